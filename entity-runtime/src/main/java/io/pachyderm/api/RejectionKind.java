@@ -1,0 +1,21 @@
+package io.pachyderm.api;
+
+/** Why a command was refused. A rejected command wrote nothing. */
+public enum RejectionKind {
+  /** The handler returned {@code Decision.reject(reason)}. */
+  REJECTED_BY_ENTITY,
+  /** No entity type of that name is registered on the node. */
+  UNKNOWN_ENTITY_TYPE,
+  /** The command bytes could not be decoded into a registered command class. */
+  UNDECODABLE_PAYLOAD,
+  /** {@code handle} threw. */
+  HANDLER_FAILED,
+  /** {@code apply} threw on one of the command's events (checked on the leader before writing). */
+  APPLY_FAILED,
+  /** An event, effect or reply could not be encoded, or names an unregistered effect handler. */
+  INVALID_DECISION,
+  /** The request or the resulting record is larger than the configured limit. */
+  TOO_LARGE,
+  /** A malformed request (bad ecosystem or id, missing fields). */
+  INVALID_REQUEST
+}

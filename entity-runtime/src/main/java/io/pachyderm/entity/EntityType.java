@@ -1,0 +1,173 @@
+package io.pachyderm.entity;
+
+import io.pachyderm.codec.Codec;
+import io.pachyderm.codec.JsonCodec;
+import io.pachyderm.codec.JsonUpcaster;
+import io.pachyderm.codec.TypeRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * An entity implementation registered under a stable type name, with the classes its payloads
+ * use. The name, not the Java class name, identifies the entity in the log, so classes can be
+ * renamed while the data lives on.
+ *
+ * <pre>{@code
+ * static final EntityType<State, Command, Event> TYPE =
+ *     EntityType.builder("counter", new Counter(), State.class, Command.class, Event.class)
+ *         .types(ThresholdReached.class)      // effect payloads, custom replies
+ *         .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class EntityType<S, C, E> {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private final String name;
+  private final Entity<S, C, E> entity;
+  private final Class<S> stateClass;
+  private final Class<C> commandClass;
+  private final Class<E> eventClass;
+  private final Codec codec;
+
+  private EntityType(Builder<S, C, E> b, Codec codec) {
+    this.name = b.name;
+    this.entity = b.entity;
+    this.stateClass = b.stateClass;
+    this.commandClass = b.commandClass;
+    this.eventClass = b.eventClass;
+    this.codec = codec;
+  }
+
+  /**
+   * Starts a registration. The state, command and event classes (sealed interfaces expand to
+   * their permitted records) are registered under their simple names.
+   */
+  public static <S, C, E> Builder<S, C, E> builder(
+      String name, Entity<S, C, E> entity, Class<S> state, Class<C> command, Class<E> event) {
+    return new Builder<>(name, entity, state, command, event);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Entity<S, C, E> entity() {
+    return entity;
+  }
+
+  public Class<S> stateClass() {
+    return stateClass;
+  }
+
+  public Class<C> commandClass() {
+    return commandClass;
+  }
+
+  public Class<E> eventClass() {
+    return eventClass;
+  }
+
+  public Codec codec() {
+    return codec;
+  }
+
+  /** The reference of the entity {@code id} of this type. */
+  public EntityRef<S, C> ref(String id) {
+    return new EntityRef<>(name, id);
+  }
+
+  @Override
+  public String toString() {
+    return "EntityType[" + name + "]";
+  }
+
+  static void requireValidName(String name, String what) {
+    Objects.requireNonNull(name, what);
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(what + " '" + name
+          + "' must be 1..128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+  }
+
+  /** Collects the registration; {@link #build()} validates it. Not thread-safe. */
+  public static final class Builder<S, C, E> {
+    private final String name;
+    private final Entity<S, C, E> entity;
+    private final Class<S> stateClass;
+    private final Class<C> commandClass;
+    private final Class<E> eventClass;
+    private final TypeRegistry.Builder types = TypeRegistry.builder();
+    private final List<Upcast> upcasts = new ArrayList<>();
+    private Codec codec;
+
+    private record Upcast(Class<?> type, int fromVersion, JsonUpcaster upcaster) {}
+
+    private Builder(String name, Entity<S, C, E> entity, Class<S> state, Class<C> command, Class<E> event) {
+      requireValidName(name, "entity type name");
+      this.name = name;
+      this.entity = Objects.requireNonNull(entity, "entity");
+      this.stateClass = Objects.requireNonNull(state, "state class");
+      this.commandClass = Objects.requireNonNull(command, "command class");
+      this.eventClass = Objects.requireNonNull(event, "event class");
+      types.register(state).register(command).register(event);
+    }
+
+    /** Registers more payload classes: effect payloads, custom replies. */
+    public Builder<S, C, E> types(Class<?>... classes) {
+      for (Class<?> c : classes) {
+        types.register(c);
+      }
+      return this;
+    }
+
+    /** Registers {@code type} under an explicit stable name instead of its simple name. */
+    public Builder<S, C, E> name(String typeName, Class<?> type) {
+      types.register(typeName, type);
+      return this;
+    }
+
+    /** Reads data written under {@code oldName} as {@code type} (after renaming a class). */
+    public Builder<S, C, E> alias(String oldName, Class<?> type) {
+      types.alias(oldName, type);
+      return this;
+    }
+
+    /** Declares {@code type}'s current schema version (default 1). */
+    public Builder<S, C, E> schemaVersion(Class<?> type, int version) {
+      types.version(type, version);
+      return this;
+    }
+
+    /** With the default JSON codec: rewrites {@code type}'s JSON from {@code fromVersion} to the next. */
+    public Builder<S, C, E> upcaster(Class<?> type, int fromVersion, JsonUpcaster upcaster) {
+      upcasts.add(new Upcast(type, fromVersion, upcaster));
+      return this;
+    }
+
+    /** Replaces the default JSON codec. */
+    public Builder<S, C, E> codec(Codec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    public EntityType<S, C, E> build() {
+      TypeRegistry registry = types.build();
+      Codec chosen = codec;
+      if (chosen == null) {
+        JsonCodec.Builder json = JsonCodec.builder(registry);
+        for (Upcast u : upcasts) {
+          json.upcaster(u.type(), u.fromVersion(), u.upcaster());
+        }
+        chosen = json.build();
+      } else if (!upcasts.isEmpty()) {
+        throw new IllegalArgumentException("entity type " + name
+            + ": JSON upcasters were given together with a custom codec; the codec must upcast itself");
+      }
+      return new EntityType<>(this, chosen);
+    }
+  }
+}

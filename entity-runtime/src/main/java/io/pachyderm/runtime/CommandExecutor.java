@@ -1,0 +1,157 @@
+package io.pachyderm.runtime;
+
+import io.pachyderm.api.RejectionKind;
+import io.pachyderm.codec.Encoded;
+import io.pachyderm.entity.Context;
+import io.pachyderm.entity.Decision;
+import io.pachyderm.entity.Effect;
+import io.pachyderm.entity.Entity;
+import io.pachyderm.entity.EntityType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs one command against a base state: decode, {@code handle}, {@code apply} over the new
+ * events (so a throwing {@code apply} rejects the command here, never on a replica), encode the
+ * events, effects and reply. Everything that can go wrong becomes a {@link Execution.Rejected}
+ * naming the cause; nothing is thrown for user errors.
+ */
+public final class CommandExecutor {
+  private CommandExecutor() {}
+
+  /** Inputs that are decided outside the entity: time, randomness seed, and what the caller wants back. */
+  public record Request(EntityKey key, Encoded command, long nowMs, long seed, boolean replyWanted) {}
+
+  /**
+   * @param type the entity type named by the key
+   * @param state the base state (applied plus speculative)
+   * @param version the base version
+   * @param effectHandlers which effect handler names exist on this node
+   */
+  public static Execution execute(EntityType<?, ?, ?> type, Object state, long version, Request request,
+                                  Predicate<String> effectHandlers) {
+    Object command;
+    try {
+      command = type.codec().decode(request.command());
+    } catch (RuntimeException e) {
+      return new Execution.Rejected(RejectionKind.UNDECODABLE_PAYLOAD, "entity type " + type.name() + ": "
+          + e.getMessage());
+    }
+    if (!type.commandClass().isInstance(command)) {
+      return new Execution.Rejected(RejectionKind.UNDECODABLE_PAYLOAD, request.command().type()
+          + " is registered with entity type " + type.name() + " but is not a "
+          + type.commandClass().getSimpleName());
+    }
+    Decision<?> decision;
+    try {
+      decision = handle(type, command, state, new CommandContext(request, version));
+    } catch (RuntimeException | StackOverflowError e) {
+      return new Execution.Rejected(RejectionKind.HANDLER_FAILED, "handle(" + command.getClass().getSimpleName()
+          + ") of " + request.key() + " threw " + e);
+    }
+    if (decision == null) {
+      return new Execution.Rejected(RejectionKind.HANDLER_FAILED, "handle(" + command.getClass().getSimpleName()
+          + ") of " + request.key() + " returned null");
+    }
+    if (decision.isRejected()) {
+      return new Execution.Rejected(RejectionKind.REJECTED_BY_ENTITY, decision.rejection());
+    }
+    return accept(type, state, version, request, decision, effectHandlers);
+  }
+
+  private static Execution accept(EntityType<?, ?, ?> type, Object state, long version, Request request,
+                                  Decision<?> decision, Predicate<String> effectHandlers) {
+    Object current = state;
+    long v = version;
+    List<Encoded> events = new ArrayList<>(decision.events().size());
+    try {
+      for (Object event : decision.events()) {
+        current = EventFolder.applyOne(type, event, current, v);
+        v++;
+      }
+    } catch (EventFolder.EventApplyException e) {
+      return new Execution.Rejected(RejectionKind.APPLY_FAILED, e.getMessage());
+    }
+    List<EncodedEffect> effects = new ArrayList<>(decision.effects().size());
+    try {
+      for (Object event : decision.events()) {
+        events.add(type.codec().encode(event));
+      }
+      for (Effect effect : decision.effects()) {
+        if (!effectHandlers.test(effect.handler())) {
+          return new Execution.Rejected(RejectionKind.INVALID_DECISION, "effect handler '" + effect.handler()
+              + "' is not registered on this node (effect " + effect.payload().getClass().getSimpleName() + ")");
+        }
+        effects.add(new EncodedEffect(effect.handler(), type.codec().encode(effect.payload())));
+      }
+      Encoded reply = null;
+      boolean replyIsState = decision.reply() == null;
+      if (request.replyWanted()) {
+        reply = type.codec().encode(replyIsState ? current : decision.reply());
+      }
+      return new Execution.Accepted(List.copyOf(events), List.copyOf(effects), reply, replyIsState, current, v);
+    } catch (RuntimeException e) {
+      return new Execution.Rejected(RejectionKind.INVALID_DECISION, "entity type " + type.name() + ": "
+          + e.getMessage());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Decision<?> handle(EntityType<?, ?, ?> type, Object command, Object state, Context ctx) {
+    Entity<Object, Object, Object> entity = (Entity<Object, Object, Object>) type.entity();
+    return entity.handle(command, state, ctx);
+  }
+
+  /** The state of an entity that has no events yet. */
+  @SuppressWarnings("unchecked")
+  public static Object initialState(EntityType<?, ?, ?> type, String id) {
+    Object initial = ((Entity<Object, Object, Object>) type.entity()).initial(id);
+    if (initial == null) {
+      throw new IllegalStateException("initial(" + id + ") of entity type " + type.name() + " returned null");
+    }
+    return initial;
+  }
+
+  private static final class CommandContext implements Context {
+    private final Request request;
+    private final long version;
+    private RandomGenerator random;
+
+    CommandContext(Request request, long version) {
+      this.request = request;
+      this.version = version;
+    }
+
+    @Override
+    public String id() {
+      return request.key().id();
+    }
+
+    @Override
+    public String ecosystem() {
+      return request.key().ecosystem();
+    }
+
+    @Override
+    public long version() {
+      return version;
+    }
+
+    @Override
+    public Instant now() {
+      return Instant.ofEpochMilli(request.nowMs());
+    }
+
+    @Override
+    public RandomGenerator random() {
+      if (random == null) {
+        random = new SplittableRandom(request.seed());
+      }
+      return random;
+    }
+  }
+}

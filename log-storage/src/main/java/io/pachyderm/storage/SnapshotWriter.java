@@ -1,0 +1,87 @@
+package io.pachyderm.storage;
+
+import io.pachyderm.protocol.DedupSnapshot;
+import io.pachyderm.protocol.EntitySnapshot;
+import io.pachyderm.protocol.SnapshotHeader;
+import io.pachyderm.protocol.SnapshotTrailer;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * Writes one snapshot file: header, exactly {@code header.entities} entity records, exactly
+ * {@code header.dedup_entries} dedup records, then a CRC32C trailer. The data goes to a temporary
+ * file that is fsynced and atomically renamed by {@link #commit()}, so a crash leaves either the
+ * old set of snapshots or the new file whole. Not thread-safe.
+ */
+public final class SnapshotWriter implements AutoCloseable {
+  public static final int FORMAT_VERSION = 1;
+
+  private final Path target;
+  private final Path temp;
+  private final FileOutputStream file;
+  private final CheckedOutputStream out;
+  private final SnapshotHeader header;
+  private long entitiesWritten;
+  private long dedupWritten;
+  private boolean committed;
+
+  public SnapshotWriter(Path target, SnapshotHeader header) throws IOException {
+    if (header.getFormatVersion() != FORMAT_VERSION) {
+      throw new IllegalArgumentException("header must carry format version " + FORMAT_VERSION);
+    }
+    this.target = target;
+    this.temp = target.resolveSibling(target.getFileName() + ".tmp");
+    this.header = header;
+    this.file = new FileOutputStream(temp.toFile());
+    this.out = new CheckedOutputStream(new BufferedOutputStream(file, 1 << 16), new CRC32C());
+    header.writeDelimitedTo(out);
+  }
+
+  public void writeEntity(EntitySnapshot entity) throws IOException {
+    if (dedupWritten > 0 || entitiesWritten == header.getEntities()) {
+      throw new IllegalStateException("entity record out of place: " + entitiesWritten + " of "
+          + header.getEntities() + " written, " + dedupWritten + " dedup records already");
+    }
+    entity.writeDelimitedTo(out);
+    entitiesWritten++;
+  }
+
+  public void writeDedup(DedupSnapshot dedup) throws IOException {
+    if (entitiesWritten != header.getEntities() || dedupWritten == header.getDedupEntries()) {
+      throw new IllegalStateException("dedup record out of place: " + entitiesWritten + " entities of "
+          + header.getEntities() + ", " + dedupWritten + " dedup of " + header.getDedupEntries());
+    }
+    dedup.writeDelimitedTo(out);
+    dedupWritten++;
+  }
+
+  /** Writes the trailer, fsyncs and renames the file into place. */
+  public void commit() throws IOException {
+    if (entitiesWritten != header.getEntities() || dedupWritten != header.getDedupEntries()) {
+      throw new IllegalStateException("snapshot incomplete: " + entitiesWritten + "/" + header.getEntities()
+          + " entities, " + dedupWritten + "/" + header.getDedupEntries() + " dedup records");
+    }
+    int crc = (int) out.getChecksum().getValue();
+    SnapshotTrailer.newBuilder().setCrc32C(crc).build().writeDelimitedTo(out);
+    out.flush();
+    file.getFD().sync();
+    out.close();
+    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    committed = true;
+  }
+
+  /** Without {@link #commit()}, discards the temporary file. */
+  @Override
+  public void close() throws IOException {
+    if (!committed) {
+      out.close();
+      Files.deleteIfExists(temp);
+    }
+  }
+}
