@@ -1,0 +1,465 @@
+package io.pachyderm.client;
+
+import io.pachyderm.api.CommandRejectedException;
+import io.pachyderm.api.Entities;
+import io.pachyderm.api.EntityState;
+import io.pachyderm.api.OutcomeUnknownException;
+import io.pachyderm.api.PachydermException;
+import io.pachyderm.api.ReadMode;
+import io.pachyderm.api.RejectionKind;
+import io.pachyderm.api.Reply;
+import io.pachyderm.client.internal.Batcher;
+import io.pachyderm.client.internal.RequestIds;
+import io.pachyderm.codec.Encoded;
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.entity.EntityType;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.protocol.Applied;
+import io.pachyderm.protocol.Command;
+import io.pachyderm.protocol.EntityRead;
+import io.pachyderm.protocol.NodeStatus;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.ReadRequest;
+import io.pachyderm.runtime.CommandExecutor;
+import io.pachyderm.runtime.EntityKey;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.LogInfoProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The embeddable client of a Pachyderm cluster, serving {@link Entities} for any ecosystem.
+ *
+ * <pre>{@code
+ * try (PachydermClient client = PachydermClient.builder(Peer.parseList("n1=10.0.0.1:7001,..."))
+ *         .entityTypes(EntityTypes.of(Counter.TYPE)).build()) {
+ *   Reply<Counter.State> r = client.call(Counter.TYPE.ref("my-counter"), new Counter.Increment(1));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; share one instance per application. Leader changes are handled inside: the
+ * client follows the leader and resends with the same request id until the request timeout.
+ * Concurrent commands from many threads travel together in one request (natural batching).
+ */
+public final class PachydermClient implements Entities, AutoCloseable {
+  /** Default request timeout: long enough to ride out a leader election. */
+  public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
+
+  private final List<Peer> peers;
+  private final String clusterName;
+  private final EntityTypes types;
+  private final String ecosystem;
+  private final Duration requestTimeout;
+  private final RaftGroup group;
+  private final RaftClient raft;
+  private final ScheduledExecutorService timer;
+  private final Batcher batcher;
+  private final RequestIds requestIds = new RequestIds();
+  private final AtomicInteger staleReadPeer = new AtomicInteger();
+
+  private PachydermClient(Builder b) {
+    this.peers = List.copyOf(b.peers);
+    this.clusterName = b.clusterName;
+    this.types = b.types;
+    this.ecosystem = EntityKey.requireValidEcosystem(b.ecosystem);
+    this.requestTimeout = b.requestTimeout;
+    this.group = ClusterIdentity.group(clusterName, peers);
+    RaftProperties properties = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(properties, b.transport.rpcType());
+    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 64);
+    GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
+    this.raft = RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(group)
+        .setClientId(ClientId.randomId())
+        // Bounded: after these, the batcher's own retry (same request id) takes over until the deadline.
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "pachyderm-client-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.batcher = new Batcher(m -> raft.async().send(m), timer, b.inflightBatchesMax, b.commandsPerBatchMax,
+        b.batchBytesMax, b.queuedCommandsMax);
+  }
+
+  /** A client for the cluster made of {@code peers} (every member, or at least a majority of them). */
+  public static Builder builder(List<Peer> peers) {
+    return new Builder(peers);
+  }
+
+  @Override
+  public String ecosystem() {
+    return ecosystem;
+  }
+
+  @Override
+  public Entities ecosystem(String name) {
+    return new View(EntityKey.requireValidEcosystem(name));
+  }
+
+  @Override
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  @Override
+  public <S, C> CompletableFuture<Reply<S>> callAsync(EntityRef<S, C> ref, C command) {
+    return callIn(ecosystem, ref, command);
+  }
+
+  @Override
+  public <S, C> CompletableFuture<Long> sendAsync(EntityRef<S, C> ref, C command) {
+    return sendIn(ecosystem, ref, command);
+  }
+
+  @Override
+  public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
+    return queryIn(ecosystem, ref, mode);
+  }
+
+  // ---- typed operations ---------------------------------------------------------------
+
+  private <S, C> CompletableFuture<Reply<S>> callIn(String eco, EntityRef<S, C> ref, C command) {
+    EntityType<?, ?, ?> type;
+    Encoded payload;
+    try {
+      type = typeOf(ref);
+      payload = encodeCommand(type, command);
+    } catch (PachydermException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return callEncoded(new EntityKey(eco, ref.type(), ref.id()), payload, true)
+        .thenApply(applied -> new Reply<>(applied.getVersion(),
+            applied.hasReply() ? decode(type, Protos.encoded(applied.getReply())) : null,
+            applied.getReplyIsState()));
+  }
+
+  private <S, C> CompletableFuture<Long> sendIn(String eco, EntityRef<S, C> ref, C command) {
+    Encoded payload;
+    try {
+      payload = encodeCommand(typeOf(ref), command);
+    } catch (PachydermException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return callEncoded(new EntityKey(eco, ref.type(), ref.id()), payload, false).thenApply(Applied::getVersion);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <S> CompletableFuture<EntityState<S>> queryIn(String eco, EntityRef<S, ?> ref, ReadMode mode) {
+    EntityType<?, ?, ?> type;
+    try {
+      type = typeOf(ref);
+    } catch (PachydermException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return readEncoded(new EntityKey(eco, ref.type(), ref.id()), mode).thenApply(read -> {
+      Object state = read.hasState() ? decode(type, Protos.encoded(read.getState()))
+          : CommandExecutor.initialState(type, ref.id());
+      return new EntityState<>((S) state, read.getVersion());
+    });
+  }
+
+  private EntityType<?, ?, ?> typeOf(EntityRef<?, ?> ref) {
+    Objects.requireNonNull(ref, "ref");
+    EntityType<?, ?, ?> type = types.find(ref.type());
+    if (type == null) {
+      throw new CommandRejectedException(RejectionKind.UNKNOWN_ENTITY_TYPE, "entity type '" + ref.type()
+          + "' is not registered with this client; registered: " + types.names());
+    }
+    return type;
+  }
+
+  private static Encoded encodeCommand(EntityType<?, ?, ?> type, Object command) {
+    Objects.requireNonNull(command, "command");
+    if (!type.commandClass().isInstance(command)) {
+      throw new CommandRejectedException(RejectionKind.INVALID_REQUEST, command.getClass().getName()
+          + " is not a command of entity type " + type.name() + " (" + type.commandClass().getName() + ")");
+    }
+    try {
+      return type.codec().encode(command);
+    } catch (RuntimeException e) {
+      throw new CommandRejectedException(RejectionKind.INVALID_REQUEST, "cannot encode command: " + e.getMessage());
+    }
+  }
+
+  private static Object decode(EntityType<?, ?, ?> type, Encoded encoded) {
+    try {
+      return type.codec().decode(encoded);
+    } catch (RuntimeException e) {
+      throw new PachydermException("cannot decode the reply of entity type " + type.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ---- encoded operations (tools that lack the entity classes, like the CLI) --------------
+
+  /**
+   * Sends an already encoded command. Completes with the applied outcome (version and, when
+   * {@code replyWanted}, the encoded reply), or fails like {@link #callAsync}.
+   */
+  public CompletableFuture<Applied> callEncoded(EntityKey key, Encoded payload, boolean replyWanted) {
+    Command command = Command.newBuilder()
+        .setRequestId(requestIds.next())
+        .setRef(Protos.ref(key))
+        .setPayload(Protos.payload(payload))
+        .setReplyWanted(replyWanted)
+        .build();
+    return batcher.submit(command, requestTimeout.toMillis());
+  }
+
+  /** Reads an entity's encoded state; {@code hasState()} is false for an entity without events. */
+  public CompletableFuture<EntityRead> readEncoded(EntityKey key, ReadMode mode) {
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
+        ReadRequest.newBuilder().setEntity(Protos.ref(key)).build().toByteArray()));
+    long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
+    Supplier<CompletableFuture<RaftClientReply>> attempt = mode == ReadMode.LINEARIZABLE
+        ? () -> raft.async().sendReadOnly(message)
+        : () -> raft.async().sendStaleRead(message, 0, nextStalePeer());
+    CompletableFuture<EntityRead> result = new CompletableFuture<>();
+    readWithRetries(attempt, deadlineNs, result, 0, key);
+    return result;
+  }
+
+  private RaftPeerId nextStalePeer() {
+    Peer p = peers.get(Math.floorMod(staleReadPeer.getAndIncrement(), peers.size()));
+    return RaftPeerId.valueOf(p.id());
+  }
+
+  private void readWithRetries(Supplier<CompletableFuture<RaftClientReply>> attempt, long deadlineNs,
+                               CompletableFuture<EntityRead> result, int attempts, EntityKey key) {
+    CompletableFuture<RaftClientReply> f;
+    try {
+      f = attempt.get();
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((reply, err) -> {
+      Throwable failure = err != null ? err : (reply.isSuccess() ? null : reply.getException());
+      if (failure == null) {
+        try {
+          result.complete(EntityRead.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer()));
+        } catch (IOException e) {
+          result.completeExceptionally(new PachydermException("unreadable read reply: " + e.getMessage(), e));
+        }
+        return;
+      }
+      Throwable cause = io.pachyderm.api.Futures.unwrap(failure);
+      if (cause instanceof StateMachineException && String.valueOf(cause.getMessage()).contains("UNKNOWN_ENTITY_TYPE")) {
+        result.completeExceptionally(new CommandRejectedException(RejectionKind.UNKNOWN_ENTITY_TYPE,
+            cause.getMessage()));
+        return;
+      }
+      long delayMs = Math.min(1000, 20L << Math.min(6, attempts + 1));
+      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNs) {
+        result.completeExceptionally(new OutcomeUnknownException("no answer to the read of " + key
+            + " within the request timeout; last failure: " + cause, cause));
+        return;
+      }
+      timer.schedule(() -> readWithRetries(attempt, deadlineNs, result, attempts + 1, key), delayMs,
+          TimeUnit.MILLISECONDS);
+    });
+  }
+
+  // ---- cluster status ------------------------------------------------------------------
+
+  /** Each node's own report (role, leader, term, commit and applied index). Blocks up to ~2 s per node. */
+  public List<NodeView> status() {
+    List<NodeView> views = new ArrayList<>();
+    Message statusRequest = Message.valueOf(UnsafeByteOperations.unsafeWrap(
+        ReadRequest.newBuilder().setStatus(true).build().toByteArray()));
+    for (Peer peer : peers) {
+      RaftPeerId id = RaftPeerId.valueOf(peer.id());
+      try {
+        GroupInfoReply info = raft.getGroupManagementApi(id).info(group.getGroupId());
+        RoleInfoProto role = info.getRoleInfoProto();
+        LogInfoProto log = info.getLogInfoProto();
+        String leader = switch (role.getRole()) {
+          case LEADER -> peer.id();
+          case FOLLOWER -> role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+          default -> "";
+        };
+        RaftClientReply reply = raft.async().sendStaleRead(statusRequest, 0, id).get(2, TimeUnit.SECONDS);
+        NodeStatus status = NodeStatus.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        views.add(new NodeView(peer.id(), true, role.getRole().name(), leader, log.getLastEntry().getTerm(),
+            log.getCommitted().getIndex(), status.getAppliedIndex(), status.getSnapshotIndex(),
+            status.getEntities(), ""));
+      } catch (Exception e) {
+        Throwable cause = io.pachyderm.api.Futures.unwrap(e);
+        views.add(new NodeView(peer.id(), false, "UNREACHABLE", "", -1, -1, -1, -1, -1, String.valueOf(cause)));
+      }
+    }
+    return views;
+  }
+
+  public List<Peer> peers() {
+    return peers;
+  }
+
+  @Override
+  public void close() {
+    batcher.close();
+    try {
+      raft.close();
+    } catch (IOException e) {
+      throw new PachydermException("closing the Ratis client failed: " + e.getMessage(), e);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  /** Another ecosystem over the same connection. */
+  private final class View implements Entities {
+    private final String name;
+
+    View(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String ecosystem() {
+      return name;
+    }
+
+    @Override
+    public Entities ecosystem(String other) {
+      return PachydermClient.this.ecosystem(other);
+    }
+
+    @Override
+    public <S, C> CompletableFuture<Reply<S>> callAsync(EntityRef<S, C> ref, C command) {
+      return callIn(name, ref, command);
+    }
+
+    @Override
+    public <S, C> CompletableFuture<Long> sendAsync(EntityRef<S, C> ref, C command) {
+      return sendIn(name, ref, command);
+    }
+
+    @Override
+    public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
+      return queryIn(name, ref, mode);
+    }
+
+    @Override
+    public Duration requestTimeout() {
+      return requestTimeout;
+    }
+  }
+
+  /** Configures a client; every setting has a default but the peers. Not thread-safe. */
+  public static final class Builder {
+    private final List<Peer> peers;
+    private String clusterName = "pachyderm";
+    private EntityTypes types = EntityTypes.of();
+    private String ecosystem = "default";
+    private Duration requestTimeout = REQUEST_TIMEOUT_DEFAULT;
+    private Transport transport = Transport.GRPC;
+    private int inflightBatchesMax = 4;
+    private int commandsPerBatchMax = 256;
+    private int batchBytesMax = 1 << 20;
+    private int queuedCommandsMax = 100_000;
+
+    private Builder(List<Peer> peers) {
+      if (peers == null || peers.isEmpty()) {
+        throw new IllegalArgumentException("a client needs at least one peer");
+      }
+      this.peers = List.copyOf(peers);
+    }
+
+    /** The entity types this client encodes commands for and decodes replies of. */
+    public Builder entityTypes(EntityTypes types) {
+      this.types = Objects.requireNonNull(types, "types");
+      return this;
+    }
+
+    /** The ecosystem addressed by the client's own {@link Entities} methods. Default "default". */
+    public Builder ecosystem(String name) {
+      this.ecosystem = EntityKey.requireValidEcosystem(name);
+      return this;
+    }
+
+    /** Must match the nodes' cluster name. Default "pachyderm". */
+    public Builder clusterName(String name) {
+      this.clusterName = Objects.requireNonNull(name, "cluster name");
+      return this;
+    }
+
+    /** Per request, retries included. Default 15 s. */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("request timeout must be positive: " + timeout);
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** Must match the nodes' transport. Default gRPC. */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /** Batches outstanding at once before commands start to accumulate. Default 4. */
+    public Builder inflightBatchesMax(int n) {
+      this.inflightBatchesMax = requirePositive(n, "inflight batches max");
+      return this;
+    }
+
+    /** Commands per request (log entry). Default 256; nodes accept up to their own limit. */
+    public Builder commandsPerBatchMax(int n) {
+      this.commandsPerBatchMax = requirePositive(n, "commands per batch max");
+      return this;
+    }
+
+    /** Encoded bytes per request; also the largest single command. Default 1 MiB. */
+    public Builder batchBytesMax(int n) {
+      this.batchBytesMax = requirePositive(n, "batch bytes max");
+      return this;
+    }
+
+    /** Commands waiting to be sent before new ones are refused. Default 100,000. */
+    public Builder queuedCommandsMax(int n) {
+      this.queuedCommandsMax = requirePositive(n, "queued commands max");
+      return this;
+    }
+
+    public PachydermClient build() {
+      return new PachydermClient(this);
+    }
+
+    private static int requirePositive(int n, String what) {
+      if (n < 1) {
+        throw new IllegalArgumentException(what + " must be >= 1: " + n);
+      }
+      return n;
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package io.pachyderm.client.internal;
+
+import io.pachyderm.api.CommandRejectedException;
+import io.pachyderm.api.OutcomeUnknownException;
+import io.pachyderm.api.PachydermException;
+import io.pachyderm.protocol.Applied;
+import io.pachyderm.protocol.BatchReply;
+import io.pachyderm.protocol.Command;
+import io.pachyderm.protocol.CommandBatch;
+import io.pachyderm.protocol.Outcome;
+import io.pachyderm.protocol.Protos;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Natural batching (as in Aeron): a command is sent at once when fewer than
+ * {@code inflightBatchesMax} batches are outstanding; otherwise it waits and leaves with every
+ * other command queued meanwhile, in one request and so one log entry. No timer adds latency at low load.
+ *
+ * <p>Retries keep the request id, so the state machine applies a command once however often it
+ * is sent. A command whose deadline passes fails with {@link OutcomeUnknownException}.
+ * Thread-safe; all queue state is guarded by {@code this}.
+ */
+public final class Batcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
+  private static final int CONFLICT_RETRIES_MAX = 50;
+
+  private final Function<Message, CompletableFuture<RaftClientReply>> sender;
+  private final ScheduledExecutorService timer;
+  private final int inflightBatchesMax;
+  private final int commandsPerBatchMax;
+  private final int batchBytesMax;
+  private final int queuedCommandsMax;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private int inflight;
+  private boolean closed;
+
+  /** One command on its way; {@code result} completes once. */
+  private static final class Pending {
+    final Command command;
+    final CompletableFuture<Applied> result;
+    final long deadlineNs;
+    final int bytes;
+    int attempts;
+    Throwable lastFailure;
+
+    Pending(Command command, CompletableFuture<Applied> result, long deadlineNs) {
+      this.command = command;
+      this.result = result;
+      this.deadlineNs = deadlineNs;
+      this.bytes = command.getSerializedSize() + 8;
+    }
+  }
+
+  public Batcher(Function<Message, CompletableFuture<RaftClientReply>> sender, ScheduledExecutorService timer,
+                 int inflightBatchesMax, int commandsPerBatchMax, int batchBytesMax, int queuedCommandsMax) {
+    this.sender = sender;
+    this.timer = timer;
+    this.inflightBatchesMax = inflightBatchesMax;
+    this.commandsPerBatchMax = commandsPerBatchMax;
+    this.batchBytesMax = batchBytesMax;
+    this.queuedCommandsMax = queuedCommandsMax;
+  }
+
+  /** Queues {@code command}; the future completes with its applied outcome or fails. */
+  public CompletableFuture<Applied> submit(Command command, long timeoutMs) {
+    CompletableFuture<Applied> result = new CompletableFuture<>();
+    Pending p = new Pending(command, result, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+    if (p.bytes > batchBytesMax) {
+      result.completeExceptionally(new CommandRejectedException(io.pachyderm.api.RejectionKind.TOO_LARGE,
+          "command to " + Protos.key(command.getRef()) + " is " + p.bytes + " bytes encoded; the limit is "
+              + batchBytesMax));
+      return result;
+    }
+    timer.schedule(() -> expire(p), timeoutMs, TimeUnit.MILLISECONDS);
+    synchronized (this) {
+      if (closed) {
+        result.completeExceptionally(new PachydermException("client is closed"));
+        return result;
+      }
+      if (queue.size() >= queuedCommandsMax) {
+        result.completeExceptionally(new PachydermException("client overloaded: " + queuedCommandsMax
+            + " commands already queued"));
+        return result;
+      }
+      queue.addLast(p);
+    }
+    pump();
+    return result;
+  }
+
+  private void expire(Pending p) {
+    if (!p.result.isDone()) {
+      String why = p.lastFailure == null ? "" : "; last failure: " + p.lastFailure;
+      p.result.completeExceptionally(new OutcomeUnknownException("no reply for the command to "
+          + Protos.key(p.command.getRef()) + " within the request timeout after " + (p.attempts + 1)
+          + " attempt(s); it may or may not have been applied" + why, p.lastFailure));
+    }
+  }
+
+  private void pump() {
+    while (true) {
+      List<Pending> batch;
+      synchronized (this) {
+        if (closed || inflight >= inflightBatchesMax || queue.isEmpty()) {
+          return;
+        }
+        batch = drain();
+        if (batch.isEmpty()) {
+          continue;
+        }
+        inflight++;
+      }
+      send(batch);
+    }
+  }
+
+  private List<Pending> drain() {
+    List<Pending> batch = new ArrayList<>();
+    int bytes = 0;
+    while (!queue.isEmpty() && batch.size() < commandsPerBatchMax) {
+      Pending next = queue.peekFirst();
+      if (next.result.isDone()) {
+        queue.pollFirst();
+        continue;
+      }
+      if (!batch.isEmpty() && bytes + next.bytes > batchBytesMax) {
+        break;
+      }
+      queue.pollFirst();
+      batch.add(next);
+      bytes += next.bytes;
+    }
+    return batch;
+  }
+
+  private void send(List<Pending> batch) {
+    CommandBatch.Builder b = CommandBatch.newBuilder();
+    for (Pending p : batch) {
+      b.addCommands(p.command);
+    }
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(b.build().toByteArray()));
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = sender.apply(message);
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    reply.whenComplete((r, err) -> onReply(batch, r, err));
+  }
+
+  private void onReply(List<Pending> batch, RaftClientReply reply, Throwable err) {
+    synchronized (this) {
+      inflight--;
+    }
+    try {
+      Throwable failure = err != null ? err : (reply.isSuccess() ? null : reply.getException());
+      if (failure == null && reply.getMessage() == null) {
+        failure = new IllegalStateException("empty reply");
+      }
+      if (failure != null) {
+        for (Pending p : batch) {
+          retryLater(p, failure);
+        }
+        return;
+      }
+      BatchReply batchReply = BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+      if (batchReply.getOutcomesCount() != batch.size()) {
+        throw new IllegalStateException("reply holds " + batchReply.getOutcomesCount() + " outcomes for "
+            + batch.size() + " commands");
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        complete(batch.get(i), batchReply.getOutcomes(i));
+      }
+    } catch (Exception | AssertionError e) {
+      LOG.error("unexpected reply handling failure", e);
+      for (Pending p : batch) {
+        p.result.completeExceptionally(new PachydermException("unreadable reply: " + e, e));
+      }
+    } finally {
+      pump();
+    }
+  }
+
+  private void complete(Pending p, Outcome outcome) {
+    switch (outcome.getResultCase()) {
+      case APPLIED -> p.result.complete(outcome.getApplied());
+      case REJECTED -> p.result.completeExceptionally(new CommandRejectedException(
+          Protos.kind(outcome.getRejected().getKind()), outcome.getRejected().getMessage()));
+      case CONFLICT -> {
+        if (p.attempts >= CONFLICT_RETRIES_MAX) {
+          p.result.completeExceptionally(new PachydermException("command to " + Protos.key(p.command.getRef())
+              + " conflicted " + p.attempts + " times (expected version " + outcome.getConflict().getExpectedVersion()
+              + ", actual " + outcome.getConflict().getActualVersion() + "); nothing was applied"));
+        } else {
+          // Nothing was applied: the leader re-runs handle on fresh state when it comes back.
+          p.attempts++;
+          requeue(p);
+        }
+      }
+      default -> p.result.completeExceptionally(new PachydermException("empty outcome in reply"));
+    }
+  }
+
+  private void retryLater(Pending p, Throwable failure) {
+    p.lastFailure = failure;
+    p.attempts++;
+    long delayMs = Math.min(1000, 20L << Math.min(6, p.attempts));
+    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= p.deadlineNs) {
+      expire(p);
+      return;
+    }
+    timer.schedule(() -> requeue(p), delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void requeue(Pending p) {
+    if (p.result.isDone()) {
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        p.result.completeExceptionally(new OutcomeUnknownException("client closed while the command was in flight"));
+        return;
+      }
+      queue.addFirst(p);
+    }
+    pump();
+  }
+
+  /** Fails everything queued; in-flight commands fail when their deadline passes. */
+  public void close() {
+    List<Pending> left;
+    synchronized (this) {
+      closed = true;
+      left = new ArrayList<>(queue);
+      queue.clear();
+    }
+    for (Pending p : left) {
+      p.result.completeExceptionally(new PachydermException("client closed before the command was sent"));
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.pachyderm.node.internal;
+
+import io.pachyderm.codec.Encoded;
+import io.pachyderm.entity.EffectContext;
+import io.pachyderm.entity.EffectHandler;
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.entity.EntityType;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.protocol.Effect;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.runtime.EntityKey;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs effect handlers off the apply path. The apply thread hands over committed effects of
+ * entries this node appended as leader; handlers run on a small pool with a bounded queue.
+ * At most once: a full queue, a missing handler or a throwing handler loses that effect, loudly
+ * in the log.
+ */
+final class EffectDispatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EffectDispatcher.class);
+
+  private final String nodeId;
+  private final EntityTypes types;
+  private final Map<String, EffectHandler<?>> handlers;
+  private final ThreadPoolExecutor pool;
+  private final AtomicLong dispatched = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+
+  EffectDispatcher(String nodeId, EntityTypes types, Map<String, EffectHandler<?>> handlers,
+                   int threads, int queueMax) {
+    this.nodeId = nodeId;
+    this.types = types;
+    this.handlers = Map.copyOf(handlers);
+    this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(queueMax), r -> {
+          Thread t = new Thread(r, "pachyderm-effects-" + nodeId);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  boolean hasHandler(String name) {
+    return handlers.containsKey(name);
+  }
+
+  /** Called on the apply thread, after the entry is committed; never blocks. */
+  void dispatch(EntityKey key, long version, long logIndex, List<Effect> effects) {
+    for (int i = 0; i < effects.size(); i++) {
+      Effect effect = effects.get(i);
+      EffectContext ctx = new EffectContext(key.ecosystem(), EntityRef.of(key.type(), key.id()), version,
+          logIndex, i, nodeId);
+      try {
+        pool.execute(() -> run(key, effect, ctx));
+      } catch (RejectedExecutionException e) {
+        failed.incrementAndGet();
+        LOG.error("effect {} of {} dropped: dispatcher queue full (at-most-once)", ctx.idempotencyKey(),
+            effect.getHandler());
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void run(EntityKey key, Effect effect, EffectContext ctx) {
+    EffectHandler<Object> handler = (EffectHandler<Object>) handlers.get(effect.getHandler());
+    EntityType<?, ?, ?> type = types.find(key.type());
+    try {
+      if (handler == null || type == null) {
+        throw new IllegalStateException("no effect handler '" + effect.getHandler() + "' on node " + nodeId);
+      }
+      Encoded payload = Protos.encoded(effect.getPayload());
+      handler.dispatch(type.codec().decode(payload), ctx);
+      dispatched.incrementAndGet();
+    } catch (Exception | LinkageError e) {
+      failed.incrementAndGet();
+      LOG.warn("effect {} via handler '{}' failed (at-most-once, not retried): {}", ctx.idempotencyKey(),
+          effect.getHandler(), e.toString());
+    }
+  }
+
+  long dispatchedCount() {
+    return dispatched.get();
+  }
+
+  long failedCount() {
+    return failed.get();
+  }
+
+  @Override
+  public void close() {
+    pool.shutdown();
+    try {
+      if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.pachyderm.node.internal;
+
+/**
+ * Limits enforced by the state machine, before anything is replicated.
+ *
+ * @param dedupEntriesMax request ids remembered for de-duplication (oldest evicted first)
+ * @param recordBytesMax largest encoded record of one command (events, effects, reply)
+ * @param entryBytesMax largest log entry (one batch); must fit Ratis' appender buffer
+ * @param commandsPerBatchMax most commands one client request may carry
+ * @param laneWaitMs how long a command waits for its entity's lane before the batch fails (retriable)
+ */
+public record StateMachineLimits(int dedupEntriesMax, int recordBytesMax, int entryBytesMax,
+                                 int commandsPerBatchMax, long laneWaitMs) {
+  public StateMachineLimits {
+    if (dedupEntriesMax < 1 || recordBytesMax < 1024 || entryBytesMax < recordBytesMax
+        || commandsPerBatchMax < 1 || laneWaitMs < 1) {
+      throw new IllegalArgumentException("invalid limits " + this);
+    }
+  }
+}
