@@ -1,0 +1,273 @@
+package io.pachyderm.node;
+
+import io.pachyderm.client.ClusterIdentity;
+import io.pachyderm.client.Peer;
+import io.pachyderm.client.Transport;
+import io.pachyderm.entity.EffectHandler;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.internal.EntityStateMachine;
+import io.pachyderm.node.internal.StateMachineLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One member of a Pachyderm cluster: a Ratis server whose state machine holds the entities.
+ *
+ * <pre>{@code
+ * PachydermNode node = PachydermNode.builder("n1", Peer.parseList("n1=127.0.0.1:7001,n2=...,n3=..."),
+ *         Path.of("data/n1"))
+ *     .entityTypes(EntityTypes.of(Counter.TYPE))
+ *     .effectHandler("mailer", (effect, ctx) -> mailer.send(effect))
+ *     .build()
+ *     .start();
+ * }</pre>
+ *
+ * <p>Every node of a cluster must register the same entity types (same names and classes) and
+ * effect handler names. Thread-safe; {@link #close()} stops the server and releases the data dir.
+ */
+public final class PachydermNode implements AutoCloseable {
+  private final String nodeId;
+  private final Path dataDir;
+  private final RaftServer server;
+  private final EntityStateMachine stateMachine;
+  private final RaftGroup group;
+
+  private PachydermNode(Builder b) {
+    this.nodeId = b.nodeId;
+    this.dataDir = b.dataDir;
+    this.group = ClusterIdentity.group(b.clusterName, b.peers);
+    Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
+    RaftProperties properties = properties(b, self);
+    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers);
+    try {
+      Files.createDirectories(dataDir);
+      this.server = RaftServer.newBuilder()
+          .setServerId(RaftPeerId.valueOf(b.nodeId))
+          .setGroup(group)
+          .setStateMachine(stateMachine)
+          .setProperties(properties)
+          .setOption(RaftStorage.StartupOption.RECOVER)
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("node " + b.nodeId + ": cannot create the Ratis server in " + dataDir, e);
+    }
+  }
+
+  private static RaftProperties properties(Builder b, Peer self) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, b.transport.rpcType());
+    if (b.transport == Transport.GRPC) {
+      GrpcConfigKeys.Server.setPort(p, self.port());
+      GrpcConfigKeys.Server.setHost(p, self.host());
+      GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("64MB"));
+    } else {
+      NettyConfigKeys.Server.setPort(p, self.port());
+      NettyConfigKeys.Server.setHost(p, self.host());
+    }
+    RaftServerConfigKeys.setStorageDir(p, List.of(b.dataDir.resolve("raft").toFile()));
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(b.electionTimeoutMin.toMillis(), TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(b.electionTimeoutMin.toMillis() * 2, TimeUnit.MILLISECONDS));
+    // Reads go through ReadIndex: a deposed leader cannot serve a stale "linearizable" read.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, b.snapshotThresholdEntries);
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, Math.max(1, (int) Math.min(1024, b.snapshotThresholdEntries / 2)));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.logSegmentBytesMax));
+    // One entry (a whole batch) must fit in the appender's buffer, or it can never be replicated.
+    long appenderBytes = b.limits.entryBytesMax() + (1L << 20);
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + (1L << 20)));
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(256L << 20));
+    return p;
+  }
+
+  /** Starts a node builder; {@code peers} is the whole cluster including this node. */
+  public static Builder builder(String nodeId, List<Peer> peers, Path dataDir) {
+    return new Builder(nodeId, peers, dataDir);
+  }
+
+  /** Starts serving; returns once the server is up (not necessarily with a leader elected). */
+  public PachydermNode start() {
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      try {
+        server.close();
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw new UncheckedIOException("node " + nodeId + ": cannot start (is the port in use or the data dir "
+          + dataDir + " locked by another node?)", e instanceof IOException io ? io : new IOException(e));
+    }
+    return this;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Whether this node is currently the leader. */
+  public boolean isLeader() {
+    try {
+      return server.getDivision(group.getGroupId()).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether this node is leader and has applied every earlier-term entry, i.e. serves writes. */
+  public boolean isReadyLeader() {
+    try {
+      var info = server.getDivision(group.getGroupId()).getInfo();
+      return info.isLeader() && info.isLeaderReady();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Index of the last entry applied by the state machine. */
+  public long appliedIndex() {
+    var ti = stateMachine.getLastAppliedTermIndex();
+    return ti == null ? -1 : ti.getIndex();
+  }
+
+  /** Effects this node has dispatched successfully since start. */
+  public long effectsDispatched() {
+    return stateMachine.effectsDispatched();
+  }
+
+  /** Takes a snapshot now (normally automatic); returns its index. */
+  public long takeSnapshot() {
+    try {
+      return server.getDivision(group.getGroupId()).getStateMachine().takeSnapshot();
+    } catch (IOException e) {
+      throw new UncheckedIOException("node " + nodeId + ": snapshot failed", e);
+    }
+  }
+
+  /** The underlying Ratis server, for operations tooling. */
+  public RaftServer raftServer() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("node " + nodeId + ": close failed", e);
+    }
+  }
+
+  /** Node settings. Defaults suit a three-node cluster on one LAN. Not thread-safe. */
+  public static final class Builder {
+    private final String nodeId;
+    private final List<Peer> peers;
+    private final Path dataDir;
+    private String clusterName = "pachyderm";
+    private EntityTypes types = EntityTypes.of();
+    private final Map<String, EffectHandler<?>> effectHandlers = new LinkedHashMap<>();
+    private Transport transport = Transport.GRPC;
+    private long snapshotThresholdEntries = 10_000;
+    private long logSegmentBytesMax = 32L << 20;
+    private Duration electionTimeoutMin = Duration.ofMillis(500);
+    private StateMachineLimits limits = new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000);
+
+    private Builder(String nodeId, List<Peer> peers, Path dataDir) {
+      this.nodeId = Objects.requireNonNull(nodeId, "node id");
+      this.peers = List.copyOf(peers);
+      this.dataDir = Objects.requireNonNull(dataDir, "data dir");
+    }
+
+    public Builder entityTypes(EntityTypes types) {
+      this.types = Objects.requireNonNull(types, "types");
+      return this;
+    }
+
+    /** Registers the handler that dispatches effects named {@code name}. */
+    public Builder effectHandler(String name, EffectHandler<?> handler) {
+      if (effectHandlers.putIfAbsent(Objects.requireNonNull(name), Objects.requireNonNull(handler)) != null) {
+        throw new IllegalArgumentException("two effect handlers named '" + name + "'");
+      }
+      return this;
+    }
+
+    public Builder clusterName(String name) {
+      this.clusterName = Objects.requireNonNull(name);
+      return this;
+    }
+
+    /** Default gRPC; every node and client of a cluster must use the same. */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport);
+      return this;
+    }
+
+    /** Log entries between automatic snapshots. Default 10,000 (each entry is a batch). */
+    public Builder snapshotThresholdEntries(long entries) {
+      if (entries < 1) {
+        throw new IllegalArgumentException("snapshot threshold must be >= 1: " + entries);
+      }
+      this.snapshotThresholdEntries = entries;
+      return this;
+    }
+
+    /** Raft log segment size; purging after a snapshot works per closed segment. Default 32 MiB. */
+    public Builder logSegmentBytesMax(long bytes) {
+      if (bytes < (64 << 10)) {
+        throw new IllegalArgumentException("log segment must be at least 64 KiB: " + bytes);
+      }
+      this.logSegmentBytesMax = bytes;
+      return this;
+    }
+
+    /** Minimum election timeout (the maximum is twice this). Default 500 ms. */
+    public Builder electionTimeoutMin(Duration timeout) {
+      if (timeout.toMillis() < 50) {
+        throw new IllegalArgumentException("election timeout must be >= 50 ms: " + timeout);
+      }
+      this.electionTimeoutMin = timeout;
+      return this;
+    }
+
+    public Builder limits(StateMachineLimits limits) {
+      this.limits = Objects.requireNonNull(limits);
+      return this;
+    }
+
+    public PachydermNode build() {
+      if (logSegmentBytesMax <= limits.entryBytesMax()) {
+        throw new IllegalArgumentException("log segment (" + logSegmentBytesMax + " B) must exceed the entry limit ("
+            + limits.entryBytesMax() + " B)");
+      }
+      return new PachydermNode(this);
+    }
+  }
+}
