@@ -369,17 +369,14 @@ public final class EntityStateMachine extends BaseStateMachine {
       throw new IllegalStateException(nodeId + ": log entry " + termIndex + " is not a Pachyderm entry", e);
     }
     boolean appendedHere = trx.getStateMachineContext() instanceof LeaderBatch;
-    BatchReply.Builder reply = appendedHere ? BatchReply.newBuilder() : null;
+    // Every replica builds the full reply, not only the leader that appended the entry: Ratis
+    // replicates the client and call ids with the entry, and a client retrying after a leader
+    // change is answered from the new leader's retry cache with whatever this returned.
+    BatchReply.Builder reply = BatchReply.newBuilder();
     for (Record record : entry.getRecordsList()) {
-      Outcome outcome = applyRecord(record, termIndex, appendedHere);
-      if (reply != null) {
-        reply.addOutcomes(outcome);
-      }
+      reply.addOutcomes(applyRecord(record, termIndex, appendedHere));
     }
     updateLastAppliedTermIndex(termIndex);
-    if (reply == null) {
-      return CompletableFuture.completedFuture(Message.EMPTY);
-    }
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.build().toByteArray())));
   }
 

@@ -1,0 +1,161 @@
+package io.pachyderm.node;
+
+import io.pachyderm.client.PachydermClient;
+import io.pachyderm.client.Peer;
+import io.pachyderm.entity.EffectContext;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.internal.StateMachineLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Three (or more) Ratis servers in this JVM on loopback, each with its own data dir, plus
+ * helpers to find the leader, stop and restart nodes, and count effect dispatches per node.
+ */
+final class TestCluster implements AutoCloseable {
+  static final String COUNTING_HANDLER = "admin-mailer";
+
+  private final Path root;
+  private final List<Peer> peers;
+  private final EntityTypes types;
+  private final Consumer<PachydermNode.Builder> tuning;
+  private final PachydermNode[] nodes;
+  private final List<PachydermClient> clients = new CopyOnWriteArrayList<>();
+  /** Effect dispatches per node id, with the idempotency key of each. */
+  final Map<String, List<String>> dispatches = new ConcurrentHashMap<>();
+  final AtomicLong dispatchCount = new AtomicLong();
+
+  TestCluster(Path root, int size, EntityTypes types, Consumer<PachydermNode.Builder> tuning) {
+    this.root = root;
+    this.types = types;
+    this.tuning = tuning;
+    List<Peer> list = new ArrayList<>();
+    for (int i = 1; i <= size; i++) {
+      list.add(new Peer("n" + i, "127.0.0.1:" + freePort()));
+    }
+    this.peers = List.copyOf(list);
+    this.nodes = new PachydermNode[size];
+    for (int i = 0; i < size; i++) {
+      start(i);
+    }
+  }
+
+  static TestCluster start(Path root, EntityTypes types) {
+    return new TestCluster(root, 3, types, b -> {});
+  }
+
+  List<Peer> peers() {
+    return peers;
+  }
+
+  PachydermNode node(int i) {
+    return nodes[i];
+  }
+
+  int size() {
+    return nodes.length;
+  }
+
+  void start(int i) {
+    if (nodes[i] != null) {
+      throw new IllegalStateException("node " + i + " is running");
+    }
+    Peer self = peers.get(i);
+    PachydermNode.Builder b = PachydermNode.builder(self.id(), peers, root.resolve(self.id()))
+        .entityTypes(types)
+        .electionTimeoutMin(Duration.ofMillis(400))
+        .effectHandler(COUNTING_HANDLER, (Object effect, EffectContext ctx) -> {
+          dispatches.computeIfAbsent(ctx.nodeId(), k -> new CopyOnWriteArrayList<>()).add(ctx.idempotencyKey());
+          dispatchCount.incrementAndGet();
+        });
+    tuning.accept(b);
+    nodes[i] = b.build().start();
+  }
+
+  void stop(int i) {
+    nodes[i].close();
+    nodes[i] = null;
+  }
+
+  boolean isRunning(int i) {
+    return nodes[i] != null;
+  }
+
+  /** Waits until a running node is a ready leader; returns its index. */
+  int awaitLeader() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (int i = 0; i < nodes.length; i++) {
+        if (nodes[i] != null && nodes[i].isReadyLeader()) {
+          return i;
+        }
+      }
+      sleep(20);
+    }
+    throw new AssertionError("no leader within 60 s");
+  }
+
+  int followerIndex() {
+    int leader = awaitLeader();
+    for (int i = 0; i < nodes.length; i++) {
+      if (i != leader && nodes[i] != null) {
+        return i;
+      }
+    }
+    throw new AssertionError("no running follower");
+  }
+
+  PachydermClient client() {
+    return client(peers, Duration.ofSeconds(30));
+  }
+
+  PachydermClient client(List<Peer> to, Duration timeout) {
+    PachydermClient c = PachydermClient.builder(to).entityTypes(types).requestTimeout(timeout).build();
+    clients.add(c);
+    return c;
+  }
+
+  static StateMachineLimits smallSegmentsLimits() {
+    return new StateMachineLimits(200_000, 64 << 10, 256 << 10, 1024, 10_000);
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (PachydermClient c : clients) {
+      c.close();
+    }
+    for (int i = 0; i < nodes.length; i++) {
+      if (nodes[i] != null) {
+        stop(i);
+      }
+    }
+  }
+}
