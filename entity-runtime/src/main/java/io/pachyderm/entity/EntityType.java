@@ -113,7 +113,6 @@ public final class EntityType<S, C, E> {
       this.stateClass = Objects.requireNonNull(state, "state class");
       this.commandClass = Objects.requireNonNull(command, "command class");
       this.eventClass = Objects.requireNonNull(event, "event class");
-      types.register(state).register(command).register(event);
     }
 
     /** Registers more payload classes: effect payloads, custom replies. */
@@ -155,6 +154,9 @@ public final class EntityType<S, C, E> {
     }
 
     public EntityType<S, C, E> build() {
+      // Registered last so that a class given an explicit name() keeps it, and a clash of simple
+      // names inside a hierarchy can be resolved with name() before the hierarchy is expanded.
+      types.register(stateClass).register(commandClass).register(eventClass);
       TypeRegistry registry = types.build();
       Codec chosen = codec;
       if (chosen == null) {
