@@ -84,7 +84,7 @@ public final class JsonCodec implements Codec {
     }
     try {
       if (written == current) {
-        return MAPPER.readValue(encoded.data(), type);
+        return requireValue(MAPPER.readValue(encoded.data(), type), encoded);
       }
       JsonNode tree = MAPPER.readTree(encoded.data());
       if (!(tree instanceof ObjectNode node)) {
@@ -101,11 +101,20 @@ public final class JsonCodec implements Codec {
         }
         node = step.upcast(node);
       }
-      return MAPPER.treeToValue(node, type);
+      return requireValue(MAPPER.treeToValue(node, type), encoded);
     } catch (IOException e) {
       throw new CodecException("cannot decode " + encoded.type() + " schema version " + written + ": "
           + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
     }
+  }
+
+  /** Jackson binds a JSON {@code null} to a null value; callers are promised a value or an exception. */
+  private static Object requireValue(Object value, Encoded encoded) {
+    if (value == null) {
+      throw new CodecException("cannot decode " + encoded.type() + " schema version " + encoded.schemaVersion()
+          + ": the JSON is null");
+    }
+    return value;
   }
 
   private static String key(String name, int fromVersion) {
