@@ -1,0 +1,91 @@
+package io.pachyderm.cli;
+
+import io.pachyderm.client.Peer;
+import io.pachyderm.client.Transport;
+import io.pachyderm.entity.EffectContext;
+import io.pachyderm.examples.ExampleTypes;
+import io.pachyderm.examples.counter.Counter;
+import io.pachyderm.node.PachydermNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "node",
+    description = {
+        "Runs one cluster node with the example entity types (counter, profile) until SIGTERM or Ctrl-C.",
+        "Every node of a cluster gets the same --peers; each its own --id and --data."})
+final class NodeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
+  /** Its own logger name, so the mailer's lines can be filtered or routed apart from the node's. */
+  private static final Logger MAILER_LOG = LoggerFactory.getLogger("io.pachyderm.cli.admin-mailer");
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--id", required = true, paramLabel = "ID", description = "This node's id, one of --peers.")
+  String id;
+
+  @Option(names = "--peers", required = true, paramLabel = "ID=HOST:PORT,...",
+      description = "The whole cluster including this node; this node listens on its own HOST:PORT.")
+  String peers;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "This node's data directory.")
+  Path dataDir;
+
+  @Option(names = "--transport", defaultValue = "grpc", paramLabel = "grpc|netty",
+      description = "Every node and client of a cluster must use the same. Default: ${DEFAULT-VALUE}.")
+  Transport transport;
+
+  @Option(names = "--snapshot-threshold", paramLabel = "ENTRIES",
+      description = "Log entries between automatic snapshots. Default: the node's (10000).")
+  Long snapshotThresholdEntries;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    List<Peer> cluster = ClientOptions.parsePeers(peers);
+    if (cluster.stream().noneMatch(p -> p.id().equals(id))) {
+      throw new ParameterException(spec.commandLine(), "--id " + id + " is not one of --peers " + peers);
+    }
+    if (snapshotThresholdEntries != null && snapshotThresholdEntries < 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--snapshot-threshold must be >= 1, was " + snapshotThresholdEntries);
+    }
+    PachydermNode.Builder builder = exampleNode(id, cluster, dataDir).transport(transport);
+    if (snapshotThresholdEntries != null) {
+      builder.snapshotThresholdEntries(snapshotThresholdEntries);
+    }
+    PachydermNode node = builder.build().start();
+    CountDownLatch closed = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("node {} stopping", id);
+      try {
+        node.close();
+      } finally {
+        closed.countDown();
+      }
+    }, "pachyderm-node-shutdown"));
+    LOG.info("node {} serving on {} ({}), data in {}; SIGTERM or Ctrl-C stops it", id,
+        cluster.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow().address(),
+        transport.name().toLowerCase(java.util.Locale.ROOT), dataDir.toAbsolutePath());
+    // Returns only if the hook ran, i.e. while the JVM is already shutting down.
+    closed.await();
+    return PachydermCli.EXIT_OK;
+  }
+
+  /** A node as the launcher runs it: the example types and a mailer that logs one line per effect. */
+  static PachydermNode.Builder exampleNode(String id, List<Peer> peers, Path dataDir) {
+    return PachydermNode.builder(id, peers, dataDir)
+        .entityTypes(ExampleTypes.all())
+        .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) ->
+            MAILER_LOG.info("counter {} reached {} (effect {}, dispatched by {})", t.counter(), t.count(),
+                ctx.idempotencyKey(), ctx.nodeId()));
+  }
+}
