@@ -1,14 +1,18 @@
 package io.pachyderm.storage;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.pachyderm.protocol.DedupSnapshot;
 import io.pachyderm.protocol.EntitySnapshot;
 import io.pachyderm.protocol.SnapshotHeader;
 import io.pachyderm.protocol.SnapshotTrailer;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 
@@ -58,7 +62,13 @@ public final class SnapshotReader implements AutoCloseable {
     if (entitiesRead == header.getEntities()) {
       return null;
     }
-    EntitySnapshot e = EntitySnapshot.parseDelimitedFrom(in);
+    EntitySnapshot e;
+    try {
+      e = EntitySnapshot.parseDelimitedFrom(in);
+    } catch (InvalidProtocolBufferException x) {
+      throw new SnapshotFormatException(path + ": entity record " + (entitiesRead + 1) + " of "
+          + header.getEntities() + " is truncated or corrupt: " + x.getMessage());
+    }
     if (e == null) {
       throw new SnapshotFormatException(path + ": truncated after " + entitiesRead + " of "
           + header.getEntities() + " entity records");
@@ -75,7 +85,13 @@ public final class SnapshotReader implements AutoCloseable {
     if (dedupRead == header.getDedupEntries()) {
       return null;
     }
-    DedupSnapshot d = DedupSnapshot.parseDelimitedFrom(in);
+    DedupSnapshot d;
+    try {
+      d = DedupSnapshot.parseDelimitedFrom(in);
+    } catch (InvalidProtocolBufferException x) {
+      throw new SnapshotFormatException(path + ": dedup record " + (dedupRead + 1) + " of "
+          + header.getDedupEntries() + " is truncated or corrupt: " + x.getMessage());
+    }
     if (d == null) {
       throw new SnapshotFormatException(path + ": truncated after " + dedupRead + " of "
           + header.getDedupEntries() + " dedup records");
@@ -90,16 +106,23 @@ public final class SnapshotReader implements AutoCloseable {
       throw new IllegalStateException("verify() before every record was read");
     }
     int expected = (int) in.getChecksum().getValue();
-    SnapshotTrailer trailer = SnapshotTrailer.parseDelimitedFrom(raw);
-    if (trailer == null) {
+    // The trailer is not covered by the checksum, and a stream parse takes end of file as end of
+    // message, so a damaged length prefix would go unnoticed: compare the trailer byte for byte
+    // with the one the writer writes for this content.
+    ByteArrayOutputStream wanted = new ByteArrayOutputStream(8);
+    SnapshotTrailer.newBuilder().setCrc32C(expected).build().writeDelimitedTo(wanted);
+    byte[] want = wanted.toByteArray();
+    byte[] rest = raw.readNBytes(want.length + 1);
+    if (rest.length == 0) {
       throw new SnapshotFormatException(path + ": missing CRC trailer (truncated file)");
     }
-    if (trailer.getCrc32C() != expected) {
-      throw new SnapshotFormatException(path + ": CRC32C mismatch, file says "
-          + Integer.toHexString(trailer.getCrc32C()) + ", content is " + Integer.toHexString(expected));
-    }
-    if (raw.read() != -1) {
+    if (rest.length > want.length) {
       throw new SnapshotFormatException(path + ": trailing bytes after the CRC trailer");
+    }
+    if (!Arrays.equals(rest, want)) {
+      throw new SnapshotFormatException(path + ": CRC32C mismatch or damaged trailer: content is "
+          + Integer.toHexString(expected) + ", trailer bytes are " + HexFormat.of().formatHex(rest)
+          + ", expected " + HexFormat.of().formatHex(want));
     }
   }
 
