@@ -1,14 +1,21 @@
 package io.pachyderm.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
 import io.pachyderm.client.Transport;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** Options of every command that talks to a cluster. Invalid values throw {@link IllegalArgumentException}. */
 final class ClientOptions {
+  /** The client side of Ratis; GrpcUtil warns when closing a channel with a request still out. */
+  private static final List<String> RATIS_CLIENT_LOGGERS = List.of("org.apache.ratis.client",
+      "org.apache.ratis.grpc.client", "org.apache.ratis.netty.client", "org.apache.ratis.grpc.GrpcUtil");
+
   @Option(names = "--peers", required = true, paramLabel = "ID=HOST:PORT,...",
       description = "The cluster's nodes (all of them, or at least a majority), "
           + "e.g. n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003.")
@@ -26,10 +33,26 @@ final class ClientOptions {
     if (timeoutMs < 1) {
       throw new IllegalArgumentException("--timeout-ms must be >= 1, was " + timeoutMs);
     }
-    return PachydermClient.builder(parsePeers(peers))
-        .transport(transport)
-        .requestTimeout(Duration.ofMillis(timeoutMs))
-        .build();
+    return connect(parsePeers(peers), transport, Duration.ofMillis(timeoutMs));
+  }
+
+  /** Every client the launcher makes comes from here. */
+  static PachydermClient connect(List<Peer> peers, Transport transport, Duration requestTimeout) {
+    quietRatisClientLogs();
+    return PachydermClient.builder(peers).transport(transport).requestTimeout(requestTimeout).build();
+  }
+
+  /**
+   * Ratis' client logs every failed attempt it then retries (NotLeaderException on the first
+   * try, stale reads before an election) at ERROR with a stack trace. The launcher reports the
+   * final outcome itself in one line, so these would only bury it.
+   */
+  private static void quietRatisClientLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      for (String name : RATIS_CLIENT_LOGGERS) {
+        logback.getLogger(name).setLevel(Level.OFF);
+      }
+    }
   }
 
   /** {@link Peer#parseList}, its complaint naming the option. */

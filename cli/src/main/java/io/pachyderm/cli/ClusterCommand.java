@@ -182,8 +182,8 @@ final class ClusterCommand implements Runnable {
       }
       String peers = Files.readString(cluster.peersFile(), StandardCharsets.UTF_8).strip();
       List<NodeView> views;
-      try (PachydermClient client = PachydermClient.builder(ClientOptions.parsePeers(peers))
-          .transport(transport).build()) {
+      try (PachydermClient client = ClientOptions.connect(ClientOptions.parsePeers(peers), transport,
+          PachydermClient.REQUEST_TIMEOUT_DEFAULT)) {
         views = client.status();
       }
       StatusCommand.printTable(out, views);

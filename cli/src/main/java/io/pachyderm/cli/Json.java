@@ -33,7 +33,11 @@ final class Json {
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-      throw new IllegalArgumentException(PachydermCli.oneLine(e.getOriginalMessage()) + where);
+      // Jackson appends "(start marker at [Source: REDACTED ...])" for unclosed objects: noise here.
+      String message = e.getOriginalMessage();
+      int marker = message.indexOf(" (start marker at");
+      throw new IllegalArgumentException(PachydermCli.oneLine(marker < 0 ? message : message.substring(0, marker))
+          + where);
     }
   }
 

@@ -188,7 +188,7 @@ final class LocalCluster {
   String awaitLeader(List<Peer> peers, Transport transport, Map<String, Process> processes, Duration wait)
       throws InterruptedException {
     long deadlineNs = System.nanoTime() + wait.toNanos();
-    try (PachydermClient client = PachydermClient.builder(peers).transport(transport).build()) {
+    try (PachydermClient client = ClientOptions.connect(peers, transport, PachydermClient.REQUEST_TIMEOUT_DEFAULT)) {
       while (true) {
         for (Map.Entry<String, Process> e : processes.entrySet()) {
           if (!e.getValue().isAlive()) {

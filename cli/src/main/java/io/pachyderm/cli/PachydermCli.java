@@ -57,7 +57,16 @@ public final class PachydermCli implements Runnable {
 
   public static void main(String[] args) {
     routeJavaUtilLoggingToSlf4j();
-    System.exit(commandLine().execute(args));
+    int exitCode;
+    try {
+      exitCode = commandLine().execute(args);
+    } catch (LinkageError e) {
+      // Seen when a jar on the classpath is rewritten by a build running at the same time.
+      System.err.println("pachyderm: broken classpath (" + oneLine(e.toString())
+          + "); rebuild with: mvn -B -DskipTests install");
+      exitCode = EXIT_FAILURE;
+    }
+    System.exit(exitCode);
   }
 
   /** The configured command line; tests run it in-process with their own out and err writers. */
