@@ -2,6 +2,8 @@ package io.pachyderm.cli;
 
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.OutcomeUnknownException;
+import io.pachyderm.api.PachydermException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
@@ -118,7 +120,9 @@ public final class PachydermCli implements Runnable {
       cmd.getErr().println(name + ": " + describe(t));
       return EXIT_FAILURE;
     }
-    cmd.getErr().println(name + ": " + t.getClass().getSimpleName() + ": " + describe(t)
+    // These two carry messages written for users; for anything else the class name is a clue.
+    boolean selfExplaining = t instanceof UncheckedIOException || t instanceof PachydermException;
+    cmd.getErr().println(name + ": " + (selfExplaining ? "" : t.getClass().getSimpleName() + ": ") + describe(t)
         + " (PACHYDERM_DEBUG=1 prints the stack trace)");
     if (System.getenv("PACHYDERM_DEBUG") != null) {
       t.printStackTrace(cmd.getErr());
@@ -133,14 +137,20 @@ public final class PachydermCli implements Runnable {
     return t;
   }
 
-  /** The message and the messages of its causes that add something, on one line. */
+  /**
+   * The message and what its causes add, on one line. A cause whose message is already said
+   * (often just a path, as in java.nio.file's exceptions) adds its class name instead.
+   */
   static String describe(Throwable t) {
     StringBuilder sb = new StringBuilder(String.valueOf(t.getMessage()));
     Throwable cause = t.getCause();
     for (int depth = 0; cause != null && cause != t && depth < CAUSE_DEPTH_MAX; depth++) {
-      String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      if (sb.indexOf(m) < 0) {
+      String m = cause.getMessage();
+      String name = cause.getClass().getSimpleName();
+      if (m != null && sb.indexOf(m) < 0) {
         sb.append(": ").append(m);
+      } else if (sb.indexOf(name) < 0) {
+        sb.append(" (").append(name).append(')');
       }
       t = cause;
       cause = cause.getCause();
