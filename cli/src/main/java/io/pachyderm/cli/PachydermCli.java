@@ -113,7 +113,8 @@ public final class PachydermCli implements Runnable {
       return EXIT_OUTCOME_UNKNOWN;
     }
     if (t instanceof IllegalArgumentException) {
-      cmd.getErr().println(name + ": " + describe(t) + " (see '" + name + " --help')");
+      // Input checks say all there is to say; a wrapped cause only repeats it.
+      cmd.getErr().println(name + ": " + oneLine(t.getMessage()) + " (see '" + name + " --help')");
       return EXIT_BAD_INPUT;
     }
     if (t instanceof CliFailure) {
