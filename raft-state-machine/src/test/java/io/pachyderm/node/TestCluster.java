@@ -127,7 +127,7 @@ final class TestCluster implements AutoCloseable {
   }
 
   static StateMachineLimits smallSegmentsLimits() {
-    return new StateMachineLimits(200_000, 64 << 10, 256 << 10, 1024, 10_000);
+    return new StateMachineLimits(200_000, 16 << 10, 64 << 10, 1024, 10_000);
   }
 
   static void sleep(long ms) {

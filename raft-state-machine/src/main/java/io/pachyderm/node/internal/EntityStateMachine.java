@@ -120,9 +120,12 @@ public final class EntityStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
     division = server.getDivision(groupId);
-    loadLatestSnapshot();
+    // NEW -> STARTING -> RUNNING: snapshot installation later needs RUNNING -> PAUSING -> PAUSED.
+    getLifeCycle().startAndTransition(() -> {
+      storage.init(raftStorage);
+      loadLatestSnapshot();
+    }, IOException.class);
   }
 
   /**
@@ -218,10 +221,11 @@ public final class EntityStateMachine extends BaseStateMachine {
       Record record = decide(command, keys.get(i), term, nowMs);
       int size = record.getSerializedSize();
       if (entryBytes + size > limits.entryBytesMax()) {
-        // Keep the entry replicable; this command lost nothing, it can be sent again.
+        // Keep the entry replicable. The command is deferred, not rejected: apply answers
+        // Conflict and the client sends it again in a later batch.
         forgetSpeculation(keys.get(i));
-        record = rejected(command, RejectionKind.TOO_LARGE, "the batch's log entry would exceed "
-            + limits.entryBytesMax() + " bytes; send the command again (alone)");
+        record = Record.newBuilder().setRequestId(command.getRequestId()).setRef(command.getRef())
+            .setDeferred(true).build();
       }
       entryBytes += record.getSerializedSize();
       entry.addRecords(record);
@@ -387,6 +391,9 @@ public final class EntityStateMachine extends BaseStateMachine {
       return known;
     }
     Outcome.Builder outcome = Outcome.newBuilder().setRequestId(record.getRequestId());
+    if (record.getDeferred()) {
+      return outcome.setConflict(Conflict.getDefaultInstance()).build();
+    }
     if (record.getLookupOnly()) {
       // Evicted between the leader's lookup and now: the old outcome is gone for good.
       return outcome.setRejected(Protos.rejection(RejectionKind.INVALID_REQUEST, "request "

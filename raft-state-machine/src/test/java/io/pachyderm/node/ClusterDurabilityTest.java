@@ -1,0 +1,170 @@
+package io.pachyderm.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pachyderm.api.ReadMode;
+import io.pachyderm.client.PachydermClient;
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.protocol.BatchReply;
+import io.pachyderm.protocol.Command;
+import io.pachyderm.protocol.Outcome;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.RequestId;
+import io.pachyderm.runtime.EntityKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.apache.ratis.server.RaftServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Retries, restarts, snapshots and snapshot installation on a three-node cluster. */
+class ClusterDurabilityTest {
+  @TempDir
+  Path dir;
+
+  private static Command add(RequestId id, String entity, long by) {
+    return Command.newBuilder()
+        .setRequestId(id)
+        .setRef(Protos.ref(new EntityKey("default", TestCounter.TYPE.name(), entity)))
+        .setPayload(Protos.payload(TestCounter.TYPE.codec().encode(new TestCounter.Add(by))))
+        .setReplyWanted(true)
+        .build();
+  }
+
+  @Test
+  void aRetriedRequestIdTakesEffectOnceAcrossLeaderChangeAndFullRestart() throws Exception {
+    RequestId id = RequestId.newBuilder().setClientHi(7).setClientLo(9).setSequence(1).build();
+    EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("dedup");
+    try (TestCluster cluster = new TestCluster(dir, 3, TestCounter.TYPES, b -> b.snapshotThresholdEntries(5))) {
+      cluster.awaitLeader();
+      Outcome first;
+      try (RawClient raw = new RawClient(cluster.peers())) {
+        first = raw.send(add(id, "dedup", 5)).getOutcomes(0);
+        assertThat(first.getApplied().getVersion()).isEqualTo(1);
+        // Same id again, also inside one batch twice: still one effect, same answer.
+        BatchReply again = raw.send(add(id, "dedup", 5), add(id, "dedup", 5));
+        assertThat(again.getOutcomesList()).containsOnly(first);
+      }
+      int leader = cluster.awaitLeader();
+      cluster.stop(leader);
+      try (RawClient raw = new RawClient(cluster.peers())) {
+        assertThat(raw.send(add(id, "dedup", 5)).getOutcomes(0)).isEqualTo(first);
+      }
+      cluster.start(leader);
+      PachydermClient client = cluster.client();
+      for (int i = 0; i < 20; i++) {
+        client.call(TestCounter.TYPE.ref("filler"), new TestCounter.Add(1)); // pushes the id into a snapshot
+      }
+      for (int i = 0; i < cluster.size(); i++) {
+        cluster.stop(i);
+      }
+      for (int i = 0; i < cluster.size(); i++) {
+        cluster.start(i);
+      }
+      cluster.awaitLeader();
+      try (RawClient raw = new RawClient(cluster.peers())) {
+        assertThat(raw.send(add(id, "dedup", 5)).getOutcomes(0)).isEqualTo(first);
+      }
+      assertThat(cluster.client().query(ref).state().count()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void restartingEveryNodeRecoversFromSnapshotPlusLogTail() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, TestCounter.TYPES, b -> b.snapshotThresholdEntries(20))) {
+      cluster.awaitLeader();
+      PachydermClient client = cluster.client();
+      for (int i = 0; i < 100; i++) {
+        client.call(TestCounter.TYPE.ref("e" + (i % 7)), new TestCounter.Add(i));
+      }
+      for (int i = 0; i < cluster.size(); i++) {
+        cluster.stop(i);
+      }
+      for (int i = 0; i < cluster.size(); i++) {
+        assertThat(snapshotFiles(dir.resolve("n" + (i + 1)))).as("snapshots of n%d", i + 1).isNotEmpty();
+      }
+      for (int i = 0; i < cluster.size(); i++) {
+        cluster.start(i);
+      }
+      cluster.awaitLeader();
+      PachydermClient after = cluster.client();
+      long total = 0;
+      for (int e = 0; e < 7; e++) {
+        total += after.query(TestCounter.TYPE.ref("e" + e)).state().count();
+      }
+      assertThat(total).isEqualTo(99L * 100 / 2);
+      // Every node, read locally, has the same state.
+      for (int i = 0; i < cluster.size(); i++) {
+        PachydermClient only = cluster.client(List.of(cluster.peers().get(i)), java.time.Duration.ofSeconds(30));
+        long sum = 0;
+        for (int e = 0; e < 7; e++) {
+          sum += awaitStale(only, "e" + e, -1);
+        }
+        assertThat(sum).isEqualTo(99L * 100 / 2);
+      }
+    }
+  }
+
+  @Test
+  void aFollowerThatMissedPurgedLogCatchesUpBySnapshotInstall() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, TestCounter.TYPES, b -> b
+        .snapshotThresholdEntries(10)
+        .limits(TestCluster.smallSegmentsLimits())
+        .logSegmentBytesMax(128 << 10))) {
+      int follower = cluster.followerIndex();
+      cluster.stop(follower);
+      PachydermClient client = cluster.client();
+      String pad = "p".repeat(2000);
+      List<CompletableFuture<?>> calls = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        calls.add(client.callAsync(TestCounter.TYPE.ref("k" + (i % 13) + pad.substring(0, 400)), new TestCounter.Add(1)));
+      }
+      CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get();
+      int leader = cluster.awaitLeader();
+      RaftServer.Division division = cluster.node(leader).raftServer()
+          .getDivision(io.pachyderm.client.ClusterIdentity.groupId("pachyderm"));
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (division.getRaftLog().getStartIndex() <= 5 && System.nanoTime() < deadline) {
+        TestCluster.sleep(50); // purging runs after the snapshot, in the background
+      }
+      assertThat(division.getRaftLog().getStartIndex())
+          .as("the leader purged its log past what the stopped follower has")
+          .isGreaterThan(5);
+      cluster.start(follower);
+      PachydermClient onlyFollower = cluster.client(List.of(cluster.peers().get(follower)), java.time.Duration.ofSeconds(30));
+      long sum = 0;
+      for (int k = 0; k < 13; k++) {
+        sum += awaitStale(onlyFollower, "k" + k + pad.substring(0, 400), k < 11 ? 154 : 153);
+      }
+      assertThat(sum).isEqualTo(2000);
+      assertThat(snapshotFiles(dir.resolve(cluster.peers().get(follower).id()))).isNotEmpty();
+    }
+  }
+
+  /** Stale-reads {@code id} from the client's only node until it shows {@code expected} (or any value if -1). */
+  private static long awaitStale(PachydermClient client, String id, long expected) {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      long count;
+      try {
+        count = client.queryAsync(TestCounter.TYPE.ref(id), ReadMode.STALE).get().state().count();
+      } catch (Exception e) {
+        count = Long.MIN_VALUE;
+      }
+      if ((expected < 0 && count != Long.MIN_VALUE) || count == expected || System.nanoTime() > deadline) {
+        return count;
+      }
+      TestCluster.sleep(50);
+    }
+  }
+
+  private static List<Path> snapshotFiles(Path nodeDir) throws Exception {
+    try (Stream<Path> files = Files.walk(nodeDir)) {
+      return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).toList();
+    }
+  }
+}
