@@ -125,11 +125,13 @@ final class ClusterCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", defaultValue = DATA_DEFAULT, paramLabel = "DIR", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--data", defaultValue = DATA_DEFAULT, paramLabel = "DIR",
+        description = "Default: ${DEFAULT-VALUE}.")
     Path data;
 
     @Option(names = "--timeout-seconds", defaultValue = "15", paramLabel = "S",
-        description = "How long a node may take to stop after SIGTERM before it gets SIGKILL. Default: ${DEFAULT-VALUE}.")
+        description = "How long a node may take to stop after SIGTERM before it gets SIGKILL. "
+            + "Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
     @Override
@@ -158,7 +160,8 @@ final class ClusterCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", defaultValue = DATA_DEFAULT, paramLabel = "DIR", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--data", defaultValue = DATA_DEFAULT, paramLabel = "DIR",
+        description = "Default: ${DEFAULT-VALUE}.")
     Path data;
 
     @Option(names = "--transport", defaultValue = "grpc", paramLabel = "grpc|netty",
@@ -171,14 +174,15 @@ final class ClusterCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       List<LocalCluster.Recorded> nodes = cluster.recorded();
       if (nodes.isEmpty() || !Files.exists(cluster.peersFile())) {
-        throw new CliFailure("no cluster in " + cluster.dir() + " (no pid files); start one with: pachyderm cluster start");
+        throw new CliFailure("no cluster in " + cluster.dir()
+            + " (no pid files); start one with: pachyderm cluster start");
       }
       for (LocalCluster.Recorded n : nodes) {
         out.printf("  %s  pid %d  %s%n", n.id(), n.pid(), n.alive() ? "running" : "not running");
       }
       if (nodes.stream().noneMatch(LocalCluster.Recorded::alive)) {
-        throw new CliFailure("no node of " + cluster.dir() + " is running; start them with: pachyderm cluster start --data "
-            + cluster.dir());
+        throw new CliFailure("no node of " + cluster.dir()
+            + " is running; start them with: pachyderm cluster start --data " + cluster.dir());
       }
       String peers = Files.readString(cluster.peersFile(), StandardCharsets.UTF_8).strip();
       List<NodeView> views;

@@ -4,7 +4,10 @@ import io.pachyderm.runtime.EntityKey;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Which entity: ecosystem, type name and id (positions 0 and 1). Invalid values throw {@link IllegalArgumentException}. */
+/**
+ * Which entity: ecosystem, type name and id (positions 0 and 1). Invalid values throw
+ * {@link IllegalArgumentException}.
+ */
 final class EntityAddress {
   @Option(names = "--ecosystem", defaultValue = "default", paramLabel = "NAME",
       description = "The entity's ecosystem (an isolated namespace). Default: ${DEFAULT-VALUE}.")

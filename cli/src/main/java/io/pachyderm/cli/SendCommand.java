@@ -10,7 +10,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "send",
-    description = "Like call, but asks for no reply: prints only the entity's new version once the command is committed.")
+    description = "Like call, but asks for no reply: prints only the entity's new version once the command "
+        + "is committed.")
 final class SendCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -154,7 +154,8 @@ class ArgumentsTest {
   @Test
   void callWithNobodyListeningIsAnUnknownOutcome() {
     String nobody = "n1=127.0.0.1:" + FreePorts.one();
-    CliRun run = CliRun.of("call", "--peers", nobody, "--timeout-ms", "1000", "counter", "c1", "Increment", "{\"by\":1}");
+    CliRun run = CliRun.of("call", "--peers", nobody, "--timeout-ms", "1000", "counter", "c1", "Increment",
+        "{\"by\":1}");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_OUTCOME_UNKNOWN);
     assertThat(run.errLines()).as(run.toString()).hasSize(1);
     assertThat(run.err()).contains("outcome unknown", "may or may not have been applied");

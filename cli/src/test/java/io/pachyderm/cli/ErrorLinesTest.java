@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class ErrorLinesTest {
   @Test
   void causeThatOnlyRepeatsAPathAddsItsClassName() {
-    var e = new UncheckedIOException("cannot create the server in /data/n2", new FileAlreadyExistsException("/data/n2"));
+    var e = new UncheckedIOException("cannot create the server in /data/n2",
+        new FileAlreadyExistsException("/data/n2"));
     assertThat(PachydermCli.describe(e)).isEqualTo("cannot create the server in /data/n2 (FileAlreadyExistsException)");
   }
 

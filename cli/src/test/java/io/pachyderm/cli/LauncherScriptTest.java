@@ -19,7 +19,8 @@ class LauncherScriptTest {
   void scriptPassesTheJvmFlagsOfThePom() throws IOException {
     Path repo = repoRoot();
     String pom = Files.readString(repo.resolve("pom.xml"), StandardCharsets.UTF_8);
-    Matcher m = Pattern.compile("<pachyderm\\.jvm\\.flags>(.*?)</pachyderm\\.jvm\\.flags>", Pattern.DOTALL).matcher(pom);
+    Matcher m = Pattern.compile("<pachyderm\\.jvm\\.flags>(.*?)</pachyderm\\.jvm\\.flags>", Pattern.DOTALL)
+        .matcher(pom);
     assertThat(m.find()).as("pachyderm.jvm.flags in pom.xml").isTrue();
     List<String> pomFlags = Arrays.asList(m.group(1).strip().split("\\s+"));
 
