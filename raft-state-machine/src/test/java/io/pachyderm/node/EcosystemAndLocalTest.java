@@ -1,0 +1,56 @@
+package io.pachyderm.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pachyderm.api.Entities;
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.local.LocalPachyderm;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local (embedded) ecosystem keeps state across close/reopen; ecosystems isolate entities. */
+class EcosystemAndLocalTest {
+  @TempDir
+  Path dir;
+
+  private final EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("shared-name");
+
+  @Test
+  void theSameReferenceInTwoEcosystemsIsTwoEntities() {
+    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(TestCounter.TYPES).open()) {
+      Entities a = local.ecosystem("test-a");
+      Entities b = local.ecosystem("test-b");
+      a.call(ref, new TestCounter.Add(5));
+      b.call(ref, new TestCounter.Add(7));
+      assertThat(a.query(ref).state().count()).isEqualTo(5);
+      assertThat(b.query(ref).state().count()).isEqualTo(7);
+      assertThat(local.query(ref).version()).as("the default ecosystem is a third one").isZero();
+      assertThatThrownBy(() -> local.ecosystem("bad name!"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("bad name!");
+    }
+  }
+
+  @Test
+  void everyEntityRemembersItsStateAfterCloseAndReopen() {
+    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(TestCounter.TYPES)
+        .effectHandler(TestCluster.COUNTING_HANDLER, (Object effect, io.pachyderm.entity.EffectContext ctx) -> { })
+        .snapshotThresholdEntries(7).open()) {
+      for (int i = 0; i < 30; i++) {
+        local.call(TestCounter.TYPE.ref("e" + (i % 3)), new TestCounter.Add(1));
+      }
+      local.ecosystem("other").call(ref, new TestCounter.Add(3));
+    }
+    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(TestCounter.TYPES)
+        .effectHandler(TestCluster.COUNTING_HANDLER, (Object effect, io.pachyderm.entity.EffectContext ctx) -> { })
+        .open()) {
+      for (int e = 0; e < 3; e++) {
+        assertThat(local.query(TestCounter.TYPE.ref("e" + e)).state().count()).isEqualTo(10);
+      }
+      assertThat(local.ecosystem("other").query(ref).state().count()).isEqualTo(3);
+      assertThat(local.call(TestCounter.TYPE.ref("e0"), new TestCounter.Add(1)).version()).isEqualTo(11);
+    }
+  }
+}
