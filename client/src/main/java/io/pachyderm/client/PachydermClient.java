@@ -271,7 +271,10 @@ public final class PachydermClient implements Entities, AutoCloseable {
         }
         return;
       }
-      Throwable cause = io.pachyderm.api.Futures.unwrap(failure);
+      Throwable cause = failure;
+      while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
       if (cause instanceof StateMachineException && String.valueOf(cause.getMessage()).contains("UNKNOWN_ENTITY_TYPE")) {
         result.completeExceptionally(new CommandRejectedException(RejectionKind.UNKNOWN_ENTITY_TYPE,
             cause.getMessage()));
@@ -279,8 +282,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
       }
       long delayMs = Math.min(1000, 20L << Math.min(6, attempts + 1));
       if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNs) {
+        Throwable last = cause;
         result.completeExceptionally(new OutcomeUnknownException("no answer to the read of " + key
-            + " within the request timeout; last failure: " + cause, cause));
+            + " within the request timeout; last failure: " + last, last));
         return;
       }
       timer.schedule(() -> readWithRetries(attempt, deadlineNs, result, attempts + 1, key), delayMs,

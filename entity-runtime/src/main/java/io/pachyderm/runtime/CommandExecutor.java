@@ -90,8 +90,14 @@ public final class CommandExecutor {
       }
       Encoded reply = null;
       boolean replyIsState = decision.reply() == null;
-      if (request.replyWanted()) {
-        reply = type.codec().encode(replyIsState ? current : decision.reply());
+      if (!replyIsState) {
+        // Encoded even for send(): call() and send() must accept or reject the same command alike.
+        reply = type.codec().encode(decision.reply());
+      } else if (request.replyWanted()) {
+        reply = type.codec().encode(current);
+      }
+      if (!request.replyWanted()) {
+        reply = null;
       }
       return new Execution.Accepted(List.copyOf(events), List.copyOf(effects), reply, replyIsState, current, v);
     } catch (RuntimeException e) {

@@ -88,6 +88,10 @@ class ClusterBadInputTest {
           .hasMessageContaining("test-counter")
           .satisfies(e -> assertThat(((CommandRejectedException) e).kind()).isEqualTo(RejectionKind.UNKNOWN_ENTITY_TYPE));
     }
+    assertThatThrownBy(() -> Futures.join(client.readEncoded(new EntityKey("default", "no-such-type", "x"),
+        io.pachyderm.api.ReadMode.LINEARIZABLE)))
+        .isInstanceOf(CommandRejectedException.class)
+        .hasMessageContaining("no-such-type");
     assertWitnessAdvances();
   }
 
