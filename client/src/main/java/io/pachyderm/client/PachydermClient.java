@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,11 +101,14 @@ public final class PachydermClient implements Entities, AutoCloseable {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "pachyderm-client-timer");
       t.setDaemon(true);
       return t;
     });
+    // Every command arms a timeout that is cancelled when it completes; drop those at once.
+    scheduler.setRemoveOnCancelPolicy(true);
+    this.timer = scheduler;
     this.batcher = new Batcher(m -> raft.async().send(m), timer, b.inflightBatchesMax, b.commandsPerBatchMax,
         b.batchBytesMax, b.queuedCommandsMax);
   }

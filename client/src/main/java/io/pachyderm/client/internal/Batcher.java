@@ -82,7 +82,8 @@ public final class Batcher {
               + batchBytesMax));
       return result;
     }
-    timer.schedule(() -> expire(p), timeoutMs, TimeUnit.MILLISECONDS);
+    java.util.concurrent.ScheduledFuture<?> expiry = timer.schedule(() -> expire(p), timeoutMs, TimeUnit.MILLISECONDS);
+    result.whenComplete((applied, failure) -> expiry.cancel(false));
     synchronized (this) {
       if (closed) {
         result.completeExceptionally(new PachydermException("client is closed"));

@@ -53,11 +53,11 @@ final class EffectDispatcher implements AutoCloseable {
   }
 
   /** Called on the apply thread, after the entry is committed; never blocks. */
-  void dispatch(EntityKey key, long version, long logIndex, List<Effect> effects) {
+  void dispatch(EntityKey key, long version, long logIndex, long term, List<Effect> effects) {
     for (int i = 0; i < effects.size(); i++) {
       Effect effect = effects.get(i);
       EffectContext ctx = new EffectContext(key.ecosystem(), EntityRef.of(key.type(), key.id()), version,
-          logIndex, i, nodeId);
+          logIndex, term, i, nodeId);
       try {
         pool.execute(() -> run(key, effect, ctx));
       } catch (RejectedExecutionException e) {

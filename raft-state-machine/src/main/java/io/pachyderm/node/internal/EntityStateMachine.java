@@ -442,7 +442,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     Outcome result = outcome.setApplied(applied).build();
     dedup.remember(requestKey, result);
     if (appendedHere && record.getEffectsCount() > 0) {
-      effects.dispatch(key, version, termIndex.getIndex(), record.getEffectsList());
+      effects.dispatch(key, version, termIndex.getIndex(), termIndex.getTerm(), record.getEffectsList());
     }
     return result;
   }
