@@ -1,0 +1,137 @@
+package io.pachyderm.bench;
+
+import io.pachyderm.api.Entities;
+import io.pachyderm.api.PachydermException;
+import io.pachyderm.client.PachydermClient;
+import io.pachyderm.client.Peer;
+import io.pachyderm.client.Transport;
+import io.pachyderm.entity.EffectContext;
+import io.pachyderm.examples.ExampleTypes;
+import io.pachyderm.examples.counter.Counter;
+import io.pachyderm.node.PachydermNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Three nodes in this JVM on free loopback ports, each with its own data directory under
+ * {@code root}, with default node settings, and one client configured by the scenario.
+ */
+final class InProcessCluster implements Target {
+  private static final int NODES = 3;
+  private static final Duration LEADER_WAIT_MAX = Duration.ofSeconds(60);
+
+  private final List<PachydermNode> nodes;
+  private final PachydermClient client;
+
+  private InProcessCluster(List<PachydermNode> nodes, PachydermClient client) {
+    this.nodes = nodes;
+    this.client = client;
+  }
+
+  /** Starts the nodes, waits (bounded) for a ready leader, then builds the client. */
+  static InProcessCluster start(Path root, Scenario scenario, Duration requestTimeout) {
+    int[] ports = FreePorts.distinct(NODES);
+    List<Peer> peers = new ArrayList<>();
+    for (int i = 0; i < NODES; i++) {
+      peers.add(new Peer("n" + (i + 1), "127.0.0.1:" + ports[i]));
+    }
+    List<PachydermNode> nodes = new ArrayList<>();
+    PachydermClient client = null;
+    try {
+      for (Peer p : peers) {
+        nodes.add(node(p.id(), peers, root.resolve(p.id()), scenario.transport()).build().start());
+      }
+      awaitReadyLeader(nodes);
+      client = PachydermClient.builder(peers)
+          .entityTypes(ExampleTypes.all())
+          .transport(scenario.transport())
+          .commandsPerBatchMax(scenario.commandsPerBatchMax())
+          .inflightBatchesMax(scenario.inflightBatchesMax())
+          .requestTimeout(requestTimeout)
+          .build();
+      return new InProcessCluster(nodes, client);
+    } catch (RuntimeException e) {
+      closeAll(client, nodes, e);
+      throw e;
+    }
+  }
+
+  /** A node as the launcher runs one, except that the admin mailer only counts (no log line per effect). */
+  private static PachydermNode.Builder node(String id, List<Peer> peers, Path dir, Transport transport) {
+    return PachydermNode.builder(id, peers, dir)
+        .entityTypes(ExampleTypes.all())
+        .transport(transport)
+        .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) -> { });
+  }
+
+  static void awaitReadyLeader(List<PachydermNode> nodes) {
+    long deadlineNs = System.nanoTime() + LEADER_WAIT_MAX.toNanos();
+    while (nodes.stream().noneMatch(PachydermNode::isReadyLeader)) {
+      if (System.nanoTime() - deadlineNs > 0) {
+        throw new PachydermException("no ready leader among " + nodes.size() + " nodes within " + LEADER_WAIT_MAX);
+      }
+      sleepMs(10);
+    }
+  }
+
+  static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PachydermException("interrupted", e);
+    }
+  }
+
+  @Override
+  public Entities entities() {
+    return client;
+  }
+
+  @Override
+  public long appliedIndexMax() {
+    long max = -1;
+    for (PachydermNode n : nodes) {
+      max = Math.max(max, n.appliedIndex());
+    }
+    return max;
+  }
+
+  @Override
+  public long termMax() {
+    long max = -1;
+    for (PachydermNode n : nodes) {
+      max = Math.max(max, NodeProbe.term(n));
+    }
+    return max;
+  }
+
+  /** Closes the client first (no new requests), then every node even when one fails to close. */
+  @Override
+  public void close() {
+    RuntimeException failure = new PachydermException("closing the in-process cluster failed");
+    closeAll(client, nodes, failure);
+    if (failure.getSuppressed().length > 0) {
+      throw failure;
+    }
+  }
+
+  private static void closeAll(PachydermClient client, List<PachydermNode> nodes, RuntimeException collector) {
+    if (client != null) {
+      try {
+        client.close();
+      } catch (RuntimeException e) {
+        collector.addSuppressed(e);
+      }
+    }
+    for (PachydermNode n : nodes) {
+      try {
+        n.close();
+      } catch (RuntimeException e) {
+        collector.addSuppressed(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.pachyderm.bench;
+
+import io.pachyderm.api.Entities;
+import io.pachyderm.entity.EffectContext;
+import io.pachyderm.examples.ExampleTypes;
+import io.pachyderm.examples.counter.Counter;
+import io.pachyderm.local.LocalPachyderm;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** {@link LocalPachyderm} with its default (naturally batching) client. */
+final class LocalTarget implements Target {
+  private final LocalPachyderm local;
+
+  private LocalTarget(LocalPachyderm local) {
+    this.local = local;
+  }
+
+  static LocalTarget open(Path dir, Duration requestTimeout) {
+    return new LocalTarget(LocalPachyderm.builder(dir)
+        .entityTypes(ExampleTypes.all())
+        .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) -> { })
+        .requestTimeout(requestTimeout)
+        .open());
+  }
+
+  @Override
+  public Entities entities() {
+    return local;
+  }
+
+  @Override
+  public long appliedIndexMax() {
+    return local.node().appliedIndex();
+  }
+
+  @Override
+  public long termMax() {
+    return NodeProbe.term(local.node());
+  }
+
+  @Override
+  public void close() {
+    local.close();
+  }
+}

@@ -1,0 +1,22 @@
+package io.pachyderm.bench;
+
+/**
+ * One scenario's outcome. {@code measured} is {@code null} when the scenario could not run;
+ * {@code failure} then says why.
+ *
+ * @param logEntries log entries the measured phase added (applied index delta on the leader)
+ * @param elections Raft term changes during the measured phase
+ * @param heapUsedMb heap in use after a full GC at the end of the run, deployment still up (whole JVM)
+ * @param countCheck whether the counters add up to the successful calls
+ */
+record Result(Scenario scenario, Measurement warmup, Measurement measured, long logEntries, long elections,
+              double heapUsedMb, String countCheck, ErrorTally errors, String failure) {
+
+  static Result failed(Scenario scenario, ErrorTally errors, String failure) {
+    return new Result(scenario, null, null, 0, 0, 0, "n/a", errors, failure);
+  }
+
+  boolean ran() {
+    return measured != null;
+  }
+}

@@ -1,0 +1,148 @@
+package io.pachyderm.bench;
+
+import io.pachyderm.api.Entities;
+import io.pachyderm.api.EntityState;
+import io.pachyderm.api.Futures;
+import io.pachyderm.api.OutcomeUnknownException;
+import io.pachyderm.api.ReadMode;
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.examples.counter.Counter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A closed-loop load: {@code threads} threads each issue blocking {@code call(Increment(1))} one
+ * after another, spread round-robin over {@code entityCount} counters. Every phase is bounded by
+ * a number of calls and by a time limit (a thread stops issuing calls once the limit has passed;
+ * a call in flight then ends within the client's request timeout).
+ *
+ * <p>Closed loop: a slow call delays the next one of its thread, so the latencies are service
+ * times at the offered concurrency, not response times at a fixed arrival rate.
+ */
+final class Workload {
+  /** Latencies above this are clamped; the client's request timeout ends every call long before. */
+  private static final long LATENCY_US_MAX = TimeUnit.MINUTES.toMicros(5);
+  private static final Counter.Increment INCREMENT = new Counter.Increment(1);
+  /** Queries in flight at once while summing the counters. */
+  private static final int QUERY_WINDOW = 128;
+  /** Beyond the phase's time limit and one request timeout: how long to wait for stragglers. */
+  private static final Duration STRAGGLER_WAIT = Duration.ofSeconds(5);
+
+  private final Entities entities;
+  private final int threads;
+  private final List<EntityRef<Counter.State, Counter.Command>> refs;
+  private final Duration requestTimeout;
+
+  Workload(Entities entities, int threads, int entityCount, Duration requestTimeout) {
+    this.entities = entities;
+    this.threads = threads;
+    this.requestTimeout = requestTimeout;
+    List<EntityRef<Counter.State, Counter.Command>> list = new ArrayList<>(entityCount);
+    for (int i = 0; i < entityCount; i++) {
+      list.add(Counter.TYPE.ref("bench-" + i));
+    }
+    this.refs = List.copyOf(list);
+  }
+
+  /** Runs {@code calls} calls (fewer if {@code timeMax} passes first) and waits for the threads. */
+  Measurement run(String phase, long calls, Duration timeMax, ErrorTally errors) throws InterruptedException {
+    Histogram merged = new Histogram(LATENCY_US_MAX, 3);
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicLong unknown = new AtomicLong();
+    AtomicBoolean timeLimitHit = new AtomicBoolean();
+    CountDownLatch go = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(threads);
+    long[] deadlineNs = new long[1];
+    List<Thread> started = new ArrayList<>(threads);
+    for (int t = 0; t < threads; t++) {
+      int threadIndex = t;
+      long share = calls / threads + (t < calls % threads ? 1 : 0);
+      Thread thread = new Thread(() -> {
+        Histogram mine = new Histogram(LATENCY_US_MAX, 3);
+        try {
+          go.await();
+          runThread(phase, threadIndex, share, deadlineNs[0], mine, ok, failed, unknown, timeLimitHit, errors);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          synchronized (merged) {
+            merged.add(mine);
+          }
+          done.countDown();
+        }
+      }, "bench-" + phase + "-" + t);
+      // Daemon only as a last resort: the bounded wait below reports a thread that never ends.
+      thread.setDaemon(true);
+      thread.start();
+      started.add(thread);
+    }
+    long startNs = System.nanoTime();
+    deadlineNs[0] = startNs + timeMax.toNanos();
+    go.countDown();
+    // The deadline is published to the threads by go.countDown() (happens-before through the latch).
+    Duration waitMax = timeMax.plus(requestTimeout).plus(STRAGGLER_WAIT);
+    done.await(waitMax.toMillis(), TimeUnit.MILLISECONDS);
+    long elapsedNs = System.nanoTime() - startNs;
+    int stuck = 0;
+    for (Thread t : started) {
+      if (t.isAlive()) {
+        stuck++;
+        t.interrupt();
+      }
+    }
+    synchronized (merged) {
+      return new Measurement(merged.copy(), ok.get(), failed.get(), unknown.get(), elapsedNs, timeLimitHit.get(), stuck);
+    }
+  }
+
+  private void runThread(String phase, int threadIndex, long share, long deadlineNs, Histogram latencyUs,
+                         AtomicLong ok, AtomicLong failed, AtomicLong unknown, AtomicBoolean timeLimitHit,
+                         ErrorTally errors) {
+    int entityCount = refs.size();
+    for (long i = 0; i < share; i++) {
+      if (System.nanoTime() - deadlineNs > 0) {
+        timeLimitHit.set(true);
+        return;
+      }
+      EntityRef<Counter.State, Counter.Command> ref = refs.get((int) ((threadIndex + i * threads) % entityCount));
+      long startNs = System.nanoTime();
+      try {
+        entities.call(ref, INCREMENT);
+        latencyUs.recordValue(Math.min(LATENCY_US_MAX, (System.nanoTime() - startNs) / 1000));
+        ok.incrementAndGet();
+      } catch (RuntimeException e) {
+        failed.incrementAndGet();
+        if (e instanceof OutcomeUnknownException) {
+          unknown.incrementAndGet();
+        }
+        errors.record(phase, e);
+      }
+    }
+  }
+
+  /**
+   * The sum of all counters, read linearizably, {@link #QUERY_WINDOW} queries at a time. Every
+   * call adds 1, so it must equal the successful calls (plus up to the unknown ones).
+   */
+  long sumOfCounters() {
+    long sum = 0;
+    for (int from = 0; from < refs.size(); from += QUERY_WINDOW) {
+      List<CompletableFuture<EntityState<Counter.State>>> window = new ArrayList<>();
+      for (int i = from; i < Math.min(refs.size(), from + QUERY_WINDOW); i++) {
+        window.add(entities.queryAsync(refs.get(i), ReadMode.LINEARIZABLE));
+      }
+      for (CompletableFuture<EntityState<Counter.State>> f : window) {
+        sum += Futures.join(f).state().count();
+      }
+    }
+    return sum;
+  }
+}
