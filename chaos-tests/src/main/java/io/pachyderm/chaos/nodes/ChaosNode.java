@@ -1,0 +1,99 @@
+package io.pachyderm.chaos.nodes;
+
+import io.pachyderm.chaos.workload.ChaosTypes;
+import io.pachyderm.chaos.workload.EffectCounterEntity;
+import io.pachyderm.client.Peer;
+import io.pachyderm.node.PachydermNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One chaos node: a {@link PachydermNode} serving the workload entity types, with the
+ * {@value EffectCounterEntity#DISPATCH_HANDLER} handler logging every dispatch to
+ * {@code --dispatch-log}. Started by the harness inside a network namespace; runs until killed.
+ *
+ * <p>With {@code --parent-pid} the node halts when that process is gone, so a harness that dies
+ * without cleaning up (kill -9, a crashed test JVM) does not leave nodes running forever.
+ */
+@Command(name = "chaos-node", mixinStandardHelpOptions = true, description = "A Pachyderm node for the chaos suite.")
+public final class ChaosNode implements Callable<Integer> {
+  /** Printed once the server is started; the harness waits for it in the node's log. */
+  public static final String STARTED_LINE = "chaos-node started";
+
+  @Option(names = "--id", required = true, description = "This node's id, one of the peers.")
+  String id;
+
+  @Option(names = "--peers", required = true, description = "Every node: n1=host:port,n2=...")
+  String peers;
+
+  @Option(names = "--data", required = true, description = "Data directory (Ratis log, snapshots, journal).")
+  Path data;
+
+  @Option(names = "--dispatch-log", required = true, description = "File to append one JSON line per dispatched effect to.")
+  Path dispatchLog;
+
+  @Option(names = "--election-timeout-ms", defaultValue = "1000", description = "Minimum election timeout (default ${DEFAULT-VALUE}).")
+  long electionTimeoutMs;
+
+  @Option(names = "--snapshot-threshold", defaultValue = "2000", description = "Log entries between snapshots (default ${DEFAULT-VALUE}).")
+  long snapshotThresholdEntries;
+
+  @Option(names = "--segment-bytes", defaultValue = "16777216", description = "Raft log segment size, above the 8 MiB entry limit (default ${DEFAULT-VALUE}).")
+  long logSegmentBytesMax;
+
+  @Option(names = "--parent-pid", description = "Halt when this process is gone.")
+  Long parentPid;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ChaosNode()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    DispatchLog dispatches = new DispatchLog(dispatchLog);
+    PachydermNode node = PachydermNode.builder(id, Peer.parseList(peers), data)
+        .entityTypes(ChaosTypes.ALL)
+        .effectHandler(EffectCounterEntity.DISPATCH_HANDLER, dispatches)
+        .electionTimeoutMin(Duration.ofMillis(electionTimeoutMs))
+        .snapshotThresholdEntries(snapshotThresholdEntries)
+        .logSegmentBytesMax(logSegmentBytesMax)
+        .build()
+        .start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "chaos-node-shutdown"));
+    if (parentPid != null) {
+      watchParent(parentPid);
+    }
+    System.out.println(STARTED_LINE + " " + id);
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static void watchParent(long pid) {
+    Optional<ProcessHandle> parent = ProcessHandle.of(pid);
+    Thread watchdog = new Thread(() -> {
+      while (parent.isPresent() && parent.get().isAlive()) {
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      System.out.println("chaos-node: harness process " + pid + " is gone; halting");
+      System.out.flush();
+      Runtime.getRuntime().halt(3);
+    }, "chaos-node-parent-watch");
+    watchdog.setDaemon(true);
+    watchdog.start();
+  }
+}

@@ -1,0 +1,51 @@
+package io.pachyderm.chaos.nodes;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The command line of a chaos node JVM: this JVM's {@code java} and classpath, the project's JVM
+ * flags (the parent pom's {@code pachyderm.jvm.flags}, baked into {@code node-jvm.properties} at
+ * build time), a small heap and the C1 compiler only, because three nodes share two cores with
+ * the harness.
+ */
+final class NodeLauncher {
+  static final String HEAP = "-Xmx256m";
+  private static final String FLAGS_RESOURCE = "node-jvm.properties";
+
+  private NodeLauncher() {}
+
+  /** {@code java ... ChaosNode} without the node's own arguments. */
+  static List<String> javaCommand() {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(projectFlags());
+    command.addAll(List.of(HEAP, "-Xms64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-XX:+ExitOnOutOfMemoryError",
+        "-Dlogback.configurationFile=io/pachyderm/chaos/nodes/logback-node.xml"));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChaosNode.class.getName()));
+    return command;
+  }
+
+  static List<String> projectFlags() {
+    Properties p = new Properties();
+    try (InputStream in = NodeLauncher.class.getResourceAsStream(FLAGS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(FLAGS_RESOURCE + " is missing from the classpath; build chaos-tests with Maven");
+      }
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String flags = p.getProperty("jvm.flags", "").strip();
+    if (flags.isEmpty() || flags.contains("${")) {
+      throw new IllegalStateException(FLAGS_RESOURCE + " was not filtered by Maven: '" + flags + "'");
+    }
+    return List.of(flags.split("\\s+"));
+  }
+}

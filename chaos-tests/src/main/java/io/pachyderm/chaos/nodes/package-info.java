@@ -1,0 +1,6 @@
+/**
+ * Chaos node processes: {@link io.pachyderm.chaos.nodes.ChaosNode}, the node main class run in
+ * each namespace, and {@link io.pachyderm.chaos.nodes.ChaosCluster}, which starts, kills, pauses
+ * and watches them from the harness.
+ */
+package io.pachyderm.chaos.nodes;

@@ -1,0 +1,11 @@
+package io.pachyderm.chaos.workload;
+
+import io.pachyderm.entity.EntityTypes;
+
+/** The entity types every chaos node serves and every chaos client talks to. */
+public final class ChaosTypes {
+  public static final EntityTypes ALL = EntityTypes.of(
+      RegisterEntity.TYPE, CounterEntity.TYPE, AppendListEntity.TYPE, EffectCounterEntity.TYPE);
+
+  private ChaosTypes() {}
+}

@@ -1,0 +1,49 @@
+package io.pachyderm.chaos.nodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pachyderm.api.EntityState;
+import io.pachyderm.api.ReadMode;
+import io.pachyderm.chaos.net.NetnsHosts;
+import io.pachyderm.chaos.workload.CounterEntity;
+import io.pachyderm.client.PachydermClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three node processes in namespaces: a leader is elected, serves, and is replaced after kill -9. */
+class ChaosClusterTest {
+  @BeforeAll
+  static void namespacesAvailable() {
+    Optional<String> why = NetnsHosts.unavailableReason();
+    assumeTrue(why.isEmpty(), () -> "chaos cluster test skipped: " + why.orElse(""));
+  }
+
+  @Test
+  @Timeout(120)
+  void leaderServesAndIsReplacedAfterKill(@TempDir Path dir) throws Exception {
+    try (NetnsHosts hosts = NetnsHosts.create(3);
+         ChaosCluster cluster = ChaosCluster.start(hosts, dir, List.of())) {
+      String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+      try (PachydermClient client = cluster.client(Duration.ofSeconds(10))) {
+        client.send(CounterEntity.TYPE.ref("c"), new CounterEntity.Add(2));
+        cluster.node(leader).kill();
+        String next = cluster.awaitLeader(Duration.ofSeconds(30));
+        assertThat(next).isNotEqualTo(leader);
+        client.send(CounterEntity.TYPE.ref("c"), new CounterEntity.Add(3));
+        cluster.node(leader).start();
+        assertThat(cluster.awaitCaughtUp(Duration.ofSeconds(30))).isEmpty();
+        try (PachydermClient only = cluster.nodeClient(leader, Duration.ofSeconds(5))) {
+          EntityState<CounterEntity.State> s = only.queryAsync(CounterEntity.TYPE.ref("c"), ReadMode.STALE).get();
+          assertThat(s.state().count()).isEqualTo(5);
+        }
+      }
+    }
+  }
+}
