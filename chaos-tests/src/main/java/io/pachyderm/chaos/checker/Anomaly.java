@@ -1,0 +1,52 @@
+package io.pachyderm.chaos.checker;
+
+import java.util.Objects;
+
+/**
+ * One thing a checker found wrong.
+ *
+ * @param kind one of the constants of this class
+ * @param key the entity id concerned (for effect anomalies, the idempotency key or term), or
+ *     null when the anomaly is not about one key
+ * @param description what was seen, naming the ops ({@code #index}) involved
+ */
+public record Anomaly(String kind, String key, String description) {
+  /** No order of the operations explains the values read (Wing–Gong / Lowe search failed). */
+  public static final String NON_LINEARIZABLE = "non-linearizable";
+  /** The linearizability search ran out of budget: the answer is unknown. */
+  public static final String SEARCH_BUDGET_EXCEEDED = "search-budget-exceeded";
+  /** An acknowledged (or observed) append is missing from the final state. */
+  public static final String LOST_WRITE = "lost-write";
+  /** An element appears twice in one read. */
+  public static final String DUPLICATE = "duplicate";
+  /** Append order contradicts real time, or two reads disagree on the order. */
+  public static final String REORDERING = "reordering";
+  /** Nodes returned different final reads for the same key. */
+  public static final String DIVERGENT_FINAL_READS = "divergent-final-reads";
+  /** A read missed something that had completed, or went backwards, before it was invoked. */
+  public static final String STALE_READ = "stale-read";
+  /** An append whose client got FAIL is visible in a read. */
+  public static final String FAILED_WRITE_VISIBLE = "failed-write-visible";
+  /** A read holds an element that was never appended, or before its append was invoked. */
+  public static final String PHANTOM_ELEMENT = "phantom-element";
+  /** An effect with the same idempotency key was dispatched more than once (at most once). */
+  public static final String EFFECT_DUPLICATE = "effect-duplicate";
+  /** Two different nodes dispatched effects in the same term: one of them was not the leader. */
+  public static final String EFFECT_BY_NON_LEADER = "effect-by-non-leader";
+  /** A dispatch carries no valid term (term &lt;= 0). */
+  public static final String EFFECT_UNKNOWN_TERM = "effect-unknown-term";
+  /** An effect that had to be dispatched at least once never was. */
+  public static final String EFFECT_MISSING = "effect-missing";
+  /** The history breaks the format a checker needs (wrong value type, repeated element...). */
+  public static final String MALFORMED_HISTORY = "malformed-history";
+
+  public Anomaly {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(description, "description");
+  }
+
+  @Override
+  public String toString() {
+    return kind + (key == null ? "" : " [" + key + "]") + ": " + description;
+  }
+}
