@@ -91,10 +91,10 @@ final class InProcessCluster implements Target {
   }
 
   @Override
-  public long appliedIndexMax() {
+  public long committedBatchesMax() {
     long max = -1;
     for (PachydermNode n : nodes) {
-      max = Math.max(max, n.appliedIndex());
+      max = Math.max(max, NodeProbe.committedBatches(n));
     }
     return max;
   }

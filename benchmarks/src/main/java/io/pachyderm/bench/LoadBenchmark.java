@@ -1,56 +1,62 @@
 package io.pachyderm.bench;
 
 import io.pachyderm.client.Transport;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Runs the load scenarios one after another, each on a fresh deployment in a temporary directory,
- * and prints one table (stdout) with every figure next to its baseline; progress goes to stderr.
- * See benchmarks/README.md for what each scenario shows and how to read the table.
+ * Warms the JIT up, then runs the load scenarios one after another, each on a fresh deployment in
+ * a temporary directory, and prints one table (stdout) with every figure next to its baseline.
+ * Progress goes to stderr. See benchmarks/README.md for what each row shows and how to read it.
  */
-@Command(name = "load-benchmark", mixinStandardHelpOptions = true,
+@Command(name = "load-benchmark",
     description = "Pachyderm load benchmark: in-process 3-node clusters and the local node under a bounded, "
         + "closed-loop workload of blocking calls; one table with each figure next to its baseline.")
 public final class LoadBenchmark implements Callable<Integer> {
   /** The Ratis client keeps at most 64 requests outstanding (PachydermClient sets it). */
   private static final int RATIS_OUTSTANDING_MAX = 64;
   private static final int SPREAD_ENTITIES = 1000;
+  /** Calls per deployment and round of the JIT warm-up. */
+  private static final long JIT_WARMUP_CHUNK_CALLS = 5_000;
   /** Lingering threads of our own (nodes, clients) get this long to end after the last scenario. */
   private static final Duration THREADS_EXIT_WAIT_MAX = Duration.ofSeconds(15);
 
-  @Option(names = "--quick", description = "About one minute in total: fewer calls per scenario.")
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  @Option(names = "--quick", description = "About one minute in total: shorter JIT warm-up, fewer calls.")
   boolean quick;
 
-  @Option(names = "--calls", description = "Measured calls per scenario. Default 30000, quick 8000.")
+  @Option(names = "--calls", description = "Measured calls per scenario. Default 50000, quick 8000.")
   Long calls;
 
-  @Option(names = "--warmup-calls", description = "Warm-up calls per scenario, not measured. Default 5000, quick 2000.")
+  @Option(names = "--warmup-calls", description = "Warm-up calls per scenario, on its fresh deployment, not "
+      + "measured. Default 5000, quick 2000.")
   Long warmupCalls;
+
+  @Option(names = "--jit-warmup-seconds-max", description = "Limit of the JIT warm-up before the first scenario "
+      + "(it ends earlier once the JIT is quiet); 0 skips it. Default 100, quick 25.")
+  Integer jitWarmupSecondsMax;
 
   @Option(names = "--threads", description = "Client threads issuing blocking calls. Default ${DEFAULT-VALUE}.")
   int threads = 32;
 
-  @Option(names = "--scenarios", split = ",", description = "Which rows to run, of a,b,c,d,e. Default all.")
+  @Option(names = "--scenarios", split = ",", description = "Which rows to run, in this order, of a,b,c,d,e. "
+      + "Default all.")
   List<String> only;
 
-  @Option(names = "--phase-seconds-max", description = "Time limit of the warm-up and of the measured phase, "
-      + "each; a phase that hits it is marked +T. Default 60, quick 20.")
+  @Option(names = "--phase-seconds-max", description = "Time limit of each warm-up and measured phase; a phase "
+      + "that hits it is marked +T. Default 60, quick 20.")
   Integer phaseSecondsMax;
 
   @Option(names = "--request-timeout-seconds", description = "Client request timeout. Default ${DEFAULT-VALUE}.")
@@ -66,13 +72,15 @@ public final class LoadBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    long measuredCalls = calls != null ? calls : quick ? 8_000 : 30_000;
+    long measuredCalls = calls != null ? calls : quick ? 8_000 : 50_000;
     long warmup = warmupCalls != null ? warmupCalls : quick ? 2_000 : 5_000;
+    Duration jitMax = Duration.ofSeconds(jitWarmupSecondsMax != null ? jitWarmupSecondsMax : quick ? 25 : 100);
     Duration phaseMax = Duration.ofSeconds(phaseSecondsMax != null ? phaseSecondsMax : quick ? 20 : 60);
     Duration requestTimeout = Duration.ofSeconds(requestTimeoutSeconds);
-    if (threads < 1 || threads > RATIS_OUTSTANDING_MAX || measuredCalls < 1 || warmup < 0) {
-      System.err.println("load-benchmark: --threads must be 1.." + RATIS_OUTSTANDING_MAX
-          + ", --calls >= 1, --warmup-calls >= 0");
+    if (threads < 1 || threads > RATIS_OUTSTANDING_MAX || measuredCalls < 1 || warmup < 0 || jitMax.isNegative()
+        || phaseMax.isNegative() || phaseMax.isZero() || requestTimeoutSeconds < 1) {
+      System.err.println("load-benchmark: --threads must be 1.." + RATIS_OUTSTANDING_MAX + ", --calls >= 1, "
+          + "--warmup-calls and --jit-warmup-seconds-max >= 0, the other limits >= 1");
       return 2;
     }
     List<Scenario> scenarios = select(scenarios(threads));
@@ -80,32 +88,42 @@ public final class LoadBenchmark implements Callable<Integer> {
       System.err.println("load-benchmark: no scenario matches " + only + "; known: a,b,c,d,e");
       return 2;
     }
-    PrintStream out = System.out;
-    out.printf(Locale.ROOT, "Pachyderm load benchmark, %s%n",
-        ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-    out.printf(Locale.ROOT, "JVM: %s %s, %d processors, max heap %d MB%n", System.getProperty("java.vm.name"),
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().maxMemory() >> 20);
-    out.printf(Locale.ROOT, "Workload: %d threads, blocking call(Increment(1)) round-robin over the scenario's "
-            + "counters; %,d warm-up + %,d measured calls per scenario; phase limit %d s; request timeout %d s%n%n",
-        threads, warmup, measuredCalls, phaseMax.toSeconds(), requestTimeout.toSeconds());
-    out.flush();
+    String started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
 
+    ErrorTally jitErrors = new ErrorTally();
+    String jitSummary = jitMax.isZero() ? "skipped" : warmJit(jitMax, phaseMax, requestTimeout, jitErrors);
     List<Result> results = new ArrayList<>();
     for (Scenario s : scenarios) {
       results.add(run(s, warmup, measuredCalls, phaseMax, requestTimeout));
     }
 
+    // Ratis logs to stdout too (config/logback.xml), so the report is one block at the very end.
+    PrintStream out = System.out;
+    out.println();
+    out.println("===== Pachyderm load benchmark =====");
+    out.printf(Locale.ROOT, "started %s; %s %s, %d processors, max heap %d MB%n", started,
+        System.getProperty("java.vm.name"), System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+    out.printf(Locale.ROOT, "workload: %d threads, blocking call(Increment(1)) round-robin over the row's counters; "
+            + "%,d warm-up + %,d measured calls per row; phase limit %d s; request timeout %d s%n",
+        threads, warmup, measuredCalls, phaseMax.toSeconds(), requestTimeout.toSeconds());
+    out.println("JIT warm-up before the first row: " + jitSummary);
+    out.println();
     ResultTable.print(out, results);
     out.println();
-    out.println("Latencies in ms per successful call (closed loop: service time at " + threads
-        + " concurrent callers). vs base = calls/s relative to the named row.");
-    out.println("entries/s, cmds/entry: log entries added during the measured phase (leader's applied index delta).");
-    out.println("heap MB: heap used after a full GC with the deployment still up (whole JVM). elect: Raft term changes"
-        + " while measuring.");
-    out.println("errors: failed calls (+T: the phase hit its time limit, +S: threads stuck). count: the counters add"
-        + " up to the successful calls (ok), or by how much they do not.");
-    printErrors(out, results);
+    out.println("calls/s over the measured phase; vs base = calls/s relative to the named row. Latencies in ms per"
+        + " successful call,");
+    out.println("  closed loop: service time at " + threads + " concurrent callers, not response time at a fixed"
+        + " arrival rate.");
+    out.println("entries/s, cmds/entry: committed log entries carrying commands (batches) in the measured phase,"
+        + " from Ratis'");
+    out.println("  log counter on the leader; a command retried after a conflict counts once per attempt.");
+    out.println("heap MB: heap used after a full GC at the end of the row, deployment still up (whole JVM).");
+    out.println("elect: Raft term changes while measuring. errors: failed calls (+T: hit the phase time limit,"
+        + " +S: threads stuck).");
+    out.println("count: the counters add up to the successful calls (ok), or by how much they do not.");
+    out.println("JIT ms: time the JIT spent compiling during the measured phase; large means not steady state.");
+    printErrors(out, jitErrors, results);
     out.flush();
     awaitOwnThreadsGone();
     return results.stream().allMatch(Result::ran) ? 0 : 1;
@@ -133,36 +151,63 @@ public final class LoadBenchmark implements Callable<Integer> {
       return all;
     }
     List<Scenario> picked = new ArrayList<>();
-    for (Scenario s : all) {
-      if (only.contains(s.id())) {
-        picked.add(s);
+    for (String id : only) {
+      for (Scenario s : all) {
+        if (s.id().equals(id.trim())) {
+          picked.add(s);
+        }
       }
     }
     return picked;
+  }
+
+  /** Load on one deployment of each kind at once (rows a, c, d), until the JIT is quiet; see {@link JitWarmup}. */
+  private String warmJit(Duration timeMax, Duration phaseMax, Duration requestTimeout, ErrorTally errors)
+      throws InterruptedException {
+    List<Scenario> kinds = List.of(scenarios(threads).get(0), scenarios(threads).get(2), scenarios(threads).get(3));
+    List<TempDeployment> deployments = new ArrayList<>();
+    System.err.println("[jit] starting a gRPC cluster, a Netty cluster and a local node");
+    try {
+      List<Workload> workloads = new ArrayList<>();
+      for (Scenario s : kinds) {
+        TempDeployment d = TempDeployment.open(s, requestTimeout);
+        deployments.add(d);
+        workloads.add(new Workload(d.target().entities(), threads, s.entityCount(), requestTimeout));
+      }
+      return JitWarmup.run(workloads, JIT_WARMUP_CHUNK_CALLS, timeMax, phaseMax, errors, System.err).describe();
+    } catch (RuntimeException e) {
+      errors.record("setup", e);
+      return "failed: " + e;
+    } finally {
+      for (TempDeployment d : deployments) {
+        try {
+          d.close();
+        } catch (RuntimeException e) {
+          errors.record("close", e);
+        }
+      }
+      System.err.println("[jit] stopped");
+    }
   }
 
   private Result run(Scenario s, long warmup, long measuredCalls, Duration phaseMax, Duration requestTimeout)
       throws InterruptedException {
     progress(s, "starting (" + s.title() + ")");
     ErrorTally errors = new ErrorTally();
-    Path dir;
+    TempDeployment deployment = null;
     try {
-      dir = Files.createTempDirectory("pachyderm-bench-" + s.id() + "-");
-    } catch (IOException e) {
-      return Result.failed(s, errors, "cannot create a temporary directory: " + e);
-    }
-    Target target = null;
-    try {
-      target = open(s, dir, requestTimeout);
+      deployment = TempDeployment.open(s, requestTimeout);
+      Target target = deployment.target();
       Workload workload = new Workload(target.entities(), threads, s.entityCount(), requestTimeout);
       progress(s, "warming up: " + warmup + " calls");
       Measurement warm = workload.run("warmup", warmup, phaseMax, errors);
-      long indexBefore = target.appliedIndexMax();
+      long batchesBefore = target.committedBatchesMax();
       long termBefore = target.termMax();
       progress(s, String.format(Locale.ROOT, "warm-up %.1f s; measuring: %d calls", warm.elapsedSeconds(),
           measuredCalls));
       Measurement measured = workload.run("measured", measuredCalls, phaseMax, errors);
-      long entries = target.appliedIndexMax() - indexBefore;
+      long batchesAfter = target.committedBatchesMax();
+      long entries = batchesBefore < 0 || batchesAfter < 0 ? -1 : batchesAfter - batchesBefore;
       long elections = target.termMax() - termBefore;
       progress(s, String.format(Locale.ROOT, "measured %.1f s, %,.0f calls/s; checking counters",
           measured.elapsedSeconds(), measured.callsPerSecond()));
@@ -173,23 +218,15 @@ public final class LoadBenchmark implements Callable<Integer> {
       errors.record("setup", e);
       return Result.failed(s, errors, e.toString());
     } finally {
-      if (target != null) {
+      if (deployment != null) {
         try {
-          target.close();
+          deployment.close();
         } catch (RuntimeException e) {
           errors.record("close", e);
         }
       }
-      deleteRecursively(dir);
       progress(s, "stopped");
     }
-  }
-
-  private static Target open(Scenario s, Path dir, Duration requestTimeout) {
-    return switch (s.deployment()) {
-      case CLUSTER -> InProcessCluster.start(dir, s, requestTimeout);
-      case LOCAL -> LocalTarget.open(dir, requestTimeout);
-    };
   }
 
   /** "ok" when the counters add up to the successful calls; unknown outcomes may or may not count. */
@@ -218,26 +255,25 @@ public final class LoadBenchmark implements Callable<Integer> {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
   }
 
-  private static void printErrors(PrintStream out, List<Result> results) {
-    boolean any = false;
+  private static void printErrors(PrintStream out, ErrorTally jitErrors, List<Result> results) {
+    List<String> lines = new ArrayList<>();
+    if (!jitErrors.isEmpty()) {
+      lines.add("[jit] JIT warm-up");
+      jitErrors.report().forEach(l -> lines.add("  " + l));
+    }
     for (Result r : results) {
-      if (r.errors().isEmpty()) {
-        continue;
-      }
-      if (!any) {
-        out.println();
-        out.println("Failures seen (grouped; digits folded to #):");
-        any = true;
-      }
-      out.println("[" + r.scenario().id() + "] " + r.scenario().title());
-      for (String line : r.errors().report()) {
-        out.println("  " + line);
+      if (!r.errors().isEmpty()) {
+        lines.add("[" + r.scenario().id() + "] " + r.scenario().title());
+        r.errors().report().forEach(l -> lines.add("  " + l));
       }
     }
-    if (!any) {
-      out.println();
+    out.println();
+    if (lines.isEmpty()) {
       out.println("No failed calls.");
+      return;
     }
+    out.println("Failures seen (grouped; digits folded to #):");
+    lines.forEach(out::println);
   }
 
   /**
@@ -271,16 +307,5 @@ public final class LoadBenchmark implements Callable<Integer> {
   private static void progress(Scenario s, String what) {
     System.err.printf(Locale.ROOT, "[%s] %s%n", s.id(), what);
     System.err.flush();
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException | RuntimeException e) {
-      // Not a durability path: a leftover temporary directory is worth a line, not the results.
-      System.err.println("load-benchmark: cannot delete " + dir + ": " + e);
-    }
   }
 }

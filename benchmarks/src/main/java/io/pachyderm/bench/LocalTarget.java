@@ -30,8 +30,8 @@ final class LocalTarget implements Target {
   }
 
   @Override
-  public long appliedIndexMax() {
-    return local.node().appliedIndex();
+  public long committedBatchesMax() {
+    return NodeProbe.committedBatches(local.node());
   }
 
   @Override

@@ -12,9 +12,10 @@ import org.HdrHistogram.Histogram;
  * @param elapsedNs from the common start of the threads until the last one finished
  * @param timeLimitHit whether threads stopped early because the phase's time limit passed
  * @param threadsStuck threads still running when the bounded wait for them ended
+ * @param jitCompileMs time the JIT compiler spent during the phase (all compiler threads), -1 if unknown
  */
 record Measurement(Histogram latencyUs, long okCalls, long failedCalls, long unknownCalls, long elapsedNs,
-                   boolean timeLimitHit, int threadsStuck) {
+                   boolean timeLimitHit, int threadsStuck, long jitCompileMs) {
 
   double callsPerSecond() {
     return elapsedNs == 0 ? 0 : okCalls * 1e9 / elapsedNs;

@@ -3,17 +3,45 @@ package io.pachyderm.bench;
 import io.pachyderm.client.ClusterIdentity;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.metrics.RaftLogMetrics;
+import org.apache.ratis.server.metrics.RaftLogMetricsBase;
 
-/** Reads a node's Raft term; the group id is the one every node of cluster "pachyderm" derives. */
+/**
+ * Reads a node's Raft term and log counters through Ratis; the group id is the one every node
+ * of cluster "pachyderm" derives. Every method answers -1 when the node cannot tell (closing,
+ * not started, another metrics implementation).
+ */
 final class NodeProbe {
   private NodeProbe() {}
 
-  /** The node's current term, or -1 when its division cannot be read (closing, not started). */
   static long term(PachydermNode node) {
-    try {
-      return node.raftServer().getDivision(ClusterIdentity.groupId("pachyderm")).getInfo().getCurrentTerm();
-    } catch (IOException e) {
+    RaftServer.Division division = division(node);
+    return division == null ? -1 : division.getInfo().getCurrentTerm();
+  }
+
+  /**
+   * Committed log entries that carry a state machine payload, i.e. Pachyderm batches. The
+   * applied index would overcount: the leader also appends a metadata entry whenever the commit
+   * index moves, which on a busy cluster is about as often as a batch.
+   */
+  static long committedBatches(PachydermNode node) {
+    RaftServer.Division division = division(node);
+    if (division == null) {
       return -1;
+    }
+    RaftLogMetrics metrics = division.getRaftLog().getRaftLogMetrics();
+    if (!(metrics instanceof RaftLogMetricsBase base)) {
+      return -1;
+    }
+    return base.getRegistry().counter(RaftLogMetricsBase.STATE_MACHINE_LOG_ENTRY_COUNT).getCount();
+  }
+
+  private static RaftServer.Division division(PachydermNode node) {
+    try {
+      return node.raftServer().getDivision(ClusterIdentity.groupId("pachyderm"));
+    } catch (IOException e) {
+      return null;
     }
   }
 }

@@ -4,7 +4,7 @@ package io.pachyderm.bench;
  * One scenario's outcome. {@code measured} is {@code null} when the scenario could not run;
  * {@code failure} then says why.
  *
- * @param logEntries log entries the measured phase added (applied index delta on the leader)
+ * @param logEntries batch entries committed during the measured phase, -1 when unknown
  * @param elections Raft term changes during the measured phase
  * @param heapUsedMb heap in use after a full GC at the end of the run, deployment still up (whole JVM)
  * @param countCheck whether the counters add up to the successful calls

@@ -9,11 +9,11 @@ interface Target extends AutoCloseable {
   Entities entities();
 
   /**
-   * The highest applied log index over the running nodes. Read after every call of a phase has
-   * returned, the leader has applied them all, so the delta over a phase counts its log entries
-   * (plus the odd configuration or no-op entry of an election).
+   * The most committed batch entries (log entries with a state machine payload) any running node
+   * has counted since it started, or -1 when unknown. Read after every call of a phase has
+   * returned, the leader has counted them all, so the delta over a phase is its batches.
    */
-  long appliedIndexMax();
+  long committedBatchesMax();
 
   /** The highest Raft term over the running nodes; a delta over a phase counts elections. */
   long termMax();

@@ -7,6 +7,8 @@ import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.examples.counter.Counter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +86,8 @@ final class Workload {
       thread.start();
       started.add(thread);
     }
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long compileMsBefore = jit.getTotalCompilationTime();
     long startNs = System.nanoTime();
     deadlineNs[0] = startNs + timeMax.toNanos();
     go.countDown();
@@ -91,15 +95,18 @@ final class Workload {
     Duration waitMax = timeMax.plus(requestTimeout).plus(STRAGGLER_WAIT);
     done.await(waitMax.toMillis(), TimeUnit.MILLISECONDS);
     long elapsedNs = System.nanoTime() - startNs;
-    int stuck = 0;
+    long compileMs = jit.getTotalCompilationTime() - compileMsBefore;
+    int stuck = (int) done.getCount();
+    long joinDeadlineNs = System.nanoTime() + STRAGGLER_WAIT.toNanos();
     for (Thread t : started) {
-      if (t.isAlive()) {
-        stuck++;
+      if (stuck > 0) {
         t.interrupt();
       }
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinDeadlineNs - System.nanoTime())));
     }
     synchronized (merged) {
-      return new Measurement(merged.copy(), ok.get(), failed.get(), unknown.get(), elapsedNs, timeLimitHit.get(), stuck);
+      return new Measurement(merged.copy(), ok.get(), failed.get(), unknown.get(), elapsedNs, timeLimitHit.get(), stuck,
+          compileMs);
     }
   }
 

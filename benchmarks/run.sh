@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the load benchmark (io.pachyderm.bench.LoadBenchmark) and prints its table.
+#
+#   benchmarks/run.sh            # all scenarios, about 5 minutes on 2 cores
+#   benchmarks/run.sh --quick    # about 1 minute
+#   benchmarks/run.sh --help     # every flag (--threads, --calls, --scenarios a,c, ...)
+#
+# Arguments are passed through to the main class. Works from any directory. Builds first
+# (mvn -q -B -DskipTests install at the repository root) when the benchmark's jar or classpath is
+# missing or older than a pom.xml or a main source file. See benchmarks/README.md for how to read
+# the table. Environment: JAVA_HOME (else java on PATH), JAVA_OPTS (extra JVM flags).
+set -euo pipefail
+
+repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+target="$repo/benchmarks/target"
+jar="$target/pachyderm-benchmarks.jar"
+classpath_file="$target/classpath.txt"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+# Copied from the parent pom's <pachyderm.jvm.flags> property, the one place they are defined
+# (Chronicle Queue needs them on Java 17+); bin/pachyderm carries the same copy. Keep them equal.
+jvm_flags=(
+  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED
+  --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
+  --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  -Dchronicle.analytics.disable=true
+)
+
+build_is_stale() {
+  [[ -f "$jar" && -f "$classpath_file" ]] || return 0
+  local newer
+  newer="$(find "$repo" \( -name .git -o -name target -o -path "$repo/.pachyderm" -o -path "$repo/data" \) -prune \
+    -o \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$classpath_file" -print -quit)"
+  [[ -z "$newer" ]] || return 0
+  # A jar gone from the classpath (mvn clean, a wiped ~/.m2) needs a build too.
+  local entries entry
+  IFS=: read -r -a entries < "$classpath_file"
+  for entry in "${entries[@]}"; do
+    [[ -e "$entry" ]] || return 0
+  done
+  return 1
+}
+
+if build_is_stale; then
+  command -v mvn >/dev/null || { echo "run.sh: the benchmark is not built and mvn is not on PATH" >&2; exit 1; }
+  echo "run.sh: building $repo (mvn -q -B -DskipTests install) ..." >&2
+  # The sed drops the bare colour resets that Debian's Maven prints even in batch mode.
+  if ! (cd "$repo" && mvn -q -B -DskipTests install 2>&1 | sed $'s/\x1b\\[0m//g') >&2; then
+    echo "run.sh: the build failed (output above)" >&2
+    exit 1
+  fi
+  # The dependency plugin leaves classpath.txt untouched when its content is unchanged; its time
+  # is what marks the build as fresh.
+  touch "$classpath_file"
+fi
+
+java_opts=()
+if [[ -n "${JAVA_OPTS:-}" ]]; then
+  read -r -a java_opts <<< "$JAVA_OPTS"
+fi
+
+echo "machine: $(nproc) cores, $("$java" -version 2>&1 | head -n 1)"
+exec "$java" "${jvm_flags[@]}" -Xmx2g \
+  "-Dlogback.configurationFile=$repo/config/logback.xml" \
+  ${java_opts[@]+"${java_opts[@]}"} \
+  -cp "$jar:$(<"$classpath_file")" \
+  io.pachyderm.bench.LoadBenchmark "$@"
