@@ -155,9 +155,31 @@ public final class ChaosCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
         view = unreachable(e.getKey(), "interrupted");
       }
+      if (!view.reachable()) {
+        discardStatusClient(e.getKey());
+      }
       views.put(e.getKey(), view);
     }
     return views;
+  }
+
+  /**
+   * A Ratis client whose request to a dead node ran out of retries stays closed for good (see
+   * {@link io.pachyderm.chaos.workload.ClientSource}); after any failure the next status call
+   * gets a fresh client.
+   */
+  private void discardStatusClient(String id) {
+    PachydermClient c;
+    synchronized (statusClients) {
+      c = statusClients.remove(id);
+    }
+    if (c != null) {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        // Discarded either way.
+      }
+    }
   }
 
   /** The node that reports itself leader with the highest term, if any answers so. */

@@ -1,0 +1,10 @@
+package io.pachyderm.chaos.nemesis;
+
+/** A fault in force: what was done, and how to undo it. */
+public interface Fault {
+  /** What was done, for the report: {@code kill n2 (leader)}, {@code partition halves [n1] | [n2 n3]}. */
+  String name();
+
+  /** Undoes the fault: restarts, resumes, or removes the DROP rules. */
+  void heal();
+}

@@ -1,0 +1,291 @@
+package io.pachyderm.chaos.run;
+
+import io.pachyderm.chaos.checker.Anomaly;
+import io.pachyderm.chaos.checker.Checker;
+import io.pachyderm.chaos.checker.Dispatch;
+import io.pachyderm.chaos.checker.Verdict;
+import io.pachyderm.chaos.history.History;
+import io.pachyderm.chaos.history.HistoryRecorder;
+import io.pachyderm.chaos.nemesis.LogTailCut;
+import io.pachyderm.chaos.nemesis.NemesisSchedule;
+import io.pachyderm.chaos.nemesis.Nemeses;
+import io.pachyderm.chaos.net.NetnsHosts;
+import io.pachyderm.chaos.nodes.ChaosCluster;
+import io.pachyderm.chaos.nodes.NodeProcess;
+import io.pachyderm.chaos.report.NemesisInterval;
+import io.pachyderm.chaos.report.RunReport;
+import io.pachyderm.chaos.workload.ClientSource;
+import io.pachyderm.chaos.workload.Workload;
+import io.pachyderm.chaos.workload.WorkloadDriver;
+import io.pachyderm.client.PachydermClient;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs one chaos run end to end:
+ *
+ * <ol>
+ *   <li>hosts (namespaces) and node processes up, a leader elected;
+ *   <li>client processes run the workload while the nemesis schedule injects faults;
+ *   <li>the nemesis heals everything; the harness waits for every node to apply everything the
+ *       leader has committed;
+ *   <li>final reads of every key from every node (a client talking to that node only, stale
+ *       mode, so each node answers from its own state);
+ *   <li>nodes killed, hosts torn down (always, also on failure);
+ *   <li>the workload's checkers and the harness's own {@code recovery} verdict (the cluster
+ *       healed, no node crashed, every final read answered, the nemesis did what it was told);
+ *       the run directory written by {@link RunReport}.
+ * </ol>
+ *
+ * <p>The control run ({@code nemesis = control}) replaces 2–4 with the planted fault: clients
+ * run without faults, then every node is killed, the newest Raft log segment of every node is cut
+ * to half, the nodes restart and every key is read back. Its checkers must report lost writes.
+ *
+ * <p>Not thread-safe; one run at a time per instance (runs in different instances may overlap:
+ * each takes its own namespace slot).
+ */
+public final class ChaosRunner {
+  /** Kinds of the harness's own anomalies, in the {@code recovery} verdict. */
+  public static final String NOT_RECOVERED = "not-recovered";
+  public static final String NODE_CRASHED = "node-crashed";
+  public static final String FINAL_READ_FAILED = "final-read-failed";
+  public static final String HARNESS_ERROR = "harness-error";
+
+  private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
+  private static final Duration RECOVERY_WAIT = Duration.ofSeconds(90);
+  private static final Duration FINAL_READ_TIMEOUT = Duration.ofSeconds(10);
+  /** The control run keeps this much of each node's newest log segment. */
+  private static final double CONTROL_KEEP_FRACTION = 0.5;
+
+  private final PrintStream out;
+
+  /** @param out where progress lines and the summary go */
+  public ChaosRunner(PrintStream out) {
+    this.out = out;
+  }
+
+  public RunResult run(RunSettings s) throws InterruptedException {
+    Path runDir = newRunDir(s);
+    Workload workload = Workload.named(s.workload());
+    Map<String, String> info = new LinkedHashMap<>();
+    info.put("workload", s.workload());
+    info.put("nemesis", s.nemesis());
+    info.put("duration", s.duration().toSeconds() + " s");
+    info.put("nodes", Integer.toString(s.nodes()));
+    info.put("seed", Long.toString(s.seed()));
+    info.put("concurrency", Integer.toString(s.concurrency()));
+    info.put("target rate", (long) s.opsPerSecond() + " ops/s");
+    info.put("request timeout", s.requestTimeout().toMillis() + " ms");
+    info.put("run dir", runDir.toString());
+    out.printf("chaos: %s x %s for %d s on %d nodes, seed %d -> %s%n", s.workload(), s.nemesis(),
+        s.duration().toSeconds(), s.nodes(), s.seed(), runDir);
+
+    List<Anomaly> harness = new ArrayList<>();
+    List<NemesisInterval> intervals = new ArrayList<>();
+    List<Path> dispatchLogs = new ArrayList<>();
+    HistoryRecorder recorder = new HistoryRecorder(runDir.resolve(RunReport.HISTORY_FILE));
+    long startNs = System.nanoTime();
+    try (NetnsHosts hosts = NetnsHosts.create(s.nodes());
+         ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s))) {
+      info.put("hosts", "slot " + hosts.slot() + ", " + hosts.address(1) + ".." + hosts.address(s.nodes()));
+      for (NodeProcess n : cluster.nodes()) {
+        dispatchLogs.add(n.dispatchLog());
+      }
+      cluster.awaitLeader(LEADER_WAIT);
+      if (s.isControl()) {
+        runControl(s, workload, cluster, recorder, info, harness);
+      } else {
+        runWithNemesis(s, workload, cluster, recorder, info, harness, intervals);
+      }
+      finalReads(workload, cluster, recorder, harness);
+    } catch (RuntimeException e) {
+      harness.add(new Anomaly(HARNESS_ERROR, null, "the run stopped early: " + e));
+      e.printStackTrace(out);
+    } finally {
+      recorder.close();
+    }
+    info.put("wall time", (System.nanoTime() - startNs) / 1_000_000_000 + " s");
+
+    History history = recorder.history();
+    List<Dispatch> dispatches = Dispatch.readAll(dispatchLogs);
+    info.put("dispatches logged", Integer.toString(dispatches.size()));
+    List<Verdict> verdicts = new ArrayList<>();
+    for (Checker checker : workload.checkers(dispatches)) {
+      verdicts.add(checker.check(history));
+    }
+    Map<String, Object> stats = new LinkedHashMap<>();
+    stats.put("faults", intervals.size());
+    verdicts.add(Verdict.of("recovery", harness, stats));
+    RunReport.write(runDir, history, verdicts, intervals, info);
+    String summary = readSummary(runDir);
+    out.println(summary);
+    return new RunResult(runDir, verdicts, summary);
+  }
+
+  private void runWithNemesis(RunSettings s, Workload workload, ChaosCluster cluster, HistoryRecorder recorder,
+                              Map<String, String> info, List<Anomaly> harness, List<NemesisInterval> intervals)
+      throws InterruptedException {
+    NemesisSchedule schedule = new NemesisSchedule(cluster, Nemeses.family(s.nemesis()), s.timing(), s.seed(),
+        recorder::elapsedNs, cluster.runDir().resolve("nemesis.log"));
+    try (ClientSource clients = new ClientSource(() -> cluster.client(s.requestTimeout()), s.rebuildClosedClient())) {
+      WorkloadDriver driver = new WorkloadDriver(workload, clients, recorder, driverSettings(s));
+      Progress progress = new Progress(out, s.progressEvery(), driver, schedule, recorder);
+      schedule.start();
+      progress.start();
+      try {
+        driver.run();
+      } finally {
+        progress.stop();
+        schedule.stopAndHeal();
+        intervals.addAll(schedule.intervals());
+      }
+      info.put("ops invoked", Long.toString(driver.invoked()));
+      noteRebuilds(clients, info);
+    }
+    info.put("faults injected", Integer.toString(intervals.size()));
+    for (String error : schedule.errors()) {
+      harness.add(new Anomaly(HARNESS_ERROR, null, "nemesis: " + error));
+    }
+    awaitRecovery(cluster, harness);
+  }
+
+  private void runControl(RunSettings s, Workload workload, ChaosCluster cluster, HistoryRecorder recorder,
+                          Map<String, String> info, List<Anomaly> harness) throws InterruptedException {
+    try (ClientSource clients = new ClientSource(() -> cluster.client(s.requestTimeout()), s.rebuildClosedClient())) {
+      WorkloadDriver driver = new WorkloadDriver(workload, clients, recorder, driverSettings(s));
+      Progress progress = new Progress(out, s.progressEvery(), driver, null, recorder);
+      progress.start();
+      try {
+        driver.run();
+      } finally {
+        progress.stop();
+      }
+      info.put("ops invoked", Long.toString(driver.invoked()));
+      info.put("ops ok before the planted fault", Long.toString(driver.ok()));
+      noteRebuilds(clients, info);
+    }
+    List<String> cuts = new ArrayList<>();
+    for (NodeProcess n : cluster.nodes()) {
+      n.kill();
+    }
+    for (NodeProcess n : cluster.nodes()) {
+      cuts.add(n.id() + ": " + LogTailCut.cutNewestSegment(n.dataDir(), CONTROL_KEEP_FRACTION));
+    }
+    info.put("planted fault", "kill -9 of every node, newest log segment cut to "
+        + (int) (CONTROL_KEEP_FRACTION * 100) + "%: " + String.join("; ", cuts));
+    out.println("chaos: control: every node killed; " + String.join("; ", cuts));
+    for (NodeProcess n : cluster.nodes()) {
+      n.start();
+    }
+    cluster.awaitLeader(LEADER_WAIT);
+    awaitRecovery(cluster, harness);
+  }
+
+  /**
+   * A client that closed itself is a defect of the client, not of the history: reported in the
+   * run info and on the console, not as an anomaly (the checkers judge safety).
+   */
+  private void noteRebuilds(ClientSource clients, Map<String, String> info) {
+    int n = clients.rebuilds();
+    info.put("client rebuilds", n + (n == 0 ? "" : " (the Ratis client closed itself after a request ran out of "
+        + "retries; see ClientSource)"));
+    if (n > 0) {
+      out.println("chaos: WARNING: the client closed itself " + n + " time(s) and was rebuilt by the harness");
+    }
+  }
+
+  private void awaitRecovery(ChaosCluster cluster, List<Anomaly> harness) throws InterruptedException {
+    try {
+      cluster.requireNoneDied();
+    } catch (IllegalStateException e) {
+      harness.add(new Anomaly(NODE_CRASHED, null, e.getMessage()));
+    }
+    List<String> problems;
+    try {
+      problems = cluster.awaitCaughtUp(RECOVERY_WAIT);
+    } catch (IllegalStateException e) {
+      problems = List.of(e.getMessage());
+    }
+    for (String p : problems) {
+      harness.add(new Anomaly(NOT_RECOVERED, null, "within " + RECOVERY_WAIT.toSeconds() + " s of healing: " + p));
+    }
+  }
+
+  /** Every key from every node, each node answering from its own state. */
+  private void finalReads(Workload workload, ChaosCluster cluster, HistoryRecorder recorder, List<Anomaly> harness)
+      throws InterruptedException {
+    List<String> keys = workload.keys();
+    for (NodeProcess n : cluster.nodes()) {
+      int failures = 0;
+      try (PachydermClient nodeClient = cluster.nodeClient(n.id(), FINAL_READ_TIMEOUT)) {
+        for (String key : keys) {
+          try {
+            Object value = workload.finalRead(nodeClient, key)
+                .get(FINAL_READ_TIMEOUT.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+            recorder.finalRead(n.id(), key, value);
+          } catch (ExecutionException | TimeoutException e) {
+            if (failures++ < 5) {
+              harness.add(new Anomaly(FINAL_READ_FAILED, key, "final read on " + n.id() + " failed: "
+                  + (e instanceof ExecutionException ? e.getCause() : e)));
+            }
+          }
+        }
+      }
+      if (failures > 5) {
+        harness.add(new Anomaly(FINAL_READ_FAILED, null, (failures - 5) + " more final reads on " + n.id()
+            + " failed"));
+      }
+    }
+  }
+
+  private static WorkloadDriver.Settings driverSettings(RunSettings s) {
+    return new WorkloadDriver.Settings(s.concurrency(), s.opsMax(), s.duration(), s.opsPerSecond(),
+        s.requestTimeout(), s.seed());
+  }
+
+  /**
+   * Node options: snapshots every 2,000 entries during nemesis runs (so restarts load snapshots
+   * and lagging nodes get them installed); none in the control run, whose planted fault is in the
+   * log and must not be papered over by a snapshot.
+   */
+  private static List<String> nodeArgs(RunSettings s) {
+    return s.isControl() ? List.of("--snapshot-threshold", "100000000") : List.of("--snapshot-threshold", "2000");
+  }
+
+  private static Path newRunDir(RunSettings s) {
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path base = s.outDir().toAbsolutePath().normalize();
+    Path dir = base.resolve(stamp + "-" + s.workload() + "-" + s.nemesis());
+    for (int i = 2; Files.exists(dir); i++) {
+      dir = base.resolve(stamp + "-" + s.workload() + "-" + s.nemesis() + "-" + i);
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the run directory " + dir, e);
+    }
+    return dir;
+  }
+
+  private static String readSummary(Path runDir) {
+    try {
+      return Files.readString(runDir.resolve(RunReport.SUMMARY_FILE), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no summary: " + e.getMessage() + ")";
+    }
+  }
+}

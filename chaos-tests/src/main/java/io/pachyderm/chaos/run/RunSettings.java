@@ -1,0 +1,69 @@
+package io.pachyderm.chaos.run;
+
+import io.pachyderm.chaos.nemesis.NemesisSchedule;
+import io.pachyderm.chaos.nemesis.Nemeses;
+import io.pachyderm.chaos.workload.Workload;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything that defines a chaos run. Immutable; validated on construction.
+ *
+ * @param workload register, counter, append or effects
+ * @param nemesis none, kill, pause, partition, combined, or control (the planted-fault run)
+ * @param duration how long clients run (for control: before the planted fault)
+ * @param nodes cluster size, 3 or 5 usually; at most {@link io.pachyderm.chaos.net.NetnsHosts#NODES_MAX}
+ * @param outDir parent directory; the run writes {@code <outDir>/<time>-<workload>-<nemesis>/}
+ * @param seed seeds the generator and the nemesis schedule (printed, so a run can be repeated)
+ * @param concurrency client processes
+ * @param opsPerSecond target client rate over all processes
+ * @param opsMax operations at most, whatever the duration
+ * @param requestTimeout the client's request timeout: what "unknown outcome" costs
+ * @param timing the nemesis schedule's gaps and fault lengths
+ * @param progressEvery how often to print a progress line; {@link Duration#ZERO} for never
+ * @param rebuildClosedClient replace the client when it has closed itself (see
+ *     {@link io.pachyderm.chaos.workload.ClientSource}); off shows the raw behaviour
+ */
+public record RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
+                          int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
+                          NemesisSchedule.Timing timing, Duration progressEvery,
+                          boolean rebuildClosedClient) {
+  public static final String CONTROL = "control";
+  public static final int CONCURRENCY_DEFAULT = 10;
+  public static final double OPS_PER_SECOND_DEFAULT = 200;
+  public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(4);
+
+  public RunSettings {
+    Workload.named(workload);
+    if (!CONTROL.equals(nemesis)) {
+      Nemeses.family(nemesis);
+    }
+    Objects.requireNonNull(outDir, "outDir");
+    Objects.requireNonNull(timing, "timing");
+    Objects.requireNonNull(progressEvery, "progressEvery");
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("duration must be positive: " + duration);
+    }
+    if (nodes < 1 || nodes > io.pachyderm.chaos.net.NetnsHosts.NODES_MAX) {
+      throw new IllegalArgumentException("nodes must be 1.." + io.pachyderm.chaos.net.NetnsHosts.NODES_MAX + ": " + nodes);
+    }
+    if (concurrency < 1 || concurrency > 256) {
+      throw new IllegalArgumentException("concurrency must be 1..256: " + concurrency);
+    }
+    if (opsPerSecond <= 0 || opsMax < 1) {
+      throw new IllegalArgumentException("opsPerSecond and opsMax must be positive");
+    }
+  }
+
+  /** Defaults for everything but what a run is about. */
+  public static RunSettings of(String workload, String nemesis, Duration duration, Path outDir, long seed) {
+    return new RunSettings(workload, nemesis, duration, 3, outDir, seed, CONCURRENCY_DEFAULT, OPS_PER_SECOND_DEFAULT,
+        (long) (OPS_PER_SECOND_DEFAULT * duration.toSeconds() * 2 + 1000), REQUEST_TIMEOUT_DEFAULT,
+        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), true);
+  }
+
+  public boolean isControl() {
+    return CONTROL.equals(nemesis);
+  }
+}
