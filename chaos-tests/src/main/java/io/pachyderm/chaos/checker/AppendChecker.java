@@ -214,7 +214,7 @@ public final class AppendChecker implements Checker {
         for (Long element : list) {
           if (!seen.add(element)) {
             report(Anomaly.DUPLICATE,
-                "element " + element + " appears more than once in " + read.completion().brief());
+                "element " + element + " appears more than once in " + read.brief());
             break;
           }
         }
@@ -226,16 +226,16 @@ public final class AppendChecker implements Checker {
           if (append == null) {
             reportedElements.add(element);
             report(Anomaly.PHANTOM_ELEMENT, "element " + element + " was never appended, yet "
-                + read.completion().brief());
+                + read.brief());
           } else if (append.outcome() == OpType.FAIL) {
             reportedElements.add(element);
             report(Anomaly.FAILED_WRITE_VISIBLE, "append of " + element + " failed ("
-                + append.brief() + "), yet " + read.completion().brief());
+                + append.brief() + "), yet " + read.brief());
           } else if (read.completion().index() < append.invoke().index()) {
             reportedElements.add(element);
-            report(Anomaly.PHANTOM_ELEMENT, read.completion().brief()
+            report(Anomaly.PHANTOM_ELEMENT, read.brief()
                 + " completed before the append of " + element + " was invoked ("
-                + append.invoke().brief() + ")");
+                + append.brief() + ")");
           }
         }
       }
@@ -301,11 +301,11 @@ public final class AppendChecker implements Checker {
         Long element = mismatch < list.size() ? list.get(mismatch) : null;
         if (referenceIsFinal && element != null && !position.containsKey(element)) {
           report(Anomaly.LOST_WRITE, "element " + element + " was read by "
-              + read.completion().brief() + " but is missing from the final reads "
+              + read.brief() + " but is missing from the final reads "
               + abbreviate(reference));
           continue;
         }
-        report(Anomaly.REORDERING, read.completion().brief() + " is not a prefix of the "
+        report(Anomaly.REORDERING, read.brief() + " is not a prefix of the "
             + (referenceIsFinal ? "final" : "longest") + " read " + abbreviate(reference)
             + ": they differ at position " + mismatch);
       }
@@ -338,8 +338,8 @@ public final class AppendChecker implements Checker {
         if (earliestCompletion < append.invoke().index()) {
           OpPair later = appends.get(earliestElement);
           report(Anomaly.REORDERING, "append of " + earliestElement + " completed ("
-              + later.completion().brief() + ") before the append of " + reference.get(i)
-              + " was invoked (" + append.invoke().brief() + "), yet " + reference.get(i)
+              + later.brief() + ") before the append of " + reference.get(i)
+              + " was invoked (" + append.brief() + "), yet " + reference.get(i)
               + " comes first in the order");
         }
         long completion = append.outcome() == OpType.OK
@@ -374,15 +374,15 @@ public final class AppendChecker implements Checker {
         int length = read.completion().listValue().size();
         OpPair missed = appendPositions.maxCompletedBefore(invoked);
         if (missed != null && position.get((Long) missed.value()) >= length) {
-          report(Anomaly.STALE_READ, read.completion().brief() + " misses "
+          report(Anomaly.STALE_READ, read.brief() + " misses "
               + missed.value() + ", whose append completed before the read was invoked ("
-              + missed.completion().brief() + ")");
+              + missed.brief() + ")");
           continue;
         }
         OpPair longer = readLengths.maxCompletedBefore(invoked);
         if (longer != null && longer.completion().listValue().size() > length) {
-          report(Anomaly.STALE_READ, read.completion().brief() + " has "
-              + length + " elements, but " + longer.completion().brief()
+          report(Anomaly.STALE_READ, read.brief() + " has "
+              + length + " elements, but " + longer.brief()
               + " completed before it was invoked with "
               + longer.completion().listValue().size());
         }

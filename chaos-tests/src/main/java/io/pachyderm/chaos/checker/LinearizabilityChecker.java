@@ -64,9 +64,11 @@ public final class LinearizabilityChecker implements Checker {
    */
   public record Budget(
       int opsPerKeyMax, long stepsPerKeyMax, long cacheBytesPerKeyMax, Duration timePerKeyMax) {
-    /** 10,000 ops, 20 million steps, 512 MiB of cache, 60 seconds, per key. */
+    /**
+     * 10,000 ops, 100 million steps (a few seconds), 512 MiB of cache, 60 seconds, per key.
+     */
     public static final Budget DEFAULT =
-        new Budget(10_000, 20_000_000L, 512L << 20, Duration.ofSeconds(60));
+        new Budget(10_000, 100_000_000L, 512L << 20, Duration.ofSeconds(60));
 
     public Budget {
       if (opsPerKeyMax <= 0 || stepsPerKeyMax <= 0 || cacheBytesPerKeyMax <= 0) {
@@ -139,7 +141,7 @@ public final class LinearizabilityChecker implements Checker {
         continue;
       }
       WglSearch.Result result = WglSearch.search(
-          prepared.ops, 0L, budget.stepsPerKeyMax(), budget.cacheBytesPerKeyMax(),
+          prepared.ops, model == Model.COUNTER, 0L, budget.stepsPerKeyMax(), budget.cacheBytesPerKeyMax(),
           budget.timePerKeyMax().toNanos(), nanoClock);
       stepsMax = Math.max(stepsMax, result.steps());
       stepsTotal += result.steps();

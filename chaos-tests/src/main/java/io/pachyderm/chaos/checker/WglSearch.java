@@ -3,8 +3,10 @@ package io.pachyderm.chaos.checker;
 import io.pachyderm.chaos.history.OpPair;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
@@ -38,6 +40,8 @@ final class WglSearch {
   /** One operation as the search sees it. Time is the history index; {@code ret} may be MAX. */
   record SearchOp(int kind, long arg, long call, long ret, OpPair source) {}
 
+  private record Twin(int kind, long arg) {}
+
   enum Outcome { LINEARIZABLE, NOT_LINEARIZABLE, BUDGET_EXCEEDED }
 
   /**
@@ -61,9 +65,17 @@ final class WglSearch {
   private final int[] next;
   private final int[] prev;
   private final long[] zobrist;
+  /**
+   * For an op of unknown outcome, the previous op (by call) of unknown outcome with the same
+   * kind and argument, or NONE. See {@link #run} for why they are linearized in call order.
+   */
+  private final int[] twinBefore;
+  /** Whether ops of unknown outcome are tried only after the known ones (see {@link #run}). */
+  private final boolean unknownsLast;
 
-  private WglSearch(List<SearchOp> ops) {
+  private WglSearch(List<SearchOp> ops, boolean unknownsLast) {
     this.ops = ops;
+    this.unknownsLast = unknownsLast;
     this.n = ops.size();
     this.next = new int[2 * n + 1];
     this.prev = new int[2 * n + 1];
@@ -74,22 +86,42 @@ final class WglSearch {
     for (int i = 0; i < n; i++) {
       zobrist[i] = random.nextLong();
     }
+    this.twinBefore = new int[n];
+    Map<Twin, Integer> lastTwin = new HashMap<>();
+    Integer[] byCall = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      byCall[i] = i;
+    }
+    Arrays.sort(byCall, (a, b) -> Long.compare(ops.get(a).call(), ops.get(b).call()));
+    for (int i : byCall) {
+      SearchOp op = ops.get(i);
+      twinBefore[i] = NONE;
+      if (op.ret() != Long.MAX_VALUE) {
+        continue;
+      }
+      Integer before = lastTwin.put(new Twin(op.kind(), op.arg()), i);
+      twinBefore[i] = before == null ? NONE : before;
+    }
     buildList();
   }
 
   /**
    * Searches for a linearization of {@code ops} starting from {@code initialState}.
    *
+   * @param unknownsLast try ops of unknown outcome only after those with a known return: pays
+   *     off when unknown ops commute (counter adds), costs a little when they overwrite each
+   *     other (register writes); the result is the same either way
    * @param timeBudgetNs wall-clock budget, measured on {@code nanoClock}; Long.MAX_VALUE for none
    */
   static Result search(
       List<SearchOp> ops,
+      boolean unknownsLast,
       long initialState,
       long stepsMax,
       long cacheBytesMax,
       long timeBudgetNs,
       LongSupplier nanoClock) {
-    return new WglSearch(ops).run(initialState, stepsMax, cacheBytesMax, timeBudgetNs, nanoClock);
+    return new WglSearch(ops, unknownsLast).run(initialState, stepsMax, cacheBytesMax, timeBudgetNs, nanoClock);
   }
 
   private static int callNode(int op) {
@@ -173,6 +205,7 @@ final class WglSearch {
     Set<CacheKey> cache = new HashSet<>();
     int[] stackOp = new int[n];
     long[] stackState = new long[n];
+    int[] stackPass = new int[n];
     int depth = 0;
     int[] deepest = new int[0];
     long deepestState = initialState;
@@ -186,17 +219,38 @@ final class WglSearch {
     long state = initialState;
     long steps = 0;
     int entry = next[HEAD];
+    // Candidates of a configuration are the calls before the first return in the list. With
+    // unknownsLast they are tried in two passes: ops with a known return first, then ops of
+    // unknown outcome. The order does not change what is found (every candidate is still tried),
+    // only how soon: an unknown op is linearized only once the known ones cannot go on without
+    // it, in the spirit of Lowe's just-in-time linearization, instead of eagerly. Measured on
+    // simulated counter histories with 5-40% INFO adds, this turned budget overruns into
+    // sub-second passes; on register histories eager order is a little faster.
+    //
+    // Twins: ops of unknown outcome with the same kind and argument are interchangeable once
+    // both are called (neither ever has to return), so a linearization using the later-called
+    // one can use the earlier one instead. Linearizing twins only in call order therefore loses
+    // no solution and cuts the search from every subset of them to every count of them.
+    int pass = 0;
     while (finiteRemaining > 0) {
       steps++;
       if (steps > stepsMax) {
         return budget(steps, cache, deepest, deepestState, "stepsPerKeyMax " + stepsMax);
       }
-      if (steps % CLOCK_CHECK_STEPS == 0 && nanoClock.getAsLong() - startNs > timeBudgetNs) {
+      // Look at the clock on the first step and every CLOCK_CHECK_STEPS after: cheap, and a
+      // test clock sees the first look.
+      if (steps % CLOCK_CHECK_STEPS == 1 && nanoClock.getAsLong() - startNs > timeBudgetNs) {
         return budget(steps, cache, deepest, deepestState, "time budget exceeded");
       }
       if (isCall(entry)) {
         int op = opOf(entry);
         SearchOp candidate = ops.get(op);
+        int twin = twinBefore[op];
+        if ((unknownsLast && (candidate.ret() == Long.MAX_VALUE) != (pass == 1))
+            || (twin != NONE && (bits[twin >>> 6] & (1L << twin)) == 0)) {
+          entry = next[entry];
+          continue;
+        }
         boolean accepted;
         long after;
         switch (candidate.kind()) {
@@ -227,6 +281,7 @@ final class WglSearch {
             bitsHash = hash;
             stackOp[depth] = op;
             stackState[depth] = state;
+            stackPass[depth] = pass;
             depth++;
             state = after;
             lift(op);
@@ -238,6 +293,7 @@ final class WglSearch {
               deepestState = state;
             }
             entry = next[HEAD];
+            pass = 0;
             continue;
           }
           bits[op >>> 6] &= ~(1L << op);
@@ -245,7 +301,13 @@ final class WglSearch {
         entry = next[entry];
         continue;
       }
-      // A return: its operation should have been linearized by now. Backtrack.
+      // A return: the candidates of this pass are exhausted.
+      if (unknownsLast && pass == 0) {
+        pass = 1;
+        entry = next[HEAD];
+        continue;
+      }
+      // Its operation should have been linearized by now and cannot be. Backtrack.
       if (depth == 0) {
         return new Result(
             Outcome.NOT_LINEARIZABLE, steps, cache.size(), deepest, deepestState, null);
@@ -259,6 +321,7 @@ final class WglSearch {
       if (ops.get(op).ret() != Long.MAX_VALUE) {
         finiteRemaining++;
       }
+      pass = stackPass[depth];
       entry = next[callNode(op)];
     }
     return new Result(Outcome.LINEARIZABLE, steps, cache.size(), deepest, deepestState, null);

@@ -58,10 +58,34 @@ public record OpPair(Op invoke, Op completion) {
     return completion == null ? -1 : completion.timeNs() - invoke.timeNs();
   }
 
-  /** The brief form of both ops, for anomaly descriptions. */
+  /**
+   * A one-line form for anomaly descriptions, for example {@code p3 read r1 -> 5 [#12-#15 OK]},
+   * {@code p4 write r1 2 [#13-#20 INFO timeout]} or {@code p5 write r1 3 [#21- pending]}.
+   */
   public String brief() {
-    return completion == null
-        ? invoke.brief() + " / (no completion)"
-        : invoke.brief() + " / " + completion.brief();
+    StringBuilder sb = new StringBuilder();
+    sb.append('p').append(invoke.process()).append(' ').append(invoke.f()).append(' ')
+        .append(invoke.key());
+    Object value = value();
+    if (invoke.isRead()) {
+      if (value != null) {
+        sb.append(" -> ").append(value);
+      }
+    } else if (value != null) {
+      sb.append(' ').append(value);
+    }
+    Op end = completion;
+    if (end != null && end.node() != null) {
+      sb.append(" @").append(end.node());
+    }
+    sb.append(" [#").append(invoke.index()).append('-');
+    if (end == null) {
+      return sb.append(" pending]").toString();
+    }
+    sb.append('#').append(end.index()).append(' ').append(end.type());
+    if (end.error() != null) {
+      sb.append(' ').append(end.error());
+    }
+    return sb.append(']').toString();
   }
 }
