@@ -104,6 +104,8 @@ public final class AppendChecker implements Checker {
     private final List<OpPair> reads = new ArrayList<>();
     /** The last final read of each node, nodes sorted. */
     private final TreeMap<String, OpPair> finalReads = new TreeMap<>();
+    /** Reads already reported as holding a duplicate; not judged again as out of order. */
+    private final Set<OpPair> duplicateReads = new HashSet<>();
 
     KeyCheck(String key, Totals totals) {
       this.key = key;
@@ -215,6 +217,7 @@ public final class AppendChecker implements Checker {
           if (!seen.add(element)) {
             report(Anomaly.DUPLICATE,
                 "element " + element + " appears more than once in " + read.brief());
+            duplicateReads.add(read);
             break;
           }
         }
@@ -292,6 +295,9 @@ public final class AppendChecker implements Checker {
         List<Long> reference, Map<Long, Integer> position, boolean referenceIsFinal) {
       List<OpPair> prefixReads = new ArrayList<>();
       for (OpPair read : reads) {
+        if (duplicateReads.contains(read)) {
+          continue;
+        }
         List<Long> list = read.completion().listValue();
         int mismatch = firstMismatch(list, reference);
         if (mismatch < 0) {

@@ -90,8 +90,10 @@ final class LatencyPlot {
     for (NemesisInterval interval : intervals) {
       timeSMax = Math.max(timeSMax, interval.endNs() / 1e9);
     }
-    Axis axis = new Axis(timeSMax, Math.floor(Math.log10(latencyMsMin)),
-        Math.max(Math.ceil(Math.log10(latencyMsMax)), Math.floor(Math.log10(latencyMsMin)) + 1));
+    // Whole decades, with headroom so that timeouts (often a round 1000 ms) sit inside the plot.
+    double log10Min = Math.floor(Math.log10(latencyMsMin));
+    double log10Max = Math.max(Math.ceil(Math.log10(latencyMsMax * 1.2)), log10Min + 1);
+    Axis axis = new Axis(timeSMax, log10Min, log10Max);
 
     BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
