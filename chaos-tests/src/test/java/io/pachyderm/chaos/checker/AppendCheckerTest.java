@@ -110,6 +110,85 @@ class AppendCheckerTest {
     assertThat((Long) verdict.stats().get("appendsUnknownVisible")).isPositive();
   }
 
+  // --- simulated histories, corrupted: each corruption must be caught ---
+
+  private static History simulated(long seed) {
+    return SimulatedHistories.generate(new SimulatedHistories.Params(
+        SimulatedHistories.Workload.APPEND, 2, 800, 8, 0.05, 0.05, 0, List.of("n1", "n2", "n3")),
+        seed);
+  }
+
+  /** Rewrites the value of every op that {@code pick} selects; the rest stay as they were. */
+  private static History rewrite(
+      History history,
+      java.util.function.Predicate<Op> pick,
+      java.util.function.UnaryOperator<List<Long>> change) {
+    List<Op> ops = new ArrayList<>();
+    for (Op op : history.ops()) {
+      if (op.isOk() && op.isRead() && pick.test(op)) {
+        List<Long> changed = change.apply(new ArrayList<>(op.listValue()));
+        op = new Op(op.index(), op.process(), op.type(), op.f(), op.key(), changed, op.timeNs(),
+            op.node(), op.error());
+      }
+      ops.add(op);
+    }
+    return History.of(ops);
+  }
+
+  private static long firstAcknowledgedElement(History history, String key) {
+    return history.pairs().stream()
+        .filter(p -> p.f().equals(Op.APPEND) && p.key().equals(key) && p.outcome().equals(
+            io.pachyderm.chaos.history.OpType.OK))
+        .findFirst().orElseThrow().invoke().longValue();
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void simulatedHistoryLosingAnAcknowledgedElementEverywhereIsCaught(long seed) {
+    History history = simulated(seed);
+    long lost = firstAcknowledgedElement(history, "k0");
+    History corrupted = rewrite(history, op -> op.key().equals("k0"), list -> {
+      list.remove(lost);
+      return list;
+    });
+    assertThat(CHECKER.check(corrupted).anomalies()).extracting(Anomaly::kind)
+        .contains(Anomaly.LOST_WRITE);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void simulatedHistoryWithOneNodeMissingTheLastElementIsCaught(long seed) {
+    History corrupted = rewrite(simulated(seed),
+        op -> op.key().equals("k1") && "n2".equals(op.node()), list -> {
+          list.remove(list.size() - 1);
+          return list;
+        });
+    assertThat(CHECKER.check(corrupted).anomalies()).extracting(Anomaly::kind)
+        .containsExactly(Anomaly.DIVERGENT_FINAL_READS);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void simulatedHistoryWithTheFinalOrderReversedIsCaught(long seed) {
+    History corrupted = rewrite(simulated(seed), op -> op.f().equals(Op.FINAL_READ), list -> {
+      java.util.Collections.reverse(list);
+      return list;
+    });
+    assertThat(CHECKER.check(corrupted).anomalies()).extracting(Anomaly::kind)
+        .contains(Anomaly.REORDERING);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void simulatedHistoryWithAnElementDeliveredTwiceIsCaught(long seed) {
+    History corrupted = rewrite(simulated(seed), op -> op.f().equals(Op.FINAL_READ), list -> {
+      list.add(list.get(0));
+      return list;
+    });
+    assertThat(CHECKER.check(corrupted).anomalies()).extracting(Anomaly::kind)
+        .contains(Anomaly.DUPLICATE);
+  }
+
   // --- anomalies ---
 
   @Test

@@ -413,6 +413,27 @@ class LinearizabilityCheckerTest {
         .containsExactly(Anomaly.NON_LINEARIZABLE);
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void aSimulatedCounterHistoryWithOneReadTooHighIsNotLinearizable(long seed) {
+    History history = SimulatedHistories.generate(
+        params(SimulatedHistories.Workload.COUNTER, 2, 600, 0.03, 1), seed);
+    List<Op> ops = new ArrayList<>(history.ops());
+    for (int i = ops.size() / 2; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      if (op.type() == OpType.OK && op.f().equals(Op.READ)) {
+        long read = op.value() == null ? 0 : op.longValue();
+        // More than every add ever invoked could explain.
+        ops.set(i, new Op(op.index(), op.process(), op.type(), op.f(), op.key(), read + 10_000,
+            op.timeNs(), op.node(), op.error()));
+        break;
+      }
+    }
+    Verdict verdict = COUNTER_CHECKER.check(History.of(ops));
+    assertThat(verdict.anomalies()).extracting(Anomaly::kind)
+        .containsExactly(Anomaly.NON_LINEARIZABLE);
+  }
+
   /** Replaces the value of one OK read (in the middle of the history) with one never written. */
   private static History corruptOneRead(History history, long seed) {
     List<Op> ops = new ArrayList<>(history.ops());
