@@ -30,6 +30,14 @@ import java.util.function.LongSupplier;
  * known return is linearized, the search stops with success — the remaining unknown writes can
  * be placed after everything, where no read observes them.
  *
+ * <p>Two refinements keep unknown-outcome ops from multiplying the configurations (explained in
+ * {@link #run}): unknown ops with the same kind and argument ("twins") are linearized only in
+ * call order, and, for commuting models, unknown ops are tried only after the known ones. Both
+ * are exact; {@code LinearizabilityAgainstBruteForceTest} holds the search to the definition.
+ *
+ * <p>Bounded by a step count, an estimate of cache bytes and a wall-clock budget; running out of
+ * any returns {@link Outcome#BUDGET_EXCEEDED}, never a guess.
+ *
  * <p>Not thread-safe; one instance per search.
  */
 final class WglSearch {
@@ -121,7 +129,8 @@ final class WglSearch {
       long cacheBytesMax,
       long timeBudgetNs,
       LongSupplier nanoClock) {
-    return new WglSearch(ops, unknownsLast).run(initialState, stepsMax, cacheBytesMax, timeBudgetNs, nanoClock);
+    return new WglSearch(ops, unknownsLast)
+        .run(initialState, stepsMax, cacheBytesMax, timeBudgetNs, nanoClock);
   }
 
   private static int callNode(int op) {
@@ -275,7 +284,8 @@ final class WglSearch {
           if (!cache.contains(probe)) {
             if ((cache.size() + 1) * cacheEntryBytes > cacheBytesMax) {
               bits[op >>> 6] &= ~(1L << op);
-              return budget(steps, cache, deepest, deepestState, "cacheBytesPerKeyMax " + cacheBytesMax);
+              return budget(
+                  steps, cache, deepest, deepestState, "cacheBytesPerKeyMax " + cacheBytesMax);
             }
             cache.add(new CacheKey(bits.clone(), after, hash));
             bitsHash = hash;
