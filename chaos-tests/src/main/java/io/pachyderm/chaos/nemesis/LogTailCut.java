@@ -20,20 +20,29 @@ import java.util.stream.Stream;
  * <p>Done on every node, the cluster cannot survive it: entries acknowledged to clients are gone
  * from every copy of the log, and the checkers must report lost writes. Only for nodes that are
  * not running.
+ *
+ * <p>Ratis preallocates the open segment (zeros after the last entry), so the cut is a fraction
+ * of the <i>written</i> length — up to the last non-zero byte — not of the file size. The
+ * 8-byte header ({@code RaftLog1}) is always kept, so the node still recognises the file and
+ * drops the partial entry at the cut as a torn write.
  */
 public final class LogTailCut {
   private LogTailCut() {}
 
-  /** What was cut from one file. */
-  public record Cut(Path segment, long bytesBefore, long bytesAfter) {
+  private static final int HEADER_BYTES = 8;
+  private static final int SCAN_CHUNK_BYTES = 64 << 10;
+
+  /** What was cut from one file: its written length before, and the length kept. */
+  public record Cut(Path segment, long writtenBytes, long keptBytes) {
     @Override
     public String toString() {
-      return segment.getFileName() + " " + bytesBefore + " -> " + bytesAfter + " bytes";
+      return segment.getFileName() + " " + writtenBytes + " -> " + keptBytes + " bytes written";
     }
   }
 
   /**
-   * Truncates the newest segment under {@code dataDir} to {@code keepFraction} of its length.
+   * Truncates the newest segment under {@code dataDir} to {@code keepFraction} of its written
+   * length.
    *
    * @throws IllegalStateException if the node has no Raft log segment
    */
@@ -42,15 +51,40 @@ public final class LogTailCut {
       throw new IllegalArgumentException("keepFraction must be in [0, 1): " + keepFraction);
     }
     Path segment = newestSegment(dataDir);
-    try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-      long before = channel.size();
-      long after = (long) (before * keepFraction);
-      channel.truncate(after);
+    try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long written = writtenLength(channel);
+      long kept = Math.max(Math.min(HEADER_BYTES, written), (long) (written * keepFraction));
+      channel.truncate(kept);
       channel.force(true);
-      return new Cut(segment, before, after);
+      return new Cut(segment, written, kept);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot truncate " + segment, e);
     }
+  }
+
+  /** One past the last non-zero byte. */
+  static long writtenLength(FileChannel channel) throws IOException {
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(SCAN_CHUNK_BYTES);
+    long end = channel.size();
+    while (end > 0) {
+      long start = Math.max(0, end - SCAN_CHUNK_BYTES);
+      buffer.clear().limit((int) (end - start));
+      long position = start;
+      while (buffer.hasRemaining()) {
+        int n = channel.read(buffer, position);
+        if (n < 0) {
+          break;
+        }
+        position += n;
+      }
+      for (int i = buffer.position() - 1; i >= 0; i--) {
+        if (buffer.get(i) != 0) {
+          return start + i + 1;
+        }
+      }
+      end = start;
+    }
+    return 0;
   }
 
   static Path newestSegment(Path dataDir) {

@@ -1,0 +1,94 @@
+package io.pachyderm.chaos.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pachyderm.chaos.checker.Anomaly;
+import io.pachyderm.chaos.nemesis.NemesisSchedule;
+import io.pachyderm.chaos.net.NetnsHosts;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The chaos suite as it runs in CI: a short run of each nemesis family, the workloads spread
+ * across them, and the control run, which must be red. Each run is a real three-node cluster in
+ * network namespaces (about 40 s each; some 3–4 minutes in all on two cores).
+ *
+ * <p>Needs root. Elsewhere the tests are skipped, unless {@value #REQUIRED_ENV} is set (CI sets
+ * it), in which case missing namespaces fail the build instead of silently skipping the suite.
+ *
+ * <p>Seeds are random and printed with each result; {@code -Dchaos.seed=N} repeats a schedule.
+ * Run directories go to {@code chaos-tests/target/chaos-runs/} ({@code -Dchaos.out=DIR}).
+ */
+class ChaosSuiteTest {
+  static final String REQUIRED_ENV = "PACHYDERM_CHAOS_REQUIRED";
+  private static final Duration RUN = Duration.ofSeconds(25);
+  private static final Duration CONTROL_RUN = Duration.ofSeconds(10);
+  /** Shorter than the CLI's default so that a 25 s run sees three or four faults. */
+  private static final NemesisSchedule.Timing CI_TIMING = new NemesisSchedule.Timing(Duration.ofSeconds(2),
+      Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofSeconds(6));
+
+  @BeforeAll
+  static void namespacesAvailable() {
+    Optional<String> why = NetnsHosts.unavailableReason();
+    if (why.isPresent() && System.getenv(REQUIRED_ENV) != null) {
+      fail("the chaos suite must run here (" + REQUIRED_ENV + " is set) but cannot: " + why.get());
+    }
+    assumeTrue(why.isEmpty(), () -> "chaos suite skipped: " + why.orElse(""));
+  }
+
+  @Test
+  @Timeout(180)
+  void effectsUnderKills() throws InterruptedException {
+    assertValid(run("effects", "kill", RUN));
+  }
+
+  @Test
+  @Timeout(180)
+  void registerUnderPauses() throws InterruptedException {
+    assertValid(run("register", "pause", RUN));
+  }
+
+  @Test
+  @Timeout(180)
+  void appendUnderPartitions() throws InterruptedException {
+    assertValid(run("append", "partition", RUN));
+  }
+
+  @Test
+  @Timeout(180)
+  void registerUnderCombinedFaults() throws InterruptedException {
+    assertValid(run("register", "combined", RUN));
+  }
+
+  /** A suite that has never seen a red run proves nothing: the planted loss must be reported. */
+  @Test
+  @Timeout(180)
+  void controlRunWithCutLogsReportsLostWrites() throws InterruptedException {
+    RunResult result = run("append", RunSettings.CONTROL, CONTROL_RUN);
+    assertThat(result.valid()).as("control run must be INVALID; %s", result.runDir()).isFalse();
+    assertThat(result.anomalies(Anomaly.LOST_WRITE)).as("lost writes reported; summary:%n%s", result.summary())
+        .isNotEmpty();
+    assertThat(result.anomalies(ChaosRunner.HARNESS_ERROR)).as("the control run itself completed; summary:%n%s",
+        result.summary()).isEmpty();
+  }
+
+  private static RunResult run(String workload, String nemesis, Duration duration) throws InterruptedException {
+    long seed = Long.getLong("chaos.seed", System.nanoTime());
+    Path out = Path.of(System.getProperty("chaos.out", "target/chaos-runs"));
+    RunSettings defaults = RunSettings.of(workload, nemesis, duration, out, seed);
+    RunSettings s = new RunSettings(workload, nemesis, duration, defaults.nodes(), out, seed, defaults.concurrency(),
+        defaults.opsPerSecond(), defaults.opsMax(), defaults.requestTimeout(), CI_TIMING, Duration.ofSeconds(5), true);
+    return new ChaosRunner(System.out).run(s);
+  }
+
+  private static void assertValid(RunResult result) {
+    assertThat(result.valid()).as("chaos run %s found anomalies (replay with -Dchaos.seed from the summary):%n%s",
+        result.runDir(), result.summary()).isTrue();
+  }
+}
