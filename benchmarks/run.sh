@@ -5,10 +5,13 @@
 #   benchmarks/run.sh --quick    # about 1 minute
 #   benchmarks/run.sh --help     # every flag (--threads, --calls, --scenarios a,c, ...)
 #
-# Arguments are passed through to the main class. Works from any directory. Builds first
-# (mvn -q -B -DskipTests install at the repository root) when the benchmark's jar or classpath is
-# missing or older than a pom.xml or a main source file. See benchmarks/README.md for how to read
-# the table. Environment: JAVA_HOME (else java on PATH), JAVA_OPTS (extra JVM flags).
+# Arguments are passed through to the main class. Works from any directory. Builds first, at the
+# repository root, when the benchmark's jar or classpath is missing or older than a pom.xml or a
+# main source file: `mvn -q -B -Dmaven.test.skip=true install -pl benchmarks -am`, i.e. only the
+# benchmark and the modules it depends on, without compiling test sources (-DskipTests would
+# still compile them, and a test being edited in another module, e.g. chaos-tests, then stops the
+# benchmark from running). See benchmarks/README.md for how to read the table.
+# Environment: JAVA_HOME (else java on PATH), JAVA_OPTS (extra JVM flags).
 set -euo pipefail
 
 repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,9 +53,10 @@ build_is_stale() {
 
 if build_is_stale; then
   command -v mvn >/dev/null || { echo "run.sh: the benchmark is not built and mvn is not on PATH" >&2; exit 1; }
-  echo "run.sh: building $repo (mvn -q -B -DskipTests install) ..." >&2
+  echo "run.sh: building $repo (mvn -q -B -Dmaven.test.skip=true install -pl benchmarks -am) ..." >&2
   # The sed drops the bare colour resets that Debian's Maven prints even in batch mode.
-  if ! (cd "$repo" && mvn -q -B -DskipTests install 2>&1 | sed $'s/\x1b\\[0m//g') >&2; then
+  if ! (cd "$repo" && mvn -q -B -Dmaven.test.skip=true install -pl benchmarks -am 2>&1 \
+      | sed $'s/\x1b\\[0m//g') >&2; then
     echo "run.sh: the build failed (output above)" >&2
     exit 1
   fi

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ErrorTally {
   private static final int KINDS_MAX = 20;
   private static final int MESSAGE_CHARS_MAX = 160;
+  private static final int TRACE_LINES_MAX = 100;
 
   private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
   private final AtomicLong untracked = new AtomicLong();
@@ -58,8 +59,12 @@ final class ErrorTally {
     for (Kind k : sorted) {
       lines.add(k.count.get() + " x " + k.key);
       lines.add("  first occurrence:");
-      for (String line : stackTrace(k.first).split("\n")) {
-        lines.add("    " + line.stripTrailing());
+      String[] trace = stackTrace(k.first).split("\n");
+      for (int i = 0; i < Math.min(trace.length, TRACE_LINES_MAX); i++) {
+        lines.add("    " + trace[i].stripTrailing());
+      }
+      if (trace.length > TRACE_LINES_MAX) {
+        lines.add("    ... " + (trace.length - TRACE_LINES_MAX) + " more lines");
       }
     }
     if (untracked.get() > 0) {

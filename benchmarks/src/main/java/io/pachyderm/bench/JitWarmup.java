@@ -1,6 +1,5 @@
 package io.pachyderm.bench;
 
-import java.io.PrintStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -43,10 +42,10 @@ final class JitWarmup {
 
   /**
    * Runs rounds of {@code chunkCalls} calls on each workload in turn until quiet or {@code timeMax}.
-   * Progress goes to {@code progress}; failures to {@code errors}.
+   * Failures go to {@code errors}.
    */
   static Summary run(List<Workload> workloads, long chunkCalls, Duration timeMax, Duration phaseMax,
-                     ErrorTally errors, PrintStream progress) throws InterruptedException {
+                     ErrorTally errors) throws InterruptedException {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     long startNs = System.nanoTime();
     long deadlineNs = startNs + timeMax.toNanos();
@@ -71,9 +70,8 @@ final class JitWarmup {
       rounds++;
       double roundSeconds = (System.nanoTime() - roundStartNs) / 1e9;
       rate = (jit.getTotalCompilationTime() - compileMsBefore) / roundSeconds;
-      progress.printf(Locale.ROOT, "[jit] round %d: %.1f s, calls/s%s, JIT compiling %.0f ms/s%n", rounds,
-          roundSeconds, rates, rate);
-      progress.flush();
+      Progress.line("jit", String.format(Locale.ROOT, "round %d: %.1f s, calls/s%s, JIT compiling %.0f ms/s",
+          rounds, roundSeconds, rates, rate));
       quietRounds = rate < QUIET_COMPILE_MS_PER_S ? quietRounds + 1 : 0;
       if (quietRounds >= QUIET_ROUNDS) {
         return new Summary((System.nanoTime() - startNs) / 1e9, calls, rounds, rate, true);

@@ -28,6 +28,8 @@ public final class LoadBenchmark implements Callable<Integer> {
   private static final int SPREAD_ENTITIES = 1000;
   /** Calls per deployment and round of the JIT warm-up. */
   private static final long JIT_WARMUP_CHUNK_CALLS = 5_000;
+  /** Most warm-up chunks of one row (each --warmup-calls calls); see {@link #warmUp}. */
+  private static final int ROW_WARMUP_CHUNKS_MAX = 4;
   /** Lingering threads of our own (nodes, clients) get this long to end after the last scenario. */
   private static final Duration THREADS_EXIT_WAIT_MAX = Duration.ofSeconds(15);
 
@@ -40,12 +42,12 @@ public final class LoadBenchmark implements Callable<Integer> {
   @Option(names = "--calls", description = "Measured calls per scenario. Default 50000, quick 8000.")
   Long calls;
 
-  @Option(names = "--warmup-calls", description = "Warm-up calls per scenario, on its fresh deployment, not "
-      + "measured. Default 5000, quick 2000.")
+  @Option(names = "--warmup-calls", description = "Calls per warm-up chunk of a row, on its fresh deployment, not "
+      + "measured; chunks repeat (up to 4, quick 1) until the JIT is quiet. Default 5000, quick 2000.")
   Long warmupCalls;
 
   @Option(names = "--jit-warmup-seconds-max", description = "Limit of the JIT warm-up before the first scenario "
-      + "(it ends earlier once the JIT is quiet); 0 skips it. Default 100, quick 25.")
+      + "(it ends earlier once the JIT is quiet); 0 skips it. Default 100, quick 20.")
   Integer jitWarmupSecondsMax;
 
   @Option(names = "--threads", description = "Client threads issuing blocking calls. Default ${DEFAULT-VALUE}.")
@@ -74,7 +76,7 @@ public final class LoadBenchmark implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     long measuredCalls = calls != null ? calls : quick ? 8_000 : 50_000;
     long warmup = warmupCalls != null ? warmupCalls : quick ? 2_000 : 5_000;
-    Duration jitMax = Duration.ofSeconds(jitWarmupSecondsMax != null ? jitWarmupSecondsMax : quick ? 25 : 100);
+    Duration jitMax = Duration.ofSeconds(jitWarmupSecondsMax != null ? jitWarmupSecondsMax : quick ? 20 : 100);
     Duration phaseMax = Duration.ofSeconds(phaseSecondsMax != null ? phaseSecondsMax : quick ? 20 : 60);
     Duration requestTimeout = Duration.ofSeconds(requestTimeoutSeconds);
     if (threads < 1 || threads > RATIS_OUTSTANDING_MAX || measuredCalls < 1 || warmup < 0 || jitMax.isNegative()
@@ -92,6 +94,7 @@ public final class LoadBenchmark implements Callable<Integer> {
 
     ErrorTally jitErrors = new ErrorTally();
     String jitSummary = jitMax.isZero() ? "skipped" : warmJit(jitMax, phaseMax, requestTimeout, jitErrors);
+    System.gc();
     List<Result> results = new ArrayList<>();
     for (Scenario s : scenarios) {
       results.add(run(s, warmup, measuredCalls, phaseMax, requestTimeout));
@@ -105,8 +108,9 @@ public final class LoadBenchmark implements Callable<Integer> {
         System.getProperty("java.vm.name"), System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
     out.printf(Locale.ROOT, "workload: %d threads, blocking call(Increment(1)) round-robin over the row's counters; "
-            + "%,d warm-up + %,d measured calls per row; phase limit %d s; request timeout %d s%n",
-        threads, warmup, measuredCalls, phaseMax.toSeconds(), requestTimeout.toSeconds());
+            + "%,d measured calls per row after 1-%d warm-up chunks of %,d; phase limit %d s; request timeout %d s%n",
+        threads, measuredCalls, quick ? 1 : ROW_WARMUP_CHUNKS_MAX, warmup, phaseMax.toSeconds(),
+        requestTimeout.toSeconds());
     out.println("JIT warm-up before the first row: " + jitSummary);
     out.println();
     ResultTable.print(out, results);
@@ -122,7 +126,10 @@ public final class LoadBenchmark implements Callable<Integer> {
     out.println("elect: Raft term changes while measuring. errors: failed calls (+T: hit the phase time limit,"
         + " +S: threads stuck).");
     out.println("count: the counters add up to the successful calls (ok), or by how much they do not.");
-    out.println("JIT ms: time the JIT spent compiling during the measured phase; large means not steady state.");
+    out.println("wu: warm-up chunks the row needed before the JIT was quiet. JIT ms: time the JIT spent compiling"
+        + " during the");
+    out.println("  measured phase (all compiler threads); large means the row was not measured at steady state.");
+    out.println("GC ms: stop-the-world collection time during the measured phase (whole JVM).");
     printErrors(out, jitErrors, results);
     out.flush();
     awaitOwnThreadsGone();
@@ -166,7 +173,7 @@ public final class LoadBenchmark implements Callable<Integer> {
       throws InterruptedException {
     List<Scenario> kinds = List.of(scenarios(threads).get(0), scenarios(threads).get(2), scenarios(threads).get(3));
     List<TempDeployment> deployments = new ArrayList<>();
-    System.err.println("[jit] starting a gRPC cluster, a Netty cluster and a local node");
+    Progress.line("jit", "starting a gRPC cluster, a Netty cluster and a local node");
     try {
       List<Workload> workloads = new ArrayList<>();
       for (Scenario s : kinds) {
@@ -174,7 +181,7 @@ public final class LoadBenchmark implements Callable<Integer> {
         deployments.add(d);
         workloads.add(new Workload(d.target().entities(), threads, s.entityCount(), requestTimeout));
       }
-      return JitWarmup.run(workloads, JIT_WARMUP_CHUNK_CALLS, timeMax, phaseMax, errors, System.err).describe();
+      return JitWarmup.run(workloads, JIT_WARMUP_CHUNK_CALLS, timeMax, phaseMax, errors).describe();
     } catch (RuntimeException e) {
       errors.record("setup", e);
       return "failed: " + e;
@@ -186,12 +193,15 @@ public final class LoadBenchmark implements Callable<Integer> {
           errors.record("close", e);
         }
       }
-      System.err.println("[jit] stopped");
+      Progress.line("jit", "stopped");
     }
   }
 
   private Result run(Scenario s, long warmup, long measuredCalls, Duration phaseMax, Duration requestTimeout)
       throws InterruptedException {
+    // Every row starts from a collected heap: the previous deployment's garbage (hundreds of MB
+    // after the JIT warm-up) made young pauses of 100-180 ms in the next row's measurement.
+    System.gc();
     progress(s, "starting (" + s.title() + ")");
     ErrorTally errors = new ErrorTally();
     TempDeployment deployment = null;
@@ -199,21 +209,20 @@ public final class LoadBenchmark implements Callable<Integer> {
       deployment = TempDeployment.open(s, requestTimeout);
       Target target = deployment.target();
       Workload workload = new Workload(target.entities(), threads, s.entityCount(), requestTimeout);
-      progress(s, "warming up: " + warmup + " calls");
-      Measurement warm = workload.run("warmup", warmup, phaseMax, errors);
+      Warmed warmed = warmUp(s, workload, warmup, phaseMax, errors);
       long batchesBefore = target.committedBatchesMax();
       long termBefore = target.termMax();
-      progress(s, String.format(Locale.ROOT, "warm-up %.1f s; measuring: %d calls", warm.elapsedSeconds(),
-          measuredCalls));
+      progress(s, "measuring: " + measuredCalls + " calls");
       Measurement measured = workload.run("measured", measuredCalls, phaseMax, errors);
       long batchesAfter = target.committedBatchesMax();
       long entries = batchesBefore < 0 || batchesAfter < 0 ? -1 : batchesAfter - batchesBefore;
       long elections = target.termMax() - termBefore;
       progress(s, String.format(Locale.ROOT, "measured %.1f s, %,.0f calls/s; checking counters",
           measured.elapsedSeconds(), measured.callsPerSecond()));
-      String count = countCheck(workload, warm, measured, errors);
+      String count = countCheck(workload, warmed.okCalls() + measured.okCalls(),
+          warmed.unknownCalls() + measured.unknownCalls(), errors);
       double heapMb = heapUsedAfterGcMb();
-      return new Result(s, warm, measured, entries, elections, heapMb, count, errors, null);
+      return new Result(s, warmed.chunks(), measured, entries, elections, heapMb, count, errors, null);
     } catch (RuntimeException e) {
       errors.record("setup", e);
       return Result.failed(s, errors, e.toString());
@@ -229,8 +238,39 @@ public final class LoadBenchmark implements Callable<Integer> {
     }
   }
 
+  /** What a row's warm-up did: chunks run, and the outcomes the count check needs. */
+  private record Warmed(int chunks, long okCalls, long unknownCalls) {}
+
+  /**
+   * Chunks of {@code chunkCalls} calls on the row's fresh deployment until one passes with the
+   * JIT quiet, at most {@link #ROW_WARMUP_CHUNKS_MAX} (quick: 1). Why: even after the JIT warm-up,
+   * the first chunk on a new deployment set off hundreds of deoptimisations and recompilations in
+   * Ratis' code (seen with -XX:+PrintCompilation), seconds of JIT time inside the measurement.
+   */
+  private Warmed warmUp(Scenario s, Workload workload, long chunkCalls, Duration phaseMax, ErrorTally errors)
+      throws InterruptedException {
+    int chunksMax = quick ? 1 : ROW_WARMUP_CHUNKS_MAX;
+    long ok = 0;
+    long unknown = 0;
+    for (int chunk = 1; chunk <= chunksMax; chunk++) {
+      if (chunkCalls == 0) {
+        return new Warmed(0, 0, 0);
+      }
+      Measurement m = workload.run("warmup", chunkCalls, phaseMax, errors);
+      ok += m.okCalls();
+      unknown += m.unknownCalls();
+      double compileMsPerS = m.jitCompileMs() / Math.max(1e-3, m.elapsedSeconds());
+      progress(s, String.format(Locale.ROOT, "warm-up chunk %d: %,d calls, %.1f s, %,.0f calls/s, JIT compiling "
+          + "%.0f ms/s", chunk, chunkCalls, m.elapsedSeconds(), m.callsPerSecond(), compileMsPerS));
+      if (compileMsPerS < JitWarmup.QUIET_COMPILE_MS_PER_S) {
+        return new Warmed(chunk, ok, unknown);
+      }
+    }
+    return new Warmed(chunksMax, ok, unknown);
+  }
+
   /** "ok" when the counters add up to the successful calls; unknown outcomes may or may not count. */
-  private static String countCheck(Workload workload, Measurement warm, Measurement measured, ErrorTally errors) {
+  private static String countCheck(Workload workload, long expected, long unknown, ErrorTally errors) {
     long sum;
     try {
       sum = workload.sumOfCounters();
@@ -238,8 +278,6 @@ public final class LoadBenchmark implements Callable<Integer> {
       errors.record("count-query", e);
       return "n/a";
     }
-    long expected = warm.okCalls() + measured.okCalls();
-    long unknown = warm.unknownCalls() + measured.unknownCalls();
     if (sum == expected) {
       return "ok";
     }
@@ -305,7 +343,6 @@ public final class LoadBenchmark implements Callable<Integer> {
   }
 
   private static void progress(Scenario s, String what) {
-    System.err.printf(Locale.ROOT, "[%s] %s%n", s.id(), what);
-    System.err.flush();
+    Progress.line(s.id(), what);
   }
 }

@@ -12,10 +12,11 @@ import org.HdrHistogram.Histogram;
  * @param elapsedNs from the common start of the threads until the last one finished
  * @param timeLimitHit whether threads stopped early because the phase's time limit passed
  * @param threadsStuck threads still running when the bounded wait for them ended
- * @param jitCompileMs time the JIT compiler spent during the phase (all compiler threads), -1 if unknown
+ * @param jitCompileMs time the JIT compiler spent during the phase (all compiler threads)
+ * @param gcPauseMs time spent in stop-the-world collections during the phase (all collectors)
  */
 record Measurement(Histogram latencyUs, long okCalls, long failedCalls, long unknownCalls, long elapsedNs,
-                   boolean timeLimitHit, int threadsStuck, long jitCompileMs) {
+                   boolean timeLimitHit, int threadsStuck, long jitCompileMs, long gcPauseMs) {
 
   double callsPerSecond() {
     return elapsedNs == 0 ? 0 : okCalls * 1e9 / elapsedNs;

@@ -8,13 +8,13 @@ import org.HdrHistogram.Histogram;
 /** Prints results as one fixed-width table, each row's throughput as a ratio to its baseline row. */
 final class ResultTable {
   private static final String FORMAT =
-      "%-2s %-44s %9s %9s %7s %7s %7s %7s %8s %9s %10s %7s %5s %6s %-6s %6s%n";
+      "%-2s %-44s %9s %9s %7s %7s %7s %7s %8s %9s %10s %7s %5s %6s %-6s %4s %6s %5s%n";
 
   private ResultTable() {}
 
   static void print(PrintStream out, List<Result> results) {
     out.printf(Locale.ROOT, FORMAT, "id", "scenario", "calls/s", "vs base", "p50", "p90", "p99", "p99.9", "max",
-        "entries/s", "cmds/entry", "heap MB", "elect", "errors", "count", "JIT ms");
+        "entries/s", "cmds/entry", "heap MB", "elect", "errors", "count", "wu", "JIT ms", "GC ms");
     for (Result r : results) {
       out.print(row(r, results));
     }
@@ -36,8 +36,8 @@ final class ResultTable {
         String.format(Locale.ROOT, "%,.0f", m.callsPerSecond()), versus(r, all),
         ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), maxMs(h),
         entriesPerSecond, commandsPerEntry, String.format(Locale.ROOT, "%.0f", r.heapUsedMb()),
-        Long.toString(r.elections()), errors, r.countCheck(),
-        m.jitCompileMs() < 0 ? "-" : Long.toString(m.jitCompileMs()));
+        Long.toString(r.elections()), errors, r.countCheck(), Integer.toString(r.warmupChunks()),
+        Long.toString(m.jitCompileMs()), Long.toString(m.gcPauseMs()));
   }
 
   private static String versus(Result r, List<Result> all) {

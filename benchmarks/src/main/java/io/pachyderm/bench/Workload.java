@@ -8,6 +8,7 @@ import io.pachyderm.api.ReadMode;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.examples.counter.Counter;
 import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +89,7 @@ final class Workload {
     }
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     long compileMsBefore = jit.getTotalCompilationTime();
+    long gcMsBefore = gcPauseMs();
     long startNs = System.nanoTime();
     deadlineNs[0] = startNs + timeMax.toNanos();
     go.countDown();
@@ -96,6 +98,7 @@ final class Workload {
     done.await(waitMax.toMillis(), TimeUnit.MILLISECONDS);
     long elapsedNs = System.nanoTime() - startNs;
     long compileMs = jit.getTotalCompilationTime() - compileMsBefore;
+    long gcMs = gcPauseMs() - gcMsBefore;
     int stuck = (int) done.getCount();
     long joinDeadlineNs = System.nanoTime() + STRAGGLER_WAIT.toNanos();
     for (Thread t : started) {
@@ -106,8 +109,20 @@ final class Workload {
     }
     synchronized (merged) {
       return new Measurement(merged.copy(), ok.get(), failed.get(), unknown.get(), elapsedNs, timeLimitHit.get(), stuck,
-          compileMs);
+          compileMs, gcMs);
     }
+  }
+
+  /**
+   * Collection time of all collectors since JVM start. With G1 these are the young and the full
+   * collections, both stop-the-world; concurrent marking is not included.
+   */
+  private static long gcPauseMs() {
+    long total = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
   }
 
   private void runThread(String phase, int threadIndex, long share, long deadlineNs, Histogram latencyUs,
