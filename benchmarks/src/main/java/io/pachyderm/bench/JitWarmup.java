@@ -13,7 +13,8 @@ import java.util.Locale;
  * scenario measured 2.5k calls/s when run first and 7.6k calls/s when run sixth, and Netty looked
  * as fast as gRPC while both were cold. Without this, a row's figure says more about its position
  * in the run than about what it measures. Every kind is warmed, so that no transport meets the
- * measurement with colder code than another.
+ * measurement with colder code than another. Its last round doubles as a like-for-like figure:
+ * the deployments run in the same JVM at the same time, taking turns.
  */
 final class JitWarmup {
   /**
@@ -29,12 +30,14 @@ final class JitWarmup {
    *
    * @param lastRoundCompileMsPerS JIT compile time per wall second in the last round
    * @param quiet whether it stopped because the JIT went quiet (else the time limit ended it)
+   * @param lastRoundCallsPerS calls/s of each workload in the last round, in the order given
    */
-  record Summary(double seconds, long calls, int rounds, double lastRoundCompileMsPerS, boolean quiet) {
+  record Summary(double seconds, long calls, int rounds, double lastRoundCompileMsPerS, boolean quiet,
+                 String lastRoundCallsPerS) {
     String describe() {
-      return String.format(Locale.ROOT, "%,d calls in %d rounds over gRPC cluster, Netty cluster and local node, "
-              + "%.0f s; JIT compiling %.0f ms/s in the last round (%s)", calls, rounds, seconds,
-          lastRoundCompileMsPerS, quiet ? "quiet" : "NOT quiet: time limit reached, early rows may be low");
+      return String.format(Locale.ROOT, "%,d calls in %d rounds, %.0f s; JIT compiling %.0f ms/s in the last round"
+              + " (%s); last round, calls/s:%s", calls, rounds, seconds, lastRoundCompileMsPerS,
+          quiet ? "quiet" : "NOT quiet: time limit reached, early rows may be low", lastRoundCallsPerS);
     }
   }
 
@@ -53,6 +56,7 @@ final class JitWarmup {
     int rounds = 0;
     double rate = Double.NaN;
     int quietRounds = 0;
+    String lastRates = "";
     while (System.nanoTime() - deadlineNs < 0) {
       long roundStartNs = System.nanoTime();
       long compileMsBefore = jit.getTotalCompilationTime();
@@ -65,18 +69,19 @@ final class JitWarmup {
         Duration limit = Duration.ofNanos(Math.min(leftNs, phaseMax.toNanos()));
         Measurement m = w.run("jit-warmup", chunkCalls, limit, errors);
         calls += m.okCalls();
-        rates.append(String.format(Locale.ROOT, " %,.0f", m.callsPerSecond()));
+        rates.append(String.format(Locale.ROOT, " %s %,.0f", w.name(), m.callsPerSecond()));
       }
       rounds++;
+      lastRates = rates.toString();
       double roundSeconds = (System.nanoTime() - roundStartNs) / 1e9;
       rate = (jit.getTotalCompilationTime() - compileMsBefore) / roundSeconds;
-      Progress.line("jit", String.format(Locale.ROOT, "round %d: %.1f s, calls/s%s, JIT compiling %.0f ms/s",
+      Progress.line("jit", String.format(Locale.ROOT, "round %d: %.1f s, calls/s:%s; JIT compiling %.0f ms/s",
           rounds, roundSeconds, rates, rate));
       quietRounds = rate < QUIET_COMPILE_MS_PER_S ? quietRounds + 1 : 0;
       if (quietRounds >= QUIET_ROUNDS) {
-        return new Summary((System.nanoTime() - startNs) / 1e9, calls, rounds, rate, true);
+        return new Summary((System.nanoTime() - startNs) / 1e9, calls, rounds, rate, true, lastRates);
       }
     }
-    return new Summary((System.nanoTime() - startNs) / 1e9, calls, rounds, rate, false);
+    return new Summary((System.nanoTime() - startNs) / 1e9, calls, rounds, rate, false, lastRates);
   }
 }

@@ -179,7 +179,8 @@ public final class LoadBenchmark implements Callable<Integer> {
       for (Scenario s : kinds) {
         TempDeployment d = TempDeployment.open(s, requestTimeout);
         deployments.add(d);
-        workloads.add(new Workload(d.target().entities(), threads, s.entityCount(), requestTimeout));
+        workloads.add(new Workload(s.transportLabel(), d.target().entities(), threads, s.entityCount(),
+            requestTimeout));
       }
       return JitWarmup.run(workloads, JIT_WARMUP_CHUNK_CALLS, timeMax, phaseMax, errors).describe();
     } catch (RuntimeException e) {
@@ -208,7 +209,7 @@ public final class LoadBenchmark implements Callable<Integer> {
     try {
       deployment = TempDeployment.open(s, requestTimeout);
       Target target = deployment.target();
-      Workload workload = new Workload(target.entities(), threads, s.entityCount(), requestTimeout);
+      Workload workload = new Workload(s.id(), target.entities(), threads, s.entityCount(), requestTimeout);
       Warmed warmed = warmUp(s, workload, warmup, phaseMax, errors);
       long batchesBefore = target.committedBatchesMax();
       long termBefore = target.termMax();

@@ -24,6 +24,14 @@ record Scenario(String id, String title, String baselineId, Deployment deploymen
     LOCAL
   }
 
+  /** "gRPC", "Netty" or "local": the deployment kind, as the JIT warm-up names it. */
+  String transportLabel() {
+    if (deployment == Deployment.LOCAL) {
+      return "local";
+    }
+    return transport == Transport.GRPC ? "gRPC" : "Netty";
+  }
+
   Scenario {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(title, "title");

@@ -38,12 +38,14 @@ final class Workload {
   /** Beyond the phase's time limit and one request timeout: how long to wait for stragglers. */
   private static final Duration STRAGGLER_WAIT = Duration.ofSeconds(5);
 
+  private final String name;
   private final Entities entities;
   private final int threads;
   private final List<EntityRef<Counter.State, Counter.Command>> refs;
   private final Duration requestTimeout;
 
-  Workload(Entities entities, int threads, int entityCount, Duration requestTimeout) {
+  Workload(String name, Entities entities, int threads, int entityCount, Duration requestTimeout) {
+    this.name = name;
     this.entities = entities;
     this.threads = threads;
     this.requestTimeout = requestTimeout;
@@ -52,6 +54,11 @@ final class Workload {
       list.add(Counter.TYPE.ref("bench-" + i));
     }
     this.refs = List.copyOf(list);
+  }
+
+  /** What the load runs against, for progress lines. */
+  String name() {
+    return name;
   }
 
   /** Runs {@code calls} calls (fewer if {@code timeMax} passes first) and waits for the threads. */
