@@ -30,13 +30,13 @@ final class JitWarmup {
    *
    * @param lastRoundCompileMsPerS JIT compile time per wall second in the last round
    * @param quiet whether it stopped because the JIT went quiet (else the time limit ended it)
-   * @param lastRoundCallsPerS calls/s of each workload in the last round, in the order given
+   * @param lastRoundCallsPerS calls/s of each workload in the last round that ran them all
    */
   record Summary(double seconds, long calls, int rounds, double lastRoundCompileMsPerS, boolean quiet,
                  String lastRoundCallsPerS) {
     String describe() {
       return String.format(Locale.ROOT, "%,d calls in %d rounds, %.0f s; JIT compiling %.0f ms/s in the last round"
-              + " (%s); last round, calls/s:%s", calls, rounds, seconds, lastRoundCompileMsPerS,
+              + " (%s); last complete round, calls/s:%s", calls, rounds, seconds, lastRoundCompileMsPerS,
           quiet ? "quiet" : "NOT quiet: time limit reached, early rows may be low", lastRoundCallsPerS);
     }
   }
@@ -61,9 +61,11 @@ final class JitWarmup {
       long roundStartNs = System.nanoTime();
       long compileMsBefore = jit.getTotalCompilationTime();
       StringBuilder rates = new StringBuilder();
+      boolean complete = true;
       for (Workload w : workloads) {
         long leftNs = deadlineNs - System.nanoTime();
         if (leftNs <= 0) {
+          complete = false;
           break;
         }
         Duration limit = Duration.ofNanos(Math.min(leftNs, phaseMax.toNanos()));
@@ -72,7 +74,9 @@ final class JitWarmup {
         rates.append(String.format(Locale.ROOT, " %s %,.0f", w.name(), m.callsPerSecond()));
       }
       rounds++;
-      lastRates = rates.toString();
+      if (complete) {
+        lastRates = rates.toString();
+      }
       double roundSeconds = (System.nanoTime() - roundStartNs) / 1e9;
       rate = (jit.getTotalCompilationTime() - compileMsBefore) / roundSeconds;
       Progress.line("jit", String.format(Locale.ROOT, "round %d: %.1f s, calls/s:%s; JIT compiling %.0f ms/s",

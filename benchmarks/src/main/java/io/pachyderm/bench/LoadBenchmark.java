@@ -108,9 +108,9 @@ public final class LoadBenchmark implements Callable<Integer> {
         System.getProperty("java.vm.name"), System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
     out.printf(Locale.ROOT, "workload: %d threads, blocking call(Increment(1)) round-robin over the row's counters; "
-            + "%,d measured calls per row after 1-%d warm-up chunks of %,d; phase limit %d s; request timeout %d s%n",
-        threads, measuredCalls, quick ? 1 : ROW_WARMUP_CHUNKS_MAX, warmup, phaseMax.toSeconds(),
-        requestTimeout.toSeconds());
+            + "%,d measured calls per row after %s of %,d calls; phase limit %d s; request timeout %d s%n",
+        threads, measuredCalls, quick ? "1 warm-up chunk" : "1-" + ROW_WARMUP_CHUNKS_MAX + " warm-up chunks", warmup,
+        phaseMax.toSeconds(), requestTimeout.toSeconds());
     out.println("JIT warm-up before the first row: " + jitSummary);
     out.println();
     ResultTable.print(out, results);
