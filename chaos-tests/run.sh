@@ -50,8 +50,16 @@ if [[ -n "${JAVA_OPTS:-}" ]]; then
   read -r -a java_opts <<< "$JAVA_OPTS"
 fi
 
+# Which code ran goes into the run's summary: the commit, and "-dirty" for uncommitted changes.
+build="unknown"
+if command -v git >/dev/null && git -C "$repo" rev-parse --short HEAD >/dev/null 2>&1; then
+  build="$(git -C "$repo" rev-parse --short HEAD)"
+  git -C "$repo" diff --quiet HEAD -- . 2>/dev/null || build="$build-dirty"
+fi
+
 # The harness only runs clients and checkers; the node JVMs get the project's flags from the jar.
 exec "$java" -Xmx1g \
+  "-Dpachyderm.chaos.build=$build" \
   -Dlogback.configurationFile=io/pachyderm/chaos/run/logback-harness.xml \
   ${java_opts[@]+"${java_opts[@]}"} \
   -cp "$jar:$(<"$classpath_file")" \

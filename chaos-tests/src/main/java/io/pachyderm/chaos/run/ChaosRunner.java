@@ -91,6 +91,8 @@ public final class ChaosRunner {
     info.put("target rate", (long) s.opsPerSecond() + " ops/s");
     info.put("request timeout", s.requestTimeout().toMillis() + " ms");
     info.put("run dir", runDir.toString());
+    // run.sh passes the commit it built; tests run from the working tree they were built from.
+    info.put("build", System.getProperty("pachyderm.chaos.build", "working tree"));
     out.printf("chaos: %s x %s for %d s on %d nodes, seed %d -> %s%n", s.workload(), s.nemesis(),
         s.duration().toSeconds(), s.nodes(), s.seed(), runDir);
 
