@@ -16,22 +16,27 @@ import java.util.List;
 
 /**
  * Three nodes in this JVM on free loopback ports, each with its own data directory under
- * {@code root}, with default node settings, and one client configured by the scenario.
+ * {@code root}, with default node settings, and one client configured by the scenario. The
+ * cluster is named after the scenario: two clusters alive at once (the JIT warm-up) then have
+ * distinct Raft groups, so their Ratis JMX beans and metrics do not collide.
  */
 final class InProcessCluster implements Target {
   private static final int NODES = 3;
   private static final Duration LEADER_WAIT_MAX = Duration.ofSeconds(60);
 
+  private final String clusterName;
   private final List<PachydermNode> nodes;
   private final PachydermClient client;
 
-  private InProcessCluster(List<PachydermNode> nodes, PachydermClient client) {
+  private InProcessCluster(String clusterName, List<PachydermNode> nodes, PachydermClient client) {
+    this.clusterName = clusterName;
     this.nodes = nodes;
     this.client = client;
   }
 
   /** Starts the nodes, waits (bounded) for a ready leader, then builds the client. */
   static InProcessCluster start(Path root, Scenario scenario, Duration requestTimeout) {
+    String clusterName = "bench-" + scenario.id();
     int[] ports = FreePorts.distinct(NODES);
     List<Peer> peers = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
@@ -41,17 +46,19 @@ final class InProcessCluster implements Target {
     PachydermClient client = null;
     try {
       for (Peer p : peers) {
-        nodes.add(node(p.id(), peers, root.resolve(p.id()), scenario.transport()).build().start());
+        nodes.add(node(p.id(), peers, root.resolve(p.id()), scenario.transport())
+            .clusterName(clusterName).build().start());
       }
       awaitReadyLeader(nodes);
       client = PachydermClient.builder(peers)
+          .clusterName(clusterName)
           .entityTypes(ExampleTypes.all())
           .transport(scenario.transport())
           .commandsPerBatchMax(scenario.commandsPerBatchMax())
           .inflightBatchesMax(scenario.inflightBatchesMax())
           .requestTimeout(requestTimeout)
           .build();
-      return new InProcessCluster(nodes, client);
+      return new InProcessCluster(clusterName, nodes, client);
     } catch (RuntimeException e) {
       closeAll(client, nodes, e);
       throw e;
@@ -94,7 +101,7 @@ final class InProcessCluster implements Target {
   public long committedBatchesMax() {
     long max = -1;
     for (PachydermNode n : nodes) {
-      max = Math.max(max, NodeProbe.committedBatches(n));
+      max = Math.max(max, NodeProbe.committedBatches(n, clusterName));
     }
     return max;
   }
@@ -103,7 +110,7 @@ final class InProcessCluster implements Target {
   public long termMax() {
     long max = -1;
     for (PachydermNode n : nodes) {
-      max = Math.max(max, NodeProbe.term(n));
+      max = Math.max(max, NodeProbe.term(n, clusterName));
     }
     return max;
   }

@@ -171,7 +171,11 @@ public final class LoadBenchmark implements Callable<Integer> {
   /** Load on one deployment of each kind at once (rows a, c, d), until the JIT is quiet; see {@link JitWarmup}. */
   private String warmJit(Duration timeMax, Duration phaseMax, Duration requestTimeout, ErrorTally errors)
       throws InterruptedException {
-    List<Scenario> kinds = List.of(scenarios(threads).get(0), scenarios(threads).get(2), scenarios(threads).get(3));
+    List<Scenario> kinds = new ArrayList<>();
+    for (Scenario s : List.of(scenarios(threads).get(0), scenarios(threads).get(2), scenarios(threads).get(3))) {
+      kinds.add(new Scenario("jit-" + s.id(), s.title(), null, s.deployment(), s.transport(), s.commandsPerBatchMax(),
+          s.inflightBatchesMax(), s.entityCount()));
+    }
     List<TempDeployment> deployments = new ArrayList<>();
     Progress.line("jit", "starting a gRPC cluster, a Netty cluster and a local node");
     try {

@@ -10,6 +10,9 @@ import java.time.Duration;
 
 /** {@link LocalPachyderm} with its default (naturally batching) client. */
 final class LocalTarget implements Target {
+  /** LocalPachyderm's node always belongs to the default cluster. */
+  private static final String CLUSTER_NAME = "pachyderm";
+
   private final LocalPachyderm local;
 
   private LocalTarget(LocalPachyderm local) {
@@ -31,12 +34,12 @@ final class LocalTarget implements Target {
 
   @Override
   public long committedBatchesMax() {
-    return NodeProbe.committedBatches(local.node());
+    return NodeProbe.committedBatches(local.node(), CLUSTER_NAME);
   }
 
   @Override
   public long termMax() {
-    return NodeProbe.term(local.node());
+    return NodeProbe.term(local.node(), CLUSTER_NAME);
   }
 
   @Override

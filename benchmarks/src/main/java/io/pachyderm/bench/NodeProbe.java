@@ -8,15 +8,15 @@ import org.apache.ratis.server.metrics.RaftLogMetrics;
 import org.apache.ratis.server.metrics.RaftLogMetricsBase;
 
 /**
- * Reads a node's Raft term and log counters through Ratis; the group id is the one every node
- * of cluster "pachyderm" derives. Every method answers -1 when the node cannot tell (closing,
- * not started, another metrics implementation).
+ * Reads a node's Raft term and log counters through Ratis, in the group every node of cluster
+ * {@code clusterName} derives. Every method answers -1 when the node cannot tell (closing, not
+ * started, another metrics implementation).
  */
 final class NodeProbe {
   private NodeProbe() {}
 
-  static long term(PachydermNode node) {
-    RaftServer.Division division = division(node);
+  static long term(PachydermNode node, String clusterName) {
+    RaftServer.Division division = division(node, clusterName);
     return division == null ? -1 : division.getInfo().getCurrentTerm();
   }
 
@@ -25,8 +25,8 @@ final class NodeProbe {
    * applied index would overcount: the leader also appends a metadata entry whenever the commit
    * index moves, which on a busy cluster is about as often as a batch.
    */
-  static long committedBatches(PachydermNode node) {
-    RaftServer.Division division = division(node);
+  static long committedBatches(PachydermNode node, String clusterName) {
+    RaftServer.Division division = division(node, clusterName);
     if (division == null) {
       return -1;
     }
@@ -37,9 +37,9 @@ final class NodeProbe {
     return base.getRegistry().counter(RaftLogMetricsBase.STATE_MACHINE_LOG_ENTRY_COUNT).getCount();
   }
 
-  private static RaftServer.Division division(PachydermNode node) {
+  private static RaftServer.Division division(PachydermNode node, String clusterName) {
     try {
-      return node.raftServer().getDivision(ClusterIdentity.groupId("pachyderm"));
+      return node.raftServer().getDivision(ClusterIdentity.groupId(clusterName));
     } catch (IOException e) {
       return null;
     }
