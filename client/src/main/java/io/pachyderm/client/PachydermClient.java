@@ -75,7 +75,10 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private final String ecosystem;
   private final Duration requestTimeout;
   private final RaftGroup group;
-  private final RaftClient raft;
+  private final RaftProperties properties;
+  /** Replaced when Ratis closes its ordered-request window (see {@link #sendWrite}). Guarded by this. */
+  private RaftClient raft;
+  private volatile boolean closed;
   private final ScheduledExecutorService timer;
   private final Batcher batcher;
   private final RequestIds requestIds = new RequestIds();
@@ -93,14 +96,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 64);
     GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
-    this.raft = RaftClient.newBuilder()
-        .setProperties(properties)
-        .setRaftGroup(group)
-        .setClientId(ClientId.randomId())
-        // Bounded: after these, the batcher's own retry (same request id) takes over until the deadline.
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
-            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-        .build();
+    this.properties = properties;
+    this.raft = newRaftClient();
     java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "pachyderm-client-timer");
       t.setDaemon(true);
@@ -109,7 +106,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     // Every command arms a timeout that is cancelled when it completes; drop those at once.
     scheduler.setRemoveOnCancelPolicy(true);
     this.timer = scheduler;
-    this.batcher = new Batcher(m -> raft.async().send(m), timer, b.inflightBatchesMax, b.commandsPerBatchMax,
+    this.batcher = new Batcher(this::sendWrite, timer, b.inflightBatchesMax, b.commandsPerBatchMax,
         b.batchBytesMax, b.queuedCommandsMax);
   }
 
@@ -146,6 +143,70 @@ public final class PachydermClient implements Entities, AutoCloseable {
   @Override
   public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
     return queryIn(ecosystem, ref, mode);
+  }
+
+  private RaftClient newRaftClient() {
+    return RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(group)
+        .setClientId(ClientId.randomId())
+        // Bounded: after these, the batcher's own retry (same request id) takes over until the deadline.
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  private synchronized RaftClient raft() {
+    return raft;
+  }
+
+  /**
+   * Sends a write batch. When Ratis' ordered async client gives up on a request (its retry
+   * policy is exhausted, e.g. during a long election) it closes its sliding window for good and
+   * every later send fails at once. Scenario seen under load: a 1.2 s GC pause, the leader steps
+   * down, 20 retries fail, the window closes, and the client never recovers. So on such a
+   * failure the Ratis client is replaced by a fresh one; resent commands keep their request ids,
+   * so the state machine still applies each once.
+   */
+  private CompletableFuture<RaftClientReply> sendWrite(Message message) {
+    RaftClient current = raft();
+    CompletableFuture<RaftClientReply> f;
+    try {
+      f = current.async().send(message);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.whenComplete((reply, err) -> {
+      if (err != null && windowClosed(err)) {
+        replaceRaftClient(current);
+      }
+    });
+  }
+
+  private static boolean windowClosed(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException
+          || t instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void replaceRaftClient(RaftClient broken) {
+    synchronized (this) {
+      if (closed || raft != broken) {
+        return;
+      }
+      raft = newRaftClient();
+    }
+    timer.execute(() -> {
+      try {
+        broken.close();
+      } catch (IOException | RuntimeException e) {
+        // The replaced client is unusable anyway; nothing to recover.
+      }
+    });
   }
 
   // ---- typed operations ---------------------------------------------------------------
@@ -243,8 +304,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
         ReadRequest.newBuilder().setEntity(Protos.ref(key)).build().toByteArray()));
     long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
     Supplier<CompletableFuture<RaftClientReply>> attempt = mode == ReadMode.LINEARIZABLE
-        ? () -> raft.async().sendReadOnly(message)
-        : () -> raft.async().sendStaleRead(message, 0, nextStalePeer());
+        ? () -> raft().async().sendReadOnly(message)
+        : () -> raft().async().sendStaleRead(message, 0, nextStalePeer());
     CompletableFuture<EntityRead> result = new CompletableFuture<>();
     readWithRetries(attempt, deadlineNs, result, 0, key);
     return result;
@@ -304,7 +365,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     for (Peer peer : peers) {
       RaftPeerId id = RaftPeerId.valueOf(peer.id());
       try {
-        GroupInfoReply info = raft.getGroupManagementApi(id).info(group.getGroupId());
+        GroupInfoReply info = raft().getGroupManagementApi(id).info(group.getGroupId());
         RoleInfoProto role = info.getRoleInfoProto();
         LogInfoProto log = info.getLogInfoProto();
         String leader = switch (role.getRole()) {
@@ -312,7 +373,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
           case FOLLOWER -> role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
           default -> "";
         };
-        RaftClientReply reply = raft.async().sendStaleRead(statusRequest, 0, id).get(2, TimeUnit.SECONDS);
+        RaftClientReply reply = raft().async().sendStaleRead(statusRequest, 0, id).get(2, TimeUnit.SECONDS);
         NodeStatus status = NodeStatus.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
         views.add(new NodeView(peer.id(), true, role.getRole().name(), leader, log.getLastEntry().getTerm(),
             log.getCommitted().getIndex(), status.getAppliedIndex(), status.getSnapshotIndex(),
@@ -332,8 +393,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
   @Override
   public void close() {
     batcher.close();
+    closed = true;
     try {
-      raft.close();
+      raft().close();
     } catch (IOException e) {
       throw new PachydermException("closing the Ratis client failed: " + e.getMessage(), e);
     } finally {

@@ -145,6 +145,35 @@ class ClusterDurabilityTest {
     }
   }
 
+  @Test
+  void theClientRecoversAfterRatisGaveUpOnAWholeClusterOutage() {
+    try (TestCluster cluster = TestCluster.start(dir, TestCounter.TYPES)) {
+      cluster.awaitLeader();
+      PachydermClient client = cluster.client(cluster.peers(), java.time.Duration.ofSeconds(6));
+      EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("outage");
+      client.call(ref, new TestCounter.Add(1));
+      for (int i = 0; i < cluster.size(); i++) {
+        cluster.stop(i);
+      }
+      // Long enough for Ratis' own retries to run out, which closes its ordered-request window.
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.call(ref, new TestCounter.Add(1)))
+          .isInstanceOf(io.pachyderm.api.OutcomeUnknownException.class);
+      for (int i = 0; i < cluster.size(); i++) {
+        cluster.start(i);
+      }
+      cluster.awaitLeader();
+      long count = -1;
+      for (int attempt = 0; attempt < 10 && count < 0; attempt++) {
+        try {
+          count = client.call(ref, new TestCounter.Add(1)).state().count();
+        } catch (io.pachyderm.api.OutcomeUnknownException e) {
+          // an election may still be settling; the same client must get through
+        }
+      }
+      assertThat(count).as("the in-doubt call applied once or never, then this one").isBetween(2L, 3L);
+    }
+  }
+
   /** Stale-reads {@code id} from the client's only node until it shows {@code expected} (or any value if -1). */
   private static long awaitStale(PachydermClient client, String id, long expected) {
     long deadline = System.nanoTime() + 60_000_000_000L;
