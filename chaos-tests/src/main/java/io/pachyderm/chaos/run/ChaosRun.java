@@ -74,9 +74,10 @@ public final class ChaosRun implements Callable<Integer> {
       description = "Progress line interval; 0s for none (default ${DEFAULT-VALUE}).")
   Duration progress;
 
-  @Option(names = "--no-client-rebuild", negatable = false,
-      description = "Keep using a client that has closed itself (shows the raw client behaviour).")
-  boolean noClientRebuild;
+  @Option(names = "--rebuild-closed-client",
+      description = "Replace the client when its Ratis window has closed for good, as a Jepsen client reopens "
+          + "its connection (default: keep it, so the run measures the real client).")
+  boolean rebuildClosedClient;
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -99,7 +100,7 @@ public final class ChaosRun implements Callable<Integer> {
     long chosenSeed = seed != null ? seed : System.nanoTime();
     long ops = opsMax != null ? opsMax : (long) (rate * duration.toSeconds() * 2 + 1000);
     RunSettings settings = new RunSettings(workload, nemesis, duration, nodes, out, chosenSeed, concurrency, rate, ops,
-        requestTimeout, NemesisSchedule.Timing.DEFAULT, progress, !noClientRebuild);
+        requestTimeout, NemesisSchedule.Timing.DEFAULT, progress, rebuildClosedClient);
     Optional<String> unavailable = NetnsHosts.unavailableReason();
     if (unavailable.isPresent()) {
       System.err.println("chaos-run: " + unavailable.get());

@@ -199,14 +199,18 @@ public final class ChaosRunner {
 
   /**
    * A client that closed itself is a defect of the client, not of the history: reported in the
-   * run info and on the console, not as an anomaly (the checkers judge safety).
+   * run info and on the console, not as an anomaly (the checkers judge safety; availability
+   * shows the cost).
    */
   private void noteRebuilds(ClientSource clients, Map<String, String> info) {
-    int n = clients.rebuilds();
-    info.put("client rebuilds", n + (n == 0 ? "" : " (the Ratis client closed itself after a request ran out of "
-        + "retries; see ClientSource)"));
-    if (n > 0) {
-      out.println("chaos: WARNING: the client closed itself " + n + " time(s) and was rebuilt by the harness");
+    int failures = clients.closedFailures();
+    info.put("closed-client failures", failures + (failures == 0 ? ""
+        : " (ops failed on a closed Ratis client window; see ClientSource)"));
+    if (clients.rebuilds() > 0) {
+      info.put("client rebuilds", clients.rebuilds() + " (by the harness, --rebuild-closed-client)");
+    }
+    if (failures > 0) {
+      out.println("chaos: WARNING: " + failures + " operation(s) failed on a closed Ratis client window");
     }
   }
 

@@ -23,7 +23,8 @@ import java.util.Objects;
  * @param timing the nemesis schedule's gaps and fault lengths
  * @param progressEvery how often to print a progress line; {@link Duration#ZERO} for never
  * @param rebuildClosedClient replace the client when it has closed itself (see
- *     {@link io.pachyderm.chaos.workload.ClientSource}); off shows the raw behaviour
+ *     {@link io.pachyderm.chaos.workload.ClientSource}); off by default, so runs measure the
+ *     real client
  */
 public record RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
                           int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
@@ -60,7 +61,7 @@ public record RunSettings(String workload, String nemesis, Duration duration, in
   public static RunSettings of(String workload, String nemesis, Duration duration, Path outDir, long seed) {
     return new RunSettings(workload, nemesis, duration, 3, outDir, seed, CONCURRENCY_DEFAULT, OPS_PER_SECOND_DEFAULT,
         (long) (OPS_PER_SECOND_DEFAULT * duration.toSeconds() * 2 + 1000), REQUEST_TIMEOUT_DEFAULT,
-        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), true);
+        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), false);
   }
 
   public boolean isControl() {

@@ -83,7 +83,7 @@ class ChaosSuiteTest {
     Path out = Path.of(System.getProperty("chaos.out", "target/chaos-runs"));
     RunSettings defaults = RunSettings.of(workload, nemesis, duration, out, seed);
     RunSettings s = new RunSettings(workload, nemesis, duration, defaults.nodes(), out, seed, defaults.concurrency(),
-        defaults.opsPerSecond(), defaults.opsMax(), defaults.requestTimeout(), CI_TIMING, Duration.ofSeconds(5), true);
+        defaults.opsPerSecond(), defaults.opsMax(), defaults.requestTimeout(), CI_TIMING, Duration.ofSeconds(5), false);
     return new ChaosRunner(System.out).run(s);
   }
 
