@@ -255,9 +255,9 @@ public final class ChaosCluster implements AutoCloseable {
   /** Fails if a node exited without the harness killing it (a crash is a finding, not noise). */
   public void requireNoneDied() {
     for (NodeProcess n : nodes) {
-      Integer code = n.diedOnItsOwn();
-      if (code != null) {
-        throw new IllegalStateException("node " + n.id() + " exited on its own with code " + code + "; last lines of "
+      List<String> exits = n.unexpectedExits();
+      if (!exits.isEmpty()) {
+        throw new IllegalStateException("node " + n.id() + ": " + String.join("; ", exits) + "; last lines of "
             + n.logFile() + ":\n" + tail(n.logFile(), 30));
       }
     }

@@ -38,6 +38,7 @@ public final class NodeProcess {
   private boolean paused;
   private boolean killed;
   private int starts;
+  private final List<String> unexpectedExits = new ArrayList<>();
 
   NodeProcess(Peer peer, int index, NetnsHosts hosts, String peerList, Path runDir, List<String> extraArgs) {
     this.peer = peer;
@@ -79,6 +80,11 @@ public final class NodeProcess {
   public synchronized void start() {
     if (alive()) {
       return;
+    }
+    // A restart (the nemesis heals by starting every dead node) must not hide a crash.
+    Integer crashed = diedOnItsOwn();
+    if (crashed != null) {
+      unexpectedExits.add("start #" + starts + " exited on its own with code " + crashed);
     }
     List<String> command = new ArrayList<>(NodeLauncher.javaCommand());
     command.addAll(List.of("--id", peer.id(), "--peers", peerList, "--data", dataDir.toString(),
@@ -143,6 +149,16 @@ public final class NodeProcess {
 
   public synchronized boolean paused() {
     return paused && alive();
+  }
+
+  /** Every time this node exited without the harness killing it, the current process included. */
+  public synchronized List<String> unexpectedExits() {
+    List<String> all = new ArrayList<>(unexpectedExits);
+    Integer code = diedOnItsOwn();
+    if (code != null) {
+      all.add("start #" + starts + " exited on its own with code " + code);
+    }
+    return all;
   }
 
   /** Exit code of a node that died without the harness killing it, or null. */

@@ -1,6 +1,7 @@
 package io.pachyderm.chaos.nodes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pachyderm.api.EntityState;
@@ -17,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three node processes in namespaces: a leader is elected, serves, and is replaced after kill -9. */
+/**
+ * Three node processes in namespaces: a leader is elected, serves, and is replaced after kill -9;
+ * a node that dies on its own is reported even after it was restarted.
+ */
 class ChaosClusterTest {
   @BeforeAll
   static void namespacesAvailable() {
@@ -44,6 +48,16 @@ class ChaosClusterTest {
           assertThat(s.state().count()).isEqualTo(5);
         }
       }
+      cluster.requireNoneDied();
+
+      // A node that dies without the harness killing it stays reported after a restart.
+      NodeProcess victim = cluster.nodes().get(0);
+      ProcessHandle crashed = ProcessHandle.of(victim.pid()).orElseThrow();
+      crashed.destroyForcibly();
+      crashed.onExit().get();
+      victim.start();
+      assertThat(victim.unexpectedExits()).hasSize(1);
+      assertThatThrownBy(cluster::requireNoneDied).hasMessageContaining(victim.id()).hasMessageContaining("on its own");
     }
   }
 }
