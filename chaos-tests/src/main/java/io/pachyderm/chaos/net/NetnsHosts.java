@@ -204,6 +204,12 @@ public final class NetnsHosts implements AutoCloseable {
     Shell.run(List.of("ip", "link", "add", bridge, "type", "bridge"));
     Shell.run(List.of("ip", "addr", "add", bridgeAddress() + "/24", "dev", bridge));
     Shell.run(List.of("ip", "link", "set", bridge, "up"));
+    if (rootForwardingDropsBridgedTraffic()) {
+      // With br_netfilter loaded, frames between two ports of a bridge traverse the root
+      // namespace's FORWARD chain; a host firewall with policy DROP (Docker sets one) would cut
+      // every node from every other. Let our own bridge's traffic through, and only it.
+      Shell.run(List.of("iptables", "-w", "5", "-I", "FORWARD", "-i", bridge, "-o", bridge, "-j", "ACCEPT"));
+    }
     for (int i = 1; i <= nodes; i++) {
       String ns = namespace(i);
       String veth = veth(slot, i);
@@ -270,6 +276,11 @@ public final class NetnsHosts implements AutoCloseable {
     }
     if (links().contains(bridge(slot))) {
       record(failures, Shell.tryRun(List.of("ip", "link", "del", bridge(slot))));
+    }
+    // The FORWARD rule setUp may have added; deleting a rule that is not there fails harmlessly.
+    for (int i = 0; i < 10 && Shell.tryRun(List.of("iptables", "-w", "5", "-D", "FORWARD", "-i", bridge(slot), "-o",
+        bridge(slot), "-j", "ACCEPT")).ok(); i++) {
+      // Removed one copy; look for another.
     }
     if (!failures.isEmpty()) {
       throw new IllegalStateException("cleanup of chaos slot " + slot + " failed: " + String.join("; ", failures));
@@ -341,6 +352,20 @@ public final class NetnsHosts implements AutoCloseable {
 
   private static String bridge(int slot) {
     return "pchy" + slot + "-br";
+  }
+
+  /** Whether bridged frames pass the root FORWARD chain and that chain does not accept by default. */
+  private static boolean rootForwardingDropsBridgedTraffic() {
+    try {
+      Path sysctl = Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables");
+      if (!Files.exists(sysctl) || !Files.readString(sysctl, StandardCharsets.UTF_8).strip().equals("1")) {
+        return false;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    Shell.Result policy = Shell.tryRun(List.of("iptables", "-w", "5", "-S", "FORWARD"));
+    return policy.ok() && !policy.output().contains("-P FORWARD ACCEPT");
   }
 
   private static boolean isRoot() {
