@@ -318,6 +318,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
 
   private void readWithRetries(Supplier<CompletableFuture<RaftClientReply>> attempt, long deadlineNs,
                                CompletableFuture<EntityRead> result, int attempts, EntityKey key) {
+    RaftClient used = raft();
     CompletableFuture<RaftClientReply> f;
     try {
       f = attempt.get();
@@ -326,6 +327,10 @@ public final class PachydermClient implements Entities, AutoCloseable {
     }
     f.whenComplete((reply, err) -> {
       Throwable failure = err != null ? err : (reply.isSuccess() ? null : reply.getException());
+      if (failure != null && windowClosed(failure)) {
+        // Reads have their own Ratis windows (one per server for stale reads); same cure as writes.
+        replaceRaftClient(used);
+      }
       if (failure == null) {
         try {
           result.complete(EntityRead.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer()));
