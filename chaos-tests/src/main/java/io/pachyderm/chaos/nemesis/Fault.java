@@ -7,4 +7,19 @@ public interface Fault {
 
   /** Undoes the fault: restarts, resumes, or removes the DROP rules. */
   void heal();
+
+  /** A fault named {@code name} that {@code heal} undoes. */
+  static Fault of(String name, Runnable heal) {
+    return new Fault() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public void heal() {
+        heal.run();
+      }
+    };
+  }
 }

@@ -23,28 +23,9 @@ public final class KillNemesis implements Nemesis {
 
   @Override
   public Fault inject(ChaosCluster cluster, RandomGenerator random) {
-    NodeProcess node;
-    String why;
-    if (leader) {
-      Targets.Target t = Targets.leaderOrRandom(cluster, random);
-      node = t.node();
-      why = t.why();
-    } else {
-      node = Targets.randomRunning(cluster, random);
-      why = "random";
-    }
+    Targets.Target target = Targets.pick(cluster, random, leader);
+    NodeProcess node = target.node();
     node.kill();
-    String name = "kill " + node.id() + " (" + why + ")";
-    return new Fault() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void heal() {
-        node.start();
-      }
-    };
+    return Fault.of("kill " + node.id() + " (" + target.why() + ")", node::start);
   }
 }

@@ -24,28 +24,9 @@ public final class PauseNemesis implements Nemesis {
 
   @Override
   public Fault inject(ChaosCluster cluster, RandomGenerator random) {
-    NodeProcess node;
-    String why;
-    if (leader) {
-      Targets.Target t = Targets.leaderOrRandom(cluster, random);
-      node = t.node();
-      why = t.why();
-    } else {
-      node = Targets.randomRunning(cluster, random);
-      why = "random";
-    }
+    Targets.Target target = Targets.pick(cluster, random, leader);
+    NodeProcess node = target.node();
     node.pause();
-    String name = "pause " + node.id() + " (" + why + ")";
-    return new Fault() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void heal() {
-        node.resume();
-      }
-    };
+    return Fault.of("pause " + node.id() + " (" + target.why() + ")", node::resume);
   }
 }

@@ -33,4 +33,9 @@ final class Targets {
   }
 
   record Target(NodeProcess node, String why) {}
+
+  /** The leader (or a random node when there is none) if {@code leader}, else a random running node. */
+  static Target pick(ChaosCluster cluster, RandomGenerator random, boolean leader) {
+    return leader ? leaderOrRandom(cluster, random) : new Target(randomRunning(cluster, random), "random");
+  }
 }
