@@ -1,6 +1,7 @@
 package io.pachyderm.entity;
 
 import java.time.Instant;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
@@ -24,4 +25,12 @@ public interface Context {
 
   /** A generator seeded from the request id, so a re-run of the same request draws the same values. */
   RandomGenerator random();
+
+  /**
+   * The entity that sent this command with {@link Decision#send}; empty for commands from clients
+   * and timers. Reply to it with {@code Decision.message(ctx.sender().orElseThrow(), ...)}.
+   */
+  default Optional<EntityRef<Object, Object>> sender() {
+    return Optional.empty();
+  }
 }

@@ -5,11 +5,17 @@ import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.Context;
 import io.pachyderm.entity.Decision;
 import io.pachyderm.entity.Effect;
+import io.pachyderm.entity.EffectGuarantee;
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.entity.Envelope;
+import io.pachyderm.entity.TimerRequest;
 import io.pachyderm.entity.Entity;
 import io.pachyderm.entity.EntityType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -23,17 +29,25 @@ import java.util.random.RandomGenerator;
 public final class CommandExecutor {
   private CommandExecutor() {}
 
-  /** Inputs that are decided outside the entity: time, randomness seed, and what the caller wants back. */
-  public record Request(EntityKey key, Encoded command, long nowMs, long seed, boolean replyWanted) {}
+  /**
+   * Inputs that are decided outside the entity: time, randomness seed, what the caller wants back,
+   * and the sending entity when the command is a message (null for clients and timers).
+   */
+  public record Request(EntityKey key, Encoded command, long nowMs, long seed, boolean replyWanted, EntityKey sender) {
+    public Request(EntityKey key, Encoded command, long nowMs, long seed, boolean replyWanted) {
+      this(key, command, nowMs, seed, replyWanted, null);
+    }
+  }
 
   /**
    * @param type the entity type named by the key
    * @param state the base state (applied plus speculative)
    * @param version the base version
    * @param effectHandlers which effect handler names exist on this node
+   * @param types every entity type, for the targets of messages and timers
    */
   public static Execution execute(EntityType<?, ?, ?> type, Object state, long version, Request request,
-                                  Predicate<String> effectHandlers) {
+                                  Predicate<String> effectHandlers, EntityTypes types) {
     Object command;
     try {
       command = type.codec().decode(request.command());
@@ -60,11 +74,11 @@ public final class CommandExecutor {
     if (decision.isRejected()) {
       return new Execution.Rejected(RejectionKind.REJECTED_BY_ENTITY, decision.rejection());
     }
-    return accept(type, state, version, request, decision, effectHandlers);
+    return accept(type, state, version, request, decision, effectHandlers, types);
   }
 
   private static Execution accept(EntityType<?, ?, ?> type, Object state, long version, Request request,
-                                  Decision<?> decision, Predicate<String> effectHandlers) {
+                                  Decision<?> decision, Predicate<String> effectHandlers, EntityTypes types) {
     Object current = state;
     long v = version;
     List<Encoded> events = new ArrayList<>(decision.events().size());
@@ -86,7 +100,25 @@ public final class CommandExecutor {
           return new Execution.Rejected(RejectionKind.INVALID_DECISION, "effect handler '" + effect.handler()
               + "' is not registered on this node (effect " + effect.payload().getClass().getSimpleName() + ")");
         }
-        effects.add(new EncodedEffect(effect.handler(), type.codec().encode(effect.payload())));
+        effects.add(new EncodedEffect(effect.handler(), type.codec().encode(effect.payload()),
+            effect.guarantee() == EffectGuarantee.AT_LEAST_ONCE));
+      }
+      List<EncodedMessage> messages = new ArrayList<>(decision.messages().size());
+      for (Envelope m : decision.messages()) {
+        EntityKey to = new EntityKey(request.key().ecosystem(), m.to().type(), m.to().id());
+        messages.add(new EncodedMessage(to, encodeCommandFor(types, to, m.command(), "message")));
+      }
+      List<EncodedTimer> timers = new ArrayList<>(decision.timers().size());
+      for (TimerRequest t : decision.timers()) {
+        if (t instanceof TimerRequest.Schedule s) {
+          EntityKey target = s.target() == null ? request.key()
+              : new EntityKey(request.key().ecosystem(), s.target().type(), s.target().id());
+          long dueMs = s.at() != null ? s.at().toEpochMilli() : saturatedAdd(request.nowMs(), s.delay().toMillis());
+          timers.add(EncodedTimer.schedule(s.name(), target,
+              encodeCommandFor(types, target, s.command(), "timer '" + s.name() + "'"), dueMs));
+        } else {
+          timers.add(EncodedTimer.cancelled(t.name()));
+        }
       }
       Encoded reply = null;
       boolean replyIsState = decision.reply() == null;
@@ -99,11 +131,43 @@ public final class CommandExecutor {
       if (!request.replyWanted()) {
         reply = null;
       }
-      return new Execution.Accepted(List.copyOf(events), List.copyOf(effects), reply, replyIsState, current, v);
+      return new Execution.Accepted(List.copyOf(events), List.copyOf(effects), List.copyOf(messages),
+          List.copyOf(timers), reply, replyIsState, current, v);
+    } catch (InvalidDecision e) {
+      return new Execution.Rejected(RejectionKind.INVALID_DECISION, e.getMessage());
     } catch (RuntimeException e) {
       return new Execution.Rejected(RejectionKind.INVALID_DECISION, "entity type " + type.name() + ": "
           + e.getMessage());
     }
+  }
+
+  /** A decision that cannot be carried out as written (unknown target type, wrong command class). */
+  private static final class InvalidDecision extends RuntimeException {
+    InvalidDecision(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private static Encoded encodeCommandFor(EntityTypes types, EntityKey target, Object command, String what) {
+    EntityType<?, ?, ?> targetType = types.find(target.type());
+    if (targetType == null) {
+      throw new InvalidDecision(what + " to " + target + ": no entity type '" + target.type()
+          + "' is registered; registered: " + types.names());
+    }
+    if (!targetType.commandClass().isInstance(command)) {
+      throw new InvalidDecision(what + " to " + target + ": " + command.getClass().getName() + " is not a command of "
+          + targetType.name() + " (" + targetType.commandClass().getName() + ")");
+    }
+    try {
+      return targetType.codec().encode(command);
+    } catch (RuntimeException e) {
+      throw new InvalidDecision(what + " to " + target + ": " + e.getMessage());
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   @SuppressWarnings("unchecked")
@@ -150,6 +214,12 @@ public final class CommandExecutor {
     @Override
     public Instant now() {
       return Instant.ofEpochMilli(request.nowMs());
+    }
+
+    @Override
+    public Optional<EntityRef<Object, Object>> sender() {
+      EntityKey s = request.sender();
+      return s == null ? Optional.empty() : Optional.of(EntityRef.of(s.type(), s.id()));
     }
 
     @Override

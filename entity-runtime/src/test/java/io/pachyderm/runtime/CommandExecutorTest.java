@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.codec.Codec;
 import io.pachyderm.codec.Encoded;
+import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.runtime.BankAccount.Account;
 import io.pachyderm.runtime.BankAccount.BalanceIs;
 import io.pachyderm.runtime.BankAccount.Deposit;
@@ -43,7 +44,7 @@ class CommandExecutorTest {
   private static Execution run(Account base, long version, Encoded command, boolean replyWanted,
                                Predicate<String> handlers) {
     return CommandExecutor.execute(BankAccount.TYPE, base, version,
-        new CommandExecutor.Request(ALICE, command, NOW_MS, SEED, replyWanted), handlers);
+        new CommandExecutor.Request(ALICE, command, NOW_MS, SEED, replyWanted), handlers, EntityTypes.of(BankAccount.TYPE));
   }
 
   private static Execution.Accepted accepted(Execution e) {
@@ -60,7 +61,7 @@ class CommandExecutorTest {
 
   private static Stamped stampWith(long nowMs, long seed, long version) {
     Execution e = CommandExecutor.execute(BankAccount.TYPE, BankAccount.account("alice"), version,
-        new CommandExecutor.Request(ALICE, CODEC.encode(new Stamp()), nowMs, seed, false), NO_HANDLERS);
+        new CommandExecutor.Request(ALICE, CODEC.encode(new Stamp()), nowMs, seed, false), NO_HANDLERS, EntityTypes.of(BankAccount.TYPE));
     return (Stamped) CODEC.decode(accepted(e).events().get(0));
   }
 
@@ -122,7 +123,7 @@ class CommandExecutorTest {
     Execution.Accepted a = accepted(run(base, 0, new Deposit(BankAccount.LARGE_DEPOSIT_CENTS)));
 
     assertThat(a.effects()).containsExactly(new EncodedEffect(BankAccount.MAILER,
-        CODEC.encode(new LargeDeposit("alice", BankAccount.LARGE_DEPOSIT_CENTS))));
+        CODEC.encode(new LargeDeposit("alice", BankAccount.LARGE_DEPOSIT_CENTS)), false));
   }
 
   @Test

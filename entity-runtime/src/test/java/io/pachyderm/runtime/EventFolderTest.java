@@ -51,7 +51,7 @@ class EventFolderTest {
     Execution.Accepted a = (Execution.Accepted) CommandExecutor.execute(BankAccount.TYPE, start, 2,
         new CommandExecutor.Request(new EntityKey("e", BankAccount.NAME, "alice"),
             CODEC.encode(new BankAccount.DepositInParts(List.of(1L, 2L, 3L))), 0, 0, false),
-        name -> false);
+        name -> false, io.pachyderm.entity.EntityTypes.of(BankAccount.TYPE));
 
     Folded folded = EventFolder.fold(BankAccount.TYPE, start, 2, a.events());
 

@@ -3,6 +3,7 @@ package io.pachyderm.storage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pachyderm.protocol.DedupSnapshot;
 import io.pachyderm.protocol.EntitySnapshot;
+import io.pachyderm.protocol.OutboxItem;
 import io.pachyderm.protocol.SnapshotHeader;
 import io.pachyderm.protocol.SnapshotTrailer;
 import java.io.BufferedInputStream;
@@ -29,6 +30,7 @@ public final class SnapshotReader implements AutoCloseable {
   private final SnapshotHeader header;
   private long entitiesRead;
   private long dedupRead;
+  private long outboxRead;
 
   public SnapshotReader(Path path) throws IOException {
     this.path = path;
@@ -45,10 +47,11 @@ public final class SnapshotReader implements AutoCloseable {
       raw.close();
       throw new SnapshotFormatException(path + ": empty file");
     }
-    if (h.getFormatVersion() != SnapshotWriter.FORMAT_VERSION) {
+    // Format 1 is format 2 without the outbox section (its header has no outbox_items).
+    if (h.getFormatVersion() < 1 || h.getFormatVersion() > SnapshotWriter.FORMAT_VERSION) {
       raw.close();
       throw new SnapshotFormatException(path + ": snapshot format version " + h.getFormatVersion()
-          + ", this code reads " + SnapshotWriter.FORMAT_VERSION);
+          + ", this code reads 1.." + SnapshotWriter.FORMAT_VERSION);
     }
     this.header = h;
   }
@@ -100,9 +103,33 @@ public final class SnapshotReader implements AutoCloseable {
     return d;
   }
 
+  /** The next outbox record, or null after the last. Only after every dedup record was read. */
+  public OutboxItem nextOutbox() throws IOException {
+    if (entitiesRead != header.getEntities() || dedupRead != header.getDedupEntries()) {
+      throw new IllegalStateException("read all entity and dedup records before outbox records");
+    }
+    if (outboxRead == header.getOutboxItems()) {
+      return null;
+    }
+    OutboxItem item;
+    try {
+      item = OutboxItem.parseDelimitedFrom(in);
+    } catch (InvalidProtocolBufferException x) {
+      throw new SnapshotFormatException(path + ": outbox record " + (outboxRead + 1) + " of "
+          + header.getOutboxItems() + " is truncated or corrupt: " + x.getMessage());
+    }
+    if (item == null) {
+      throw new SnapshotFormatException(path + ": truncated after " + outboxRead + " of "
+          + header.getOutboxItems() + " outbox records");
+    }
+    outboxRead++;
+    return item;
+  }
+
   /** Checks counts and checksum. @throws SnapshotFormatException if the file is not whole */
   public void verify() throws IOException {
-    if (entitiesRead != header.getEntities() || dedupRead != header.getDedupEntries()) {
+    if (entitiesRead != header.getEntities() || dedupRead != header.getDedupEntries()
+        || outboxRead != header.getOutboxItems()) {
       throw new IllegalStateException("verify() before every record was read");
     }
     int expected = (int) in.getChecksum().getValue();

@@ -2,6 +2,7 @@ package io.pachyderm.storage;
 
 import io.pachyderm.protocol.DedupSnapshot;
 import io.pachyderm.protocol.EntitySnapshot;
+import io.pachyderm.protocol.OutboxItem;
 import io.pachyderm.protocol.SnapshotHeader;
 import io.pachyderm.protocol.SnapshotTrailer;
 import java.io.BufferedOutputStream;
@@ -20,7 +21,8 @@ import java.util.zip.CheckedOutputStream;
  * old set of snapshots or the new file whole. Not thread-safe.
  */
 public final class SnapshotWriter implements AutoCloseable {
-  public static final int FORMAT_VERSION = 1;
+  /** 2 added the outbox section (messages, reliable effects, dead letters, timers, counters). */
+  public static final int FORMAT_VERSION = 2;
 
   private final Path target;
   private final Path temp;
@@ -29,6 +31,7 @@ public final class SnapshotWriter implements AutoCloseable {
   private final SnapshotHeader header;
   private long entitiesWritten;
   private long dedupWritten;
+  private long outboxWritten;
   private boolean committed;
 
   public SnapshotWriter(Path target, SnapshotHeader header) throws IOException {
@@ -44,7 +47,7 @@ public final class SnapshotWriter implements AutoCloseable {
   }
 
   public void writeEntity(EntitySnapshot entity) throws IOException {
-    if (dedupWritten > 0 || entitiesWritten == header.getEntities()) {
+    if (dedupWritten > 0 || outboxWritten > 0 || entitiesWritten == header.getEntities()) {
       throw new IllegalStateException("entity record out of place: " + entitiesWritten + " of "
           + header.getEntities() + " written, " + dedupWritten + " dedup records already");
     }
@@ -53,7 +56,7 @@ public final class SnapshotWriter implements AutoCloseable {
   }
 
   public void writeDedup(DedupSnapshot dedup) throws IOException {
-    if (entitiesWritten != header.getEntities() || dedupWritten == header.getDedupEntries()) {
+    if (entitiesWritten != header.getEntities() || outboxWritten > 0 || dedupWritten == header.getDedupEntries()) {
       throw new IllegalStateException("dedup record out of place: " + entitiesWritten + " entities of "
           + header.getEntities() + ", " + dedupWritten + " dedup of " + header.getDedupEntries());
     }
@@ -61,11 +64,23 @@ public final class SnapshotWriter implements AutoCloseable {
     dedupWritten++;
   }
 
+  public void writeOutbox(OutboxItem item) throws IOException {
+    if (entitiesWritten != header.getEntities() || dedupWritten != header.getDedupEntries()
+        || outboxWritten == header.getOutboxItems()) {
+      throw new IllegalStateException("outbox record out of place: " + dedupWritten + " dedup of "
+          + header.getDedupEntries() + ", " + outboxWritten + " outbox of " + header.getOutboxItems());
+    }
+    item.writeDelimitedTo(out);
+    outboxWritten++;
+  }
+
   /** Writes the trailer, fsyncs and renames the file into place. */
   public void commit() throws IOException {
-    if (entitiesWritten != header.getEntities() || dedupWritten != header.getDedupEntries()) {
+    if (entitiesWritten != header.getEntities() || dedupWritten != header.getDedupEntries()
+        || outboxWritten != header.getOutboxItems()) {
       throw new IllegalStateException("snapshot incomplete: " + entitiesWritten + "/" + header.getEntities()
-          + " entities, " + dedupWritten + "/" + header.getDedupEntries() + " dedup records");
+          + " entities, " + dedupWritten + "/" + header.getDedupEntries() + " dedup records, "
+          + outboxWritten + "/" + header.getOutboxItems() + " outbox records");
     }
     int crc = (int) out.getChecksum().getValue();
     SnapshotTrailer.newBuilder().setCrc32C(crc).build().writeDelimitedTo(out);

@@ -252,7 +252,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     Versioned base = workingState(key, type, term);
     CommandExecutor.Request request = new CommandExecutor.Request(key, Protos.encoded(command.getPayload()),
         nowMs, seed(requestKey), command.getReplyWanted());
-    Execution execution = CommandExecutor.execute(type, base.state(), base.version(), request, effects::hasHandler);
+    Execution execution = CommandExecutor.execute(type, base.state(), base.version(), request, effects::hasHandler, types);
     if (execution instanceof Execution.Rejected r) {
       return rejected(command, r.kind(), r.message());
     }
