@@ -1,18 +1,42 @@
 package io.pachyderm.client;
 
 /**
- * One node's view of the cluster, as reported by that node.
+ * One node's view of the cluster, as reported by that node. Counts are of the node's applied
+ * state, so followers that lag show older figures.
  *
  * @param nodeId the node
- * @param reachable false when the node did not answer (then every other field is empty or -1)
+ * @param reachable false when the node did not answer (then every other field is empty, false or -1)
  * @param role LEADER, FOLLOWER, CANDIDATE
  * @param leaderId the leader this node knows of, or "" if none
  * @param term the term of the node's last log entry
  * @param commitIndex the node's commit index
  * @param appliedIndex the state machine's applied index
  * @param snapshotIndex the index of the node's latest snapshot (0 if none)
- * @param entities entities with at least one event, in this node's applied state
+ * @param entities entities with at least one event
+ * @param pendingMessages entity-to-entity messages committed but not yet delivered
+ * @param pendingEffects at-least-once effects not yet acknowledged (dead letters excluded)
+ * @param deadLetters at-least-once effects set aside after their last failed attempt
+ * @param timers durable timers scheduled and not yet fired or cancelled
+ * @param messagesDelivered messages delivered, as counted by this node's state machine
+ * @param timersFired timers fired, as counted by this node's state machine
+ * @param leaderReady true on a leader that has applied every earlier-term entry and so serves
+ *     writes (and dispatches effects, messages and timers); false elsewhere
  * @param error why the node did not answer, or ""
  */
 public record NodeView(String nodeId, boolean reachable, String role, String leaderId, long term,
-                       long commitIndex, long appliedIndex, long snapshotIndex, long entities, String error) {}
+                       long commitIndex, long appliedIndex, long snapshotIndex, long entities,
+                       long pendingMessages, long pendingEffects, long deadLetters, long timers,
+                       long messagesDelivered, long timersFired, boolean leaderReady, String error) {
+
+  /** A view without the outbox figures (-1 each, leaderReady false), as nodes without an outbox report. */
+  public NodeView(String nodeId, boolean reachable, String role, String leaderId, long term,
+                  long commitIndex, long appliedIndex, long snapshotIndex, long entities, String error) {
+    this(nodeId, reachable, role, leaderId, term, commitIndex, appliedIndex, snapshotIndex, entities,
+        -1, -1, -1, -1, -1, -1, false, error);
+  }
+
+  /** A node that did not answer, and why. */
+  public static NodeView unreachable(String nodeId, String error) {
+    return new NodeView(nodeId, false, "UNREACHABLE", "", -1, -1, -1, -1, -1, error);
+  }
+}

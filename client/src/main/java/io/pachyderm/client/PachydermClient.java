@@ -1,6 +1,8 @@
 package io.pachyderm.client;
 
 import io.pachyderm.api.CommandRejectedException;
+import io.pachyderm.api.DeadLetter;
+import io.pachyderm.api.DeadLetters;
 import io.pachyderm.api.Entities;
 import io.pachyderm.api.EntityState;
 import io.pachyderm.api.OutcomeUnknownException;
@@ -15,15 +17,25 @@ import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.protocol.Applied;
+import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
+import io.pachyderm.protocol.CommandBatch;
+import io.pachyderm.protocol.DeadLetterAction;
+import io.pachyderm.protocol.DeadLetterList;
+import io.pachyderm.protocol.DeadLetterQuery;
+import io.pachyderm.protocol.EffectId;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.NodeStatus;
+import io.pachyderm.protocol.PendingEffect;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.ReadRequest;
+import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.runtime.CommandExecutor;
 import io.pachyderm.runtime.EntityKey;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -83,6 +95,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private final Batcher batcher;
   private final RequestIds requestIds = new RequestIds();
   private final AtomicInteger staleReadPeer = new AtomicInteger();
+  private final DeadLetters deadLetters = new ClusterDeadLetters();
 
   private PachydermClient(Builder b) {
     this.peers = List.copyOf(b.peers);
@@ -302,13 +315,32 @@ public final class PachydermClient implements Entities, AutoCloseable {
   public CompletableFuture<EntityRead> readEncoded(EntityKey key, ReadMode mode) {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
         ReadRequest.newBuilder().setEntity(Protos.ref(key)).build().toByteArray()));
-    long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
     Supplier<CompletableFuture<RaftClientReply>> attempt = mode == ReadMode.LINEARIZABLE
         ? () -> raft().async().sendReadOnly(message)
         : () -> raft().async().sendStaleRead(message, 0, nextStalePeer());
-    CompletableFuture<EntityRead> result = new CompletableFuture<>();
-    readWithRetries(attempt, deadlineNs, result, 0, key);
-    return result;
+    return read(attempt, EntityRead::parseFrom, key.toString());
+  }
+
+  /**
+   * Reads up to {@code limit} dead letters (at least 1) linearizably, with the store's total
+   * count; payloads stay encoded. {@link #deadLetters()} is the typed form.
+   */
+  public CompletableFuture<DeadLetterList> readDeadLetters(int limit) {
+    if (limit < 1) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "dead letter list limit must be >= 1, was " + limit));
+    }
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(ReadRequest.newBuilder()
+        .setDeadLetters(DeadLetterQuery.newBuilder().setLimit(limit)).build().toByteArray()));
+    return read(() -> raft().async().sendReadOnly(message), DeadLetterList::parseFrom, "the dead letters");
+  }
+
+  /**
+   * The dead-letter store of the cluster: every ecosystem's. Payloads are decoded when their
+   * source's entity type is registered with this client.
+   */
+  public DeadLetters deadLetters() {
+    return deadLetters;
   }
 
   private RaftPeerId nextStalePeer() {
@@ -316,8 +348,22 @@ public final class PachydermClient implements Entities, AutoCloseable {
     return RaftPeerId.valueOf(p.id());
   }
 
-  private void readWithRetries(Supplier<CompletableFuture<RaftClientReply>> attempt, long deadlineNs,
-                               CompletableFuture<EntityRead> result, int attempts, EntityKey key) {
+  /** Parses a read reply; an {@link IOException} means the bytes are not the expected message. */
+  private interface ReplyParser<T> {
+    T parse(ByteBuffer bytes) throws IOException;
+  }
+
+  /** One read, retried with backoff until the request timeout; {@code what} names it in errors. */
+  private <T> CompletableFuture<T> read(Supplier<CompletableFuture<RaftClientReply>> attempt, ReplyParser<T> parser,
+                                        String what) {
+    long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
+    CompletableFuture<T> result = new CompletableFuture<>();
+    readWithRetries(attempt, parser, deadlineNs, result, 0, what);
+    return result;
+  }
+
+  private <T> void readWithRetries(Supplier<CompletableFuture<RaftClientReply>> attempt, ReplyParser<T> parser,
+                                   long deadlineNs, CompletableFuture<T> result, int attempts, String what) {
     RaftClient used = raft();
     CompletableFuture<RaftClientReply> f;
     try {
@@ -333,7 +379,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
       }
       if (failure == null) {
         try {
-          result.complete(EntityRead.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer()));
+          result.complete(parser.parse(reply.getMessage().getContent().asReadOnlyByteBuffer()));
         } catch (IOException e) {
           result.completeExceptionally(new PachydermException("unreadable read reply: " + e.getMessage(), e));
         }
@@ -351,18 +397,154 @@ public final class PachydermClient implements Entities, AutoCloseable {
       long delayMs = Math.min(1000, 20L << Math.min(6, attempts + 1));
       if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNs) {
         Throwable last = cause;
-        result.completeExceptionally(new OutcomeUnknownException("no answer to the read of " + key
+        result.completeExceptionally(new OutcomeUnknownException("no answer to the read of " + what
             + " within the request timeout; last failure: " + last, last));
         return;
       }
-      timer.schedule(() -> readWithRetries(attempt, deadlineNs, result, attempts + 1, key), delayMs,
+      timer.schedule(() -> readWithRetries(attempt, parser, deadlineNs, result, attempts + 1, what), delayMs,
           TimeUnit.MILLISECONDS);
     });
   }
 
+  // ---- dead letters -------------------------------------------------------------------
+
+  /**
+   * Applies one dead-letter action; completes with true for DONE, false for GONE. The action
+   * travels alone in its request: the command batcher's batches hold client commands only.
+   */
+  private CompletableFuture<Boolean> deadLetterAction(String id, boolean redrive) {
+    DeadLetter.Id parsed;
+    try {
+      parsed = DeadLetter.parseId(id);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    EffectId effect = EffectId.newBuilder()
+        .setSource(Protos.ref(new EntityKey(parsed.ecosystem(), parsed.source().type(), parsed.source().id())))
+        .setSeq(parsed.seq())
+        .build();
+    DeadLetterAction.Builder action = DeadLetterAction.newBuilder().setId(effect);
+    if (redrive) {
+      action.setRedrive(true);
+    } else {
+      action.setDiscard(true);
+    }
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
+        CommandBatch.newBuilder().addDeadLetterActions(action).build().toByteArray()));
+    String what = (redrive ? "redrive of dead letter " : "discard of dead letter ") + parsed;
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    writeWithRetries(message, System.nanoTime() + requestTimeout.toNanos(), result, 0, what);
+    return result;
+  }
+
+  /**
+   * Retries every failure until the deadline, as the batcher does for commands. A retry after an
+   * unknown outcome is safe: an action already applied answers GONE, and a GONE action changes nothing.
+   */
+  private void writeWithRetries(Message message, long deadlineNs, CompletableFuture<Boolean> result, int attempts,
+                                String what) {
+    sendWrite(message).whenComplete((reply, err) -> {
+      Throwable failure = err != null ? err : (reply.isSuccess() ? null : reply.getException());
+      if (failure == null) {
+        WorkStatus status;
+        try {
+          BatchReply batchReply = BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+          if (batchReply.getWorkCount() != 1) {
+            throw new IOException("expected one work status, got " + batchReply.getWorkCount());
+          }
+          status = batchReply.getWork(0);
+        } catch (IOException | RuntimeException e) {
+          result.completeExceptionally(new PachydermException("unreadable reply to the " + what + ": "
+              + e.getMessage(), e));
+          return;
+        }
+        switch (status) {
+          case DONE -> {
+            result.complete(true);
+            return;
+          }
+          case GONE -> {
+            result.complete(false);
+            return;
+          }
+          case RETRY -> failure = new PachydermException("the leader asked to retry");
+          default -> {
+            result.completeExceptionally(new PachydermException("unexpected answer " + status + " to the " + what));
+            return;
+          }
+        }
+      }
+      Throwable cause = failure;
+      while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      long delayMs = Math.min(1000, 20L << Math.min(6, attempts + 1));
+      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNs) {
+        result.completeExceptionally(new OutcomeUnknownException("no answer to the " + what
+            + " within the request timeout after " + (attempts + 1) + " attempt(s); it may or may not have been "
+            + "applied; last failure: " + cause, cause));
+        return;
+      }
+      timer.schedule(() -> writeWithRetries(message, deadlineNs, result, attempts + 1, what), delayMs,
+          TimeUnit.MILLISECONDS);
+    });
+  }
+
+  private DeadLetter deadLetter(PendingEffect p) {
+    io.pachyderm.protocol.Ref source = p.getId().getSource();
+    Encoded payload = Protos.encoded(p.getPayload());
+    return new DeadLetter(source.getEcosystem(), EntityRef.of(source.getType(), source.getId()), p.getId().getSeq(),
+        p.getHandler(), payload, decodeOrNull(source.getType(), payload), p.getVersion(), p.getAttempts(),
+        p.getLastError(), Instant.ofEpochMilli(p.getDeadAtMs()));
+  }
+
+  /** Null when the type is not registered here or its codec cannot read the payload: listing must not fail on it. */
+  private Object decodeOrNull(String typeName, Encoded payload) {
+    EntityType<?, ?, ?> type = types.find(typeName);
+    if (type == null) {
+      return null;
+    }
+    try {
+      return type.codec().decode(payload);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The typed dead-letter API over {@link #readDeadLetters} and single-action writes. */
+  private final class ClusterDeadLetters implements DeadLetters {
+    @Override
+    public CompletableFuture<List<DeadLetter>> listAsync(int limit) {
+      return readDeadLetters(limit).thenApply(list -> {
+        List<DeadLetter> letters = new ArrayList<>(list.getDeadLettersCount());
+        for (PendingEffect p : list.getDeadLettersList()) {
+          try {
+            letters.add(deadLetter(p));
+          } catch (IllegalArgumentException | NullPointerException e) {
+            throw new PachydermException("unreadable dead letter in the reply: " + e.getMessage(), e);
+          }
+        }
+        return List.copyOf(letters);
+      });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> redriveAsync(String id) {
+      return deadLetterAction(id, true);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> discardAsync(String id) {
+      return deadLetterAction(id, false);
+    }
+  }
+
   // ---- cluster status ------------------------------------------------------------------
 
-  /** Each node's own report (role, leader, term, commit and applied index). Blocks up to ~2 s per node. */
+  /**
+   * Each node's own report: role, leader, term, commit and applied index, and its outbox figures.
+   * Blocks up to ~2 s per node.
+   */
   public List<NodeView> status() {
     List<NodeView> views = new ArrayList<>();
     Message statusRequest = Message.valueOf(UnsafeByteOperations.unsafeWrap(
@@ -382,10 +564,11 @@ public final class PachydermClient implements Entities, AutoCloseable {
         NodeStatus status = NodeStatus.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
         views.add(new NodeView(peer.id(), true, role.getRole().name(), leader, log.getLastEntry().getTerm(),
             log.getCommitted().getIndex(), status.getAppliedIndex(), status.getSnapshotIndex(),
-            status.getEntities(), ""));
+            status.getEntities(), status.getPendingMessages(), status.getPendingEffects(), status.getDeadLetters(),
+            status.getTimers(), status.getMessagesDelivered(), status.getTimersFired(), status.getLeaderReady(), ""));
       } catch (Exception e) {
         Throwable cause = io.pachyderm.api.Futures.unwrap(e);
-        views.add(new NodeView(peer.id(), false, "UNREACHABLE", "", -1, -1, -1, -1, -1, String.valueOf(cause)));
+        views.add(NodeView.unreachable(peer.id(), String.valueOf(cause)));
       }
     }
     return views;

@@ -87,6 +87,11 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
     return client.requestTimeout();
   }
 
+  /** The store's dead letters: at-least-once effects that ran out of attempts, every ecosystem's. */
+  public io.pachyderm.api.DeadLetters deadLetters() {
+    return client.deadLetters();
+  }
+
   /** The embedded node, for status and snapshots. */
   public PachydermNode node() {
     return node;
