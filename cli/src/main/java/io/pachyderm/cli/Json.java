@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pachyderm.protocol.Payload;
 import java.io.IOException;
 import java.util.Base64;
@@ -43,15 +44,47 @@ final class Json {
 
   /** The payload's data as compact JSON, or {@code base64:...} when it is not JSON. */
   static String render(Payload payload) {
-    byte[] data = payload.getData().toByteArray();
+    JsonNode tree = treeOrNull(payload);
+    if (tree != null) {
+      return write(tree);
+    }
+    return base64(payload) + " (" + payload.getType() + ", not JSON)";
+  }
+
+  /** The payload's data as a JSON tree, or a string {@code base64:...} when it is not JSON. */
+  static JsonNode tree(Payload payload) {
+    JsonNode tree = treeOrNull(payload);
+    return tree != null ? tree : MAPPER.getNodeFactory().textNode(base64(payload));
+  }
+
+  /** An empty JSON object to fill. */
+  static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** {@code node} as compact JSON. */
+  static String write(JsonNode node) {
     try {
-      JsonNode tree = MAPPER.readTree(data);
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      // A tree of plain nodes always serializes; failing here is a bug, not input.
+      throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode treeOrNull(Payload payload) {
+    try {
+      JsonNode tree = MAPPER.readTree(payload.getData().toByteArray());
       if (tree != null && !tree.isMissingNode()) {
-        return MAPPER.writeValueAsString(tree);
+        return tree;
       }
     } catch (IOException notJson) {
-      // Fall through: a custom codec's bytes.
+      // A custom codec's bytes.
     }
-    return "base64:" + Base64.getEncoder().encodeToString(data) + " (" + payload.getType() + ", not JSON)";
+    return null;
+  }
+
+  private static String base64(Payload payload) {
+    return "base64:" + Base64.getEncoder().encodeToString(payload.getData().toByteArray());
   }
 }

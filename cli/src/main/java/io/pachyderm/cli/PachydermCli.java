@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code pachyderm} command. Exit codes: {@value #EXIT_OK} success, {@value #EXIT_FAILURE}
  * failure, {@value #EXIT_REJECTED} rejected command, {@value #EXIT_OUTCOME_UNKNOWN} outcome
- * unknown, {@value #EXIT_BAD_INPUT} bad input.
+ * unknown, {@value #EXIT_NOT_FOUND} no such dead letter, {@value #EXIT_BAD_INPUT} bad input.
  */
 @Command(name = "pachyderm",
     mixinStandardHelpOptions = true,
@@ -29,19 +29,22 @@ import picocli.CommandLine.Spec;
     description = "Durable event-sourced entities on Apache Ratis: run nodes, call entities, run a local cluster.",
     subcommands = {
         NodeCommand.class, CallCommand.class, SendCommand.class, QueryCommand.class, StatusCommand.class,
-        DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
+        DeadLettersCommand.class, DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         " 0:success",
         " 1:failure (a node did not start, no leader, I/O)",
         " 2:the command was rejected and wrote nothing",
         " 3:outcome unknown: no answer in time; the command may or may not have been applied",
+        " 4:no such dead letter (dead-letters redrive, discard); nothing was changed",
         "64:bad input (options, peers, JSON)"})
 public final class PachydermCli implements Runnable {
   static final int EXIT_OK = 0;
   static final int EXIT_FAILURE = 1;
   static final int EXIT_REJECTED = 2;
   static final int EXIT_OUTCOME_UNKNOWN = 3;
+  /** The id names nothing to act on; distinct from 1 so that scripts can treat a repeated action as done. */
+  static final int EXIT_NOT_FOUND = 4;
   /** As sysexits' EX_USAGE; picocli's own default (2) would collide with "rejected". */
   static final int EXIT_BAD_INPUT = 64;
 

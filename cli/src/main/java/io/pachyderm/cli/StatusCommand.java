@@ -3,7 +3,6 @@ package io.pachyderm.cli;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,13 +11,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status",
-    description = "Prints each node's own report: role, leader, term, indexes, entities. "
-        + "Exits 1 when no node reports itself leader, so scripts can wait for one.")
+    description = {
+        "Prints each node's own report: role, leader, term, indexes, entities, and its outbox: messages "
+            + "and at-least-once effects not yet delivered, dead letters, pending timers.",
+        "Exits 1 when no node reports itself leader, so scripts can wait for one."})
 final class StatusCommand implements Callable<Integer> {
-  /** An unreachable node's error can be a long exception text; the table keeps one line per node. */
-  private static final int ERROR_CHARS_MAX = 100;
-  private static final String[] HEADER =
-      {"NODE", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "SNAPSHOT", "ENTITIES", "ERROR"};
+  private static final String[] HEADER = {"NODE", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "SNAPSHOT",
+      "ENTITIES", "PENDING-MSGS", "PENDING-EFFECTS", "DEAD-LETTERS", "TIMERS", "ERROR"};
 
   @Spec
   CommandSpec spec;
@@ -45,37 +44,13 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   static void printTable(PrintWriter out, List<NodeView> views) {
-    List<String[]> rows = new ArrayList<>();
-    rows.add(HEADER);
+    Table table = new Table(HEADER);
     for (NodeView v : views) {
-      rows.add(new String[] {
-          v.nodeId(), v.role(), v.leaderId().isEmpty() ? "-" : v.leaderId(), number(v.term()),
-          number(v.commitIndex()), number(v.appliedIndex()), number(v.snapshotIndex()), number(v.entities()),
-          error(v.error())});
+      table.row(v.nodeId(), v.role(), v.leaderId().isEmpty() ? "-" : v.leaderId(), Table.number(v.term()),
+          Table.number(v.commitIndex()), Table.number(v.appliedIndex()), Table.number(v.snapshotIndex()),
+          Table.number(v.entities()), Table.number(v.pendingMessages()), Table.number(v.pendingEffects()),
+          Table.number(v.deadLetters()), Table.number(v.timers()), v.error());
     }
-    int[] widths = new int[HEADER.length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        boolean last = i == row.length - 1;
-        line.append(last ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
-      }
-      out.println(line.toString().stripTrailing());
-    }
-    out.flush();
-  }
-
-  private static String number(long n) {
-    return n < 0 ? "-" : Long.toString(n);
-  }
-
-  private static String error(String e) {
-    String line = PachydermCli.oneLine(e);
-    return line.length() <= ERROR_CHARS_MAX ? line : line.substring(0, ERROR_CHARS_MAX) + "...";
+    table.print(out);
   }
 }

@@ -17,7 +17,8 @@ class ArgumentsTest {
   void helpListsTheCommandsAndTheExitCodes() {
     CliRun run = CliRun.of("--help");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("node", "call", "send", "query", "status", "demo", "cluster", "Exit codes");
+    assertThat(run.out()).contains("node", "call", "send", "query", "status", "dead-letters", "demo", "cluster",
+        "Exit codes");
   }
 
   @Test
