@@ -126,6 +126,14 @@ public final class EntityStateMachine extends BaseStateMachine {
   // effect reports) to its own server; such batches from any other client are refused.
   private final ClientId internalClientId = ClientId.randomId();
   private final AtomicLong internalCallIds = new AtomicLong();
+  // Ratis runs startTransaction (handle, lane waits) on the submitting thread before it returns
+  // the future; proposing from here keeps the leader work loop free while that happens.
+  private final java.util.concurrent.ExecutorService proposer = java.util.concurrent.Executors.newFixedThreadPool(3,
+      r -> {
+        Thread t = new Thread(r, "pachyderm-propose");
+        t.setDaemon(true);
+        return t;
+      });
   private final AtomicLong messagesDelivered = new AtomicLong();
   private final AtomicLong messagesRejected = new AtomicLong();
   private final AtomicLong timersFired = new AtomicLong();
@@ -195,6 +203,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     leaderWork.close();
+    proposer.shutdownNow();
     effects.close();
     super.close();
   }
@@ -446,20 +455,22 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())))
         .setType(RaftClientRequest.writeRequestType())
         .build();
-    try {
-      return s.submitClientRequestAsync(request).thenApply(reply -> {
-        if (!reply.isSuccess()) {
-          throw new java.util.concurrent.CompletionException(reply.getException());
-        }
-        try {
-          return BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
-        } catch (InvalidProtocolBufferException e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      });
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return s.submitClientRequestAsync(request);
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, proposer).thenCompose(f -> f).thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new java.util.concurrent.CompletionException(reply.getException());
+      }
+      try {
+        return BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+      } catch (InvalidProtocolBufferException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
   }
 
   /** Speculation first, then applied state: see the class comment for why the order matters. */
