@@ -17,10 +17,11 @@ package io.pachyderm.client;
  * @param pendingEffects at-least-once effects not yet acknowledged (dead letters excluded)
  * @param deadLetters at-least-once effects set aside after their last failed attempt
  * @param timers durable timers scheduled and not yet fired or cancelled
- * @param messagesDelivered messages delivered, as counted by this node's state machine
- * @param timersFired timers fired, as counted by this node's state machine
- * @param leaderReady true on a leader that has applied every earlier-term entry and so serves
- *     writes (and dispatches effects, messages and timers); false elsewhere
+ * @param messagesDelivered messages delivered, counted by this node since it started (entries it
+ *     replayed on start included)
+ * @param timersFired timers fired, counted the same way
+ * @param leaderReady true on a leader whose work loop runs: it has applied every earlier-term entry
+ *     and delivers messages, dispatches at-least-once effects and fires timers; false elsewhere
  * @param error why the node did not answer, or ""
  */
 public record NodeView(String nodeId, boolean reachable, String role, String leaderId, long term,
