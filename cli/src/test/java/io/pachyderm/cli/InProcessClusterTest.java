@@ -128,11 +128,9 @@ class InProcessClusterTest {
 
   @Test
   void unknownEntityTypeInAQueryNamesTheType() {
-    // Should be exit 2 at once. PachydermClient.readEncoded misses the node's UNKNOWN_ENTITY_TYPE
-    // answer (Futures.unwrap wraps the checked StateMachineException, so its instanceof check
-    // fails) and retries until the timeout: outcome unknown, naming the cause. Short timeout meanwhile.
-    CliRun run = CliRun.of("query", "--peers", peers, "--timeout-ms", "2000", "nosuchtype", "x");
-    assertThat(run.exitCode()).as(run.toString()).isIn(PachydermCli.EXIT_REJECTED, PachydermCli.EXIT_OUTCOME_UNKNOWN);
+    // The node's answer is final: rejected at once, not retried until the timeout (which would be exit 3).
+    CliRun run = CliRun.of("query", "--peers", peers, "nosuchtype", "x");
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_REJECTED);
     assertThat(run.errLines()).as(run.toString()).hasSize(1);
     assertThat(run.err()).contains("UNKNOWN_ENTITY_TYPE", "nosuchtype");
   }
