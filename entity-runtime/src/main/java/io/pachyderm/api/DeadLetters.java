@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Unknown outcomes.</b> Redrive and discard are writes. One that is not answered within the
  * request timeout fails with {@link OutcomeUnknownException}: it may have been applied. Doing it
- * again is safe: it then answers false, the dead letter being gone already.
+ * again is safe: it then answers false, the dead letter being gone already. For the same reason
+ * false can, rarely, mean "done by this very call": actions carry no request id, so when a reply
+ * is lost (a leader change right after commit) the call's own resend finds the letter gone.
  */
 public interface DeadLetters {
 
