@@ -141,15 +141,14 @@ public final class EntityStateMachine extends BaseStateMachine {
   private volatile RaftServer server;
   private volatile RaftServer.Division division;
 
-  /** Timer fires a new leader proposes per second at most, so that a backlog does not flood the log. */
-  static final int TIMER_FIRES_PER_SECOND_MAX = 1000;
   private static final int EFFECT_HANDLER_THREADS = 4;
 
   /** State the leader computed for an entity in {@code term}, not yet applied. */
   private record Speculation(Versioned value, long term) {}
 
   public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
-                            Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry) {
+                            Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
+                            int timerFiresPerSecondMax) {
     this.nodeId = nodeId;
     this.types = types;
     this.limits = limits;
@@ -157,7 +156,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.effects = new EffectDispatcher(nodeId, types, effectHandlers, 2, 100_000);
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
-        effectRetry, TIMER_FIRES_PER_SECOND_MAX, EFFECT_HANDLER_THREADS);
+        effectRetry, timerFiresPerSecondMax, EFFECT_HANDLER_THREADS);
   }
 
   // ---- life cycle ------------------------------------------------------------------
