@@ -634,10 +634,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EntityType<?, ?, ?> type = requireType(key, termIndex);
     Versioned current = entities.get(key);
-    long version = current == null ? 0 : current.version();
-    if (record.getExpectedVersion() != version) {
-      conflicts.incrementAndGet();
-      dropSpeculation(key, appendedHere);
+    if (isConflict(record, current, key, appendedHere)) {
       return WorkStatus.RETRY;
     }
     outbox.removeMessage(id, message);
@@ -671,10 +668,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EntityType<?, ?, ?> type = requireType(key, termIndex);
     Versioned current = entities.get(key);
-    long version = current == null ? 0 : current.version();
-    if (record.getExpectedVersion() != version) {
-      conflicts.incrementAndGet();
-      dropSpeculation(key, appendedHere);
+    if (isConflict(record, current, key, appendedHere)) {
       return WorkStatus.RETRY;
     }
     // Removed before the command's own timer operations, so that it can schedule the same name again.
@@ -682,6 +676,17 @@ public final class EntityStateMachine extends BaseStateMachine {
     commit(record, key, type, current, termIndex, appendedHere);
     timersFired.incrementAndGet();
     return WorkStatus.DONE;
+  }
+
+  /** Whether the record expected another version than {@code current}'s; counts it and drops stale speculation. */
+  private boolean isConflict(Record record, Versioned current, EntityKey key, boolean appendedHere) {
+    long version = current == null ? 0 : current.version();
+    if (record.getExpectedVersion() == version) {
+      return false;
+    }
+    conflicts.incrementAndGet();
+    dropSpeculation(key, appendedHere);
+    return true;
   }
 
   private void dropSpeculation(EntityKey key, boolean appendedHere) {
