@@ -58,7 +58,8 @@ public final class PachydermNode implements AutoCloseable {
     Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
     RaftProperties properties = properties(b, self);
-    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry);
+    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry,
+        b.timerFiresPerSecondMax);
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
@@ -205,6 +206,7 @@ public final class PachydermNode implements AutoCloseable {
     private Duration electionTimeoutMin = Duration.ofMillis(500);
     private StateMachineLimits limits = new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000);
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
+    private int timerFiresPerSecondMax = 1_000;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -228,6 +230,18 @@ public final class PachydermNode implements AutoCloseable {
     /** How at-least-once effects are retried and when they become dead letters. Default {@link EffectRetry#DEFAULT}. */
     public Builder effectRetry(EffectRetry retry) {
       this.effectRetry = Objects.requireNonNull(retry, "effect retry");
+      return this;
+    }
+
+    /**
+     * Most timer fires the leader proposes per second (default 1,000): a backlog of timers that
+     * came due while the cluster was down drains at this rate instead of flooding the log.
+     */
+    public Builder timerFiresPerSecondMax(int fires) {
+      if (fires < 1) {
+        throw new IllegalArgumentException("timerFiresPerSecondMax must be >= 1: " + fires);
+      }
+      this.timerFiresPerSecondMax = fires;
       return this;
     }
 

@@ -126,6 +126,14 @@ public final class EntityStateMachine extends BaseStateMachine {
   // effect reports) to its own server; such batches from any other client are refused.
   private final ClientId internalClientId = ClientId.randomId();
   private final AtomicLong internalCallIds = new AtomicLong();
+  // Ratis runs startTransaction (handle, lane waits) on the submitting thread before it returns
+  // the future; proposing from here keeps the leader work loop free while that happens.
+  private final java.util.concurrent.ExecutorService proposer = java.util.concurrent.Executors.newFixedThreadPool(3,
+      r -> {
+        Thread t = new Thread(r, "pachyderm-propose");
+        t.setDaemon(true);
+        return t;
+      });
   private final AtomicLong messagesDelivered = new AtomicLong();
   private final AtomicLong messagesRejected = new AtomicLong();
   private final AtomicLong timersFired = new AtomicLong();
@@ -133,15 +141,14 @@ public final class EntityStateMachine extends BaseStateMachine {
   private volatile RaftServer server;
   private volatile RaftServer.Division division;
 
-  /** Timer fires a new leader proposes per second at most, so that a backlog does not flood the log. */
-  static final int TIMER_FIRES_PER_SECOND_MAX = 1000;
   private static final int EFFECT_HANDLER_THREADS = 4;
 
   /** State the leader computed for an entity in {@code term}, not yet applied. */
   private record Speculation(Versioned value, long term) {}
 
   public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
-                            Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry) {
+                            Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
+                            int timerFiresPerSecondMax) {
     this.nodeId = nodeId;
     this.types = types;
     this.limits = limits;
@@ -149,7 +156,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.effects = new EffectDispatcher(nodeId, types, effectHandlers, 2, 100_000);
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
-        effectRetry, TIMER_FIRES_PER_SECOND_MAX, EFFECT_HANDLER_THREADS);
+        effectRetry, timerFiresPerSecondMax, EFFECT_HANDLER_THREADS);
   }
 
   // ---- life cycle ------------------------------------------------------------------
@@ -195,6 +202,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     leaderWork.close();
+    proposer.shutdownNow();
     effects.close();
     super.close();
   }
@@ -446,20 +454,22 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())))
         .setType(RaftClientRequest.writeRequestType())
         .build();
-    try {
-      return s.submitClientRequestAsync(request).thenApply(reply -> {
-        if (!reply.isSuccess()) {
-          throw new java.util.concurrent.CompletionException(reply.getException());
-        }
-        try {
-          return BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
-        } catch (InvalidProtocolBufferException e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      });
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return s.submitClientRequestAsync(request);
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, proposer).thenCompose(f -> f).thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new java.util.concurrent.CompletionException(reply.getException());
+      }
+      try {
+        return BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+      } catch (InvalidProtocolBufferException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
   }
 
   /** Speculation first, then applied state: see the class comment for why the order matters. */
@@ -624,10 +634,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EntityType<?, ?, ?> type = requireType(key, termIndex);
     Versioned current = entities.get(key);
-    long version = current == null ? 0 : current.version();
-    if (record.getExpectedVersion() != version) {
-      conflicts.incrementAndGet();
-      dropSpeculation(key, appendedHere);
+    if (isConflict(record, current, key, appendedHere)) {
       return WorkStatus.RETRY;
     }
     outbox.removeMessage(id, message);
@@ -661,10 +668,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EntityType<?, ?, ?> type = requireType(key, termIndex);
     Versioned current = entities.get(key);
-    long version = current == null ? 0 : current.version();
-    if (record.getExpectedVersion() != version) {
-      conflicts.incrementAndGet();
-      dropSpeculation(key, appendedHere);
+    if (isConflict(record, current, key, appendedHere)) {
       return WorkStatus.RETRY;
     }
     // Removed before the command's own timer operations, so that it can schedule the same name again.
@@ -672,6 +676,17 @@ public final class EntityStateMachine extends BaseStateMachine {
     commit(record, key, type, current, termIndex, appendedHere);
     timersFired.incrementAndGet();
     return WorkStatus.DONE;
+  }
+
+  /** Whether the record expected another version than {@code current}'s; counts it and drops stale speculation. */
+  private boolean isConflict(Record record, Versioned current, EntityKey key, boolean appendedHere) {
+    long version = current == null ? 0 : current.version();
+    if (record.getExpectedVersion() == version) {
+      return false;
+    }
+    conflicts.incrementAndGet();
+    dropSpeculation(key, appendedHere);
+    return true;
   }
 
   private void dropSpeculation(EntityKey key, boolean appendedHere) {

@@ -194,9 +194,12 @@ final class LeaderWork implements AutoCloseable {
     int e = 0;
     int t = 0;
     for (Map.Entry<Outbox.Id, PendingMessage> entry : outbox.messages()) {
-      enqueueDelivery(entry.getKey());
+      if (deliveriesQueued.add(entry.getKey())) {
+        deliveries.addLast(entry.getKey());
+      }
       m++;
     }
+    pumpDeliveries(); // after the whole scan, so that the backlog goes out in full batches
     for (Map.Entry<Outbox.Id, PendingEffect> entry : outbox.effects()) {
       dispatchEffect(entry.getKey());
       e++;
