@@ -8,6 +8,7 @@ import io.pachyderm.client.Transport;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.examples.ExampleTypes;
 import io.pachyderm.examples.counter.Counter;
+import io.pachyderm.node.OutboxStats;
 import io.pachyderm.node.PachydermNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,6 +114,16 @@ final class InProcessCluster implements Target {
       max = Math.max(max, NodeProbe.term(n, clusterName));
     }
     return max;
+  }
+
+  @Override
+  public OutboxStats leaderOutbox() {
+    for (PachydermNode n : nodes) {
+      if (n.isLeader()) {
+        return n.outboxStats();
+      }
+    }
+    return null;
   }
 
   /** Closes the client first (no new requests), then every node even when one fails to close. */

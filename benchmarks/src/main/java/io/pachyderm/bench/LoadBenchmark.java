@@ -1,6 +1,7 @@
 package io.pachyderm.bench;
 
 import io.pachyderm.client.Transport;
+import io.pachyderm.node.OutboxStats;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -30,6 +31,8 @@ public final class LoadBenchmark implements Callable<Integer> {
   private static final long JIT_WARMUP_CHUNK_CALLS = 5_000;
   /** Most warm-up chunks of one row (each --warmup-calls calls); see {@link #warmUp}. */
   private static final int ROW_WARMUP_CHUNKS_MAX = 4;
+  /** How often the delivery lag is sampled: the leader's outbox counters are read in-process, cheaply. */
+  private static final long DELIVERY_POLL_MS = 1;
   /** Lingering threads of our own (nodes, clients) get this long to end after the last scenario. */
   private static final Duration THREADS_EXIT_WAIT_MAX = Duration.ofSeconds(15);
 
@@ -53,7 +56,7 @@ public final class LoadBenchmark implements Callable<Integer> {
   @Option(names = "--threads", description = "Client threads issuing blocking calls. Default ${DEFAULT-VALUE}.")
   int threads = 32;
 
-  @Option(names = "--scenarios", split = ",", description = "Which rows to run, in this order, of a,b,c,d,e. "
+  @Option(names = "--scenarios", split = ",", description = "Which rows to run, in this order, of a,b,c,d,e,f,g. "
       + "Default all.")
   List<String> only;
 
@@ -87,7 +90,7 @@ public final class LoadBenchmark implements Callable<Integer> {
     }
     List<Scenario> scenarios = select(scenarios(threads));
     if (scenarios.isEmpty()) {
-      System.err.println("load-benchmark: no scenario matches " + only + "; known: a,b,c,d,e");
+      System.err.println("load-benchmark: no scenario matches " + only + "; known: a,b,c,d,e,f,g");
       return 2;
     }
     String started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
@@ -107,7 +110,8 @@ public final class LoadBenchmark implements Callable<Integer> {
     out.printf(Locale.ROOT, "started %s; %s %s, %d processors, max heap %d MB%n", started,
         System.getProperty("java.vm.name"), System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-    out.printf(Locale.ROOT, "workload: %d threads, blocking call(Increment(1)) round-robin over the row's counters; "
+    out.printf(Locale.ROOT, "workload: %d threads, blocking call(Increment(1)) round-robin over the row's counters "
+            + "(rows f, g: call(Transfer(1 cent)) from account k to k+1, the credit sent on as a message); "
             + "%,d measured calls per row after %s of %,d calls; phase limit %d s; request timeout %d s%n",
         threads, measuredCalls, quick ? "1 warm-up chunk" : "1-" + ROW_WARMUP_CHUNKS_MAX + " warm-up chunks", warmup,
         phaseMax.toSeconds(), requestTimeout.toSeconds());
@@ -121,15 +125,21 @@ public final class LoadBenchmark implements Callable<Integer> {
         + " arrival rate.");
     out.println("entries/s, cmds/entry: committed log entries carrying commands (batches) in the measured phase,"
         + " from Ratis'");
-    out.println("  log counter on the leader; a command retried after a conflict counts once per attempt.");
+    out.println("  log counter on the leader; a command retried after a conflict counts once per attempt. Rows f, g:"
+        + " the entries");
+    out.println("  include the leader's delivery entries (up to 256 credits each), so cmds/entry is below the"
+        + " client's batching.");
     out.println("heap MB: heap used after a full GC at the end of the row, deployment still up (whole JVM).");
     out.println("elect: Raft term changes while measuring. errors: failed calls (+T: hit the phase time limit,"
         + " +S: threads stuck).");
-    out.println("count: the counters add up to the successful calls (ok), or by how much they do not.");
+    out.println("count: the counters add up to the successful calls (ok), or by how much they do not; transfer rows:"
+        + " the money is");
+    out.println("  conserved, no balance is negative, and debits = credits = successful transfers (ok).");
     out.println("wu: warm-up chunks the row needed before the JIT was quiet. JIT ms: time the JIT spent compiling"
         + " during the");
     out.println("  measured phase (all compiler threads); large means the row was not measured at steady state.");
     out.println("GC ms: stop-the-world collection time during the measured phase (whole JVM).");
+    ResultTable.printDelivery(out, results);
     printErrors(out, jitErrors, results);
     out.flush();
     awaitOwnThreadsGone();
@@ -140,17 +150,24 @@ public final class LoadBenchmark implements Callable<Integer> {
   static List<Scenario> scenarios(int threads) {
     return List.of(
         new Scenario("a", "gRPC cluster, natural batching, 1000 ent.", null,
-            Scenario.Deployment.CLUSTER, Transport.GRPC, 256, 4, SPREAD_ENTITIES),
+            Scenario.Deployment.CLUSTER, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.INCREMENTS),
         // One request per call, and as many requests in flight as there are threads: what the
         // same callers get when every call costs its own RPC and log entry.
         new Scenario("b", "gRPC cluster, no batching (1 cmd/request)", "a",
-            Scenario.Deployment.CLUSTER, Transport.GRPC, 1, threads, SPREAD_ENTITIES),
+            Scenario.Deployment.CLUSTER, Transport.GRPC, 1, threads, SPREAD_ENTITIES, Scenario.Load.INCREMENTS),
         new Scenario("c", "Netty cluster, natural batching, 1000 ent.", "a",
-            Scenario.Deployment.CLUSTER, Transport.NETTY, 256, 4, SPREAD_ENTITIES),
+            Scenario.Deployment.CLUSTER, Transport.NETTY, 256, 4, SPREAD_ENTITIES, Scenario.Load.INCREMENTS),
         new Scenario("d", "local single node, natural batching", "a",
-            Scenario.Deployment.LOCAL, Transport.GRPC, 256, 4, SPREAD_ENTITIES),
+            Scenario.Deployment.LOCAL, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.INCREMENTS),
         new Scenario("e", "gRPC cluster, natural batching, ONE entity", "a",
-            Scenario.Deployment.CLUSTER, Transport.GRPC, 256, 4, 1));
+            Scenario.Deployment.CLUSTER, Transport.GRPC, 256, 4, 1, Scenario.Load.INCREMENTS),
+        // Messaging: each transfer is one client call plus one entity-to-entity delivery (its own
+        // log entry, written by the leader after the debit commits), against the same deployment
+        // doing plain increments.
+        new Scenario("f", "gRPC cluster, bank transfers, 1000 accounts", "a",
+            Scenario.Deployment.CLUSTER, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.TRANSFERS),
+        new Scenario("g", "local single node, bank transfers", "d",
+            Scenario.Deployment.LOCAL, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.TRANSFERS));
   }
 
   private List<Scenario> select(List<Scenario> all) {
@@ -174,7 +191,7 @@ public final class LoadBenchmark implements Callable<Integer> {
     List<Scenario> kinds = new ArrayList<>();
     for (Scenario s : List.of(scenarios(threads).get(0), scenarios(threads).get(2), scenarios(threads).get(3))) {
       kinds.add(new Scenario("jit-" + s.id(), s.title(), null, s.deployment(), s.transport(), s.commandsPerBatchMax(),
-          s.inflightBatchesMax(), s.entityCount()));
+          s.inflightBatchesMax(), s.entityCount(), s.load()));
     }
     List<TempDeployment> deployments = new ArrayList<>();
     Progress.line("jit", "starting a gRPC cluster, a Netty cluster and a local node");
@@ -183,7 +200,7 @@ public final class LoadBenchmark implements Callable<Integer> {
       for (Scenario s : kinds) {
         TempDeployment d = TempDeployment.open(s, requestTimeout);
         deployments.add(d);
-        workloads.add(new Workload(s.transportLabel(), d.target().entities(), threads, s.entityCount(),
+        workloads.add(new Workload(s.transportLabel(), d.target().entities(), threads, s.entityCount(), s.load(),
             requestTimeout));
       }
       return JitWarmup.run(workloads, JIT_WARMUP_CHUNK_CALLS, timeMax, phaseMax, errors).describe();
@@ -213,21 +230,35 @@ public final class LoadBenchmark implements Callable<Integer> {
     try {
       deployment = TempDeployment.open(s, requestTimeout);
       Target target = deployment.target();
-      Workload workload = new Workload(s.id(), target.entities(), threads, s.entityCount(), requestTimeout);
+      Workload workload = new Workload(s.id(), target.entities(), threads, s.entityCount(), s.load(), requestTimeout);
       Warmed warmed = warmUp(s, workload, warmup, phaseMax, errors);
+      boolean transfers = s.load() == Scenario.Load.TRANSFERS;
+      if (transfers) {
+        // The measured phase starts with an empty outbox, so its lag is its own credits' lag.
+        progress(s, "waiting for the warm-up's credits to land");
+        if (!awaitNoPendingMessages(target, phaseMax)) {
+          errors.record("warmup", new IllegalStateException("the warm-up's credits were still pending after "
+              + phaseMax.toSeconds() + " s: " + target.leaderOutbox()));
+        }
+      }
       long batchesBefore = target.committedBatchesMax();
       long termBefore = target.termMax();
+      OutboxStats outboxBefore = transfers ? target.leaderOutbox() : null;
       progress(s, "measuring: " + measuredCalls + " calls");
       Measurement measured = workload.run("measured", measuredCalls, phaseMax, errors);
       long batchesAfter = target.committedBatchesMax();
       long entries = batchesBefore < 0 || batchesAfter < 0 ? -1 : batchesAfter - batchesBefore;
       long elections = target.termMax() - termBefore;
-      progress(s, String.format(Locale.ROOT, "measured %.1f s, %,.0f calls/s; checking counters",
-          measured.elapsedSeconds(), measured.callsPerSecond()));
-      String count = countCheck(workload, warmed.okCalls() + measured.okCalls(),
-          warmed.unknownCalls() + measured.unknownCalls(), errors);
+      Result.Delivery delivery = transfers ? measureDelivery(target, outboxBefore, measured, phaseMax) : null;
+      progress(s, String.format(Locale.ROOT, "measured %.1f s, %,.0f calls/s%s; checking %s",
+          measured.elapsedSeconds(), measured.callsPerSecond(),
+          delivery == null ? "" : String.format(Locale.ROOT, ", delivery lag %.0f ms", delivery.lagMs()),
+          transfers ? "balances" : "counters"));
+      long ok = warmed.okCalls() + measured.okCalls();
+      long unknown = warmed.unknownCalls() + measured.unknownCalls();
+      String count = transfers ? bankCheck(workload, ok, unknown, errors) : countCheck(workload, ok, unknown, errors);
       double heapMb = heapUsedAfterGcMb();
-      return new Result(s, warmed.chunks(), measured, entries, elections, heapMb, count, errors, null);
+      return new Result(s, warmed.chunks(), measured, entries, elections, heapMb, count, delivery, errors, null);
     } catch (RuntimeException e) {
       errors.record("setup", e);
       return Result.failed(s, errors, e.toString());
@@ -290,6 +321,71 @@ public final class LoadBenchmark implements Callable<Integer> {
       return "ok+" + (sum - expected) + "unk";
     }
     return "OFF " + (sum - expected);
+  }
+
+  /**
+   * Delivery over the measured phase, from the leader's outbox: deliveries per second while the
+   * calls ran, what was still pending once the last call had returned, and how long until none was.
+   */
+  private static Result.Delivery measureDelivery(Target target, OutboxStats before, Measurement measured,
+                                                 Duration timeMax) throws InterruptedException {
+    OutboxStats atEnd = target.leaderOutbox();
+    long lagStartNs = System.nanoTime();
+    boolean landed = awaitNoPendingMessages(target, timeMax);
+    double lagMs = landed ? (System.nanoTime() - lagStartNs) / 1e6 : -1;
+    if (atEnd != null && atEnd.pendingMessages() == 0) {
+      lagMs = 0;
+    }
+    // Every replica applies every delivery, so the delivered counters of two leaders differ only by
+    // apply lag: a leader change inside the phase does not spoil the difference.
+    double deliveredPerSecond = before == null || atEnd == null ? -1
+        : (atEnd.messagesDelivered() - before.messagesDelivered()) / Math.max(1e-9, measured.elapsedSeconds());
+    return new Result.Delivery(deliveredPerSecond, atEnd == null ? -1 : atEnd.pendingMessages(), lagMs);
+  }
+
+  /** Polls the leader's outbox until it holds no undelivered message; false when {@code timeMax} passes first. */
+  private static boolean awaitNoPendingMessages(Target target, Duration timeMax) throws InterruptedException {
+    long deadlineNs = System.nanoTime() + timeMax.toNanos();
+    while (true) {
+      OutboxStats now = target.leaderOutbox();
+      if (now != null && now.pendingMessages() == 0) {
+        return true;
+      }
+      if (System.nanoTime() - deadlineNs > 0) {
+        return false;
+      }
+      Thread.sleep(DELIVERY_POLL_MS);
+    }
+  }
+
+  /**
+   * "ok" when the money is conserved, no balance is negative, and every successful transfer was
+   * debited once and credited once; unknown outcomes may or may not have been applied.
+   */
+  private static String bankCheck(Workload workload, long ok, long unknown, ErrorTally errors) {
+    Workload.BankTotals t;
+    try {
+      t = workload.bankTotals();
+    } catch (RuntimeException e) {
+      errors.record("bank-query", e);
+      return "n/a";
+    }
+    if (t.totalCents() != t.expectedTotalCents()) {
+      return "OFF " + (t.totalCents() - t.expectedTotalCents()) + "c";
+    }
+    if (t.negative() > 0) {
+      return "NEG " + t.negative();
+    }
+    if (t.debits() != t.credits()) {
+      return "CR " + (t.credits() - t.debits());
+    }
+    if (t.debits() == ok) {
+      return "ok";
+    }
+    if (t.debits() > ok && t.debits() <= ok + unknown) {
+      return "ok+" + (t.debits() - ok) + "unk";
+    }
+    return "OFF " + (t.debits() - ok);
   }
 
   private static double heapUsedAfterGcMb() {

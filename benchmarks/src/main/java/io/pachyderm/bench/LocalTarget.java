@@ -5,6 +5,7 @@ import io.pachyderm.entity.EffectContext;
 import io.pachyderm.examples.ExampleTypes;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.local.LocalPachyderm;
+import io.pachyderm.node.OutboxStats;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -40,6 +41,11 @@ final class LocalTarget implements Target {
   @Override
   public long termMax() {
     return NodeProbe.term(local.node(), CLUSTER_NAME);
+  }
+
+  @Override
+  public OutboxStats leaderOutbox() {
+    return local.node().outboxStats();
   }
 
   @Override

@@ -40,6 +40,51 @@ final class ResultTable {
         Long.toString(m.jitCompileMs()), Long.toString(m.gcPauseMs()));
   }
 
+  private static final String DELIVERY_FORMAT = "%-2s %-44s %11s %12s %9s %11s %8s %8s%n";
+
+  /**
+   * The transfer rows again, with their messages: transfers/s next to the calls/s of the
+   * baseline row (plain increments on the same kind of deployment), deliveries applied per second
+   * during the phase, credits pending when the last call had returned, and the delivery lag until
+   * the last of them landed. Prints nothing without such rows.
+   */
+  static void printDelivery(PrintStream out, List<Result> results) {
+    List<Result> rows = results.stream().filter(r -> r.ran() && r.delivery() != null).toList();
+    if (rows.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println("Messaging: each transfer is one call plus one entity-to-entity delivery (the credit, its own log"
+        + " entry).");
+    out.printf(Locale.ROOT, DELIVERY_FORMAT, "id", "scenario", "transfers/s", "base calls/s", "vs base",
+        "delivered/s", "pending", "lag ms");
+    for (Result r : rows) {
+      Result base = baseline(r, results);
+      Result.Delivery d = r.delivery();
+      out.printf(Locale.ROOT, DELIVERY_FORMAT, r.scenario().id(), r.scenario().title(),
+          String.format(Locale.ROOT, "%,.0f", r.measured().callsPerSecond()),
+          base == null ? "-" : String.format(Locale.ROOT, "%,.0f", base.measured().callsPerSecond()),
+          versus(r, results),
+          d.deliveredPerSecond() < 0 ? "-" : String.format(Locale.ROOT, "%,.0f", d.deliveredPerSecond()),
+          d.pendingAtEnd() < 0 ? "-" : String.format(Locale.ROOT, "%,d", d.pendingAtEnd()),
+          d.lagMs() < 0 ? "limit" : String.format(Locale.ROOT, "%.0f", d.lagMs()));
+    }
+    out.println("delivered/s: credits the leader applied during the measured phase. pending: credits not yet"
+        + " delivered when");
+    out.println("  the last call had returned. lag ms: from then until the leader's outbox was empty (sampled every"
+        + " ms; 0: nothing");
+    out.println("  was pending; limit: still pending at the phase time limit). Latency percentiles: the main table.");
+  }
+
+  private static Result baseline(Result r, List<Result> all) {
+    for (Result b : all) {
+      if (b.scenario().id().equals(r.scenario().baselineId()) && b.ran()) {
+        return b;
+      }
+    }
+    return null;
+  }
+
   private static String versus(Result r, List<Result> all) {
     String baselineId = r.scenario().baselineId();
     if (baselineId == null) {

@@ -11,10 +11,22 @@ import java.util.Objects;
  * @param baselineId the row this one is compared with, or {@code null} for the main figure
  * @param commandsPerBatchMax client setting; 1 disables batching
  * @param inflightBatchesMax client setting: requests outstanding before commands accumulate
- * @param entityCount how many counters the calls are spread over
+ * @param entityCount how many counters (or accounts) the calls are spread over
+ * @param load what each call does
  */
 record Scenario(String id, String title, String baselineId, Deployment deployment, Transport transport,
-                int commandsPerBatchMax, int inflightBatchesMax, int entityCount) {
+                int commandsPerBatchMax, int inflightBatchesMax, int entityCount, Load load) {
+
+  /** What one call of the workload is. */
+  enum Load {
+    /** {@code call(counter, Increment(1))}: one command, nothing sent on. */
+    INCREMENTS,
+    /**
+     * {@code call(account, Transfer(id, next account, 1 cent))}: one command whose decision sends a
+     * {@code Credit} to the next account, which Pachyderm delivers (a second log entry) after commit.
+     */
+    TRANSFERS
+  }
 
   /** Where the entities live. */
   enum Deployment {
@@ -37,7 +49,9 @@ record Scenario(String id, String title, String baselineId, Deployment deploymen
     Objects.requireNonNull(title, "title");
     Objects.requireNonNull(deployment, "deployment");
     Objects.requireNonNull(transport, "transport");
-    if (commandsPerBatchMax < 1 || inflightBatchesMax < 1 || entityCount < 1) {
+    Objects.requireNonNull(load, "load");
+    if (commandsPerBatchMax < 1 || inflightBatchesMax < 1 || entityCount < 1
+        || (load == Load.TRANSFERS && entityCount < 2)) {
       throw new IllegalArgumentException("invalid scenario " + id + ": batch " + commandsPerBatchMax
           + ", inflight " + inflightBatchesMax + ", entities " + entityCount);
     }

@@ -1,6 +1,7 @@
 package io.pachyderm.bench;
 
 import io.pachyderm.api.Entities;
+import io.pachyderm.node.OutboxStats;
 
 /** A running deployment under load. Closing it stops every node and client it started. */
 interface Target extends AutoCloseable {
@@ -17,6 +18,12 @@ interface Target extends AutoCloseable {
 
   /** The highest Raft term over the running nodes; a delta over a phase counts elections. */
   long termMax();
+
+  /**
+   * The outbox as the current leader has applied it (what a linearizable read sees), or null when
+   * no node is leader at the moment.
+   */
+  OutboxStats leaderOutbox();
 
   @Override
   void close();

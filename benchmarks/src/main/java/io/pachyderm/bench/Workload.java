@@ -6,6 +6,7 @@ import io.pachyderm.api.Futures;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.entity.EntityRef;
+import io.pachyderm.examples.bank.Account;
 import io.pachyderm.examples.counter.Counter;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
@@ -21,8 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * A closed-loop load: {@code threads} threads each issue blocking {@code call(Increment(1))} one
- * after another, spread round-robin over {@code entityCount} counters. Every phase is bounded by
+ * A closed-loop load: {@code threads} threads each issue blocking calls one after another, spread
+ * round-robin over {@code entityCount} entities: {@code call(Increment(1))} on counters, or (load
+ * {@link Scenario.Load#TRANSFERS}) {@code call(Transfer(1 cent))} from account k to account k+1,
+ * whose credit then travels as a message. Every phase is bounded by
  * a number of calls and by a time limit (a thread stops issuing calls once the limit has passed;
  * a call in flight then ends within the client's request timeout).
  *
@@ -38,22 +41,38 @@ final class Workload {
   /** Beyond the phase's time limit and one request timeout: how long to wait for stragglers. */
   private static final Duration STRAGGLER_WAIT = Duration.ofSeconds(5);
 
+  /** Each transfer moves one cent, so an account that pays and is paid at the same rate never runs dry. */
+  private static final long TRANSFER_CENTS = 1;
+
   private final String name;
   private final Entities entities;
   private final int threads;
+  private final Scenario.Load load;
   private final List<EntityRef<Counter.State, Counter.Command>> refs;
+  private final List<EntityRef<Account.State, Account.Command>> accounts;
   private final Duration requestTimeout;
+  /** Numbers the transfers, so that every transfer id is unique within the run. */
+  private final AtomicLong transferSeq = new AtomicLong();
 
-  Workload(String name, Entities entities, int threads, int entityCount, Duration requestTimeout) {
+  Workload(String name, Entities entities, int threads, int entityCount, Scenario.Load load,
+           Duration requestTimeout) {
     this.name = name;
     this.entities = entities;
     this.threads = threads;
+    this.load = load;
     this.requestTimeout = requestTimeout;
-    List<EntityRef<Counter.State, Counter.Command>> list = new ArrayList<>(entityCount);
+    List<EntityRef<Counter.State, Counter.Command>> counters = new ArrayList<>(entityCount);
+    List<EntityRef<Account.State, Account.Command>> accountList = new ArrayList<>(entityCount);
     for (int i = 0; i < entityCount; i++) {
-      list.add(Counter.TYPE.ref("bench-" + i));
+      counters.add(Counter.TYPE.ref("bench-" + i));
+      accountList.add(Account.TYPE.ref("bench-" + i));
     }
-    this.refs = List.copyOf(list);
+    this.refs = List.copyOf(counters);
+    this.accounts = List.copyOf(accountList);
+  }
+
+  Scenario.Load load() {
+    return load;
   }
 
   /** What the load runs against, for progress lines. */
@@ -141,10 +160,16 @@ final class Workload {
         timeLimitHit.set(true);
         return;
       }
-      EntityRef<Counter.State, Counter.Command> ref = refs.get((int) ((threadIndex + i * threads) % entityCount));
+      int k = (int) ((threadIndex + i * threads) % entityCount);
       long startNs = System.nanoTime();
       try {
-        entities.call(ref, INCREMENT);
+        if (load == Scenario.Load.TRANSFERS) {
+          EntityRef<Account.State, Account.Command> payee = accounts.get((k + 1) % entityCount);
+          entities.call(accounts.get(k), new Account.Transfer(name + "-" + transferSeq.incrementAndGet(), payee.id(),
+              TRANSFER_CENTS));
+        } else {
+          entities.call(refs.get(k), INCREMENT);
+        }
         latencyUs.recordValue(Math.min(LATENCY_US_MAX, (System.nanoTime() - startNs) / 1000));
         ok.incrementAndGet();
       } catch (RuntimeException e) {
@@ -155,6 +180,41 @@ final class Workload {
         errors.record(phase, e);
       }
     }
+  }
+
+  /**
+   * What the accounts hold, read linearizably, {@link #QUERY_WINDOW} queries at a time.
+   *
+   * @param totalCents the sum of all balances; {@code accounts × opening balance} once every credit has landed
+   * @param debits transfers paid, over all accounts
+   * @param credits credits received, over all accounts
+   * @param negative accounts with a negative balance (must be 0)
+   */
+  record BankTotals(long accounts, long totalCents, long debits, long credits, long negative) {
+    long expectedTotalCents() {
+      return accounts * Account.OPENING_BALANCE_CENTS;
+    }
+  }
+
+  BankTotals bankTotals() {
+    long total = 0;
+    long debits = 0;
+    long credits = 0;
+    long negative = 0;
+    for (int from = 0; from < accounts.size(); from += QUERY_WINDOW) {
+      List<CompletableFuture<EntityState<Account.State>>> window = new ArrayList<>();
+      for (int i = from; i < Math.min(accounts.size(), from + QUERY_WINDOW); i++) {
+        window.add(entities.queryAsync(accounts.get(i), ReadMode.LINEARIZABLE));
+      }
+      for (CompletableFuture<EntityState<Account.State>> f : window) {
+        Account.State s = Futures.join(f).state();
+        total += s.balanceCents();
+        debits += s.debits();
+        credits += s.credits();
+        negative += s.balanceCents() < 0 ? 1 : 0;
+      }
+    }
+    return new BankTotals(accounts.size(), total, debits, credits, negative);
   }
 
   /**
