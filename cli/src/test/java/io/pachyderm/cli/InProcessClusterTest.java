@@ -123,7 +123,7 @@ class InProcessClusterTest {
     CliRun run = CliRun.of("send", "--peers", peers, "nosuchtype", "x", "Increment", "{\"by\":1}");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_REJECTED);
     assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).contains("rejected (UNKNOWN_ENTITY_TYPE)", "nosuchtype", "[counter, profile]");
+    assertThat(run.err()).contains("rejected (UNKNOWN_ENTITY_TYPE)", "nosuchtype", "account", "counter", "profile");
   }
 
   @Test

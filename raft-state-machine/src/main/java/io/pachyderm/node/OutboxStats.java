@@ -10,6 +10,7 @@ package io.pachyderm.node;
  * @param timers durable timers not yet fired or cancelled
  * @param messagesDelivered deliveries applied by this node since it started
  * @param timersFired timer fires applied by this node since it started
+ * @param messagesRejected messages their receiver rejected (consumed without effect) since it started
  */
 public record OutboxStats(long pendingMessages, long pendingEffects, long deadLetters, long timers,
-                          long messagesDelivered, long timersFired) {}
+                          long messagesDelivered, long timersFired, long messagesRejected) {}

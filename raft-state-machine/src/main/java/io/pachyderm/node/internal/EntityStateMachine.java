@@ -1001,7 +1001,7 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   public io.pachyderm.node.OutboxStats outboxStats() {
     return new io.pachyderm.node.OutboxStats(outbox.messageCount(), outbox.effectCount(), outbox.deadLetterCount(),
-        outbox.timerCount(), messagesDelivered.get(), timersFired.get());
+        outbox.timerCount(), messagesDelivered.get(), timersFired.get(), messagesRejected.get());
   }
 
   public Set<EntityKey> entityKeys() {
