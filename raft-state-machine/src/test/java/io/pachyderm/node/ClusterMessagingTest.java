@@ -95,7 +95,7 @@ class ClusterMessagingTest {
   }
 
   @Test
-  void timersFireOnceAtOrAfterTheirTimeAndSurviveAFullRestart() throws Exception {
+  void timersFireOnceAtOrAfterTheirTimeAndSurviveALeaderKillAndAFullRestart() throws Exception {
     try (TestCluster cluster = TestCluster.start(dir, TestMessaging.TYPES)) {
       cluster.awaitLeader();
       PachydermClient client = cluster.client();
@@ -109,9 +109,16 @@ class ClusterMessagingTest {
       // Due while the whole cluster is down: must fire once after recovery.
       client.call(TestMessaging.ALARM.ref("a"), new Arm("late", 1_500, null));
 
+      client.call(TestMessaging.ALARM.ref("c"), new Arm("across-leader-kill", 1_000, null));
+      int leader = cluster.awaitLeader();
+      cluster.stop(leader);
+      cluster.awaitLeader();
+
       awaitRings(client, "a", "soon", 1);
       awaitRings(client, "b", "other", 1);
       awaitRings(client, "a", "replaced", 1);
+      awaitRings(client, "c", "across-leader-kill", 1);
+      cluster.start(leader);
       assertThat(System.currentTimeMillis() - armedAtMs).as("not before its time").isGreaterThanOrEqualTo(200);
       for (int i = 0; i < 3; i++) {
         cluster.stop(i);
@@ -127,6 +134,8 @@ class ClusterMessagingTest {
       Map<String, Long> a = client.query(TestMessaging.ALARM.ref("a")).state().rings();
       assertThat(a).containsExactlyInAnyOrderEntriesOf(Map.of("soon", 1L, "replaced", 1L, "late", 1L));
       assertThat(client.query(TestMessaging.ALARM.ref("b")).state().rings()).containsExactlyEntriesOf(Map.of("other", 1L));
+      assertThat(client.query(TestMessaging.ALARM.ref("c")).state().rings())
+          .containsExactlyEntriesOf(Map.of("across-leader-kill", 1L));
     }
   }
 
