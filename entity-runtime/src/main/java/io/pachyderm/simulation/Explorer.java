@@ -1,0 +1,361 @@
+package io.pachyderm.simulation;
+
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.entity.EntityType;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.runtime.EntityKey;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Model checking for entities: starts from a set of client commands (all in flight at once) and
+ * explores the orders in which they and every message they cause can be delivered.
+ *
+ * <pre>{@code
+ * Exploration e = Explorer.of(EntityTypes.of(Lobby.TYPE, Game.TYPE, Player.TYPE))
+ *     .command(Lobby.TYPE.ref("lobby"), new StartGame("alice", "bob"))
+ *     .invariant("no player in two games", w -> ...)
+ *     .exhaust()
+ *     .assertNoFailure();
+ * assertThat(e.finals()).hasSize(1);
+ * }</pre>
+ *
+ * <p>Per (sender, receiver), messages are delivered in the order sent, as on the cluster, unless
+ * {@link Rules#withReordering()}. Handler exceptions, non-deterministic {@code apply} and broken
+ * invariants stop the search with a {@link Counterexample} whose {@link Schedule} replays it.
+ */
+public final class Explorer {
+  private final EntityTypes types;
+  private String ecosystem = "simulation";
+  private Rules rules = Rules.DEFAULT;
+  private final List<Object[]> commands = new ArrayList<>();
+  private final List<Invariant> invariants = new ArrayList<>();
+  private int depthMax = 10_000;
+  private long statesMax = 10_000_000;
+  private boolean hashing = true;
+  private long startClockMs = 0;
+
+  private Explorer(EntityTypes types) {
+    this.types = Objects.requireNonNull(types, "types");
+  }
+
+  public static Explorer of(EntityTypes types) {
+    return new Explorer(types);
+  }
+
+  public Explorer ecosystem(String name) {
+    this.ecosystem = io.pachyderm.runtime.EntityKey.requireValidEcosystem(name);
+    return this;
+  }
+
+  public Explorer rules(Rules rules) {
+    this.rules = Objects.requireNonNull(rules, "rules");
+    return this;
+  }
+
+  /** A client command in flight at the start; all of them race each other. */
+  public <S, C> Explorer command(EntityRef<S, C> ref, C command) {
+    commands.add(new Object[] {Objects.requireNonNull(ref, "ref"), Objects.requireNonNull(command, "command")});
+    return this;
+  }
+
+  public Explorer invariant(String name, java.util.function.Predicate<World> holds) {
+    invariants.add(new Invariant(name, holds));
+    return this;
+  }
+
+  /** Longest schedule explored (default 10,000 steps); a longer one makes the result incomplete. */
+  public Explorer depthMax(int steps) {
+    if (steps < 1) {
+      throw new IllegalArgumentException("depthMax must be >= 1, got " + steps);
+    }
+    this.depthMax = steps;
+    return this;
+  }
+
+  /** Most worlds expanded (default 10,000,000); more makes the result incomplete. */
+  public Explorer statesMax(long states) {
+    if (states < 1) {
+      throw new IllegalArgumentException("statesMax must be >= 1, got " + states);
+    }
+    this.statesMax = states;
+    return this;
+  }
+
+  /** Whether equal worlds are expanded once (default true). Off, every schedule is walked. */
+  public Explorer stateHashing(boolean on) {
+    this.hashing = on;
+    return this;
+  }
+
+  /** The simulated clock at the start, in epoch milliseconds (default 0). */
+  public Explorer startClockMs(long ms) {
+    this.startClockMs = ms;
+    return this;
+  }
+
+  /** The world before anything is delivered: the start commands in flight. */
+  @SuppressWarnings("unchecked")
+  public World start() {
+    World w = World.empty(types, ecosystem, startClockMs);
+    for (Object[] c : commands) {
+      EntityRef<?, ?> ref = (EntityRef<?, ?>) c[0];
+      EntityKey key = new EntityKey(ecosystem, ref.type(), ref.id());
+      EntityType<?, ?, ?> type = w.requireType(key);
+      if (!type.commandClass().isInstance(c[1])) {
+        throw new IllegalArgumentException(c[1].getClass().getName() + " is not a command of " + type.name());
+      }
+      w = w.inject(key, type.codec().encode(c[1]));
+    }
+    return w;
+  }
+
+  // ---- exhaustive ---------------------------------------------------------------------------
+
+  private static final class Frame {
+    final World world;
+    final int faults;
+    final List<Transition> enabled;
+    int next;
+
+    Frame(World world, int faults, List<Transition> enabled) {
+      this.world = world;
+      this.faults = faults;
+      this.enabled = enabled;
+    }
+  }
+
+  private record Visit(Fingerprint world, int faults) {}
+
+  /** Depth-first over every order (and, with faults allowed, every fault) within the bounds. */
+  public Exploration exhaust() {
+    long t0 = System.nanoTime();
+    World start = start();
+    Map<Fingerprint, Exploration.FinalWorld> finals = new LinkedHashMap<>();
+    Set<Visit> visited = new HashSet<>();
+    ArrayDeque<Frame> stack = new ArrayDeque<>();
+    List<Integer> path = new ArrayList<>();
+    long states = 0;
+    long transitions = 0;
+    long revisits = 0;
+    boolean complete = true;
+    Counterexample failure = checkInvariants(start, List.of(), new Schedule(List.of()), null);
+    if (failure == null) {
+      stack.push(new Frame(start, 0, Engine.enabled(start, rules, 0)));
+      states++;
+      if (hashing) {
+        visited.add(new Visit(start.fingerprint(), 0));
+      }
+    }
+    while (failure == null && !stack.isEmpty()) {
+      Frame top = stack.peek();
+      if (top.next == 0 && isFinal(top.enabled)) {
+        finals.putIfAbsent(top.world.outcome(), new Exploration.FinalWorld(top.world, new Schedule(path)));
+      }
+      if (top.next >= top.enabled.size()) {
+        stack.pop();
+        if (!path.isEmpty()) {
+          path.remove(path.size() - 1);
+        }
+        continue;
+      }
+      int choice = top.next++;
+      Transition t = top.enabled.get(choice);
+      if (stack.size() > depthMax) {
+        complete = false;
+        continue;
+      }
+      Step step = Engine.apply(top.world, t, rules);
+      transitions++;
+      path.add(choice);
+      if (step.failure() != null) {
+        failure = counterexample(step.failure(), new Schedule(path), null);
+        break;
+      }
+      failure = checkInvariants(step.after(), List.of(), new Schedule(path), null);
+      if (failure != null) {
+        break;
+      }
+      int faults = top.faults + (Engine.isFault(t) ? 1 : 0);
+      if (hashing && !visited.add(new Visit(step.after().fingerprint(), faults))) {
+        revisits++;
+        path.remove(path.size() - 1);
+        continue;
+      }
+      if (states >= statesMax) {
+        complete = false;
+        path.remove(path.size() - 1);
+        break;
+      }
+      states++;
+      stack.push(new Frame(step.after(), faults, Engine.enabled(step.after(), rules, faults)));
+    }
+    return new Exploration(List.copyOf(finals.values()), states, transitions, revisits, complete && failure == null,
+        Optional.ofNullable(failure), System.nanoTime() - t0);
+  }
+
+  private static boolean isFinal(List<Transition> enabled) {
+    for (Transition t : enabled) {
+      if (t instanceof Transition.Deliver) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- random and PCT -----------------------------------------------------------------------
+
+  /** {@code walks} seeded random schedules (walk i uses seed {@code seed + i}); stops at the first failure. */
+  public Exploration randomWalks(long seed, int walks) {
+    return walks(seed, walks, 0);
+  }
+
+  /**
+   * PCT (probabilistic concurrency testing): each walk gives the receiving entities random
+   * priorities, always delivers to the highest, and lowers the running entity's priority at
+   * {@code changePoints} random steps; finds bugs of depth {@code changePoints + 1} with good
+   * probability. Faults are not injected by PCT walks.
+   */
+  public Exploration pct(long seed, int walks, int changePoints) {
+    if (changePoints < 0) {
+      throw new IllegalArgumentException("changePoints must be >= 0, got " + changePoints);
+    }
+    return walks(seed, walks, changePoints + 1);
+  }
+
+  private Exploration walks(long seed, int walks, int pctDepth) {
+    if (walks < 1) {
+      throw new IllegalArgumentException("walks must be >= 1, got " + walks);
+    }
+    long t0 = System.nanoTime();
+    Map<Fingerprint, Exploration.FinalWorld> finals = new LinkedHashMap<>();
+    long states = 0;
+    long transitions = 0;
+    boolean complete = true;
+    Counterexample failure = null;
+    for (int walk = 0; walk < walks && failure == null; walk++) {
+      long walkSeed = seed + walk;
+      SplittableRandom random = new SplittableRandom(walkSeed);
+      Map<EntityKey, Integer> priorities = new HashMap<>();
+      List<Integer> changeAt = new ArrayList<>();
+      for (int i = 0; i < pctDepth - 1; i++) {
+        changeAt.add(1 + random.nextInt(Math.max(1, Math.min(depthMax, 1_000))));
+      }
+      World w = start();
+      int faults = 0;
+      List<Integer> path = new ArrayList<>();
+      failure = checkInvariants(w, List.of(), new Schedule(path), walkSeed);
+      for (int depth = 0; failure == null; depth++) {
+        List<Transition> enabled = Engine.enabled(w, rules, faults);
+        states++;
+        if (isFinal(enabled)) {
+          finals.putIfAbsent(w.outcome(), new Exploration.FinalWorld(w, new Schedule(path)));
+          break;
+        }
+        if (depth >= depthMax) {
+          complete = false;
+          break;
+        }
+        int choice = pctDepth > 0 ? pctChoice(enabled, priorities, random, changeAt.contains(depth), depth)
+            : random.nextInt(enabled.size());
+        Transition t = enabled.get(choice);
+        Step step = Engine.apply(w, t, rules);
+        transitions++;
+        path.add(choice);
+        if (step.failure() != null) {
+          failure = counterexample(step.failure(), new Schedule(path), walkSeed);
+          break;
+        }
+        failure = checkInvariants(step.after(), List.of(), new Schedule(path), walkSeed);
+        faults += Engine.isFault(t) ? 1 : 0;
+        w = step.after();
+      }
+    }
+    // Random walks never prove the whole space; "complete" means no walk hit the depth bound.
+    return new Exploration(List.copyOf(finals.values()), states, transitions, 0, complete && failure == null,
+        Optional.ofNullable(failure), System.nanoTime() - t0);
+  }
+
+  private static int pctChoice(List<Transition> enabled, Map<EntityKey, Integer> priorities, SplittableRandom random,
+                               boolean change, int depth) {
+    int best = -1;
+    int bestPriority = Integer.MIN_VALUE;
+    for (int i = 0; i < enabled.size(); i++) {
+      if (!(enabled.get(i) instanceof Transition.Deliver d)) {
+        continue;
+      }
+      // New entities get a random priority above every change-point priority (which are < 0).
+      int p = priorities.computeIfAbsent(d.item().to(), k -> random.nextInt(1, Integer.MAX_VALUE));
+      if (p > bestPriority) {
+        bestPriority = p;
+        best = i;
+      }
+    }
+    if (change) {
+      priorities.put(((Transition.Deliver) enabled.get(best)).item().to(), -depth - 1);
+    }
+    return best;
+  }
+
+  // ---- replay -------------------------------------------------------------------------------
+
+  /**
+   * Runs {@code schedule} from the start and returns every step.
+   *
+   * @throws IllegalArgumentException if the schedule does not fit this explorer's start and rules
+   */
+  public List<Step> replay(Schedule schedule) {
+    World w = start();
+    int faults = 0;
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < schedule.choices().size(); i++) {
+      List<Transition> enabled = Engine.enabled(w, rules, faults);
+      int choice = schedule.choices().get(i);
+      if (choice >= enabled.size()) {
+        throw new IllegalArgumentException("schedule step " + (i + 1) + " chooses transition " + choice + " but only "
+            + enabled.size() + " are possible there: the schedule belongs to another start or other rules");
+      }
+      Transition t = enabled.get(choice);
+      Step step = Engine.apply(w, t, rules);
+      steps.add(step);
+      if (step.failure() != null) {
+        break;
+      }
+      faults += Engine.isFault(t) ? 1 : 0;
+      w = step.after();
+    }
+    return steps;
+  }
+
+  private Counterexample counterexample(Failure failure, Schedule schedule, Long seed) {
+    List<Step> steps = replay(schedule);
+    World at = steps.isEmpty() ? start() : steps.get(steps.size() - 1).after();
+    return new Counterexample(failure, schedule, seed, steps, at);
+  }
+
+  private Counterexample checkInvariants(World w, List<Step> unused, Schedule schedule, Long seed) {
+    for (Invariant inv : invariants) {
+      boolean holds;
+      try {
+        holds = inv.holds().test(w);
+      } catch (RuntimeException e) {
+        holds = false;
+      }
+      if (!holds) {
+        List<Step> steps = replay(schedule);
+        return new Counterexample(new Failure(Failure.Kind.INVARIANT, null, "invariant '" + inv.name()
+            + "' does not hold"), schedule, seed, steps, w);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,46 @@
+package io.pachyderm.simulation;
+
+import io.pachyderm.codec.Encoded;
+import io.pachyderm.runtime.EntityKey;
+import java.util.Objects;
+
+/**
+ * Something on its way to an entity: a client command, a message from another entity, or a
+ * timer. {@code id} orders items by creation; it never enters a world's fingerprint, so two
+ * schedules that reach the same states and the same traffic reach the same world.
+ *
+ * @param from the sending entity (messages), the timer's owner (timers), null for client commands
+ * @param timerName the timer's name (timers only)
+ * @param dueMs when a timer comes due on the simulated clock (timers only)
+ */
+public record InFlight(long id, Kind kind, EntityKey from, EntityKey to, Encoded command, String timerName,
+                       long dueMs) {
+  public enum Kind { COMMAND, MESSAGE, TIMER }
+
+  public InFlight {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(command, "command");
+    if (kind == Kind.MESSAGE) {
+      Objects.requireNonNull(from, "from");
+    }
+    if (kind == Kind.TIMER) {
+      Objects.requireNonNull(timerName, "timerName");
+    }
+  }
+
+  /** A human-readable line for traces: {@code message counter/a -> counter/b Increment {"by":1}}. */
+  public String describe() {
+    String body = command.type() + " " + new String(command.data(), java.nio.charset.StandardCharsets.UTF_8);
+    return switch (kind) {
+      case COMMAND -> "command client -> " + ref(to) + " " + body;
+      case MESSAGE -> "message " + ref(from) + " -> " + ref(to) + " " + body;
+      case TIMER -> "timer '" + timerName + "' of " + ref(from) + " -> " + ref(to) + " " + body + " (due "
+          + dueMs + " ms)";
+    };
+  }
+
+  static String ref(EntityKey key) {
+    return key.type() + "/" + key.id();
+  }
+}
