@@ -4,6 +4,8 @@
 #
 #   chaos-tests/run.sh --workload append --nemesis partition --duration 10m
 #   chaos-tests/run.sh --workload register --nemesis combined --duration 60s --nodes 5
+#   chaos-tests/run.sh --workload bank --nemesis kill --duration 90s          # messages: money conserved
+#   chaos-tests/run.sh --workload effects-alo --nemesis combined --duration 90s   # at-least-once effects
 #   chaos-tests/run.sh --workload append --nemesis control --duration 15s   # must catch lost writes
 #   chaos-tests/run.sh --help
 #

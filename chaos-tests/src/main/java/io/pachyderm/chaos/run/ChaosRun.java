@@ -35,7 +35,8 @@ public final class ChaosRun implements Callable<Integer> {
   static final int EXIT_UNAVAILABLE = 3;
 
   @Option(names = "--workload", defaultValue = "register",
-      description = "register, counter, append or effects (default ${DEFAULT-VALUE}).")
+      description = "register, counter, append, effects (at most once), effects-alo (at least once, with "
+          + "failing attempts) or bank (transfers as entity-to-entity messages) (default ${DEFAULT-VALUE}).")
   String workload;
 
   @Option(names = "--nemesis", defaultValue = "combined",

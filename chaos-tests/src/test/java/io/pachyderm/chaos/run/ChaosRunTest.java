@@ -25,7 +25,7 @@ class ChaosRunTest {
 
   @Test
   void unknownWorkloadOrNemesisIsAUsageError() {
-    assertThat(ChaosRun.run("--workload", "bank")).isEqualTo(ChaosRun.EXIT_USAGE);
+    assertThat(ChaosRun.run("--workload", "ledger")).isEqualTo(ChaosRun.EXIT_USAGE);
     assertThat(ChaosRun.run("--nemesis", "flood")).isEqualTo(ChaosRun.EXIT_USAGE);
   }
 }
