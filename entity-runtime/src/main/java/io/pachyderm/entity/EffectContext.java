@@ -7,9 +7,11 @@ package io.pachyderm.entity;
  * @param ref the entity that produced the effect
  * @param version the entity's version after the events of the producing command
  * @param logIndex the Raft log index of the entry that carried the effect
- * @param term the Raft term of that entry; the dispatching node was its leader in this term
- * @param effectIndex position of the effect within its command's decision
- * @param nodeId the node that dispatches it (the leader that appended the entry)
+ * @param term the Raft term of that entry
+ * @param effectIndex the effect's sequence number in its entity's outbox: unique per entity (messages,
+ *     effects and timers share the sequence), the same on every replica and every retry
+ * @param nodeId the node that dispatches it: for at-most-once effects the leader that appended the
+ *     entry; for at-least-once effects the leader that (re)dispatches it now
  */
 public record EffectContext(
     String ecosystem, EntityRef<?, ?> ref, long version, long logIndex, long term, int effectIndex,

@@ -164,4 +164,53 @@ class DecisionTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("blank");
   }
+
+  @Test
+  void messagesTimersAndGuaranteesAccumulateInOrder() {
+    EntityRef<Object, Object> bob = EntityRef.of("player", "bob");
+    Decision<Increased> d = Decision.<Increased>none().send(bob, new Mail("ping"))
+        .send(bob, new Mail("again"))
+        .effectAtLeastOnce("mailer", new Mail("ops"))
+        .schedule("t1", java.time.Duration.ofSeconds(1), new Mail("later"))
+        .cancelTimer("t0");
+
+    assertThat(d.messages()).containsExactly(new Envelope(bob, new Mail("ping")), new Envelope(bob, new Mail("again")));
+    assertThat(d.effects()).containsExactly(new Effect("mailer", new Mail("ops"), EffectGuarantee.AT_LEAST_ONCE));
+    assertThat(d.timers()).hasSize(2);
+    assertThat(d.timers().get(1)).isEqualTo(new TimerRequest.Cancel("t0"));
+    assertThat(d.events()).isEmpty();
+  }
+
+  @Test
+  void messageIsNoneWithOneMessage() {
+    EntityRef<Object, Object> bob = EntityRef.of("player", "bob");
+    Decision<Increased> d = Decision.message(bob, new Mail("ping"));
+
+    assertThat(d.messages()).containsExactly(new Envelope(bob, new Mail("ping")));
+    assertThat(d.events()).isEmpty();
+    assertThat(d.isRejected()).isFalse();
+  }
+
+  @Test
+  void aRejectedDecisionCarriesNoMessageOrTimer() {
+    Decision<Increased> rejected = Decision.reject("no");
+
+    assertThatThrownBy(() -> rejected.send(EntityRef.of("player", "bob"), new Mail("x")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("message");
+    assertThatThrownBy(() -> rejected.cancelTimer("t")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void badTimerRequestsAreRefusedNamingTheProblem() {
+    Decision<Increased> d = Decision.none();
+
+    assertThatThrownBy(() -> d.schedule(" ", java.time.Duration.ofSeconds(1), new Mail("x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timer name");
+    assertThatThrownBy(() -> d.schedule("t", java.time.Duration.ofMillis(-1), new Mail("x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative delay");
+    assertThatThrownBy(() -> d.schedule("t", java.time.Duration.ofMillis(1), null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> d.cancelTimer("x".repeat(TimerRequest.NAME_LENGTH_MAX + 1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -10,6 +10,7 @@ import io.pachyderm.client.Peer;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.EffectRetry;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,6 +110,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
     private String ecosystem = "default";
     private long snapshotThresholdEntries = 10_000;
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
+    private EffectRetry effectRetry = EffectRetry.DEFAULT;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "data dir");
@@ -123,6 +125,12 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       if (handlers.putIfAbsent(Objects.requireNonNull(name), Objects.requireNonNull(handler)) != null) {
         throw new IllegalArgumentException("two effect handlers named '" + name + "'");
       }
+      return this;
+    }
+
+    /** How at-least-once effects are retried and when they become dead letters. */
+    public Builder effectRetry(EffectRetry retry) {
+      this.effectRetry = Objects.requireNonNull(retry, "effect retry");
       return this;
     }
 
@@ -152,7 +160,8 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       List<Peer> peers = List.of(new Peer(NODE_ID, "127.0.0.1:" + port()));
       PachydermNode.Builder nb = PachydermNode.builder(NODE_ID, peers, dataDir)
           .entityTypes(types)
-          .snapshotThresholdEntries(snapshotThresholdEntries);
+          .snapshotThresholdEntries(snapshotThresholdEntries)
+          .effectRetry(effectRetry);
       handlers.forEach(nb::effectHandler);
       PachydermNode node = nb.build().start();
       try {

@@ -58,7 +58,7 @@ public final class PachydermNode implements AutoCloseable {
     Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
     RaftProperties properties = properties(b, self);
-    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers);
+    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry);
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
@@ -163,6 +163,11 @@ public final class PachydermNode implements AutoCloseable {
     return stateMachine.effectsDispatched();
   }
 
+  /** Pending messages, effects, dead letters and timers as this node has applied them. */
+  public OutboxStats outboxStats() {
+    return stateMachine.outboxStats();
+  }
+
   /** Takes a snapshot now (normally automatic); returns its index. */
   public long takeSnapshot() {
     try {
@@ -199,6 +204,7 @@ public final class PachydermNode implements AutoCloseable {
     private long logSegmentBytesMax = 32L << 20;
     private Duration electionTimeoutMin = Duration.ofMillis(500);
     private StateMachineLimits limits = new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000);
+    private EffectRetry effectRetry = EffectRetry.DEFAULT;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -216,6 +222,12 @@ public final class PachydermNode implements AutoCloseable {
       if (effectHandlers.putIfAbsent(Objects.requireNonNull(name), Objects.requireNonNull(handler)) != null) {
         throw new IllegalArgumentException("two effect handlers named '" + name + "'");
       }
+      return this;
+    }
+
+    /** How at-least-once effects are retried and when they become dead letters. Default {@link EffectRetry#DEFAULT}. */
+    public Builder effectRetry(EffectRetry retry) {
+      this.effectRetry = Objects.requireNonNull(retry, "effect retry");
       return this;
     }
 

@@ -52,12 +52,14 @@ final class EffectDispatcher implements AutoCloseable {
     return handlers.containsKey(name);
   }
 
-  /** Called on the apply thread, after the entry is committed; never blocks. */
-  void dispatch(EntityKey key, long version, long logIndex, long term, List<Effect> effects) {
-    for (int i = 0; i < effects.size(); i++) {
-      Effect effect = effects.get(i);
+  /**
+   * Called on the apply thread, after the entry is committed; never blocks. {@code seq} is the
+   * effect's outbox sequence number, which makes its idempotency key unique for the entity.
+   */
+  void dispatch(EntityKey key, long version, long logIndex, long term, Effect effect, long seq) {
+    {
       EffectContext ctx = new EffectContext(key.ecosystem(), EntityRef.of(key.type(), key.id()), version,
-          logIndex, term, i, nodeId);
+          logIndex, term, (int) Math.min(seq, Integer.MAX_VALUE), nodeId);
       try {
         pool.execute(() -> run(key, effect, ctx));
       } catch (RejectedExecutionException e) {
@@ -68,16 +70,22 @@ final class EffectDispatcher implements AutoCloseable {
     }
   }
 
+  /** Runs the handler on the calling thread; throws what it throws. */
   @SuppressWarnings("unchecked")
-  private void run(EntityKey key, Effect effect, EffectContext ctx) {
-    EffectHandler<Object> handler = (EffectHandler<Object>) handlers.get(effect.getHandler());
+  void invoke(EntityKey key, String handlerName, io.pachyderm.protocol.Payload payload, EffectContext ctx)
+      throws Exception {
+    EffectHandler<Object> handler = (EffectHandler<Object>) handlers.get(handlerName);
     EntityType<?, ?, ?> type = types.find(key.type());
+    if (handler == null || type == null) {
+      throw new IllegalStateException("no effect handler '" + handlerName + "' on node " + nodeId);
+    }
+    Encoded encoded = Protos.encoded(payload);
+    handler.dispatch(type.codec().decode(encoded), ctx);
+  }
+
+  private void run(EntityKey key, Effect effect, EffectContext ctx) {
     try {
-      if (handler == null || type == null) {
-        throw new IllegalStateException("no effect handler '" + effect.getHandler() + "' on node " + nodeId);
-      }
-      Encoded payload = Protos.encoded(effect.getPayload());
-      handler.dispatch(type.codec().decode(payload), ctx);
+      invoke(key, effect.getHandler(), effect.getPayload(), ctx);
       dispatched.incrementAndGet();
     } catch (Exception | LinkageError e) {
       failed.incrementAndGet();

@@ -5,7 +5,23 @@ import io.pachyderm.api.RejectionKind;
 import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.EffectRetry;
 import io.pachyderm.protocol.Applied;
+import io.pachyderm.protocol.DeadLetterAction;
+import io.pachyderm.protocol.DeadLetterList;
+import io.pachyderm.protocol.Delivery;
+import io.pachyderm.protocol.EffectFailure;
+import io.pachyderm.protocol.EffectReport;
+import io.pachyderm.protocol.OutMessage;
+import io.pachyderm.protocol.OutboxItem;
+import io.pachyderm.protocol.PendingEffect;
+import io.pachyderm.protocol.PendingMessage;
+import io.pachyderm.protocol.PendingTimer;
+import io.pachyderm.protocol.Ref;
+import io.pachyderm.protocol.TimerFire;
+import io.pachyderm.protocol.TimerOp;
+import io.pachyderm.protocol.TimerSchedule;
+import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
 import io.pachyderm.protocol.CommandBatch;
@@ -22,6 +38,9 @@ import io.pachyderm.protocol.ReadRequest;
 import io.pachyderm.protocol.Record;
 import io.pachyderm.protocol.SnapshotHeader;
 import io.pachyderm.runtime.CommandExecutor;
+import io.pachyderm.runtime.EncodedEffect;
+import io.pachyderm.runtime.EncodedMessage;
+import io.pachyderm.runtime.EncodedTimer;
 import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.runtime.EventFolder;
 import io.pachyderm.runtime.Execution;
@@ -42,6 +61,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -100,19 +120,44 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final Lanes lanes = new Lanes(4096);
   private final Map<EntityKey, Speculation> speculative = new ConcurrentHashMap<>();
   private final AtomicLong conflicts = new AtomicLong();
+  private final Outbox outbox = new Outbox();
+  private final LeaderWork leaderWork;
+  // The identity under which this process proposes internal work (deliveries, timer fires,
+  // effect reports) to its own server; such batches from any other client are refused.
+  private final ClientId internalClientId = ClientId.randomId();
+  private final AtomicLong internalCallIds = new AtomicLong();
+  // Ratis runs startTransaction (handle, lane waits) on the submitting thread before it returns
+  // the future; proposing from here keeps the leader work loop free while that happens.
+  private final java.util.concurrent.ExecutorService proposer = java.util.concurrent.Executors.newFixedThreadPool(3,
+      r -> {
+        Thread t = new Thread(r, "pachyderm-propose");
+        t.setDaemon(true);
+        return t;
+      });
+  private final AtomicLong messagesDelivered = new AtomicLong();
+  private final AtomicLong messagesRejected = new AtomicLong();
+  private final AtomicLong timersFired = new AtomicLong();
   private volatile long readyTerm = -1;
+  private volatile RaftServer server;
   private volatile RaftServer.Division division;
+
+  /** Timer fires a new leader proposes per second at most, so that a backlog does not flood the log. */
+  static final int TIMER_FIRES_PER_SECOND_MAX = 1000;
+  private static final int EFFECT_HANDLER_THREADS = 4;
 
   /** State the leader computed for an entity in {@code term}, not yet applied. */
   private record Speculation(Versioned value, long term) {}
 
   public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
-                            Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers) {
+                            Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry) {
     this.nodeId = nodeId;
     this.types = types;
     this.limits = limits;
     this.dedup = new DedupTable(limits.dedupEntriesMax());
     this.effects = new EffectDispatcher(nodeId, types, effectHandlers, 2, 100_000);
+    this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
+        (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
+        effectRetry, TIMER_FIRES_PER_SECOND_MAX, EFFECT_HANDLER_THREADS);
   }
 
   // ---- life cycle ------------------------------------------------------------------
@@ -120,6 +165,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
+    this.server = server;
     division = server.getDivision(groupId);
     // NEW -> STARTING -> RUNNING: snapshot installation later needs RUNNING -> PAUSING -> PAUSED.
     getLifeCycle().startAndTransition(() -> {
@@ -156,6 +202,8 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    leaderWork.close();
+    proposer.shutdownNow();
     effects.close();
     super.close();
   }
@@ -171,18 +219,40 @@ public final class EntityStateMachine extends BaseStateMachine {
     } catch (InvalidProtocolBufferException e) {
       return failed(request, "undecodable command batch: " + e.getMessage());
     }
-    if (batch.getCommandsCount() == 0 || batch.getCommandsCount() > limits.commandsPerBatchMax()) {
-      return failed(request, "a batch must hold 1.." + limits.commandsPerBatchMax() + " commands, got "
-          + batch.getCommandsCount());
+    int commands = batch.getCommandsCount();
+    int deliveries = batch.getDeliveriesCount();
+    int fires = batch.getTimerFiresCount();
+    int reports = batch.getEffectReportsCount();
+    int actions = batch.getDeadLetterActionsCount();
+    int kinds = Integer.signum(commands) + Integer.signum(deliveries) + Integer.signum(fires)
+        + Integer.signum(reports) + Integer.signum(actions);
+    int items = commands + deliveries + fires + reports + actions;
+    if (kinds != 1 || items > limits.commandsPerBatchMax()) {
+      return failed(request, "a batch must hold 1.." + limits.commandsPerBatchMax() + " items of one kind, got "
+          + commands + " commands, " + deliveries + " deliveries, " + fires + " timer fires, " + reports
+          + " effect reports, " + actions + " dead-letter actions");
+    }
+    if ((deliveries + fires + reports) > 0 && !request.getClientId().equals(internalClientId)) {
+      return failed(request, "deliveries, timer fires and effect reports are proposed by the leader itself, "
+          + "not by clients");
     }
     long term = division.getInfo().getCurrentTerm();
     if (readyTerm != term) {
       return failed(request, "leader " + nodeId + " is not ready in term " + term
           + " (earlier entries still being applied); retry");
     }
-    List<EntityKey> keys = new ArrayList<>(batch.getCommandsCount());
-    for (Command c : batch.getCommandsList()) {
-      keys.add(Protos.key(c.getRef()));
+    if (reports + actions > 0) {
+      // Outbox bookkeeping only: no entity runs, so no lanes; apply checks against the outbox.
+      LogEntry entry = LogEntry.newBuilder().addAllEffectReports(batch.getEffectReportsList())
+          .addAllDeadLetterActions(batch.getDeadLetterActionsList()).build();
+      return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+          .setLogData(UnsafeByteOperations.unsafeWrap(entry.toByteArray()))
+          .setStateMachineContext(new LeaderBatch(term, new int[0], List.of())).build();
+    }
+    List<Work> work = work(batch);
+    List<EntityKey> keys = new ArrayList<>(work.size());
+    for (Work w : work) {
+      keys.add(w.key());
     }
     int[] stripes = lanes.stripesOf(keys);
     try {
@@ -195,7 +265,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     LeaderBatch ctx = new LeaderBatch(term, stripes, List.copyOf(new LinkedHashSet<>(keys)));
     try {
-      LogEntry entry = buildEntry(batch, keys, term);
+      LogEntry entry = buildEntry(work, term);
       return TransactionContext.newBuilder()
           .setStateMachine(this)
           .setClientRequest(request)
@@ -212,20 +282,45 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
   }
 
-  private LogEntry buildEntry(CommandBatch batch, List<EntityKey> keys, long term) {
+  /**
+   * One item of a batch that runs an entity's {@code handle}: a client command, the delivery of an
+   * outbox message, or a timer fire. {@code key} is the entity that runs (for lanes); for a
+   * message or timer that is no longer pending it is the source, and nothing runs.
+   */
+  private record Work(EntityKey key, Command command, Delivery delivery, PendingMessage message,
+                      TimerFire fire, PendingTimer timer) {}
+
+  private List<Work> work(CommandBatch batch) {
+    List<Work> work = new ArrayList<>();
+    for (Command c : batch.getCommandsList()) {
+      work.add(new Work(Protos.key(c.getRef()), c, null, null, null, null));
+    }
+    for (Delivery d : batch.getDeliveriesList()) {
+      PendingMessage m = outbox.message(new Outbox.Id(Protos.key(d.getSource()), d.getSeq()));
+      work.add(new Work(Protos.key(m != null ? m.getTarget() : d.getSource()), null, d, m, null, null));
+    }
+    for (TimerFire f : batch.getTimerFiresList()) {
+      PendingTimer t = outbox.timer(new Outbox.TimerKey(Protos.key(f.getOwner()), f.getName()));
+      if (t != null && t.getSeq() != f.getSeq()) {
+        t = null;
+      }
+      work.add(new Work(Protos.key(t != null ? t.getTarget() : f.getOwner()), null, null, null, f, t));
+    }
+    return work;
+  }
+
+  private LogEntry buildEntry(List<Work> work, long term) {
     LogEntry.Builder entry = LogEntry.newBuilder();
     long entryBytes = 0;
     long nowMs = System.currentTimeMillis();
-    for (int i = 0; i < batch.getCommandsCount(); i++) {
-      Command command = batch.getCommands(i);
-      Record record = decide(command, keys.get(i), term, nowMs);
+    for (Work w : work) {
+      Record record = decide(w, term, nowMs);
       int size = record.getSerializedSize();
       if (entryBytes + size > limits.entryBytesMax()) {
-        // Keep the entry replicable. The command is deferred, not rejected: apply answers
-        // Conflict and the client sends it again in a later batch.
-        forgetSpeculation(keys.get(i));
-        record = Record.newBuilder().setRequestId(command.getRequestId()).setRef(command.getRef())
-            .setDeferred(true).build();
+        // Keep the entry replicable. The item is deferred, not rejected: apply answers Conflict
+        // (or RETRY) and the client (or the leader's own work loop) sends it again later.
+        forgetSpeculation(w.key());
+        record = origin(w).setDeferred(true).build();
       }
       entryBytes += record.getSerializedSize();
       entry.addRecords(record);
@@ -233,34 +328,73 @@ public final class EntityStateMachine extends BaseStateMachine {
     return entry.build();
   }
 
-  /** Runs one command on the leader and returns its record; never throws for user errors. */
-  private Record decide(Command command, EntityKey key, long term, long nowMs) {
-    RequestKey requestKey = RequestKey.of(command.getRequestId());
-    if (dedup.get(requestKey) != null) {
-      return Record.newBuilder().setRequestId(command.getRequestId()).setRef(command.getRef())
-          .setLookupOnly(true).build();
+  /** A record carrying only where the item came from. */
+  private static Record.Builder origin(Work w) {
+    Record.Builder r = Record.newBuilder();
+    if (w.command() != null) {
+      r.setRequestId(w.command().getRequestId()).setRef(w.command().getRef());
+    } else if (w.delivery() != null) {
+      r.setDelivery(w.delivery()).setRef(w.message() != null ? w.message().getTarget() : w.delivery().getSource());
+    } else {
+      r.setTimerFire(w.fire()).setRef(w.timer() != null ? w.timer().getTarget() : w.fire().getOwner());
+    }
+    return r;
+  }
+
+  /** Runs one item on the leader and returns its record; never throws for user errors. */
+  private Record decide(Work w, long term, long nowMs) {
+    Record.Builder origin = origin(w);
+    EntityKey key = w.key();
+    Encoded payload;
+    long seed;
+    boolean replyWanted;
+    EntityKey sender = null;
+    if (w.command() != null) {
+      Command command = w.command();
+      RequestKey requestKey = RequestKey.of(command.getRequestId());
+      if (dedup.get(requestKey) != null) {
+        return origin.setLookupOnly(true).build();
+      }
+      payload = Protos.encoded(command.getPayload());
+      seed = seed(requestKey.clientHi(), requestKey.clientLo(), requestKey.sequence());
+      replyWanted = command.getReplyWanted();
+    } else if (w.delivery() != null) {
+      if (w.message() == null) {
+        return origin.setLookupOnly(true).build();
+      }
+      sender = Protos.key(w.delivery().getSource());
+      payload = Protos.encoded(w.message().getPayload());
+      seed = seed(sender.hashCode(), w.delivery().getSeq(), 0x6D657373L);
+      replyWanted = false;
+    } else {
+      if (w.timer() == null || w.timer().getDueMs() > nowMs) {
+        return origin.setLookupOnly(true).build(); // gone, or not due by this leader's clock yet
+      }
+      payload = Protos.encoded(w.timer().getPayload());
+      seed = seed(Protos.key(w.fire().getOwner()).hashCode(), w.fire().getSeq(), w.fire().getName().hashCode());
+      replyWanted = false;
     }
     EntityType<?, ?, ?> type = types.find(key.type());
     if (type == null) {
-      return rejected(command, RejectionKind.UNKNOWN_ENTITY_TYPE, "no entity type '" + key.type()
-          + "' is registered on node " + nodeId + "; registered: " + types.names());
+      return origin.setRejection(Protos.rejection(RejectionKind.UNKNOWN_ENTITY_TYPE, "no entity type '" + key.type()
+          + "' is registered on node " + nodeId + "; registered: " + types.names())).build();
     }
     String invalid = validate(key);
     if (invalid != null) {
-      return rejected(command, RejectionKind.INVALID_REQUEST, invalid);
+      return origin.setRejection(Protos.rejection(RejectionKind.INVALID_REQUEST, invalid)).build();
     }
     Versioned base = workingState(key, type, term);
-    CommandExecutor.Request request = new CommandExecutor.Request(key, Protos.encoded(command.getPayload()),
-        nowMs, seed(requestKey), command.getReplyWanted());
-    Execution execution = CommandExecutor.execute(type, base.state(), base.version(), request, effects::hasHandler, types);
+    CommandExecutor.Request request = new CommandExecutor.Request(key, payload, nowMs, seed, replyWanted, sender);
+    Execution execution = CommandExecutor.execute(type, base.state(), base.version(), request, effects::hasHandler,
+        types);
     if (execution instanceof Execution.Rejected r) {
-      return rejected(command, r.kind(), r.message());
+      return origin.setRejection(Protos.rejection(r.kind(), r.message())).build();
     }
     Execution.Accepted a = (Execution.Accepted) execution;
-    Record record = acceptedRecord(command, base.version(), a, nowMs);
+    Record record = accepted(origin, base.version(), a, nowMs);
     if (record.getSerializedSize() > limits.recordBytesMax()) {
-      return rejected(command, RejectionKind.TOO_LARGE, "the record of " + key + " is "
-          + record.getSerializedSize() + " bytes, more than the limit of " + limits.recordBytesMax());
+      return origin(w).setRejection(Protos.rejection(RejectionKind.TOO_LARGE, "the record of " + key + " is "
+          + record.getSerializedSize() + " bytes, more than the limit of " + limits.recordBytesMax())).build();
     }
     if (a.newVersion() != base.version()) {
       speculative.put(key, new Speculation(new Versioned(a.newState(), a.newVersion()), term));
@@ -268,31 +402,32 @@ public final class EntityStateMachine extends BaseStateMachine {
     return record;
   }
 
-  private static Record acceptedRecord(Command command, long expectedVersion, Execution.Accepted a, long nowMs) {
-    Record.Builder r = Record.newBuilder()
-        .setRequestId(command.getRequestId())
-        .setRef(command.getRef())
-        .setExpectedVersion(expectedVersion)
-        .setTimestampMs(nowMs);
+  private static Record accepted(Record.Builder origin, long expectedVersion, Execution.Accepted a, long nowMs) {
+    Record.Builder r = origin.setExpectedVersion(expectedVersion).setTimestampMs(nowMs);
     for (Encoded e : a.events()) {
       r.addEvents(Protos.payload(e));
     }
-    for (var effect : a.effects()) {
-      r.addEffects(io.pachyderm.protocol.Effect.newBuilder()
-          .setHandler(effect.handler()).setPayload(Protos.payload(effect.payload())));
+    for (EncodedEffect effect : a.effects()) {
+      r.addEffects(io.pachyderm.protocol.Effect.newBuilder().setHandler(effect.handler())
+          .setPayload(Protos.payload(effect.payload())).setAtLeastOnce(effect.atLeastOnce()));
+    }
+    for (EncodedMessage m : a.messages()) {
+      r.addMessages(OutMessage.newBuilder().setTo(Protos.ref(m.to())).setPayload(Protos.payload(m.command())));
+    }
+    for (EncodedTimer t : a.timers()) {
+      TimerOp.Builder op = TimerOp.newBuilder().setName(t.name());
+      if (t.cancel()) {
+        op.setCancel(true);
+      } else {
+        op.setSchedule(TimerSchedule.newBuilder().setTarget(Protos.ref(t.target()))
+            .setPayload(Protos.payload(t.command())).setDueMs(t.dueMs()));
+      }
+      r.addTimers(op);
     }
     if (a.reply() != null) {
       r.setReply(Protos.payload(a.reply())).setReplyIsState(a.replyIsState());
     }
     return r.build();
-  }
-
-  private static Record rejected(Command command, RejectionKind kind, String message) {
-    return Record.newBuilder()
-        .setRequestId(command.getRequestId())
-        .setRef(command.getRef())
-        .setRejection(Protos.rejection(kind, message))
-        .build();
   }
 
   private static String validate(EntityKey key) {
@@ -303,6 +438,39 @@ public final class EntityStateMachine extends BaseStateMachine {
     } catch (IllegalArgumentException e) {
       return e.getMessage();
     }
+  }
+
+  /** Proposes internal work to this node's own server, as {@link #internalClientId}. */
+  private CompletableFuture<BatchReply> submitInternal(CommandBatch batch) {
+    RaftServer s = server;
+    RaftServer.Division d = division;
+    if (s == null || d == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException(nodeId + " is not initialized"));
+    }
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(internalClientId)
+        .setServerId(s.getId())
+        .setGroupId(d.getGroup().getGroupId())
+        .setCallId(internalCallIds.incrementAndGet())
+        .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())))
+        .setType(RaftClientRequest.writeRequestType())
+        .build();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return s.submitClientRequestAsync(request);
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, proposer).thenCompose(f -> f).thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new java.util.concurrent.CompletionException(reply.getException());
+      }
+      try {
+        return BatchReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+      } catch (InvalidProtocolBufferException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
   }
 
   /** Speculation first, then applied state: see the class comment for why the order matters. */
@@ -318,10 +486,10 @@ public final class EntityStateMachine extends BaseStateMachine {
     return applied;
   }
 
-  private static long seed(RequestKey k) {
-    long h = k.clientHi() * 0x9E3779B97F4A7C15L;
-    h ^= k.clientLo() + 0x632BE59BD9B4E019L + (h << 6) + (h >>> 2);
-    return h ^ (k.sequence() * 0xC2B2AE3D27D4EB4FL);
+  private static long seed(long a, long b, long c) {
+    long h = a * 0x9E3779B97F4A7C15L;
+    h ^= b + 0x632BE59BD9B4E019L + (h << 6) + (h >>> 2);
+    return h ^ (c * 0xC2B2AE3D27D4EB4FL);
   }
 
   private TransactionContext failed(RaftClientRequest request, String message) {
@@ -378,13 +546,25 @@ public final class EntityStateMachine extends BaseStateMachine {
     // change is answered from the new leader's retry cache with whatever this returned.
     BatchReply.Builder reply = BatchReply.newBuilder();
     for (Record record : entry.getRecordsList()) {
-      reply.addOutcomes(applyRecord(record, termIndex, appendedHere));
+      if (record.hasDelivery()) {
+        reply.addWork(applyDelivery(record, termIndex, appendedHere));
+      } else if (record.hasTimerFire()) {
+        reply.addWork(applyTimerFire(record, termIndex, appendedHere));
+      } else {
+        reply.addOutcomes(applyCommand(record, termIndex, appendedHere));
+      }
+    }
+    for (EffectReport report : entry.getEffectReportsList()) {
+      reply.addWork(applyEffectReport(report));
+    }
+    for (DeadLetterAction action : entry.getDeadLetterActionsList()) {
+      reply.addWork(applyDeadLetterAction(action));
     }
     updateLastAppliedTermIndex(termIndex);
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.build().toByteArray())));
   }
 
-  private Outcome applyRecord(Record record, TermIndex termIndex, boolean appendedHere) {
+  private Outcome applyCommand(Record record, TermIndex termIndex, boolean appendedHere) {
     RequestKey requestKey = RequestKey.of(record.getRequestId());
     Outcome known = dedup.get(requestKey);
     if (known != null) {
@@ -405,11 +585,7 @@ public final class EntityStateMachine extends BaseStateMachine {
       return rejected;
     }
     EntityKey key = Protos.key(record.getRef());
-    EntityType<?, ?, ?> type = types.find(key.type());
-    if (type == null) {
-      throw new IllegalStateException(nodeId + ": entry " + termIndex + " holds events of entity type '"
-          + key.type() + "' which this node does not have; registered: " + types.names());
-    }
+    EntityType<?, ?, ?> type = requireType(key, termIndex);
     Versioned current = entities.get(key);
     long version = current == null ? 0 : current.version();
     if (record.getExpectedVersion() != version) {
@@ -420,6 +596,118 @@ public final class EntityStateMachine extends BaseStateMachine {
       return outcome.setConflict(Conflict.newBuilder()
           .setExpectedVersion(record.getExpectedVersion()).setActualVersion(version)).build();
     }
+    version = commit(record, key, type, current, termIndex, appendedHere);
+    Applied.Builder applied = Applied.newBuilder().setVersion(version);
+    if (record.hasReply()) {
+      applied.setReply(record.getReply()).setReplyIsState(record.getReplyIsState());
+    }
+    Outcome result = outcome.setApplied(applied).build();
+    dedup.remember(requestKey, result);
+    return result;
+  }
+
+  /**
+   * Exactly once: the message leaves the outbox in the same entry that applies its events, and a
+   * delivery is accepted only while {@code (source, seq)} is pending and is the oldest pending
+   * message from that source to that target.
+   */
+  private WorkStatus applyDelivery(Record record, TermIndex termIndex, boolean appendedHere) {
+    Outbox.Id id = new Outbox.Id(Protos.key(record.getDelivery().getSource()), record.getDelivery().getSeq());
+    PendingMessage message = outbox.message(id);
+    EntityKey key = Protos.key(record.getRef());
+    if (message == null) {
+      dropSpeculation(key, appendedHere);
+      return WorkStatus.GONE;
+    }
+    if (record.getDeferred() || record.getLookupOnly() || !outbox.isNextOfItsPair(id, message)) {
+      dropSpeculation(key, appendedHere);
+      return WorkStatus.RETRY;
+    }
+    if (record.hasRejection()) {
+      // The receiver refused it (or its handler threw): the message is consumed, nothing applied.
+      outbox.removeMessage(id, message);
+      messagesRejected.incrementAndGet();
+      if (appendedHere) {
+        LOG.warn("{}: message {} to {} rejected by the receiver: {}", nodeId, id, key,
+            record.getRejection().getMessage());
+      }
+      return WorkStatus.DONE;
+    }
+    EntityType<?, ?, ?> type = requireType(key, termIndex);
+    Versioned current = entities.get(key);
+    long version = current == null ? 0 : current.version();
+    if (record.getExpectedVersion() != version) {
+      conflicts.incrementAndGet();
+      dropSpeculation(key, appendedHere);
+      return WorkStatus.RETRY;
+    }
+    outbox.removeMessage(id, message);
+    commit(record, key, type, current, termIndex, appendedHere);
+    messagesDelivered.incrementAndGet();
+    return WorkStatus.DONE;
+  }
+
+  /** Exactly once: the timer is removed in the entry that applies its command's events. */
+  private WorkStatus applyTimerFire(Record record, TermIndex termIndex, boolean appendedHere) {
+    TimerFire fire = record.getTimerFire();
+    Outbox.TimerKey timerKey = new Outbox.TimerKey(Protos.key(fire.getOwner()), fire.getName());
+    PendingTimer timer = outbox.timer(timerKey);
+    EntityKey key = Protos.key(record.getRef());
+    if (timer == null || timer.getSeq() != fire.getSeq()) {
+      dropSpeculation(key, appendedHere);
+      return WorkStatus.GONE;
+    }
+    if (record.getDeferred() || record.getLookupOnly()) {
+      dropSpeculation(key, appendedHere);
+      return WorkStatus.RETRY;
+    }
+    if (record.hasRejection()) {
+      outbox.removeTimer(timerKey);
+      timersFired.incrementAndGet();
+      if (appendedHere) {
+        LOG.warn("{}: timer '{}' of {} fired, and {} rejected its command: {}", nodeId, fire.getName(),
+            timerKey.owner(), key, record.getRejection().getMessage());
+      }
+      return WorkStatus.DONE;
+    }
+    EntityType<?, ?, ?> type = requireType(key, termIndex);
+    Versioned current = entities.get(key);
+    long version = current == null ? 0 : current.version();
+    if (record.getExpectedVersion() != version) {
+      conflicts.incrementAndGet();
+      dropSpeculation(key, appendedHere);
+      return WorkStatus.RETRY;
+    }
+    // Removed before the command's own timer operations, so that it can schedule the same name again.
+    outbox.removeTimer(timerKey);
+    commit(record, key, type, current, termIndex, appendedHere);
+    timersFired.incrementAndGet();
+    return WorkStatus.DONE;
+  }
+
+  private void dropSpeculation(EntityKey key, boolean appendedHere) {
+    if (appendedHere) {
+      forgetSpeculation(key);
+    }
+  }
+
+  private EntityType<?, ?, ?> requireType(EntityKey key, TermIndex termIndex) {
+    EntityType<?, ?, ?> type = types.find(key.type());
+    if (type == null) {
+      throw new IllegalStateException(nodeId + ": entry " + termIndex + " holds events of entity type '"
+          + key.type() + "' which this node does not have; registered: " + types.names());
+    }
+    return type;
+  }
+
+  /**
+   * Applies an accepted record whose version check passed: folds its events, then adds its
+   * messages, effects and timers to the outbox with the entity's next sequence numbers, in record
+   * order (deterministic on every replica). Returns the new version.
+   */
+  private long commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current,
+                      TermIndex termIndex, boolean appendedHere) {
+    long version = current == null ? 0 : current.version();
     if (record.getEventsCount() > 0) {
       Object state = current == null ? CommandExecutor.initialState(type, key.id()) : current.state();
       List<Encoded> events = new ArrayList<>(record.getEventsCount());
@@ -435,16 +723,77 @@ public final class EntityStateMachine extends BaseStateMachine {
       }
       version = next.version();
     }
-    Applied.Builder applied = Applied.newBuilder().setVersion(version);
-    if (record.hasReply()) {
-      applied.setReply(record.getReply()).setReplyIsState(record.getReplyIsState());
+    Ref source = record.getRef();
+    for (OutMessage m : record.getMessagesList()) {
+      long seq = outbox.nextSeq(key);
+      outbox.addMessage(PendingMessage.newBuilder().setSource(source).setSeq(seq).setTarget(m.getTo())
+          .setPayload(m.getPayload()).build());
+      leaderWork.messageAdded(new Outbox.Id(key, seq));
     }
-    Outcome result = outcome.setApplied(applied).build();
-    dedup.remember(requestKey, result);
-    if (appendedHere && record.getEffectsCount() > 0) {
-      effects.dispatch(key, version, termIndex.getIndex(), termIndex.getTerm(), record.getEffectsList());
+    for (io.pachyderm.protocol.Effect effect : record.getEffectsList()) {
+      long seq = outbox.nextSeq(key);
+      if (effect.getAtLeastOnce()) {
+        Outbox.Id id = new Outbox.Id(key, seq);
+        outbox.putEffect(id, PendingEffect.newBuilder().setId(id.toProto()).setHandler(effect.getHandler())
+            .setPayload(effect.getPayload()).setVersion(version).setLogIndex(termIndex.getIndex())
+            .setTerm(termIndex.getTerm()).build());
+        leaderWork.effectAdded(id);
+      } else if (appendedHere) {
+        effects.dispatch(key, version, termIndex.getIndex(), termIndex.getTerm(), effect, seq);
+      }
     }
-    return result;
+    for (TimerOp op : record.getTimersList()) {
+      Outbox.TimerKey timerKey = new Outbox.TimerKey(key, op.getName());
+      if (op.hasSchedule()) {
+        long seq = outbox.nextSeq(key);
+        TimerSchedule schedule = op.getSchedule();
+        outbox.putTimer(timerKey, PendingTimer.newBuilder().setOwner(source).setName(op.getName()).setSeq(seq)
+            .setTarget(schedule.getTarget()).setPayload(schedule.getPayload()).setDueMs(schedule.getDueMs()).build());
+        leaderWork.timerScheduled(timerKey, seq, schedule.getDueMs());
+      } else {
+        outbox.removeTimer(timerKey);
+      }
+    }
+    return version;
+  }
+
+  private WorkStatus applyEffectReport(EffectReport report) {
+    Outbox.Id id = Outbox.Id.of(report.getId());
+    PendingEffect effect = outbox.effect(id);
+    if (effect == null) {
+      return WorkStatus.GONE;
+    }
+    if (report.hasFailed()) {
+      EffectFailure failure = report.getFailed();
+      if (failure.getAttempt() <= effect.getAttempts()) {
+        return WorkStatus.GONE; // a late report of an attempt already counted
+      }
+      PendingEffect updated = effect.toBuilder().setAttempts(failure.getAttempt()).setLastError(failure.getError())
+          .build();
+      if (failure.getDeadLetter()) {
+        outbox.removeEffect(id);
+        outbox.putDeadLetter(id, updated.toBuilder().setDeadAtMs(failure.getTimestampMs()).build());
+      } else {
+        outbox.putEffect(id, updated);
+      }
+      return WorkStatus.DONE;
+    }
+    outbox.removeEffect(id);
+    return WorkStatus.DONE;
+  }
+
+  private WorkStatus applyDeadLetterAction(DeadLetterAction action) {
+    Outbox.Id id = Outbox.Id.of(action.getId());
+    PendingEffect dead = outbox.deadLetter(id);
+    if (dead == null) {
+      return WorkStatus.GONE;
+    }
+    outbox.removeDeadLetter(id);
+    if (action.getRedrive()) {
+      outbox.putEffect(id, dead.toBuilder().setAttempts(0).clearDeadAtMs().build());
+      leaderWork.effectAdded(id);
+    }
+    return WorkStatus.DONE;
   }
 
   // ---- leadership ---------------------------------------------------------------------
@@ -454,6 +803,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (!groupMemberId.getPeerId().equals(newLeaderId)) {
       readyTerm = -1;
       speculative.clear();
+      leaderWork.deactivate();
     }
   }
 
@@ -461,6 +811,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   public void notifyNotLeader(java.util.Collection<TransactionContext> pendingEntries) {
     readyTerm = -1;
     speculative.clear();
+    leaderWork.deactivate();
   }
 
   /** Every entry of earlier terms is applied: the working state starts from applied state. */
@@ -468,6 +819,8 @@ public final class EntityStateMachine extends BaseStateMachine {
   public void notifyLeaderReady() {
     speculative.clear();
     readyTerm = division.getInfo().getCurrentTerm();
+    // Ratis calls this on the apply thread: the outbox the work loop rescans is the applied one.
+    leaderWork.activate();
     LOG.info("{} is leader and ready in term {}", nodeId, readyTerm);
   }
 
@@ -498,6 +851,10 @@ public final class EntityStateMachine extends BaseStateMachine {
         answer = b.build().toByteArray();
       }
       case STATUS -> answer = status().toByteArray();
+      case DEAD_LETTERS -> answer = DeadLetterList.newBuilder()
+          .addAllDeadLetters(outbox.deadLetters(read.getDeadLetters().getLimit()))
+          .setTotal(outbox.deadLetterCount())
+          .build().toByteArray();
       default -> {
         return CompletableFuture.failedFuture(new StateMachineException("empty read request"));
       }
@@ -515,6 +872,13 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setEntities(entities.size())
         .setDedupEntries(dedup.size())
         .setSnapshotIndex(snap == null ? 0 : snap.getIndex())
+        .setPendingMessages(outbox.messageCount())
+        .setPendingEffects(outbox.effectCount())
+        .setDeadLetters(outbox.deadLetterCount())
+        .setTimers(outbox.timerCount())
+        .setMessagesDelivered(messagesDelivered.get())
+        .setTimersFired(timersFired.get())
+        .setLeaderReady(leaderWork.isActive())
         .build();
   }
 
@@ -530,12 +894,14 @@ public final class EntityStateMachine extends BaseStateMachine {
     File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
     EntityKey[] keys = entities.keySet().toArray(new EntityKey[0]);
     Arrays.sort(keys);
+    List<OutboxItem> outboxItems = outbox.snapshotItems();
     SnapshotHeader header = SnapshotHeader.newBuilder()
         .setFormatVersion(SnapshotWriter.FORMAT_VERSION)
         .setLastAppliedTerm(last.getTerm())
         .setLastAppliedIndex(last.getIndex())
         .setEntities(keys.length)
         .setDedupEntries(dedup.size())
+        .setOutboxItems(outboxItems.size())
         .build();
     try (SnapshotWriter writer = new SnapshotWriter(file.toPath(), header)) {
       for (EntityKey key : keys) {
@@ -560,6 +926,9 @@ public final class EntityStateMachine extends BaseStateMachine {
       if (failure[0] != null) {
         throw failure[0];
       }
+      for (OutboxItem item : outboxItems) {
+        writer.writeOutbox(item);
+      }
       writer.commit();
     }
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
@@ -572,6 +941,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
     entities.clear();
     dedup.clear();
+    outbox.clear();
     if (snapshot == null) {
       return;
     }
@@ -597,6 +967,9 @@ public final class EntityStateMachine extends BaseStateMachine {
       for (DedupSnapshot d = reader.nextDedup(); d != null; d = reader.nextDedup()) {
         dedup.remember(RequestKey.of(d.getRequestId()), d.getOutcome());
       }
+      for (OutboxItem item = reader.nextOutbox(); item != null; item = reader.nextOutbox()) {
+        outbox.restore(item);
+      }
       reader.verify();
       TermIndex last = TermIndex.valueOf(header.getLastAppliedTerm(), header.getLastAppliedIndex());
       if (!last.equals(snapshot.getTermIndex())) {
@@ -615,6 +988,16 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   public long effectsDispatched() {
     return effects.dispatchedCount();
+  }
+
+  /** At-least-once dispatch attempts started on this node (all leaderships). */
+  public long effectAttempts() {
+    return leaderWork.effectAttempts();
+  }
+
+  public io.pachyderm.node.OutboxStats outboxStats() {
+    return new io.pachyderm.node.OutboxStats(outbox.messageCount(), outbox.effectCount(), outbox.deadLetterCount(),
+        outbox.timerCount(), messagesDelivered.get(), timersFired.get());
   }
 
   public Set<EntityKey> entityKeys() {

@@ -1,0 +1,457 @@
+package io.pachyderm.node.internal;
+
+import io.pachyderm.entity.EffectContext;
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.node.EffectRetry;
+import io.pachyderm.protocol.BatchReply;
+import io.pachyderm.protocol.CommandBatch;
+import io.pachyderm.protocol.Delivery;
+import io.pachyderm.protocol.EffectFailure;
+import io.pachyderm.protocol.EffectReport;
+import io.pachyderm.protocol.PendingEffect;
+import io.pachyderm.protocol.PendingMessage;
+import io.pachyderm.protocol.PendingTimer;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.TimerFire;
+import io.pachyderm.protocol.WorkStatus;
+import io.pachyderm.runtime.EntityKey;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What only a ready leader does for reliable messaging, off the apply path: turn committed outbox
+ * messages into delivery entries, fire due timers (at a bounded rate), dispatch at-least-once
+ * effects and record their outcome. Everything it proposes is a log entry the state machine
+ * validates against the applied outbox, so a stale or duplicate proposal is a no-op
+ * ({@link WorkStatus#GONE}), and a new leader simply rescans the outbox.
+ *
+ * <p>Threading: the apply thread calls the {@code *Added}/{@code activate}/{@code deactivate}
+ * methods, which only hand tasks to one scheduler thread that owns every queue here; effect
+ * handlers run on their own pool. A generation number, bumped on every activation change, makes
+ * late callbacks from an earlier leadership harmless.
+ */
+final class LeaderWork implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderWork.class);
+  private static final int ITEMS_PER_ENTRY_MAX = 256;
+  private static final long RETRY_PAUSE_MS = 20;
+  private static final long FAILURE_PAUSE_MS = 200;
+  private static final int ERROR_CHARS_MAX = 2000;
+
+  /** Proposes a batch of internal work to this node's Raft server and returns the applied reply. */
+  interface Submitter {
+    CompletableFuture<BatchReply> submit(CommandBatch batch);
+  }
+
+  /** Runs one at-least-once effect's handler; a throw is a failed attempt. */
+  interface HandlerInvoker {
+    void invoke(EntityKey source, PendingEffect effect, EffectContext ctx) throws Exception;
+  }
+
+  private record Due(long dueMs, Outbox.TimerKey key, long seq) {}
+
+  private final String nodeId;
+  private final Outbox outbox;
+  private final Submitter submitter;
+  private final HandlerInvoker handlers;
+  private final EffectRetry retry;
+  private final double firesPerSecondMax;
+  private final ScheduledExecutorService loop;
+  private final ExecutorService handlerPool;
+  private final AtomicLong effectAttempts = new AtomicLong();
+  private volatile boolean active;
+
+  // Everything below is touched only on the loop thread.
+  private long generation;
+  private final ArrayDeque<Outbox.Id> deliveries = new ArrayDeque<>();
+  private final Set<Outbox.Id> deliveriesQueued = new HashSet<>();
+  private boolean deliveryInFlight;
+  private final PriorityQueue<Due> dueTimers = new PriorityQueue<>(
+      Comparator.comparingLong(Due::dueMs).thenComparing(Due::key).thenComparingLong(Due::seq));
+  private boolean fireInFlight;
+  private ScheduledFuture<?> timerWake;
+  private long timerWakeAtMs = Long.MAX_VALUE;
+  private double fireTokens;
+  private long fireTokensAtMs;
+  private final Set<Outbox.Id> effectsBusy = new HashSet<>();
+  private final ArrayDeque<EffectReport> reports = new ArrayDeque<>();
+  private boolean reportInFlight;
+
+  LeaderWork(String nodeId, Outbox outbox, Submitter submitter, HandlerInvoker handlers, EffectRetry retry,
+             int firesPerSecondMax, int handlerThreads) {
+    if (firesPerSecondMax < 1 || handlerThreads < 1) {
+      throw new IllegalArgumentException("firesPerSecondMax and handlerThreads must be >= 1");
+    }
+    this.nodeId = nodeId;
+    this.outbox = outbox;
+    this.submitter = submitter;
+    this.handlers = handlers;
+    this.retry = retry;
+    this.firesPerSecondMax = firesPerSecondMax;
+    this.loop = Executors.newSingleThreadScheduledExecutor(daemon("pachyderm-leader-work-" + nodeId));
+    this.handlerPool = Executors.newFixedThreadPool(handlerThreads, daemon("pachyderm-effects-alo-" + nodeId));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  // ---- called on the apply thread ---------------------------------------------------------
+
+  boolean isActive() {
+    return active;
+  }
+
+  /**
+   * This node is leader and has applied every earlier entry. Items applied from now on are
+   * handed over by the {@code *Added} calls; everything applied before is found by the rescan.
+   */
+  void activate() {
+    active = true;
+    loop.execute(() -> {
+      resetQueues();
+      rescan();
+    });
+  }
+
+  void deactivate() {
+    if (active) {
+      active = false;
+      loop.execute(this::resetQueues);
+    }
+  }
+
+  void messageAdded(Outbox.Id id) {
+    if (active) {
+      loop.execute(() -> enqueueDelivery(id));
+    }
+  }
+
+  void effectAdded(Outbox.Id id) {
+    if (active) {
+      loop.execute(() -> dispatchEffect(id));
+    }
+  }
+
+  void timerScheduled(Outbox.TimerKey key, long seq, long dueMs) {
+    if (active) {
+      loop.execute(() -> {
+        dueTimers.add(new Due(dueMs, key, seq));
+        armTimers();
+      });
+    }
+  }
+
+  long effectAttempts() {
+    return effectAttempts.get();
+  }
+
+  // ---- loop thread ------------------------------------------------------------------------
+
+  private void resetQueues() {
+    generation++;
+    deliveries.clear();
+    deliveriesQueued.clear();
+    deliveryInFlight = false;
+    dueTimers.clear();
+    fireInFlight = false;
+    if (timerWake != null) {
+      timerWake.cancel(false);
+      timerWake = null;
+    }
+    timerWakeAtMs = Long.MAX_VALUE;
+    fireTokens = firesPerSecondMax;
+    fireTokensAtMs = System.currentTimeMillis();
+    effectsBusy.clear();
+    reports.clear();
+    reportInFlight = false;
+  }
+
+  private void rescan() {
+    if (!active) {
+      return;
+    }
+    int m = 0;
+    int e = 0;
+    int t = 0;
+    for (Map.Entry<Outbox.Id, PendingMessage> entry : outbox.messages()) {
+      enqueueDelivery(entry.getKey());
+      m++;
+    }
+    for (Map.Entry<Outbox.Id, PendingEffect> entry : outbox.effects()) {
+      dispatchEffect(entry.getKey());
+      e++;
+    }
+    for (Map.Entry<Outbox.TimerKey, PendingTimer> entry : outbox.timers()) {
+      dueTimers.add(new Due(entry.getValue().getDueMs(), entry.getKey(), entry.getValue().getSeq()));
+      t++;
+    }
+    armTimers();
+    if (m + e + t > 0) {
+      LOG.info("{} took over {} undelivered messages, {} unacknowledged effects, {} timers", nodeId, m, e, t);
+    }
+  }
+
+  // deliveries
+
+  private void enqueueDelivery(Outbox.Id id) {
+    if (active && deliveriesQueued.add(id)) {
+      deliveries.addLast(id);
+      pumpDeliveries();
+    }
+  }
+
+  private void pumpDeliveries() {
+    if (!active || deliveryInFlight || deliveries.isEmpty()) {
+      return;
+    }
+    List<Outbox.Id> batch = new ArrayList<>();
+    CommandBatch.Builder b = CommandBatch.newBuilder();
+    while (!deliveries.isEmpty() && batch.size() < ITEMS_PER_ENTRY_MAX) {
+      Outbox.Id id = deliveries.pollFirst();
+      deliveriesQueued.remove(id);
+      batch.add(id);
+      b.addDeliveries(Delivery.newBuilder().setSource(Protos.ref(id.source())).setSeq(id.seq()));
+    }
+    deliveryInFlight = true;
+    long gen = generation;
+    submitter.submit(b.build()).whenCompleteAsync((reply, error) -> {
+      if (gen != generation) {
+        return;
+      }
+      deliveryInFlight = false;
+      List<Outbox.Id> again = error != null ? batch : retried(batch, reply);
+      for (int i = again.size() - 1; i >= 0; i--) {
+        if (deliveriesQueued.add(again.get(i))) {
+          deliveries.addFirst(again.get(i));
+        }
+      }
+      if (error != null) {
+        LOG.debug("{}: delivery batch failed, retrying: {}", nodeId, error.toString());
+        later(FAILURE_PAUSE_MS, this::pumpDeliveries);
+      } else if (again.size() == batch.size()) {
+        later(RETRY_PAUSE_MS, this::pumpDeliveries);
+      } else {
+        pumpDeliveries();
+      }
+    }, loop);
+  }
+
+  private static <T> List<T> retried(List<T> batch, BatchReply reply) {
+    if (reply.getWorkCount() != batch.size()) {
+      throw new IllegalStateException("internal batch of " + batch.size() + " items got " + reply.getWorkCount()
+          + " statuses");
+    }
+    List<T> again = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      if (reply.getWork(i) == WorkStatus.RETRY) {
+        again.add(batch.get(i));
+      }
+    }
+    return again;
+  }
+
+  // timers
+
+  private void armTimers() {
+    if (!active || fireInFlight || dueTimers.isEmpty()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long wakeAt = Math.max(dueTimers.peek().dueMs(), now);
+    if (fireTokensAvailable(now) < 1) {
+      wakeAt = Math.max(wakeAt, now + (long) Math.ceil(1000.0 / firesPerSecondMax));
+    }
+    if (wakeAt <= now) {
+      fireDueTimers();
+      return;
+    }
+    if (timerWake != null && timerWakeAtMs <= wakeAt) {
+      return;
+    }
+    if (timerWake != null) {
+      timerWake.cancel(false);
+    }
+    timerWakeAtMs = wakeAt;
+    long gen = generation;
+    timerWake = loop.schedule(() -> {
+      if (gen == generation) {
+        timerWake = null;
+        timerWakeAtMs = Long.MAX_VALUE;
+        armTimers();
+      }
+    }, wakeAt - now, TimeUnit.MILLISECONDS);
+  }
+
+  private double fireTokensAvailable(long now) {
+    fireTokens = Math.min(firesPerSecondMax, fireTokens + (now - fireTokensAtMs) * firesPerSecondMax / 1000.0);
+    fireTokensAtMs = now;
+    return fireTokens;
+  }
+
+  private void fireDueTimers() {
+    long now = System.currentTimeMillis();
+    List<Due> batch = new ArrayList<>();
+    CommandBatch.Builder b = CommandBatch.newBuilder();
+    while (!dueTimers.isEmpty() && dueTimers.peek().dueMs() <= now && batch.size() < ITEMS_PER_ENTRY_MAX
+        && fireTokens >= 1) {
+      Due due = dueTimers.poll();
+      PendingTimer current = outbox.timer(due.key());
+      if (current == null || current.getSeq() != due.seq()) {
+        continue; // cancelled, replaced or fired: nothing to do
+      }
+      fireTokens -= 1;
+      batch.add(due);
+      b.addTimerFires(TimerFire.newBuilder().setOwner(Protos.ref(due.key().owner())).setName(due.key().name())
+          .setSeq(due.seq()));
+    }
+    if (batch.isEmpty()) {
+      armTimers();
+      return;
+    }
+    fireInFlight = true;
+    long gen = generation;
+    submitter.submit(b.build()).whenCompleteAsync((reply, error) -> {
+      if (gen != generation) {
+        return;
+      }
+      fireInFlight = false;
+      List<Due> again = error != null ? batch : retried(batch, reply);
+      long retryAt = System.currentTimeMillis() + (error != null ? FAILURE_PAUSE_MS : RETRY_PAUSE_MS * 5);
+      for (Due d : again) {
+        dueTimers.add(new Due(retryAt, d.key(), d.seq()));
+      }
+      armTimers();
+    }, loop);
+  }
+
+  // at-least-once effects
+
+  private void dispatchEffect(Outbox.Id id) {
+    if (!active || effectsBusy.contains(id)) {
+      return;
+    }
+    PendingEffect effect = outbox.effect(id);
+    if (effect == null) {
+      return;
+    }
+    effectsBusy.add(id);
+    int attempt = effect.getAttempts() + 1;
+    EffectContext ctx = new EffectContext(id.source().ecosystem(), EntityRef.of(id.source().type(), id.source().id()),
+        effect.getVersion(), effect.getLogIndex(), effect.getTerm(), (int) Math.min(id.seq(), Integer.MAX_VALUE),
+        nodeId);
+    long gen = generation;
+    effectAttempts.incrementAndGet();
+    CompletableFuture.runAsync(() -> {
+      try {
+        handlers.invoke(id.source(), effect, ctx);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, handlerPool)
+        .orTimeout(retry.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenCompleteAsync((ok, error) -> {
+          if (gen != generation) {
+            return; // no longer this leadership's effect: the next leader re-dispatches it
+          }
+          EffectReport.Builder report = EffectReport.newBuilder().setId(id.toProto());
+          if (error == null) {
+            report.setSucceeded(true);
+          } else {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+            String text = cause instanceof java.util.concurrent.TimeoutException
+                ? "no answer within " + retry.attemptTimeout().toMillis() + " ms" : cause.toString();
+            if (text.length() > ERROR_CHARS_MAX) {
+              text = text.substring(0, ERROR_CHARS_MAX);
+            }
+            boolean last = attempt >= retry.attemptsMax();
+            LOG.warn("{}: at-least-once effect {} via '{}' failed (attempt {} of {}){}: {}", nodeId,
+                ctx.idempotencyKey(), effect.getHandler(), attempt, retry.attemptsMax(),
+                last ? ", moving it to the dead letters" : "", text);
+            report.setFailed(EffectFailure.newBuilder().setAttempt(attempt).setError(text).setDeadLetter(last)
+                .setTimestampMs(System.currentTimeMillis()));
+          }
+          reports.addLast(report.build());
+          pumpReports();
+        }, loop);
+  }
+
+  private void pumpReports() {
+    if (!active || reportInFlight || reports.isEmpty()) {
+      return;
+    }
+    List<EffectReport> batch = new ArrayList<>();
+    while (!reports.isEmpty() && batch.size() < ITEMS_PER_ENTRY_MAX) {
+      batch.add(reports.pollFirst());
+    }
+    reportInFlight = true;
+    long gen = generation;
+    submitter.submit(CommandBatch.newBuilder().addAllEffectReports(batch).build()).whenCompleteAsync((reply, error) -> {
+      if (gen != generation) {
+        return;
+      }
+      reportInFlight = false;
+      if (error != null) {
+        for (int i = batch.size() - 1; i >= 0; i--) {
+          reports.addFirst(batch.get(i));
+        }
+        later(FAILURE_PAUSE_MS, this::pumpReports);
+        return;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        EffectReport r = batch.get(i);
+        Outbox.Id id = Outbox.Id.of(r.getId());
+        boolean retryLater = r.hasFailed() && !r.getFailed().getDeadLetter() && reply.getWork(i) == WorkStatus.DONE;
+        if (retryLater) {
+          long pauseMs = retry.backoffAfter(r.getFailed().getAttempt()).toMillis();
+          pauseMs += (long) (pauseMs * 0.2 * ThreadLocalRandom.current().nextDouble());
+          later(pauseMs, () -> {
+            effectsBusy.remove(id);
+            dispatchEffect(id);
+          });
+        } else {
+          effectsBusy.remove(id);
+        }
+      }
+      pumpReports();
+    }, loop);
+  }
+
+  private void later(long delayMs, Runnable task) {
+    long gen = generation;
+    loop.schedule(() -> {
+      if (gen == generation) {
+        task.run();
+      }
+    }, delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    active = false;
+    loop.shutdownNow();
+    handlerPool.shutdownNow();
+  }
+}

@@ -1,0 +1,233 @@
+package io.pachyderm.node.internal;
+
+import io.pachyderm.protocol.OutboxCounter;
+import io.pachyderm.protocol.OutboxItem;
+import io.pachyderm.protocol.PendingEffect;
+import io.pachyderm.protocol.PendingMessage;
+import io.pachyderm.protocol.PendingTimer;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.runtime.EntityKey;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The replicated part of reliable messaging (DESIGN.md section 3): messages not yet delivered,
+ * at-least-once effects not yet acknowledged, dead letters, pending timers, and each entity's
+ * last outbox sequence number (messages, effects and timers share it, so {@code (source, seq)}
+ * names one of them for good).
+ *
+ * <p>Written only by the apply thread, in log order, so every replica holds the same outbox;
+ * sorted maps make snapshots byte-identical across replicas. Leader threads and reads see it
+ * through concurrent maps and only ever act on what is already applied.
+ */
+final class Outbox {
+  /** An outbox item: the producing entity and its sequence number. */
+  record Id(EntityKey source, long seq) implements Comparable<Id> {
+    private static final Comparator<Id> ORDER = Comparator.comparing(Id::source).thenComparingLong(Id::seq);
+
+    static Id of(io.pachyderm.protocol.EffectId id) {
+      return new Id(Protos.key(id.getSource()), id.getSeq());
+    }
+
+    io.pachyderm.protocol.EffectId toProto() {
+      return io.pachyderm.protocol.EffectId.newBuilder().setSource(Protos.ref(source)).setSeq(seq).build();
+    }
+
+    @Override
+    public int compareTo(Id o) {
+      return ORDER.compare(this, o);
+    }
+
+    @Override
+    public String toString() {
+      return source + "#" + seq;
+    }
+  }
+
+  /** A timer's identity: the owning entity and the timer's name. */
+  record TimerKey(EntityKey owner, String name) implements Comparable<TimerKey> {
+    private static final Comparator<TimerKey> ORDER = Comparator.comparing(TimerKey::owner)
+        .thenComparing(TimerKey::name);
+
+    @Override
+    public int compareTo(TimerKey o) {
+      return ORDER.compare(this, o);
+    }
+  }
+
+  private record Pair(EntityKey source, EntityKey target) {}
+
+  private final NavigableMap<Id, PendingMessage> messages = new ConcurrentSkipListMap<>();
+  private final NavigableMap<Id, PendingEffect> effects = new ConcurrentSkipListMap<>();
+  private final NavigableMap<Id, PendingEffect> deadLetters = new ConcurrentSkipListMap<>();
+  private final NavigableMap<TimerKey, PendingTimer> timers = new ConcurrentSkipListMap<>();
+  private final Map<EntityKey, Long> lastSeq = new ConcurrentHashMap<>();
+  // Apply thread only: pending sequence numbers per (sender, receiver), ascending, so that a
+  // delivery is accepted only when it is the oldest pending message of its pair (order kept).
+  private final Map<Pair, ArrayDeque<Long>> pairQueues = new HashMap<>();
+
+  // ---- apply thread ---------------------------------------------------------------------
+
+  long nextSeq(EntityKey source) {
+    long next = lastSeq.getOrDefault(source, 0L) + 1;
+    lastSeq.put(source, next);
+    return next;
+  }
+
+  void addMessage(PendingMessage m) {
+    Id id = new Id(Protos.key(m.getSource()), m.getSeq());
+    messages.put(id, m);
+    pairQueues.computeIfAbsent(new Pair(id.source(), Protos.key(m.getTarget())), p -> new ArrayDeque<>())
+        .addLast(id.seq());
+  }
+
+  /** Whether {@code id} is the oldest undelivered message from its sender to its receiver. */
+  boolean isNextOfItsPair(Id id, PendingMessage m) {
+    ArrayDeque<Long> q = pairQueues.get(new Pair(id.source(), Protos.key(m.getTarget())));
+    return q != null && !q.isEmpty() && q.peekFirst() == id.seq();
+  }
+
+  void removeMessage(Id id, PendingMessage m) {
+    messages.remove(id);
+    Pair pair = new Pair(id.source(), Protos.key(m.getTarget()));
+    ArrayDeque<Long> q = pairQueues.get(pair);
+    if (q != null) {
+      q.remove(id.seq());
+      if (q.isEmpty()) {
+        pairQueues.remove(pair);
+      }
+    }
+  }
+
+  void putEffect(Id id, PendingEffect e) {
+    effects.put(id, e);
+  }
+
+  void removeEffect(Id id) {
+    effects.remove(id);
+  }
+
+  void putDeadLetter(Id id, PendingEffect e) {
+    deadLetters.put(id, e);
+  }
+
+  void removeDeadLetter(Id id) {
+    deadLetters.remove(id);
+  }
+
+  void putTimer(TimerKey key, PendingTimer t) {
+    timers.put(key, t);
+  }
+
+  void removeTimer(TimerKey key) {
+    timers.remove(key);
+  }
+
+  void clear() {
+    messages.clear();
+    effects.clear();
+    deadLetters.clear();
+    timers.clear();
+    lastSeq.clear();
+    pairQueues.clear();
+  }
+
+  // ---- any thread -----------------------------------------------------------------------
+
+  PendingMessage message(Id id) {
+    return messages.get(id);
+  }
+
+  PendingEffect effect(Id id) {
+    return effects.get(id);
+  }
+
+  PendingEffect deadLetter(Id id) {
+    return deadLetters.get(id);
+  }
+
+  PendingTimer timer(TimerKey key) {
+    return timers.get(key);
+  }
+
+  /** Snapshot views for a new leader's rescan: weakly consistent, in key order. */
+  Iterable<Map.Entry<Id, PendingMessage>> messages() {
+    return messages.entrySet();
+  }
+
+  Iterable<Map.Entry<Id, PendingEffect>> effects() {
+    return effects.entrySet();
+  }
+
+  Iterable<Map.Entry<TimerKey, PendingTimer>> timers() {
+    return timers.entrySet();
+  }
+
+  List<PendingEffect> deadLetters(int limit) {
+    List<PendingEffect> list = new ArrayList<>();
+    for (PendingEffect e : deadLetters.values()) {
+      if (limit > 0 && list.size() >= limit) {
+        break;
+      }
+      list.add(e);
+    }
+    return list;
+  }
+
+  int messageCount() {
+    return messages.size();
+  }
+
+  int effectCount() {
+    return effects.size();
+  }
+
+  int deadLetterCount() {
+    return deadLetters.size();
+  }
+
+  int timerCount() {
+    return timers.size();
+  }
+
+  // ---- snapshots (apply thread) -----------------------------------------------------------
+
+  /** Every item in a deterministic order: counters, messages, effects, dead letters, timers. */
+  List<OutboxItem> snapshotItems() {
+    List<OutboxItem> items = new ArrayList<>(lastSeq.size() + messages.size() + effects.size()
+        + deadLetters.size() + timers.size());
+    EntityKey[] keys = lastSeq.keySet().toArray(new EntityKey[0]);
+    Arrays.sort(keys);
+    for (EntityKey k : keys) {
+      items.add(OutboxItem.newBuilder().setCounter(OutboxCounter.newBuilder()
+          .setRef(Protos.ref(k)).setLastSeq(lastSeq.get(k))).build());
+    }
+    messages.values().forEach(m -> items.add(OutboxItem.newBuilder().setMessage(m).build()));
+    effects.values().forEach(e -> items.add(OutboxItem.newBuilder().setEffect(e).build()));
+    deadLetters.values().forEach(e -> items.add(OutboxItem.newBuilder().setDeadLetter(e).build()));
+    timers.values().forEach(t -> items.add(OutboxItem.newBuilder().setTimer(t).build()));
+    return items;
+  }
+
+  void restore(OutboxItem item) {
+    switch (item.getItemCase()) {
+      case COUNTER -> lastSeq.put(Protos.key(item.getCounter().getRef()), item.getCounter().getLastSeq());
+      case MESSAGE -> addMessage(item.getMessage());
+      case EFFECT -> effects.put(Id.of(item.getEffect().getId()), item.getEffect());
+      case DEAD_LETTER -> deadLetters.put(Id.of(item.getDeadLetter().getId()), item.getDeadLetter());
+      case TIMER -> {
+        PendingTimer t = item.getTimer();
+        timers.put(new TimerKey(Protos.key(t.getOwner()), t.getName()), t);
+      }
+      default -> throw new IllegalArgumentException("empty outbox item in snapshot");
+    }
+  }
+}
