@@ -21,7 +21,7 @@ import java.util.Objects;
  *
  * <p>JSON lines form (one object per line): {@code {"node":"n1","term":3,"logIndex":42,
  * "idempotencyKey":"r1/7/42"}}; an attempt of an at-least-once effect adds {@code "effect"},
- * {@code "attempt"}, {@code "ok"}, {@code "nodeTerm"} and {@code "leader"}. Node processes append
+ * {@code "attempt"}, {@code "ok"}, {@code "nodeTerm"}, {@code "leader"} and {@code "atMs"}. Node processes append
  * with {@link #appendTo} (or write {@link #toJsonLine()} themselves, one line per dispatch,
  * flushed); the harness collects every node's file with {@link #readAll}. A node killed mid-write
  * leaves at most one truncated last line, which reading ignores.
@@ -38,9 +38,11 @@ import java.util.Objects;
  * @param nodeTerm the node's current Raft term when it dispatched; 0 when not logged
  * @param leader whether the node was leader of {@code nodeTerm} when it dispatched; meaningful
  *     only when {@code nodeTerm > 0}
+ * @param atMs the node's wall clock when it dispatched, in epoch milliseconds (to line attempts up
+ *     with node logs, which use the same clock); 0 when not logged
  */
 public record Dispatch(String node, long term, long logIndex, String idempotencyKey, String effect, int attempt,
-                       boolean ok, long nodeTerm, boolean leader) {
+                       boolean ok, long nodeTerm, boolean leader, long atMs) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   public Dispatch {
@@ -53,14 +55,14 @@ public record Dispatch(String node, long term, long logIndex, String idempotency
 
   /** A successful dispatch that logs no attempt details (an at-most-once effect). */
   public Dispatch(String node, long term, long logIndex, String idempotencyKey) {
-    this(node, term, logIndex, idempotencyKey, null, 0, true, 0, false);
+    this(node, term, logIndex, idempotencyKey, null, 0, true, 0, false, 0);
   }
 
   /** One attempt of an at-least-once effect. */
   public static Dispatch attempt(String node, long term, long logIndex, String idempotencyKey, String effect,
-                                 int attempt, boolean ok, long nodeTerm, boolean leader) {
+                                 int attempt, boolean ok, long nodeTerm, boolean leader, long atMs) {
     return new Dispatch(node, term, logIndex, idempotencyKey, Objects.requireNonNull(effect, "effect"), attempt, ok,
-        nodeTerm, leader);
+        nodeTerm, leader, atMs);
   }
 
   /** What identifies the effect: {@link #effect} when logged, else the idempotency key. */
@@ -88,6 +90,7 @@ public record Dispatch(String node, long term, long logIndex, String idempotency
       json.put("ok", ok);
       json.put("nodeTerm", nodeTerm);
       json.put("leader", leader);
+      json.put("atMs", atMs);
     }
     try {
       return MAPPER.writeValueAsString(json);
@@ -119,13 +122,14 @@ public record Dispatch(String node, long term, long logIndex, String idempotency
     if (!json.hasNonNull("effect")) {
       return new Dispatch(node, term, logIndex, key);
     }
-    for (String field : List.of("attempt", "ok", "nodeTerm", "leader")) {
+    for (String field : List.of("attempt", "ok", "nodeTerm", "leader", "atMs")) {
       if (!json.hasNonNull(field)) {
         throw new IllegalArgumentException("an attempt misses field '" + field + "': " + line);
       }
     }
     return attempt(node, term, logIndex, key, json.get("effect").asText(), json.get("attempt").asInt(),
-        json.get("ok").asBoolean(), json.get("nodeTerm").asLong(), json.get("leader").asBoolean());
+        json.get("ok").asBoolean(), json.get("nodeTerm").asLong(), json.get("leader").asBoolean(),
+        json.get("atMs").asLong());
   }
 
   /** Appends this dispatch as one line to {@code jsonl} (created if missing), flushed. */

@@ -4,6 +4,7 @@ import io.pachyderm.chaos.workload.ChaosTypes;
 import io.pachyderm.chaos.workload.EffectCounterEntity;
 import io.pachyderm.chaos.workload.ReliableEffectCounterEntity;
 import io.pachyderm.client.Peer;
+import io.pachyderm.node.EffectRetry;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -86,15 +87,16 @@ public final class ChaosNode implements Callable<Integer> {
     // The handler runs only once the node has started, so the reference is set by then.
     AtomicReference<PachydermNode> self = new AtomicReference<>();
     DispatchLog.FailurePlan plan = new DispatchLog.FailurePlan(failEveryNthEffect, failEffectAttempts);
-    PachydermNode.Builder builder = PachydermNode.builder(id, Peer.parseList(peers), data)
+    PachydermNode node = PachydermNode.builder(id, Peer.parseList(peers), data)
         .entityTypes(ChaosTypes.ALL)
         .effectHandler(EffectCounterEntity.DISPATCH_HANDLER, dispatches.atMostOnce())
         .effectHandler(ReliableEffectCounterEntity.DISPATCH_HANDLER,
             dispatches.atLeastOnce(plan, () -> roleOf(self.get())))
         .electionTimeoutMin(Duration.ofMillis(electionTimeoutMs))
         .snapshotThresholdEntries(snapshotThresholdEntries)
-        .logSegmentBytesMax(logSegmentBytesMax);
-    PachydermNode node = builder.build();
+        .logSegmentBytesMax(logSegmentBytesMax)
+        .effectRetry(effectRetry())
+        .build();
     self.set(node);
     node.start();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -109,6 +111,15 @@ public final class ChaosNode implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The node's default retry policy with the options given on the command line. */
+  private EffectRetry effectRetry() {
+    EffectRetry d = EffectRetry.DEFAULT;
+    return new EffectRetry(effectAttemptsMax != null ? effectAttemptsMax : d.attemptsMax(),
+        effectBackoffMinMs != null ? Duration.ofMillis(effectBackoffMinMs) : d.backoffMin(),
+        effectBackoffMaxMs != null ? Duration.ofMillis(effectBackoffMaxMs) : d.backoffMax(),
+        d.attemptTimeout());
   }
 
   /** The node's role and current term, as Ratis tells it now. */

@@ -111,7 +111,7 @@ final class DispatchLog implements AutoCloseable {
     boolean fail = plan.fails(key, attempt);
     Role role = probe.now();
     append(Dispatch.attempt(ctx.nodeId(), ctx.term(), ctx.logIndex(), key, due.effectId(), attempt, !fail,
-        role.term(), role.leader()));
+        role.term(), role.leader(), System.currentTimeMillis()));
     if (fail) {
       throw new InjectedFailure("planned failure of attempt " + attempt + " of " + key + " (" + plan + ")");
     }

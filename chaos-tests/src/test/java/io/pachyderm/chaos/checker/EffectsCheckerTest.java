@@ -86,7 +86,7 @@ class EffectsCheckerTest {
   // --- at least once, with attempts logged (the effects-alo workload) ---
 
   private static Dispatch attempt(String node, long term, String key, String effect, int attempt, boolean ok) {
-    return Dispatch.attempt(node, term, 10, key, effect, attempt, ok, term, true);
+    return Dispatch.attempt(node, term, 10, key, effect, attempt, ok, term, true, 1_700_000_000_000L);
   }
 
   private static Verdict atLeastOnce(Set<String> required, List<Dispatch> dispatches) {
@@ -164,28 +164,30 @@ class EffectsCheckerTest {
   }
 
   @Test
-  void aDispatchByANodeThatWasNotLeaderIsReported() {
+  void anAttemptByALeaderThatHadJustSteppedDownIsCountedNotReported() {
+    // Seen under pauses: n3 led term 1, was paused, and on resume Ratis deposed it before its
+    // dispatcher ran the attempts it had queued; n2, leader of term 2, dispatched them again.
     Verdict verdict = atLeastOnce(Set.of("l0@1"), List.of(
-        Dispatch.attempt("n3", 2, 10, "default/rec/l0@1#0", "l0@1", 1, true, 4, false)));
+        Dispatch.attempt("n3", 1, 10, "default/rec/l0@1#0", "l0@1", 1, true, 1, true, 1L),
+        Dispatch.attempt("n3", 1, 11, "default/rec/l0@2#0", "l0@2", 1, true, 1, false, 2L),
+        Dispatch.attempt("n2", 1, 11, "default/rec/l0@2#0", "l0@2", 1, true, 2, true, 3L)));
 
-    assertThat(verdict.anomalies()).singleElement().satisfies(a -> {
-      assertThat(a.kind()).isEqualTo(Anomaly.EFFECT_BY_NON_LEADER);
-      assertThat(a.description()).startsWith("n3 was not leader in term 4");
-    });
+    assertThat(verdict.valid()).as(verdict.toString()).isTrue();
+    assertThat(verdict.stats()).containsEntry("dispatchesAfterStepDown", 1L);
   }
 
   @Test
   void leadershipIsJudgedByTheTermTheNodeDispatchedIn() {
     // n2 re-dispatches in its own term 3 an effect of an entry that n1 appended in term 2: fine.
     List<Dispatch> redispatch = List.of(
-        Dispatch.attempt("n1", 2, 10, "k1", "l0@1", 1, false, 2, true),
-        Dispatch.attempt("n2", 2, 10, "k1", "l0@1", 1, true, 3, true));
+        Dispatch.attempt("n1", 2, 10, "k1", "l0@1", 1, false, 2, true, 5L),
+        Dispatch.attempt("n2", 2, 10, "k1", "l0@1", 1, true, 3, true, 5L));
     assertThat(atLeastOnce(Set.of("l0@1"), redispatch).valid()).isTrue();
 
     // Two nodes dispatching in the same term of their own: one was not the leader.
     List<Dispatch> sameTerm = List.of(
-        Dispatch.attempt("n1", 2, 10, "k1", "l0@1", 1, true, 3, true),
-        Dispatch.attempt("n2", 2, 11, "k2", "l0@2", 1, true, 3, true));
+        Dispatch.attempt("n1", 2, 10, "k1", "l0@1", 1, true, 3, true, 5L),
+        Dispatch.attempt("n2", 2, 11, "k2", "l0@2", 1, true, 3, true, 5L));
     assertThat(atLeastOnce(Set.of("l0@1", "l0@2"), sameTerm).anomalies()).singleElement()
         .satisfies(a -> assertThat(a.description()).contains("[n1, n2]").contains("term 3"));
   }
@@ -208,14 +210,14 @@ class EffectsCheckerTest {
   @Test
   void attemptsRoundTripThroughTheLog() throws Exception {
     Path log = dir.resolve("n1-dispatch.jsonl");
-    Dispatch failed = Dispatch.attempt("n1", 2, 10, "default/rec/l0@1#0", "l0@1", 1, false, 3, true);
+    Dispatch failed = Dispatch.attempt("n1", 2, 10, "default/rec/l0@1#0", "l0@1", 1, false, 3, true, 1234L);
     failed.appendTo(log);
     new Dispatch("n1", 2, 11, "e1/2/11").appendTo(log);
 
     assertThat(Dispatch.read(log)).containsExactly(failed, new Dispatch("n1", 2, 11, "e1/2/11"));
     assertThat(Files.readAllLines(log).get(0)).isEqualTo("{\"node\":\"n1\",\"term\":2,\"logIndex\":10,"
         + "\"idempotencyKey\":\"default/rec/l0@1#0\",\"effect\":\"l0@1\",\"attempt\":1,\"ok\":false,"
-        + "\"nodeTerm\":3,\"leader\":true}");
+        + "\"nodeTerm\":3,\"leader\":true,\"atMs\":1234}");
   }
 
   @Test
