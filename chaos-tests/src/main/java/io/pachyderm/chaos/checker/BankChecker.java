@@ -126,8 +126,11 @@ public final class BankChecker implements Checker {
     stats.put("nodesRead", byNode.size());
     stats.put("totals", totals);
     if (debitsMax >= 0) {
-      // Sound only as a count: which of the unknown transfers happened is not known, only how many.
       stats.put("debits", debitsMax);
+    }
+    if (debitsMax >= flows.ok) {
+      // Sound only as a count: which of the unknown transfers happened is not known, only how many.
+      // (Fewer debits than acknowledged transfers is a lost write, reported above.)
       stats.put("unknownTransfersApplied", debitsMax - flows.ok);
     }
     stats.put("anomaliesSuppressed", anomalies.suppressed());

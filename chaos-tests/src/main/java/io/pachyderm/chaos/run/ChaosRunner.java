@@ -68,6 +68,8 @@ public final class ChaosRunner {
   public static final String FINAL_READ_FAILED = "final-read-failed";
   public static final String HARNESS_ERROR = "harness-error";
   public static final String NOT_DRAINED = "not-drained";
+  /** The name of the harness's own verdict. */
+  public static final String RECOVERY_CHECKER = "recovery";
 
   private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
   private static final Duration RECOVERY_WAIT = Duration.ofSeconds(90);
@@ -143,7 +145,7 @@ public final class ChaosRunner {
     }
     Map<String, Object> stats = new LinkedHashMap<>();
     stats.put("faults", intervals.size());
-    verdicts.add(Verdict.of("recovery", harness, stats));
+    verdicts.add(Verdict.of(RECOVERY_CHECKER, harness, stats));
     RunReport.write(runDir, history, verdicts, intervals, info);
     String summary = readSummary(runDir);
     out.println(summary);
