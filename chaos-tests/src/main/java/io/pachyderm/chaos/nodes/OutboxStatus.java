@@ -10,8 +10,8 @@ package io.pachyderm.chaos.nodes;
  * @param pendingMessages entity-to-entity messages in the outbox, not yet delivered
  * @param pendingEffects at-least-once effects in the outbox, not yet acknowledged
  * @param deadLetters at-least-once effects that ran out of attempts
- * @param messagesDelivered messages delivered since the cluster began (replicated, so equal on
- *     nodes that applied the same entries)
+ * @param messagesDelivered deliveries this node has applied since it (re)started: equal on nodes
+ *     that neither restarted nor lagged, so only a hint
  * @param error why the node did not answer, or ""
  */
 public record OutboxStatus(String nodeId, boolean reachable, long appliedIndex, long pendingMessages,
