@@ -4,14 +4,18 @@
 #
 #   chaos-tests/run.sh --workload append --nemesis partition --duration 10m
 #   chaos-tests/run.sh --workload register --nemesis combined --duration 60s --nodes 5
+#   chaos-tests/run.sh --workload bank --nemesis kill --duration 90s          # messages: money conserved
+#   chaos-tests/run.sh --workload effects-alo --nemesis combined --duration 90s   # at-least-once effects
 #   chaos-tests/run.sh --workload append --nemesis control --duration 15s   # must catch lost writes
 #   chaos-tests/run.sh --help
 #
 # Each run writes <out>/<time>-<workload>-<nemesis>/ (default out: ./chaos-results): history.jsonl,
 # verdicts.json, summary.txt, latency.png, nemesis.log, and each node's log, data and dispatch log.
 # Exit 0 when the history is valid (for control: when the planted fault was caught), 1 otherwise.
-# Builds first (mvn -q -B -DskipTests install at the repository root) when the jar or classpath is
-# missing or older than a pom.xml or a main source file. Environment: JAVA_HOME, JAVA_OPTS.
+# Builds first (mvn -q -B -DskipTests -pl chaos-tests -am package at the repository root) when the
+# jar or classpath is missing or older than a pom.xml or a main source file; package, not install,
+# so that the classpath names this checkout's module jars and ~/.m2 (shared by every checkout on
+# the machine) is left alone. Environment: JAVA_HOME, JAVA_OPTS.
 set -euo pipefail
 
 repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,9 +40,9 @@ build_is_stale() {
 
 if build_is_stale; then
   command -v mvn >/dev/null || { echo "run.sh: the chaos suite is not built and mvn is not on PATH" >&2; exit 1; }
-  echo "run.sh: building $repo (mvn -q -B -DskipTests install) ..." >&2
+  echo "run.sh: building $repo (mvn -q -B -DskipTests -pl chaos-tests -am package) ..." >&2
   # The sed drops the bare colour resets that Debian's Maven prints even in batch mode.
-  if ! (cd "$repo" && mvn -q -B -DskipTests install 2>&1 | sed $'s/\x1b\\[0m//g') >&2; then
+  if ! (cd "$repo" && mvn -q -B -DskipTests -pl chaos-tests -am package 2>&1 | sed $'s/\x1b\\[0m//g') >&2; then
     echo "run.sh: the build failed (output above)" >&2
     exit 1
   fi

@@ -37,6 +37,27 @@ public record Anomaly(String kind, String key, String description) {
   public static final String EFFECT_UNKNOWN_TERM = "effect-unknown-term";
   /** An effect that had to be dispatched at least once never was. */
   public static final String EFFECT_MISSING = "effect-missing";
+  /**
+   * Attempts of one at-least-once effect carried different idempotency keys, or one key was
+   * used by two different effects: a receiver deduplicating on the key would repeat or drop one.
+   */
+  public static final String EFFECT_KEY_CHANGED = "effect-key-changed";
+  /** An effect was dispatched although its command never committed. */
+  public static final String EFFECT_UNCOMMITTED = "effect-uncommitted";
+  /** A balance below zero: a transfer was accepted without the funds. */
+  public static final String NEGATIVE_BALANCE = "negative-balance";
+  /** The sum over all accounts on a node differs from what the accounts opened with. */
+  public static final String BANK_TOTAL_CHANGED = "bank-total-changed";
+  /** An account's balance disagrees with its own ledger (opening - debited + credited). */
+  public static final String LEDGER_MISMATCH = "ledger-mismatch";
+  /** Fewer messages were received than sent (a debit whose credit never arrived). */
+  public static final String LOST_MESSAGE = "lost-message";
+  /** More messages were received than sent (a credit delivered twice, or made up). */
+  public static final String DUPLICATE_MESSAGE = "duplicate-message";
+  /** A ledger holds more operations than the history could have caused, even counting unknown outcomes. */
+  public static final String UNEXPLAINED_WRITE = "unexplained-write";
+  /** A node's final reads do not cover every key, so its state cannot be judged as a whole. */
+  public static final String INCOMPLETE_FINAL_READS = "incomplete-final-reads";
   /** The history breaks the format a checker needs (wrong value type, repeated element...). */
   public static final String MALFORMED_HISTORY = "malformed-history";
 

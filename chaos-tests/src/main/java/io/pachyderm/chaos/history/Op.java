@@ -18,12 +18,16 @@ import java.util.Set;
  *     {@link #FINAL_READ_PROCESS}.
  * @param type invocation or kind of completion
  * @param f the function: one of {@link #WRITE}, {@link #READ}, {@link #ADD}, {@link #APPEND},
- *     {@link #FINAL_READ}
+ *     {@link #TRANSFER}, {@link #FINAL_READ}
  * @param key the entity id the operation addressed (for example {@code "r3"})
  * @param value for write/add/append the argument (a {@code Long}, on the invocation and
- *     completion alike); for register and counter reads the value read (a {@code Long}, null on
- *     the invocation and on FAIL/INFO); for append-list reads the list read ({@code List<Long>},
- *     unmodifiable). Integers are widened to {@code Long} on construction.
+ *     completion alike, except that a workload may record on an OK completion what the reply
+ *     told, such as the version a reliable-effects add reached); for a transfer the list
+ *     {@code [transferId, toAccount, amount]} with {@code toAccount} an index into the bank's
+ *     accounts and {@code key} the account debited; for register and counter reads the value read
+ *     (a {@code Long}, null on the invocation and on FAIL/INFO); for append-list reads the list
+ *     read ({@code List<Long>}, unmodifiable); for a bank account's final read its ledger (see
+ *     {@code BankChecker}). Integers are widened to {@code Long} on construction.
  * @param timeNs {@link System#nanoTime()} relative to the start of the run, in nanoseconds; used
  *     for the report only, never for judging
  * @param node for a final read, the id of the node that served it; otherwise null
@@ -44,10 +48,11 @@ public record Op(
   public static final String READ = "read";
   public static final String ADD = "add";
   public static final String APPEND = "append";
+  public static final String TRANSFER = "transfer";
   public static final String FINAL_READ = "final-read";
 
   /** Every value {@link #f} may take. */
-  public static final Set<String> FUNCTIONS = Set.of(WRITE, READ, ADD, APPEND, FINAL_READ);
+  public static final Set<String> FUNCTIONS = Set.of(WRITE, READ, ADD, APPEND, TRANSFER, FINAL_READ);
 
   /** The process number of final reads; their invocation and completion are adjacent. */
   public static final int FINAL_READ_PROCESS = -1;

@@ -46,6 +46,7 @@ public final class ChaosCluster implements AutoCloseable {
   private final Map<String, PachydermClient> statusClients = new LinkedHashMap<>();
   // Status calls that outlive their timeout keep a thread until Ratis gives up; bounded.
   private final ThreadPoolExecutor statusPool;
+  private final StatusReader statusReader;
 
   private ChaosCluster(NetnsHosts hosts, Path runDir, List<String> nodeArgs) {
     this.hosts = hosts;
@@ -61,6 +62,7 @@ public final class ChaosCluster implements AutoCloseable {
       ns.add(new NodeProcess(peers.get(i - 1), i, hosts, peerList, runDir, nodeArgs));
     }
     this.nodes = List.copyOf(ns);
+    this.statusReader = new StatusReader(peers, STATUS_TIMEOUT);
     this.statusPool = new ThreadPoolExecutor(4 * nodes.size(), 4 * nodes.size(), 30, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(4 * nodes.size()), r -> {
           Thread t = new Thread(r, "chaos-status");
@@ -161,6 +163,62 @@ public final class ChaosCluster implements AutoCloseable {
       views.put(e.getKey(), view);
     }
     return views;
+  }
+
+  /** Every node's messaging counters, asked in parallel; a node that does not answer in time is unreachable. */
+  public Map<String, OutboxStatus> outboxes() {
+    Map<String, Future<OutboxStatus>> asked = new LinkedHashMap<>();
+    for (NodeProcess n : nodes) {
+      try {
+        asked.put(n.id(), statusPool.submit(() -> statusReader.read(n.id(), STATUS_TIMEOUT)));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        asked.put(n.id(), CompletableFuture.completedFuture(OutboxStatus.unreachable(n.id(), "status pool full")));
+      }
+    }
+    Map<String, OutboxStatus> views = new LinkedHashMap<>();
+    // The reader bounds each read by STATUS_TIMEOUT; the margin covers building its client.
+    long deadlineNs = System.nanoTime() + STATUS_TIMEOUT.toNanos() * 2;
+    for (Map.Entry<String, Future<OutboxStatus>> e : asked.entrySet()) {
+      OutboxStatus view;
+      try {
+        view = e.getValue().get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException | ExecutionException ex) {
+        e.getValue().cancel(true);
+        view = OutboxStatus.unreachable(e.getKey(), ex instanceof TimeoutException
+            ? "no answer within " + STATUS_TIMEOUT.multipliedBy(2) : String.valueOf(ex.getCause()));
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        view = OutboxStatus.unreachable(e.getKey(), "interrupted");
+      }
+      views.put(e.getKey(), view);
+    }
+    return views;
+  }
+
+  /**
+   * Waits until every node reports empty outboxes: no entity-to-entity message and no
+   * at-least-once effect pending. Delivering a message and acknowledging an effect are log
+   * entries of their own, so a node reports zero only once it has applied them. Returns the
+   * statuses last read: all {@link OutboxStatus#drained()} on success, the laggards otherwise.
+   */
+  public Map<String, OutboxStatus> awaitOutboxesDrained(Duration wait) throws InterruptedException {
+    long deadlineNs = System.nanoTime() + wait.toNanos();
+    Map<String, OutboxStatus> last = outboxes();
+    while (!allDrained(last) && System.nanoTime() < deadlineNs) {
+      Thread.sleep(POLL_INTERVAL.toMillis());
+      last = outboxes();
+    }
+    return last;
+  }
+
+  /** True when there are statuses and every one is {@link OutboxStatus#drained()}. */
+  public static boolean allDrained(Map<String, OutboxStatus> statuses) {
+    for (OutboxStatus s : statuses.values()) {
+      if (!s.drained()) {
+        return false;
+      }
+    }
+    return !statuses.isEmpty();
   }
 
   /**

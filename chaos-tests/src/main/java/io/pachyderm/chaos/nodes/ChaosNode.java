@@ -2,21 +2,31 @@ package io.pachyderm.chaos.nodes;
 
 import io.pachyderm.chaos.workload.ChaosTypes;
 import io.pachyderm.chaos.workload.EffectCounterEntity;
+import io.pachyderm.chaos.workload.ReliableEffectCounterEntity;
 import io.pachyderm.client.Peer;
+import io.pachyderm.node.EffectRetry;
 import io.pachyderm.node.PachydermNode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * One chaos node: a {@link PachydermNode} serving the workload entity types, with the
- * {@value EffectCounterEntity#DISPATCH_HANDLER} handler logging every dispatch to
- * {@code --dispatch-log}. Started by the harness inside a network namespace; runs until killed.
+ * {@value EffectCounterEntity#DISPATCH_HANDLER} and
+ * {@value ReliableEffectCounterEntity#DISPATCH_HANDLER} handlers logging every dispatch to
+ * {@code --dispatch-log} (see {@link DispatchLog}; the latter also fails the attempts
+ * {@code --fail-every-nth-effect} picks). Started by the harness inside a network namespace; runs
+ * until killed.
  *
  * <p>With {@code --parent-pid} the node halts when that process is gone, so a harness that dies
  * without cleaning up (kill -9, a crashed test JVM) does not leave nodes running forever.
@@ -50,6 +60,23 @@ public final class ChaosNode implements Callable<Integer> {
   @Option(names = "--parent-pid", description = "Halt when this process is gone.")
   Long parentPid;
 
+  @Option(names = "--effect-attempts-max", description = "At-least-once effects: attempts before the dead-letter store (default: the node's).")
+  Integer effectAttemptsMax;
+
+  @Option(names = "--effect-backoff-min-ms", description = "At-least-once effects: first retry delay (default: the node's).")
+  Long effectBackoffMinMs;
+
+  @Option(names = "--effect-backoff-max-ms", description = "At-least-once effects: longest retry delay (default: the node's).")
+  Long effectBackoffMaxMs;
+
+  @Option(names = "--fail-every-nth-effect", defaultValue = "0",
+      description = "Fail attempts of every n-th at-least-once effect, by key hash; 0 for none (default ${DEFAULT-VALUE}).")
+  int failEveryNthEffect;
+
+  @Option(names = "--fail-effect-attempts", defaultValue = "1",
+      description = "How many first attempts (on this node) of such an effect fail (default ${DEFAULT-VALUE}).")
+  int failEffectAttempts;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ChaosNode()).execute(args));
   }
@@ -57,14 +84,21 @@ public final class ChaosNode implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DispatchLog dispatches = new DispatchLog(dispatchLog);
+    // The handler runs only once the node has started, so the reference is set by then.
+    AtomicReference<PachydermNode> self = new AtomicReference<>();
+    DispatchLog.FailurePlan plan = new DispatchLog.FailurePlan(failEveryNthEffect, failEffectAttempts);
     PachydermNode node = PachydermNode.builder(id, Peer.parseList(peers), data)
         .entityTypes(ChaosTypes.ALL)
-        .effectHandler(EffectCounterEntity.DISPATCH_HANDLER, dispatches)
+        .effectHandler(EffectCounterEntity.DISPATCH_HANDLER, dispatches.atMostOnce())
+        .effectHandler(ReliableEffectCounterEntity.DISPATCH_HANDLER,
+            dispatches.atLeastOnce(plan, () -> roleOf(self.get())))
         .electionTimeoutMin(Duration.ofMillis(electionTimeoutMs))
         .snapshotThresholdEntries(snapshotThresholdEntries)
         .logSegmentBytesMax(logSegmentBytesMax)
-        .build()
-        .start();
+        .effectRetry(effectRetry())
+        .build();
+    self.set(node);
+    node.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
@@ -77,6 +111,32 @@ public final class ChaosNode implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The node's default retry policy with the options given on the command line. */
+  private EffectRetry effectRetry() {
+    EffectRetry d = EffectRetry.DEFAULT;
+    return new EffectRetry(effectAttemptsMax != null ? effectAttemptsMax : d.attemptsMax(),
+        effectBackoffMinMs != null ? Duration.ofMillis(effectBackoffMinMs) : d.backoffMin(),
+        effectBackoffMaxMs != null ? Duration.ofMillis(effectBackoffMaxMs) : d.backoffMax(),
+        d.attemptTimeout());
+  }
+
+  /** The node's role and current term, as Ratis tells it now. */
+  private static DispatchLog.Role roleOf(PachydermNode node) {
+    if (node == null) {
+      return new DispatchLog.Role(false, 0);
+    }
+    try {
+      RaftServer server = node.raftServer();
+      for (RaftGroupId group : server.getGroupIds()) {
+        DivisionInfo info = server.getDivision(group).getInfo();
+        return new DispatchLog.Role(info.isLeader(), info.getCurrentTerm());
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not serving (closing): cannot tell, which the checker treats as unknown.
+    }
+    return new DispatchLog.Role(false, 0);
   }
 
   private static void watchParent(long pid) {

@@ -12,6 +12,7 @@ import io.pachyderm.chaos.nemesis.Nemeses;
 import io.pachyderm.chaos.net.NetnsHosts;
 import io.pachyderm.chaos.nodes.ChaosCluster;
 import io.pachyderm.chaos.nodes.NodeProcess;
+import io.pachyderm.chaos.nodes.OutboxStatus;
 import io.pachyderm.chaos.report.NemesisInterval;
 import io.pachyderm.chaos.report.RunReport;
 import io.pachyderm.chaos.workload.ClientSource;
@@ -42,7 +43,9 @@ import java.util.concurrent.TimeoutException;
  *   <li>hosts (namespaces) and node processes up, a leader elected;
  *   <li>client processes run the workload while the nemesis schedule injects faults;
  *   <li>the nemesis heals everything; the harness waits for every node to apply everything the
- *       leader has committed;
+ *       leader has committed, and, for workloads that {@linkplain Workload#drainsOutboxes() drain
+ *       outboxes}, until no node has a message or at-least-once effect pending (then once more
+ *       for every node to catch up);
  *   <li>final reads of every key from every node (a client talking to that node only, stale
  *       mode, so each node answers from its own state);
  *   <li>nodes killed, hosts torn down (always, also on failure);
@@ -64,10 +67,18 @@ public final class ChaosRunner {
   public static final String NODE_CRASHED = "node-crashed";
   public static final String FINAL_READ_FAILED = "final-read-failed";
   public static final String HARNESS_ERROR = "harness-error";
+  public static final String NOT_DRAINED = "not-drained";
+  /** The name of the harness's own verdict. */
+  public static final String RECOVERY_CHECKER = "recovery";
 
   private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
   private static final Duration RECOVERY_WAIT = Duration.ofSeconds(90);
   private static final Duration FINAL_READ_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Long enough for every queued message to be delivered and every effect to run out its retries
+   * (the reliable-effects workload backs off at most 1 s between attempts).
+   */
+  private static final Duration DRAIN_WAIT = Duration.ofSeconds(60);
   /** The control run keeps this much of each node's newest log segment. */
   private static final double CONTROL_KEEP_FRACTION = 0.5;
 
@@ -102,7 +113,7 @@ public final class ChaosRunner {
     HistoryRecorder recorder = new HistoryRecorder(runDir.resolve(RunReport.HISTORY_FILE));
     long startNs = System.nanoTime();
     try (NetnsHosts hosts = NetnsHosts.create(s.nodes());
-         ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s))) {
+         ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s, workload))) {
       info.put("hosts", "slot " + hosts.slot() + ", " + hosts.address(1) + ".." + hosts.address(s.nodes()));
       for (NodeProcess n : cluster.nodes()) {
         dispatchLogs.add(n.dispatchLog());
@@ -112,6 +123,9 @@ public final class ChaosRunner {
         runControl(s, workload, cluster, recorder, info, harness);
       } else {
         runWithNemesis(s, workload, cluster, recorder, info, harness, intervals);
+      }
+      if (workload.drainsOutboxes()) {
+        awaitDrained(cluster, info, harness);
       }
       finalReads(workload, cluster, recorder, harness);
     } catch (RuntimeException e) {
@@ -131,7 +145,7 @@ public final class ChaosRunner {
     }
     Map<String, Object> stats = new LinkedHashMap<>();
     stats.put("faults", intervals.size());
-    verdicts.add(Verdict.of("recovery", harness, stats));
+    verdicts.add(Verdict.of(RECOVERY_CHECKER, harness, stats));
     RunReport.write(runDir, history, verdicts, intervals, info);
     String summary = readSummary(runDir);
     out.println(summary);
@@ -231,6 +245,37 @@ public final class ChaosRunner {
     }
   }
 
+  /**
+   * Waits until no node has a message or at-least-once effect pending, so that the final reads
+   * and the dispatch logs hold everything the run's commands caused; then until every node has
+   * applied the entries that did it. Records each node's counters in the run info.
+   */
+  private void awaitDrained(ChaosCluster cluster, Map<String, String> info, List<Anomaly> harness)
+      throws InterruptedException {
+    long startNs = System.nanoTime();
+    Map<String, OutboxStatus> last = cluster.awaitOutboxesDrained(DRAIN_WAIT);
+    long tookMs = (System.nanoTime() - startNs) / 1_000_000;
+    List<String> lines = new ArrayList<>();
+    for (OutboxStatus status : last.values()) {
+      lines.add(status.toString());
+      if (!status.drained()) {
+        harness.add(new Anomaly(NOT_DRAINED, null, "within " + DRAIN_WAIT.toSeconds() + " s of recovery: " + status));
+      }
+    }
+    info.put("outboxes drained", (ChaosCluster.allDrained(last) ? "in " : "NOT within ") + tookMs + " ms: "
+        + String.join("; ", lines));
+    out.println("chaos: outboxes after " + tookMs + " ms: " + String.join("; ", lines));
+    List<String> problems;
+    try {
+      problems = cluster.awaitCaughtUp(RECOVERY_WAIT);
+    } catch (IllegalStateException e) {
+      problems = List.of(e.getMessage());
+    }
+    for (String p : problems) {
+      harness.add(new Anomaly(NOT_RECOVERED, null, "within " + RECOVERY_WAIT.toSeconds() + " s of draining: " + p));
+    }
+  }
+
   /** Every key from every node, each node answering from its own state. */
   private void finalReads(Workload workload, ChaosCluster cluster, HistoryRecorder recorder, List<Anomaly> harness)
       throws InterruptedException {
@@ -266,10 +311,13 @@ public final class ChaosRunner {
   /**
    * Node options: snapshots every 2,000 entries during nemesis runs (so restarts load snapshots
    * and lagging nodes get them installed); none in the control run, whose planted fault is in the
-   * log and must not be papered over by a snapshot.
+   * log and must not be papered over by a snapshot. Then the workload's own options.
    */
-  private static List<String> nodeArgs(RunSettings s) {
-    return s.isControl() ? List.of("--snapshot-threshold", "100000000") : List.of("--snapshot-threshold", "2000");
+  private static List<String> nodeArgs(RunSettings s, Workload workload) {
+    List<String> args = new ArrayList<>(s.isControl() ? List.of("--snapshot-threshold", "100000000")
+        : List.of("--snapshot-threshold", "2000"));
+    args.addAll(workload.nodeArgs());
+    return args;
   }
 
   private static Path newRunDir(RunSettings s) {

@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * Everything that defines a chaos run. Immutable; validated on construction.
  *
- * @param workload register, counter, append or effects
+ * @param workload one of {@link Workload#NAMES}
  * @param nemesis none, kill, pause, partition, combined, or control (the planted-fault run)
  * @param duration how long clients run (for control: before the planted fault)
  * @param nodes cluster size, 3 or 5 usually; at most {@link io.pachyderm.chaos.net.NetnsHosts#NODES_MAX}

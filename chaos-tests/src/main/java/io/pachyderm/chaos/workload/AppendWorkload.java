@@ -38,7 +38,7 @@ final class AppendWorkload implements Workload {
   @Override
   public CompletableFuture<Object> invoke(Entities client, OpSpec op) {
     if (Op.APPEND.equals(op.f())) {
-      return client.sendAsync(AppendListEntity.TYPE.ref(op.key()), new AppendListEntity.Append(op.value()))
+      return client.sendAsync(AppendListEntity.TYPE.ref(op.key()), new AppendListEntity.Append(op.number()))
           .thenApply(version -> null);
     }
     return read(client, op.key(), ReadMode.LINEARIZABLE);

@@ -5,7 +5,8 @@ import io.pachyderm.entity.EntityTypes;
 /** The entity types every chaos node serves and every chaos client talks to. */
 public final class ChaosTypes {
   public static final EntityTypes ALL = EntityTypes.of(
-      RegisterEntity.TYPE, CounterEntity.TYPE, AppendListEntity.TYPE, EffectCounterEntity.TYPE);
+      RegisterEntity.TYPE, CounterEntity.TYPE, AppendListEntity.TYPE, EffectCounterEntity.TYPE,
+      ReliableEffectCounterEntity.TYPE, AccountEntity.TYPE);
 
   private ChaosTypes() {}
 }

@@ -44,8 +44,8 @@ final class CounterWorkload implements Workload {
   public CompletableFuture<Object> invoke(Entities client, OpSpec op) {
     if (Op.ADD.equals(op.f())) {
       CompletableFuture<Long> sent = effects
-          ? client.sendAsync(EffectCounterEntity.TYPE.ref(op.key()), new EffectCounterEntity.Add(op.value()))
-          : client.sendAsync(CounterEntity.TYPE.ref(op.key()), new CounterEntity.Add(op.value()));
+          ? client.sendAsync(EffectCounterEntity.TYPE.ref(op.key()), new EffectCounterEntity.Add(op.number()))
+          : client.sendAsync(CounterEntity.TYPE.ref(op.key()), new CounterEntity.Add(op.number()));
       return sent.thenApply(version -> null);
     }
     return read(client, op.key(), ReadMode.LINEARIZABLE);

@@ -38,7 +38,7 @@ final class RegisterWorkload implements Workload {
   @Override
   public CompletableFuture<Object> invoke(Entities client, OpSpec op) {
     if (Op.WRITE.equals(op.f())) {
-      return client.sendAsync(RegisterEntity.TYPE.ref(op.key()), new RegisterEntity.Write(op.value()))
+      return client.sendAsync(RegisterEntity.TYPE.ref(op.key()), new RegisterEntity.Write(op.number()))
           .thenApply(version -> null);
     }
     return read(client, op.key(), ReadMode.LINEARIZABLE);

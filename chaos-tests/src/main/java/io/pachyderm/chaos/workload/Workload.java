@@ -20,7 +20,8 @@ public interface Workload {
 
   /**
    * Performs {@code op}. Completes with the value read for reads, with null for writes (the
-   * argument is recorded); fails with the client's exception.
+   * argument is recorded) or with what a checker needs from the reply (for example the version a
+   * write reached); fails with the client's exception.
    */
   CompletableFuture<Object> invoke(Entities client, OpSpec op);
 
@@ -33,18 +34,33 @@ public interface Workload {
   /** The checkers of this workload; {@code dispatches} are the effects every node logged. */
   List<Checker> checkers(List<Dispatch> dispatches);
 
-  /** The workload named {@code name}: register, counter, append or effects. */
+  /**
+   * Whether the final reads must wait until every node reports empty outboxes (no pending
+   * entity-to-entity message, no pending at-least-once effect): the work a command left behind
+   * is part of what the checkers judge. False by default.
+   */
+  default boolean drainsOutboxes() {
+    return false;
+  }
+
+  /** Extra {@code ChaosNode} options this workload needs (effect retry, injected failures); none by default. */
+  default List<String> nodeArgs() {
+    return List.of();
+  }
+
+  /** The workload named {@code name}, one of {@link #NAMES}. */
   static Workload named(String name) {
     return switch (name) {
       case "register" -> new RegisterWorkload();
       case "counter" -> new CounterWorkload(false);
       case "append" -> new AppendWorkload();
       case "effects" -> new CounterWorkload(true);
-      default -> throw new IllegalArgumentException("unknown workload '" + name
-          + "'; expected register, counter, append or effects");
+      case "effects-alo" -> new ReliableEffectsWorkload();
+      case "bank" -> new BankWorkload();
+      default -> throw new IllegalArgumentException("unknown workload '" + name + "'; expected one of " + NAMES);
     };
   }
 
   /** Names accepted by {@link #named}. */
-  List<String> NAMES = List.of("register", "counter", "append", "effects");
+  List<String> NAMES = List.of("register", "counter", "append", "effects", "effects-alo", "bank");
 }

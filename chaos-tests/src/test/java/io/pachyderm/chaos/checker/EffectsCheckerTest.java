@@ -83,6 +83,143 @@ class EffectsCheckerTest {
     assertThat(verdict.stats()).containsEntry("keysDispatchedMoreThanOnce", 1L);
   }
 
+  // --- at least once, with attempts logged (the effects-alo workload) ---
+
+  private static Dispatch attempt(String node, long term, String key, String effect, int attempt, boolean ok) {
+    return Dispatch.attempt(node, term, 10, key, effect, attempt, ok, term, true, 1_700_000_000_000L);
+  }
+
+  private static Verdict atLeastOnce(Set<String> required, List<Dispatch> dispatches) {
+    return new EffectsChecker(dispatches, Guarantee.AT_LEAST_ONCE, Set.copyOf(required))
+        .check(new HistoryBuilder().build());
+  }
+
+  @Test
+  void aFailedAttemptRetriedToSuccessIsValid() {
+    Verdict verdict = atLeastOnce(Set.of("l0@1", "l0@2"), List.of(
+        attempt("n1", 2, "default/rec/l0@1#0", "l0@1", 1, false),
+        attempt("n1", 2, "default/rec/l0@1#0", "l0@1", 2, true),
+        // A new leader re-dispatches what the old one may not have acknowledged.
+        attempt("n2", 3, "default/rec/l0@1#0", "l0@1", 1, true),
+        attempt("n2", 3, "default/rec/l0@2#0", "l0@2", 1, true)));
+
+    assertThat(verdict.valid()).as(verdict.toString()).isTrue();
+    assertThat(verdict.stats())
+        .containsEntry("failedAttempts", 1L)
+        .containsEntry("effectsSucceededMoreThanOnce", 1L)
+        .containsEntry("attemptMaxOnANode", 2)
+        .containsEntry("missing", 0L);
+  }
+
+  @Test
+  void anEffectWhoseEveryAttemptFailedIsLost() {
+    Verdict verdict = atLeastOnce(Set.of("l0@1", "l0@2"), List.of(
+        attempt("n1", 2, "default/rec/l0@1#0", "l0@1", 1, true),
+        attempt("n1", 2, "default/rec/l0@2#0", "l0@2", 1, false),
+        attempt("n1", 2, "default/rec/l0@2#0", "l0@2", 2, false)));
+
+    assertThat(verdict.anomalies()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Anomaly.EFFECT_MISSING);
+      assertThat(a.key()).isEqualTo("l0@2");
+      assertThat(a.description()).contains("2 attempts, all failed");
+    });
+  }
+
+  @Test
+  void anEffectNeverAttemptedIsLost() {
+    Verdict verdict = atLeastOnce(Set.of("l0@1", "l3@7"), List.of(
+        attempt("n1", 2, "default/rec/l0@1#0", "l0@1", 1, true)));
+
+    assertThat(verdict.anomalies()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Anomaly.EFFECT_MISSING);
+      assertThat(a.key()).isEqualTo("l3@7");
+      assertThat(a.description()).contains("never dispatched");
+    });
+  }
+
+  @Test
+  void aRetryUnderAnotherIdempotencyKeyIsReported() {
+    Verdict verdict = atLeastOnce(Set.of("l0@1"), List.of(
+        attempt("n1", 2, "default/rec/l0@1#0", "l0@1", 1, false),
+        attempt("n1", 2, "default/rec/l0@1#1", "l0@1", 2, true)));
+
+    assertThat(verdict.anomalies()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Anomaly.EFFECT_KEY_CHANGED);
+      assertThat(a.key()).isEqualTo("l0@1");
+      assertThat(a.description()).contains("2 idempotency keys [default/rec/l0@1#0, default/rec/l0@1#1]");
+    });
+  }
+
+  @Test
+  void twoEffectsSharingOneIdempotencyKeyAreReported() {
+    Verdict verdict = atLeastOnce(Set.of("l0@1", "l0@2"), List.of(
+        attempt("n1", 2, "default/rec/l0@1#0", "l0@1", 1, true),
+        attempt("n1", 2, "default/rec/l0@1#0", "l0@2", 1, true)));
+
+    assertThat(verdict.anomalies()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Anomaly.EFFECT_KEY_CHANGED);
+      assertThat(a.key()).isEqualTo("default/rec/l0@1#0");
+      assertThat(a.description()).contains("2 different effects [l0@1, l0@2]");
+    });
+  }
+
+  @Test
+  void anAttemptByALeaderThatHadJustSteppedDownIsCountedNotReported() {
+    // Seen under pauses: n3 led term 1, was paused, and on resume Ratis deposed it before its
+    // dispatcher ran the attempts it had queued; n2, leader of term 2, dispatched them again.
+    Verdict verdict = atLeastOnce(Set.of("l0@1"), List.of(
+        Dispatch.attempt("n3", 1, 10, "default/rec/l0@1#0", "l0@1", 1, true, 1, true, 1L),
+        Dispatch.attempt("n3", 1, 11, "default/rec/l0@2#0", "l0@2", 1, true, 1, false, 2L),
+        Dispatch.attempt("n2", 1, 11, "default/rec/l0@2#0", "l0@2", 1, true, 2, true, 3L)));
+
+    assertThat(verdict.valid()).as(verdict.toString()).isTrue();
+    assertThat(verdict.stats()).containsEntry("dispatchesAfterStepDown", 1L);
+  }
+
+  @Test
+  void leadershipIsJudgedByTheTermTheNodeDispatchedIn() {
+    // n2 re-dispatches in its own term 3 an effect of an entry that n1 appended in term 2: fine.
+    List<Dispatch> redispatch = List.of(
+        Dispatch.attempt("n1", 2, 10, "k1", "l0@1", 1, false, 2, true, 5L),
+        Dispatch.attempt("n2", 2, 10, "k1", "l0@1", 1, true, 3, true, 5L));
+    assertThat(atLeastOnce(Set.of("l0@1"), redispatch).valid()).isTrue();
+
+    // Two nodes dispatching in the same term of their own: one was not the leader.
+    List<Dispatch> sameTerm = List.of(
+        Dispatch.attempt("n1", 2, 10, "k1", "l0@1", 1, true, 3, true, 5L),
+        Dispatch.attempt("n2", 2, 11, "k2", "l0@2", 1, true, 3, true, 5L));
+    assertThat(atLeastOnce(Set.of("l0@1", "l0@2"), sameTerm).anomalies()).singleElement()
+        .satisfies(a -> assertThat(a.description()).contains("[n1, n2]").contains("term 3"));
+  }
+
+  @Test
+  void anEffectOfACommandThatNeverCommittedIsReported() {
+    EffectsChecker checker = new EffectsChecker(List.of(
+        attempt("n1", 2, "default/rec/l0@1#0", "l0@1", 1, true),
+        attempt("n1", 2, "default/rec/l0@2#0", "l0@2", 1, true)),
+        Guarantee.AT_LEAST_ONCE, h -> new EffectsChecker.Expected(Set.of("l0@1"), id -> id.equals("l0@1")));
+
+    Verdict verdict = checker.check(new HistoryBuilder().build());
+
+    assertThat(verdict.anomalies()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Anomaly.EFFECT_UNCOMMITTED);
+      assertThat(a.key()).isEqualTo("l0@2");
+    });
+  }
+
+  @Test
+  void attemptsRoundTripThroughTheLog() throws Exception {
+    Path log = dir.resolve("n1-dispatch.jsonl");
+    Dispatch failed = Dispatch.attempt("n1", 2, 10, "default/rec/l0@1#0", "l0@1", 1, false, 3, true, 1234L);
+    failed.appendTo(log);
+    new Dispatch("n1", 2, 11, "e1/2/11").appendTo(log);
+
+    assertThat(Dispatch.read(log)).containsExactly(failed, new Dispatch("n1", 2, 11, "e1/2/11"));
+    assertThat(Files.readAllLines(log).get(0)).isEqualTo("{\"node\":\"n1\",\"term\":2,\"logIndex\":10,"
+        + "\"idempotencyKey\":\"default/rec/l0@1#0\",\"effect\":\"l0@1\",\"attempt\":1,\"ok\":false,"
+        + "\"nodeTerm\":3,\"leader\":true,\"atMs\":1234}");
+  }
+
   @Test
   void dispatchLogsRoundTripAndSurviveATruncatedLastLine() throws Exception {
     Path n1 = dir.resolve("n1-dispatch.jsonl");

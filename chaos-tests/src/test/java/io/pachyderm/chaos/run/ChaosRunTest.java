@@ -2,7 +2,12 @@ package io.pachyderm.chaos.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pachyderm.chaos.checker.Anomaly;
+import io.pachyderm.chaos.checker.Verdict;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -25,7 +30,22 @@ class ChaosRunTest {
 
   @Test
   void unknownWorkloadOrNemesisIsAUsageError() {
-    assertThat(ChaosRun.run("--workload", "bank")).isEqualTo(ChaosRun.EXIT_USAGE);
+    assertThat(ChaosRun.run("--workload", "ledger")).isEqualTo(ChaosRun.EXIT_USAGE);
     assertThat(ChaosRun.run("--nemesis", "flood")).isEqualTo(ChaosRun.EXIT_USAGE);
+  }
+
+  @Test
+  void aControlRunCountsAnyCheckersAnomalyButNotTheHarnessOrAnExhaustedSearch() {
+    Verdict counter = Verdict.of("linearizable-counter", List.of(
+        new Anomaly(Anomaly.NON_LINEARIZABLE, "l1", "lost"),
+        new Anomaly(Anomaly.SEARCH_BUDGET_EXCEEDED, "l2", "budget")), Map.of());
+    Verdict effects = Verdict.of("effects-at-least-once", List.of(
+        new Anomaly(Anomaly.EFFECT_UNCOMMITTED, "l1@9", "gone")), Map.of());
+    Verdict recovery = Verdict.of(ChaosRunner.RECOVERY_CHECKER, List.of(
+        new Anomaly(ChaosRunner.NOT_RECOVERED, null, "slow")), Map.of());
+
+    assertThat(ChaosRun.plantedFaultEvidence(new RunResult(Path.of("x"), List.of(counter, effects, recovery), "")))
+        .containsExactly(Map.entry(Anomaly.EFFECT_UNCOMMITTED, 1), Map.entry(Anomaly.NON_LINEARIZABLE, 1));
+    assertThat(ChaosRun.plantedFaultEvidence(new RunResult(Path.of("x"), List.of(recovery), ""))).isEmpty();
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pachyderm.chaos.checker.Anomaly;
+import io.pachyderm.chaos.checker.Verdict;
 import io.pachyderm.chaos.nemesis.NemesisSchedule;
 import io.pachyderm.chaos.net.NetnsHosts;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The chaos suite as it runs in CI: a short run of each nemesis family, the workloads spread
  * across them, and the control run, which must be red. Each run is a real three-node cluster in
- * network namespaces (about 40 s each; some 3–4 minutes in all on two cores).
+ * network namespaces (about 40 s each, the two messaging runs about 25 s; some 4–5 minutes in all
+ * on two cores).
  *
  * <p>Needs root. Elsewhere the tests are skipped, unless {@value #REQUIRED_ENV} is set (CI sets
  * it), in which case missing namespaces fail the build instead of silently skipping the suite.
@@ -29,6 +31,8 @@ class ChaosSuiteTest {
   static final String REQUIRED_ENV = "PACHYDERM_CHAOS_REQUIRED";
   private static final Duration RUN = Duration.ofSeconds(25);
   private static final Duration CONTROL_RUN = Duration.ofSeconds(10);
+  /** The messaging workloads run shorter: together they add under a minute to the suite. */
+  private static final Duration MESSAGING_RUN = Duration.ofSeconds(15);
   /** Shorter than the CLI's default so that a 25 s run sees three or four faults. */
   private static final NemesisSchedule.Timing CI_TIMING = new NemesisSchedule.Timing(Duration.ofSeconds(2),
       Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofSeconds(6));
@@ -66,6 +70,28 @@ class ChaosSuiteTest {
     assertValid(run("register", "combined", RUN));
   }
 
+  /** Entity-to-entity messages exactly once: money moves between accounts and is never made or lost. */
+  @Test
+  @Timeout(180)
+  void bankUnderKills() throws InterruptedException {
+    RunResult result = run("bank", "kill", MESSAGING_RUN);
+    assertValid(result);
+    assertThat(stat(result, "bank", "transfersOk")).as("transfers acknowledged; summary:%n%s", result.summary())
+        .isPositive();
+  }
+
+  /** At-least-once effects under every fault, with a third of the effects failing their first attempt. */
+  @Test
+  @Timeout(180)
+  void reliableEffectsUnderCombinedFaults() throws InterruptedException {
+    RunResult result = run("effects-alo", "combined", MESSAGING_RUN);
+    assertValid(result);
+    assertThat(stat(result, "effects-at-least-once", "expected")).as("effects owed; summary:%n%s", result.summary())
+        .isPositive();
+    assertThat(stat(result, "effects-at-least-once", "failedAttempts"))
+        .as("planned failures retried; summary:%n%s", result.summary()).isPositive();
+  }
+
   /** A suite that has never seen a red run proves nothing: the planted loss must be reported. */
   @Test
   @Timeout(180)
@@ -85,6 +111,15 @@ class ChaosSuiteTest {
     RunSettings s = new RunSettings(workload, nemesis, duration, defaults.nodes(), out, seed, defaults.concurrency(),
         defaults.opsPerSecond(), defaults.opsMax(), defaults.requestTimeout(), CI_TIMING, Duration.ofSeconds(5), false);
     return new ChaosRunner(System.out).run(s);
+  }
+
+  private static long stat(RunResult result, String checker, String stat) {
+    for (Verdict v : result.verdicts()) {
+      if (v.checker().equals(checker) && v.stats().get(stat) instanceof Number n) {
+        return n.longValue();
+      }
+    }
+    throw new AssertionError("no stat " + stat + " of checker " + checker + " in " + result.verdicts());
   }
 
   private static void assertValid(RunResult result) {
