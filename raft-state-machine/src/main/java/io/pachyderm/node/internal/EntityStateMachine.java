@@ -156,7 +156,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.effects = new EffectDispatcher(nodeId, types, effectHandlers, 2, 100_000);
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
-        effectRetry, timerFiresPerSecondMax, EFFECT_HANDLER_THREADS);
+        this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, EFFECT_HANDLER_THREADS);
   }
 
   // ---- life cycle ------------------------------------------------------------------
@@ -801,6 +801,13 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   // ---- leadership ---------------------------------------------------------------------
+
+  /** Ratis' own view, which can be ahead of the notifications that deactivate the work loop. */
+  private boolean isReadyLeaderNow() {
+    RaftServer.Division d = division;
+    return d != null && d.getInfo().isLeader() && d.getInfo().isLeaderReady()
+        && readyTerm == d.getInfo().getCurrentTerm();
+  }
 
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {

@@ -69,6 +69,7 @@ final class LeaderWork implements AutoCloseable {
   private final Outbox outbox;
   private final Submitter submitter;
   private final HandlerInvoker handlers;
+  private final java.util.function.BooleanSupplier stillLeader;
   private final EffectRetry retry;
   private final double firesPerSecondMax;
   private final ScheduledExecutorService loop;
@@ -92,8 +93,13 @@ final class LeaderWork implements AutoCloseable {
   private final ArrayDeque<EffectReport> reports = new ArrayDeque<>();
   private boolean reportInFlight;
 
-  LeaderWork(String nodeId, Outbox outbox, Submitter submitter, HandlerInvoker handlers, EffectRetry retry,
-             int firesPerSecondMax, int handlerThreads) {
+  /**
+   * @param stillLeader asked on the handler thread right before each attempt: Ratis may know of a
+   *     step-down (a paused leader resuming) before {@link #deactivate()} reaches this loop
+   */
+  LeaderWork(String nodeId, Outbox outbox, Submitter submitter, HandlerInvoker handlers,
+             java.util.function.BooleanSupplier stillLeader, EffectRetry retry, int firesPerSecondMax,
+             int handlerThreads) {
     if (firesPerSecondMax < 1 || handlerThreads < 1) {
       throw new IllegalArgumentException("firesPerSecondMax and handlerThreads must be >= 1");
     }
@@ -101,6 +107,7 @@ final class LeaderWork implements AutoCloseable {
     this.outbox = outbox;
     this.submitter = submitter;
     this.handlers = handlers;
+    this.stillLeader = stillLeader;
     this.retry = retry;
     this.firesPerSecondMax = firesPerSecondMax;
     this.loop = Executors.newSingleThreadScheduledExecutor(daemon("pachyderm-leader-work-" + nodeId));
@@ -365,6 +372,9 @@ final class LeaderWork implements AutoCloseable {
     long gen = generation;
     effectAttempts.incrementAndGet();
     CompletableFuture.runAsync(() -> {
+      if (!active || !stillLeader.getAsBoolean()) {
+        throw new NotLeaderAnyMore();
+      }
       try {
         handlers.invoke(id.source(), effect, ctx);
       } catch (RuntimeException e) {
@@ -377,6 +387,15 @@ final class LeaderWork implements AutoCloseable {
         .whenCompleteAsync((ok, error) -> {
           if (gen != generation) {
             return; // no longer this leadership's effect: the next leader re-dispatches it
+          }
+          if (error != null && error.getCause() instanceof NotLeaderAnyMore) {
+            // Ratis says we are deposed; deactivate() is on its way. Should we still be leader
+            // after a pause, try again then.
+            later(FAILURE_PAUSE_MS, () -> {
+              effectsBusy.remove(id);
+              dispatchEffect(id);
+            });
+            return;
           }
           EffectReport.Builder report = EffectReport.newBuilder().setId(id.toProto());
           if (error == null) {
@@ -399,6 +418,13 @@ final class LeaderWork implements AutoCloseable {
           reports.addLast(report.build());
           pumpReports();
         }, loop);
+  }
+
+  /** Not an attempt: the node stepped down before the handler ran. */
+  private static final class NotLeaderAnyMore extends RuntimeException {
+    NotLeaderAnyMore() {
+      super("not leader any more", null, false, false);
+    }
   }
 
   private void pumpReports() {

@@ -38,7 +38,7 @@ class LeaderWorkTest {
     CompletableFuture<BatchReply> f = new CompletableFuture<>();
     proposals.add(new Proposal(batch, f));
     return f;
-  }, (source, effect, ctx) -> handled.add(ctx.idempotencyKey()),
+  }, (source, effect, ctx) -> handled.add(ctx.idempotencyKey()), () -> true,
       new EffectRetry(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(5)), 1000, 1);
 
   @AfterEach
