@@ -36,9 +36,12 @@ import java.util.concurrent.CompletableFuture;
  * throws {@link SimulationFailure} with the steps so far. Not thread-safe: simulations are single-threaded by design.
  */
 public final class Simulation implements Entities {
-  private final Builder settings;
+  private final Settings settings;
   private final String ecosystem;
   private final Shared shared;
+
+  /** The builder's values, fixed at {@link Builder#build()}. */
+  private record Settings(long seed, Rules rules, boolean autoRun, int stepsMax, List<Invariant> invariants) {}
 
   /** State shared by the views of several ecosystems of one simulation. */
   private static final class Shared {
@@ -52,7 +55,7 @@ public final class Simulation implements Entities {
     }
   }
 
-  private Simulation(Builder settings, String ecosystem, Shared shared) {
+  private Simulation(Settings settings, String ecosystem, Shared shared) {
     this.settings = settings;
     this.ecosystem = ecosystem;
     this.shared = shared;
@@ -82,7 +85,7 @@ public final class Simulation implements Entities {
         return CompletableFuture.failedFuture(new CommandRejectedException(step.rejection(), step.rejectionMessage()));
       }
       long version = step.after().slot(key(ref)).version();
-      if (settings.autoRun) {
+      if (settings.autoRun()) {
         run();
       }
       return CompletableFuture.completedFuture(new Reply<>(version, step.reply(), step.replyIsState()));
@@ -126,7 +129,7 @@ public final class Simulation implements Entities {
   public int run() {
     int delivered = 0;
     while (true) {
-      List<InFlight> ready = new ArrayList<>(Engine.deliverable(shared.world, settings.rules));
+      List<InFlight> ready = new ArrayList<>(Engine.deliverable(shared.world, settings.rules()));
       for (InFlight t : shared.world.timersMap().values()) {
         if (t.dueMs() <= shared.world.clockMs()) {
           ready.add(t);
@@ -135,8 +138,8 @@ public final class Simulation implements Entities {
       if (ready.isEmpty()) {
         return delivered;
       }
-      if (delivered >= settings.stepsMax) {
-        throw new IllegalStateException("the simulation did not settle within " + settings.stepsMax
+      if (delivered >= settings.stepsMax()) {
+        throw new IllegalStateException("the simulation did not settle within " + settings.stepsMax()
             + " deliveries (messages keep causing messages?); last steps: " + tail());
       }
       ready.sort((a, b) -> Long.compare(a.id(), b.id()));
@@ -203,14 +206,14 @@ public final class Simulation implements Entities {
 
   /** Takes one transition; failures of deliveries caused by the simulation itself throw. */
   private Step take(Transition t, boolean failuresThrow) {
-    Step step = Engine.apply(shared.world, t, settings.rules);
+    Step step = Engine.apply(shared.world, t, settings.rules());
     shared.steps.add(step);
     if (step.failure() != null && (failuresThrow || step.failure().kind() == Failure.Kind.NON_DETERMINISM)) {
-      throw new SimulationFailure(new Counterexample(step.failure(), new Schedule(List.of()), settings.seed,
+      throw new SimulationFailure(new Counterexample(step.failure(), new Schedule(List.of()), settings.seed(),
           List.copyOf(shared.steps), shared.world));
     }
     shared.world = step.after();
-    for (Invariant inv : settings.invariants) {
+    for (Invariant inv : settings.invariants()) {
       boolean holds;
       try {
         holds = inv.holds().test(shared.world);
@@ -219,7 +222,7 @@ public final class Simulation implements Entities {
       }
       if (!holds) {
         throw new SimulationFailure(new Counterexample(new Failure(Failure.Kind.INVARIANT, null, "invariant '"
-            + inv.name() + "' does not hold"), new Schedule(List.of()), settings.seed, List.copyOf(shared.steps),
+            + inv.name() + "' does not hold"), new Schedule(List.of()), settings.seed(), List.copyOf(shared.steps),
             shared.world));
       }
     }
@@ -295,7 +298,8 @@ public final class Simulation implements Entities {
     }
 
     public Simulation build() {
-      return new Simulation(this, ecosystem, new Shared(World.empty(types, ecosystem, start.toEpochMilli()), seed));
+      Settings settings = new Settings(seed, rules, autoRun, stepsMax, List.copyOf(invariants));
+      return new Simulation(settings, ecosystem, new Shared(World.empty(types, ecosystem, start.toEpochMilli()), seed));
     }
   }
 }
