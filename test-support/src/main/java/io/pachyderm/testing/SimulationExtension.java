@@ -104,9 +104,19 @@ public final class SimulationExtension implements ParameterResolver, TestExecuti
     return seedOf(context);
   }
 
-  /** The test's seed, drawn (or read from {@value #SEED_PROPERTY}) on first use. */
+  /**
+   * The test's seed, drawn (or read from {@value #SEED_PROPERTY}) on first use. Not through the
+   * store's getOrComputeIfAbsent: a bad {@value #SEED_PROPERTY} would be memoized there as a
+   * failure and rethrown again by the exception handler's own look-up.
+   */
   private static long seedOf(ExtensionContext context) {
-    return context.getStore(NAMESPACE).getOrComputeIfAbsent(SEED_KEY, key -> baseSeed(context), Long.class);
+    ExtensionContext.Store store = context.getStore(NAMESPACE);
+    Long seed = store.get(SEED_KEY, Long.class);
+    if (seed == null) {
+      seed = baseSeed(context);
+      store.put(SEED_KEY, seed);
+    }
+    return seed;
   }
 
   /** {@value #SEED_PROPERTY} if set and not blank, else a random non-negative seed (easy to copy). */
