@@ -75,6 +75,8 @@ class ExplorationAssertTest {
             "final world 2, schedule " + e.finals().get(1).schedule(), "register/r v2");
     assertThat(f.getExpected().getValue()).isEqualTo(3);
     assertThat(f.getActual().getValue()).isEqualTo(2);
+    assertThatThrownBy(() -> ExplorationAssert.assertThat(e).hasFinalWorlds(1))
+        .hasMessageStartingWith("expected 1 final world(s) but found 2");
     assertThatThrownBy(() -> ExplorationAssert.assertThat(brokenInvariant.exhaust()).hasFinalWorlds(2))
         .hasMessageContaining("expected 2 final world(s), but the exploration stopped at a failure")
         .hasMessageContaining("invariant 'r never holds from-a' does not hold");
