@@ -218,7 +218,7 @@ public final class Simulation implements Entities {
         holds = false;
       }
       if (!holds) {
-        throw new SimulationFailure(new Counterexample(new Failure(Failure.Kind.INVARIANT, null, "invariant '"
+        throw new SimulationFailure(new Counterexample(new Failure(Failure.Kind.INVARIANT, Engine.subject(t), "invariant '"
             + inv.name() + "' does not hold"), new Schedule(List.of()), settings.seed, List.copyOf(shared.steps),
             shared.world));
       }
