@@ -38,6 +38,8 @@ class ExplorerFromWorldTest {
         .exhaust();
 
     Counterexample c = e.failure().orElseThrow();
+    assertThat(e.toString()).contains("stopped at the first failure")
+        .doesNotContain("a bound was hit");
     assertThat(c.failure().entity().id()).isEqualTo("r");
     List<World.Received> inbox = c.world().received(SimulationTest.TYPE.ref("r"));
     assertThat(inbox).hasSize(2);
