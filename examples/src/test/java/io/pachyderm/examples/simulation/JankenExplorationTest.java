@@ -100,6 +100,38 @@ class JankenExplorationTest {
         .as("the deadline fired on the simulated clock").isEqualTo(Scenarios.MOVE_TIMEOUT_MS);
   }
 
+  @Test
+  void aResultOvertakingItsInviteWouldLeaveAPlayerInAGameThatIsOver() {
+    // The game sends each player an Invite, then a Result. The cluster delivers messages from one
+    // sender to one receiver in order; the explorer can drop that guarantee to show who relies
+    // on it. Here, with the deadline firing before the invites arrive, a Result that overtakes its
+    // Invite ends a game the player has not joined yet, and the late Invite then opens it forever.
+    Exploration e = Explorer.of(Scenarios.JANKEN)
+        .command(Lobby.TYPE.ref("lobby"), Scenarios.startGame())
+        .rules(Rules.DEFAULT.withTimers(Rules.TimerPolicy.ANY_TIME).withReordering())
+        .exhaust().assertNoFailure();
+
+    assertThat(e.complete()).isTrue();
+    List<Exploration.FinalWorld> stuck = e.finals().stream()
+        .filter(f -> !f.world().state(Player.TYPE.ref("alice")).openGames().isEmpty()
+            || !f.world().state(Player.TYPE.ref("bob")).openGames().isEmpty())
+        .toList();
+    assertThat(stuck).isNotEmpty();
+    for (Exploration.FinalWorld f : stuck) {
+      assertThat(ending(f.world())).isEqualTo("ABANDONED, no winner");
+    }
+    Exploration inOrder = Explorer.of(Scenarios.JANKEN)
+        .command(Lobby.TYPE.ref("lobby"), Scenarios.startGame())
+        .rules(Rules.DEFAULT.withTimers(Rules.TimerPolicy.ANY_TIME))
+        .exhaust().assertNoFailure();
+    assertThat(inOrder.finals()).allSatisfy(f -> {
+      assertThat(f.world().state(Player.TYPE.ref("alice")).openGames()).isEmpty();
+      assertThat(f.world().state(Player.TYPE.ref("bob")).openGames()).isEmpty();
+    });
+    System.out.println("janken start, deadline ANY_TIME: in order " + inOrder + "; reordered " + e + ", "
+        + stuck.size() + " with a player stuck in a game that is over");
+  }
+
   private static String ending(World w) {
     Game.State game = w.state(Game.TYPE.ref(Scenarios.GAME_ID));
     return game.ending() + ", " + (game.winnerId().isEmpty() ? "no winner" : game.winnerId() + " wins");
