@@ -24,7 +24,7 @@ import java.util.TreeMap;
  *         <li>alice's booking asks IsFree(mon-09): free;</li>
  *         <li>bob's booking asks IsFree(mon-09): still free;</li>
  *         <li>alice's Book(mon-09) and bob's Book(mon-09) both write: the slot is booked twice.</li>
- *       </ol>
+ *       </ol></li>
  *   <li>reserve-or-refuse, for {@link Booking}: {@link Reserve} checks and writes in one handle;
  *       whichever reservation the room handles second is refused.</li>
  * </ul>
