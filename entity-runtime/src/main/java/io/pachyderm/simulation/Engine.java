@@ -75,6 +75,20 @@ final class Engine {
     return out;
   }
 
+  /** The entity a transition acts on: the receiver of a delivery, drop or duplicate; the restarted entity. */
+  static EntityKey subject(Transition t) {
+    if (t instanceof Transition.Deliver d) {
+      return d.item().to();
+    }
+    if (t instanceof Transition.Drop d) {
+      return d.item().to();
+    }
+    if (t instanceof Transition.Duplicate d) {
+      return d.item().to();
+    }
+    return ((Transition.Restart) t).entity();
+  }
+
   static boolean isFault(Transition t) {
     return !(t instanceof Transition.Deliver);
   }

@@ -36,7 +36,8 @@ public record Exploration(List<FinalWorld> finals, long statesVisited, long tran
   @Override
   public String toString() {
     return String.format("%d final world(s), %,d states, %,d transitions, %,d revisits, %s%s", finals.size(),
-        statesVisited, transitions, revisits, complete ? "complete" : "INCOMPLETE (a bound was hit)",
+        statesVisited, transitions, revisits,
+        complete ? "complete" : failure.isPresent() ? "stopped at the first failure" : "INCOMPLETE (a bound was hit)",
         failure.map(c -> ", FAILED: " + c.failure().message()).orElse(""));
   }
 }

@@ -43,6 +43,8 @@ public final class Explorer {
   private long statesMax = 10_000_000;
   private boolean hashing = true;
   private long startClockMs = 0;
+  /** The world the start commands are added to; null for the empty world. */
+  private World origin;
 
   private Explorer(EntityTypes types) {
     this.types = Objects.requireNonNull(types, "types");
@@ -52,7 +54,23 @@ public final class Explorer {
     return new Explorer(types);
   }
 
+  /**
+   * Explores from {@code world} instead of the empty world: its entities, traffic, timers and
+   * clock, with the start commands added to its traffic. Use it to explore one phase of a
+   * protocol after a {@link Simulation} has run the phase before it (a game set up and its
+   * players invited, then the moves racing each other and the deadline). Types and ecosystem
+   * are the world's.
+   */
+  public static Explorer from(World world) {
+    Explorer explorer = new Explorer(world.types());
+    explorer.ecosystem = world.ecosystem();
+    explorer.startClockMs = world.clockMs();
+    explorer.origin = world;
+    return explorer;
+  }
+
   public Explorer ecosystem(String name) {
+    requireNoOrigin("ecosystem");
     this.ecosystem = io.pachyderm.runtime.EntityKey.requireValidEcosystem(name);
     return this;
   }
@@ -99,14 +117,21 @@ public final class Explorer {
 
   /** The simulated clock at the start, in epoch milliseconds (default 0). */
   public Explorer startClockMs(long ms) {
+    requireNoOrigin("startClockMs");
     this.startClockMs = ms;
     return this;
   }
 
-  /** The world before anything is delivered: the start commands in flight. */
+  private void requireNoOrigin(String setting) {
+    if (origin != null) {
+      throw new IllegalStateException(setting + " comes from the world this explorer starts from");
+    }
+  }
+
+  /** The world before anything is delivered: the start commands in flight (added to {@link #from}'s world). */
   @SuppressWarnings("unchecked")
   public World start() {
-    World w = World.empty(types, ecosystem, startClockMs);
+    World w = origin != null ? origin : World.empty(types, ecosystem, startClockMs);
     for (Object[] c : commands) {
       EntityRef<?, ?> ref = (EntityRef<?, ?>) c[0];
       EntityKey key = new EntityKey(ecosystem, ref.type(), ref.id());
@@ -148,7 +173,7 @@ public final class Explorer {
     long transitions = 0;
     long revisits = 0;
     boolean complete = true;
-    Counterexample failure = checkInvariants(start, List.of(), new Schedule(List.of()), null);
+    Counterexample failure = checkInvariants(start, null, new Schedule(List.of()), null);
     if (failure == null) {
       stack.push(new Frame(start, 0, Engine.enabled(start, rules, 0)));
       states++;
@@ -181,7 +206,7 @@ public final class Explorer {
         failure = counterexample(step.failure(), new Schedule(path), null);
         break;
       }
-      failure = checkInvariants(step.after(), List.of(), new Schedule(path), null);
+      failure = checkInvariants(step.after(), Engine.subject(t), new Schedule(path), null);
       if (failure != null) {
         break;
       }
@@ -253,7 +278,7 @@ public final class Explorer {
       World w = start();
       int faults = 0;
       List<Integer> path = new ArrayList<>();
-      failure = checkInvariants(w, List.of(), new Schedule(path), walkSeed);
+      failure = checkInvariants(w, null, new Schedule(path), walkSeed);
       for (int depth = 0; failure == null; depth++) {
         List<Transition> enabled = Engine.enabled(w, rules, faults);
         states++;
@@ -275,7 +300,7 @@ public final class Explorer {
           failure = counterexample(step.failure(), new Schedule(path), walkSeed);
           break;
         }
-        failure = checkInvariants(step.after(), List.of(), new Schedule(path), walkSeed);
+        failure = checkInvariants(step.after(), Engine.subject(t), new Schedule(path), walkSeed);
         faults += Engine.isFault(t) ? 1 : 0;
         w = step.after();
       }
@@ -342,7 +367,8 @@ public final class Explorer {
     return new Counterexample(failure, schedule, seed, steps, at);
   }
 
-  private Counterexample checkInvariants(World w, List<Step> unused, Schedule schedule, Long seed) {
+  /** @param subject the entity the last step acted on: its inbox is the one the report lists (null at the start) */
+  private Counterexample checkInvariants(World w, EntityKey subject, Schedule schedule, Long seed) {
     for (Invariant inv : invariants) {
       boolean holds;
       try {
@@ -352,7 +378,7 @@ public final class Explorer {
       }
       if (!holds) {
         List<Step> steps = replay(schedule);
-        return new Counterexample(new Failure(Failure.Kind.INVARIANT, null, "invariant '" + inv.name()
+        return new Counterexample(new Failure(Failure.Kind.INVARIANT, subject, "invariant '" + inv.name()
             + "' does not hold"), schedule, seed, steps, w);
       }
     }

@@ -5,7 +5,8 @@ import io.pachyderm.runtime.EntityKey;
 /**
  * Why a schedule is a counterexample.
  *
- * @param entity the entity at fault (null for an invariant over the whole world)
+ * @param entity the entity at fault; for a broken invariant, the entity the breaking step acted on
+ *     (the one whose inbox explains it), null when the start world already breaks it
  */
 public record Failure(Kind kind, EntityKey entity, String message) {
   public enum Kind {

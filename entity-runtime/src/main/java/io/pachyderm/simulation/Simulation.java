@@ -221,8 +221,9 @@ public final class Simulation implements Entities {
         holds = false;
       }
       if (!holds) {
-        throw new SimulationFailure(new Counterexample(new Failure(Failure.Kind.INVARIANT, null, "invariant '"
-            + inv.name() + "' does not hold"), new Schedule(List.of()), settings.seed(), List.copyOf(shared.steps),
+        throw new SimulationFailure(new Counterexample(new Failure(Failure.Kind.INVARIANT, Engine.subject(t),
+            "invariant '" + inv.name() + "' does not hold"), new Schedule(List.of()), settings.seed(),
+            List.copyOf(shared.steps),
             shared.world));
       }
     }

@@ -2,6 +2,9 @@ package io.pachyderm.examples;
 
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.examples.bank.Account;
+import io.pachyderm.examples.booking.Booking;
+import io.pachyderm.examples.booking.CheckThenBook;
+import io.pachyderm.examples.booking.Room;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.examples.janken.Game;
 import io.pachyderm.examples.janken.Lobby;
@@ -17,6 +20,6 @@ public final class ExampleTypes {
 
   public static EntityTypes all() {
     return EntityTypes.of(Counter.TYPE, Profile.TYPE, Player.TYPE, Account.TYPE, Lobby.TYPE, Game.TYPE,
-        io.pachyderm.examples.janken.Player.TYPE);
+        io.pachyderm.examples.janken.Player.TYPE, Room.TYPE, Booking.TYPE, CheckThenBook.TYPE);
   }
 }
