@@ -123,7 +123,7 @@ final class Engine {
             + " from its " + slot.events().size() + " events gives " + text(after) + ", it held " + text(before)));
       }
       TreeMap<EntityKey, World.Slot> entities = new TreeMap<>(w.entitiesMap());
-      entities.put(key, new World.Slot(folded.state(), folded.version(), slot.events(), slot.received()));
+      entities.put(key, new World.Slot(folded.state(), folded.version(), slot.events(), slot.received(), after));
       World next = w.with(entities, w.inFlight(), w.timersMap(), w.effects(), w.clockMs(), w.nextId());
       return new Step(r, next, "restarted from " + slot.events().size() + " events", null, null, false, null, null);
     } catch (EventFolder.EventApplyException e) {
@@ -209,7 +209,7 @@ final class Engine {
         + (a.effects().isEmpty() ? "" : ", " + a.effects().size() + " effect(s)");
     TreeMap<EntityKey, World.Slot> entities = new TreeMap<>(w.entitiesMap());
     entities.put(key, new World.Slot(folded.state(), folded.version(), List.copyOf(events),
-        World.plus(slot.received(), new World.Received(item, outcome))));
+        World.plus(slot.received(), new World.Received(item, outcome)), viaReplica));
     World next = w.with(entities, inFlight, timers, effects, clockMs, nextId);
     Object reply = a.reply() == null ? null : type.codec().decode(a.reply());
     return new Step(t, next, outcome, null, reply, a.replyIsState(), null, null);
@@ -224,7 +224,7 @@ final class Engine {
       World.Slot slot = w.slot(key);
       entities = new TreeMap<>(entities);
       entities.put(key, new World.Slot(slot.state(), slot.version(), slot.events(),
-          World.plus(slot.received(), new World.Received(item, outcome))));
+          World.plus(slot.received(), new World.Received(item, outcome)), slot.encodedState()));
     }
     World next = w.with(entities, inFlight, timers, w.effects(), clockMs, w.nextId());
     return new Step(t, next, outcome, failure, null, false, kind, message);

@@ -7,7 +7,8 @@ import java.util.Optional;
  * What an exploration found.
  *
  * @param finals the distinct final worlds (nothing left to deliver), each with one schedule that
- *     reaches it, in the order found; worlds are the same when their entities' states and effects are
+ *     reaches it, in the order found; worlds are the same when their entities' versions and states,
+ *     and the effects produced, are
  * @param statesVisited worlds expanded
  * @param transitions transitions taken
  * @param revisits worlds not expanded again because an equal world was already explored (0 without hashing)

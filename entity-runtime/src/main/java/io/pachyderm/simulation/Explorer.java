@@ -29,6 +29,9 @@ import java.util.SplittableRandom;
  * assertThat(e.finals()).hasSize(1);
  * }</pre>
  *
+ * <p>An explorer is a mutable builder: its setters change it and return it; build one per
+ * exploration when settings differ.
+ *
  * <p>Per (sender, receiver), messages are delivered in the order sent, as on the cluster, unless
  * {@link Rules#withReordering()}. Handler exceptions, non-deterministic {@code apply} and broken
  * invariants stop the search with a {@link Counterexample} whose {@link Schedule} replays it.
@@ -351,6 +354,13 @@ public final class Explorer {
       }
       Transition t = enabled.get(choice);
       Step step = Engine.apply(w, t, rules);
+      String broken = step.failure() == null ? brokenInvariant(step.after()) : null;
+      if (broken != null) {
+        // Replaying an invariant counterexample ends on a step that says so, like any other failure.
+        step = new Step(t, step.after(), step.outcome() + "; invariant '" + broken + "' does not hold",
+            new Failure(Failure.Kind.INVARIANT, Engine.subject(t), "invariant '" + broken + "' does not hold"),
+            step.reply(), step.replyIsState(), step.rejection(), step.rejectionMessage());
+      }
       steps.add(step);
       if (step.failure() != null) {
         break;
@@ -359,6 +369,22 @@ public final class Explorer {
       w = step.after();
     }
     return steps;
+  }
+
+  /** The name of the first invariant {@code w} breaks (a throwing check counts as broken), or null. */
+  private String brokenInvariant(World w) {
+    for (Invariant inv : invariants) {
+      boolean holds;
+      try {
+        holds = inv.holds().test(w);
+      } catch (RuntimeException e) {
+        holds = false;
+      }
+      if (!holds) {
+        return inv.name();
+      }
+    }
+    return null;
   }
 
   private Counterexample counterexample(Failure failure, Schedule schedule, Long seed) {

@@ -33,7 +33,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A handler exception in a call rejects that call, as elsewhere; in a delivery caused by
  * {@code run()}, a handler exception, non-deterministic {@code apply} or a broken invariant
- * throws {@link SimulationFailure} with the steps so far. Not thread-safe: simulations are single-threaded by design.
+ * throws {@link SimulationFailure} with the steps so far — an {@link AssertionError}, so it is
+ * thrown from {@code call}/{@code send} directly rather than through the returned future. Replay
+ * a failure by running the same calls on a simulation with the same seed. Not thread-safe:
+ * simulations are single-threaded by design.
  */
 public final class Simulation implements Entities {
   private final Settings settings;
@@ -209,7 +212,7 @@ public final class Simulation implements Entities {
     Step step = Engine.apply(shared.world, t, settings.rules());
     shared.steps.add(step);
     if (step.failure() != null && (failuresThrow || step.failure().kind() == Failure.Kind.NON_DETERMINISM)) {
-      throw new SimulationFailure(new Counterexample(step.failure(), new Schedule(List.of()), settings.seed(),
+      throw new SimulationFailure(new Counterexample(step.failure(), null, settings.seed(),
           List.copyOf(shared.steps), shared.world));
     }
     shared.world = step.after();
@@ -222,7 +225,7 @@ public final class Simulation implements Entities {
       }
       if (!holds) {
         throw new SimulationFailure(new Counterexample(new Failure(Failure.Kind.INVARIANT, Engine.subject(t),
-            "invariant '" + inv.name() + "' does not hold"), new Schedule(List.of()), settings.seed(),
+            "invariant '" + inv.name() + "' does not hold"), null, settings.seed(),
             List.copyOf(shared.steps),
             shared.world));
       }

@@ -21,8 +21,13 @@ import java.util.TreeMap;
  * Immutable: a step makes a new world, so exploration can keep any world and go back to it.
  */
 public final class World {
-  /** What a simulated entity holds. {@code received} lists every delivery it got, in order. */
-  public record Slot(Object state, long version, List<Encoded> events, List<Received> received) {}
+  /**
+   * What a simulated entity holds. {@code received} lists every delivery it got, in order;
+   * {@code encodedState} is the state as its codec writes it (null for an untouched entity),
+   * kept so that fingerprints do not encode every state again.
+   */
+  public record Slot(Object state, long version, List<Encoded> events, List<Received> received,
+                     Encoded encodedState) {}
 
   /** One delivery to an entity and what became of it. */
   public record Received(InFlight item, String outcome) {
@@ -146,7 +151,7 @@ public final class World {
     if (s != null) {
       return s;
     }
-    return new Slot(CommandExecutor.initialState(requireType(key), key.id()), 0, List.of(), List.of());
+    return new Slot(CommandExecutor.initialState(requireType(key), key.id()), 0, List.of(), List.of(), null);
   }
 
   EntityType<?, ?, ?> requireType(EntityKey key) {
@@ -218,7 +223,8 @@ public final class World {
         continue; // received only rejected deliveries: same as untouched
       }
       h.string(e.getKey().toString()).number(s.version());
-      h.bytes(requireType(e.getKey()).codec().encode(s.state()).data());
+      Encoded encoded = s.encodedState() != null ? s.encodedState() : requireType(e.getKey()).codec().encode(s.state());
+      h.bytes(encoded.data());
     }
     if (withTraffic) {
       h.string("traffic");

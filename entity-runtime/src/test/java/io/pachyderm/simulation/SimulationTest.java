@@ -121,6 +121,8 @@ class SimulationTest {
     assertThat(c.report()).contains("r never ends on from-a", "replay: schedule " + c.schedule());
     List<Step> replayed = explorer.replay(Schedule.parse(c.schedule().toString()));
     World end = replayed.get(replayed.size() - 1).after();
+    assertThat(replayed.get(replayed.size() - 1).failure().kind()).as("the replay ends on the failing step")
+        .isEqualTo(Failure.Kind.INVARIANT);
     assertThat(end.state(TYPE.ref("r")).seen()).containsExactly("from-b", "from-a");
     assertThatThrownBy(e::assertNoFailure).isInstanceOf(SimulationFailure.class);
   }

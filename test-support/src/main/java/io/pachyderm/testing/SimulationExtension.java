@@ -248,7 +248,8 @@ public final class SimulationExtension implements ParameterResolver, TestExecuti
       }
       if (t instanceof SimulationFailure) {
         Counterexample c = ((SimulationFailure) t).counterexample(); // null once serialized (transient)
-        if (c != null && c.steps().size() == c.schedule().choices().size()) {
+        // A Simulation's counterexample has no schedule (its seed replays it); an Explorer's has.
+        if (c != null && c.schedule() != null) {
           return c.schedule();
         }
         return null;
