@@ -4,6 +4,7 @@
 #   benchmarks/run.sh            # all scenarios, about 5 minutes on 2 cores
 #   benchmarks/run.sh --quick    # about 1 minute
 #   benchmarks/run.sh --help     # every flag (--threads, --calls, --scenarios a,c, ...)
+#   benchmarks/run.sh timers     # durable timers: live vs came-due-while-down (about 20 s)
 #
 # Arguments are passed through to the main class. Works from any directory. Builds first, at the
 # repository root, when the benchmark's jar or classpath is missing or older than a pom.xml or a
@@ -70,9 +71,18 @@ if [[ -n "${JAVA_OPTS:-}" ]]; then
   read -r -a java_opts <<< "$JAVA_OPTS"
 fi
 
+# `run.sh timers [N [E]]` runs the durable-timer benchmark instead (N timers over E entities).
+main_class=io.pachyderm.bench.LoadBenchmark
+logback="$repo/config/logback.xml"
+if [[ "${1:-}" == "timers" ]]; then
+  shift
+  main_class=io.pachyderm.bench.TimerBacklog
+  logback="$repo/config/logback-test.xml"   # quiet: the table is the output
+fi
+
 echo "machine: $(nproc) cores, $("$java" -version 2>&1 | head -n 1)"
 exec "$java" "${jvm_flags[@]}" -Xmx2g \
-  "-Dlogback.configurationFile=$repo/config/logback.xml" \
+  "-Dlogback.configurationFile=$logback" \
   ${java_opts[@]+"${java_opts[@]}"} \
   -cp "$jar:$(<"$classpath_file")" \
-  io.pachyderm.bench.LoadBenchmark "$@"
+  "$main_class" "$@"
