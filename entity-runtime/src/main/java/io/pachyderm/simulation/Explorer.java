@@ -395,19 +395,11 @@ public final class Explorer {
 
   /** @param subject the entity the last step acted on: its inbox is the one the report lists (null at the start) */
   private Counterexample checkInvariants(World w, EntityKey subject, Schedule schedule, Long seed) {
-    for (Invariant inv : invariants) {
-      boolean holds;
-      try {
-        holds = inv.holds().test(w);
-      } catch (RuntimeException e) {
-        holds = false;
-      }
-      if (!holds) {
-        List<Step> steps = replay(schedule);
-        return new Counterexample(new Failure(Failure.Kind.INVARIANT, subject, "invariant '" + inv.name()
-            + "' does not hold"), schedule, seed, steps, w);
-      }
+    String broken = brokenInvariant(w);
+    if (broken == null) {
+      return null;
     }
-    return null;
+    return new Counterexample(new Failure(Failure.Kind.INVARIANT, subject, "invariant '" + broken
+        + "' does not hold"), schedule, seed, replay(schedule), w);
   }
 }
