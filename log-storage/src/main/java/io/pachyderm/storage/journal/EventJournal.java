@@ -1,0 +1,681 @@
+package io.pachyderm.storage.journal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.pachyderm.protocol.JournalEntry;
+import io.pachyderm.protocol.JournalRecord;
+import io.pachyderm.protocol.JournalTruncation;
+import io.pachyderm.protocol.Ref;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The node's event journal on a Chronicle Queue (format: {@code log-storage/JOURNAL.md}).
+ *
+ * <p>Records are ordered by their position {@code (log_index, entry_seq)}, which strictly
+ * increases. {@link #append} <b>skips</b> (returns false) a record whose position is at or before
+ * the last journaled one, so replaying Raft entries the journal already holds — even an entry that
+ * was only partly journaled when the process died — neither duplicates nor loses a record.
+ *
+ * <p>Threads: {@link #append}, {@link #truncateAfter}, {@link #flush}, {@link #sync} and {@link
+ * #close} from one thread at a time (the apply thread); {@link #lastIndex}, {@link #history} and
+ * {@link #readFrom} from any thread.
+ *
+ * <p>Durability: appends go to memory-mapped files, so they survive a process crash (kill -9) but
+ * not a machine crash until {@link #sync()} returns. The Raft log must therefore be kept behind
+ * the last synced position, and after a crash the caller replays entries from its snapshot and
+ * calls {@link #append} for each record (already-journaled ones are skipped).
+ */
+public final class EventJournal implements AutoCloseable {
+  /** One checkpoint (log index -> excerpt) every this many records, for {@link #readFrom}. */
+  static final int CHECKPOINT_EVERY = 256;
+
+  private final Path dir;
+  private final JournalOptions options;
+  private final SingleChronicleQueue queue;
+  private final ExcerptAppender appender;
+  /** Cycle files this process has written to since the last sync (cycle -> file). */
+  private final Map<Integer, File> unsynced = new ConcurrentHashMap<>();
+  private final Map<Integer, File> cycleFiles = new ConcurrentHashMap<>();
+
+  private final Object lock = new Object();
+  // ---- guarded by lock ----
+  private final RefIndex refs = new RefIndex();
+  private long[] cpLogIndex = new long[64];
+  private long[] cpExcerpt = new long[64];
+  private int cpSize;
+  private long sinceCheckpoint;
+  /** Truncation markers: excerpt index -> after_log_index, in journal order. */
+  private final TreeMap<Long, Long> markers = new TreeMap<>();
+  private long lastLogIndex;
+  private int lastEntrySeq = -1;
+  private long lastExcerpt = -1;
+  private long lastTerm;
+  private int appendCycle = Integer.MIN_VALUE;
+  // ---- end guarded ----
+  private final ReadBuffer readBuffer = new ReadBuffer();
+  private boolean closed;
+
+  private EventJournal(Path dir, JournalOptions options) {
+    this.dir = dir;
+    this.options = options;
+    StoreFileListener listener = new StoreFileListener() {
+      @Override
+      public void onAcquired(int cycle, File file) {
+        cycleFiles.put(cycle, file);
+      }
+
+      @Override
+      public void onReleased(int cycle, File file) {}
+    };
+    this.queue = SingleChronicleQueueBuilder.binary(dir)
+        .rollCycle(chronicleCycle(options.rollCycle()))
+        .timeProvider(() -> options.clockMs().getAsLong())
+        .storeFileListener(listener)
+        .build();
+    this.appender = queue.createAppender();
+    // The apply thread that appends is not the thread that opens the journal.
+    appender.singleThreadedCheckDisabled(true);
+  }
+
+  /**
+   * Opens (or creates) the journal in {@code dir}, scans every retained record to rebuild the ref
+   * index and find {@link #lastIndex()}, and applies retention. The scan costs one protobuf parse
+   * per record (see JOURNAL.md for measured figures).
+   *
+   * @throws JournalCorruptException if a stored excerpt is not a valid JournalEntry or records are
+   *     out of order; the message names the file
+   */
+  public static EventJournal open(Path dir, JournalOptions options) throws IOException {
+    Objects.requireNonNull(options, "options");
+    Files.createDirectories(dir);
+    EventJournal journal = new EventJournal(dir, options);
+    try {
+      journal.scan();
+      journal.applyRetention();
+    } catch (RuntimeException | IOException e) {
+      journal.close();
+      throw e;
+    }
+    return journal;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** The highest Raft log index journaled (valid records only), 0 when the journal is empty. */
+  public long lastIndex() {
+    synchronized (lock) {
+      return lastLogIndex;
+    }
+  }
+
+  /** The entry_seq of the last valid record, -1 when the journal is empty. */
+  public int lastEntrySeq() {
+    synchronized (lock) {
+      return lastEntrySeq;
+    }
+  }
+
+  /** Valid records currently indexed (retained and not truncated). */
+  public long records() {
+    synchronized (lock) {
+      return refs.records();
+    }
+  }
+
+  /** Distinct refs with at least one retained record. */
+  public int refs() {
+    synchronized (lock) {
+      return refs.refs();
+    }
+  }
+
+  /**
+   * Appends one record, or skips it when its position {@code (log_index, entry_seq)} is at or
+   * before the last journaled one (a replay after a crash).
+   *
+   * @return true if appended, false if skipped as already journaled
+   * @throws IllegalArgumentException if the record is incomplete, too large, leaves a gap (a new
+   *     log index must start at entry_seq 0, the same log index continues at last+1), or breaks the
+   *     ref's version sequence (versions of one ref are contiguous); nothing is written
+   */
+  public boolean append(JournalRecord record) {
+    checkOpen();
+    checkComplete(record);
+    synchronized (lock) {
+      if (!after(record.getLogIndex(), record.getEntrySeq(), lastLogIndex, lastEntrySeq)) {
+        return false;
+      }
+      String problem = orderProblem(record);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
+    byte[] bytes = JournalEntry.newBuilder().setRecord(record).build().toByteArray();
+    if (bytes.length > options.recordBytesMax()) {
+      throw new IllegalArgumentException("journal record of " + record.getRef() + " v" + record.getVersion()
+          + " is " + bytes.length + " bytes, over recordBytesMax " + options.recordBytesMax());
+    }
+    long excerpt = write(bytes);
+    synchronized (lock) {
+      index(excerpt, record);
+    }
+    maybeRetain();
+    return true;
+  }
+
+  /**
+   * Logically removes every record whose log index is greater than {@code logIndex} by appending
+   * a {@link JournalTruncation} marker (Chronicle Queue cannot delete excerpts). Meant for repair
+   * on open, before serving: a {@link JournalTailer} that already delivered a voided record fails
+   * when it reaches the marker. Afterwards {@link #lastIndex()} is at most {@code logIndex}.
+   *
+   * @return true if a marker was written, false if nothing lay beyond {@code logIndex}
+   */
+  public boolean truncateAfter(long logIndex) {
+    checkOpen();
+    if (logIndex < 0) {
+      throw new IllegalArgumentException("logIndex must be >= 0, got " + logIndex);
+    }
+    synchronized (lock) {
+      if (lastLogIndex <= logIndex) {
+        return false;
+      }
+    }
+    JournalTruncation marker = JournalTruncation.newBuilder()
+        .setAfterLogIndex(logIndex).setTimestampMs(options.clockMs().getAsLong()).build();
+    long excerpt = write(JournalEntry.newBuilder().setTruncation(marker).build().toByteArray());
+    synchronized (lock) {
+      voidBefore(excerpt, logIndex);
+    }
+    return true;
+  }
+
+  /**
+   * Up to {@code limit} records of {@code ref} from version {@code fromVersion} (inclusive), in
+   * version order. Versions before the retained history are not returned: the list then starts at
+   * the oldest retained version. Any thread.
+   */
+  public List<JournalRecord> history(Ref ref, long fromVersion, int limit) {
+    checkOpen();
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be > 0, got " + limit);
+    }
+    long[] excerpts;
+    int size;
+    long firstVersion;
+    TreeMap<Long, Long> markersNow;
+    synchronized (lock) {
+      RefIndex.Entries e = refs.get(ref);
+      if (e == null) {
+        return List.of();
+      }
+      excerpts = e.excerpts;
+      size = e.size;
+      firstVersion = e.firstVersion;
+      markersNow = new TreeMap<>(markers);
+    }
+    long start = Math.max(0, Math.max(fromVersion, firstVersion) - firstVersion);
+    if (start >= size) {
+      return List.of();
+    }
+    int end = (int) Math.min(size, start + limit);
+    List<JournalRecord> out = new ArrayList<>(end - (int) start);
+    ReadBuffer buffer = new ReadBuffer();
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      for (int i = (int) start; i < end; i++) {
+        long excerpt = excerpts[i];
+        if (!tailer.moveToIndex(excerpt)) {
+          throw corrupt(excerpt, "indexed excerpt of " + ref + " is missing (deleted by retention while reading?)");
+        }
+        JournalEntry entry = readNext(tailer, buffer, excerpt);
+        JournalRecord r = entry.getRecord();
+        long expectedVersion = firstVersion + i;
+        if (!entry.hasRecord() || !r.getRef().equals(ref) || r.getVersion() != expectedVersion) {
+          throw corrupt(excerpt, "expected " + ref + " v" + expectedVersion + ", found " + describe(entry));
+        }
+        if (isVoid(markersNow, excerpt, r.getLogIndex())) {
+          break; // truncated while we read: the rest is void too
+        }
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A tailer over every valid record with log index {@code >= logIndex}, in journal order, that
+   * keeps returning records as they are appended. The caller closes it; use it from one thread.
+   */
+  public JournalTailer readFrom(long logIndex) {
+    checkOpen();
+    long startExcerpt = -1;
+    synchronized (lock) {
+      // Last checkpoint strictly below logIndex: the entry logIndex may begin before a checkpoint
+      // that carries the same log index.
+      int lo = 0;
+      int hi = cpSize - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (cpLogIndex[mid] < logIndex) {
+          startExcerpt = cpExcerpt[mid];
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+    }
+    ExcerptTailer tailer = queue.createTailer();
+    tailer.singleThreadedCheckDisabled(true);
+    if (startExcerpt < 0 || !tailer.moveToIndex(startExcerpt)) {
+      tailer.toStart();
+    }
+    return new JournalTailer(this, tailer, logIndex);
+  }
+
+  /**
+   * Asks the OS to write back the mapped pages (msync-free: no waiting). Cheap; use {@link #sync()}
+   * where durability is required.
+   */
+  public void flush() {
+    checkOpen();
+    // Chronicle's mapped pages are already in the page cache, visible to every process: there
+    // is no user-space buffer to flush. Kept as an explicit step so callers state intent.
+  }
+
+  /**
+   * Forces every record appended so far to stable storage (fsync of each cycle file written since
+   * the last sync, of the queue metadata file and of the directory). A snapshot calls this before
+   * the Raft log behind it may be purged. Blocks for the disk.
+   *
+   * @throws UncheckedIOException naming the file that could not be synced
+   */
+  public void sync() {
+    checkOpen();
+    List<Integer> cycles = new ArrayList<>(unsynced.keySet());
+    int current;
+    synchronized (lock) {
+      current = appendCycle;
+    }
+    for (Integer cycle : cycles) {
+      File file = unsynced.get(cycle);
+      force(file.toPath());
+      if (cycle != current) {
+        unsynced.remove(cycle);
+      }
+    }
+    Path metadata = dir.resolve("metadata.cq4t");
+    if (Files.exists(metadata)) {
+      force(metadata);
+    }
+    forceDirectory(dir);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    appender.close();
+    queue.close();
+  }
+
+  // ---- reading, shared with JournalTailer ---------------------------------------------------------
+
+  /** One excerpt read: its Chronicle index and its decoded entry. */
+  record Read(long excerpt, JournalEntry entry) {}
+
+  /** A reusable byte array for decoding, one per reading thread. */
+  static final class ReadBuffer {
+    byte[] bytes = new byte[256];
+  }
+
+  /** Reads the excerpt the tailer is on and advances; null when none is complete yet. */
+  Read readNextOrNull(ExcerptTailer tailer, ReadBuffer buffer) {
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (!dc.isPresent()) {
+        return null;
+      }
+      return new Read(dc.index(), parse(dc, buffer));
+    }
+  }
+
+  boolean isVoid(long excerpt, long logIndex) {
+    synchronized (lock) {
+      return isVoid(markers, excerpt, logIndex);
+    }
+  }
+
+  JournalCorruptException corrupt(long excerpt, String problem) {
+    int cycle = queue.rollCycle().toCycle(excerpt);
+    File file = cycleFiles.get(cycle);
+    return new JournalCorruptException("journal " + (file != null ? file : dir + " cycle " + cycle)
+        + ", excerpt 0x" + Long.toHexString(excerpt) + ": " + problem);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private JournalEntry readNext(ExcerptTailer tailer, ReadBuffer buffer, long excerpt) {
+    Read read = readNextOrNull(tailer, buffer);
+    if (read == null || read.excerpt() != excerpt) {
+      throw corrupt(excerpt, "indexed excerpt is not readable");
+    }
+    return read.entry();
+  }
+
+  private JournalEntry parse(DocumentContext dc, ReadBuffer buffer) {
+    Bytes<?> bytes = dc.wire().bytes();
+    long remaining = bytes.readRemaining();
+    if (remaining > options.recordBytesMax()) {
+      throw corrupt(dc.index(), "excerpt of " + remaining + " bytes is over recordBytesMax " + options.recordBytesMax());
+    }
+    int length = (int) remaining;
+    if (buffer.bytes.length < length) {
+      buffer.bytes = new byte[Math.max(length, buffer.bytes.length * 2)];
+    }
+    byte[] array = buffer.bytes;
+    bytes.read(array, 0, length);
+    try {
+      return JournalEntry.parser().parseFrom(array, 0, length);
+    } catch (InvalidProtocolBufferException e) {
+      throw corrupt(dc.index(), "not a JournalEntry (" + length + " bytes): " + e.getMessage());
+    }
+  }
+
+  private void scan() {
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      tailer.toStart();
+      // Bounded by the number of excerpts in the retained files.
+      for (;;) {
+        long excerpt;
+        JournalEntry entry;
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            break;
+          }
+          excerpt = dc.index();
+          entry = parse(dc, readBuffer);
+        }
+        synchronized (lock) {
+          if (entry.hasTruncation()) {
+            voidBefore(excerpt, entry.getTruncation().getAfterLogIndex());
+            continue;
+          }
+          if (!entry.hasRecord()) {
+            throw corrupt(excerpt, "JournalEntry of unknown kind (written by a newer version?)");
+          }
+          JournalRecord r = entry.getRecord();
+          if (!after(r.getLogIndex(), r.getEntrySeq(), lastLogIndex, lastEntrySeq)) {
+            throw corrupt(excerpt, "record at " + r.getLogIndex() + "/" + r.getEntrySeq()
+                + " does not follow " + lastLogIndex + "/" + lastEntrySeq);
+          }
+          String problem = orderProblem(r);
+          if (problem != null) {
+            throw corrupt(excerpt, problem);
+          }
+          index(excerpt, r);
+        }
+      }
+    }
+  }
+
+  /** Why {@code r} may not follow the last record, or null. Caller holds the lock. */
+  private String orderProblem(JournalRecord r) {
+    if (r.getLogIndex() == lastLogIndex && r.getEntrySeq() != lastEntrySeq + 1) {
+      return "entry " + r.getLogIndex() + ": entry_seq " + r.getEntrySeq() + " after " + lastEntrySeq + " leaves a gap";
+    }
+    if (r.getLogIndex() != lastLogIndex && r.getEntrySeq() != 0) {
+      return "entry " + r.getLogIndex() + " must start at entry_seq 0, got " + r.getEntrySeq();
+    }
+    if (r.getTerm() < lastTerm) {
+      return "entry " + r.getLogIndex() + ": term " + r.getTerm() + " is below the previous term " + lastTerm;
+    }
+    long next = refs.nextVersion(r.getRef());
+    if (next != 0 && r.getVersion() != next) {
+      return "entry " + r.getLogIndex() + ": " + r.getRef().getType() + "/" + r.getRef().getId() + " version "
+          + r.getVersion() + ", expected " + next;
+    }
+    return null;
+  }
+
+  private static void checkComplete(JournalRecord r) {
+    if (!r.hasRef() || r.getRef().getType().isEmpty() || r.getRef().getId().isEmpty()) {
+      throw new IllegalArgumentException("journal record without a ref (type and id): " + r);
+    }
+    if (r.getVersion() < 1 || r.getLogIndex() < 1) {
+      throw new IllegalArgumentException("journal record needs version >= 1 and log_index >= 1, got v"
+          + r.getVersion() + " at " + r.getLogIndex());
+    }
+    if (!r.hasEvent() || r.getEvent().getType().isEmpty()) {
+      throw new IllegalArgumentException("journal record of " + r.getRef() + " v" + r.getVersion() + " has no event type");
+    }
+  }
+
+  private static boolean after(long index, int seq, long lastIndex, int lastSeq) {
+    return index > lastIndex || (index == lastIndex && seq > lastSeq);
+  }
+
+  private long write(byte[] bytes) {
+    try (DocumentContext dc = appender.writingDocument()) {
+      dc.wire().bytes().write(bytes);
+    }
+    long excerpt = appender.lastIndexAppended();
+    int cycle = queue.rollCycle().toCycle(excerpt);
+    File file = appender.currentFile();
+    if (file != null) {
+      unsynced.putIfAbsent(cycle, file);
+      cycleFiles.putIfAbsent(cycle, file);
+    }
+    return excerpt;
+  }
+
+  /** Caller holds the lock. */
+  private void index(long excerpt, JournalRecord r) {
+    refs.add(r.getRef(), r.getVersion(), excerpt);
+    lastLogIndex = r.getLogIndex();
+    lastEntrySeq = r.getEntrySeq();
+    lastTerm = r.getTerm();
+    lastExcerpt = excerpt;
+    if (sinceCheckpoint++ % CHECKPOINT_EVERY == 0) {
+      if (cpSize == cpLogIndex.length) {
+        cpLogIndex = Arrays.copyOf(cpLogIndex, cpSize * 2);
+        cpExcerpt = Arrays.copyOf(cpExcerpt, cpSize * 2);
+      }
+      cpLogIndex[cpSize] = r.getLogIndex();
+      cpExcerpt[cpSize] = excerpt;
+      cpSize++;
+    }
+  }
+
+  /**
+   * Applies the marker at {@code markerExcerpt}: walks backward from it, removing from the index
+   * every record with log index above {@code afterLogIndex} that an earlier marker had not already
+   * voided, and stops at the first valid record at or below it, which becomes the last record.
+   * Bounded by the number of excerpts before the marker. Caller holds the lock.
+   */
+  private void voidBefore(long markerExcerpt, long afterLogIndex) {
+    markers.put(markerExcerpt, afterLogIndex);
+    long earlierMarkersMin = Long.MAX_VALUE; // records above this were voided by a marker we passed
+    long newLastIndex = 0;
+    int newLastSeq = -1;
+    long newLastTerm = 0;
+    long newLastExcerpt = -1;
+    ReadBuffer buffer = new ReadBuffer();
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      tailer.direction(TailerDirection.BACKWARD);
+      if (!tailer.moveToIndex(markerExcerpt)) {
+        throw corrupt(markerExcerpt, "truncation marker not found");
+      }
+      for (;;) {
+        JournalEntry entry;
+        long excerpt;
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            break;
+          }
+          excerpt = dc.index();
+          if (excerpt >= markerExcerpt) {
+            continue;
+          }
+          entry = parse(dc, buffer);
+        }
+        if (entry.hasTruncation()) {
+          earlierMarkersMin = Math.min(earlierMarkersMin, entry.getTruncation().getAfterLogIndex());
+          continue;
+        }
+        JournalRecord r = entry.getRecord();
+        if (r.getLogIndex() > earlierMarkersMin) {
+          continue;
+        }
+        if (r.getLogIndex() > afterLogIndex) {
+          refs.removeLast(r.getRef(), excerpt);
+          continue;
+        }
+        newLastIndex = r.getLogIndex();
+        newLastSeq = r.getEntrySeq();
+        newLastTerm = r.getTerm();
+        newLastExcerpt = excerpt;
+        break;
+      }
+    }
+    lastLogIndex = newLastIndex;
+    lastEntrySeq = newLastSeq;
+    lastTerm = newLastTerm;
+    lastExcerpt = newLastExcerpt;
+    while (cpSize > 0 && cpExcerpt[cpSize - 1] > newLastExcerpt) {
+      cpSize--;
+    }
+  }
+
+  private static boolean isVoid(TreeMap<Long, Long> markers, long excerpt, long logIndex) {
+    for (Map.Entry<Long, Long> m : markers.tailMap(excerpt, false).entrySet()) {
+      if (logIndex > m.getValue()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void maybeRetain() {
+    if (options.retainedCyclesMax() == JournalOptions.RETAIN_FOREVER) {
+      return;
+    }
+    int cycle = appender.cycle();
+    synchronized (lock) {
+      if (cycle == appendCycle) {
+        return;
+      }
+      appendCycle = cycle;
+    }
+    try {
+      applyRetention();
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal " + dir + ": retention failed", e);
+    }
+  }
+
+  /** Deletes the oldest cycle files beyond {@code retainedCyclesMax} and drops them from the index. */
+  private void applyRetention() throws IOException {
+    int keep = options.retainedCyclesMax();
+    if (keep == JournalOptions.RETAIN_FOREVER) {
+      return;
+    }
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.cq4")) {
+      for (Path p : stream) {
+        files.add(p);
+      }
+    }
+    // Cycle file names are fixed-width UTC timestamps: name order is time order.
+    files.sort(null);
+    if (files.size() <= keep) {
+      return;
+    }
+    for (Path p : files.subList(0, files.size() - keep)) {
+      Files.deleteIfExists(p);
+    }
+    queue.refreshDirectoryListing();
+    long first = queue.firstIndex();
+    synchronized (lock) {
+      refs.dropBefore(first);
+      int drop = 0;
+      while (drop < cpSize && cpExcerpt[drop] < first) {
+        drop++;
+      }
+      System.arraycopy(cpLogIndex, drop, cpLogIndex, 0, cpSize - drop);
+      System.arraycopy(cpExcerpt, drop, cpExcerpt, 0, cpSize - drop);
+      cpSize -= drop;
+      markers.headMap(first).clear();
+    }
+  }
+
+  private static void force(Path file) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal: fsync of " + file + " failed", e);
+    }
+  }
+
+  private static void forceDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("journal: fsync of directory " + dir + " failed", e);
+    }
+  }
+
+  private static String describe(JournalEntry entry) {
+    if (entry.hasTruncation()) {
+      return "truncation after " + entry.getTruncation().getAfterLogIndex();
+    }
+    JournalRecord r = entry.getRecord();
+    return r.getRef().getType() + "/" + r.getRef().getId() + " v" + r.getVersion() + " at " + r.getLogIndex();
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("journal " + dir + " is closed");
+    }
+  }
+
+  private static RollCycle chronicleCycle(JournalOptions.RollCycle cycle) {
+    switch (cycle) {
+      case FIVE_MINUTELY:
+        return RollCycles.FIVE_MINUTELY;
+      case HOURLY:
+        return RollCycles.FAST_HOURLY;
+      case DAILY:
+        return RollCycles.FAST_DAILY;
+      case WEEKLY:
+        return RollCycles.WEEKLY;
+      default:
+        throw new IllegalArgumentException("unknown roll cycle " + cycle);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.pachyderm.storage.journal;
+
+import io.pachyderm.protocol.JournalEntry;
+import io.pachyderm.protocol.JournalRecord;
+import net.openhft.chronicle.queue.ExcerptTailer;
+
+/**
+ * Reads valid records from a log index on, in journal order, and keeps reading as the journal
+ * grows: {@link #next()} returns null when nothing new is complete yet (never blocks). Void
+ * records (behind a truncation marker) are skipped. Not thread-safe; close it when done.
+ */
+public final class JournalTailer implements AutoCloseable {
+  private final EventJournal journal;
+  private final ExcerptTailer tailer;
+  private final long fromLogIndex;
+  private final EventJournal.ReadBuffer buffer = new EventJournal.ReadBuffer();
+  private long deliveredLogIndex;
+
+  JournalTailer(EventJournal journal, ExcerptTailer tailer, long fromLogIndex) {
+    this.journal = journal;
+    this.tailer = tailer;
+    this.fromLogIndex = fromLogIndex;
+  }
+
+  /**
+   * The next valid record, or null if none has been appended yet.
+   *
+   * @throws IllegalStateException if a truncation marker voids a record this tailer already
+   *     returned (truncation is for repair before serving, see {@link EventJournal#truncateAfter})
+   */
+  public JournalRecord next() {
+    // Bounded by the excerpts appended so far.
+    for (;;) {
+      EventJournal.Read read = journal.readNextOrNull(tailer, buffer);
+      if (read == null) {
+        return null;
+      }
+      long excerpt = read.excerpt();
+      JournalEntry entry = read.entry();
+      if (entry.hasTruncation()) {
+        long after = entry.getTruncation().getAfterLogIndex();
+        if (deliveredLogIndex > after) {
+          throw new IllegalStateException("journal " + journal.directory() + " was truncated after log index "
+              + after + " but this tailer already returned log index " + deliveredLogIndex);
+        }
+        continue;
+      }
+      JournalRecord r = entry.getRecord();
+      if (r.getLogIndex() < fromLogIndex || journal.isVoid(excerpt, r.getLogIndex())) {
+        continue;
+      }
+      deliveredLogIndex = r.getLogIndex();
+      return r;
+    }
+  }
+
+  @Override
+  public void close() {
+    tailer.close();
+  }
+}

@@ -1,0 +1,120 @@
+package io.pachyderm.storage.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pachyderm.protocol.JournalRecord;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A JVM killed with SIGKILL while appending leaves a journal that replay completes exactly. */
+class EventJournalCrashTest {
+  @TempDir
+  Path dir;
+
+  @RepeatedTest(3)
+  void killDashNineWhileAppendingThenReplayGivesGapFreeDuplicateFreeJournal() throws Exception {
+    long acknowledged = runChildAndKill(2_000 + System.nanoTime() % 3_000);
+    assertThat(acknowledged).as("entries the child acknowledged before SIGKILL").isGreaterThanOrEqualTo(2_000);
+
+    long lastIndex;
+    long recordsAfterCrash;
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      lastIndex = journal.lastIndex();
+      recordsAfterCrash = journal.records();
+      // A process crash keeps the page cache: every acknowledged entry is there.
+      assertThat(lastIndex).isGreaterThanOrEqualTo(acknowledged);
+      // Everything visible is exactly what the child wrote, in order; no partial record parses.
+      assertThat(readAll(journal)).containsExactlyElementsOf(expected(lastIndex).subList(0, (int) recordsAfterCrash));
+
+      // Replay as the state machine would after a restart from an empty snapshot: every entry.
+      long replayTo = lastIndex + 100;
+      Workload replay = new Workload(13, 120);
+      long appended = 0;
+      long skipped = 0;
+      for (long index = 1; index <= replayTo; index++) {
+        for (JournalRecord r : replay.entry(index)) {
+          if (journal.append(r)) {
+            appended++;
+          } else {
+            skipped++;
+          }
+        }
+      }
+      assertThat(skipped).isEqualTo(recordsAfterCrash);
+      List<JournalRecord> all = expected(replayTo);
+      assertThat(appended).isEqualTo(all.size() - recordsAfterCrash);
+      assertThat(journal.lastIndex()).isEqualTo(replayTo);
+      assertThat(readAll(journal)).containsExactlyElementsOf(all);
+    }
+    try (EventJournal reopened = EventJournal.open(dir, JournalOptions.defaults())) {
+      assertThat(reopened.lastIndex()).isEqualTo(lastIndex + 100);
+      assertThat(readAll(reopened)).containsExactlyElementsOf(expected(lastIndex + 100));
+    }
+  }
+
+  private long runChildAndKill(long killAfterAcks) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    // The Chronicle Queue flags this test JVM got from surefire (pachyderm.jvm.flags).
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle.")) {
+        command.add(arg);
+      }
+    }
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(JournalCrashWriter.class.getName());
+    command.add(dir.toString());
+    command.add("10000000");
+    Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    long acknowledged = 0;
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("ack ")) {
+          acknowledged = Long.parseLong(line.substring(4));
+          if (acknowledged >= killAfterAcks) {
+            break;
+          }
+        }
+      }
+    } finally {
+      child.destroyForcibly(); // SIGKILL: no shutdown hook, no close
+      child.waitFor(30, TimeUnit.SECONDS);
+    }
+    return acknowledged;
+  }
+
+  private static List<JournalRecord> expected(long toIndex) {
+    Workload w = new Workload(13, 120);
+    List<JournalRecord> out = new ArrayList<>();
+    for (long index = 1; index <= toIndex; index++) {
+      out.addAll(w.entry(index));
+    }
+    return out;
+  }
+
+  static List<JournalRecord> readAll(EventJournal journal) {
+    List<JournalRecord> out = new ArrayList<>();
+    try (JournalTailer tailer = journal.readFrom(1)) {
+      long bound = journal.records() + 1;
+      for (long i = 0; i < bound; i++) {
+        JournalRecord r = tailer.next();
+        if (r == null) {
+          break;
+        }
+        out.add(r);
+      }
+    }
+    return out;
+  }
+}
