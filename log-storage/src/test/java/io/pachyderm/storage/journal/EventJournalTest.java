@@ -1,0 +1,325 @@
+package io.pachyderm.storage.journal;
+
+import static io.pachyderm.storage.journal.EventJournalCrashTest.readAll;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pachyderm.protocol.JournalRecord;
+import io.pachyderm.protocol.Ref;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventJournalTest {
+  @TempDir
+  Path dir;
+
+  private static final int REFS = 13;
+
+  /** Appends entries 1..toIndex and returns every record in order. */
+  private static List<JournalRecord> appendEntries(EventJournal journal, Workload workload, long fromIndex, long toIndex) {
+    List<JournalRecord> out = new ArrayList<>();
+    for (long index = fromIndex; index <= toIndex; index++) {
+      for (JournalRecord r : workload.entry(index)) {
+        assertThat(journal.append(r)).as("append %d/%d", r.getLogIndex(), r.getEntrySeq()).isTrue();
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private static List<JournalRecord> ofRef(List<JournalRecord> records, Ref ref) {
+    List<JournalRecord> out = new ArrayList<>();
+    for (JournalRecord r : records) {
+      if (r.getRef().equals(ref)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void manyRecordsRoundTripInOrderAndPerRef() throws IOException {
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      List<JournalRecord> written = appendEntries(journal, new Workload(REFS, 100), 1, 5_000);
+      assertThat(journal.lastIndex()).isEqualTo(5_000);
+      assertThat(journal.records()).isEqualTo(written.size());
+      assertThat(journal.refs()).isEqualTo(REFS);
+      assertThat(readAll(journal)).containsExactlyElementsOf(written);
+      for (int n = 0; n < REFS; n++) {
+        Ref ref = Workload.ref(n);
+        assertThat(journal.history(ref, 1, Integer.MAX_VALUE)).containsExactlyElementsOf(ofRef(written, ref));
+      }
+    }
+  }
+
+  @Test
+  void historyStartsAtTheRequestedVersionAndStopsAtTheLimit() throws IOException {
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      List<JournalRecord> written = appendEntries(journal, new Workload(REFS, 50), 1, 1_000);
+      Ref ref = Workload.ref(5);
+      List<JournalRecord> all = ofRef(written, ref);
+      List<JournalRecord> page = journal.history(ref, 40, 25);
+      assertThat(page).containsExactlyElementsOf(all.subList(39, 64));
+      assertThat(page.get(0).getVersion()).isEqualTo(40);
+      assertThat(journal.history(ref, all.size(), 10)).containsExactly(all.get(all.size() - 1));
+      assertThat(journal.history(ref, all.size() + 1, 10)).isEmpty();
+      assertThat(journal.history(ref, 0, 3)).containsExactlyElementsOf(all.subList(0, 3));
+      assertThat(journal.history(Workload.ref(REFS + 1), 1, 10)).isEmpty();
+    }
+  }
+
+  @Test
+  void reopenFindsLastIndexAndServesHistoryAndAcceptsTheNextEntry() throws IOException {
+    Workload workload = new Workload(REFS, 80);
+    List<JournalRecord> written;
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      written = appendEntries(journal, workload, 1, 2_000);
+    }
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      assertThat(journal.lastIndex()).isEqualTo(2_000);
+      assertThat(journal.lastEntrySeq()).isEqualTo(written.get(written.size() - 1).getEntrySeq());
+      assertThat(journal.records()).isEqualTo(written.size());
+      Ref ref = Workload.ref(3);
+      assertThat(journal.history(ref, 1, 10_000)).containsExactlyElementsOf(ofRef(written, ref));
+      written.addAll(appendEntries(journal, workload, 2_001, 2_010));
+      assertThat(readAll(journal)).containsExactlyElementsOf(written);
+    }
+  }
+
+  @Test
+  void appendAtOrBeforeTheLastPositionIsSkippedAndGapsAreRefused() throws IOException {
+    Workload workload = new Workload(REFS, 40);
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      List<JournalRecord> written = appendEntries(journal, workload, 1, 10);
+      for (JournalRecord r : written) {
+        assertThat(journal.append(r)).isFalse();
+      }
+      assertThat(journal.records()).isEqualTo(written.size());
+
+      List<JournalRecord> entry11 = workload.entry(11); // 3 events (11 % 3 == 2)
+      assertThat(entry11).hasSize(3);
+      assertThat(journal.append(entry11.get(0))).isTrue();
+      assertThatThrownBy(() -> journal.append(entry11.get(2)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entry_seq 2 after 0 leaves a gap");
+      JournalRecord versionGap = entry11.get(1).toBuilder().setVersion(entry11.get(1).getVersion() + 5).build();
+      assertThatThrownBy(() -> journal.append(versionGap))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected " + entry11.get(1).getVersion());
+      JournalRecord midEntry = workload.entry(12).get(0).toBuilder().setEntrySeq(1).build();
+      assertThatThrownBy(() -> journal.append(midEntry))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start at entry_seq 0");
+      assertThatThrownBy(() -> journal.append(entry11.get(1).toBuilder().clearRef().build()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without a ref");
+      assertThat(journal.append(entry11.get(1))).isTrue();
+      assertThat(journal.append(entry11.get(2))).isTrue();
+      assertThat(journal.lastIndex()).isEqualTo(11);
+      assertThat(journal.lastEntrySeq()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void recordsOverTheSizeLimitAreRefusedBeforeWriting() throws IOException {
+    JournalOptions options = JournalOptions.builder().recordBytesMax(256).build();
+    try (EventJournal journal = EventJournal.open(dir, options)) {
+      JournalRecord big = new Workload(REFS, 400).entry(1).get(0);
+      assertThatThrownBy(() -> journal.append(big))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("over recordBytesMax 256");
+      assertThat(journal.records()).isZero();
+      assertThat(journal.lastIndex()).isZero();
+    }
+  }
+
+  @Test
+  void truncateAfterVoidsTheTailAndReplayFillsItAgain() throws IOException {
+    Workload original = new Workload(REFS, 60);
+    List<JournalRecord> kept;
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      kept = appendEntries(journal, original, 1, 300);
+      appendEntries(journal, original, 301, 400);
+      assertThat(journal.truncateAfter(400)).isFalse();
+      assertThat(journal.truncateAfter(300)).isTrue();
+      assertThat(journal.lastIndex()).isEqualTo(300);
+      assertThat(journal.lastEntrySeq()).isEqualTo(kept.get(kept.size() - 1).getEntrySeq());
+      assertThat(journal.records()).isEqualTo(kept.size());
+      assertThat(readAll(journal)).containsExactlyElementsOf(kept);
+      Ref ref = Workload.ref(7);
+      assertThat(journal.history(ref, 1, 10_000)).containsExactlyElementsOf(ofRef(kept, ref));
+    }
+    // Survives reopen; replaying the Raft log from lastIndex + 1 gives one history again.
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      assertThat(journal.lastIndex()).isEqualTo(300);
+      assertThat(readAll(journal)).containsExactlyElementsOf(kept);
+      Workload replay = new Workload(REFS, 60);
+      List<JournalRecord> all = new ArrayList<>();
+      for (long index = 1; index <= 300; index++) {
+        all.addAll(replay.entry(index));
+      }
+      all.addAll(appendEntries(journal, replay, 301, 350));
+      assertThat(readAll(journal)).containsExactlyElementsOf(all);
+      // A second, deeper truncation also voids records written before the first marker.
+      assertThat(journal.truncateAfter(120)).isTrue();
+      List<JournalRecord> upTo120 = new ArrayList<>();
+      for (JournalRecord r : all) {
+        if (r.getLogIndex() <= 120) {
+          upTo120.add(r);
+        }
+      }
+      assertThat(journal.lastIndex()).isEqualTo(120);
+      assertThat(readAll(journal)).containsExactlyElementsOf(upTo120);
+      assertThat(journal.readFrom(100).next().getLogIndex()).isEqualTo(100);
+    }
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      assertThat(journal.lastIndex()).isEqualTo(120);
+      Ref ref = Workload.ref(2);
+      List<JournalRecord> history = journal.history(ref, 1, 10_000);
+      assertThat(history).allMatch(r -> r.getLogIndex() <= 120).isNotEmpty();
+      assertThat(history.get(history.size() - 1).getVersion()).isEqualTo(history.size());
+    }
+  }
+
+  @Test
+  void truncationInsideAnEntryIsRepairedByReplayingThatEntry() throws IOException {
+    Workload original = new Workload(REFS, 60);
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      appendEntries(journal, original, 1, 10);
+      // Entry 11 only partly journaled (the process died between its events).
+      assertThat(journal.append(original.entry(11).get(0))).isTrue();
+      assertThat(journal.lastIndex()).isEqualTo(11);
+      assertThat(journal.lastEntrySeq()).isZero();
+    }
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      Workload replay = new Workload(REFS, 60);
+      List<JournalRecord> all = new ArrayList<>();
+      for (long index = 1; index <= 12; index++) {
+        for (JournalRecord r : replay.entry(index)) {
+          journal.append(r);
+          all.add(r);
+        }
+      }
+      assertThat(readAll(journal)).containsExactlyElementsOf(all);
+    }
+  }
+
+  @Test
+  void tailerReturnsRecordsFromALogIndexAndThenNewAppends() throws IOException {
+    Workload workload = new Workload(REFS, 60);
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      List<JournalRecord> written = appendEntries(journal, workload, 1, 2_000);
+      try (JournalTailer tailer = journal.readFrom(1_234)) {
+        List<JournalRecord> expected = new ArrayList<>();
+        for (JournalRecord r : written) {
+          if (r.getLogIndex() >= 1_234) {
+            expected.add(r);
+          }
+        }
+        List<JournalRecord> read = new ArrayList<>();
+        for (int i = 0; i <= expected.size(); i++) {
+          JournalRecord r = tailer.next();
+          if (r == null) {
+            break;
+          }
+          read.add(r);
+        }
+        assertThat(read).containsExactlyElementsOf(expected);
+        assertThat(tailer.next()).isNull();
+        List<JournalRecord> more = appendEntries(journal, workload, 2_001, 2_002);
+        assertThat(tailer.next()).isEqualTo(more.get(0));
+      }
+      try (JournalTailer past = journal.readFrom(5_000)) {
+        assertThat(past.next()).isNull();
+      }
+    }
+  }
+
+  @Test
+  void retentionKeepsTheNewestCyclesAndHistoryStartsAtTheOldestRetainedVersion() throws IOException {
+    AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
+    JournalOptions options = JournalOptions.builder()
+        .rollCycle(JournalOptions.RollCycle.HOURLY).retainedCyclesMax(2).clockMs(clockMs::get).build();
+    Workload workload = new Workload(REFS, 60);
+    List<JournalRecord> lastTwoHours = new ArrayList<>();
+    try (EventJournal journal = EventJournal.open(dir, options)) {
+      for (int hour = 0; hour < 4; hour++) {
+        List<JournalRecord> written = appendEntries(journal, workload, hour * 100L + 1, hour * 100L + 100);
+        if (hour >= 2) {
+          lastTwoHours.addAll(written);
+        }
+        clockMs.addAndGet(3_600_000L);
+      }
+      assertThat(cycleFiles()).hasSize(2);
+      assertThat(journal.records()).isEqualTo(lastTwoHours.size());
+      assertThat(readAll(journal)).containsExactlyElementsOf(lastTwoHours);
+      Ref ref = Workload.ref(4);
+      List<JournalRecord> expected = ofRef(lastTwoHours, ref);
+      assertThat(journal.history(ref, 1, 10_000)).containsExactlyElementsOf(expected);
+    }
+    try (EventJournal journal = EventJournal.open(dir, options)) {
+      assertThat(journal.lastIndex()).isEqualTo(400);
+      assertThat(readAll(journal)).containsExactlyElementsOf(lastTwoHours);
+    }
+  }
+
+  @Test
+  void keepForeverIsTheDefault() throws IOException {
+    AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
+    JournalOptions options = JournalOptions.builder().rollCycle(JournalOptions.RollCycle.HOURLY).clockMs(clockMs::get).build();
+    try (EventJournal journal = EventJournal.open(dir, options)) {
+      Workload workload = new Workload(REFS, 60);
+      for (int hour = 0; hour < 4; hour++) {
+        appendEntries(journal, workload, hour * 10L + 1, hour * 10L + 10);
+        clockMs.addAndGet(3_600_000L);
+      }
+      assertThat(cycleFiles()).hasSize(4);
+      assertThat(readAll(journal)).hasSize((int) journal.records());
+    }
+  }
+
+  @Test
+  void anExcerptThatIsNotAJournalEntryStopsOpenAndNamesTheFile() throws IOException {
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      appendEntries(journal, new Workload(REFS, 40), 1, 5);
+    }
+    try (ChronicleQueue raw = ChronicleQueue.singleBuilder(dir).rollCycle(RollCycles.FAST_DAILY).build();
+         ExcerptAppender appender = raw.createAppender()) {
+      try (DocumentContext dc = appender.writingDocument()) {
+        dc.wire().bytes().write(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+      }
+    }
+    assertThatThrownBy(() -> EventJournal.open(dir, JournalOptions.defaults()))
+        .isInstanceOf(JournalCorruptException.class)
+        .hasMessageContaining(dir.toString()).hasMessageContaining(".cq4").hasMessageContaining("not a JournalEntry");
+  }
+
+  @Test
+  void syncForcesTheFilesAndTheJournalStaysUsable() throws IOException {
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      Workload workload = new Workload(REFS, 40);
+      List<JournalRecord> written = appendEntries(journal, workload, 1, 50);
+      journal.flush();
+      journal.sync();
+      written.addAll(appendEntries(journal, workload, 51, 60));
+      journal.sync();
+      assertThat(readAll(journal)).containsExactlyElementsOf(written);
+    }
+  }
+
+  private List<Path> cycleFiles() throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.cq4")) {
+      for (Path p : stream) {
+        files.add(p);
+      }
+    }
+    return files;
+  }
+}
