@@ -13,6 +13,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,6 +52,12 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class EventJournal implements AutoCloseable {
   /** One checkpoint (log index -> excerpt) every this many records, for {@link #readFrom}. */
   static final int CHECKPOINT_EVERY = 256;
+  /** Chronicle index spacing (excerpts per index entry) of new cycle files; a power of two. */
+  static final int INDEX_SPACING = 16;
+  /** Idle tailers kept for {@link #history}: creating one costs ~150 us, reusing one ~nothing. */
+  static final int POOLED_TAILERS_MAX = 8;
+
+  private static final TreeMap<Long, Long> NO_MARKERS = new TreeMap<>();
 
   private final Path dir;
   private final JournalOptions options;
@@ -76,7 +83,8 @@ public final class EventJournal implements AutoCloseable {
   private int appendCycle = Integer.MIN_VALUE;
   // ---- end guarded ----
   private final ReadBuffer readBuffer = new ReadBuffer();
-  private boolean closed;
+  private final ArrayDeque<ExcerptTailer> idleTailers = new ArrayDeque<>(); // guarded by itself
+  private volatile boolean closed;
 
   private EventJournal(Path dir, JournalOptions options) {
     this.dir = dir;
@@ -92,6 +100,9 @@ public final class EventJournal implements AutoCloseable {
     };
     this.queue = SingleChronicleQueueBuilder.binary(dir)
         .rollCycle(chronicleCycle(options.rollCycle()))
+        // Random access (history) scans on average half the spacing from the nearest index entry;
+        // Chronicle's default of 256 made history ~4x slower. Costs 8 bytes of index per 16 excerpts.
+        .indexSpacing(INDEX_SPACING)
         .timeProvider(() -> options.clockMs().getAsLong())
         .storeFileListener(listener)
         .build();
@@ -237,7 +248,7 @@ public final class EventJournal implements AutoCloseable {
       excerpts = e.excerpts;
       size = e.size;
       firstVersion = e.firstVersion;
-      markersNow = new TreeMap<>(markers);
+      markersNow = markers.isEmpty() ? NO_MARKERS : new TreeMap<>(markers);
     }
     long start = Math.max(0, Math.max(fromVersion, firstVersion) - firstVersion);
     if (start >= size) {
@@ -246,7 +257,8 @@ public final class EventJournal implements AutoCloseable {
     int end = (int) Math.min(size, start + limit);
     List<JournalRecord> out = new ArrayList<>(end - (int) start);
     ReadBuffer buffer = new ReadBuffer();
-    try (ExcerptTailer tailer = queue.createTailer()) {
+    ExcerptTailer tailer = borrowTailer();
+    try {
       for (int i = (int) start; i < end; i++) {
         long excerpt = excerpts[i];
         if (!tailer.moveToIndex(excerpt)) {
@@ -263,8 +275,32 @@ public final class EventJournal implements AutoCloseable {
         }
         out.add(r);
       }
+    } finally {
+      returnTailer(tailer);
     }
     return out;
+  }
+
+  private ExcerptTailer borrowTailer() {
+    synchronized (idleTailers) {
+      ExcerptTailer tailer = idleTailers.pollFirst();
+      if (tailer != null) {
+        return tailer;
+      }
+    }
+    ExcerptTailer tailer = queue.createTailer();
+    tailer.singleThreadedCheckDisabled(true);
+    return tailer;
+  }
+
+  private void returnTailer(ExcerptTailer tailer) {
+    synchronized (idleTailers) {
+      if (!closed && idleTailers.size() < POOLED_TAILERS_MAX) {
+        idleTailers.addFirst(tailer);
+        return;
+      }
+    }
+    tailer.close();
   }
 
   /**
@@ -298,8 +334,9 @@ public final class EventJournal implements AutoCloseable {
   }
 
   /**
-   * Asks the OS to write back the mapped pages (msync-free: no waiting). Cheap; use {@link #sync()}
-   * where durability is required.
+   * Makes appended records visible to other processes. Already true after {@link #append} returns:
+   * Chronicle writes into shared memory-mapped pages, so there is no user-space buffer and this
+   * does nothing. It exists so call sites say "visible" and "durable" ({@link #sync()}) apart.
    */
   public void flush() {
     checkOpen();
@@ -341,6 +378,12 @@ public final class EventJournal implements AutoCloseable {
       return;
     }
     closed = true;
+    synchronized (idleTailers) {
+      for (ExcerptTailer tailer : idleTailers) {
+        tailer.close();
+      }
+      idleTailers.clear();
+    }
     appender.close();
     queue.close();
   }

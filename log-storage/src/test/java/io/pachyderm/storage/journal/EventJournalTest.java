@@ -313,6 +313,47 @@ class EventJournalTest {
     }
   }
 
+  /** The recipe of JOURNAL.md for projections: a plain read-only Chronicle tailer and protobuf. */
+  @Test
+  void anExternalReaderWithPlainChronicleReadsTheDocumentedFormat() throws Exception {
+    List<JournalRecord> written;
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      Workload workload = new Workload(REFS, 40);
+      written = appendEntries(journal, workload, 1, 20);
+      journal.truncateAfter(15);
+      written.removeIf(r -> r.getLogIndex() > 15);
+      Workload replay = new Workload(REFS, 40);
+      for (long index = 1; index <= 15; index++) {
+        replay.entry(index); // advance the versions to where the journal now ends
+      }
+      written.addAll(appendEntries(journal, replay, 16, 18));
+    }
+    List<io.pachyderm.protocol.JournalEntry> excerpts = new ArrayList<>();
+    try (ChronicleQueue queue = ChronicleQueue.singleBuilder(dir).readOnly(true).build();
+         net.openhft.chronicle.queue.ExcerptTailer tailer = queue.createTailer()) {
+      for (int i = 0; i < 10_000; i++) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            break;
+          }
+          excerpts.add(io.pachyderm.protocol.JournalEntry.parseFrom(dc.wire().bytes().toByteArray()));
+        }
+      }
+    }
+    // Apply the documented rule: a marker voids earlier records above its after_log_index.
+    List<JournalRecord> valid = new ArrayList<>();
+    for (io.pachyderm.protocol.JournalEntry e : excerpts) {
+      if (e.hasTruncation()) {
+        long after = e.getTruncation().getAfterLogIndex();
+        valid.removeIf(r -> r.getLogIndex() > after);
+      } else {
+        valid.add(e.getRecord());
+      }
+    }
+    assertThat(excerpts.stream().filter(io.pachyderm.protocol.JournalEntry::hasTruncation).count()).isEqualTo(1);
+    assertThat(valid).containsExactlyElementsOf(written);
+  }
+
   private List<Path> cycleFiles() throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.cq4")) {

@@ -1,0 +1,146 @@
+package io.pachyderm.storage.journal;
+
+import io.pachyderm.protocol.JournalRecord;
+import io.pachyderm.protocol.Ref;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Not a test: prints journal figures beside a raw Chronicle Queue baseline in the same process.
+ * Usage: {@code JournalSpeed [records] [refs] [eventBytes] [dir]} (defaults 1000000 10000 100, a
+ * temporary directory that is deleted at the end). Needs the Chronicle Queue JVM flags.
+ */
+public final class JournalSpeed {
+  private JournalSpeed() {}
+
+  public static void main(String[] args) throws Exception {
+    int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int refs = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+    int eventBytes = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+    Path root = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("journal-speed");
+    System.out.printf("records=%d refs=%d eventBytes=%d dir=%s cores=%d%n",
+        records, refs, eventBytes, root, Runtime.getRuntime().availableProcessors());
+
+    List<JournalRecord> data = generate(records, refs, eventBytes);
+    System.out.printf("encoded record size: %d bytes%n", data.get(0).getSerializedSize() + 2);
+
+    baseline(root.resolve("raw"), data);
+    appendRun(root.resolve("nosync"), data, 0);
+    appendRun(root.resolve("sync1000"), data.subList(0, Math.min(records, 200_000)), 1_000);
+    appendRun(root.resolve("sync100"), data.subList(0, Math.min(records, 50_000)), 100);
+    data = null; // so that the heap figure of the reopened index is not hidden by the test data
+    reopenAndRead(root.resolve("nosync"), refs, records);
+    if (args.length <= 3) {
+      deleteTree(root);
+    }
+  }
+
+  private static List<JournalRecord> generate(int records, int refs, int eventBytes) {
+    Workload workload = new Workload(refs, eventBytes);
+    List<JournalRecord> out = new ArrayList<>(records);
+    for (long index = 1; out.size() < records; index++) {
+      for (JournalRecord r : workload.entry(index)) {
+        if (out.size() < records) {
+          out.add(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Raw Chronicle: the same bytes, no journal bookkeeping. */
+  private static void baseline(Path dir, List<JournalRecord> data) {
+    List<byte[]> bytes = new ArrayList<>(data.size());
+    for (JournalRecord r : data) {
+      bytes.add(r.toByteArray());
+    }
+    try (ChronicleQueue q = ChronicleQueue.singleBuilder(dir).rollCycle(RollCycles.FAST_DAILY).build();
+         ExcerptAppender appender = q.createAppender()) {
+      long start = System.nanoTime();
+      for (byte[] b : bytes) {
+        try (DocumentContext dc = appender.writingDocument()) {
+          dc.wire().bytes().write(b);
+        }
+      }
+      report("raw chronicle append (pre-encoded)", data.size(), System.nanoTime() - start);
+    }
+  }
+
+  private static void appendRun(Path dir, List<JournalRecord> data, int syncEvery) throws Exception {
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      long start = System.nanoTime();
+      int sinceSync = 0;
+      for (JournalRecord r : data) {
+        journal.append(r);
+        if (syncEvery > 0 && ++sinceSync == syncEvery) {
+          journal.sync();
+          sinceSync = 0;
+        }
+      }
+      report("journal append" + (syncEvery == 0 ? ", no sync" : ", sync every " + syncEvery), data.size(),
+          System.nanoTime() - start);
+    }
+  }
+
+  private static void reopenAndRead(Path dir, int refs, int records) throws Exception {
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    System.gc();
+    long heapBefore = rt.totalMemory() - rt.freeMemory();
+    long start = System.nanoTime();
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      long openNs = System.nanoTime() - start;
+      System.gc();
+      System.gc();
+      long heapAfter = rt.totalMemory() - rt.freeMemory();
+      System.out.printf("%-40s %8.0f ms for %d records (%.0f records/s); index heap ~%d MB (%.1f bytes/record)%n",
+          "open (scan + rebuild index)", openNs / 1e6, journal.records(), journal.records() / (openNs / 1e9),
+          (heapAfter - heapBefore) >> 20, (heapAfter - heapBefore) / (double) journal.records());
+
+      start = System.nanoTime();
+      long read = 0;
+      try (JournalTailer tailer = journal.readFrom(1)) {
+        for (int i = 0; i <= records; i++) {
+          if (tailer.next() == null) {
+            break;
+          }
+          read++;
+        }
+      }
+      report("tailer read from index 1", read, System.nanoTime() - start);
+
+      SplittableRandom random = new SplittableRandom(42);
+      int calls = 200_000;
+      long returned = 0;
+      start = System.nanoTime();
+      for (int i = 0; i < calls; i++) {
+        Ref ref = Workload.ref(random.nextInt(refs));
+        returned += journal.history(ref, 1 + random.nextInt(50), 10).size();
+      }
+      long ns = System.nanoTime() - start;
+      System.out.printf("%-40s %10.0f calls/s, %10.0f records/s (%d calls, limit 10)%n",
+          "history(ref, random version, 10)", calls / (ns / 1e9), returned / (ns / 1e9), calls);
+    }
+  }
+
+  private static void report(String what, long count, long ns) {
+    System.out.printf("%-40s %10.0f records/s (%d in %.0f ms)%n", what, count / (ns / 1e9), count, ns / 1e6);
+  }
+
+  private static void deleteTree(Path root) throws Exception {
+    try (var paths = Files.walk(root)) {
+      List<Path> all = new ArrayList<>();
+      paths.forEach(all::add);
+      for (int i = all.size() - 1; i >= 0; i--) {
+        Files.deleteIfExists(all.get(i));
+      }
+    }
+  }
+}
