@@ -353,17 +353,10 @@ public final class EventJournal implements AutoCloseable {
    */
   public void sync() {
     checkOpen();
-    List<Integer> cycles = new ArrayList<>(unsynced.keySet());
-    int current;
-    synchronized (lock) {
-      current = appendCycle;
-    }
-    for (Integer cycle : cycles) {
-      File file = unsynced.get(cycle);
-      force(file.toPath());
-      if (cycle != current) {
-        unsynced.remove(cycle);
-      }
+    // Same thread as append (see class comment): nothing is added to unsynced while we force.
+    for (Map.Entry<Integer, File> e : new ArrayList<>(unsynced.entrySet())) {
+      force(e.getValue().toPath());
+      unsynced.remove(e.getKey());
     }
     Path metadata = dir.resolve("metadata.cq4t");
     if (Files.exists(metadata)) {
