@@ -80,6 +80,7 @@ public final class EventJournal implements AutoCloseable {
   private int lastEntrySeq = -1;
   private long lastExcerpt = -1;
   private long lastTerm;
+  private int lastEntryEvents;
   private int appendCycle = Integer.MIN_VALUE;
   // ---- end guarded ----
   private final ReadBuffer readBuffer = new ReadBuffer();
@@ -141,6 +142,18 @@ public final class EventJournal implements AutoCloseable {
   public long lastIndex() {
     synchronized (lock) {
       return lastLogIndex;
+    }
+  }
+
+  /**
+   * The highest Raft log index whose every record is journaled, 0 when none: {@link #lastIndex()}
+   * unless the last entry was only partly journaled (a crash between its events). Replaying the
+   * Raft log from {@code lastCompleteIndex() + 1} (or from anywhere earlier) neither loses nor
+   * duplicates a record.
+   */
+  public long lastCompleteIndex() {
+    synchronized (lock) {
+      return lastEntrySeq == lastEntryEvents - 1 ? lastLogIndex : lastLogIndex - 1;
     }
   }
 
@@ -482,6 +495,14 @@ public final class EventJournal implements AutoCloseable {
 
   /** Why {@code r} may not follow the last record, or null. Caller holds the lock. */
   private String orderProblem(JournalRecord r) {
+    if (r.getLogIndex() == lastLogIndex && r.getEntryEvents() != lastEntryEvents) {
+      return "entry " + r.getLogIndex() + ": entry_events " + r.getEntryEvents() + " differs from " + lastEntryEvents
+          + " in the same entry";
+    }
+    if (r.getLogIndex() != lastLogIndex && lastEntrySeq >= 0 && lastEntrySeq != lastEntryEvents - 1) {
+      return "entry " + r.getLogIndex() + " follows entry " + lastLogIndex + " which is incomplete ("
+          + (lastEntrySeq + 1) + " of " + lastEntryEvents + " records)";
+    }
     if (r.getLogIndex() == lastLogIndex && r.getEntrySeq() != lastEntrySeq + 1) {
       return "entry " + r.getLogIndex() + ": entry_seq " + r.getEntrySeq() + " after " + lastEntrySeq + " leaves a gap";
     }
@@ -506,6 +527,10 @@ public final class EventJournal implements AutoCloseable {
     if (r.getVersion() < 1 || r.getLogIndex() < 1) {
       throw new IllegalArgumentException("journal record needs version >= 1 and log_index >= 1, got v"
           + r.getVersion() + " at " + r.getLogIndex());
+    }
+    if (r.getEntryEvents() < 1 || r.getEntrySeq() >= r.getEntryEvents()) {
+      throw new IllegalArgumentException("journal record needs 0 <= entry_seq < entry_events, got entry_seq "
+          + r.getEntrySeq() + " of " + r.getEntryEvents() + " at " + r.getLogIndex());
     }
     if (!r.hasEvent() || r.getEvent().getType().isEmpty()) {
       throw new IllegalArgumentException("journal record of " + r.getRef() + " v" + r.getVersion() + " has no event type");
@@ -536,6 +561,7 @@ public final class EventJournal implements AutoCloseable {
     lastLogIndex = r.getLogIndex();
     lastEntrySeq = r.getEntrySeq();
     lastTerm = r.getTerm();
+    lastEntryEvents = r.getEntryEvents();
     lastExcerpt = excerpt;
     if (sinceCheckpoint++ % CHECKPOINT_EVERY == 0) {
       if (cpSize == cpLogIndex.length) {
@@ -560,6 +586,7 @@ public final class EventJournal implements AutoCloseable {
     long newLastIndex = 0;
     int newLastSeq = -1;
     long newLastTerm = 0;
+    int newLastEntryEvents = 0;
     long newLastExcerpt = -1;
     ReadBuffer buffer = new ReadBuffer();
     try (ExcerptTailer tailer = queue.createTailer()) {
@@ -595,6 +622,7 @@ public final class EventJournal implements AutoCloseable {
         newLastIndex = r.getLogIndex();
         newLastSeq = r.getEntrySeq();
         newLastTerm = r.getTerm();
+        newLastEntryEvents = r.getEntryEvents();
         newLastExcerpt = excerpt;
         break;
       }
@@ -602,6 +630,7 @@ public final class EventJournal implements AutoCloseable {
     lastLogIndex = newLastIndex;
     lastEntrySeq = newLastSeq;
     lastTerm = newLastTerm;
+    lastEntryEvents = newLastEntryEvents;
     lastExcerpt = newLastExcerpt;
     while (cpSize > 0 && cpExcerpt[cpSize - 1] > newLastExcerpt) {
       cpSize--;

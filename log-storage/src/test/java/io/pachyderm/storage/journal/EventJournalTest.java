@@ -115,15 +115,22 @@ class EventJournalTest {
       JournalRecord versionGap = entry11.get(1).toBuilder().setVersion(entry11.get(1).getVersion() + 5).build();
       assertThatThrownBy(() -> journal.append(versionGap))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected " + entry11.get(1).getVersion());
-      JournalRecord midEntry = workload.entry(12).get(0).toBuilder().setEntrySeq(1).build();
-      assertThatThrownBy(() -> journal.append(midEntry))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start at entry_seq 0");
+      assertThatThrownBy(() -> journal.append(entry11.get(1).toBuilder().setEntryEvents(4).build()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entry_events 4 differs from 3");
+      assertThatThrownBy(() -> journal.append(entry11.get(1).toBuilder().setEntryEvents(1).build()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entry_seq 1 of 1");
       assertThatThrownBy(() -> journal.append(entry11.get(1).toBuilder().clearRef().build()))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without a ref");
       assertThat(journal.append(entry11.get(1))).isTrue();
       assertThat(journal.append(entry11.get(2))).isTrue();
       assertThat(journal.lastIndex()).isEqualTo(11);
       assertThat(journal.lastEntrySeq()).isEqualTo(2);
+      assertThat(journal.lastCompleteIndex()).isEqualTo(11);
+      List<JournalRecord> entry12 = workload.entry(12); // 1 event
+      List<JournalRecord> entry13 = workload.entry(13); // 2 events
+      assertThat(journal.append(entry12.get(0))).isTrue();
+      assertThatThrownBy(() -> journal.append(entry13.get(1)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start at entry_seq 0");
     }
   }
 
@@ -196,6 +203,10 @@ class EventJournalTest {
       assertThat(journal.append(original.entry(11).get(0))).isTrue();
       assertThat(journal.lastIndex()).isEqualTo(11);
       assertThat(journal.lastEntrySeq()).isZero();
+      assertThat(journal.lastCompleteIndex()).isEqualTo(10);
+      JournalRecord entry12 = new Workload(REFS, 60).entry(12).get(0);
+      assertThatThrownBy(() -> journal.append(entry12))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("which is incomplete (1 of 3 records)");
     }
     try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
       Workload replay = new Workload(REFS, 60);
@@ -207,6 +218,7 @@ class EventJournalTest {
         }
       }
       assertThat(readAll(journal)).containsExactlyElementsOf(all);
+      assertThat(journal.lastCompleteIndex()).isEqualTo(12);
     }
   }
 

@@ -35,18 +35,19 @@ final class Workload {
     List<JournalRecord> out = new ArrayList<>(events);
     for (int seq = 0; seq < events; seq++) {
       int n = (int) Math.floorMod(logIndex * 31 + seq * 7, (long) versions.length);
-      out.add(record(n, ++versions[n], logIndex, seq));
+      out.add(record(n, ++versions[n], logIndex, seq, events));
     }
     return out;
   }
 
-  private JournalRecord record(int n, long version, long logIndex, int seq) {
+  private JournalRecord record(int n, long version, long logIndex, int seq, int events) {
     JournalRecord.Builder b = JournalRecord.newBuilder()
         .setRef(ref(n))
         .setVersion(version)
         .setLogIndex(logIndex)
         .setTerm(1 + logIndex / 1000)
         .setEntrySeq(seq)
+        .setEntryEvents(events)
         .setTimestampMs(1_700_000_000_000L + logIndex);
     switch ((int) (logIndex % 3)) {
       case 0:
