@@ -100,15 +100,12 @@ final class RefIndex {
         it.remove();
         continue;
       }
+      // A new array: a reader holding the old one (with the old firstVersion) stays consistent.
       long[] rest = new long[Math.max(4, e.size - keep)];
       System.arraycopy(e.excerpts, keep, rest, 0, e.size - keep);
-      Entries replaced = new Entries();
-      replaced.excerpts = rest;
-      replaced.size = e.size - keep;
-      replaced.firstVersion = e.firstVersion + keep;
-      e.excerpts = replaced.excerpts;
-      e.firstVersion = replaced.firstVersion;
-      e.size = replaced.size;
+      e.excerpts = rest;
+      e.size -= keep;
+      e.firstVersion += keep;
     }
   }
 }
