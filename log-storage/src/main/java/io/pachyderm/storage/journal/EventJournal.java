@@ -13,10 +13,14 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -423,8 +427,16 @@ public final class EventJournal implements AutoCloseable {
   JournalCorruptException corrupt(long excerpt, String problem) {
     int cycle = queue.rollCycle().toCycle(excerpt);
     File file = cycleFiles.get(cycle);
-    return new JournalCorruptException("journal " + (file != null ? file : dir + " cycle " + cycle)
-        + ", excerpt 0x" + Long.toHexString(excerpt) + ": " + problem);
+    String where = file != null ? file.toString() : dir.resolve(cycleFileName(cycle)).toString();
+    return new JournalCorruptException("journal " + where + " (cycle " + cycle + "), excerpt 0x"
+        + Long.toHexString(excerpt) + ": " + problem);
+  }
+
+  /** Chronicle's name for a cycle file: the cycle's UTC start in the roll cycle's format (epoch 0). */
+  private String cycleFileName(int cycle) {
+    RollCycle rollCycle = queue.rollCycle();
+    Instant start = Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis());
+    return DateTimeFormatter.ofPattern(rollCycle.format(), Locale.ROOT).withZone(ZoneOffset.UTC).format(start) + ".cq4";
   }
 
   // ---- internals ----------------------------------------------------------------------------------

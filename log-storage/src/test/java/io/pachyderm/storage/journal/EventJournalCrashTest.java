@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A JVM killed with SIGKILL while appending leaves a journal that replay completes exactly. */
@@ -70,7 +71,39 @@ class EventJournalCrashTest {
     }
   }
 
-  private long runChildAndKill(long killAfterAcks) throws Exception {
+  @Test
+  void aWriterThatDiesInsideAnExcerptLeavesNothingVisibleAndTheNextAppendProceeds() throws Exception {
+    List<String> command = childCommand("300", "die-inside-excerpt");
+    Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out;
+    try {
+      out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    } finally {
+      child.destroyForcibly();
+      child.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertThat(out).contains("ack 300").contains("dying");
+    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+      assertThat(journal.lastIndex()).isEqualTo(300);
+      assertThat(journal.lastCompleteIndex()).isEqualTo(300);
+      assertThat(readAll(journal)).containsExactlyElementsOf(expected(300));
+      Workload replay = new Workload(13, 120);
+      for (long index = 1; index <= 300; index++) {
+        replay.entry(index);
+      }
+      long startNs = System.nanoTime();
+      for (JournalRecord r : replay.entry(301)) {
+        assertThat(journal.append(r)).isTrue();
+      }
+      System.out.printf("append after a writer died inside an excerpt took %d ms%n", (System.nanoTime() - startNs) / 1_000_000);
+      assertThat(readAll(journal)).containsExactlyElementsOf(expected(301));
+    }
+    try (EventJournal reopened = EventJournal.open(dir, JournalOptions.defaults())) {
+      assertThat(readAll(reopened)).containsExactlyElementsOf(expected(301));
+    }
+  }
+
+  private List<String> childCommand(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
@@ -84,7 +117,12 @@ class EventJournalCrashTest {
     command.add(System.getProperty("java.class.path"));
     command.add(JournalCrashWriter.class.getName());
     command.add(dir.toString());
-    command.add("10000000");
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private long runChildAndKill(long killAfterAcks) throws Exception {
+    List<String> command = childCommand("10000000");
     Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     long acknowledged = 0;
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {

@@ -2,6 +2,10 @@ package io.pachyderm.storage.journal;
 
 import io.pachyderm.protocol.JournalRecord;
 import java.nio.file.Path;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Child JVM of {@link EventJournalCrashTest}: appends the {@link Workload} entries 1, 2, ... and
@@ -13,6 +17,7 @@ public final class JournalCrashWriter {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     long entriesMax = Long.parseLong(args[1]);
+    boolean dieInsideExcerpt = args.length > 2 && args[2].equals("die-inside-excerpt");
     Workload workload = new Workload(13, 120);
     try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
       for (long index = 1; index <= entriesMax; index++) {
@@ -20,6 +25,19 @@ public final class JournalCrashWriter {
           journal.append(r);
         }
         System.out.println("ack " + index);
+      }
+      if (dieInsideExcerpt) {
+        // A second writer (Chronicle allows several) starts an excerpt, writes half of a record
+        // and the process dies while holding the queue's write lock: the kill -9 worst case.
+        try (ChronicleQueue raw = ChronicleQueue.singleBuilder(dir).rollCycle(RollCycles.FAST_DAILY).build();
+             ExcerptAppender appender = raw.createAppender()) {
+          DocumentContext dc = appender.writingDocument();
+          byte[] record = workload.entry(entriesMax + 1).get(0).toByteArray();
+          dc.wire().bytes().write(record, 0, record.length / 2);
+          System.out.println("dying");
+          System.out.flush();
+          Runtime.getRuntime().halt(137);
+        }
       }
     }
     System.out.println("done");
