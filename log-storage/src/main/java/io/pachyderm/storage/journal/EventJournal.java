@@ -372,6 +372,11 @@ public final class EventJournal implements AutoCloseable {
     checkOpen();
     // Same thread as append (see class comment): nothing is added to unsynced while we force.
     for (Map.Entry<Integer, File> e : new ArrayList<>(unsynced.entrySet())) {
+      if (!e.getValue().exists()) {
+        // Never skip silently on the durability path: our idea of Chronicle's file name is wrong.
+        throw new IllegalStateException("journal: cycle " + e.getKey() + " was written but its file "
+            + e.getValue() + " does not exist; cannot sync");
+      }
       force(e.getValue().toPath());
       unsynced.remove(e.getKey());
     }
@@ -432,7 +437,10 @@ public final class EventJournal implements AutoCloseable {
         + Long.toHexString(excerpt) + ": " + problem);
   }
 
-  /** Chronicle's name for a cycle file: the cycle's UTC start in the roll cycle's format (epoch 0). */
+  /**
+   * Chronicle's name for a cycle file: the cycle's UTC start in the roll cycle's format (epoch 0
+   * for every cycle we offer); only a fallback when Chronicle did not say.
+   */
   private String cycleFileName(int cycle) {
     RollCycle rollCycle = queue.rollCycle();
     Instant start = Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis());
@@ -559,10 +567,9 @@ public final class EventJournal implements AutoCloseable {
     }
     long excerpt = appender.lastIndexAppended();
     int cycle = queue.rollCycle().toCycle(excerpt);
-    File file = appender.currentFile();
-    if (file != null) {
-      unsynced.putIfAbsent(cycle, file);
-      cycleFiles.putIfAbsent(cycle, file);
+    if (!unsynced.containsKey(cycle)) {
+      File file = appender.currentFile();
+      unsynced.put(cycle, file != null ? file : dir.resolve(cycleFileName(cycle)).toFile());
     }
     return excerpt;
   }
@@ -749,8 +756,6 @@ public final class EventJournal implements AutoCloseable {
         return RollCycles.FAST_HOURLY;
       case DAILY:
         return RollCycles.FAST_DAILY;
-      case WEEKLY:
-        return RollCycles.WEEKLY;
       default:
         throw new IllegalArgumentException("unknown roll cycle " + cycle);
     }

@@ -16,9 +16,9 @@ public final class JournalOptions {
     /** One file per hour. */
     HOURLY,
     /** One file per day (the default). */
-    DAILY,
-    /** One file per week. */
-    WEEKLY
+    DAILY
+    // No WEEKLY: Chronicle 5.27ea0's WEEKLY cycle wrote records that a tailer from the start did
+    // not read back (EventJournalTest.syncCoversEveryCycleFileWrittenSinceTheLastSync found it).
   }
 
   /** Retention value meaning "never delete a cycle file". */

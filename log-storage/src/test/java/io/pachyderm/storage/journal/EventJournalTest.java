@@ -368,6 +368,25 @@ class EventJournalTest {
     assertThat(valid).containsExactlyElementsOf(written);
   }
 
+  @Test
+  void syncCoversEveryCycleFileWrittenSinceTheLastSync() throws IOException {
+    AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
+    for (JournalOptions.RollCycle cycle : JournalOptions.RollCycle.values()) {
+      Path sub = dir.resolve(cycle.name());
+      JournalOptions options = JournalOptions.builder().rollCycle(cycle).clockMs(clockMs::get).build();
+      try (EventJournal journal = EventJournal.open(sub, options)) {
+        Workload workload = new Workload(REFS, 40);
+        for (int step = 0; step < 3; step++) {
+          appendEntries(journal, workload, step * 10L + 1, step * 10L + 10);
+          clockMs.addAndGet(8L * 24 * 3_600_000L); // past every roll cycle's length
+        }
+        journal.sync(); // throws if a written cycle file is not where Chronicle names it
+        assertThat(journal.records()).isEqualTo(60);
+        assertThat(readAll(journal)).as("records read back with roll cycle %s", cycle).hasSize(60);
+      }
+    }
+  }
+
   private List<Path> cycleFiles() throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.cq4")) {
