@@ -117,8 +117,12 @@ final class LocalCluster {
    */
   private static boolean isNodeProcess(ProcessHandle p) {
     Optional<String> commandLine = p.info().commandLine();
-    return commandLine.isEmpty() || commandLine.get().contains(PachydermCli.class.getName());
+    return commandLine.isEmpty() || commandLine.get().contains(NODE_MARKER)
+        || commandLine.get().contains(PachydermCli.class.getName());
   }
+
+  /** A harmless system property that marks the JVMs this class starts as cluster nodes. */
+  private static final String NODE_MARKER = "-Dpachyderm.cluster.node=true";
 
   /** Fails naming the first port of {@code peers} that something already listens on. */
   static void requirePortsFree(List<Peer> peers) {
@@ -177,6 +181,9 @@ final class LocalCluster {
         command.add(flag);
       }
     }
+    // Before the classpath: the JDK reads only the first part of a long /proc command line, so
+    // a marker behind a long classpath can be cut off (see isNodeProcess).
+    command.add(NODE_MARKER);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), PachydermCli.class.getName()));
     return command;
   }
