@@ -29,15 +29,8 @@ public record NodeView(String nodeId, boolean reachable, String role, String lea
                        long pendingMessages, long pendingEffects, long deadLetters, long timers,
                        long messagesDelivered, long timersFired, boolean leaderReady, String error) {
 
-  /** A view without the outbox figures (-1 each, leaderReady false), as nodes without an outbox report. */
-  public NodeView(String nodeId, boolean reachable, String role, String leaderId, long term,
-                  long commitIndex, long appliedIndex, long snapshotIndex, long entities, String error) {
-    this(nodeId, reachable, role, leaderId, term, commitIndex, appliedIndex, snapshotIndex, entities,
-        -1, -1, -1, -1, -1, -1, false, error);
-  }
-
   /** A node that did not answer, and why. */
   public static NodeView unreachable(String nodeId, String error) {
-    return new NodeView(nodeId, false, "UNREACHABLE", "", -1, -1, -1, -1, -1, error);
+    return new NodeView(nodeId, false, "UNREACHABLE", "", -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, false, error);
   }
 }

@@ -433,25 +433,38 @@ public final class PachydermClient implements Entities, AutoCloseable {
         }
         return;
       }
-      Throwable cause = failure;
-      while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
+      Throwable cause = unwrap(failure);
       if (cause instanceof StateMachineException && String.valueOf(cause.getMessage()).contains("UNKNOWN_ENTITY_TYPE")) {
         result.completeExceptionally(new CommandRejectedException(RejectionKind.UNKNOWN_ENTITY_TYPE,
             cause.getMessage()));
         return;
       }
-      long delayMs = Math.min(1000, 20L << Math.min(6, attempts + 1));
-      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNs) {
-        Throwable last = cause;
-        result.completeExceptionally(new OutcomeUnknownException("no answer to the read of " + what
-            + " within the request timeout; last failure: " + last, last));
-        return;
-      }
-      timer.schedule(() -> readWithRetries(toServer, attempt, parser, deadlineNs, result, attempts + 1, what),
-          delayMs, TimeUnit.MILLISECONDS);
+      retryOrGiveUp(result, cause, attempts, deadlineNs, () -> "no answer to the read of " + what
+              + " within the request timeout; last failure: " + cause,
+          () -> readWithRetries(toServer, attempt, parser, deadlineNs, result, attempts + 1, what));
     });
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  /**
+   * The retry loops' common step: runs {@code retry} after an exponential backoff (40 ms doubling
+   * to 1 s), or fails {@code result} as an unknown outcome when the backoff would pass the deadline.
+   */
+  private void retryOrGiveUp(CompletableFuture<?> result, Throwable cause, int attempts, long deadlineNs,
+                             Supplier<String> giveUpMessage, Runnable retry) {
+    long delayMs = Math.min(1000, 20L << Math.min(6, attempts + 1));
+    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNs) {
+      result.completeExceptionally(new OutcomeUnknownException(giveUpMessage.get(), cause));
+      return;
+    }
+    timer.schedule(retry, delayMs, TimeUnit.MILLISECONDS);
   }
 
   // ---- dead letters -------------------------------------------------------------------
@@ -527,19 +540,11 @@ public final class PachydermClient implements Entities, AutoCloseable {
           }
         }
       }
-      Throwable cause = failure;
-      while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
-      long delayMs = Math.min(1000, 20L << Math.min(6, attempts + 1));
-      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNs) {
-        result.completeExceptionally(new OutcomeUnknownException("no answer to the " + what
-            + " within the request timeout after " + (attempts + 1) + " attempt(s); it may or may not have been "
-            + "applied; last failure: " + cause, cause));
-        return;
-      }
-      timer.schedule(() -> writeWithRetries(message, deadlineNs, result, attempts + 1, what), delayMs,
-          TimeUnit.MILLISECONDS);
+      Throwable cause = unwrap(failure);
+      retryOrGiveUp(result, cause, attempts, deadlineNs, () -> "no answer to the " + what
+              + " within the request timeout after " + (attempts + 1) + " attempt(s); it may or may not have been "
+              + "applied; last failure: " + cause,
+          () -> writeWithRetries(message, deadlineNs, result, attempts + 1, what));
     });
   }
 

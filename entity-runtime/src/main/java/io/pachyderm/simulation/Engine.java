@@ -8,6 +8,7 @@ import io.pachyderm.runtime.EncodedEffect;
 import io.pachyderm.runtime.EncodedMessage;
 import io.pachyderm.runtime.EncodedTimer;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
 import io.pachyderm.runtime.EventFolder;
 import io.pachyderm.runtime.Execution;
 import java.util.ArrayList;
@@ -134,11 +135,11 @@ final class Engine {
 
   private static Step deliver(World w, InFlight item, Rules rules, boolean consume, Transition t) {
     List<InFlight> inFlight = new ArrayList<>(w.inFlight());
-    TreeMap<World.TimerKey, InFlight> timers = w.timersMap();
+    TreeMap<TimerKey, InFlight> timers = w.timersMap();
     if (consume) {
       if (item.kind() == InFlight.Kind.TIMER) {
         timers = new TreeMap<>(timers);
-        timers.remove(new World.TimerKey(item.from(), item.timerName()));
+        timers.remove(new TimerKey(item.from(), item.timerName()));
       } else {
         inFlight.remove(item);
       }
@@ -188,7 +189,7 @@ final class Engine {
       if (timers == w.timersMap()) {
         timers = new TreeMap<>(timers);
       }
-      World.TimerKey tk = new World.TimerKey(key, timer.name());
+      TimerKey tk = new TimerKey(key, timer.name());
       if (timer.cancel()) {
         timers.remove(tk);
       } else {
@@ -216,7 +217,7 @@ final class Engine {
   }
 
   private static Step rejectedStep(Transition t, World w, EntityKey key, InFlight item, List<InFlight> inFlight,
-                                   TreeMap<World.TimerKey, InFlight> timers, long clockMs, RejectionKind kind,
+                                   TreeMap<TimerKey, InFlight> timers, long clockMs, RejectionKind kind,
                                    String message, Failure failure) {
     String outcome = "rejected (" + kind + "): " + message;
     TreeMap<EntityKey, World.Slot> entities = w.entitiesMap();

@@ -371,20 +371,8 @@ public final class Explorer {
     return steps;
   }
 
-  /** The name of the first invariant {@code w} breaks (a throwing check counts as broken), or null. */
   private String brokenInvariant(World w) {
-    for (Invariant inv : invariants) {
-      boolean holds;
-      try {
-        holds = inv.holds().test(w);
-      } catch (RuntimeException e) {
-        holds = false;
-      }
-      if (!holds) {
-        return inv.name();
-      }
-    }
-    return null;
+    return Invariant.firstBroken(invariants, w);
   }
 
   private Counterexample counterexample(Failure failure, Schedule schedule, Long seed) {

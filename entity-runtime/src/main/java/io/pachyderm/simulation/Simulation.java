@@ -216,19 +216,11 @@ public final class Simulation implements Entities {
           List.copyOf(shared.steps), shared.world));
     }
     shared.world = step.after();
-    for (Invariant inv : settings.invariants()) {
-      boolean holds;
-      try {
-        holds = inv.holds().test(shared.world);
-      } catch (RuntimeException e) {
-        holds = false;
-      }
-      if (!holds) {
-        throw new SimulationFailure(new Counterexample(new Failure(Failure.Kind.INVARIANT, Engine.subject(t),
-            "invariant '" + inv.name() + "' does not hold"), null, settings.seed(),
-            List.copyOf(shared.steps),
-            shared.world));
-      }
+    String broken = Invariant.firstBroken(settings.invariants(), shared.world);
+    if (broken != null) {
+      throw new SimulationFailure(new Counterexample(new Failure(Failure.Kind.INVARIANT, Engine.subject(t),
+          "invariant '" + broken + "' does not hold"), null, settings.seed(), List.copyOf(shared.steps),
+          shared.world));
     }
     return step;
   }

@@ -6,6 +6,7 @@ import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.runtime.CommandExecutor;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,16 +40,6 @@ public final class World {
 
   /** An effect as data, never executed by the simulation. */
   public record CapturedEffect(EntityKey source, long version, String handler, Object payload, boolean atLeastOnce) {}
-
-  record TimerKey(EntityKey owner, String name) implements Comparable<TimerKey> {
-    private static final Comparator<TimerKey> ORDER = Comparator.comparing(TimerKey::owner)
-        .thenComparing(TimerKey::name);
-
-    @Override
-    public int compareTo(TimerKey o) {
-      return ORDER.compare(this, o);
-    }
-  }
 
   private final EntityTypes types;
   private final String ecosystem;

@@ -46,7 +46,6 @@ public final class ChaosCluster implements AutoCloseable {
   private final Map<String, PachydermClient> statusClients = new LinkedHashMap<>();
   // Status calls that outlive their timeout keep a thread until Ratis gives up; bounded.
   private final ThreadPoolExecutor statusPool;
-  private final StatusReader statusReader;
 
   private ChaosCluster(NetnsHosts hosts, Path runDir, List<String> nodeArgs) {
     this.hosts = hosts;
@@ -62,7 +61,6 @@ public final class ChaosCluster implements AutoCloseable {
       ns.add(new NodeProcess(peers.get(i - 1), i, hosts, peerList, runDir, nodeArgs));
     }
     this.nodes = List.copyOf(ns);
-    this.statusReader = new StatusReader(peers, STATUS_TIMEOUT);
     this.statusPool = new ThreadPoolExecutor(4 * nodes.size(), 4 * nodes.size(), 30, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(4 * nodes.size()), r -> {
           Thread t = new Thread(r, "chaos-status");
@@ -151,11 +149,11 @@ public final class ChaosCluster implements AutoCloseable {
         view = e.getValue().get(leftNs, TimeUnit.NANOSECONDS);
       } catch (TimeoutException | ExecutionException ex) {
         e.getValue().cancel(true);
-        view = unreachable(e.getKey(), ex instanceof TimeoutException ? "no answer within " + STATUS_TIMEOUT
+        view = NodeView.unreachable(e.getKey(), ex instanceof TimeoutException ? "no answer within " + STATUS_TIMEOUT
             : String.valueOf(ex.getCause()));
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
-        view = unreachable(e.getKey(), "interrupted");
+        view = NodeView.unreachable(e.getKey(), "interrupted");
       }
       if (!view.reachable()) {
         discardStatusClient(e.getKey());
@@ -165,34 +163,11 @@ public final class ChaosCluster implements AutoCloseable {
     return views;
   }
 
-  /** Every node's messaging counters, asked in parallel; a node that does not answer in time is unreachable. */
+  /** Every node's messaging counters, from {@link #statuses()}. */
   public Map<String, OutboxStatus> outboxes() {
-    Map<String, Future<OutboxStatus>> asked = new LinkedHashMap<>();
-    for (NodeProcess n : nodes) {
-      try {
-        asked.put(n.id(), statusPool.submit(() -> statusReader.read(n.id(), STATUS_TIMEOUT)));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        asked.put(n.id(), CompletableFuture.completedFuture(OutboxStatus.unreachable(n.id(), "status pool full")));
-      }
-    }
-    Map<String, OutboxStatus> views = new LinkedHashMap<>();
-    // The reader bounds each read by STATUS_TIMEOUT; the margin covers building its client.
-    long deadlineNs = System.nanoTime() + STATUS_TIMEOUT.toNanos() * 2;
-    for (Map.Entry<String, Future<OutboxStatus>> e : asked.entrySet()) {
-      OutboxStatus view;
-      try {
-        view = e.getValue().get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException | ExecutionException ex) {
-        e.getValue().cancel(true);
-        view = OutboxStatus.unreachable(e.getKey(), ex instanceof TimeoutException
-            ? "no answer within " + STATUS_TIMEOUT.multipliedBy(2) : String.valueOf(ex.getCause()));
-      } catch (InterruptedException ex) {
-        Thread.currentThread().interrupt();
-        view = OutboxStatus.unreachable(e.getKey(), "interrupted");
-      }
-      views.put(e.getKey(), view);
-    }
-    return views;
+    Map<String, OutboxStatus> out = new LinkedHashMap<>();
+    statuses().forEach((id, view) -> out.put(id, OutboxStatus.of(view)));
+    return out;
   }
 
   /**
@@ -363,7 +338,4 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  private static NodeView unreachable(String id, String why) {
-    return new NodeView(id, false, "UNREACHABLE", "", -1, -1, -1, -1, -1, why);
-  }
 }

@@ -1,8 +1,10 @@
 package io.pachyderm.chaos.nodes;
 
+import io.pachyderm.client.NodeView;
+
 /**
- * What one node reports of its replicated messaging state ({@code NodeStatus}), read from that
- * node's own state (a stale read), or why it did not answer.
+ * What one node reports of its replicated messaging state: the outbox part of its
+ * {@link NodeView}, or why it did not answer.
  *
  * @param nodeId the node
  * @param reachable false when the node did not answer (then the counts are -1)
@@ -16,8 +18,9 @@ package io.pachyderm.chaos.nodes;
  */
 public record OutboxStatus(String nodeId, boolean reachable, long appliedIndex, long pendingMessages,
                            long pendingEffects, long deadLetters, long messagesDelivered, String error) {
-  static OutboxStatus unreachable(String nodeId, String why) {
-    return new OutboxStatus(nodeId, false, -1, -1, -1, -1, -1, why);
+  static OutboxStatus of(NodeView v) {
+    return new OutboxStatus(v.nodeId(), v.reachable(), v.appliedIndex(), v.pendingMessages(), v.pendingEffects(),
+        v.deadLetters(), v.messagesDelivered(), v.error());
   }
 
   /** Reachable, with nothing pending. */

@@ -42,6 +42,7 @@ import io.pachyderm.runtime.EncodedEffect;
 import io.pachyderm.runtime.EncodedMessage;
 import io.pachyderm.runtime.EncodedTimer;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
 import io.pachyderm.runtime.EventFolder;
 import io.pachyderm.runtime.Execution;
 import io.pachyderm.storage.SnapshotReader;
@@ -299,7 +300,7 @@ public final class EntityStateMachine extends BaseStateMachine {
       work.add(new Work(Protos.key(m != null ? m.getTarget() : d.getSource()), null, d, m, null, null));
     }
     for (TimerFire f : batch.getTimerFiresList()) {
-      PendingTimer t = outbox.timer(new Outbox.TimerKey(Protos.key(f.getOwner()), f.getName()));
+      PendingTimer t = outbox.timer(new TimerKey(Protos.key(f.getOwner()), f.getName()));
       if (t != null && t.getSeq() != f.getSeq()) {
         t = null;
       }
@@ -586,16 +587,11 @@ public final class EntityStateMachine extends BaseStateMachine {
     EntityKey key = Protos.key(record.getRef());
     EntityType<?, ?, ?> type = requireType(key, termIndex);
     Versioned current = entities.get(key);
-    long version = current == null ? 0 : current.version();
-    if (record.getExpectedVersion() != version) {
-      conflicts.incrementAndGet();
-      if (appendedHere) {
-        forgetSpeculation(key);
-      }
-      return outcome.setConflict(Conflict.newBuilder()
-          .setExpectedVersion(record.getExpectedVersion()).setActualVersion(version)).build();
+    if (isConflict(record, current, key, appendedHere)) {
+      return outcome.setConflict(Conflict.newBuilder().setExpectedVersion(record.getExpectedVersion())
+          .setActualVersion(current == null ? 0 : current.version())).build();
     }
-    version = commit(record, key, type, current, termIndex, appendedHere);
+    long version = commit(record, key, type, current, termIndex, appendedHere);
     Applied.Builder applied = Applied.newBuilder().setVersion(version);
     if (record.hasReply()) {
       applied.setReply(record.getReply()).setReplyIsState(record.getReplyIsState());
@@ -646,7 +642,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** Exactly once: the timer is removed in the entry that applies its command's events. */
   private WorkStatus applyTimerFire(Record record, TermIndex termIndex, boolean appendedHere) {
     TimerFire fire = record.getTimerFire();
-    Outbox.TimerKey timerKey = new Outbox.TimerKey(Protos.key(fire.getOwner()), fire.getName());
+    TimerKey timerKey = new TimerKey(Protos.key(fire.getOwner()), fire.getName());
     PendingTimer timer = outbox.timer(timerKey);
     EntityKey key = Protos.key(record.getRef());
     if (timer == null || timer.getSeq() != fire.getSeq()) {
@@ -747,7 +743,7 @@ public final class EntityStateMachine extends BaseStateMachine {
       }
     }
     for (TimerOp op : record.getTimersList()) {
-      Outbox.TimerKey timerKey = new Outbox.TimerKey(key, op.getName());
+      TimerKey timerKey = new TimerKey(key, op.getName());
       if (op.hasSchedule()) {
         long seq = outbox.nextSeq(key);
         TimerSchedule schedule = op.getSchedule();
@@ -999,11 +995,6 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   public long effectsDispatched() {
     return effects.dispatchedCount();
-  }
-
-  /** At-least-once dispatch attempts started on this node (all leaderships). */
-  public long effectAttempts() {
-    return leaderWork.effectAttempts();
   }
 
   public io.pachyderm.node.OutboxStats outboxStats() {

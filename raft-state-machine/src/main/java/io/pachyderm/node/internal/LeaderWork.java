@@ -15,6 +15,7 @@ import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.TimerFire;
 import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,7 @@ final class LeaderWork implements AutoCloseable {
     void invoke(EntityKey source, PendingEffect effect, EffectContext ctx) throws Exception;
   }
 
-  private record Due(long dueMs, Outbox.TimerKey key, long seq) {}
+  private record Due(long dueMs, TimerKey key, long seq) {}
 
   private final String nodeId;
   private final Outbox outbox;
@@ -74,7 +74,6 @@ final class LeaderWork implements AutoCloseable {
   private final double firesPerSecondMax;
   private final ScheduledExecutorService loop;
   private final ExecutorService handlerPool;
-  private final AtomicLong effectAttempts = new AtomicLong();
   private volatile boolean active;
 
   // Everything below is touched only on the loop thread.
@@ -159,17 +158,13 @@ final class LeaderWork implements AutoCloseable {
     }
   }
 
-  void timerScheduled(Outbox.TimerKey key, long seq, long dueMs) {
+  void timerScheduled(TimerKey key, long seq, long dueMs) {
     if (active) {
       loop.execute(() -> {
         dueTimers.add(new Due(dueMs, key, seq));
         armTimers();
       });
     }
-  }
-
-  long effectAttempts() {
-    return effectAttempts.get();
   }
 
   // ---- loop thread ------------------------------------------------------------------------
@@ -211,7 +206,7 @@ final class LeaderWork implements AutoCloseable {
       dispatchEffect(entry.getKey());
       e++;
     }
-    for (Map.Entry<Outbox.TimerKey, PendingTimer> entry : outbox.timers()) {
+    for (Map.Entry<TimerKey, PendingTimer> entry : outbox.timers()) {
       dueTimers.add(new Due(entry.getValue().getDueMs(), entry.getKey(), entry.getValue().getSeq()));
       t++;
     }
@@ -370,7 +365,6 @@ final class LeaderWork implements AutoCloseable {
         effect.getVersion(), effect.getLogIndex(), effect.getTerm(), (int) Math.min(id.seq(), Integer.MAX_VALUE),
         nodeId);
     long gen = generation;
-    effectAttempts.incrementAndGet();
     CompletableFuture.runAsync(() -> {
       if (!active || !stillLeader.getAsBoolean()) {
         throw new NotLeaderAnyMore();

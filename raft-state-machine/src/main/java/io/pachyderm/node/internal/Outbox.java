@@ -7,6 +7,7 @@ import io.pachyderm.protocol.PendingMessage;
 import io.pachyderm.protocol.PendingTimer;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,17 +50,6 @@ final class Outbox {
     @Override
     public String toString() {
       return source + "#" + seq;
-    }
-  }
-
-  /** A timer's identity: the owning entity and the timer's name. */
-  record TimerKey(EntityKey owner, String name) implements Comparable<TimerKey> {
-    private static final Comparator<TimerKey> ORDER = Comparator.comparing(TimerKey::owner)
-        .thenComparing(TimerKey::name);
-
-    @Override
-    public int compareTo(TimerKey o) {
-      return ORDER.compare(this, o);
     }
   }
 

@@ -14,6 +14,7 @@ import io.pachyderm.protocol.PendingTimer;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -110,7 +111,7 @@ class LeaderWorkTest {
 
   @Test
   void dueTimersAreFiredAndAHandledEffectIsAcknowledgedUnderItsStableKey() throws Exception {
-    outbox.putTimer(new Outbox.TimerKey(A, "t"), PendingTimer.newBuilder().setOwner(Protos.ref(A)).setName("t")
+    outbox.putTimer(new TimerKey(A, "t"), PendingTimer.newBuilder().setOwner(Protos.ref(A)).setName("t")
         .setSeq(outbox.nextSeq(A)).setTarget(Protos.ref(A)).setPayload(P).setDueMs(0).build());
     work.activate();
 

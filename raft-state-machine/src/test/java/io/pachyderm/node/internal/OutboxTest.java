@@ -10,6 +10,7 @@ import io.pachyderm.protocol.PendingMessage;
 import io.pachyderm.protocol.PendingTimer;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +59,7 @@ class OutboxTest {
     outbox.putEffect(effect, PendingEffect.newBuilder().setId(effect.toProto()).setHandler("h").setPayload(P).build());
     Outbox.Id dead = new Outbox.Id(C, outbox.nextSeq(C));
     outbox.putDeadLetter(dead, PendingEffect.newBuilder().setId(dead.toProto()).setHandler("h").setAttempts(3).build());
-    outbox.putTimer(new Outbox.TimerKey(A, "t"), PendingTimer.newBuilder().setOwner(Protos.ref(A)).setName("t")
+    outbox.putTimer(new TimerKey(A, "t"), PendingTimer.newBuilder().setOwner(Protos.ref(A)).setName("t")
         .setSeq(outbox.nextSeq(A)).setTarget(Protos.ref(B)).setPayload(P).setDueMs(5).build());
 
     assertThat(a2.getSeq()).isEqualTo(2);
