@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
     versionProvider = PachydermCli.Version.class,
     description = "Durable event-sourced entities on Apache Ratis: run nodes, call entities, run a local cluster.",
     subcommands = {
-        NodeCommand.class, CallCommand.class, SendCommand.class, QueryCommand.class, StatusCommand.class,
+        NodeCommand.class, CallCommand.class, SendCommand.class, QueryCommand.class, HistoryCommand.class,
+        FollowCommand.class, StatusCommand.class,
         DeadLettersCommand.class, DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

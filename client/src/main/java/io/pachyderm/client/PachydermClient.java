@@ -5,6 +5,8 @@ import io.pachyderm.api.DeadLetter;
 import io.pachyderm.api.DeadLetters;
 import io.pachyderm.api.Entities;
 import io.pachyderm.api.EntityState;
+import io.pachyderm.api.Follow;
+import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.ReadMode;
@@ -25,10 +27,14 @@ import io.pachyderm.protocol.DeadLetterList;
 import io.pachyderm.protocol.DeadLetterQuery;
 import io.pachyderm.protocol.EffectId;
 import io.pachyderm.protocol.EntityRead;
+import io.pachyderm.protocol.HistoryPage;
+import io.pachyderm.protocol.HistoryQuery;
+import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.NodeStatus;
 import io.pachyderm.protocol.PendingEffect;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.ReadRequest;
+import io.pachyderm.protocol.Ref;
 import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.runtime.CommandExecutor;
 import io.pachyderm.runtime.EntityKey;
@@ -110,6 +116,14 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private final RequestIds requestIds = new RequestIds();
   private final AtomicInteger staleReadPeer = new AtomicInteger();
   private final DeadLetters deadLetters = new ClusterDeadLetters();
+  /**
+   * Blocking long polls of history (follow, history): no retry policy (the cursor moves to the
+   * next node itself) and Ratis' blocking calls, which stay out of the ordered per-server request
+   * windows, so one parked long poll never holds up another reader's request.
+   */
+  private final RaftClient pollRaft;
+  private final java.util.concurrent.ExecutorService historyPool;
+  private final AtomicInteger followPeer = new AtomicInteger();
 
   private PachydermClient(Builder b) {
     this.peers = List.copyOf(b.peers);
@@ -126,6 +140,16 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.properties = properties;
     this.raft = newRaftClient();
     this.serverRaft = newRaftClient();
+    this.pollRaft = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
+        .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
+        TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "pachyderm-client-history");
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    this.historyPool = pool;
     java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "pachyderm-client-timer");
       t.setDaemon(true);
@@ -171,6 +195,21 @@ public final class PachydermClient implements Entities, AutoCloseable {
   @Override
   public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
     return queryIn(ecosystem, ref, mode);
+  }
+
+  @Override
+  public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit) {
+    return historyIn(ecosystem, ref, fromVersion, limit);
+  }
+
+  @Override
+  public List<HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
+    return historyAllIn(this, ecosystem, ref, fromVersion);
+  }
+
+  @Override
+  public <S> Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
+    return followIn(ecosystem, ref, fromVersion, withStates);
   }
 
   private RaftClient newRaftClient() {
@@ -287,6 +326,121 @@ public final class PachydermClient implements Entities, AutoCloseable {
           : CommandExecutor.initialState(type, ref.id());
       return new EntityState<>((S) state, read.getVersion());
     });
+  }
+
+  // ---- history and follow -----------------------------------------------------------------
+
+  private <S> CompletableFuture<List<HistoryEvent>> historyIn(String eco, EntityRef<S, ?> ref, long fromVersion,
+                                                              int limit) {
+    EntityType<?, ?, ?> type;
+    HistoryCursor cursor;
+    try {
+      type = typeOf(ref);
+      requireVersion(fromVersion);
+      if (limit < 1) {
+        throw new IllegalArgumentException("history limit must be >= 1, was " + limit);
+      }
+      cursor = cursor(eco, ref);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    int pageLimit = Math.min(limit, 1_000);
+    return CompletableFuture.supplyAsync(() -> {
+      long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
+      HistoryPage page = fetchOrFail(cursor, ref, fromVersion, pageLimit, 0, deadlineNs);
+      List<HistoryEvent> events = new ArrayList<>(page.getRecordsCount());
+      for (JournalRecord r : page.getRecordsList()) {
+        events.add(HistoryEvents.decode(type, r));
+      }
+      return events;
+    }, historyPool);
+  }
+
+  private List<HistoryEvent> historyAllIn(Entities view, String eco, EntityRef<?, ?> ref, long fromVersion) {
+    EntityType<?, ?, ?> type = typeOf(ref);
+    requireVersion(fromVersion);
+    // Linearizable: everything committed before this call has a version at most this one.
+    long upTo = view.query(ref).version();
+    HistoryCursor cursor = cursor(eco, ref);
+    long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
+    List<HistoryEvent> events = new ArrayList<>();
+    long next = fromVersion;
+    // Bounded by upTo and the deadline: every page either advances or long-polls a lagging node.
+    while (next <= upTo) {
+      HistoryPage page = fetchOrFail(cursor, ref, next, 1_000, ClusterFollow.POLL_WAIT_MS, deadlineNs);
+      for (JournalRecord r : page.getRecordsList()) {
+        if (r.getVersion() != next) {
+          break; // never skip or repeat a version; ask again from next
+        }
+        events.add(HistoryEvents.decode(type, r));
+        next++;
+      }
+    }
+    return events;
+  }
+
+  private HistoryPage fetchOrFail(HistoryCursor cursor, EntityRef<?, ?> ref, long fromVersion, int limit, long waitMs,
+                                  long deadlineNs) {
+    HistoryPage page;
+    try {
+      page = cursor.fetch(fromVersion, limit, waitMs, deadlineNs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PachydermException("interrupted while reading the history of " + ref, e);
+    }
+    if (page == null) {
+      throw new OutcomeUnknownException("no node served the history of " + ref + " from version " + fromVersion
+          + " within the request timeout of " + requestTimeout.toMillis() + " ms");
+    }
+    return page;
+  }
+
+  private <S> Follow<S> followIn(String eco, EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
+    return new ClusterFollow<>(cursor(eco, ref), typeOf(ref), ref.id(), fromVersion, withStates);
+  }
+
+  private HistoryCursor cursor(String eco, EntityRef<?, ?> ref) {
+    typeOf(ref);
+    Ref wireRef = Protos.ref(new EntityKey(eco, ref.type(), ref.id()));
+    // Followers spread over the nodes; each sticks to its node while that node answers.
+    return new HistoryCursor(this::readHistoryPage, peers, wireRef, followPeer.getAndIncrement());
+  }
+
+  private static void requireVersion(long fromVersion) {
+    if (fromVersion < 1) {
+      throw new IllegalArgumentException("fromVersion must be >= 1 (the first event is version 1), was " + fromVersion);
+    }
+  }
+
+  /**
+   * One page of an entity's journal as node {@code peerId} holds it: a single blocking attempt
+   * (long-polls up to the query's {@code wait_ms}), for tools and for {@link HistoryCursor}.
+   *
+   * @throws PachydermException when the node refuses the query itself (unknown type, invalid ref)
+   * @throws IOException when the node cannot be reached or fails
+   */
+  public HistoryPage readHistoryPage(String peerId, HistoryQuery query) throws IOException {
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
+        ReadRequest.newBuilder().setHistory(query).build().toByteArray()));
+    RaftClientReply reply = pollRaft.io().sendStaleRead(message, 0, RaftPeerId.valueOf(peerId));
+    if (!reply.isSuccess()) {
+      Throwable cause = reply.getException();
+      String text = String.valueOf(cause == null ? null : cause.getMessage());
+      if (cause instanceof StateMachineException && text.contains("UNKNOWN_ENTITY_TYPE")) {
+        throw new CommandRejectedException(RejectionKind.UNKNOWN_ENTITY_TYPE, text);
+      }
+      if (cause instanceof StateMachineException && text.contains("INVALID_REQUEST")) {
+        throw new CommandRejectedException(RejectionKind.INVALID_REQUEST, text);
+      }
+      throw new IOException("history read on " + peerId + " failed: " + cause, cause);
+    }
+    return HistoryPage.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+  }
+
+  /** A cursor over an entity's journal for tools that lack the entity classes (the CLI). */
+  public EncodedHistory encodedHistory(EntityKey key) {
+    return new EncodedHistory(new HistoryCursor(this::readHistoryPage, peers, Protos.ref(key),
+        followPeer.getAndIncrement()));
   }
 
   private EntityType<?, ?, ?> typeOf(EntityRef<?, ?> ref) {
@@ -640,6 +794,12 @@ public final class PachydermClient implements Entities, AutoCloseable {
   public void close() {
     batcher.close();
     closed = true;
+    historyPool.shutdownNow();
+    try {
+      pollRaft.close();
+    } catch (IOException e) {
+      // Closing anyway; the other clients still need closing.
+    }
     try {
       closeBoth(raft(), serverRaft());
     } catch (IOException e) {
@@ -688,6 +848,21 @@ public final class PachydermClient implements Entities, AutoCloseable {
     @Override
     public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
       return queryIn(name, ref, mode);
+    }
+
+    @Override
+    public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit) {
+      return historyIn(name, ref, fromVersion, limit);
+    }
+
+    @Override
+    public List<HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
+      return historyAllIn(this, name, ref, fromVersion);
+    }
+
+    @Override
+    public <S> Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
+      return followIn(name, ref, fromVersion, withStates);
     }
 
     @Override

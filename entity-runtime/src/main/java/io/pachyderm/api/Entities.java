@@ -2,6 +2,7 @@ package io.pachyderm.api;
 
 import io.pachyderm.entity.EntityRef;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -59,6 +60,39 @@ public interface Entities {
   /** Linearizable read, projected by {@code view} on the caller's side. */
   default <S, R> R query(EntityRef<S, ?> ref, Function<? super S, ? extends R> view) {
     return view.apply(query(ref).state());
+  }
+
+  /**
+   * Up to {@code limit} committed events of the entity from {@code fromVersion} (>= 1) on, with
+   * their metadata, in version order, as some node's event journal holds them now: on a cluster
+   * the list may end before the newest events (a lagging node), never has gaps, and is empty when
+   * there is nothing from {@code fromVersion} yet.
+   *
+   * @throws HistoryUnavailableException (in the future) if no node holds {@code fromVersion} any
+   *     more (journal retention)
+   */
+  <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit);
+
+  /**
+   * Every committed event of the entity from {@code fromVersion} (>= 1) on, including every event
+   * committed before this call (a linearizable read fixes the version to reach). Blocks up to the
+   * request timeout; for long histories prefer pages ({@link #historyAsync}) or {@link #follow}.
+   *
+   * @throws HistoryUnavailableException if no node holds {@code fromVersion} any more
+   */
+  List<HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion);
+
+  /**
+   * Streams the entity's committed changes in order, without gaps or duplicates: from {@code
+   * fromVersion} (>= 1), or, with {@link Follow#FROM_CURRENT}, first the current state and version
+   * and then every later event. With {@code withStates} each change also carries the state it
+   * produced. Resumable: after a disconnect or restart, follow again from {@code lastVersion() + 1}.
+   */
+  <S> Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates);
+
+  /** The current state, then every later change with the state it produced. */
+  default <S> Follow<S> follow(EntityRef<S, ?> ref) {
+    return follow(ref, Follow.FROM_CURRENT, true);
   }
 
   /** How long a request may take before it fails with {@link OutcomeUnknownException}. */

@@ -3,6 +3,8 @@ package io.pachyderm.simulation;
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.Entities;
 import io.pachyderm.api.EntityState;
+import io.pachyderm.api.Follow;
+import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.Reply;
 import io.pachyderm.entity.EntityRef;
@@ -111,6 +113,49 @@ public final class Simulation implements Entities {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  @Override
+  public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit) {
+    try {
+      if (limit < 1) {
+        throw new IllegalArgumentException("history limit must be >= 1, was " + limit);
+      }
+      List<HistoryEvent> all = history(ref, fromVersion);
+      return CompletableFuture.completedFuture(List.copyOf(all.subList(0, Math.min(limit, all.size()))));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Every event of the entity from {@code fromVersion} on, with simulated metadata (see {@link #follow}). */
+  @Override
+  public List<HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
+    if (fromVersion < 1) {
+      throw new IllegalArgumentException("fromVersion must be >= 1 (the first event is version 1), was " + fromVersion);
+    }
+    EntityKey key = key(ref);
+    List<HistoryEvent> out = new ArrayList<>();
+    SimulationHistory.collect(shared.steps, 0, key, shared.world.requireType(key), 0, e -> {
+      if (e.version() >= fromVersion) {
+        out.add(e);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Follows a simulated entity. Nothing happens while the simulation's own thread polls, so {@link
+   * Follow#poll} never waits: it returns the next change the steps so far made, or null. In the
+   * metadata, step {@code n} (0-based) stands for log index {@code n + 1} in term 1, the simulated
+   * clock is the timestamp, and the in-flight id of the delivered item stands for the request id
+   * or the sender's sequence number.
+   */
+  @Override
+  public <S> Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
+    EntityKey key = key(ref);
+    return new SimulationFollow<>(() -> shared.steps, shared.world, key, shared.world.requireType(key), fromVersion,
+        withStates);
   }
 
   /** Never times out: everything happens inside the calling thread. */

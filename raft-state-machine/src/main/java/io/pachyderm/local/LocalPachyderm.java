@@ -84,6 +84,22 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
   }
 
   @Override
+  public <S> CompletableFuture<java.util.List<io.pachyderm.api.HistoryEvent>> historyAsync(EntityRef<S, ?> ref,
+                                                                                          long fromVersion, int limit) {
+    return client.historyAsync(ref, fromVersion, limit);
+  }
+
+  @Override
+  public java.util.List<io.pachyderm.api.HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
+    return client.history(ref, fromVersion);
+  }
+
+  @Override
+  public <S> io.pachyderm.api.Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
+    return client.follow(ref, fromVersion, withStates);
+  }
+
+  @Override
   public Duration requestTimeout() {
     return client.requestTimeout();
   }
@@ -114,6 +130,8 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
     private final Map<String, EffectHandler<?>> handlers = new LinkedHashMap<>();
     private String ecosystem = "default";
     private long snapshotThresholdEntries = 10_000;
+    private io.pachyderm.storage.journal.JournalOptions journalOptions =
+        io.pachyderm.storage.journal.JournalOptions.defaults();
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
 
@@ -145,6 +163,12 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       return this;
     }
 
+    /** The event journal's roll cycle and retention (default: daily files, kept forever). */
+    public Builder journal(io.pachyderm.storage.journal.JournalOptions options) {
+      this.journalOptions = java.util.Objects.requireNonNull(options, "journal options");
+      return this;
+    }
+
     public Builder snapshotThresholdEntries(long entries) {
       this.snapshotThresholdEntries = entries;
       return this;
@@ -166,6 +190,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       PachydermNode.Builder nb = PachydermNode.builder(NODE_ID, peers, dataDir)
           .entityTypes(types)
           .snapshotThresholdEntries(snapshotThresholdEntries)
+          .journal(journalOptions)
           .effectRetry(effectRetry);
       handlers.forEach(nb::effectHandler);
       PachydermNode node = nb.build().start();

@@ -7,6 +7,7 @@ import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.StateMachineLimits;
+import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ public final class PachydermNode implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
     RaftProperties properties = properties(b, self);
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry,
-        b.timerFiresPerSecondMax);
+        b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions);
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
@@ -207,6 +208,8 @@ public final class PachydermNode implements AutoCloseable {
     private StateMachineLimits limits = new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000);
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
     private int timerFiresPerSecondMax = 1_000;
+    private JournalOptions journalOptions = JournalOptions.defaults();
+    private boolean journalEnabled = true;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -242,6 +245,25 @@ public final class PachydermNode implements AutoCloseable {
         throw new IllegalArgumentException("timerFiresPerSecondMax must be >= 1: " + fires);
       }
       this.timerFiresPerSecondMax = fires;
+      return this;
+    }
+
+    /**
+     * The event journal's settings (roll cycle, retention; default: daily files, kept forever). The
+     * journal lives in {@code <dataDir>/journal}; see {@code log-storage/JOURNAL.md} for its format.
+     */
+    public Builder journal(JournalOptions options) {
+      this.journalOptions = Objects.requireNonNull(options, "journal options");
+      return this;
+    }
+
+    /**
+     * Whether this node keeps an event journal (default true). Without one it keeps only current
+     * states: {@code history} and {@code follow} served by it fail with a clear error. Meant for
+     * measuring the journal's cost and for nodes that never serve history.
+     */
+    public Builder journalEnabled(boolean enabled) {
+      this.journalEnabled = enabled;
       return this;
     }
 
@@ -292,6 +314,11 @@ public final class PachydermNode implements AutoCloseable {
       if (logSegmentBytesMax <= limits.entryBytesMax()) {
         throw new IllegalArgumentException("log segment (" + logSegmentBytesMax + " B) must exceed the entry limit ("
             + limits.entryBytesMax() + " B)");
+      }
+      if (journalOptions.recordBytesMax() < limits.recordBytesMax() + (64 << 10)) {
+        // A record the state machine accepts must fit the journal, or apply would stop the node.
+        throw new IllegalArgumentException("journal recordBytesMax (" + journalOptions.recordBytesMax()
+            + " B) must exceed the state machine's record limit (" + limits.recordBytesMax() + " B) by 64 KiB");
       }
       return new PachydermNode(this);
     }

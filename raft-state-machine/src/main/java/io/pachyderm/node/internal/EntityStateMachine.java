@@ -28,6 +28,11 @@ import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.Conflict;
 import io.pachyderm.protocol.DedupSnapshot;
 import io.pachyderm.protocol.EntityRead;
+import io.pachyderm.protocol.HistoryPage;
+import io.pachyderm.protocol.HistoryQuery;
+import io.pachyderm.protocol.JournalMessageOrigin;
+import io.pachyderm.protocol.JournalRecord;
+import io.pachyderm.protocol.JournalTimerOrigin;
 import io.pachyderm.protocol.EntitySnapshot;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.protocol.NodeStatus;
@@ -47,6 +52,9 @@ import io.pachyderm.runtime.EventFolder;
 import io.pachyderm.runtime.Execution;
 import io.pachyderm.storage.SnapshotReader;
 import io.pachyderm.storage.SnapshotWriter;
+import io.pachyderm.storage.journal.EventJournal;
+import io.pachyderm.storage.journal.JournalOptions;
+import io.pachyderm.storage.journal.VersionRange;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,18 +147,33 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final AtomicLong messagesRejected = new AtomicLong();
   private final AtomicLong timersFired = new AtomicLong();
   private volatile long readyTerm = -1;
+  /** Null when the node keeps no journal (then history and follow are refused). */
+  private final Path journalDir;
+  private final JournalOptions journalOptions;
+  private volatile EventJournal journal;
+  /** Journal records of the entry being applied; apply thread only. */
+  private final List<JournalRecord.Builder> entryRecords = new ArrayList<>();
+  private final HistoryWaiters historyWaiters;
   private volatile RaftServer server;
   private volatile RaftServer.Division division;
 
   private static final int EFFECT_HANDLER_THREADS = 4;
+
+  /** A history page holds at most this many records, whatever the request asks. */
+  static final int HISTORY_PAGE_MAX = 1_000;
+  /** A long poll waits at most this long: below the clients' per-attempt RPC timeout. */
+  static final int HISTORY_WAIT_MS_MAX = 2_000;
 
   /** State the leader computed for an entity in {@code term}, not yet applied. */
   private record Speculation(Versioned value, long term) {}
 
   public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
                             Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
-                            int timerFiresPerSecondMax) {
+                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions) {
     this.nodeId = nodeId;
+    this.journalDir = journalDir;
+    this.journalOptions = journalOptions;
+    this.historyWaiters = new HistoryWaiters(nodeId, 10_000);
     this.types = types;
     this.limits = limits;
     this.dedup = new DedupTable(limits.dedupEntriesMax());
@@ -171,6 +194,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     getLifeCycle().startAndTransition(() -> {
       storage.init(raftStorage);
       loadLatestSnapshot();
+      openJournal();
     }, IOException.class);
   }
 
@@ -189,6 +213,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   public void reinitialize() throws IOException {
     speculative.clear();
     loadLatestSnapshot();
+    markJournalGap();
     if (getLifeCycleState() == LifeCycle.State.PAUSED) {
       getLifeCycle().transition(LifeCycle.State.STARTING);
       getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -200,11 +225,50 @@ public final class EntityStateMachine extends BaseStateMachine {
     return storage;
   }
 
+  /**
+   * Opens the journal after the snapshot is loaded. Ratis then replays the log from the snapshot
+   * on: records the journal already holds are skipped by {@link EventJournal#append}, missing ones
+   * (lost with the page cache, or never written before a crash) are appended again.
+   */
+  private void openJournal() throws IOException {
+    if (journalDir == null) {
+      return;
+    }
+    journal = EventJournal.open(journalDir, journalOptions);
+    LOG.info("{} opened its journal {} ({} records, last complete log index {})", nodeId, journalDir,
+        journal.records(), journal.lastCompleteIndex());
+    markJournalGap();
+  }
+
+  /**
+   * The journal must hold every event up to the applied index, or replay cannot fill it: that is
+   * the case after a snapshot was installed from the leader (the log before it is gone), or if
+   * the journal directory was removed. Such a node serves history from the snapshot on only.
+   */
+  private void markJournalGap() {
+    EventJournal j = journal;
+    TermIndex applied = getLastAppliedTermIndex();
+    if (j == null || applied == null || applied.getIndex() <= 0) {
+      return;
+    }
+    long before = j.lastCompleteIndex();
+    if (j.markGap(applied.getIndex())) {
+      LOG.warn("{}: journal holds events up to log index {} but the state starts at {} (snapshot); events in "
+          + "between are not on this node: its history of affected entities starts after the snapshot", nodeId,
+          before, applied.getIndex());
+    }
+  }
+
   @Override
   public void close() throws IOException {
     leaderWork.close();
     proposer.shutdownNow();
     effects.close();
+    historyWaiters.close();
+    EventJournal j = journal;
+    if (j != null) {
+      j.close();
+    }
     super.close();
   }
 
@@ -560,6 +624,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     for (DeadLetterAction action : entry.getDeadLetterActionsList()) {
       reply.addWork(applyDeadLetterAction(action));
     }
+    journalEntry(termIndex);
     updateLastAppliedTermIndex(termIndex);
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.build().toByteArray())));
   }
@@ -715,6 +780,9 @@ public final class EntityStateMachine extends BaseStateMachine {
         events.add(Protos.encoded(p));
       }
       EventFolder.Folded folded = EventFolder.fold(type, state, version, events);
+      if (journal != null) {
+        journalRecords(record, version, termIndex);
+      }
       Versioned next = new Versioned(folded.state(), folded.version());
       entities.put(key, next);
       Speculation s = speculative.get(key);
@@ -755,6 +823,58 @@ public final class EntityStateMachine extends BaseStateMachine {
       }
     }
     return version;
+  }
+
+  /** One journal record per event of {@code record}; entry_seq and entry_events are set per entry. */
+  private void journalRecords(Record record, long versionBefore, TermIndex termIndex) {
+    for (int i = 0; i < record.getEventsCount(); i++) {
+      JournalRecord.Builder r = JournalRecord.newBuilder()
+          .setRef(record.getRef())
+          .setVersion(versionBefore + i + 1)
+          .setLogIndex(termIndex.getIndex())
+          .setTerm(termIndex.getTerm())
+          .setTimestampMs(record.getTimestampMs())
+          .setEvent(record.getEvents(i));
+      if (record.hasDelivery()) {
+        r.setMessage(JournalMessageOrigin.newBuilder().setSource(record.getDelivery().getSource())
+            .setSeq(record.getDelivery().getSeq()));
+      } else if (record.hasTimerFire()) {
+        TimerFire fire = record.getTimerFire();
+        r.setTimer(JournalTimerOrigin.newBuilder().setOwner(fire.getOwner()).setName(fire.getName())
+            .setSeq(fire.getSeq()));
+      } else {
+        r.setRequest(record.getRequestId());
+      }
+      entryRecords.add(r);
+    }
+  }
+
+  /**
+   * Appends the entry's records to the journal (replayed ones are skipped) and wakes the followers
+   * of their entities. A journal that refuses a record would hold a history other than the log's:
+   * that stops this replica, like any other broken apply invariant.
+   */
+  private void journalEntry(TermIndex termIndex) {
+    if (entryRecords.isEmpty()) {
+      return;
+    }
+    EventJournal j = journal;
+    int events = entryRecords.size();
+    Set<EntityKey> touched = new LinkedHashSet<>();
+    try {
+      for (int seq = 0; seq < events; seq++) {
+        JournalRecord r = entryRecords.get(seq).setEntrySeq(seq).setEntryEvents(events).build();
+        j.append(r);
+        touched.add(Protos.key(r.getRef()));
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(nodeId + ": journaling entry " + termIndex + " failed: " + e.getMessage(), e);
+    } finally {
+      entryRecords.clear();
+    }
+    for (EntityKey key : touched) {
+      historyWaiters.wake(key);
+    }
   }
 
   private WorkStatus applyEffectReport(EffectReport report) {
@@ -857,6 +977,9 @@ public final class EntityStateMachine extends BaseStateMachine {
         }
         answer = b.build().toByteArray();
       }
+      case HISTORY -> {
+        return history(read.getHistory());
+      }
       case STATUS -> answer = status().toByteArray();
       case DEAD_LETTERS -> answer = DeadLetterList.newBuilder()
           .addAllDeadLetters(outbox.deadLetters(read.getDeadLetters().getLimit()))
@@ -867,6 +990,72 @@ public final class EntityStateMachine extends BaseStateMachine {
       }
     }
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
+  }
+
+  /**
+   * A page of an entity's journaled events. With {@code wait_ms}, a read that finds nothing at or
+   * after {@code from_version} parks until the entity's next event is journaled or the wait ends
+   * (a long poll: followers see new events at once without polling the node hard).
+   */
+  private CompletableFuture<Message> history(HistoryQuery q) {
+    EntityKey key;
+    try {
+      key = Protos.key(q.getRef());
+      String invalid = validate(key);
+      if (invalid != null) {
+        throw new IllegalArgumentException(invalid);
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new StateMachineException("INVALID_REQUEST: history of " + q.getRef()
+          + ": " + e.getMessage()));
+    }
+    EntityType<?, ?, ?> type = types.find(key.type());
+    if (type == null) {
+      return CompletableFuture.failedFuture(new StateMachineException("UNKNOWN_ENTITY_TYPE: no entity type '"
+          + key.type() + "' is registered on node " + nodeId + "; registered: " + types.names()));
+    }
+    if (!q.getCurrentState() && (q.getFromVersion() < 1 || q.getLimit() < 1)) {
+      return CompletableFuture.failedFuture(new StateMachineException("INVALID_REQUEST: history of " + key
+          + " needs from_version >= 1 and limit >= 1, got " + q.getFromVersion() + " and " + q.getLimit()));
+    }
+    HistoryPage page = historyPage(key, type, q);
+    if (page.getRecordsCount() > 0 || q.getWaitMs() == 0 || q.getCurrentState() || journal == null) {
+      return CompletableFuture.completedFuture(message(page));
+    }
+    CompletableFuture<Message> answer = new CompletableFuture<>();
+    long waitMs = Math.min(q.getWaitMs(), HISTORY_WAIT_MS_MAX);
+    if (!historyWaiters.park(key, waitMs, () -> answer.complete(message(historyPage(key, type, q))))) {
+      return CompletableFuture.completedFuture(message(page));
+    }
+    // An event journaled between the read above and the park would wake nobody: look again.
+    VersionRange held = journal.versions(q.getRef());
+    if (held != null && held.last() >= q.getFromVersion()) {
+      historyWaiters.wake(key);
+    }
+    return answer;
+  }
+
+  private HistoryPage historyPage(EntityKey key, EntityType<?, ?, ?> type, HistoryQuery q) {
+    HistoryPage.Builder page = HistoryPage.newBuilder().setNodeId(nodeId);
+    Versioned v = entities.get(key);
+    page.setLastVersion(v == null ? 0 : v.version());
+    if (q.getCurrentState() && v != null) {
+      page.setState(Protos.payload(type.codec().encode(v.state())));
+    }
+    EventJournal j = journal;
+    if (j == null) {
+      return page.setJournalDisabled(true).build();
+    }
+    VersionRange held = j.versions(q.getRef());
+    page.setFirstVersion(held == null ? 0 : held.first());
+    if (!q.getCurrentState()) {
+      page.addAllRecords(j.history(q.getRef(), q.getFromVersion(), Math.min(q.getLimit(), HISTORY_PAGE_MAX)));
+    }
+    return page.build();
+  }
+
+  private static Message message(com.google.protobuf.MessageLite m) {
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(m.toByteArray()));
   }
 
   private NodeStatus status() {
@@ -886,6 +1075,9 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setMessagesDelivered(messagesDelivered.get())
         .setTimersFired(timersFired.get())
         .setLeaderReady(leaderWork.isActive())
+        .setJournalEnabled(journal != null)
+        .setJournalRecords(journal == null ? 0 : journal.records())
+        .setJournalIndex(journal == null ? 0 : journal.lastCompleteIndex())
         .build();
   }
 
@@ -899,6 +1091,15 @@ public final class EntityStateMachine extends BaseStateMachine {
       return -1;
     }
     File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    EventJournal j = journal;
+    long journalIndex = 0;
+    if (j != null) {
+      // Ratis purges the log behind this snapshot: from now on only the journal holds those events,
+      // so they must be on disk first. saveIndex lets the next open skip the full scan.
+      j.sync();
+      // SAVEINDEX
+      journalIndex = j.lastCompleteIndex();
+    }
     EntityKey[] keys = entities.keySet().toArray(new EntityKey[0]);
     Arrays.sort(keys);
     List<OutboxItem> outboxItems = outbox.snapshotItems();
@@ -909,6 +1110,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setEntities(keys.length)
         .setDedupEntries(dedup.size())
         .setOutboxItems(outboxItems.size())
+        .setJournalIndex(journalIndex)
         .build();
     try (SnapshotWriter writer = new SnapshotWriter(file.toPath(), header)) {
       for (EntityKey key : keys) {

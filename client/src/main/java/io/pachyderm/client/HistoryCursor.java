@@ -1,0 +1,139 @@
+package io.pachyderm.client;
+
+import io.pachyderm.api.HistoryUnavailableException;
+import io.pachyderm.api.PachydermException;
+import io.pachyderm.protocol.HistoryPage;
+import io.pachyderm.protocol.HistoryQuery;
+import io.pachyderm.protocol.Ref;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads one entity's journal page by page from whichever node can serve it, sticking to one node
+ * while it answers. A node may lack the asked-for versions (it caught up by snapshot installation,
+ * or retention dropped them): the cursor then asks the next node, and gives up with
+ * {@link HistoryUnavailableException} only when every node said so. Unreachable nodes are skipped
+ * until the caller's deadline. Not thread-safe: one cursor per reader.
+ */
+final class HistoryCursor {
+  /** Pause after every node failed once, so a cluster that is down is not polled in a tight loop. */
+  private static final long ROUND_PAUSE_MS = 200;
+
+  interface PageReader {
+    HistoryPage read(String peerId, HistoryQuery query) throws IOException;
+  }
+
+  private final PageReader reader;
+  private final List<Peer> peers;
+  private final Ref ref;
+  private int current;
+
+  HistoryCursor(PageReader reader, List<Peer> peers, Ref ref, int firstPeer) {
+    this.reader = reader;
+    this.peers = peers;
+    this.ref = ref;
+    this.current = Math.floorMod(firstPeer, peers.size());
+  }
+
+  /** The node the cursor reads from now. */
+  String peerId() {
+    return peers.get(current).id();
+  }
+
+  /**
+   * Up to {@code limit} records from {@code fromVersion} on, from a node that holds them. If the
+   * node holds none yet it waits up to {@code waitMs} (long poll) and may return an empty page:
+   * the caller is caught up with that node. Returns null when {@code deadlineNs} passes first.
+   *
+   * @throws HistoryUnavailableException if no node holds {@code fromVersion} any more
+   */
+  HistoryPage fetch(long fromVersion, int limit, long waitMs, long deadlineNs) throws InterruptedException {
+    HistoryQuery.Builder q = HistoryQuery.newBuilder().setRef(ref).setFromVersion(fromVersion).setLimit(limit);
+    return next(q, waitMs, deadlineNs, fromVersion);
+  }
+
+  /** The entity's applied state and version on some node; null when {@code deadlineNs} passes first. */
+  HistoryPage currentState(long deadlineNs) throws InterruptedException {
+    return next(HistoryQuery.newBuilder().setRef(ref).setCurrentState(true), 0, deadlineNs, 0);
+  }
+
+  private HistoryPage next(HistoryQuery.Builder q, long waitMs, long deadlineNs, long fromVersion)
+      throws InterruptedException {
+    int lacking = 0;
+    int disabled = 0;
+    int failures = 0;
+    long oldest = Long.MAX_VALUE;
+    String lastFailure = "";
+    // Bounded by the deadline: every pass either returns, throws, or spends an RPC or a pause.
+    for (;;) {
+      long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+      if (remainingMs <= 0) {
+        return null;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while reading the history of " + describe());
+      }
+      String peer = peerId();
+      HistoryPage page;
+      try {
+        page = reader.read(peer, q.setWaitMs((int) Math.max(0, Math.min(waitMs, remainingMs))).build());
+      } catch (InterruptedIOException e) {
+        throw new InterruptedException("interrupted while reading the history of " + describe());
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof PachydermException p) {
+          throw p; // the request itself is wrong (unknown type, invalid ref): no node will do better
+        }
+        lastFailure = peer + ": " + e;
+        advance();
+        if (++failures % peers.size() == 0) {
+          Thread.sleep(Math.min(ROUND_PAUSE_MS, remainingMs));
+        }
+        continue;
+      }
+      if (page.getJournalDisabled()) {
+        advance();
+        if (++disabled + lacking >= peers.size()) {
+          throw new PachydermException(disabled == peers.size()
+              ? "no node keeps an event journal (journalEnabled(false)): history of " + describe() + " is not served"
+              : "no node that keeps a journal holds " + describe() + " from version " + fromVersion);
+        }
+        continue;
+      }
+      if (q.getCurrentState() || page.getRecordsCount() > 0 || holds(page, fromVersion)) {
+        return page;
+      }
+      if (page.getFirstVersion() > 0) {
+        oldest = Math.min(oldest, page.getFirstVersion());
+      }
+      advance();
+      if (++lacking + disabled >= peers.size()) {
+        throw new HistoryUnavailableException("history of " + describe() + " from version " + fromVersion
+            + " is held by no node" + (oldest == Long.MAX_VALUE ? "" : "; the oldest held is version " + oldest)
+            + (lastFailure.isEmpty() ? "" : " (last unreachable: " + lastFailure + ")"),
+            oldest == Long.MAX_VALUE ? 0 : oldest);
+      }
+    }
+  }
+
+  /**
+   * Whether an empty page means "nothing newer yet" rather than "this node lacks it": the node's
+   * journal starts at or before {@code fromVersion}, or holds nothing of an entity that has not
+   * reached {@code fromVersion} on this node.
+   */
+  private static boolean holds(HistoryPage page, long fromVersion) {
+    if (page.getFirstVersion() == 0) {
+      return page.getLastVersion() < fromVersion;
+    }
+    return page.getFirstVersion() <= fromVersion;
+  }
+
+  private void advance() {
+    current = (current + 1) % peers.size();
+  }
+
+  private String describe() {
+    return ref.getEcosystem() + ":" + ref.getType() + "/" + ref.getId();
+  }
+}
