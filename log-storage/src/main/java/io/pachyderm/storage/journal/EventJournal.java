@@ -2,6 +2,7 @@ package io.pachyderm.storage.journal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pachyderm.protocol.JournalEntry;
+import io.pachyderm.protocol.JournalGap;
 import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.JournalTruncation;
 import io.pachyderm.protocol.Ref;
@@ -85,6 +86,14 @@ public final class EventJournal implements AutoCloseable {
   private long lastExcerpt = -1;
   private long lastTerm;
   private int lastEntryEvents;
+  /** The last position is a gap marker (lastLogIndex is its to_log_index), not a record. */
+  private boolean lastIsGap;
+  /** Excerpt of the newest gap marker, -1 if none: refs last seen before it may jump versions. */
+  private long lastGapExcerpt = -1;
+  /** to_log_index of the newest gap marker, 0 if none: truncation may not go below it. */
+  private long gapFloorLogIndex;
+  /** The newest excerpt (record or marker) the index reflects, -1 when none. */
+  private long indexedExcerpt = -1;
   private int appendCycle = Integer.MIN_VALUE;
   // ---- end guarded ----
   private final ReadBuffer readBuffer = new ReadBuffer();
@@ -157,18 +166,29 @@ public final class EventJournal implements AutoCloseable {
    */
   public long lastCompleteIndex() {
     synchronized (lock) {
-      return lastEntrySeq == lastEntryEvents - 1 ? lastLogIndex : lastLogIndex - 1;
+      return lastCompleteIndexLocked();
     }
   }
 
-  /** The entry_seq of the last valid record, -1 when the journal is empty. */
+  /** Caller holds the lock. A gap marker leaves lastEntrySeq -1 and lastEntryEvents 0: complete. */
+  private long lastCompleteIndexLocked() {
+    return lastEntrySeq == lastEntryEvents - 1 ? lastLogIndex : lastLogIndex - 1;
+  }
+
+  /**
+   * The entry_seq of the last valid record, -1 when the journal is empty or ends with a gap marker
+   * ({@link #markGap}).
+   */
   public int lastEntrySeq() {
     synchronized (lock) {
       return lastEntrySeq;
     }
   }
 
-  /** Valid records currently indexed (retained and not truncated). */
+  /**
+   * Valid records currently indexed (retained, not truncated, and not left behind by a version jump
+   * after a gap).
+   */
   public long records() {
     synchronized (lock) {
       return refs.records();
@@ -189,13 +209,14 @@ public final class EventJournal implements AutoCloseable {
    * @return true if appended, false if skipped as already journaled
    * @throws IllegalArgumentException if the record is incomplete, too large, leaves a gap (a new
    *     log index must start at entry_seq 0, the same log index continues at last+1), or breaks the
-   *     ref's version sequence (versions of one ref are contiguous); nothing is written
+   *     ref's version sequence (versions of one ref are contiguous, except that the first record of
+   *     a ref after a {@link #markGap gap marker} may jump forward); nothing is written
    */
   public boolean append(JournalRecord record) {
     checkOpen();
     checkComplete(record);
     synchronized (lock) {
-      if (!after(record.getLogIndex(), record.getEntrySeq(), lastLogIndex, lastEntrySeq)) {
+      if (!followsLast(record)) {
         return false;
       }
       String problem = orderProblem(record);
@@ -223,6 +244,9 @@ public final class EventJournal implements AutoCloseable {
    * when it reaches the marker. Afterwards {@link #lastIndex()} is at most {@code logIndex}.
    *
    * @return true if a marker was written, false if nothing lay beyond {@code logIndex}
+   * @throws IllegalArgumentException if {@code logIndex} is below the newest gap marker's
+   *     to_log_index: the records of the gap are not on this node, so a truncation into or before
+   *     the gap could never be repaired by replay (the Raft log behind the snapshot is purged)
    */
   public boolean truncateAfter(long logIndex) {
     checkOpen();
@@ -230,6 +254,10 @@ public final class EventJournal implements AutoCloseable {
       throw new IllegalArgumentException("logIndex must be >= 0, got " + logIndex);
     }
     synchronized (lock) {
+      if (logIndex < gapFloorLogIndex) {
+        throw new IllegalArgumentException("journal " + dir + ": cannot truncate after log index " + logIndex
+            + ", below the gap marked up to " + gapFloorLogIndex + " (a snapshot was installed there)");
+      }
       if (lastLogIndex <= logIndex) {
         return false;
       }
@@ -241,6 +269,54 @@ public final class EventJournal implements AutoCloseable {
       voidBefore(excerpt, logIndex);
     }
     return true;
+  }
+
+  /**
+   * Records that a snapshot up to {@code toLogIndex} was installed on this node, so the records of
+   * log indexes {@code (lastCompleteIndex(), toLogIndex]} will never be journaled here (Ratis
+   * purged the log behind the snapshot). First voids an incomplete last entry, as {@code
+   * truncateAfter(lastCompleteIndex())} would, then appends a {@link JournalGap} marker. Afterwards
+   * {@link #lastIndex()} and {@link #lastCompleteIndex()} are {@code toLogIndex}, records at or below
+   * it are skipped by {@link #append}, the next record may have any log index above it (from
+   * entry_seq 0), and the first record of each ref after the marker may jump its version forward:
+   * that ref's indexed history then restarts at the new version. Apply thread only.
+   *
+   * @return true if a marker was written, false if the journal already holds every record up to
+   *     {@code toLogIndex} (nothing is missing)
+   */
+  public boolean markGap(long toLogIndex) {
+    checkOpen();
+    long afterLogIndex;
+    boolean incompleteTail;
+    synchronized (lock) {
+      afterLogIndex = lastCompleteIndexLocked();
+      if (afterLogIndex >= toLogIndex) {
+        return false;
+      }
+      incompleteTail = lastLogIndex > afterLogIndex;
+    }
+    if (incompleteTail) {
+      // A new entry never follows an incomplete one: the entry is inside the snapshot now.
+      truncateAfter(afterLogIndex);
+    }
+    JournalGap gap = JournalGap.newBuilder().setAfterLogIndex(afterLogIndex).setToLogIndex(toLogIndex)
+        .setTimestampMs(options.clockMs().getAsLong()).build();
+    long excerpt = write(JournalEntry.newBuilder().setGap(gap).build().toByteArray());
+    synchronized (lock) {
+      applyGap(excerpt, toLogIndex);
+    }
+    return true;
+  }
+
+  /**
+   * The versions of {@code ref} this node can serve from {@link #history}, or null when it has no
+   * indexed record. Any thread.
+   */
+  public VersionRange versions(Ref ref) {
+    synchronized (lock) {
+      RefIndex.Entries e = refs.get(ref);
+      return e == null ? null : new VersionRange(e.firstVersion, e.lastVersion());
+    }
   }
 
   /**
@@ -492,14 +568,27 @@ public final class EventJournal implements AutoCloseable {
         }
         synchronized (lock) {
           if (entry.hasTruncation()) {
-            voidBefore(excerpt, entry.getTruncation().getAfterLogIndex());
+            long after = entry.getTruncation().getAfterLogIndex();
+            if (after < gapFloorLogIndex) {
+              throw corrupt(excerpt, "truncation after " + after + " voids the gap marked up to " + gapFloorLogIndex);
+            }
+            voidBefore(excerpt, after);
+            continue;
+          }
+          if (entry.hasGap()) {
+            JournalGap gap = entry.getGap();
+            if (gap.getToLogIndex() <= lastLogIndex || gap.getAfterLogIndex() >= gap.getToLogIndex()) {
+              throw corrupt(excerpt, "gap (" + gap.getAfterLogIndex() + ", " + gap.getToLogIndex()
+                  + "] does not follow log index " + lastLogIndex);
+            }
+            applyGap(excerpt, gap.getToLogIndex());
             continue;
           }
           if (!entry.hasRecord()) {
             throw corrupt(excerpt, "JournalEntry of unknown kind (written by a newer version?)");
           }
           JournalRecord r = entry.getRecord();
-          if (!after(r.getLogIndex(), r.getEntrySeq(), lastLogIndex, lastEntrySeq)) {
+          if (!followsLast(r)) {
             throw corrupt(excerpt, "record at " + r.getLogIndex() + "/" + r.getEntrySeq()
                 + " does not follow " + lastLogIndex + "/" + lastEntrySeq);
           }
@@ -532,12 +621,40 @@ public final class EventJournal implements AutoCloseable {
     if (r.getTerm() < lastTerm) {
       return "entry " + r.getLogIndex() + ": term " + r.getTerm() + " is below the previous term " + lastTerm;
     }
-    long next = refs.nextVersion(r.getRef());
-    if (next != 0 && r.getVersion() != next) {
-      return "entry " + r.getLogIndex() + ": " + r.getRef().getType() + "/" + r.getRef().getId() + " version "
-          + r.getVersion() + ", expected " + next;
+    RefIndex.Entries e = refs.get(r.getRef());
+    if (e == null || r.getVersion() == e.lastVersion() + 1) {
+      return null;
     }
-    return null;
+    // After a snapshot installation the ref's versions in the gap are missing here: a jump forward
+    // is how the journal learns the ref's version, once, at its first record after the marker.
+    if (e.lastExcerpt() < lastGapExcerpt && r.getVersion() > e.lastVersion()) {
+      return null;
+    }
+    return "entry " + r.getLogIndex() + ": " + r.getRef().getType() + "/" + r.getRef().getId() + " version "
+        + r.getVersion() + ", expected " + (e.lastVersion() + 1)
+        + (e.lastExcerpt() < lastGapExcerpt ? " or above (after a gap)" : "");
+  }
+
+  /** Whether {@code r} lies after the last position, i.e. is not already journaled. Caller holds the lock. */
+  private boolean followsLast(JournalRecord r) {
+    if (lastIsGap) {
+      return r.getLogIndex() > lastLogIndex; // every record of the gap's range counts as journaled
+    }
+    return after(r.getLogIndex(), r.getEntrySeq(), lastLogIndex, lastEntrySeq);
+  }
+
+  /** Makes the gap marker at {@code excerpt} the last position. Caller holds the lock. */
+  private void applyGap(long excerpt, long toLogIndex) {
+    lastLogIndex = toLogIndex;
+    lastEntrySeq = -1;
+    lastEntryEvents = 0;
+    // Terms inside the gap are unknown here; the next record's term is checked from scratch.
+    lastTerm = 0;
+    lastExcerpt = excerpt;
+    lastIsGap = true;
+    lastGapExcerpt = excerpt;
+    gapFloorLogIndex = toLogIndex;
+    indexedExcerpt = excerpt;
   }
 
   private static void checkComplete(JournalRecord r) {
@@ -582,6 +699,8 @@ public final class EventJournal implements AutoCloseable {
     lastTerm = r.getTerm();
     lastEntryEvents = r.getEntryEvents();
     lastExcerpt = excerpt;
+    lastIsGap = false;
+    indexedExcerpt = excerpt;
     if (sinceCheckpoint++ % CHECKPOINT_EVERY == 0) {
       if (cpSize == cpLogIndex.length) {
         cpLogIndex = Arrays.copyOf(cpLogIndex, cpSize * 2);
@@ -596,8 +715,10 @@ public final class EventJournal implements AutoCloseable {
   /**
    * Applies the marker at {@code markerExcerpt}: walks backward from it, removing from the index
    * every record with log index above {@code afterLogIndex} that an earlier marker had not already
-   * voided, and stops at the first valid record at or below it, which becomes the last record.
-   * Bounded by the number of excerpts before the marker. Caller holds the lock.
+   * voided, and stops at the first valid record at or below it, which becomes the last record, or
+   * at a gap marker, which becomes the last position (a truncation never goes below a gap's
+   * to_log_index, checked by the callers). Bounded by the number of excerpts before the marker.
+   * Caller holds the lock.
    */
   private void voidBefore(long markerExcerpt, long afterLogIndex) {
     markers.put(markerExcerpt, afterLogIndex);
@@ -607,6 +728,7 @@ public final class EventJournal implements AutoCloseable {
     long newLastTerm = 0;
     int newLastEntryEvents = 0;
     long newLastExcerpt = -1;
+    long gapExcerpt = -1;
     ReadBuffer buffer = new ReadBuffer();
     try (ExcerptTailer tailer = queue.createTailer()) {
       tailer.direction(TailerDirection.BACKWARD);
@@ -630,6 +752,11 @@ public final class EventJournal implements AutoCloseable {
           earlierMarkersMin = Math.min(earlierMarkersMin, entry.getTruncation().getAfterLogIndex());
           continue;
         }
+        if (entry.hasGap()) {
+          gapExcerpt = excerpt;
+          newLastIndex = entry.getGap().getToLogIndex();
+          break;
+        }
         JournalRecord r = entry.getRecord();
         if (r.getLogIndex() > earlierMarkersMin) {
           continue;
@@ -646,11 +773,18 @@ public final class EventJournal implements AutoCloseable {
         break;
       }
     }
-    lastLogIndex = newLastIndex;
-    lastEntrySeq = newLastSeq;
-    lastTerm = newLastTerm;
-    lastEntryEvents = newLastEntryEvents;
-    lastExcerpt = newLastExcerpt;
+    if (gapExcerpt >= 0) {
+      applyGap(gapExcerpt, newLastIndex);
+      newLastExcerpt = gapExcerpt;
+    } else {
+      lastLogIndex = newLastIndex;
+      lastEntrySeq = newLastSeq;
+      lastTerm = newLastTerm;
+      lastEntryEvents = newLastEntryEvents;
+      lastExcerpt = newLastExcerpt;
+      lastIsGap = false;
+    }
+    indexedExcerpt = markerExcerpt;
     while (cpSize > 0 && cpExcerpt[cpSize - 1] > newLastExcerpt) {
       cpSize--;
     }
@@ -737,6 +871,9 @@ public final class EventJournal implements AutoCloseable {
   private static String describe(JournalEntry entry) {
     if (entry.hasTruncation()) {
       return "truncation after " + entry.getTruncation().getAfterLogIndex();
+    }
+    if (entry.hasGap()) {
+      return "gap to " + entry.getGap().getToLogIndex();
     }
     JournalRecord r = entry.getRecord();
     return r.getRef().getType() + "/" + r.getRef().getId() + " v" + r.getVersion() + " at " + r.getLogIndex();

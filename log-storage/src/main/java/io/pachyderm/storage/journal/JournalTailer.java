@@ -7,7 +7,8 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 /**
  * Reads valid records from a log index on, in journal order, and keeps reading as the journal
  * grows: {@link #next()} returns null when nothing new is complete yet (never blocks). Void
- * records (behind a truncation marker) are skipped. Not thread-safe; close it when done.
+ * records (behind a truncation marker) and gap markers are skipped: after a gap the next record's
+ * log index jumps past the gap's missing range. Not thread-safe; close it when done.
  */
 public final class JournalTailer implements AutoCloseable {
   private final EventJournal journal;
@@ -44,6 +45,9 @@ public final class JournalTailer implements AutoCloseable {
               + after + " but this tailer already returned log index " + deliveredLogIndex);
         }
         continue;
+      }
+      if (entry.hasGap()) {
+        continue; // the records of the gap's range are not on this node; nothing to deliver
       }
       JournalRecord r = entry.getRecord();
       if (r.getLogIndex() < fromLogIndex || journal.isVoid(excerpt, r.getLogIndex())) {

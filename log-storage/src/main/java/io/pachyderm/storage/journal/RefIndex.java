@@ -8,8 +8,10 @@ import java.util.Map;
 /**
  * Ref -> Chronicle excerpt indexes of that entity's valid records, in journal order. Versions of
  * one ref are contiguous in the journal (checked on append and on open), so the record of version
- * v sits at position {@code v - firstVersion}: history needs no search. Cost: one {@code long} per
- * record plus ~150 bytes per ref. Not thread-safe: {@link EventJournal} guards it with its lock.
+ * v sits at position {@code v - firstVersion}: history needs no search. The one exception, a
+ * version that jumps forward after a gap marker, restarts the ref's run at that version (the older
+ * records stay in the queue but leave the index). Cost: one {@code long} per record plus ~150
+ * bytes per ref. Not thread-safe: {@link EventJournal} guards it with its lock.
  */
 final class RefIndex {
   record Key(String ecosystem, String type, String id) {
@@ -26,6 +28,10 @@ final class RefIndex {
 
     long lastVersion() {
       return firstVersion + size - 1;
+    }
+
+    long lastExcerpt() {
+      return excerpts[size - 1];
     }
   }
 
@@ -44,15 +50,18 @@ final class RefIndex {
     return byRef.size();
   }
 
-  /** The version {@code ref} must have next, or 0 when the ref has no record (any version >= 1). */
-  long nextVersion(Ref ref) {
-    Entries e = byRef.get(Key.of(ref));
-    return e == null ? 0 : e.lastVersion() + 1;
-  }
-
+  /**
+   * Appends {@code excerpt} as {@code version} of {@code ref}. A version other than the next one
+   * (the caller allowed it: a jump after a gap) restarts the ref's run at {@code version}.
+   */
   void add(Ref ref, long version, long excerpt) {
     Key key = Key.of(ref);
     Entries e = byRef.get(key);
+    if (e != null && version != e.lastVersion() + 1) {
+      // A new Entries object, so a reader holding the old run stays consistent.
+      records -= e.size;
+      e = null;
+    }
     if (e == null) {
       e = new Entries();
       e.firstVersion = version;
@@ -81,6 +90,29 @@ final class RefIndex {
     // A new array, so a reader holding the old one with its old size never sees a reused slot.
     e.excerpts = Arrays.copyOf(e.excerpts, e.excerpts.length);
     e.size--;
+  }
+
+  /** Every ref and its entries; callers copy what they keep (the entries are live). */
+  Map<Key, Entries> entries() {
+    return byRef;
+  }
+
+  /** Installs a run loaded from an index file; {@code excerpts} becomes owned by this index. */
+  void put(Key key, long[] excerpts, int size, long firstVersion) {
+    Entries e = new Entries();
+    e.excerpts = excerpts;
+    e.size = size;
+    e.firstVersion = firstVersion;
+    Entries previous = byRef.put(key, e);
+    if (previous != null) {
+      throw new IllegalStateException("ref " + key + " loaded twice");
+    }
+    records += size;
+  }
+
+  void clear() {
+    byRef.clear();
+    records = 0;
   }
 
   /** Drops every record whose excerpt index is below {@code firstExcerpt} (retention). */
