@@ -85,9 +85,9 @@ final class ClusterFollow<S> implements Follow<S> {
     return change;
   }
 
-  /** Finds where to start; false if the deadline passed first. */
+  /** Finds where to start (for FROM_CURRENT: reads the current state now); false if the deadline passed first. */
   @SuppressWarnings("unchecked")
-  private boolean start(long deadlineNs) throws InterruptedException {
+  boolean start(long deadlineNs) throws InterruptedException {
     if (fromVersion == FROM_CURRENT) {
       HistoryPage page = cursor.currentState(deadlineNs);
       if (page == null) {

@@ -29,6 +29,8 @@ final class HistoryCursor {
   private final List<Peer> peers;
   private final Ref ref;
   private int current;
+  /** The last node failure seen, for error messages; empty when none. */
+  private String lastFailure = "";
 
   HistoryCursor(PageReader reader, List<Peer> peers, Ref ref, int firstPeer) {
     this.reader = reader;
@@ -65,7 +67,6 @@ final class HistoryCursor {
     int disabled = 0;
     int failures = 0;
     long oldest = Long.MAX_VALUE;
-    String lastFailure = "";
     // Bounded by the deadline: every pass either returns, throws, or spends an RPC or a pause.
     for (;;) {
       long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
@@ -101,7 +102,7 @@ final class HistoryCursor {
         }
         continue;
       }
-      if (q.getCurrentState() || page.getRecordsCount() > 0 || holds(page, fromVersion)) {
+      if (q.getCurrentState() || startsAt(page, fromVersion) || (page.getRecordsCount() == 0 && holds(page, fromVersion))) {
         return page;
       }
       if (page.getFirstVersion() > 0) {
@@ -117,6 +118,11 @@ final class HistoryCursor {
     }
   }
 
+  /** A journal returns its oldest retained records when asked for older ones: those are not a start at fromVersion. */
+  private static boolean startsAt(HistoryPage page, long fromVersion) {
+    return page.getRecordsCount() > 0 && page.getRecords(0).getVersion() == fromVersion;
+  }
+
   /**
    * Whether an empty page means "nothing newer yet" rather than "this node lacks it": the node's
    * journal starts at or before {@code fromVersion}, or holds nothing of an entity that has not
@@ -127,6 +133,11 @@ final class HistoryCursor {
       return page.getLastVersion() < fromVersion;
     }
     return page.getFirstVersion() <= fromVersion;
+  }
+
+  /** The last node failure seen ("node: exception"), or empty: says why a fetch ran out of time. */
+  String lastFailure() {
+    return lastFailure;
   }
 
   private void advance() {

@@ -390,13 +390,30 @@ public final class PachydermClient implements Entities, AutoCloseable {
     }
     if (page == null) {
       throw new OutcomeUnknownException("no node served the history of " + ref + " from version " + fromVersion
-          + " within the request timeout of " + requestTimeout.toMillis() + " ms");
+          + " within the request timeout of " + requestTimeout.toMillis() + " ms"
+          + (cursor.lastFailure().isEmpty() ? "" : "; last failure: " + cursor.lastFailure()));
     }
     return page;
   }
 
   private <S> Follow<S> followIn(String eco, EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
-    return new ClusterFollow<>(cursor(eco, ref), typeOf(ref), ref.id(), fromVersion, withStates);
+    HistoryCursor cursor = cursor(eco, ref);
+    ClusterFollow<S> follow = new ClusterFollow<>(cursor, typeOf(ref), ref.id(), fromVersion, withStates);
+    if (fromVersion == Follow.FROM_CURRENT) {
+      // "Current" means when follow() is called, not when the consumer first polls.
+      boolean started;
+      try {
+        started = follow.start(System.nanoTime() + requestTimeout.toNanos());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PachydermException("interrupted while starting to follow " + ref, e);
+      }
+      if (!started) {
+        throw new OutcomeUnknownException("no node served the current state of " + ref + " within the request timeout"
+            + (cursor.lastFailure().isEmpty() ? "" : "; last failure: " + cursor.lastFailure()));
+      }
+    }
+    return follow;
   }
 
   private HistoryCursor cursor(String eco, EntityRef<?, ?> ref) {

@@ -16,8 +16,8 @@ import java.time.Duration;
 public interface Follow<S> extends AutoCloseable {
 
   /**
-   * Opens a follow at the entity's current state: its first change is that state
-   * ({@link Change#isStartingState()}), then every later event.
+   * Opens a follow at the entity's current state when {@code follow} is called: its first change
+   * is that state ({@link Change#isStartingState()}), then every later event.
    */
   long FROM_CURRENT = 0;
 
