@@ -53,9 +53,16 @@ import org.slf4j.LoggerFactory;
  * the last journaled one, so replaying Raft entries the journal already holds — even an entry that
  * was only partly journaled when the process died — neither duplicates nor loses a record.
  *
- * <p>Threads: {@link #append}, {@link #truncateAfter}, {@link #flush}, {@link #sync} and {@link
- * #close} from one thread at a time (the apply thread); {@link #lastIndex}, {@link #history} and
- * {@link #readFrom} from any thread.
+ * <p>A node that had a snapshot installed misses the records of the snapshot's range: {@link
+ * #markGap} records that, and the journal then accepts each ref's jumped version.
+ *
+ * <p>Open cost: without an index file, one protobuf parse per retained record; {@link #saveIndex()}
+ * (at snapshot time) persists the in-memory index so that the next open parses only the records
+ * appended after the save (JOURNAL.md has the figures).
+ *
+ * <p>Threads: {@link #append}, {@link #truncateAfter}, {@link #markGap}, {@link #flush}, {@link
+ * #sync}, {@link #saveIndex} and {@link #close} from one thread at a time (the apply thread);
+ * {@link #lastIndex}, {@link #versions}, {@link #history} and {@link #readFrom} from any thread.
  *
  * <p>Durability: appends go to memory-mapped files, so they survive a process crash (kill -9) but
  * not a machine crash until {@link #sync()} returns. The Raft log must therefore be kept behind
