@@ -26,6 +26,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -36,6 +42,8 @@ import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's event journal on a Chronicle Queue (format: {@code log-storage/JOURNAL.md}).
@@ -45,9 +53,16 @@ import net.openhft.chronicle.wire.DocumentContext;
  * the last journaled one, so replaying Raft entries the journal already holds — even an entry that
  * was only partly journaled when the process died — neither duplicates nor loses a record.
  *
- * <p>Threads: {@link #append}, {@link #truncateAfter}, {@link #flush}, {@link #sync} and {@link
- * #close} from one thread at a time (the apply thread); {@link #lastIndex}, {@link #history} and
- * {@link #readFrom} from any thread.
+ * <p>A node that had a snapshot installed misses the records of the snapshot's range: {@link
+ * #markGap} records that, and the journal then accepts each ref's jumped version.
+ *
+ * <p>Open cost: without an index file, one protobuf parse per retained record; {@link #saveIndex()}
+ * (at snapshot time) persists the in-memory index so that the next open parses only the records
+ * appended after the save (JOURNAL.md has the figures).
+ *
+ * <p>Threads: {@link #append}, {@link #truncateAfter}, {@link #markGap}, {@link #flush}, {@link
+ * #sync}, {@link #saveIndex} and {@link #close} from one thread at a time (the apply thread);
+ * {@link #lastIndex}, {@link #versions}, {@link #history} and {@link #readFrom} from any thread.
  *
  * <p>Durability: appends go to memory-mapped files, so they survive a process crash (kill -9) but
  * not a machine crash until {@link #sync()} returns. The Raft log must therefore be kept behind
@@ -61,6 +76,10 @@ public final class EventJournal implements AutoCloseable {
   static final int INDEX_SPACING = 16;
   /** Idle tailers kept for {@link #history}: creating one costs ~150 us, reusing one ~nothing. */
   static final int POOLED_TAILERS_MAX = 8;
+  /** How long close() waits for an index file being written (measured ~1 s at 10M records). */
+  static final long INDEX_WRITE_WAIT_MS_MAX = 60_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventJournal.class);
 
   private static final TreeMap<Long, Long> NO_MARKERS = new TreeMap<>();
 
@@ -98,11 +117,17 @@ public final class EventJournal implements AutoCloseable {
   // ---- end guarded ----
   private final ReadBuffer readBuffer = new ReadBuffer();
   private final ArrayDeque<ExcerptTailer> idleTailers = new ArrayDeque<>(); // guarded by itself
+  private final Path indexDir;
+  /** The newest captured index not yet taken by the writer: at most one waits, older ones are dropped. */
+  private final AtomicReference<IndexImage> pendingIndex = new AtomicReference<>();
+  private ExecutorService indexWriter; // created by the first saveIndex; apply thread only
+  private long excerptsScannedAtOpen; // open's thread only
   private volatile boolean closed;
 
   private EventJournal(Path dir, JournalOptions options) {
     this.dir = dir;
     this.options = options;
+    this.indexDir = dir.resolve(IndexFile.DIRECTORY);
     StoreFileListener listener = new StoreFileListener() {
       @Override
       public void onAcquired(int cycle, File file) {
@@ -126,9 +151,12 @@ public final class EventJournal implements AutoCloseable {
   }
 
   /**
-   * Opens (or creates) the journal in {@code dir}, scans every retained record to rebuild the ref
-   * index and find {@link #lastIndex()}, and applies retention. The scan costs one protobuf parse
-   * per record (see JOURNAL.md for measured figures).
+   * Opens (or creates) the journal in {@code dir}: loads the newest valid index file saved by
+   * {@link #saveIndex()} and scans only the records after it, or, without a usable index file,
+   * scans every retained record to rebuild the ref index; then applies retention. A scan costs one
+   * protobuf parse per record (see JOURNAL.md for measured figures). An index file that cannot be
+   * used (corrupt, torn, of another queue, referring to excerpts no longer in the queue) is logged
+   * as a WARN naming it and skipped: the result is the same as a full scan, only slower.
    *
    * @throws JournalCorruptException if a stored excerpt is not a valid JournalEntry or records are
    *     out of order; the message names the file
@@ -138,7 +166,7 @@ public final class EventJournal implements AutoCloseable {
     Files.createDirectories(dir);
     EventJournal journal = new EventJournal(dir, options);
     try {
-      journal.scan();
+      journal.loadIndexAndScan();
       journal.applyRetention();
     } catch (RuntimeException | IOException e) {
       journal.close();
@@ -463,12 +491,71 @@ public final class EventJournal implements AutoCloseable {
     forceDirectory(dir);
   }
 
+  /**
+   * Saves the index so that the next {@link #open} scans only what is appended after this point.
+   * Call it on the apply thread right after {@link #sync()} (an index must not describe excerpts a
+   * machine crash could lose; if it does, open detects it and scans). The caller pays a copy of
+   * the index's small parts under the lock (O(refs + checkpoints + markers): the per-ref excerpt
+   * arrays are shared, not copied) and one excerpt read; the file is written, fsynced and renamed
+   * on a background thread. At most one capture waits for that thread; a newer one replaces it.
+   * A failed write is logged as a WARN and costs only open time: the index is a cache of the
+   * queue, never the truth. Does nothing on an empty journal.
+   */
+  public void saveIndex() {
+    checkOpen();
+    IndexImage image = captureIndex();
+    if (image == null) {
+      return;
+    }
+    if (indexWriter == null) {
+      indexWriter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "journal-index-writer");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    if (pendingIndex.getAndSet(image) == null) {
+      indexWriter.execute(this::writePendingIndex);
+    }
+  }
+
+  /** Excerpts parsed by open: all of them after a full scan, the tail only after loading an index. */
+  long excerptsScannedAtOpen() {
+    return excerptsScannedAtOpen;
+  }
+
+  /** Waits until every index saved so far is on disk (or failed). For tests and measurements. */
+  void awaitIndexWritten() {
+    if (indexWriter == null) {
+      return;
+    }
+    try {
+      indexWriter.submit(() -> { }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
+    if (indexWriter != null) {
+      // A save requested before close is finished, so that the next open can use it.
+      indexWriter.shutdown();
+      try {
+        if (!indexWriter.awaitTermination(INDEX_WRITE_WAIT_MS_MAX, TimeUnit.MILLISECONDS)) {
+          LOG.warn("journal {}: index writer still busy after {} ms at close; the next open may scan more", dir,
+              INDEX_WRITE_WAIT_MS_MAX);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     synchronized (idleTailers) {
       for (ExcerptTailer tailer : idleTailers) {
         tailer.close();
@@ -552,52 +639,265 @@ public final class EventJournal implements AutoCloseable {
     }
   }
 
-  private void scan() {
+  /**
+   * Rebuilds the index: from the newest usable index file and the excerpts after it, else from a
+   * scan of every excerpt.
+   */
+  private void loadIndexAndScan() {
     try (ExcerptTailer tailer = queue.createTailer()) {
+      if (loadNewestValidIndex(tailer)) {
+        try {
+          scan(tailer);
+          // Cycle files deleted since the save (retention, or by hand): forget what they held.
+          trimBefore(queue.firstIndex());
+          return;
+        } catch (JournalCorruptException e) {
+          // Either the queue is corrupt (the full scan below fails the same way) or the index does
+          // not describe this queue after all: never trust it over the queue.
+          LOG.warn("journal {}: the records after the saved index do not follow it ({}); rebuilding by a full scan",
+              dir, e.getMessage());
+          resetIndex();
+        }
+      }
       tailer.toStart();
-      // Bounded by the number of excerpts in the retained files.
-      for (;;) {
-        long excerpt;
-        JournalEntry entry;
-        try (DocumentContext dc = tailer.readingDocument()) {
-          if (!dc.isPresent()) {
-            break;
-          }
-          excerpt = dc.index();
-          entry = parse(dc, readBuffer);
+      excerptsScannedAtOpen = 0;
+      scan(tailer);
+    }
+  }
+
+  /**
+   * Installs the newest index file that describes this queue, leaving {@code tailer} just after
+   * the excerpt the file was saved at; false (nothing installed) when no file is usable.
+   */
+  private boolean loadNewestValidIndex(ExcerptTailer tailer) {
+    List<Path> files;
+    try {
+      files = IndexFile.listNewestFirst(indexDir);
+    } catch (IOException e) {
+      LOG.warn("journal {}: cannot list index files ({}); scanning every record", indexDir, e.toString());
+      return false;
+    }
+    for (Path file : files) {
+      String problem;
+      try {
+        IndexImage image = IndexFile.read(file);
+        problem = queueProblem(image, tailer);
+        if (problem == null) {
+          install(image);
+          return true;
         }
-        synchronized (lock) {
-          if (entry.hasTruncation()) {
-            long after = entry.getTruncation().getAfterLogIndex();
-            if (after < gapFloorLogIndex) {
-              throw corrupt(excerpt, "truncation after " + after + " voids the gap marked up to " + gapFloorLogIndex);
-            }
-            voidBefore(excerpt, after);
-            continue;
-          }
-          if (entry.hasGap()) {
-            JournalGap gap = entry.getGap();
-            if (gap.getToLogIndex() <= lastLogIndex || gap.getAfterLogIndex() >= gap.getToLogIndex()) {
-              throw corrupt(excerpt, "gap (" + gap.getAfterLogIndex() + ", " + gap.getToLogIndex()
-                  + "] does not follow log index " + lastLogIndex);
-            }
-            applyGap(excerpt, gap.getToLogIndex());
-            continue;
-          }
-          if (!entry.hasRecord()) {
-            throw corrupt(excerpt, "JournalEntry of unknown kind (written by a newer version?)");
-          }
-          JournalRecord r = entry.getRecord();
-          if (!followsLast(r)) {
-            throw corrupt(excerpt, "record at " + r.getLogIndex() + "/" + r.getEntrySeq()
-                + " does not follow " + lastLogIndex + "/" + lastEntrySeq);
-          }
-          String problem = orderProblem(r);
-          if (problem != null) {
-            throw corrupt(excerpt, problem);
-          }
-          index(excerpt, r);
+      } catch (IndexFile.Invalid e) {
+        problem = e.getMessage();
+      } catch (IOException | RuntimeException e) {
+        problem = e.toString();
+        resetIndex();
+      }
+      LOG.warn("journal index file {} not used: {}; trying an older one, else scanning every record", file, problem);
+    }
+    return false;
+  }
+
+  /** Why {@code image} does not describe this queue, or null; on null the tailer is just past its last excerpt. */
+  private String queueProblem(IndexImage image, ExcerptTailer tailer) {
+    String rollCycle = queue.rollCycle().toString();
+    if (!rollCycle.equals(image.rollCycle)) {
+      return "saved for roll cycle " + image.rollCycle + ", the queue uses " + rollCycle;
+    }
+    if (!tailer.moveToIndex(image.throughExcerpt)) {
+      return "its last excerpt 0x" + Long.toHexString(image.throughExcerpt)
+          + " is not in the queue (cycle files deleted, or the index is newer than the queue)";
+    }
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (!dc.isPresent() || dc.index() != image.throughExcerpt) {
+        return "its last excerpt 0x" + Long.toHexString(image.throughExcerpt) + " is not readable in the queue";
+      }
+      if (excerptCrc(dc) != image.throughExcerptCrc) {
+        return "the queue's excerpt 0x" + Long.toHexString(image.throughExcerpt)
+            + " is not the one the index was saved at (another queue?)";
+      }
+    }
+    return null;
+  }
+
+  private static long excerptCrc(DocumentContext dc) {
+    Bytes<?> bytes = dc.wire().bytes();
+    CRC32 crc = new CRC32();
+    crc.update(bytes.toByteArray());
+    return crc.getValue();
+  }
+
+  /**
+   * Copies the index for {@link #saveIndex()}: the small parts by value, the per-ref excerpt
+   * arrays by reference (see {@link RefIndex.Entries}). Null when nothing is indexed yet.
+   */
+  private IndexImage captureIndex() {
+    IndexImage im = new IndexImage();
+    synchronized (lock) {
+      if (indexedExcerpt < 0) {
+        return null;
+      }
+      im.rollCycle = queue.rollCycle().toString();
+      im.throughExcerpt = indexedExcerpt;
+      im.lastLogIndex = lastLogIndex;
+      im.lastEntrySeq = lastEntrySeq;
+      im.lastExcerpt = lastExcerpt;
+      im.lastTerm = lastTerm;
+      im.lastEntryEvents = lastEntryEvents;
+      im.lastIsGap = lastIsGap;
+      im.lastGapExcerpt = lastGapExcerpt;
+      im.gapFloorLogIndex = gapFloorLogIndex;
+      im.sinceCheckpoint = sinceCheckpoint;
+      im.checkpoints = cpSize;
+      im.cpLogIndex = Arrays.copyOf(cpLogIndex, cpSize);
+      im.cpExcerpt = Arrays.copyOf(cpExcerpt, cpSize);
+      im.markers = markers.size();
+      im.markerExcerpt = new long[im.markers];
+      im.markerAfterLogIndex = new long[im.markers];
+      int m = 0;
+      for (Map.Entry<Long, Long> e : markers.entrySet()) {
+        im.markerExcerpt[m] = e.getKey();
+        im.markerAfterLogIndex[m] = e.getValue();
+        m++;
+      }
+      Map<RefIndex.Key, RefIndex.Entries> byRef = refs.entries();
+      im.refs = byRef.size();
+      im.keys = new RefIndex.Key[im.refs];
+      im.excerpts = new long[im.refs][];
+      im.sizes = new int[im.refs];
+      im.firstVersions = new long[im.refs];
+      int i = 0;
+      for (Map.Entry<RefIndex.Key, RefIndex.Entries> e : byRef.entrySet()) {
+        im.keys[i] = e.getKey();
+        im.excerpts[i] = e.getValue().excerpts;
+        im.sizes[i] = e.getValue().size;
+        im.firstVersions[i] = e.getValue().firstVersion;
+        i++;
+      }
+    }
+    // Outside the lock: only the apply thread (this one) appends, so the excerpt cannot change.
+    ExcerptTailer tailer = borrowTailer();
+    try {
+      if (!tailer.moveToIndex(im.throughExcerpt)) {
+        throw corrupt(im.throughExcerpt, "the last indexed excerpt is missing");
+      }
+      try (DocumentContext dc = tailer.readingDocument()) {
+        if (!dc.isPresent() || dc.index() != im.throughExcerpt) {
+          throw corrupt(im.throughExcerpt, "the last indexed excerpt is not readable");
         }
+        im.throughExcerptCrc = excerptCrc(dc);
+      }
+    } finally {
+      returnTailer(tailer);
+    }
+    return im;
+  }
+
+  private void writePendingIndex() {
+    IndexImage image = pendingIndex.getAndSet(null);
+    if (image == null) {
+      return;
+    }
+    try {
+      IndexFile.write(indexDir, image);
+    } catch (IOException | RuntimeException e) {
+      // Not a durability path: the index file is a cache of the queue; without it open scans more.
+      LOG.warn("journal {}: writing the index file failed; the next open will scan from an older one: {}",
+          indexDir, e.toString());
+    }
+  }
+
+  /** Replaces the in-memory index with {@code im}. */
+  private void install(IndexImage im) {
+    synchronized (lock) {
+      resetIndex();
+      for (int i = 0; i < im.refs; i++) {
+        refs.put(im.keys[i], im.excerpts[i], im.sizes[i], im.firstVersions[i]);
+      }
+      cpLogIndex = im.cpLogIndex;
+      cpExcerpt = im.cpExcerpt;
+      cpSize = im.checkpoints;
+      sinceCheckpoint = im.sinceCheckpoint;
+      for (int m = 0; m < im.markers; m++) {
+        markers.put(im.markerExcerpt[m], im.markerAfterLogIndex[m]);
+      }
+      lastLogIndex = im.lastLogIndex;
+      lastEntrySeq = im.lastEntrySeq;
+      lastExcerpt = im.lastExcerpt;
+      lastTerm = im.lastTerm;
+      lastEntryEvents = im.lastEntryEvents;
+      lastIsGap = im.lastIsGap;
+      lastGapExcerpt = im.lastGapExcerpt;
+      gapFloorLogIndex = im.gapFloorLogIndex;
+      indexedExcerpt = im.throughExcerpt;
+    }
+  }
+
+  /** Back to the index of an empty journal. */
+  private void resetIndex() {
+    synchronized (lock) {
+      refs.clear();
+      cpLogIndex = new long[64];
+      cpExcerpt = new long[64];
+      cpSize = 0;
+      sinceCheckpoint = 0;
+      markers.clear();
+      lastLogIndex = 0;
+      lastEntrySeq = -1;
+      lastExcerpt = -1;
+      lastTerm = 0;
+      lastEntryEvents = 0;
+      lastIsGap = false;
+      lastGapExcerpt = -1;
+      gapFloorLogIndex = 0;
+      indexedExcerpt = -1;
+    }
+  }
+
+  /** Indexes every excerpt from the tailer's position to the end. */
+  private void scan(ExcerptTailer tailer) {
+    // Bounded by the number of excerpts in the retained files.
+    for (;;) {
+      long excerpt;
+      JournalEntry entry;
+      try (DocumentContext dc = tailer.readingDocument()) {
+        if (!dc.isPresent()) {
+          break;
+        }
+        excerpt = dc.index();
+        entry = parse(dc, readBuffer);
+      }
+      excerptsScannedAtOpen++;
+      synchronized (lock) {
+        if (entry.hasTruncation()) {
+          long after = entry.getTruncation().getAfterLogIndex();
+          if (after < gapFloorLogIndex) {
+            throw corrupt(excerpt, "truncation after " + after + " voids the gap marked up to " + gapFloorLogIndex);
+          }
+          voidBefore(excerpt, after);
+          continue;
+        }
+        if (entry.hasGap()) {
+          JournalGap gap = entry.getGap();
+          if (gap.getToLogIndex() <= lastLogIndex || gap.getAfterLogIndex() >= gap.getToLogIndex()) {
+            throw corrupt(excerpt, "gap (" + gap.getAfterLogIndex() + ", " + gap.getToLogIndex()
+                + "] does not follow log index " + lastLogIndex);
+          }
+          applyGap(excerpt, gap.getToLogIndex());
+          continue;
+        }
+        if (!entry.hasRecord()) {
+          throw corrupt(excerpt, "JournalEntry of unknown kind (written by a newer version?)");
+        }
+        JournalRecord r = entry.getRecord();
+        if (!followsLast(r)) {
+          throw corrupt(excerpt, "record at " + r.getLogIndex() + "/" + r.getEntrySeq()
+              + " does not follow " + lastLogIndex + "/" + lastEntrySeq);
+        }
+        String problem = orderProblem(r);
+        if (problem != null) {
+          throw corrupt(excerpt, problem);
+        }
+        index(excerpt, r);
       }
     }
   }
@@ -838,7 +1138,14 @@ public final class EventJournal implements AutoCloseable {
       Files.deleteIfExists(p);
     }
     queue.refreshDirectoryListing();
-    long first = queue.firstIndex();
+    trimBefore(queue.firstIndex());
+  }
+
+  /**
+   * Forgets everything the index holds below excerpt {@code first} (in cycle files that are gone),
+   * so that the index equals what a full scan of the remaining files builds.
+   */
+  private void trimBefore(long first) {
     synchronized (lock) {
       refs.dropBefore(first);
       int drop = 0;
@@ -849,6 +1156,11 @@ public final class EventJournal implements AutoCloseable {
       System.arraycopy(cpExcerpt, drop, cpExcerpt, 0, cpSize - drop);
       cpSize -= drop;
       markers.headMap(first).clear();
+      if (lastGapExcerpt >= 0 && lastGapExcerpt < first && !lastIsGap) {
+        // A scan would not see the gap marker any more; every record before it is gone as well.
+        lastGapExcerpt = -1;
+        gapFloorLogIndex = 0;
+      }
     }
   }
 
