@@ -1097,7 +1097,7 @@ public final class EntityStateMachine extends BaseStateMachine {
       // Ratis purges the log behind this snapshot: from now on only the journal holds those events,
       // so they must be on disk first. saveIndex lets the next open skip the full scan.
       j.sync();
-      // SAVEINDEX
+      j.saveIndex();
       journalIndex = j.lastCompleteIndex();
     }
     EntityKey[] keys = entities.keySet().toArray(new EntityKey[0]);
