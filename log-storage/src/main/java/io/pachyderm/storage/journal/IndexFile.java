@@ -3,6 +3,7 @@ package io.pachyderm.storage.journal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ final class IndexFile {
     Path tmp = indexDir.resolve(name + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      Encoder out = new Encoder(java.nio.channels.Channels.newOutputStream(ch));
+      Encoder out = new Encoder(Channels.newOutputStream(ch));
       encode(image, out);
       out.finish();
       ch.force(true);
