@@ -53,4 +53,38 @@ class EcosystemAndLocalTest {
       assertThat(local.call(TestCounter.TYPE.ref("e0"), new TestCounter.Add(1)).version()).isEqualTo(11);
     }
   }
+
+  @Test
+  void historyOutlivesSnapshotsAndRestartsAndFollowSeesNewEvents() throws Exception {
+    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(TestCounter.TYPES)
+        .effectHandler(TestCluster.COUNTING_HANDLER, (Object effect, io.pachyderm.entity.EffectContext ctx) -> { })
+        .snapshotThresholdEntries(5).open()) {
+      for (int i = 1; i <= 25; i++) {
+        local.call(ref, new TestCounter.Add(i));
+      }
+      local.ecosystem("other").call(ref, new TestCounter.Add(100));
+    }
+    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(TestCounter.TYPES)
+        .effectHandler(TestCluster.COUNTING_HANDLER, (Object effect, io.pachyderm.entity.EffectContext ctx) -> { })
+        .open()) {
+      var history = local.history(ref, 1);
+      assertThat(history).hasSize(25);
+      for (int i = 0; i < 25; i++) {
+        assertThat(history.get(i).version()).isEqualTo(i + 1);
+        assertThat(history.get(i).event(TestCounter.Added.class).by()).isEqualTo(i + 1);
+      }
+      assertThat(local.ecosystem("other").history(ref, 1)).hasSize(1);
+
+      io.pachyderm.api.Follow<TestCounter.State> follow = local.follow(ref);
+      local.call(ref, new TestCounter.Add(1_000));
+      var start = follow.poll(java.time.Duration.ofSeconds(10));
+      assertThat(start.isStartingState()).isTrue();
+      assertThat(start.version()).isEqualTo(25);
+      var next = follow.poll(java.time.Duration.ofSeconds(10));
+      assertThat(next.version()).isEqualTo(26);
+      assertThat(next.state().count()).isEqualTo(325 + 1_000);
+      assertThat(next.event().causation()).isInstanceOf(io.pachyderm.api.Causation.Request.class);
+      follow.close();
+    }
+  }
 }
