@@ -77,6 +77,34 @@ class InProcessClusterTest {
   }
 
   @Test
+  void historyPrintsEveryEventWithItsMetadataAndFollowPrintsNewOnes() {
+    for (int by = 1; by <= 3; by++) {
+      CliRun.of("call", "--peers", peers, "counter", "hist-1", "Increment", "{\"by\":" + by + "}");
+    }
+    CliRun history = CliRun.of("history", "--peers", peers, "counter", "hist-1");
+    assertThat(history.exitCode()).as(history.toString()).isZero();
+    assertThat(history.outLines()).as(history.toString()).hasSize(3);
+    assertThat(history.outLines().get(1)).startsWith("v2  ").contains("{\"by\":2}").contains("log ")
+        .contains(" term ").contains("<- request ");
+
+    CliRun json = CliRun.of("history", "--peers", peers, "--from", "3", "--json", "counter", "hist-1");
+    assertThat(json.outLines()).as(json.toString()).hasSize(1);
+    assertThat(json.outLines().get(0)).contains("\"version\":3").contains("\"event\":{\"by\":3}");
+
+    CliRun followed = CliRun.of("follow", "--peers", peers, "--from", "2", "--count", "2", "counter", "hist-1");
+    assertThat(followed.exitCode()).as(followed.toString()).isZero();
+    assertThat(followed.outLines()).as(followed.toString()).hasSize(2);
+    assertThat(followed.outLines().get(0)).startsWith("v2  ");
+
+    CliRun current = CliRun.of("follow", "--peers", peers, "--for-ms", "300", "counter", "hist-1");
+    assertThat(current.outLines()).as(current.toString()).containsExactly("current: v3 {\"count\":6}");
+
+    CliRun bad = CliRun.of("history", "--peers", peers, "--from", "0", "counter", "hist-1");
+    assertThat(bad.exitCode()).isEqualTo(PachydermCli.EXIT_BAD_INPUT);
+    assertThat(bad.err()).contains("--from must be >= 1");
+  }
+
+  @Test
   void queryPrintsTheStateAfterCalls() {
     CliRun.of("call", "--peers", peers, "counter", "query-1", "Increment", "{\"by\":4}");
     CliRun run = CliRun.of("query", "--peers", peers, "counter", "query-1");
