@@ -6,6 +6,7 @@ import io.pachyderm.entity.EffectContext;
 import io.pachyderm.examples.ExampleTypes;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.node.PachydermNode;
+import io.pachyderm.storage.journal.JournalOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,6 +49,18 @@ final class NodeCommand implements Callable<Integer> {
       description = "Log entries between automatic snapshots. Default: the node's (10000).")
   Long snapshotThresholdEntries;
 
+  @Option(names = "--journal-roll", defaultValue = "daily", paramLabel = "daily|hourly|five_minutely",
+      description = "How often the event journal starts a new file (the unit of retention). Default: ${DEFAULT-VALUE}.")
+  JournalOptions.RollCycle journalRoll;
+
+  @Option(names = "--journal-retain", defaultValue = "0", paramLabel = "FILES",
+      description = "Keep only the newest FILES journal files (history older than that is dropped); "
+          + "0 keeps the whole history forever. Default: ${DEFAULT-VALUE}.")
+  int journalRetain;
+
+  @Option(names = "--no-journal", description = "Keep no event journal: history and follow are not served by this node.")
+  boolean noJournal;
+
   @Override
   public Integer call() throws InterruptedException {
     List<Peer> cluster = ClientOptions.parsePeers(peers);
@@ -58,7 +71,12 @@ final class NodeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--snapshot-threshold must be >= 1, was " + snapshotThresholdEntries);
     }
-    PachydermNode.Builder builder = exampleNode(id, cluster, dataDir).transport(transport);
+    if (journalRetain < 0) {
+      throw new ParameterException(spec.commandLine(), "--journal-retain must be >= 0, was " + journalRetain);
+    }
+    PachydermNode.Builder builder = exampleNode(id, cluster, dataDir).transport(transport)
+        .journal(JournalOptions.builder().rollCycle(journalRoll).retainedCyclesMax(journalRetain).build())
+        .journalEnabled(!noJournal);
     if (snapshotThresholdEntries != null) {
       builder.snapshotThresholdEntries(snapshotThresholdEntries);
     }

@@ -22,15 +22,20 @@ package io.pachyderm.client;
  * @param timersFired timers fired, counted the same way
  * @param leaderReady true on a leader whose work loop runs: it has applied every earlier-term entry
  *     and delivers messages, dispatches at-least-once effects and fires timers; false elsewhere
+ * @param journalRecords events in the node's event journal (its history), or -1 when the node keeps
+ *     no journal or did not answer
+ * @param journalIndex the last log index whose events are all journaled (-1 as above)
  * @param error why the node did not answer, or ""
  */
 public record NodeView(String nodeId, boolean reachable, String role, String leaderId, long term,
                        long commitIndex, long appliedIndex, long snapshotIndex, long entities,
                        long pendingMessages, long pendingEffects, long deadLetters, long timers,
-                       long messagesDelivered, long timersFired, boolean leaderReady, String error) {
+                       long messagesDelivered, long timersFired, boolean leaderReady, long journalRecords,
+                       long journalIndex, String error) {
 
   /** A node that did not answer, and why. */
   public static NodeView unreachable(String nodeId, String error) {
-    return new NodeView(nodeId, false, "UNREACHABLE", "", -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, false, error);
+    return new NodeView(nodeId, false, "UNREACHABLE", "", -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, false, -1, -1,
+        error);
   }
 }

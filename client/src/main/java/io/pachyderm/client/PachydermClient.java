@@ -794,7 +794,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
         views.add(new NodeView(peer.id(), true, role.getRole().name(), leader, log.getLastEntry().getTerm(),
             log.getCommitted().getIndex(), status.getAppliedIndex(), status.getSnapshotIndex(),
             status.getEntities(), status.getPendingMessages(), status.getPendingEffects(), status.getDeadLetters(),
-            status.getTimers(), status.getMessagesDelivered(), status.getTimersFired(), status.getLeaderReady(), ""));
+            status.getTimers(), status.getMessagesDelivered(), status.getTimersFired(), status.getLeaderReady(),
+            status.getJournalEnabled() ? status.getJournalRecords() : -1,
+            status.getJournalEnabled() ? status.getJournalIndex() : -1, ""));
       } catch (Exception e) {
         Throwable cause = io.pachyderm.api.Futures.unwrap(e);
         views.add(NodeView.unreachable(peer.id(), String.valueOf(cause)));

@@ -1024,7 +1024,14 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     CompletableFuture<Message> answer = new CompletableFuture<>();
     long waitMs = Math.min(q.getWaitMs(), HISTORY_WAIT_MS_MAX);
-    if (!historyWaiters.park(key, waitMs, () -> answer.complete(message(historyPage(key, type, q))))) {
+    Runnable reply = () -> {
+      try {
+        answer.complete(message(historyPage(key, type, q)));
+      } catch (RuntimeException e) {
+        answer.completeExceptionally(new StateMachineException("history of " + key + " on " + nodeId + ": " + e));
+      }
+    };
+    if (!historyWaiters.park(key, waitMs, reply)) {
       return CompletableFuture.completedFuture(message(page));
     }
     // An event journaled between the read above and the park would wake nobody: look again.
