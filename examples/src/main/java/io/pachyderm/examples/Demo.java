@@ -109,6 +109,25 @@ public final class Demo {
     out.printf("  %s: alice %s, bob %s%n",
         landed ? "credit landed" : "credit still in flight after " + LANDING_WAIT_MAX.toSeconds() + " s",
         money(local.query(aliceAccount).state().balanceCents()), money(local.query(bobAccount).state().balanceCents()));
+    if (landed) {
+      // The event journal keeps every event with what caused it: the credit came as a message.
+      long version = local.query(payee).version();
+      java.util.List<io.pachyderm.api.HistoryEvent> last = local.history(payee, version);
+      if (!last.isEmpty()) {
+        out.printf("  %s's history: event v%d, %s %s, was caused by %s%n", payee.id(), version,
+            last.get(0).eventType(), last.get(0).timestamp(), cause(last.get(0).causation()));
+      }
+    }
+  }
+
+  private static String cause(io.pachyderm.api.Causation causation) {
+    if (causation instanceof io.pachyderm.api.Causation.Message m) {
+      return "message #" + m.seq() + " from " + m.source();
+    }
+    if (causation instanceof io.pachyderm.api.Causation.Timer t) {
+      return "timer '" + t.name() + "' of " + t.owner();
+    }
+    return "client request " + ((io.pachyderm.api.Causation.Request) causation).requestId();
   }
 
   private static String money(long cents) {

@@ -37,6 +37,7 @@ class DemoTest {
         "  credit landed: alice 100.00, bob 100.00");
     assertThat(first.get(first.size() - 1)).startsWith("Run the demo again");
     assertThat(first).anyMatch(l -> l.startsWith("call Increment(-5) -> rejected:"));
+    assertThat(first).anyMatch(l -> l.contains("history: ") && l.contains("was caused by message #"));
   }
 
   private List<String> run() {
