@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 final class HistoryCursor {
   /** Pause after every node failed once, so a cluster that is down is not polled in a tight loop. */
   private static final long ROUND_PAUSE_MS = 200;
+  /** Pause after an empty answer that came back well before the asked wait (see {@link #next}). */
+  private static final long EARLY_ANSWER_PAUSE_MS = 100;
 
   interface PageReader {
     HistoryPage read(String peerId, HistoryQuery query) throws IOException;
@@ -78,8 +80,10 @@ final class HistoryCursor {
       }
       String peer = peerId();
       HistoryPage page;
+      long askedWaitMs = Math.max(0, Math.min(waitMs, remainingMs));
+      long startNs = System.nanoTime();
       try {
-        page = reader.read(peer, q.setWaitMs((int) Math.max(0, Math.min(waitMs, remainingMs))).build());
+        page = reader.read(peer, q.setWaitMs((int) askedWaitMs).build());
       } catch (InterruptedIOException e) {
         throw new InterruptedException("interrupted while reading the history of " + describe());
       } catch (IOException | RuntimeException e) {
@@ -102,7 +106,16 @@ final class HistoryCursor {
         }
         continue;
       }
-      if (q.getCurrentState() || startsAt(page, fromVersion) || (page.getRecordsCount() == 0 && holds(page, fromVersion))) {
+      if (q.getCurrentState() || startsAt(page, fromVersion)) {
+        return page;
+      }
+      if (page.getRecordsCount() == 0 && holds(page, fromVersion)) {
+        // Caught up. A node with too many parked polls answers at once instead of waiting: pause
+        // here, so that such answers do not turn every follower into a tight polling loop.
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        if (waitedMs < askedWaitMs / 2) {
+          Thread.sleep(Math.min(EARLY_ANSWER_PAUSE_MS, askedWaitMs - waitedMs));
+        }
         return page;
       }
       if (page.getFirstVersion() > 0) {
