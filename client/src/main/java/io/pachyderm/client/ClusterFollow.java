@@ -2,27 +2,24 @@ package io.pachyderm.client;
 
 import io.pachyderm.api.Change;
 import io.pachyderm.api.Follow;
-import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.Protos;
+import io.pachyderm.runtime.ChangeFolder;
 import io.pachyderm.runtime.CommandExecutor;
-import io.pachyderm.runtime.EventFolder;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link Follow} over the cluster: long polls of one node's journal (a node answers as soon as
  * the entity's next event is applied there), moving to another node when that one fails. Version
  * numbers make it gap-free and duplicate-free across nodes: the cursor always asks for exactly
- * the next version, and a page must start there.
+ * the next version, and only that version is taken from a page.
  *
  * <p>States, when asked for, are folded here from the events with the entity type's own
- * {@code apply} (the same deterministic fold every replica runs). A follow from version
- * {@code v > 1} with states first folds versions {@code 1..v-1} without returning them.
+ * {@code apply} (the same deterministic fold every replica runs); see {@link ChangeFolder}.
  */
 final class ClusterFollow<S> implements Follow<S> {
   /** Records per page; a consumer that stops polling holds at most this many in memory. */
@@ -33,27 +30,21 @@ final class ClusterFollow<S> implements Follow<S> {
   private final HistoryCursor cursor;
   private final EntityType<?, ?, ?> type;
   private final String id;
-  private final boolean withStates;
-  private final long fromVersion;
+  private final boolean fromCurrent;
+  private final ChangeFolder<S> folder;
   private final ArrayDeque<Change<S>> ready = new ArrayDeque<>();
   private boolean started;
-  /** The next version to read from the journal. */
-  private long next;
-  /** The state after version {@code next - 1}; only when {@link #withStates}. */
-  private Object state;
   private long lastVersion;
   private boolean closed;
 
   ClusterFollow(HistoryCursor cursor, EntityType<?, ?, ?> type, String id, long fromVersion, boolean withStates) {
-    if (fromVersion < 0) {
-      throw new IllegalArgumentException("fromVersion must be >= 1, or Follow.FROM_CURRENT (0), was " + fromVersion);
-    }
+    this.folder = new ChangeFolder<>(type, id, fromVersion, withStates);
     this.cursor = cursor;
     this.type = type;
     this.id = id;
-    this.fromVersion = fromVersion;
-    this.withStates = withStates;
-    this.lastVersion = fromVersion == FROM_CURRENT ? 0 : fromVersion - 1;
+    this.fromCurrent = fromVersion == FROM_CURRENT;
+    this.started = !fromCurrent;
+    this.lastVersion = fromCurrent ? 0 : fromVersion - 1;
   }
 
   @Override
@@ -74,66 +65,41 @@ final class ClusterFollow<S> implements Follow<S> {
       if (remainingMs <= 0) {
         return null;
       }
-      HistoryPage page = cursor.fetch(next, PAGE_RECORDS, Math.min(POLL_WAIT_MS, remainingMs), deadlineNs);
+      HistoryPage page = cursor.fetch(folder.next(), PAGE_RECORDS, Math.min(POLL_WAIT_MS, remainingMs), deadlineNs);
       if (page == null) {
         return null;
       }
-      take(page.getRecordsList());
+      for (JournalRecord r : page.getRecordsList()) {
+        if (r.getVersion() != folder.next()) {
+          break; // never skip or repeat a version: ask again from the next one
+        }
+        Change<S> change = folder.take(HistoryEvents.decode(type, r));
+        if (change != null) {
+          ready.add(change);
+        }
+      }
     }
     Change<S> change = ready.poll();
     lastVersion = change.version();
     return change;
   }
 
-  /** Finds where to start (for FROM_CURRENT: reads the current state now); false if the deadline passed first. */
-  @SuppressWarnings("unchecked")
+  /** For {@link #FROM_CURRENT}: reads the current state now; false if the deadline passed first. */
   boolean start(long deadlineNs) throws InterruptedException {
-    if (fromVersion == FROM_CURRENT) {
-      HistoryPage page = cursor.currentState(deadlineNs);
-      if (page == null) {
-        return false;
-      }
-      Object current = page.hasState() ? type.codec().decode(Protos.encoded(page.getState()))
-          : CommandExecutor.initialState(type, id);
-      state = withStates ? current : null;
-      next = page.getLastVersion() + 1;
-      started = true;
-      ready.add(new Change<>(page.getLastVersion(), null, (S) current));
-      return true;
+    HistoryPage page = cursor.currentState(deadlineNs);
+    if (page == null) {
+      return false;
     }
-    // From a version: with states, replay from the first event (folded, not returned).
-    next = withStates ? 1 : fromVersion;
-    state = withStates ? CommandExecutor.initialState(type, id) : null;
+    Object current = page.hasState() ? type.codec().decode(Protos.encoded(page.getState()))
+        : CommandExecutor.initialState(type, id);
+    ready.add(folder.startAt(page.getLastVersion(), current));
     started = true;
     return true;
-  }
-
-  @SuppressWarnings("unchecked")
-  private void take(List<JournalRecord> records) {
-    for (JournalRecord r : records) {
-      if (r.getVersion() != next) {
-        // The node answered out of order: never skip or repeat a version; ask again.
-        return;
-      }
-      HistoryEvent event = HistoryEvents.decode(type, r);
-      if (withStates) {
-        state = EventFolder.fold(type, state, next - 1, List.of(event.encoded())).state();
-      }
-      if (next >= fromVersion) {
-        ready.add(new Change<>(next, event, withStates ? (S) state : null));
-      }
-      next++;
-    }
   }
 
   @Override
   public long lastVersion() {
     return lastVersion;
-  }
-
-  /** The node this follow reads from now (for diagnostics). */
-  String node() {
-    return cursor.peerId();
   }
 
   @Override
