@@ -1,6 +1,7 @@
 package io.pachyderm.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.client.PachydermClient;
@@ -142,6 +143,15 @@ class ClusterDurabilityTest {
       }
       assertThat(sum).isEqualTo(2000);
       assertThat(snapshotFiles(dir.resolve(cluster.peers().get(follower).id()))).isNotEmpty();
+      // Its journal starts at the installed snapshot: history readers are sent to the nodes that hold it all.
+      EntityRef<TestCounter.State, TestCounter.Command> k0 = TestCounter.TYPE.ref("k0" + pad.substring(0, 400));
+      assertThatThrownBy(() -> onlyFollower.history(k0, 1))
+          .isInstanceOf(io.pachyderm.api.HistoryUnavailableException.class);
+      List<io.pachyderm.api.HistoryEvent> history = client.history(k0, 1);
+      assertThat(history).hasSize(154);
+      for (int v = 0; v < history.size(); v++) {
+        assertThat(history.get(v).version()).isEqualTo(v + 1);
+      }
     }
   }
 
