@@ -60,7 +60,8 @@ public final class PachydermNode implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
     RaftProperties properties = properties(b, self);
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry,
-        b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions);
+        b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
+        b.logEntriesKeptForLaggingNodesMax);
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
@@ -94,7 +95,10 @@ public final class PachydermNode implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, b.snapshotThresholdEntries);
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
-    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    // Purge only what every node has (Ratis: min of the snapshot and all commit indexes), so a node
+    // that was down briefly catches up from the log and its event journal stays whole; the state
+    // machine purges further once a node lags by more than logEntriesKeptForLaggingNodesMax.
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
     RaftServerConfigKeys.Log.setPurgeGap(p, Math.max(1, (int) Math.min(1024, b.snapshotThresholdEntries / 2)));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.logSegmentBytesMax));
     // One entry (a whole batch) must fit in the appender's buffer, or it can never be replicated.
@@ -210,6 +214,7 @@ public final class PachydermNode implements AutoCloseable {
     private int timerFiresPerSecondMax = 1_000;
     private JournalOptions journalOptions = JournalOptions.defaults();
     private boolean journalEnabled = true;
+    private long logEntriesKeptForLaggingNodesMax = 200_000;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -284,6 +289,22 @@ public final class PachydermNode implements AutoCloseable {
         throw new IllegalArgumentException("snapshot threshold must be >= 1: " + entries);
       }
       this.snapshotThresholdEntries = entries;
+      return this;
+    }
+
+    /**
+     * How far (in log entries) a node may fall behind before the others purge the log it still
+     * needs (default 200,000). Within this bound a node that was down catches up by replaying the
+     * log, and its event journal stays complete; beyond it, it catches up by snapshot installation
+     * and its journal starts at the snapshot (history readers then use the other nodes). A node
+     * that is gone for good must be removed from the group, or the log is kept up to this bound
+     * behind each snapshot.
+     */
+    public Builder logEntriesKeptForLaggingNodesMax(long entries) {
+      if (entries < 0) {
+        throw new IllegalArgumentException("logEntriesKeptForLaggingNodesMax must be >= 0: " + entries);
+      }
+      this.logEntriesKeptForLaggingNodesMax = entries;
       return this;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.client.PachydermClient;
+import io.pachyderm.client.Peer;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
@@ -114,6 +115,7 @@ class ClusterDurabilityTest {
   void aFollowerThatMissedPurgedLogCatchesUpBySnapshotInstall() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 3, TestCounter.TYPES, b -> b
         .snapshotThresholdEntries(10)
+        .logEntriesKeptForLaggingNodesMax(0)
         .limits(TestCluster.smallSegmentsLimits())
         .logSegmentBytesMax(128 << 10))) {
       int follower = cluster.followerIndex();
@@ -152,6 +154,29 @@ class ClusterDurabilityTest {
       for (int v = 0; v < history.size(); v++) {
         assertThat(history.get(v).version()).isEqualTo(v + 1);
       }
+    }
+  }
+
+  @Test
+  void aFollowerThatWasDownBrieflyReplaysTheLogAndKeepsItsWholeJournal() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, TestCounter.TYPES, b -> b.snapshotThresholdEntries(10))) {
+      int follower = cluster.followerIndex();
+      cluster.stop(follower);
+      PachydermClient client = cluster.client();
+      EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("while-down");
+      for (int i = 0; i < 300; i++) {
+        client.call(ref, new TestCounter.Add(1)); // ~30 snapshots on the others meanwhile
+      }
+      cluster.start(follower);
+      Peer peer = cluster.peers().get(follower);
+      PachydermClient onlyFollower = cluster.client(List.of(peer), java.time.Duration.ofSeconds(30));
+      assertThat(awaitStale(onlyFollower, "while-down", 300)).isEqualTo(300);
+      var page = onlyFollower.readHistoryPage(peer.id(), io.pachyderm.protocol.HistoryQuery.newBuilder()
+          .setRef(io.pachyderm.protocol.Ref.newBuilder().setEcosystem("default").setType(TestCounter.TYPE.name())
+              .setId("while-down")).setFromVersion(1).setLimit(1_000).build());
+      assertThat(page.getFirstVersion()).as("no snapshot was installed: the journal starts at v1").isEqualTo(1);
+      assertThat(page.getRecordsCount()).isEqualTo(300);
+      assertThat(onlyFollower.history(ref, 1)).hasSize(300);
     }
   }
 

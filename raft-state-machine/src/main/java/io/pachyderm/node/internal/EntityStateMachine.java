@@ -154,6 +154,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** Journal records of the entry being applied; apply thread only. */
   private final List<JournalRecord.Builder> entryRecords = new ArrayList<>();
   private final HistoryWaiters historyWaiters;
+  private final long logEntriesKeptForLaggingNodesMax;
   private volatile RaftServer server;
   private volatile RaftServer.Division division;
 
@@ -169,7 +170,9 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
                             Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
-                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions) {
+                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
+                            long logEntriesKeptForLaggingNodesMax) {
+    this.logEntriesKeptForLaggingNodesMax = logEntriesKeptForLaggingNodesMax;
     this.nodeId = nodeId;
     this.journalDir = journalDir;
     this.journalOptions = journalOptions;
@@ -1149,6 +1152,12 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    // Ratis purges up to what every node has; past this bound a lagging node must install a snapshot.
+    long laggardBound = last.getIndex() - logEntriesKeptForLaggingNodesMax;
+    RaftServer.Division d = division;
+    if (laggardBound > 0 && d != null) {
+      d.getRaftLog().purge(laggardBound);
+    }
     LOG.info("{} took snapshot at {} ({} entities, {} dedup entries)", nodeId, last, keys.length, dedup.size());
     return last.getIndex();
   }
