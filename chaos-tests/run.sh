@@ -6,12 +6,14 @@
 #   chaos-tests/run.sh --workload register --nemesis combined --duration 60s --nodes 5
 #   chaos-tests/run.sh --workload bank --nemesis kill --duration 90s          # messages: money conserved
 #   chaos-tests/run.sh --workload effects-alo --nemesis combined --duration 90s   # at-least-once effects
+#   chaos-tests/run.sh --workload follow --nemesis combined --duration 60s   # followers, journals on every node
 #   chaos-tests/run.sh --workload append --nemesis control --duration 15s   # must catch lost writes
 #   chaos-tests/run.sh --help
 #
 # Each run writes <out>/<time>-<workload>-<nemesis>/ (default out: ./chaos-results): history.jsonl,
 # verdicts.json, summary.txt, latency.png, nemesis.log, and each node's log, data and dispatch log.
 # Exit 0 when the history is valid (for control: when the planted fault was caught), 1 otherwise.
+# Workloads: register, counter, append, effects, effects-alo, bank, follow.
 # Builds first (mvn -q -B -DskipTests -pl chaos-tests -am package at the repository root) when the
 # jar or classpath is missing or older than a pom.xml or a main source file; package, not install,
 # so that the classpath names this checkout's module jars and ~/.m2 (shared by every checkout on

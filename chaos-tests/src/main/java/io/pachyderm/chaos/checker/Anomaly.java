@@ -58,6 +58,27 @@ public record Anomaly(String kind, String key, String description) {
   public static final String UNEXPLAINED_WRITE = "unexplained-write";
   /** A node's final reads do not cover every key, so its state cannot be judged as a whole. */
   public static final String INCOMPLETE_FINAL_READS = "incomplete-final-reads";
+  /** A follower's stream skipped a version (or did not start where it was asked to). */
+  public static final String FOLLOW_GAP = "follow-gap";
+  /** A follower's stream repeated a version or went back. */
+  public static final String FOLLOW_DUPLICATE = "follow-duplicate";
+  /**
+   * A follower received an event that is not the final history's at that version (other payload,
+   * log index or term), or a version the final history does not have.
+   */
+  public static final String FOLLOW_DIVERGED = "follow-diverged";
+  /** A follower's state differs from the fold of the final history up to its version. */
+  public static final String FOLLOW_STATE_MISMATCH = "follow-state-mismatch";
+  /** A follower did not reach the final version within the wait after healing. */
+  public static final String FOLLOW_STALLED = "follow-stalled";
+  /** An entity's final history, or one node's journal of it, skips a version. */
+  public static final String JOURNAL_GAP = "journal-gap";
+  /** Two nodes' journal records of one version differ, or a node's differs from the final history. */
+  public static final String JOURNAL_DIVERGED = "journal-diverged";
+  /** A node's journal ends before the entity's final version (after every node caught up). */
+  public static final String JOURNAL_INCOMPLETE = "journal-incomplete";
+  /** The final history or a node's journal could not be read, so it could not be judged. */
+  public static final String JOURNAL_UNREAD = "journal-unread";
   /** The history breaks the format a checker needs (wrong value type, repeated element...). */
   public static final String MALFORMED_HISTORY = "malformed-history";
 

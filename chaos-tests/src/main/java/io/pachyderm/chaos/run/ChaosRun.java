@@ -40,7 +40,7 @@ public final class ChaosRun implements Callable<Integer> {
 
   @Option(names = "--workload", defaultValue = "register",
       description = "register, counter, append, effects (at most once), effects-alo (at least once, with "
-          + "failing attempts) or bank (transfers as entity-to-entity messages) (default ${DEFAULT-VALUE}).")
+          + "failing attempts) bank (transfers as entity-to-entity messages) or follow (followers and journals on every node) (default ${DEFAULT-VALUE}).")
   String workload;
 
   @Option(names = "--nemesis", defaultValue = "combined",

@@ -46,6 +46,8 @@ import java.util.concurrent.TimeoutException;
  *       leader has committed, and, for workloads that {@linkplain Workload#drainsOutboxes() drain
  *       outboxes}, until no node has a message or at-least-once effect pending (then once more
  *       for every node to catch up);
+ *   <li>the workload finishes what ran beside the clients ({@link Workload#finish}: the follow
+ *       workload's followers catch up, final histories and every node's journal are read);
  *   <li>final reads of every key from every node (a client talking to that node only, stale
  *       mode, so each node answers from its own state);
  *   <li>nodes killed, hosts torn down (always, also on failure);
@@ -119,6 +121,9 @@ public final class ChaosRunner {
         dispatchLogs.add(n.dispatchLog());
       }
       cluster.awaitLeader(LEADER_WAIT);
+      Workload.ClusterAccess access = new Workload.ClusterAccess(() -> cluster.client(s.requestTimeout()),
+          cluster.nodes().stream().map(NodeProcess::id).toList());
+      workload.start(access);
       if (s.isControl()) {
         runControl(s, workload, cluster, recorder, info, harness);
       } else {
@@ -127,11 +132,13 @@ public final class ChaosRunner {
       if (workload.drainsOutboxes()) {
         awaitDrained(cluster, info, harness);
       }
+      workload.finish(access, info);
       finalReads(workload, cluster, recorder, harness);
     } catch (RuntimeException e) {
       harness.add(new Anomaly(HARNESS_ERROR, null, "the run stopped early: " + e));
       e.printStackTrace(out);
     } finally {
+      workload.stop();
       recorder.close();
     }
     info.put("wall time", (System.nanoTime() - startNs) / 1_000_000_000 + " s");

@@ -6,7 +6,7 @@ import io.pachyderm.entity.EntityTypes;
 public final class ChaosTypes {
   public static final EntityTypes ALL = EntityTypes.of(
       RegisterEntity.TYPE, CounterEntity.TYPE, AppendListEntity.TYPE, EffectCounterEntity.TYPE,
-      ReliableEffectCounterEntity.TYPE, AccountEntity.TYPE);
+      ReliableEffectCounterEntity.TYPE, AccountEntity.TYPE, FollowLogEntity.TYPE);
 
   private ChaosTypes() {}
 }

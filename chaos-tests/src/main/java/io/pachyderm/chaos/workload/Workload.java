@@ -3,8 +3,11 @@ package io.pachyderm.chaos.workload;
 import io.pachyderm.api.Entities;
 import io.pachyderm.chaos.checker.Checker;
 import io.pachyderm.chaos.checker.Dispatch;
+import io.pachyderm.client.PachydermClient;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -48,6 +51,34 @@ public interface Workload {
     return List.of();
   }
 
+  /**
+   * What a workload may use of the cluster beside its client processes.
+   *
+   * @param newClient a new client of the whole cluster (the caller closes it)
+   * @param nodeIds every node's id, for reads addressed to one node
+   */
+  record ClusterAccess(Supplier<PachydermClient> newClient, List<String> nodeIds) {
+    public ClusterAccess {
+      nodeIds = List.copyOf(nodeIds);
+    }
+  }
+
+  /**
+   * Starts work that runs beside the client processes for the whole run, faults included (the
+   * follow workload's followers). Called once, before the clients start; nothing by default.
+   */
+  default void start(ClusterAccess cluster) {}
+
+  /**
+   * After healing and recovery (and draining), before the final reads: finishes what {@link
+   * #start} began and collects what the checkers need, noting figures in {@code info}. Nothing
+   * by default.
+   */
+  default void finish(ClusterAccess cluster, Map<String, String> info) throws InterruptedException {}
+
+  /** Stops what {@link #start} began if {@link #finish} did not run (the run failed); idempotent. */
+  default void stop() {}
+
   /** The workload named {@code name}, one of {@link #NAMES}. */
   static Workload named(String name) {
     return switch (name) {
@@ -57,10 +88,11 @@ public interface Workload {
       case "effects" -> new CounterWorkload(true);
       case "effects-alo" -> new ReliableEffectsWorkload();
       case "bank" -> new BankWorkload();
+      case "follow" -> new FollowWorkload();
       default -> throw new IllegalArgumentException("unknown workload '" + name + "'; expected one of " + NAMES);
     };
   }
 
   /** Names accepted by {@link #named}. */
-  List<String> NAMES = List.of("register", "counter", "append", "effects", "effects-alo", "bank");
+  List<String> NAMES = List.of("register", "counter", "append", "effects", "effects-alo", "bank", "follow");
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The chaos suite as it runs in CI: a short run of each nemesis family, the workloads spread
  * across them, and the control run, which must be red. Each run is a real three-node cluster in
- * network namespaces (about 40 s each, the two messaging runs about 25 s; some 4–5 minutes in all
- * on two cores).
+ * network namespaces (about 40 s each, the two messaging runs about 25 s, the follow run about
+ * 25 s; some 5 minutes in all on two cores).
  *
  * <p>Needs root. Elsewhere the tests are skipped, unless {@value #REQUIRED_ENV} is set (CI sets
  * it), in which case missing namespaces fail the build instead of silently skipping the suite.
@@ -33,6 +33,11 @@ class ChaosSuiteTest {
   private static final Duration CONTROL_RUN = Duration.ofSeconds(10);
   /** The messaging workloads run shorter: together they add under a minute to the suite. */
   private static final Duration MESSAGING_RUN = Duration.ofSeconds(15);
+  /**
+   * The follow run: the shortest that is sure to see a kill (the first fault comes 2–4 s in) and
+   * the restarted node's journal repaired; about 40 s with healing, catch-up and journal reads.
+   */
+  private static final Duration FOLLOW_RUN = Duration.ofSeconds(12);
   /** Shorter than the CLI's default so that a 25 s run sees three or four faults. */
   private static final NemesisSchedule.Timing CI_TIMING = new NemesisSchedule.Timing(Duration.ofSeconds(2),
       Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofSeconds(6));
@@ -90,6 +95,25 @@ class ChaosSuiteTest {
         .isPositive();
     assertThat(stat(result, "effects-at-least-once", "failedAttempts"))
         .as("planned failures retried; summary:%n%s", result.summary()).isPositive();
+  }
+
+  /**
+   * Followers through kill -9: every stream a gap-free prefix of the final history, and after
+   * the restarts every node's journal holds the same records (repair restored the tail, no
+   * record twice).
+   */
+  @Test
+  @Timeout(180)
+  void followersAndJournalsUnderKills() throws InterruptedException {
+    RunResult result = run("follow", "kill", FOLLOW_RUN);
+    assertValid(result);
+    assertThat(stat(result, ChaosRunner.RECOVERY_CHECKER, "faults")).as("kills; summary:%n%s", result.summary())
+        .isPositive();
+    assertThat(stat(result, "follow", "eventsFinal")).as("events; summary:%n%s", result.summary()).isPositive();
+    assertThat(stat(result, "follow", "followerChanges")).as("changes followed; summary:%n%s", result.summary())
+        .isPositive();
+    assertThat(stat(result, "follow", "journalRecordsCompared")).as("journals read; summary:%n%s", result.summary())
+        .isPositive();
   }
 
   /** A suite that has never seen a red run proves nothing: the planted loss must be reported. */
