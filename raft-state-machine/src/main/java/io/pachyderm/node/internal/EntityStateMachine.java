@@ -155,6 +155,8 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final List<JournalRecord.Builder> entryRecords = new ArrayList<>();
   private final HistoryWaiters historyWaiters;
   private final long logEntriesKeptForLaggingNodesMax;
+  /** The journal position recorded in the loaded snapshot (0 when none): see {@link #markJournalGap}. */
+  private volatile long snapshotJournalIndex;
   private volatile RaftServer server;
   private volatile RaftServer.Division division;
 
@@ -244,9 +246,13 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   /**
-   * The journal must hold every event up to the applied index, or replay cannot fill it: that is
-   * the case after a snapshot was installed from the leader (the log before it is gone), or if
-   * the journal directory was removed. Such a node serves history from the snapshot on only.
+   * The journal must hold every event up to the loaded snapshot, or replaying the log after it
+   * cannot fill the journal. The snapshot records the journal's last complete index when it was
+   * taken (on the node that took it: ours, or the leader's for an installed snapshot); entries
+   * after that index and up to the snapshot carried no events. So events are missing exactly when
+   * our journal ends before that index: after a snapshot was installed from the leader (the log
+   * before it is gone), or if the journal directory was removed. Such a node serves history from
+   * the snapshot on only.
    */
   private void markJournalGap() {
     EventJournal j = journal;
@@ -255,10 +261,10 @@ public final class EntityStateMachine extends BaseStateMachine {
       return;
     }
     long before = j.lastCompleteIndex();
-    if (j.markGap(applied.getIndex())) {
-      LOG.warn("{}: journal holds events up to log index {} but the state starts at {} (snapshot); events in "
+    if (before < snapshotJournalIndex && j.markGap(applied.getIndex())) {
+      LOG.warn("{}: journal holds events up to log index {} but the snapshot at {} expects them up to {}; events in "
           + "between are not on this node: its history of affected entities starts after the snapshot", nodeId,
-          before, applied.getIndex());
+          before, applied.getIndex(), snapshotJournalIndex);
     }
   }
 
@@ -1167,6 +1173,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     entities.clear();
     dedup.clear();
     outbox.clear();
+    snapshotJournalIndex = 0;
     if (snapshot == null) {
       return;
     }
@@ -1201,6 +1208,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         throw new IOException(path + ": header says " + last + " but the file name says " + snapshot.getTermIndex());
       }
       setLastAppliedTermIndex(last);
+      snapshotJournalIndex = header.getJournalIndex();
       LOG.info("{} loaded snapshot {} ({} entities, {} dedup entries)", nodeId, last, entities.size(), dedup.size());
     }
   }
