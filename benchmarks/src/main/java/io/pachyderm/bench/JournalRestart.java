@@ -67,6 +67,18 @@ public final class JournalRestart implements Callable<Integer> {
   @Option(names = "--keep", description = "Keep the store (its path is printed) instead of deleting it.")
   boolean keep;
 
+  @Option(names = "--crash", description = "Write from a child JVM and kill -9 it once the last call returned: no "
+      + "close, so no snapshot at stop, and the first restart replays the Raft log since the last automatic "
+      + "snapshot (up to 10,000 entries).")
+  boolean crash;
+
+  /** The child of --crash: writes into --store, prints WRITTEN, then waits to be killed. */
+  @Option(names = "--write-only", hidden = true)
+  boolean writeOnly;
+
+  @Option(names = "--store", hidden = true)
+  Path storeForChild;
+
   /** The entity written first, whose history each restart reads: its records are the journal's oldest. */
   private static final String OLD_ENTITY = "old-0";
   private static final long PROGRESS_EVERY_NS = 10_000_000_000L;
@@ -86,12 +98,19 @@ public final class JournalRestart implements Callable<Integer> {
           + "), entities >= 1, threads 1..64");
       return 2;
     }
+    if (writeOnly) {
+      Write w = write(storeForChild, false);
+      System.out.printf(Locale.ROOT, "WRITTEN %d %d %.3f%n", w.calls(), w.failed(), w.seconds());
+      System.out.flush();
+      Thread.sleep(Long.MAX_VALUE);
+      return 0;
+    }
     captureNodeLog();
     Path dir = Files.createTempDirectory(parent, "pachyderm-restart-");
     Path store = dir.resolve("store");
     PrintStream out = System.out;
     try {
-      Write w = write(store);
+      Write w = crash ? writeAndCrash(store) : write(store, true);
       Sizes sizes = Sizes.of(store);
       SnapshotContent snap = readSnapshot(sizes.snapshot);
       Restart withIndex1 = restart(store, "saved index");
@@ -115,8 +134,43 @@ public final class JournalRestart implements Callable<Integer> {
 
   private record Write(long calls, long failed, double seconds, long events) {}
 
-  /** Writes the old entity's events, then the bulk from {@code threads} threads; closes the store. */
-  private Write write(Path store) throws Exception {
+  /**
+   * Runs the write in a child JVM (same flags and classpath) and kills it (SIGKILL) once it has
+   * written: the store is left as after a crash, with no snapshot taken at stop.
+   */
+  private Write writeAndCrash(Path store) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), JournalRestart.class.getName(),
+        Long.toString(events), "--events-per-call", Integer.toString(eventsPerCall), "--entities",
+        Integer.toString(entities), "--threads", Integer.toString(threads), "--write-only", "--store",
+        store.toString()));
+    Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+        child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("WRITTEN ")) {
+          child.destroyForcibly();
+          child.waitFor();
+          Progress.line("write", "child killed (SIGKILL) after writing");
+          String[] f = line.split(" ");
+          long calls = Long.parseLong(f[1]);
+          return new Write(calls, Long.parseLong(f[2]), Double.parseDouble(f[3]), calls * eventsPerCall);
+        }
+        System.out.println(line);
+      }
+    } finally {
+      child.destroyForcibly();
+    }
+    throw new IllegalStateException("the writing child ended without writing (exit " + child.waitFor() + ")");
+  }
+
+  /**
+   * Writes the old entity's events, then the bulk from {@code threads} threads; closes the store
+   * when {@code close} (else leaves it open for the kill).
+   */
+  private Write write(Path store, boolean close) throws Exception {
     EntityRef<BenchLog.State, BenchLog.Command> old = BenchLog.TYPE.ref(OLD_ENTITY);
     long calls = (events - eventsPerCall + eventsPerCall - 1) / eventsPerCall;
     AtomicLong next = new AtomicLong();
@@ -129,7 +183,8 @@ public final class JournalRestart implements Callable<Integer> {
     }
     long startNs;
     long endNs;
-    try (LocalPachyderm local = open(store)) {
+    LocalPachyderm local = open(store);
+    try {
       local.call(old, append);
       Progress.line("write", String.format(Locale.ROOT, "%,d events: %,d calls of %d events over %,d entities from"
           + " %d threads", events, calls + 1, eventsPerCall, entities, threads));
@@ -165,6 +220,10 @@ public final class JournalRestart implements Callable<Integer> {
         }
       }
       endNs = System.nanoTime();
+    } finally {
+      if (close) {
+        local.close();
+      }
     }
     double seconds = (endNs - startNs) / 1e9;
     Progress.line("write", String.format(Locale.ROOT, "done: %,d calls in %.1f s, %,.0f events/s, %d failed",
@@ -357,6 +416,8 @@ public final class JournalRestart implements Callable<Integer> {
                       double journalOpenMs, double journalScanMs, long indexFilesRemoved) {
     out.println();
     out.println("===== Pachyderm restart after N events (LocalPachyderm, default settings) =====");
+    out.println(crash ? "the writer was killed (SIGKILL) after its last call: the first restart is a crash recovery"
+        : "the writer closed the store (Ratis takes a snapshot at stop): every restart is a clean one");
     out.printf(Locale.ROOT, "%s %s, %d processors, max heap %d MB%n", System.getProperty("java.vm.name"),
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
