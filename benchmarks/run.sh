@@ -5,13 +5,17 @@
 #   benchmarks/run.sh --quick    # about 1 minute
 #   benchmarks/run.sh --help     # every flag (--threads, --calls, --scenarios a,c, ...)
 #   benchmarks/run.sh timers     # durable timers: live vs came-due-while-down (about 20 s)
+#   benchmarks/run.sh journal    # journal overhead: rows h-m, journal off vs on (about 3 minutes)
+#   benchmarks/run.sh restart [EVENTS]   # restart time after EVENTS events (default 10,000,000)
 #
 # Arguments are passed through to the main class. Works from any directory. Builds first, at the
 # repository root, when the benchmark's jar or classpath is missing or older than a pom.xml or a
-# main source file: `mvn -q -B -Dmaven.test.skip=true install -pl benchmarks -am`, i.e. only the
+# main source file: `mvn -q -B -o -Dmaven.test.skip=true package -pl benchmarks -am`, i.e. only the
 # benchmark and the modules it depends on, without compiling test sources (-DskipTests would
 # still compile them, and a test being edited in another module, e.g. chaos-tests, then stops the
-# benchmark from running). See benchmarks/README.md for how to read the table.
+# benchmark from running). `package`, not `install`: in the reactor the classpath then names this
+# tree's module jars, and nothing is written to ~/.m2, which other checkouts share. See
+# benchmarks/README.md for how to read the table.
 # Environment: JAVA_HOME (else java on PATH), JAVA_OPTS (extra JVM flags).
 set -euo pipefail
 
@@ -54,9 +58,9 @@ build_is_stale() {
 
 if build_is_stale; then
   command -v mvn >/dev/null || { echo "run.sh: the benchmark is not built and mvn is not on PATH" >&2; exit 1; }
-  echo "run.sh: building $repo (mvn -q -B -Dmaven.test.skip=true install -pl benchmarks -am) ..." >&2
+  echo "run.sh: building $repo (mvn -q -B -o -Dmaven.test.skip=true package -pl benchmarks -am) ..." >&2
   # The sed drops the bare colour resets that Debian's Maven prints even in batch mode.
-  if ! (cd "$repo" && mvn -q -B -Dmaven.test.skip=true install -pl benchmarks -am 2>&1 \
+  if ! (cd "$repo" && mvn -q -B -o -Dmaven.test.skip=true package -pl benchmarks -am 2>&1 \
       | sed $'s/\x1b\\[0m//g') >&2; then
     echo "run.sh: the build failed (output above)" >&2
     exit 1
@@ -71,17 +75,31 @@ if [[ -n "${JAVA_OPTS:-}" ]]; then
   read -r -a java_opts <<< "$JAVA_OPTS"
 fi
 
-# `run.sh timers [N [E]]` runs the durable-timer benchmark instead (N timers over E entities).
+# `run.sh timers [N [E]]` runs the durable-timer benchmark instead (N timers over E entities);
+# `run.sh journal [FLAGS]` the load benchmark's journal rows; `run.sh restart [EVENTS [FLAGS]]`
+# the restart benchmark (io.pachyderm.bench.JournalRestart, --help for its flags).
 main_class=io.pachyderm.bench.LoadBenchmark
 logback="$repo/config/logback.xml"
-if [[ "${1:-}" == "timers" ]]; then
-  shift
-  main_class=io.pachyderm.bench.TimerBacklog
-  logback="$repo/config/logback-test.xml"   # quiet: the table is the output
-fi
+heap=-Xmx2g
+case "${1:-}" in
+  timers)
+    shift
+    main_class=io.pachyderm.bench.TimerBacklog
+    logback="$repo/config/logback-test.xml"   # quiet: the table is the output
+    ;;
+  journal)
+    shift
+    set -- --scenarios h,i,j,k,l,m --jit-warmup-seconds-max 60 "$@"
+    ;;
+  restart)
+    shift
+    main_class=io.pachyderm.bench.JournalRestart
+    logback="$repo/config/logback-test.xml"   # the node's own lines are captured in-process
+    ;;
+esac
 
 echo "machine: $(nproc) cores, $("$java" -version 2>&1 | head -n 1)"
-exec "$java" "${jvm_flags[@]}" -Xmx2g \
+exec "$java" "${jvm_flags[@]}" "$heap" \
   "-Dlogback.configurationFile=$logback" \
   ${java_opts[@]+"${java_opts[@]}"} \
   -cp "$jar:$(<"$classpath_file")" \

@@ -6,6 +6,7 @@ import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
 import io.pachyderm.client.Transport;
 import io.pachyderm.entity.EffectContext;
+import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.examples.ExampleTypes;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.node.OutboxStats;
@@ -16,13 +17,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Three nodes in this JVM on free loopback ports, each with its own data directory under
- * {@code root}, with default node settings, and one client configured by the scenario. The
+ * Three nodes (deployment {@link Scenario.Deployment#SINGLE}: one) in this JVM on free loopback
+ * ports, each with its own data directory under {@code root}, with default node settings except
+ * the scenario's journal switch, and one client configured by the scenario. The
  * cluster is named after the scenario: two clusters alive at once (the JIT warm-up) then have
  * distinct Raft groups, so their Ratis JMX beans and metrics do not collide.
  */
 final class InProcessCluster implements Target {
   private static final int NODES = 3;
+  /** The examples' types plus the journal benchmarks' {@link BenchLog}. */
+  static final EntityTypes TYPES = ExampleTypes.all().with(BenchLog.TYPE);
   private static final Duration LEADER_WAIT_MAX = Duration.ofSeconds(60);
 
   private final String clusterName;
@@ -38,9 +42,10 @@ final class InProcessCluster implements Target {
   /** Starts the nodes, waits (bounded) for a ready leader, then builds the client. */
   static InProcessCluster start(Path root, Scenario scenario, Duration requestTimeout) {
     String clusterName = "bench-" + scenario.id();
-    int[] ports = FreePorts.distinct(NODES);
+    int nodeCount = scenario.deployment() == Scenario.Deployment.SINGLE ? 1 : NODES;
+    int[] ports = FreePorts.distinct(nodeCount);
     List<Peer> peers = new ArrayList<>();
-    for (int i = 0; i < NODES; i++) {
+    for (int i = 0; i < nodeCount; i++) {
       peers.add(new Peer("n" + (i + 1), "127.0.0.1:" + ports[i]));
     }
     List<PachydermNode> nodes = new ArrayList<>();
@@ -48,12 +53,13 @@ final class InProcessCluster implements Target {
     try {
       for (Peer p : peers) {
         nodes.add(node(p.id(), peers, root.resolve(p.id()), scenario.transport())
+            .journalEnabled(scenario.journal())
             .clusterName(clusterName).build().start());
       }
       awaitReadyLeader(nodes);
       client = PachydermClient.builder(peers)
           .clusterName(clusterName)
-          .entityTypes(ExampleTypes.all())
+          .entityTypes(TYPES)
           .transport(scenario.transport())
           .commandsPerBatchMax(scenario.commandsPerBatchMax())
           .inflightBatchesMax(scenario.inflightBatchesMax())
@@ -69,7 +75,7 @@ final class InProcessCluster implements Target {
   /** A node as the launcher runs one, except that the admin mailer only counts (no log line per effect). */
   private static PachydermNode.Builder node(String id, List<Peer> peers, Path dir, Transport transport) {
     return PachydermNode.builder(id, peers, dir)
-        .entityTypes(ExampleTypes.all())
+        .entityTypes(TYPES)
         .transport(transport)
         .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) -> { });
   }

@@ -56,8 +56,8 @@ public final class LoadBenchmark implements Callable<Integer> {
   @Option(names = "--threads", description = "Client threads issuing blocking calls. Default ${DEFAULT-VALUE}.")
   int threads = 32;
 
-  @Option(names = "--scenarios", split = ",", description = "Which rows to run, in this order, of a,b,c,d,e,f,g. "
-      + "Default all.")
+  @Option(names = "--scenarios", split = ",", description = "Which rows to run, in this order, of a,b,c,d,e,f,g "
+      + "(and the journal rows h,i,j,k,l,m). Default a-g.")
   List<String> only;
 
   @Option(names = "--phase-seconds-max", description = "Time limit of each warm-up and measured phase; a phase "
@@ -90,7 +90,8 @@ public final class LoadBenchmark implements Callable<Integer> {
     }
     List<Scenario> scenarios = select(scenarios(threads));
     if (scenarios.isEmpty()) {
-      System.err.println("load-benchmark: no scenario matches " + only + "; known: a,b,c,d,e,f,g");
+      System.err.println("load-benchmark: no scenario matches " + only + "; known: a,b,c,d,e,f,g,"
+          + JOURNAL_ROWS);
       return 2;
     }
     String started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
@@ -140,6 +141,7 @@ public final class LoadBenchmark implements Callable<Integer> {
     out.println("  measured phase (all compiler threads); large means the row was not measured at steady state.");
     out.println("GC ms: stop-the-world collection time during the measured phase (whole JVM).");
     ResultTable.printDelivery(out, results);
+    ResultTable.printJournal(out, results);
     printErrors(out, jitErrors, results);
     out.flush();
     awaitOwnThreadsGone();
@@ -167,12 +169,30 @@ public final class LoadBenchmark implements Callable<Integer> {
         new Scenario("f", "gRPC cluster, bank transfers, 1000 accounts", "a",
             Scenario.Deployment.CLUSTER, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.TRANSFERS),
         new Scenario("g", "local single node, bank transfers", "d",
-            Scenario.Deployment.LOCAL, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.TRANSFERS));
+            Scenario.Deployment.LOCAL, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.TRANSFERS),
+        // The journal's cost on the apply path (`run.sh journal`): the same load on nodes without
+        // and with the event journal, each "on" row compared with the "off" row before it. Calls
+        // are Append(k) on BenchLog entities, k events per call, so that events/s = calls/s x k.
+        journalRow("h", "single node, journal OFF, 1 event/call", null, Scenario.Deployment.SINGLE, false, 1),
+        journalRow("i", "single node, journal on,  1 event/call", "h", Scenario.Deployment.SINGLE, true, 1),
+        journalRow("j", "single node, journal OFF, 10 events/call", null, Scenario.Deployment.SINGLE, false, 10),
+        journalRow("k", "single node, journal on,  10 events/call", "j", Scenario.Deployment.SINGLE, true, 10),
+        journalRow("l", "gRPC cluster, journal OFF, 10 events/call", null, Scenario.Deployment.CLUSTER, false, 10),
+        journalRow("m", "gRPC cluster, journal on,  10 events/call", "l", Scenario.Deployment.CLUSTER, true, 10));
+  }
+
+  /** Ids of the journal rows, `run.sh journal`'s default selection. */
+  static final String JOURNAL_ROWS = "h,i,j,k,l,m";
+
+  private static Scenario journalRow(String id, String title, String baselineId, Scenario.Deployment deployment,
+                                     boolean journal, int eventsPerCall) {
+    return new Scenario(id, title, baselineId, deployment, Transport.GRPC, 256, 4, SPREAD_ENTITIES,
+        Scenario.Load.APPENDS, journal, eventsPerCall);
   }
 
   private List<Scenario> select(List<Scenario> all) {
     if (only == null || only.isEmpty()) {
-      return all;
+      return all.stream().filter(s -> s.load() != Scenario.Load.APPENDS).toList();
     }
     List<Scenario> picked = new ArrayList<>();
     for (String id : only) {
@@ -189,9 +209,9 @@ public final class LoadBenchmark implements Callable<Integer> {
   private String warmJit(Duration timeMax, Duration phaseMax, Duration requestTimeout, ErrorTally errors)
       throws InterruptedException {
     List<Scenario> kinds = new ArrayList<>();
-    for (Scenario s : List.of(scenarios(threads).get(0), scenarios(threads).get(2), scenarios(threads).get(3))) {
+    for (Scenario s : jitKinds()) {
       kinds.add(new Scenario("jit-" + s.id(), s.title(), null, s.deployment(), s.transport(), s.commandsPerBatchMax(),
-          s.inflightBatchesMax(), s.entityCount(), s.load()));
+          s.inflightBatchesMax(), s.entityCount(), s.load(), s.journal(), s.eventsPerCall()));
     }
     List<TempDeployment> deployments = new ArrayList<>();
     Progress.line("jit", "starting a gRPC cluster, a Netty cluster and a local node");
@@ -201,7 +221,7 @@ public final class LoadBenchmark implements Callable<Integer> {
         TempDeployment d = TempDeployment.open(s, requestTimeout);
         deployments.add(d);
         workloads.add(new Workload(s.transportLabel(), d.target().entities(), threads, s.entityCount(), s.load(),
-            requestTimeout));
+            s.eventsPerCall(), requestTimeout));
       }
       return JitWarmup.run(workloads, JIT_WARMUP_CHUNK_CALLS, timeMax, phaseMax, errors).describe();
     } catch (RuntimeException e) {
@@ -219,6 +239,22 @@ public final class LoadBenchmark implements Callable<Integer> {
     }
   }
 
+  /**
+   * The deployments the JIT warm-up loads: rows a, c and d, or, when only journal rows were
+   * chosen, the journal rows' code paths (a single node and a gRPC cluster, Append(10), journal on).
+   */
+  private List<Scenario> jitKinds() {
+    List<Scenario> all = scenarios(threads);
+    boolean journalOnly = select(all).stream().allMatch(s -> s.load() == Scenario.Load.APPENDS);
+    List<Scenario> kinds = new ArrayList<>();
+    for (Scenario s : all) {
+      if (journalOnly ? s.id().equals("k") || s.id().equals("m") : "acd".contains(s.id())) {
+        kinds.add(s);
+      }
+    }
+    return kinds;
+  }
+
   private Result run(Scenario s, long warmup, long measuredCalls, Duration phaseMax, Duration requestTimeout)
       throws InterruptedException {
     // Every row starts from a collected heap: the previous deployment's garbage (hundreds of MB
@@ -230,7 +266,8 @@ public final class LoadBenchmark implements Callable<Integer> {
     try {
       deployment = TempDeployment.open(s, requestTimeout);
       Target target = deployment.target();
-      Workload workload = new Workload(s.id(), target.entities(), threads, s.entityCount(), s.load(), requestTimeout);
+      Workload workload = new Workload(s.id(), target.entities(), threads, s.entityCount(), s.load(),
+          s.eventsPerCall(), requestTimeout);
       Warmed warmed = warmUp(s, workload, warmup, phaseMax, errors);
       boolean transfers = s.load() == Scenario.Load.TRANSFERS;
       if (transfers) {
@@ -256,7 +293,8 @@ public final class LoadBenchmark implements Callable<Integer> {
           transfers ? "balances" : "counters"));
       long ok = warmed.okCalls() + measured.okCalls();
       long unknown = warmed.unknownCalls() + measured.unknownCalls();
-      String count = transfers ? bankCheck(workload, ok, unknown, errors) : countCheck(workload, ok, unknown, errors);
+      String count = transfers ? bankCheck(workload, ok, unknown, errors)
+          : countCheck(workload, s, ok, unknown, errors);
       double heapMb = heapUsedAfterGcMb();
       return new Result(s, warmed.chunks(), measured, entries, elections, heapMb, count, delivery, errors, null);
     } catch (RuntimeException e) {
@@ -305,11 +343,17 @@ public final class LoadBenchmark implements Callable<Integer> {
     return new Warmed(chunksMax, ok, unknown);
   }
 
-  /** "ok" when the counters add up to the successful calls; unknown outcomes may or may not count. */
-  private static String countCheck(Workload workload, long expected, long unknown, ErrorTally errors) {
+  /**
+   * "ok" when the counters add up to the successful calls (load APPENDS: the entities' events to
+   * eventsPerCall times the successful calls); unknown outcomes may or may not count.
+   */
+  private static String countCheck(Workload workload, Scenario s, long okCalls, long unknownCalls,
+                                   ErrorTally errors) {
     long sum;
+    long expected = okCalls * s.eventsPerCall();
+    long unknown = unknownCalls * s.eventsPerCall();
     try {
-      sum = workload.sumOfCounters();
+      sum = s.load() == Scenario.Load.APPENDS ? workload.sumOfLogEvents() : workload.sumOfCounters();
     } catch (RuntimeException e) {
       errors.record("count-query", e);
       return "n/a";

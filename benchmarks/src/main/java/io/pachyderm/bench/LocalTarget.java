@@ -2,7 +2,6 @@ package io.pachyderm.bench;
 
 import io.pachyderm.api.Entities;
 import io.pachyderm.entity.EffectContext;
-import io.pachyderm.examples.ExampleTypes;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.local.LocalPachyderm;
 import io.pachyderm.node.OutboxStats;
@@ -22,7 +21,7 @@ final class LocalTarget implements Target {
 
   static LocalTarget open(Path dir, Duration requestTimeout) {
     return new LocalTarget(LocalPachyderm.builder(dir)
-        .entityTypes(ExampleTypes.all())
+        .entityTypes(InProcessCluster.TYPES)
         .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) -> { })
         .requestTimeout(requestTimeout)
         .open());

@@ -76,6 +76,44 @@ final class ResultTable {
     out.println("  was pending; limit: still pending at the phase time limit). Latency percentiles: the main table.");
   }
 
+  private static final String JOURNAL_FORMAT = "%-5s %-32s %9s %9s %9s %8s %8s %8s %8s %8s %8s%n";
+
+  /**
+   * The journal rows again, in pairs: events applied per second without and with the event
+   * journal (calls/s x events per call), their ratio, the latency percentiles and the heap of
+   * both. Prints nothing without a journal-on row whose journal-off baseline ran.
+   */
+  static void printJournal(PrintStream out, List<Result> results) {
+    List<Result> rows = results.stream()
+        .filter(r -> r.ran() && r.scenario().load() == Scenario.Load.APPENDS && r.scenario().journal())
+        .filter(r -> baseline(r, results) != null && !baseline(r, results).scenario().journal())
+        .toList();
+    if (rows.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println("Journal overhead: the same load without (off) and with (on) the event journal, in the same run.");
+    out.printf(Locale.ROOT, JOURNAL_FORMAT, "ids", "deployment, events per call", "off ev/s", "on ev/s", "on/off",
+        "p50 off", "p50 on", "p99 off", "p99 on", "heap off", "heap on");
+    for (Result on : rows) {
+      Result off = baseline(on, results);
+      Scenario s = on.scenario();
+      double offEvents = off.measured().callsPerSecond() * off.scenario().eventsPerCall();
+      double onEvents = on.measured().callsPerSecond() * s.eventsPerCall();
+      String deployment = (s.deployment() == Scenario.Deployment.CLUSTER ? "gRPC cluster" : "single node") + ", "
+          + s.eventsPerCall() + (s.eventsPerCall() == 1 ? " event" : " events");
+      out.printf(Locale.ROOT, JOURNAL_FORMAT, off.scenario().id() + "," + s.id(), deployment,
+          String.format(Locale.ROOT, "%,.0f", offEvents), String.format(Locale.ROOT, "%,.0f", onEvents),
+          offEvents > 0 ? String.format(Locale.ROOT, "%.2fx", onEvents / offEvents) : "-",
+          ms(off.measured().latencyUs(), 50), ms(on.measured().latencyUs(), 50),
+          ms(off.measured().latencyUs(), 99), ms(on.measured().latencyUs(), 99),
+          String.format(Locale.ROOT, "%.0f", off.heapUsedMb()), String.format(Locale.ROOT, "%.0f", on.heapUsedMb()));
+    }
+    out.println("ev/s: events applied per second = calls/s x events per call (every call is one command). p50, p99:"
+        + " call latency in ms.");
+    out.println("  heap: MB used after a full GC at the end of the row, deployment still up (whole JVM).");
+  }
+
   private static Result baseline(Result r, List<Result> all) {
     for (Result b : all) {
       if (b.scenario().id().equals(r.scenario().baselineId()) && b.ran()) {

@@ -13,9 +13,19 @@ import java.util.Objects;
  * @param inflightBatchesMax client setting: requests outstanding before commands accumulate
  * @param entityCount how many counters (or accounts) the calls are spread over
  * @param load what each call does
+ * @param journal whether the nodes keep an event journal ({@code PachydermNode.Builder.journalEnabled})
+ * @param eventsPerCall events one successful call applies (load {@link Load#APPENDS}; 1 otherwise)
  */
 record Scenario(String id, String title, String baselineId, Deployment deployment, Transport transport,
-                int commandsPerBatchMax, int inflightBatchesMax, int entityCount, Load load) {
+                int commandsPerBatchMax, int inflightBatchesMax, int entityCount, Load load, boolean journal,
+                int eventsPerCall) {
+
+  /** A row on nodes with the journal on (their default), each call applying one event. */
+  Scenario(String id, String title, String baselineId, Deployment deployment, Transport transport,
+           int commandsPerBatchMax, int inflightBatchesMax, int entityCount, Load load) {
+    this(id, title, baselineId, deployment, transport, commandsPerBatchMax, inflightBatchesMax, entityCount, load,
+        true, 1);
+  }
 
   /** What one call of the workload is. */
   enum Load {
@@ -25,7 +35,9 @@ record Scenario(String id, String title, String baselineId, Deployment deploymen
      * {@code call(account, Transfer(id, next account, 1 cent))}: one command whose decision sends a
      * {@code Credit} to the next account, which Pachyderm delivers (a second log entry) after commit.
      */
-    TRANSFERS
+    TRANSFERS,
+    /** {@code call(log, Append(eventsPerCall))} on {@link BenchLog}: one command, that many events. */
+    APPENDS
   }
 
   /** Where the entities live. */
@@ -33,12 +45,17 @@ record Scenario(String id, String title, String baselineId, Deployment deploymen
     /** Three nodes in this JVM on loopback, with a client that talks to them over the transport. */
     CLUSTER,
     /** {@code LocalPachyderm}: one node and its client in this JVM (gRPC on loopback). */
-    LOCAL
+    LOCAL,
+    /**
+     * One {@code PachydermNode} (a one-member group) and a client over gRPC on loopback: what
+     * {@code LocalPachyderm} builds, with every node option open (the journal switch).
+     */
+    SINGLE
   }
 
   /** "gRPC", "Netty" or "local": the deployment kind, as the JIT warm-up names it. */
   String transportLabel() {
-    if (deployment == Deployment.LOCAL) {
+    if (deployment == Deployment.LOCAL || deployment == Deployment.SINGLE) {
       return "local";
     }
     return transport == Transport.GRPC ? "gRPC" : "Netty";
@@ -51,7 +68,8 @@ record Scenario(String id, String title, String baselineId, Deployment deploymen
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(load, "load");
     if (commandsPerBatchMax < 1 || inflightBatchesMax < 1 || entityCount < 1
-        || (load == Load.TRANSFERS && entityCount < 2)) {
+        || (load == Load.TRANSFERS && entityCount < 2) || eventsPerCall < 1
+        || eventsPerCall > BenchLog.EVENTS_PER_COMMAND_MAX || (load != Load.APPENDS && eventsPerCall != 1)) {
       throw new IllegalArgumentException("invalid scenario " + id + ": batch " + commandsPerBatchMax
           + ", inflight " + inflightBatchesMax + ", entities " + entityCount);
     }

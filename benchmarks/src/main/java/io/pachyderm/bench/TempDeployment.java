@@ -27,7 +27,7 @@ final class TempDeployment implements AutoCloseable {
     }
     try {
       Target target = switch (s.deployment()) {
-        case CLUSTER -> InProcessCluster.start(dir, s, requestTimeout);
+        case CLUSTER, SINGLE -> InProcessCluster.start(dir, s, requestTimeout);
         case LOCAL -> LocalTarget.open(dir, requestTimeout);
       };
       return new TempDeployment(target, dir);

@@ -50,25 +50,37 @@ final class Workload {
   private final Scenario.Load load;
   private final List<EntityRef<Counter.State, Counter.Command>> refs;
   private final List<EntityRef<Account.State, Account.Command>> accounts;
+  private final List<EntityRef<BenchLog.State, BenchLog.Command>> logs;
+  /** What each call of load APPENDS sends: one command that emits eventsPerCall events. */
+  private final BenchLog.Append append;
   private final Duration requestTimeout;
   /** Numbers the transfers, so that every transfer id is unique within the run. */
   private final AtomicLong transferSeq = new AtomicLong();
 
   Workload(String name, Entities entities, int threads, int entityCount, Scenario.Load load,
            Duration requestTimeout) {
+    this(name, entities, threads, entityCount, load, 1, requestTimeout);
+  }
+
+  Workload(String name, Entities entities, int threads, int entityCount, Scenario.Load load, int eventsPerCall,
+           Duration requestTimeout) {
     this.name = name;
+    this.append = new BenchLog.Append(eventsPerCall);
     this.entities = entities;
     this.threads = threads;
     this.load = load;
     this.requestTimeout = requestTimeout;
     List<EntityRef<Counter.State, Counter.Command>> counters = new ArrayList<>(entityCount);
     List<EntityRef<Account.State, Account.Command>> accountList = new ArrayList<>(entityCount);
+    List<EntityRef<BenchLog.State, BenchLog.Command>> logList = new ArrayList<>(entityCount);
     for (int i = 0; i < entityCount; i++) {
       counters.add(Counter.TYPE.ref("bench-" + i));
       accountList.add(Account.TYPE.ref("bench-" + i));
+      logList.add(BenchLog.TYPE.ref("bench-" + i));
     }
     this.refs = List.copyOf(counters);
     this.accounts = List.copyOf(accountList);
+    this.logs = List.copyOf(logList);
   }
 
   Scenario.Load load() {
@@ -167,6 +179,8 @@ final class Workload {
           EntityRef<Account.State, Account.Command> payee = accounts.get((k + 1) % entityCount);
           entities.call(accounts.get(k), new Account.Transfer(name + "-" + transferSeq.incrementAndGet(), payee.id(),
               TRANSFER_CENTS));
+        } else if (load == Scenario.Load.APPENDS) {
+          entities.call(logs.get(k), append);
         } else {
           entities.call(refs.get(k), INCREMENT);
         }
@@ -215,6 +229,24 @@ final class Workload {
       }
     }
     return new BankTotals(accounts.size(), total, debits, credits, negative);
+  }
+
+  /**
+   * Events applied over all {@link BenchLog} entities, read linearizably, {@link #QUERY_WINDOW}
+   * queries at a time: {@code eventsPerCall} times the successful calls (plus up to the unknown ones).
+   */
+  long sumOfLogEvents() {
+    long sum = 0;
+    for (int from = 0; from < logs.size(); from += QUERY_WINDOW) {
+      List<CompletableFuture<EntityState<BenchLog.State>>> window = new ArrayList<>();
+      for (int i = from; i < Math.min(logs.size(), from + QUERY_WINDOW); i++) {
+        window.add(entities.queryAsync(logs.get(i), ReadMode.LINEARIZABLE));
+      }
+      for (CompletableFuture<EntityState<BenchLog.State>> f : window) {
+        sum += Futures.join(f).state().events();
+      }
+    }
+    return sum;
   }
 
   /**
