@@ -1,5 +1,6 @@
 package io.pachyderm.storage.journal;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pachyderm.protocol.JournalEntry;
 import io.pachyderm.protocol.JournalGap;
@@ -116,6 +117,13 @@ public final class EventJournal implements AutoCloseable {
   private int appendCycle = Integer.MIN_VALUE;
   // ---- end guarded ----
   private final ReadBuffer readBuffer = new ReadBuffer();
+  /** Encoding buffer of {@link #append}, which runs on one thread at a time (see the class comment). */
+  private byte[] appendBuffer = new byte[512];
+  /** The ref {@link #orderProblem} looked up last and what it found, for {@link #index}. Guarded by lock. */
+  private RefIndex.Key checkedKey;
+  private RefIndex.Entries checkedEntries;
+  /** The cycle of the last write, known to be in {@link #unsynced} until the next sync; append thread only. */
+  private int lastWrittenCycle = Integer.MIN_VALUE;
   private final ArrayDeque<ExcerptTailer> idleTailers = new ArrayDeque<>(); // guarded by itself
   private final Path indexDir;
   /** The newest captured index not yet taken by the writer: at most one waits, older ones are dropped. */
@@ -252,12 +260,12 @@ public final class EventJournal implements AutoCloseable {
         throw new IllegalArgumentException(problem);
       }
     }
-    byte[] bytes = JournalEntry.newBuilder().setRecord(record).build().toByteArray();
-    if (bytes.length > options.recordBytesMax()) {
+    int length = encodeEntry(record);
+    if (length > options.recordBytesMax()) {
       throw new IllegalArgumentException("journal record of " + record.getRef() + " v" + record.getVersion()
-          + " is " + bytes.length + " bytes, over recordBytesMax " + options.recordBytesMax());
+          + " is " + length + " bytes, over recordBytesMax " + options.recordBytesMax());
     }
-    long excerpt = write(bytes);
+    long excerpt = write(appendBuffer, length);
     synchronized (lock) {
       index(excerpt, record);
     }
@@ -483,6 +491,7 @@ public final class EventJournal implements AutoCloseable {
       }
       force(e.getValue().toPath());
       unsynced.remove(e.getKey());
+      lastWrittenCycle = Integer.MIN_VALUE; // the next write registers its cycle as unsynced again
     }
     Path metadata = dir.resolve("metadata.cq4t");
     if (Files.exists(metadata)) {
@@ -921,7 +930,9 @@ public final class EventJournal implements AutoCloseable {
     if (r.getTerm() < lastTerm) {
       return "entry " + r.getLogIndex() + ": term " + r.getTerm() + " is below the previous term " + lastTerm;
     }
-    RefIndex.Entries e = refs.get(r.getRef());
+    checkedKey = RefIndex.Key.of(r.getRef());
+    RefIndex.Entries e = refs.get(checkedKey);
+    checkedEntries = e;
     if (e == null || r.getVersion() == e.lastVersion() + 1) {
       return null;
     }
@@ -978,22 +989,53 @@ public final class EventJournal implements AutoCloseable {
     return index > lastIndex || (index == lastIndex && seq > lastSeq);
   }
 
+  /**
+   * Encodes {@code JournalEntry{record}} into {@link #appendBuffer} and returns its length. Byte
+   * for byte what {@code JournalEntry.newBuilder().setRecord(record).build().toByteArray()} gives
+   * (field 1, length-delimited), without building the wrapper message or a new array per record:
+   * this is the apply path, once per event.
+   */
+  private int encodeEntry(JournalRecord record) {
+    int size = record.getSerializedSize();
+    int length = 1 + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+    if (appendBuffer.length < length) {
+      appendBuffer = new byte[Math.max(length, appendBuffer.length * 2)];
+    }
+    CodedOutputStream out = CodedOutputStream.newInstance(appendBuffer, 0, length);
+    try {
+      out.writeMessage(JournalEntry.RECORD_FIELD_NUMBER, record);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("encoding a journal record of " + size + " bytes failed", e);
+    }
+    return length;
+  }
+
   private long write(byte[] bytes) {
+    return write(bytes, bytes.length);
+  }
+
+  private long write(byte[] bytes, int length) {
     try (DocumentContext dc = appender.writingDocument()) {
-      dc.wire().bytes().write(bytes);
+      dc.wire().bytes().write(bytes, 0, length);
     }
     long excerpt = appender.lastIndexAppended();
     int cycle = queue.rollCycle().toCycle(excerpt);
-    if (!unsynced.containsKey(cycle)) {
+    if (cycle != lastWrittenCycle && !unsynced.containsKey(cycle)) {
       File file = appender.currentFile();
       unsynced.put(cycle, file != null ? file : dir.resolve(cycleFileName(cycle)).toFile());
     }
+    lastWrittenCycle = cycle;
     return excerpt;
   }
 
   /** Caller holds the lock. */
   private void index(long excerpt, JournalRecord r) {
-    refs.add(r.getRef(), r.getVersion(), excerpt);
+    // orderProblem(r) looked the ref up under the same lock hold or, for append, on the same (only
+    // appending) thread with nothing changing the index in between.
+    refs.add(checkedKey, checkedEntries, r.getVersion(), excerpt);
+    checkedKey = null;
+    checkedEntries = null;
     lastLogIndex = r.getLogIndex();
     lastEntrySeq = r.getEntrySeq();
     lastTerm = r.getTerm();

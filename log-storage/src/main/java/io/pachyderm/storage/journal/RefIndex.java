@@ -42,6 +42,10 @@ final class RefIndex {
     return byRef.get(Key.of(ref));
   }
 
+  Entries get(Key key) {
+    return byRef.get(key);
+  }
+
   long records() {
     return records;
   }
@@ -56,7 +60,15 @@ final class RefIndex {
    */
   void add(Ref ref, long version, long excerpt) {
     Key key = Key.of(ref);
-    Entries e = byRef.get(key);
+    add(key, byRef.get(key), version, excerpt);
+  }
+
+  /**
+   * {@link #add(Ref, long, long)} when the caller already looked the ref up: {@code e} is what
+   * {@link #get} returned for {@code key} (null if none), and nothing changed the index since.
+   * One hash lookup per appended record instead of two (the apply path runs this per event).
+   */
+  void add(Key key, Entries e, long version, long excerpt) {
     if (e != null && version != e.lastVersion() + 1) {
       // A new Entries object, so a reader holding the old run stays consistent.
       records -= e.size;
