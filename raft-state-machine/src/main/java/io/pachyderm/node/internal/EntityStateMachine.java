@@ -869,20 +869,25 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EventJournal j = journal;
     int events = entryRecords.size();
-    Set<EntityKey> touched = new LinkedHashSet<>();
     try {
       for (int seq = 0; seq < events; seq++) {
-        JournalRecord r = entryRecords.get(seq).setEntrySeq(seq).setEntryEvents(events).build();
-        j.append(r);
-        touched.add(Protos.key(r.getRef()));
+        j.append(entryRecords.get(seq).setEntrySeq(seq).setEntryEvents(events).build());
+      }
+      // Checked after appending: a reader parks first and looks at the journal again after, so
+      // either it sees these records or this sees it parked. No follower parked: nothing to pay.
+      if (historyWaiters.parkedCount() > 0) {
+        Set<EntityKey> touched = new LinkedHashSet<>();
+        for (JournalRecord.Builder r : entryRecords) {
+          touched.add(Protos.key(r.getRef()));
+        }
+        for (EntityKey key : touched) {
+          historyWaiters.wake(key);
+        }
       }
     } catch (RuntimeException e) {
       throw new IllegalStateException(nodeId + ": journaling entry " + termIndex + " failed: " + e.getMessage(), e);
     } finally {
       entryRecords.clear();
-    }
-    for (EntityKey key : touched) {
-      historyWaiters.wake(key);
     }
   }
 
