@@ -178,6 +178,46 @@ class ClusterHistoryTest {
     }
   }
 
+  @Test
+  void aNodeWithAnEmptyDataDirectoryCatchesUpBySnapshotInstallAndServesHistoryFromThere() throws Exception {
+    // Small segments (the log is purged per closed segment) and no log kept for lagging nodes.
+    try (TestCluster cluster = new TestCluster(dir, 3, TYPES, b -> b.snapshotThresholdEntries(10)
+        .logEntriesKeptForLaggingNodesMax(0).limits(TestCluster.smallSegmentsLimits()).logSegmentBytesMax(128 << 10))) {
+      cluster.awaitLeader();
+      PachydermClient client = cluster.client();
+      var c = TestCounter.TYPE.ref("replaced-" + "p".repeat(400)); // ~0.5 KB entries fill segments
+      int follower = cluster.followerIndex();
+      Peer peer = cluster.peers().get(follower);
+      Path data = cluster.node(follower).dataDir();
+      cluster.stop(follower);
+      deleteTree(data); // a replacement machine: same id and address, nothing on disk
+      for (int i = 0; i < 600; i++) {
+        client.call(c, new TestCounter.Add(1));
+      }
+      cluster.start(follower);
+      for (int i = 0; i < 5; i++) {
+        client.call(c, new TestCounter.Add(1));
+      }
+      PachydermClient only = cluster.client(List.of(peer), Duration.ofSeconds(30));
+      await(() -> {
+        try {
+          return pageOf(only, peer.id(), c).getLastVersion() == 605;
+        } catch (RuntimeException notYet) {
+          return false; // the new node serves reads once it has applied something
+        }
+      }, "the new node caught up");
+      assertThat(pageOf(only, peer.id(), c).getFirstVersion()).as("journaled from the installed snapshot on")
+          .isNotEqualTo(1);
+      assertThatThrownBy(() -> only.history(c, 1)).isInstanceOf(HistoryUnavailableException.class);
+      assertThat(client.history(c, 1)).extracting(HistoryEvent::version).containsExactlyElementsOf(range(1, 605));
+      try (Follow<TestCounter.State> follow = only.follow(c)) {
+        assertThat(follow.poll(Duration.ofSeconds(10)).version()).isEqualTo(605);
+        client.call(c, new TestCounter.Add(1));
+        assertThat(follow.poll(Duration.ofSeconds(10)).version()).isEqualTo(606);
+      }
+    }
+  }
+
   private static List<Change<TestCounter.State>> drain(Follow<TestCounter.State> follow, long count)
       throws InterruptedException {
     List<Change<TestCounter.State>> seen = new ArrayList<>();
