@@ -66,7 +66,8 @@ public interface Entities {
    * Up to {@code limit} committed events of the entity from {@code fromVersion} (>= 1) on, with
    * their metadata, in version order, as some node's event journal holds them now: on a cluster
    * the list may end before the newest events (a lagging node), never has gaps, and is empty when
-   * there is nothing from {@code fromVersion} yet.
+   * there is nothing from {@code fromVersion} yet. A page holds at most 1,000 events whatever
+   * {@code limit} asks; read on from the last version + 1.
    *
    * @throws HistoryUnavailableException (in the future) if no node holds {@code fromVersion} any
    *     more (journal retention)
