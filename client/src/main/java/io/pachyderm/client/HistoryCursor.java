@@ -20,6 +20,12 @@ import java.util.concurrent.TimeUnit;
 final class HistoryCursor {
   /** Pause after every node failed once, so a cluster that is down is not polled in a tight loop. */
   private static final long ROUND_PAUSE_MS = 200;
+  /**
+   * After this many empty answers in a row the cursor moves to the next node: a node cut off from
+   * the majority answers "nothing new" forever, while the others move on. An idle entity's
+   * readers just rotate, one long poll per node in turn.
+   */
+  static final int EMPTY_ANSWERS_BEFORE_MOVING = 3;
   /** Pause after an empty answer that came back well before the asked wait (see {@link #next}). */
   private static final long EARLY_ANSWER_PAUSE_MS = 100;
 
@@ -33,6 +39,7 @@ final class HistoryCursor {
   private int current;
   /** The last node failure seen, for error messages; empty when none. */
   private String lastFailure = "";
+  private int emptyInARow;
 
   HistoryCursor(PageReader reader, List<Peer> peers, Ref ref, int firstPeer) {
     this.reader = reader;
@@ -107,9 +114,14 @@ final class HistoryCursor {
         continue;
       }
       if (q.getCurrentState() || startsAt(page, fromVersion)) {
+        emptyInARow = 0;
         return page;
       }
       if (page.getRecordsCount() == 0 && holds(page, fromVersion)) {
+        if (++emptyInARow >= EMPTY_ANSWERS_BEFORE_MOVING) {
+          emptyInARow = 0;
+          advance(); // the next poll asks another node: this one may be partitioned away
+        }
         // Caught up. A node with too many parked polls answers at once instead of waiting: pause
         // here, so that such answers do not turn every follower into a tight polling loop.
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);

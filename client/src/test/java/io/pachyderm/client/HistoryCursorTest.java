@@ -88,6 +88,20 @@ class HistoryCursorTest {
   }
 
   @Test
+  void aNodeThatStopsGettingNewEventsIsLeftAfterAFewEmptyAnswers() throws Exception {
+    holds.put("n1", new long[] {1, 5}); // cut off from the majority: it never gets past v5
+    holds.put("n2", new long[] {1, 9});
+    holds.put("n3", new long[] {1, 9});
+    HistoryCursor cursor = cursor();
+    for (int i = 0; i < HistoryCursor.EMPTY_ANSWERS_BEFORE_MOVING; i++) {
+      assertThat(cursor.fetch(6, 5, 0, deadline()).getRecordsCount()).isZero();
+    }
+    HistoryPage page = cursor.fetch(6, 5, 0, deadline());
+    assertThat(page.getNodeId()).isEqualTo("n2");
+    assertThat(page.getRecordsList()).extracting(JournalRecord::getVersion).containsExactly(6L, 7L, 8L, 9L);
+  }
+
+  @Test
   void whenNoNodeHoldsTheVersionItSaysSoWithTheOldestHeld() {
     holds.put("n1", new long[] {11, 20});
     holds.put("n2", new long[] {7, 20}); // retention dropped v1..v6
