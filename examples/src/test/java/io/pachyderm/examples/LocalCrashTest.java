@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local ecosystem loses no acknowledged call when its JVM is killed with SIGKILL, and its
- * event journal comes back whole: whatever the kill cut off at the journal's tail is appended
- * again from the Raft log on reopen, with no gap and no duplicate.
+ * event journal comes back whole: after the kill the test also voids every journal record past
+ * the last snapshot (what a machine crash could lose: only a snapshot fsyncs the journal), and
+ * reopening appends them again from the Raft log, with no gap and no duplicate.
  */
 class LocalCrashTest {
   @TempDir
@@ -55,6 +56,9 @@ class LocalCrashTest {
       child.waitFor(30, TimeUnit.SECONDS);
     }
     assertThat(acknowledged).as("the child acknowledged calls before it was killed").isGreaterThanOrEqualTo(200);
+    // As if the machine had crashed too: every journal write since the last snapshot's fsync is lost.
+    long lost = loseUnsyncedJournalTail(dir);
+    assertThat(lost).as("journal records voided past the last synced position").isPositive();
     try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(ExampleTypes.all())
         .effectHandler(Counter.ADMIN_MAILER, (Object effect, io.pachyderm.entity.EffectContext ctx) -> { })
         .open()) {
@@ -66,5 +70,37 @@ class LocalCrashTest {
         assertThat(history.get(i).version()).as("record " + i).isEqualTo(i + 1);
       }
     }
+  }
+
+  /**
+   * Voids the journal's records after the journal position the latest snapshot recorded (0 without
+   * a snapshot) and returns how many were voided.
+   */
+  private static long loseUnsyncedJournalTail(Path store) throws Exception {
+    long synced = 0;
+    Path latest = null;
+    try (var files = java.nio.file.Files.walk(store)) {
+      for (Path p : files.filter(f -> f.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).toList()) {
+        if (latest == null || index(p) > index(latest)) {
+          latest = p;
+        }
+      }
+    }
+    if (latest != null) {
+      try (var reader = new io.pachyderm.storage.SnapshotReader(latest)) {
+        synced = reader.header().getJournalIndex();
+      }
+    }
+    try (var journal = io.pachyderm.storage.journal.EventJournal.open(store.resolve("journal"),
+        io.pachyderm.storage.journal.JournalOptions.defaults())) {
+      long before = journal.records();
+      journal.truncateAfter(synced);
+      return before - journal.records();
+    }
+  }
+
+  private static long index(Path snapshot) {
+    String name = snapshot.getFileName().toString();
+    return Long.parseLong(name.substring(name.indexOf('_') + 1));
   }
 }
