@@ -3,7 +3,6 @@ package io.pachyderm.cli;
 import io.pachyderm.client.EncodedHistory;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.protocol.HistoryPage;
-import io.pachyderm.protocol.JournalRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -49,7 +48,9 @@ final class FollowCommand implements Callable<Integer> {
     if ((count != null && count < 1) || (forMs != null && forMs < 1)) {
       throw new IllegalArgumentException("--count and --for-ms must be >= 1");
     }
-    long endNs = forMs == null ? Long.MAX_VALUE : System.nanoTime() + Duration.ofMillis(forMs).toNanos();
+    // Without --for-ms: a century, i.e. until the process is interrupted (a finite end keeps the
+    // deadline arithmetic from overflowing).
+    long endNs = System.nanoTime() + (forMs == null ? Duration.ofDays(36_500) : Duration.ofMillis(forMs)).toNanos();
     try (PachydermClient c = client.connect()) {
       PrintWriter out = spec.commandLine().getOut();
       EncodedHistory history = c.encodedHistory(key);
@@ -68,24 +69,12 @@ final class FollowCommand implements Callable<Integer> {
       } else {
         next = fromVersion;
       }
-      long printed = 0;
-      // Bounded by --count/--for-ms when given; otherwise runs until the process is interrupted.
-      while ((count == null || printed < count) && System.nanoTime() < endNs) {
-        Duration left = until(endNs, Duration.ofSeconds(5));
-        HistoryPage page = history.page(next, 256, Duration.ofSeconds(1), left);
-        if (page == null) {
-          continue; // no node answered yet: keep trying until stopped
-        }
-        for (JournalRecord r : page.getRecordsList()) {
-          if (r.getVersion() != next || (count != null && printed >= count)) {
-            break;
-          }
-          out.println(json ? HistoryFormat.json(r) : HistoryFormat.text(r));
-          next++;
-          printed++;
-        }
+      long upTo = count == null ? Long.MAX_VALUE : next + count - 1;
+      // Ends at --count events or at endNs; unreachable nodes are retried until then.
+      history.range(next, upTo, Duration.ofNanos(Math.max(0, endNs - System.nanoTime())), r -> {
+        out.println(HistoryFormat.line(r, json));
         out.flush();
-      }
+      });
     }
     return PachydermCli.EXIT_OK;
   }

@@ -5,8 +5,6 @@ import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.client.EncodedHistory;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.protocol.HistoryPage;
-import io.pachyderm.protocol.JournalRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -57,25 +55,11 @@ final class HistoryCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       EncodedHistory history = c.encodedHistory(key);
-      long next = fromVersion;
-      long deadlineNs = System.nanoTime() + timeout.toNanos();
-      // Bounded by upTo and the deadline: each page advances, or long-polls a node that lags.
-      while (next <= upTo) {
-        Duration left = Duration.ofNanos(deadlineNs - System.nanoTime());
-        HistoryPage page = left.isNegative() ? null
-            : history.page(next, (int) Math.min(1_000, upTo - next + 1), Duration.ofSeconds(1), left);
-        if (page == null) {
-          throw new OutcomeUnknownException("no node served the history of " + key + " from version " + next
-              + " within " + timeout.toMillis() + " ms");
-        }
-        for (JournalRecord r : page.getRecordsList()) {
-          if (r.getVersion() != next || next > upTo) {
-            break;
-          }
-          out.println(json ? HistoryFormat.json(r) : HistoryFormat.text(r));
-          next++;
-        }
-        out.flush();
+      long next = history.range(fromVersion, upTo, timeout, r -> out.println(HistoryFormat.line(r, json)));
+      out.flush();
+      if (next <= upTo) {
+        throw new OutcomeUnknownException("no node served the history of " + key + " from version " + next
+            + " within " + timeout.toMillis() + " ms");
       }
       if (!json && next == fromVersion) {
         out.println("no events from version " + fromVersion + " (the entity is at version " + upTo + ")");

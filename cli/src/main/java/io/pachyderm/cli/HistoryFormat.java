@@ -10,6 +10,11 @@ import java.time.Instant;
 final class HistoryFormat {
   private HistoryFormat() {}
 
+  /** One printed line: {@link #json} or {@link #text}. */
+  static String line(JournalRecord r, boolean json) {
+    return json ? json(r) : text(r);
+  }
+
   /** {@code v3  2026-11-23T16:55:01.123Z  Increased {"by":5}  log 12 term 1  <- request 00ab.../7}. */
   static String text(JournalRecord r) {
     return "v" + r.getVersion() + "  " + Instant.ofEpochMilli(r.getTimestampMs()) + "  " + r.getEvent().getType()

@@ -24,8 +24,6 @@ import java.util.concurrent.TimeUnit;
 final class ClusterFollow<S> implements Follow<S> {
   /** Records per page; a consumer that stops polling holds at most this many in memory. */
   static final int PAGE_RECORDS = 256;
-  /** One long poll waits at most this long, so a dead node is noticed within about a second. */
-  static final long POLL_WAIT_MS = 1_000;
 
   private final HistoryCursor cursor;
   private final EntityType<?, ?, ?> type;
@@ -53,7 +51,7 @@ final class ClusterFollow<S> implements Follow<S> {
       throw new IllegalStateException("follow of " + type.name() + "/" + id + " is closed");
     }
     long deadlineNs = System.nanoTime() + Math.max(0, timeout.toNanos());
-    // Bounded by the deadline: each pass does one long poll of at most POLL_WAIT_MS.
+    // Bounded by the deadline: each pass does one long poll of at most LONG_POLL_WAIT_MS.
     while (ready.isEmpty()) {
       if (!started && !start(deadlineNs)) {
         return null;
@@ -65,7 +63,7 @@ final class ClusterFollow<S> implements Follow<S> {
       if (remainingMs <= 0) {
         return null;
       }
-      HistoryPage page = cursor.fetch(folder.next(), PAGE_RECORDS, Math.min(POLL_WAIT_MS, remainingMs), deadlineNs);
+      HistoryPage page = cursor.fetch(folder.next(), PAGE_RECORDS, Math.min(HistoryCursor.LONG_POLL_WAIT_MS, remainingMs), deadlineNs);
       if (page == null) {
         return null;
       }

@@ -2,7 +2,9 @@ package io.pachyderm.client;
 
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.protocol.HistoryPage;
+import io.pachyderm.protocol.JournalRecord;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * An entity's journal read page by page with payloads left encoded, for tools that lack the
@@ -17,16 +19,18 @@ public final class EncodedHistory {
   }
 
   /**
-   * Up to {@code limit} records from {@code fromVersion} on; if none exists yet, waits up to
-   * {@code wait} for one (the page may then be empty). Null when {@code timeout} passes first.
+   * Passes the records of versions {@code fromVersion..upToVersion} to {@code sink} in order, each
+   * once, waiting for nodes that lag; returns the next version not passed ({@code upToVersion + 1}
+   * when done, less when {@code timeout} passed first).
    *
-   * @throws HistoryUnavailableException if no node holds {@code fromVersion}
+   * @throws HistoryUnavailableException if no node holds a version of the range
    */
-  public HistoryPage page(long fromVersion, int limit, Duration wait, Duration timeout) throws InterruptedException {
-    if (fromVersion < 1 || limit < 1) {
-      throw new IllegalArgumentException("fromVersion and limit must be >= 1, were " + fromVersion + " and " + limit);
+  public long range(long fromVersion, long upToVersion, Duration timeout, Consumer<JournalRecord> sink)
+      throws InterruptedException {
+    if (fromVersion < 1) {
+      throw new IllegalArgumentException("fromVersion must be >= 1, was " + fromVersion);
     }
-    return cursor.fetch(fromVersion, limit, wait.toMillis(), System.nanoTime() + timeout.toNanos());
+    return cursor.readRange(fromVersion, upToVersion, System.nanoTime() + timeout.toNanos(), sink);
   }
 
   /** The entity's applied version (and encoded state) on some node; null when {@code timeout} passes first. */

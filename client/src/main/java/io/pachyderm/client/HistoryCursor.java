@@ -4,11 +4,13 @@ import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
+import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.Ref;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Reads one entity's journal page by page from whichever node can serve it, sticking to one node
@@ -18,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * until the caller's deadline. Not thread-safe: one cursor per reader.
  */
 final class HistoryCursor {
+  /** Records a node returns per page at most (it caps what a query asks). */
+  static final int PAGE_RECORDS_MAX = 1_000;
+  /** One long poll waits at most this long, so a dead node is noticed within about a second. */
+  static final long LONG_POLL_WAIT_MS = 1_000;
   /** Pause after every node failed once, so a cluster that is down is not polled in a tight loop. */
   private static final long ROUND_PAUSE_MS = 200;
   /**
@@ -63,6 +69,34 @@ final class HistoryCursor {
   HistoryPage fetch(long fromVersion, int limit, long waitMs, long deadlineNs) throws InterruptedException {
     HistoryQuery.Builder q = HistoryQuery.newBuilder().setRef(ref).setFromVersion(fromVersion).setLimit(limit);
     return next(q, waitMs, deadlineNs, fromVersion);
+  }
+
+  /**
+   * Passes the records of versions {@code fromVersion..upToVersion} to {@code sink}, in order and
+   * each once, page by page, long-polling a node that has not applied them yet. Returns the next
+   * version not passed: {@code upToVersion + 1} when done, less when {@code deadlineNs} came first.
+   *
+   * @throws HistoryUnavailableException if no node holds a version of the range any more
+   */
+  long readRange(long fromVersion, long upToVersion, long deadlineNs, Consumer<JournalRecord> sink)
+      throws InterruptedException {
+    long next = fromVersion;
+    // Bounded by upToVersion and the deadline: each page advances, or long-polls a node that lags.
+    while (next <= upToVersion) {
+      int limit = (int) Math.min(PAGE_RECORDS_MAX, upToVersion - next + 1);
+      HistoryPage page = fetch(next, limit, LONG_POLL_WAIT_MS, deadlineNs);
+      if (page == null) {
+        return next;
+      }
+      for (JournalRecord r : page.getRecordsList()) {
+        if (r.getVersion() != next || next > upToVersion) {
+          break; // never skip or repeat a version: ask again from next
+        }
+        sink.accept(r);
+        next++;
+      }
+    }
+    return next;
   }
 
   /** The entity's applied state and version on some node; null when {@code deadlineNs} passes first. */

@@ -34,7 +34,6 @@ import io.pachyderm.protocol.NodeStatus;
 import io.pachyderm.protocol.PendingEffect;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.ReadRequest;
-import io.pachyderm.protocol.Ref;
 import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.runtime.CommandExecutor;
 import io.pachyderm.runtime.EntityKey;
@@ -340,14 +339,13 @@ public final class PachydermClient implements Entities, AutoCloseable {
       if (limit < 1) {
         throw new IllegalArgumentException("history limit must be >= 1, was " + limit);
       }
-      cursor = cursor(eco, ref);
+      cursor = cursor(key(eco, ref));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    int pageLimit = Math.min(limit, 1_000);
     return CompletableFuture.supplyAsync(() -> {
       long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
-      HistoryPage page = fetchOrFail(cursor, ref, fromVersion, pageLimit, 0, deadlineNs);
+      HistoryPage page = fetchOrFail(ref, fromVersion, cursor, () -> cursor.fetch(fromVersion, limit, 0, deadlineNs));
       List<HistoryEvent> events = new ArrayList<>(page.getRecordsCount());
       for (JournalRecord r : page.getRecordsList()) {
         events.add(HistoryEvents.decode(type, r));
@@ -361,44 +359,42 @@ public final class PachydermClient implements Entities, AutoCloseable {
     requireVersion(fromVersion);
     // Linearizable: everything committed before this call has a version at most this one.
     long upTo = view.query(ref).version();
-    HistoryCursor cursor = cursor(eco, ref);
+    HistoryCursor cursor = cursor(key(eco, ref));
     long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
     List<HistoryEvent> events = new ArrayList<>();
-    long next = fromVersion;
-    // Bounded by upTo and the deadline: every page either advances or long-polls a lagging node.
-    while (next <= upTo) {
-      HistoryPage page = fetchOrFail(cursor, ref, next, 1_000, ClusterFollow.POLL_WAIT_MS, deadlineNs);
-      for (JournalRecord r : page.getRecordsList()) {
-        if (r.getVersion() != next) {
-          break; // never skip or repeat a version; ask again from next
-        }
-        events.add(HistoryEvents.decode(type, r));
-        next++;
-      }
-    }
+    fetchOrFail(ref, fromVersion, cursor, () -> {
+      long next = cursor.readRange(fromVersion, upTo, deadlineNs, r -> events.add(HistoryEvents.decode(type, r)));
+      return next > upTo ? next : null;
+    });
     return events;
   }
 
-  private HistoryPage fetchOrFail(HistoryCursor cursor, EntityRef<?, ?> ref, long fromVersion, int limit, long waitMs,
-                                  long deadlineNs) {
-    HistoryPage page;
+  /** A cursor read that may be interrupted, and returns null when the request timeout passed first. */
+  private interface CursorRead<T> {
+    T read() throws InterruptedException;
+  }
+
+  /** Runs {@code read}; an interrupt or a timeout becomes the exception the API documents. */
+  private <T> T fetchOrFail(EntityRef<?, ?> ref, long fromVersion, HistoryCursor cursor, CursorRead<T> read) {
+    T result;
     try {
-      page = cursor.fetch(fromVersion, limit, waitMs, deadlineNs);
+      result = read.read();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PachydermException("interrupted while reading the history of " + ref, e);
     }
-    if (page == null) {
+    if (result == null) {
       throw new OutcomeUnknownException("no node served the history of " + ref + " from version " + fromVersion
           + " within the request timeout of " + requestTimeout.toMillis() + " ms"
           + (cursor.lastFailure().isEmpty() ? "" : "; last failure: " + cursor.lastFailure()));
     }
-    return page;
+    return result;
   }
 
   private <S> Follow<S> followIn(String eco, EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
-    HistoryCursor cursor = cursor(eco, ref);
-    ClusterFollow<S> follow = new ClusterFollow<>(cursor, typeOf(ref), ref.id(), fromVersion, withStates);
+    EntityType<?, ?, ?> type = typeOf(ref);
+    HistoryCursor cursor = cursor(key(eco, ref));
+    ClusterFollow<S> follow = new ClusterFollow<>(cursor, type, ref.id(), fromVersion, withStates);
     if (fromVersion == Follow.FROM_CURRENT) {
       // "Current" means when follow() is called, not when the consumer first polls.
       boolean started;
@@ -416,11 +412,13 @@ public final class PachydermClient implements Entities, AutoCloseable {
     return follow;
   }
 
-  private HistoryCursor cursor(String eco, EntityRef<?, ?> ref) {
-    typeOf(ref);
-    Ref wireRef = Protos.ref(new EntityKey(eco, ref.type(), ref.id()));
-    // Followers spread over the nodes; each sticks to its node while that node answers.
-    return new HistoryCursor(this::readHistoryPage, peers, wireRef, followPeer.getAndIncrement());
+  private static EntityKey key(String eco, EntityRef<?, ?> ref) {
+    return new EntityKey(eco, ref.type(), ref.id());
+  }
+
+  /** Readers spread over the nodes; each sticks to its node while that node answers. */
+  private HistoryCursor cursor(EntityKey key) {
+    return new HistoryCursor(this::readHistoryPage, peers, Protos.ref(key), followPeer.getAndIncrement());
   }
 
   private static void requireVersion(long fromVersion) {
@@ -442,22 +440,35 @@ public final class PachydermClient implements Entities, AutoCloseable {
     RaftClientReply reply = pollRaft.io().sendStaleRead(message, 0, RaftPeerId.valueOf(peerId));
     if (!reply.isSuccess()) {
       Throwable cause = reply.getException();
-      String text = String.valueOf(cause == null ? null : cause.getMessage());
-      if (cause instanceof StateMachineException && text.contains("UNKNOWN_ENTITY_TYPE")) {
-        throw new CommandRejectedException(RejectionKind.UNKNOWN_ENTITY_TYPE, text);
-      }
-      if (cause instanceof StateMachineException && text.contains("INVALID_REQUEST")) {
-        throw new CommandRejectedException(RejectionKind.INVALID_REQUEST, text);
+      CommandRejectedException rejected = refusedRead(cause);
+      if (rejected != null) {
+        throw rejected;
       }
       throw new IOException("history read on " + peerId + " failed: " + cause, cause);
     }
     return HistoryPage.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
   }
 
+  /**
+   * A read the node refused for what it asked (unknown entity type, invalid ref or range), as the
+   * rejection to report; null for any other failure, which another attempt or node may not repeat.
+   */
+  private static CommandRejectedException refusedRead(Throwable cause) {
+    if (!(cause instanceof StateMachineException)) {
+      return null;
+    }
+    String text = String.valueOf(cause.getMessage());
+    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST)) {
+      if (text.contains(kind.name())) {
+        return new CommandRejectedException(kind, text);
+      }
+    }
+    return null;
+  }
+
   /** A cursor over an entity's journal for tools that lack the entity classes (the CLI). */
   public EncodedHistory encodedHistory(EntityKey key) {
-    return new EncodedHistory(new HistoryCursor(this::readHistoryPage, peers, Protos.ref(key),
-        followPeer.getAndIncrement()));
+    return new EncodedHistory(cursor(key));
   }
 
   private EntityType<?, ?, ?> typeOf(EntityRef<?, ?> ref) {
@@ -605,9 +616,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
         return;
       }
       Throwable cause = unwrap(failure);
-      if (cause instanceof StateMachineException && String.valueOf(cause.getMessage()).contains("UNKNOWN_ENTITY_TYPE")) {
-        result.completeExceptionally(new CommandRejectedException(RejectionKind.UNKNOWN_ENTITY_TYPE,
-            cause.getMessage()));
+      CommandRejectedException rejected = refusedRead(cause);
+      if (rejected != null) {
+        result.completeExceptionally(rejected);
         return;
       }
       retryOrGiveUp(result, cause, attempts, deadlineNs, () -> "no answer to the read of " + what

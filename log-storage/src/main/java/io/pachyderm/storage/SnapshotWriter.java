@@ -89,15 +89,7 @@ public final class SnapshotWriter implements AutoCloseable {
     out.close();
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     committed = true;
-    syncDirectory(target.toAbsolutePath().getParent());
-  }
-
-  /** The rename is durable only once the directory entry is on disk. */
-  private static void syncDirectory(Path dir) throws IOException {
-    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir,
-        java.nio.file.StandardOpenOption.READ)) {
-      channel.force(true);
-    }
+    Fsync.directory(target.toAbsolutePath().getParent());
   }
 
   /** Without {@link #commit()}, discards the temporary file. */

@@ -7,14 +7,13 @@ import io.pachyderm.protocol.JournalGap;
 import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.JournalTruncation;
 import io.pachyderm.protocol.Ref;
+import io.pachyderm.storage.Fsync;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -1207,16 +1206,16 @@ public final class EventJournal implements AutoCloseable {
   }
 
   private static void force(Path file) {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.force(true);
+    try {
+      Fsync.file(file);
     } catch (IOException e) {
       throw new UncheckedIOException("journal: fsync of " + file + " failed", e);
     }
   }
 
   private static void forceDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
+    try {
+      Fsync.directory(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("journal: fsync of directory " + dir + " failed", e);
     }

@@ -1,5 +1,6 @@
 package io.pachyderm.storage.journal;
 
+import io.pachyderm.storage.Fsync;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -89,9 +90,7 @@ final class IndexFile {
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    try (FileChannel d = FileChannel.open(indexDir, StandardOpenOption.READ)) {
-      d.force(true);
-    }
+    Fsync.directory(indexDir);
     prune(indexDir);
     return file;
   }

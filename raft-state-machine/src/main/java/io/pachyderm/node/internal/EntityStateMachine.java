@@ -449,8 +449,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EntityType<?, ?, ?> type = types.find(key.type());
     if (type == null) {
-      return origin.setRejection(Protos.rejection(RejectionKind.UNKNOWN_ENTITY_TYPE, "no entity type '" + key.type()
-          + "' is registered on node " + nodeId + "; registered: " + types.names())).build();
+      return origin.setRejection(Protos.rejection(RejectionKind.UNKNOWN_ENTITY_TYPE, unknownType(key))).build();
     }
     String invalid = validate(key);
     if (invalid != null) {
@@ -981,8 +980,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         EntityKey key = Protos.key(read.getEntity());
         EntityType<?, ?, ?> type = types.find(key.type());
         if (type == null) {
-          return CompletableFuture.failedFuture(new StateMachineException("UNKNOWN_ENTITY_TYPE: no entity type '"
-              + key.type() + "' is registered on node " + nodeId + "; registered: " + types.names()));
+          return unknownTypeRead(key);
         }
         Versioned v = entities.get(key);
         EntityRead.Builder b = EntityRead.newBuilder();
@@ -1025,8 +1023,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EntityType<?, ?, ?> type = types.find(key.type());
     if (type == null) {
-      return CompletableFuture.failedFuture(new StateMachineException("UNKNOWN_ENTITY_TYPE: no entity type '"
-          + key.type() + "' is registered on node " + nodeId + "; registered: " + types.names()));
+      return unknownTypeRead(key);
     }
     if (!q.getCurrentState() && (q.getFromVersion() < 1 || q.getLimit() < 1)) {
       return CompletableFuture.failedFuture(new StateMachineException("INVALID_REQUEST: history of " + key
@@ -1073,6 +1070,16 @@ public final class EntityStateMachine extends BaseStateMachine {
       page.addAllRecords(j.history(q.getRef(), q.getFromVersion(), Math.min(q.getLimit(), HISTORY_PAGE_MAX)));
     }
     return page.build();
+  }
+
+  private String unknownType(EntityKey key) {
+    return "no entity type '" + key.type() + "' is registered on node " + nodeId + "; registered: " + types.names();
+  }
+
+  /** A read of an unregistered type; the kind leads the message, which is how the client tells it apart. */
+  private CompletableFuture<Message> unknownTypeRead(EntityKey key) {
+    return CompletableFuture.failedFuture(new StateMachineException(RejectionKind.UNKNOWN_ENTITY_TYPE + ": "
+        + unknownType(key)));
   }
 
   private static Message message(com.google.protobuf.MessageLite m) {
