@@ -100,13 +100,7 @@ public final class EventJournal implements AutoCloseable {
   private long sinceCheckpoint;
   /** Truncation markers: excerpt index -> after_log_index, in journal order. */
   private final TreeMap<Long, Long> markers = new TreeMap<>();
-  private long lastLogIndex;
-  private int lastEntrySeq = -1;
-  private long lastExcerpt = -1;
-  private long lastTerm;
-  private int lastEntryEvents;
-  /** The last position is a gap marker (lastLogIndex is its to_log_index), not a record. */
-  private boolean lastIsGap;
+  private Position last = Position.EMPTY;
   /** Excerpt of the newest gap marker, -1 if none: refs last seen before it may jump versions. */
   private long lastGapExcerpt = -1;
   /** to_log_index of the newest gap marker, 0 if none: truncation may not go below it. */
@@ -189,7 +183,7 @@ public final class EventJournal implements AutoCloseable {
   /** The highest Raft log index journaled (valid records only), 0 when the journal is empty. */
   public long lastIndex() {
     synchronized (lock) {
-      return lastLogIndex;
+      return last.logIndex();
     }
   }
 
@@ -201,13 +195,8 @@ public final class EventJournal implements AutoCloseable {
    */
   public long lastCompleteIndex() {
     synchronized (lock) {
-      return lastCompleteIndexLocked();
+      return last.completeIndex();
     }
-  }
-
-  /** Caller holds the lock. A gap marker leaves lastEntrySeq -1 and lastEntryEvents 0: complete. */
-  private long lastCompleteIndexLocked() {
-    return lastEntrySeq == lastEntryEvents - 1 ? lastLogIndex : lastLogIndex - 1;
   }
 
   /**
@@ -216,7 +205,7 @@ public final class EventJournal implements AutoCloseable {
    */
   public int lastEntrySeq() {
     synchronized (lock) {
-      return lastEntrySeq;
+      return last.entrySeq();
     }
   }
 
@@ -293,7 +282,7 @@ public final class EventJournal implements AutoCloseable {
         throw new IllegalArgumentException("journal " + dir + ": cannot truncate after log index " + logIndex
             + ", below the gap marked up to " + gapFloorLogIndex + " (a snapshot was installed there)");
       }
-      if (lastLogIndex <= logIndex) {
+      if (last.logIndex() <= logIndex) {
         return false;
       }
     }
@@ -324,11 +313,11 @@ public final class EventJournal implements AutoCloseable {
     long afterLogIndex;
     boolean incompleteTail;
     synchronized (lock) {
-      afterLogIndex = lastCompleteIndexLocked();
+      afterLogIndex = last.completeIndex();
       if (afterLogIndex >= toLogIndex) {
         return false;
       }
-      incompleteTail = lastLogIndex > afterLogIndex;
+      incompleteTail = last.logIndex() > afterLogIndex;
     }
     if (incompleteTail) {
       // A new entry never follows an incomplete one: the entry is inside the snapshot now.
@@ -746,12 +735,7 @@ public final class EventJournal implements AutoCloseable {
       }
       im.rollCycle = queue.rollCycle().toString();
       im.throughExcerpt = indexedExcerpt;
-      im.lastLogIndex = lastLogIndex;
-      im.lastEntrySeq = lastEntrySeq;
-      im.lastExcerpt = lastExcerpt;
-      im.lastTerm = lastTerm;
-      im.lastEntryEvents = lastEntryEvents;
-      im.lastIsGap = lastIsGap;
+      im.last = last;
       im.lastGapExcerpt = lastGapExcerpt;
       im.gapFloorLogIndex = gapFloorLogIndex;
       im.sinceCheckpoint = sinceCheckpoint;
@@ -828,12 +812,7 @@ public final class EventJournal implements AutoCloseable {
       for (int m = 0; m < im.markers; m++) {
         markers.put(im.markerExcerpt[m], im.markerAfterLogIndex[m]);
       }
-      lastLogIndex = im.lastLogIndex;
-      lastEntrySeq = im.lastEntrySeq;
-      lastExcerpt = im.lastExcerpt;
-      lastTerm = im.lastTerm;
-      lastEntryEvents = im.lastEntryEvents;
-      lastIsGap = im.lastIsGap;
+      last = im.last;
       lastGapExcerpt = im.lastGapExcerpt;
       gapFloorLogIndex = im.gapFloorLogIndex;
       indexedExcerpt = im.throughExcerpt;
@@ -849,12 +828,7 @@ public final class EventJournal implements AutoCloseable {
       cpSize = 0;
       sinceCheckpoint = 0;
       markers.clear();
-      lastLogIndex = 0;
-      lastEntrySeq = -1;
-      lastExcerpt = -1;
-      lastTerm = 0;
-      lastEntryEvents = 0;
-      lastIsGap = false;
+      last = Position.EMPTY;
       lastGapExcerpt = -1;
       gapFloorLogIndex = 0;
       indexedExcerpt = -1;
@@ -886,9 +860,9 @@ public final class EventJournal implements AutoCloseable {
         }
         if (entry.hasGap()) {
           JournalGap gap = entry.getGap();
-          if (gap.getToLogIndex() <= lastLogIndex || gap.getAfterLogIndex() >= gap.getToLogIndex()) {
+          if (gap.getToLogIndex() <= last.logIndex() || gap.getAfterLogIndex() >= gap.getToLogIndex()) {
             throw corrupt(excerpt, "gap (" + gap.getAfterLogIndex() + ", " + gap.getToLogIndex()
-                + "] does not follow log index " + lastLogIndex);
+                + "] does not follow log index " + last.logIndex());
           }
           applyGap(excerpt, gap.getToLogIndex());
           continue;
@@ -899,7 +873,7 @@ public final class EventJournal implements AutoCloseable {
         JournalRecord r = entry.getRecord();
         if (!followsLast(r)) {
           throw corrupt(excerpt, "record at " + r.getLogIndex() + "/" + r.getEntrySeq()
-              + " does not follow " + lastLogIndex + "/" + lastEntrySeq);
+              + " does not follow " + last.logIndex() + "/" + last.entrySeq());
         }
         String problem = orderProblem(r);
         if (problem != null) {
@@ -912,22 +886,23 @@ public final class EventJournal implements AutoCloseable {
 
   /** Why {@code r} may not follow the last record, or null. Caller holds the lock. */
   private String orderProblem(JournalRecord r) {
-    if (r.getLogIndex() == lastLogIndex && r.getEntryEvents() != lastEntryEvents) {
-      return "entry " + r.getLogIndex() + ": entry_events " + r.getEntryEvents() + " differs from " + lastEntryEvents
+    Position last = this.last;
+    if (r.getLogIndex() == last.logIndex() && r.getEntryEvents() != last.entryEvents()) {
+      return "entry " + r.getLogIndex() + ": entry_events " + r.getEntryEvents() + " differs from " + last.entryEvents()
           + " in the same entry";
     }
-    if (r.getLogIndex() != lastLogIndex && lastEntrySeq >= 0 && lastEntrySeq != lastEntryEvents - 1) {
-      return "entry " + r.getLogIndex() + " follows entry " + lastLogIndex + " which is incomplete ("
-          + (lastEntrySeq + 1) + " of " + lastEntryEvents + " records)";
+    if (r.getLogIndex() != last.logIndex() && !last.entryComplete()) {
+      return "entry " + r.getLogIndex() + " follows entry " + last.logIndex() + " which is incomplete ("
+          + (last.entrySeq() + 1) + " of " + last.entryEvents() + " records)";
     }
-    if (r.getLogIndex() == lastLogIndex && r.getEntrySeq() != lastEntrySeq + 1) {
-      return "entry " + r.getLogIndex() + ": entry_seq " + r.getEntrySeq() + " after " + lastEntrySeq + " leaves a gap";
+    if (r.getLogIndex() == last.logIndex() && r.getEntrySeq() != last.entrySeq() + 1) {
+      return "entry " + r.getLogIndex() + ": entry_seq " + r.getEntrySeq() + " after " + last.entrySeq() + " leaves a gap";
     }
-    if (r.getLogIndex() != lastLogIndex && r.getEntrySeq() != 0) {
+    if (r.getLogIndex() != last.logIndex() && r.getEntrySeq() != 0) {
       return "entry " + r.getLogIndex() + " must start at entry_seq 0, got " + r.getEntrySeq();
     }
-    if (r.getTerm() < lastTerm) {
-      return "entry " + r.getLogIndex() + ": term " + r.getTerm() + " is below the previous term " + lastTerm;
+    if (r.getTerm() < last.term()) {
+      return "entry " + r.getLogIndex() + ": term " + r.getTerm() + " is below the previous term " + last.term();
     }
     checkedKey = RefIndex.Key.of(r.getRef());
     RefIndex.Entries e = refs.get(checkedKey);
@@ -947,21 +922,15 @@ public final class EventJournal implements AutoCloseable {
 
   /** Whether {@code r} lies after the last position, i.e. is not already journaled. Caller holds the lock. */
   private boolean followsLast(JournalRecord r) {
-    if (lastIsGap) {
-      return r.getLogIndex() > lastLogIndex; // every record of the gap's range counts as journaled
+    if (last.gap()) {
+      return r.getLogIndex() > last.logIndex(); // every record of the gap's range counts as journaled
     }
-    return after(r.getLogIndex(), r.getEntrySeq(), lastLogIndex, lastEntrySeq);
+    return after(r.getLogIndex(), r.getEntrySeq(), last.logIndex(), last.entrySeq());
   }
 
   /** Makes the gap marker at {@code excerpt} the last position. Caller holds the lock. */
   private void applyGap(long excerpt, long toLogIndex) {
-    lastLogIndex = toLogIndex;
-    lastEntrySeq = -1;
-    lastEntryEvents = 0;
-    // Terms inside the gap are unknown here; the next record's term is checked from scratch.
-    lastTerm = 0;
-    lastExcerpt = excerpt;
-    lastIsGap = true;
+    last = Position.gap(toLogIndex, excerpt);
     lastGapExcerpt = excerpt;
     gapFloorLogIndex = toLogIndex;
     indexedExcerpt = excerpt;
@@ -1035,12 +1004,7 @@ public final class EventJournal implements AutoCloseable {
     refs.add(checkedKey, checkedEntries, r.getVersion(), excerpt);
     checkedKey = null;
     checkedEntries = null;
-    lastLogIndex = r.getLogIndex();
-    lastEntrySeq = r.getEntrySeq();
-    lastTerm = r.getTerm();
-    lastEntryEvents = r.getEntryEvents();
-    lastExcerpt = excerpt;
-    lastIsGap = false;
+    last = Position.of(r, excerpt);
     indexedExcerpt = excerpt;
     if (sinceCheckpoint++ % CHECKPOINT_EVERY == 0) {
       if (cpSize == cpLogIndex.length) {
@@ -1064,12 +1028,7 @@ public final class EventJournal implements AutoCloseable {
   private void voidBefore(long markerExcerpt, long afterLogIndex) {
     markers.put(markerExcerpt, afterLogIndex);
     long earlierMarkersMin = Long.MAX_VALUE; // records above this were voided by a marker we passed
-    long newLastIndex = 0;
-    int newLastSeq = -1;
-    long newLastTerm = 0;
-    int newLastEntryEvents = 0;
-    long newLastExcerpt = -1;
-    long gapExcerpt = -1;
+    Position newLast = Position.EMPTY; // a gap marker met going back, or the last valid record
     ReadBuffer buffer = new ReadBuffer();
     try (ExcerptTailer tailer = queue.createTailer()) {
       tailer.direction(TailerDirection.BACKWARD);
@@ -1094,8 +1053,7 @@ public final class EventJournal implements AutoCloseable {
           continue;
         }
         if (entry.hasGap()) {
-          gapExcerpt = excerpt;
-          newLastIndex = entry.getGap().getToLogIndex();
+          newLast = Position.gap(entry.getGap().getToLogIndex(), excerpt);
           break;
         }
         JournalRecord r = entry.getRecord();
@@ -1106,27 +1064,17 @@ public final class EventJournal implements AutoCloseable {
           refs.removeLast(r.getRef(), excerpt);
           continue;
         }
-        newLastIndex = r.getLogIndex();
-        newLastSeq = r.getEntrySeq();
-        newLastTerm = r.getTerm();
-        newLastEntryEvents = r.getEntryEvents();
-        newLastExcerpt = excerpt;
+        newLast = Position.of(r, excerpt);
         break;
       }
     }
-    if (gapExcerpt >= 0) {
-      applyGap(gapExcerpt, newLastIndex);
-      newLastExcerpt = gapExcerpt;
+    if (newLast.gap()) {
+      applyGap(newLast.excerpt(), newLast.logIndex());
     } else {
-      lastLogIndex = newLastIndex;
-      lastEntrySeq = newLastSeq;
-      lastTerm = newLastTerm;
-      lastEntryEvents = newLastEntryEvents;
-      lastExcerpt = newLastExcerpt;
-      lastIsGap = false;
+      last = newLast;
     }
     indexedExcerpt = markerExcerpt;
-    while (cpSize > 0 && cpExcerpt[cpSize - 1] > newLastExcerpt) {
+    while (cpSize > 0 && cpExcerpt[cpSize - 1] > newLast.excerpt()) {
       cpSize--;
     }
   }
@@ -1197,7 +1145,7 @@ public final class EventJournal implements AutoCloseable {
       System.arraycopy(cpExcerpt, drop, cpExcerpt, 0, cpSize - drop);
       cpSize -= drop;
       markers.headMap(first).clear();
-      if (lastGapExcerpt >= 0 && lastGapExcerpt < first && !lastIsGap) {
+      if (lastGapExcerpt >= 0 && lastGapExcerpt < first && !last.gap()) {
         // A scan would not see the gap marker any more; every record before it is gone as well.
         lastGapExcerpt = -1;
         gapFloorLogIndex = 0;

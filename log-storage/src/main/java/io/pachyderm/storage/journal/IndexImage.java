@@ -14,12 +14,7 @@ final class IndexImage {
   /** CRC32 of that excerpt's bytes: proves the queue on disk is the queue this index describes. */
   long throughExcerptCrc;
 
-  long lastLogIndex;
-  int lastEntrySeq;
-  long lastExcerpt;
-  long lastTerm;
-  int lastEntryEvents;
-  boolean lastIsGap;
+  Position last;
   long lastGapExcerpt;
   long gapFloorLogIndex;
 
