@@ -106,6 +106,13 @@ public final class PachydermNode implements AutoCloseable {
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + (1L << 20)));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    // Safety (issue 16): with appends composed (Ratis 3.3.0's default), a follower queues an append
+    // behind the previous one's flush, and a heartbeat whose previous entry is only in that queue
+    // raises the commit index at once, up to the flush index of the log as it still is. If the queued
+    // append is the one that truncates a suffix of an earlier term that never committed, that stale
+    // suffix is applied: a replica whose state differs from every other. Appending in the call keeps
+    // the log, its truncation and the commit index in one order. StaleSuffixTest is the schedule.
+    RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
     RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(256L << 20));
     return p;
   }
