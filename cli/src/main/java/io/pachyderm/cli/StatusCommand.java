@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         "Exits 1 when no node reports itself leader, so scripts can wait for one."})
 final class StatusCommand implements Callable<Integer> {
   private static final String[] HEADER = {"NODE", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "SNAPSHOT",
-      "ENTITIES", "PENDING-MSGS", "PENDING-EFFECTS", "DEAD-LETTERS", "TIMERS", "JOURNAL", "ERROR"};
+      "ENTITIES", "PENDING-MSGS", "PENDING-EFFECTS", "DEAD-LETTERS", "TIMERS", "JOURNAL", "DIGEST", "ERROR"};
 
   @Spec
   CommandSpec spec;
@@ -50,7 +50,8 @@ final class StatusCommand implements Callable<Integer> {
           Table.number(v.commitIndex()), Table.number(v.appliedIndex()), Table.number(v.snapshotIndex()),
           Table.number(v.entities()), Table.number(v.pendingMessages()), Table.number(v.pendingEffects()),
           Table.number(v.deadLetters()), Table.number(v.timers()),
-          v.reachable() && v.journalRecords() < 0 ? "off" : Table.number(v.journalRecords()), v.error());
+          v.reachable() && v.journalRecords() < 0 ? "off" : Table.number(v.journalRecords()),
+          v.reachable() ? NodeView.hex(v.digest()) : "-", v.error());
     }
     table.print(out);
   }

@@ -25,17 +25,31 @@ package io.pachyderm.client;
  * @param journalRecords events in the node's event journal (its history), or -1 when the node keeps
  *     no journal or did not answer
  * @param journalIndex the last log index whose events are all journaled (-1 as above)
+ * @param digest the replica digest of the node's state at {@code appliedIndex}: every node at the
+ *     same applied index must report the same one (0 when the node did not answer)
+ * @param digestCheckpoints the digest at recent applied indexes that are multiples of 1,000, by
+ *     index: nodes are compared there, since they are rarely at the same applied index at once
  * @param error why the node did not answer, or ""
  */
 public record NodeView(String nodeId, boolean reachable, String role, String leaderId, long term,
                        long commitIndex, long appliedIndex, long snapshotIndex, long entities,
                        long pendingMessages, long pendingEffects, long deadLetters, long timers,
                        long messagesDelivered, long timersFired, boolean leaderReady, long journalRecords,
-                       long journalIndex, String error) {
+                       long journalIndex, long digest, java.util.NavigableMap<Long, Long> digestCheckpoints,
+                       String error) {
+
+  public NodeView {
+    digestCheckpoints = java.util.Collections.unmodifiableNavigableMap(new java.util.TreeMap<>(digestCheckpoints));
+  }
+
+  /** The digest as status and checkers print it: 16 hex digits. */
+  public static String hex(long digest) {
+    return String.format("%016x", digest);
+  }
 
   /** A node that did not answer, and why. */
   public static NodeView unreachable(String nodeId, String error) {
     return new NodeView(nodeId, false, "UNREACHABLE", "", -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, false, -1, -1,
-        error);
+        0, java.util.Collections.emptyNavigableMap(), error);
   }
 }

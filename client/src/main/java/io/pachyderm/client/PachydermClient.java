@@ -807,7 +807,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
             status.getEntities(), status.getPendingMessages(), status.getPendingEffects(), status.getDeadLetters(),
             status.getTimers(), status.getMessagesDelivered(), status.getTimersFired(), status.getLeaderReady(),
             status.getJournalEnabled() ? status.getJournalRecords() : -1,
-            status.getJournalEnabled() ? status.getJournalIndex() : -1, ""));
+            status.getJournalEnabled() ? status.getJournalIndex() : -1, status.getDigest(), checkpoints(status), ""));
       } catch (Exception e) {
         Throwable cause = io.pachyderm.api.Futures.unwrap(e);
         views.add(NodeView.unreachable(peer.id(), String.valueOf(cause)));
@@ -988,5 +988,13 @@ public final class PachydermClient implements Entities, AutoCloseable {
       }
       return n;
     }
+  }
+
+  private static java.util.NavigableMap<Long, Long> checkpoints(NodeStatus status) {
+    java.util.NavigableMap<Long, Long> m = new java.util.TreeMap<>();
+    for (io.pachyderm.protocol.DigestCheckpoint c : status.getDigestCheckpointsList()) {
+      m.put(c.getIndex(), c.getDigest());
+    }
+    return m;
   }
 }

@@ -171,6 +171,12 @@ public final class PachydermNode implements AutoCloseable {
     return ti == null ? -1 : ti.getIndex();
   }
 
+  /** The replica digest and the applied index it belongs to (see {@link AppliedDigest}). */
+  public AppliedDigest appliedDigest() {
+    var at = stateMachine.digestAt();
+    return new AppliedDigest(at.applied().getIndex(), at.digest());
+  }
+
   /** Effects this node has dispatched successfully since start. */
   public long effectsDispatched() {
     return stateMachine.effectsDispatched();

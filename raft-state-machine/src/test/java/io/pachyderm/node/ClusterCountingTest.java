@@ -55,6 +55,7 @@ class ClusterCountingTest {
       assertThat(client.query(ref).version()).isEqualTo(n);
       assertThat(versions).hasSize((int) n);
       assertThat(versions).allMatch(v -> v >= 1 && v <= n);
+      cluster.assertReplicasAgree();
     }
   }
 
@@ -94,6 +95,7 @@ class ClusterCountingTest {
       assertThat(count).isGreaterThanOrEqualTo(acknowledged.get());
       assertThat(count).isLessThanOrEqualTo(acknowledged.get() + inDoubt.get());
       assertThat(acknowledged.get() + inDoubt.get()).isEqualTo(callsMax);
+      cluster.assertReplicasAgree();
     }
   }
 }

@@ -108,6 +108,7 @@ class ClusterDurabilityTest {
         }
         assertThat(sum).isEqualTo(99L * 100 / 2);
       }
+      cluster.assertReplicasAgree();
     }
   }
 
@@ -154,6 +155,8 @@ class ClusterDurabilityTest {
       for (int v = 0; v < history.size(); v++) {
         assertThat(history.get(v).version()).isEqualTo(v + 1);
       }
+      // The follower holds the leader's snapshot plus the log after it; the others replayed the log.
+      cluster.assertReplicasAgree();
     }
   }
 

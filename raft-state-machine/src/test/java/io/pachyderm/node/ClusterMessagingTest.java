@@ -91,6 +91,7 @@ class ClusterMessagingTest {
       }
       assertThat(received).as("received == sent, nothing twice").isEqualTo(total);
       assertThat(total).as("the senders got work done").isGreaterThan(100);
+      cluster.assertReplicasAgree();
     }
   }
 
@@ -136,6 +137,7 @@ class ClusterMessagingTest {
       assertThat(client.query(TestMessaging.ALARM.ref("b")).state().rings()).containsExactlyEntriesOf(Map.of("other", 1L));
       assertThat(client.query(TestMessaging.ALARM.ref("c")).state().rings())
           .containsExactlyEntriesOf(Map.of("across-leader-kill", 1L));
+      cluster.assertReplicasAgree();
     }
   }
 
@@ -184,6 +186,7 @@ class ClusterMessagingTest {
       assertThat(attemptsByKey.values().stream().map(l -> l.get(0)).distinct().count())
           .as("keys differ between effects").isEqualTo(attemptsByKey.size());
       assertThat(allNodes(cluster, n -> n.outboxStats().deadLetters() == 0)).isTrue();
+      cluster.assertReplicasAgree();
     }
   }
 

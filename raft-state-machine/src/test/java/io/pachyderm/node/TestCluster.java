@@ -116,6 +116,31 @@ final class TestCluster implements AutoCloseable {
     throw new AssertionError("no running follower");
   }
 
+  /**
+   * Waits until every running node has applied the same index and asserts that they hold the same
+   * replica digest there: the replicated state is a function of the log alone.
+   */
+  void assertReplicasAgree() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Map<String, AppliedDigest> seen = new java.util.TreeMap<>();
+    while (System.nanoTime() < deadline) {
+      seen.clear();
+      for (int i = 0; i < nodes.length; i++) {
+        if (nodes[i] != null) {
+          seen.put(peers.get(i).id(), nodes[i].appliedDigest());
+        }
+      }
+      if (seen.values().stream().map(AppliedDigest::appliedIndex).distinct().count() == 1) {
+        if (seen.values().stream().map(AppliedDigest::digest).distinct().count() != 1) {
+          throw new AssertionError("replicas at the same applied index hold different states: " + seen);
+        }
+        return;
+      }
+      sleep(20);
+    }
+    throw new AssertionError("nodes never reached the same applied index within 60 s: " + seen);
+  }
+
   PachydermClient client() {
     return client(peers, Duration.ofSeconds(30));
   }

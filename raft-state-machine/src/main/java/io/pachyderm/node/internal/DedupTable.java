@@ -19,6 +19,8 @@ final class DedupTable {
   private final int entriesMax;
   private final Map<RequestKey, Outcome> outcomes = new ConcurrentHashMap<>();
   private final ArrayDeque<RequestKey> order = new ArrayDeque<>();
+  /** {@link ReplicaDigest} of the remembered outcomes; apply thread only. */
+  private long digest;
 
   DedupTable(int entriesMax) {
     if (entriesMax < 1) {
@@ -37,9 +39,16 @@ final class DedupTable {
       throw new IllegalStateException("request " + key + " remembered twice; apply must check first");
     }
     order.addLast(key);
+    digest += ReplicaDigest.dedup(key, outcome);
     while (order.size() > entriesMax) {
-      outcomes.remove(order.removeFirst());
+      RequestKey evicted = order.removeFirst();
+      digest -= ReplicaDigest.dedup(evicted, outcomes.remove(evicted));
     }
+  }
+
+  /** This table's part of the replica digest. Apply thread only. */
+  long digest() {
+    return digest;
   }
 
   int size() {
@@ -56,5 +65,6 @@ final class DedupTable {
   void clear() {
     outcomes.clear();
     order.clear();
+    digest = 0;
   }
 }

@@ -159,6 +159,17 @@ public final class EntityStateMachine extends BaseStateMachine {
   private volatile long snapshotJournalIndex;
   private volatile RaftServer server;
   private volatile RaftServer.Division division;
+  /** The entities' part of the {@link ReplicaDigest}; apply thread only. */
+  private long entityDigest;
+  /** The digest with the applied index it belongs to, published after each applied index. */
+  private volatile DigestAt published = new DigestAt(TermIndex.INITIAL_VALUE, 0);
+  private final DigestCheckpoints checkpoints = new DigestCheckpoints(DIGEST_CHECKPOINT_INTERVAL, 128);
+
+  /** Every applied index that is a multiple of this records its digest for checkers. */
+  static final long DIGEST_CHECKPOINT_INTERVAL = 1_000;
+
+  /** The replica digest of the state at {@code applied}. */
+  record DigestAt(TermIndex applied, long digest) {}
 
   private static final int EFFECT_HANDLER_THREADS = 4;
 
@@ -469,7 +480,7 @@ public final class EntityStateMachine extends BaseStateMachine {
           + record.getSerializedSize() + " bytes, more than the limit of " + limits.recordBytesMax())).build();
     }
     if (a.newVersion() != base.version()) {
-      speculative.put(key, new Speculation(new Versioned(a.newState(), a.newVersion()), term));
+      speculative.put(key, new Speculation(Versioned.speculative(a.newState(), a.newVersion()), term));
     }
     return record;
   }
@@ -550,7 +561,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     Speculation s = speculative.get(key);
     Versioned applied = entities.get(key);
     if (applied == null) {
-      applied = new Versioned(CommandExecutor.initialState(type, key.id()), 0);
+      applied = Versioned.speculative(CommandExecutor.initialState(type, key.id()), 0);
     }
     if (s != null && s.term() == term && s.value().version() > applied.version()) {
       return s.value();
@@ -791,7 +802,9 @@ public final class EntityStateMachine extends BaseStateMachine {
       if (journal != null) {
         journalRecords(record, version, termIndex);
       }
-      Versioned next = new Versioned(folded.state(), folded.version());
+      long itemDigest = ReplicaDigest.entity(key, folded.version(), type.codec().encode(folded.state()));
+      Versioned next = new Versioned(folded.state(), folded.version(), itemDigest);
+      entityDigest += itemDigest - (current == null ? 0 : current.digest());
       entities.put(key, next);
       Speculation s = speculative.get(key);
       if (s != null && s.value().version() <= next.version()) {
@@ -1087,12 +1100,18 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   private NodeStatus status() {
-    TermIndex applied = getLastAppliedTermIndex();
+    // The applied index is the digest's own: both are published together after each index.
+    DigestAt at = published;
+    TermIndex applied = at.applied();
     SingleFileSnapshotInfo snap = storage.getLatestSnapshot();
-    return NodeStatus.newBuilder()
+    NodeStatus.Builder b = NodeStatus.newBuilder()
         .setNodeId(nodeId)
-        .setAppliedIndex(applied == null ? 0 : Math.max(0, applied.getIndex()))
-        .setAppliedTerm(applied == null ? 0 : applied.getTerm())
+        .setAppliedIndex(Math.max(0, applied.getIndex()))
+        .setAppliedTerm(Math.max(0, applied.getTerm()))
+        .setDigest(at.digest());
+    checkpoints.forEach((index, digest) ->
+        b.addDigestCheckpoints(io.pachyderm.protocol.DigestCheckpoint.newBuilder().setIndex(index).setDigest(digest)));
+    return b
         .setEntities(entities.size())
         .setDedupEntries(dedup.size())
         .setSnapshotIndex(snap == null ? 0 : snap.getIndex())
@@ -1139,6 +1158,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setDedupEntries(dedup.size())
         .setOutboxItems(outboxItems.size())
         .setJournalIndex(journalIndex)
+        .setDigest(digest())
         .build();
     try (SnapshotWriter writer = new SnapshotWriter(file.toPath(), header)) {
       for (EntityKey key : keys) {
@@ -1176,17 +1196,21 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (laggardBound > 0 && d != null) {
       d.getRaftLog().purge(laggardBound);
     }
-    LOG.info("{} took snapshot at {} ({} entities, {} dedup entries)", nodeId, last, keys.length, dedup.size());
+    LOG.info("{} took snapshot at {} ({} entities, {} dedup entries, digest {})", nodeId, last, keys.length,
+        dedup.size(), ReplicaDigest.hex(header.getDigest()));
     return last.getIndex();
   }
 
   private void loadLatestSnapshot() throws IOException {
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
     entities.clear();
+    entityDigest = 0;
     dedup.clear();
     outbox.clear();
     snapshotJournalIndex = 0;
+    checkpoints.clear();
     if (snapshot == null) {
+      publishDigest(getLastAppliedTermIndex());
       return;
     }
     Path path = snapshot.getFile().getPath();
@@ -1206,7 +1230,10 @@ public final class EntityStateMachine extends BaseStateMachine {
           throw new IOException(nodeId + ": snapshot " + path + " holds entity type '" + key.type()
               + "' which this node does not have; registered: " + types.names());
         }
-        entities.put(key, new Versioned(type.codec().decode(Protos.encoded(e.getState())), e.getVersion()));
+        Encoded state = Protos.encoded(e.getState());
+        long itemDigest = ReplicaDigest.entity(key, e.getVersion(), state);
+        entities.put(key, new Versioned(type.codec().decode(state), e.getVersion(), itemDigest));
+        entityDigest += itemDigest;
       }
       for (DedupSnapshot d = reader.nextDedup(); d != null; d = reader.nextDedup()) {
         dedup.remember(RequestKey.of(d.getRequestId()), d.getOutcome());
@@ -1219,10 +1246,49 @@ public final class EntityStateMachine extends BaseStateMachine {
       if (!last.equals(snapshot.getTermIndex())) {
         throw new IOException(path + ": header says " + last + " but the file name says " + snapshot.getTermIndex());
       }
+      if (header.hasDigest() && header.getDigest() != digest()) {
+        throw new IOException(nodeId + ": snapshot " + path + " records replica digest "
+            + ReplicaDigest.hex(header.getDigest()) + " but its contents give " + ReplicaDigest.hex(digest())
+            + ": the file does not hold the state it was written with");
+      }
       setLastAppliedTermIndex(last);
+      publishDigest(last);
       snapshotJournalIndex = header.getJournalIndex();
-      LOG.info("{} loaded snapshot {} ({} entities, {} dedup entries)", nodeId, last, entities.size(), dedup.size());
+      LOG.info("{} loaded snapshot {} ({} entities, {} dedup entries, digest {})", nodeId, last, entities.size(),
+          dedup.size(), ReplicaDigest.hex(digest()));
     }
+  }
+
+  // ---- the replica digest ---------------------------------------------------------------
+
+  /** The replica digest of the current state. Apply thread (or before the server runs). */
+  private long digest() {
+    return entityDigest + dedup.digest() + outbox.digest();
+  }
+
+  /**
+   * Every applied index passes here (Ratis calls it for entries without state machine data too),
+   * on the apply thread: publish the digest with its index, and keep it at checkpoint indexes.
+   */
+  @Override
+  protected boolean updateLastAppliedTermIndex(TermIndex newTI) {
+    boolean updated = super.updateLastAppliedTermIndex(newTI);
+    publishDigest(newTI);
+    return updated;
+  }
+
+  private void publishDigest(TermIndex applied) {
+    if (applied == null) {
+      return;
+    }
+    long d = digest();
+    published = new DigestAt(applied, d);
+    checkpoints.offer(applied.getIndex(), d);
+  }
+
+  /** The digest and its applied index, as status reports them. */
+  public DigestAt digestAt() {
+    return published;
   }
 
   // ---- observability for the node and tests -------------------------------------------

@@ -63,18 +63,26 @@ final class Outbox {
   // Apply thread only: pending sequence numbers per (sender, receiver), ascending, so that a
   // delivery is accepted only when it is the oldest pending message of its pair (order kept).
   private final Map<Pair, ArrayDeque<Long>> pairQueues = new HashMap<>();
+  /** {@link ReplicaDigest} of every item, each hashed in its snapshot form; apply thread only. */
+  private long digest;
 
   // ---- apply thread ---------------------------------------------------------------------
 
   long nextSeq(EntityKey source) {
-    long next = lastSeq.getOrDefault(source, 0L) + 1;
+    Long last = lastSeq.get(source);
+    long next = (last == null ? 0 : last) + 1;
+    if (last != null) {
+      digest -= ReplicaDigest.outbox(counter(source, last));
+    }
     lastSeq.put(source, next);
+    digest += ReplicaDigest.outbox(counter(source, next));
     return next;
   }
 
   void addMessage(PendingMessage m) {
     Id id = new Id(Protos.key(m.getSource()), m.getSeq());
-    messages.put(id, m);
+    digest -= hashOf(messages.put(id, m), OutboxItem.Builder::setMessage);
+    digest += hashOf(m, OutboxItem.Builder::setMessage);
     pairQueues.computeIfAbsent(new Pair(id.source(), Protos.key(m.getTarget())), p -> new ArrayDeque<>())
         .addLast(id.seq());
   }
@@ -86,7 +94,7 @@ final class Outbox {
   }
 
   void removeMessage(Id id, PendingMessage m) {
-    messages.remove(id);
+    digest -= hashOf(messages.remove(id), OutboxItem.Builder::setMessage);
     Pair pair = new Pair(id.source(), Protos.key(m.getTarget()));
     ArrayDeque<Long> q = pairQueues.get(pair);
     if (q != null) {
@@ -98,27 +106,45 @@ final class Outbox {
   }
 
   void putEffect(Id id, PendingEffect e) {
-    effects.put(id, e);
+    digest -= hashOf(effects.put(id, e), OutboxItem.Builder::setEffect);
+    digest += hashOf(e, OutboxItem.Builder::setEffect);
   }
 
   void removeEffect(Id id) {
-    effects.remove(id);
+    digest -= hashOf(effects.remove(id), OutboxItem.Builder::setEffect);
   }
 
   void putDeadLetter(Id id, PendingEffect e) {
-    deadLetters.put(id, e);
+    digest -= hashOf(deadLetters.put(id, e), OutboxItem.Builder::setDeadLetter);
+    digest += hashOf(e, OutboxItem.Builder::setDeadLetter);
   }
 
   void removeDeadLetter(Id id) {
-    deadLetters.remove(id);
+    digest -= hashOf(deadLetters.remove(id), OutboxItem.Builder::setDeadLetter);
   }
 
   void putTimer(TimerKey key, PendingTimer t) {
-    timers.put(key, t);
+    digest -= hashOf(timers.put(key, t), OutboxItem.Builder::setTimer);
+    digest += hashOf(t, OutboxItem.Builder::setTimer);
   }
 
   void removeTimer(TimerKey key) {
-    timers.remove(key);
+    digest -= hashOf(timers.remove(key), OutboxItem.Builder::setTimer);
+  }
+
+  /** The outbox's part of the replica digest. Apply thread only. */
+  long digest() {
+    return digest;
+  }
+
+  /** The item's hash in its snapshot form; 0 for no item, so that a missing old value subtracts nothing. */
+  private static <T> long hashOf(T value, java.util.function.BiFunction<OutboxItem.Builder, T, OutboxItem.Builder> wrap) {
+    return value == null ? 0 : ReplicaDigest.outbox(wrap.apply(OutboxItem.newBuilder(), value).build());
+  }
+
+  private static OutboxItem counter(EntityKey source, long last) {
+    return OutboxItem.newBuilder().setCounter(OutboxCounter.newBuilder().setRef(Protos.ref(source)).setLastSeq(last))
+        .build();
   }
 
   void clear() {
@@ -128,6 +154,7 @@ final class Outbox {
     timers.clear();
     lastSeq.clear();
     pairQueues.clear();
+    digest = 0;
   }
 
   // ---- any thread -----------------------------------------------------------------------
@@ -197,8 +224,7 @@ final class Outbox {
     EntityKey[] keys = lastSeq.keySet().toArray(new EntityKey[0]);
     Arrays.sort(keys);
     for (EntityKey k : keys) {
-      items.add(OutboxItem.newBuilder().setCounter(OutboxCounter.newBuilder()
-          .setRef(Protos.ref(k)).setLastSeq(lastSeq.get(k))).build());
+      items.add(counter(k, lastSeq.get(k)));
     }
     messages.values().forEach(m -> items.add(OutboxItem.newBuilder().setMessage(m).build()));
     effects.values().forEach(e -> items.add(OutboxItem.newBuilder().setEffect(e).build()));
@@ -209,13 +235,20 @@ final class Outbox {
 
   void restore(OutboxItem item) {
     switch (item.getItemCase()) {
-      case COUNTER -> lastSeq.put(Protos.key(item.getCounter().getRef()), item.getCounter().getLastSeq());
+      case COUNTER -> {
+        EntityKey source = Protos.key(item.getCounter().getRef());
+        Long before = lastSeq.put(source, item.getCounter().getLastSeq());
+        if (before != null) {
+          digest -= ReplicaDigest.outbox(counter(source, before));
+        }
+        digest += ReplicaDigest.outbox(counter(source, item.getCounter().getLastSeq()));
+      }
       case MESSAGE -> addMessage(item.getMessage());
-      case EFFECT -> effects.put(Id.of(item.getEffect().getId()), item.getEffect());
-      case DEAD_LETTER -> deadLetters.put(Id.of(item.getDeadLetter().getId()), item.getDeadLetter());
+      case EFFECT -> putEffect(Id.of(item.getEffect().getId()), item.getEffect());
+      case DEAD_LETTER -> putDeadLetter(Id.of(item.getDeadLetter().getId()), item.getDeadLetter());
       case TIMER -> {
         PendingTimer t = item.getTimer();
-        timers.put(new TimerKey(Protos.key(t.getOwner()), t.getName()), t);
+        putTimer(new TimerKey(Protos.key(t.getOwner()), t.getName()), t);
       }
       default -> throw new IllegalArgumentException("empty outbox item in snapshot");
     }
