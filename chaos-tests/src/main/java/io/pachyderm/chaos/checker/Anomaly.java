@@ -15,6 +15,11 @@ public record Anomaly(String kind, String key, String description) {
   public static final String NON_LINEARIZABLE = "non-linearizable";
   /** The linearizability search ran out of budget: the answer is unknown. */
   public static final String SEARCH_BUDGET_EXCEEDED = "search-budget-exceeded";
+  /**
+   * Two nodes report different replica digests at the same applied index: their replicated states
+   * differ although they applied the same log (see {@link DigestChecker}).
+   */
+  public static final String REPLICA_DIVERGENCE = "replica-divergence";
   /** An acknowledged (or observed) append is missing from the final state. */
   public static final String LOST_WRITE = "lost-write";
   /** An element appears twice in one read. */

@@ -2,6 +2,7 @@ package io.pachyderm.chaos.run;
 
 import io.pachyderm.chaos.checker.Anomaly;
 import io.pachyderm.chaos.checker.Checker;
+import io.pachyderm.chaos.checker.DigestChecker;
 import io.pachyderm.chaos.checker.Dispatch;
 import io.pachyderm.chaos.checker.Verdict;
 import io.pachyderm.chaos.history.History;
@@ -81,6 +82,10 @@ public final class ChaosRunner {
    * (the reliable-effects workload backs off at most 1 s between attempts).
    */
   private static final Duration DRAIN_WAIT = Duration.ofSeconds(60);
+  /** How often every node's replica digest (and its checkpoints) is sampled during the run. */
+  private static final Duration DIGEST_SAMPLE_EVERY = Duration.ofSeconds(2);
+  /** Where the samples go, beside the node logs. */
+  public static final String DIGESTS_FILE = "digests.tsv";
   /** The control run keeps this much of each node's newest log segment. */
   private static final double CONTROL_KEEP_FRACTION = 0.5;
 
@@ -113,6 +118,13 @@ public final class ChaosRunner {
     List<NemesisInterval> intervals = new ArrayList<>();
     List<Path> dispatchLogs = new ArrayList<>();
     HistoryRecorder recorder = new HistoryRecorder(runDir.resolve(RunReport.HISTORY_FILE));
+    DigestChecker digests = new DigestChecker();
+    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "chaos-digest-sampler");
+          t.setDaemon(true);
+          return t;
+        });
     long startNs = System.nanoTime();
     try (NetnsHosts hosts = NetnsHosts.create(s.nodes());
          ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s, workload))) {
@@ -121,6 +133,8 @@ public final class ChaosRunner {
         dispatchLogs.add(n.dispatchLog());
       }
       cluster.awaitLeader(LEADER_WAIT);
+      sampler.scheduleWithFixedDelay(() -> sampleDigests(cluster, digests), 0, DIGEST_SAMPLE_EVERY.toMillis(),
+          TimeUnit.MILLISECONDS);
       Workload.ClusterAccess access = new Workload.ClusterAccess(() -> cluster.client(s.requestTimeout()),
           cluster.nodes().stream().map(NodeProcess::id).toList());
       workload.start(access);
@@ -134,10 +148,14 @@ public final class ChaosRunner {
       }
       workload.finish(access, info);
       finalReads(workload, cluster, recorder, harness);
+      // Every node has applied everything now: their digests at that one index must agree.
+      stopSampler(sampler);
+      sampleDigests(cluster, digests);
     } catch (RuntimeException e) {
       harness.add(new Anomaly(HARNESS_ERROR, null, "the run stopped early: " + e));
       e.printStackTrace(out);
     } finally {
+      stopSampler(sampler);
       workload.stop();
       recorder.close();
     }
@@ -149,6 +167,12 @@ public final class ChaosRunner {
     List<Verdict> verdicts = new ArrayList<>();
     for (Checker checker : workload.checkers(dispatches)) {
       verdicts.add(checker.check(history));
+    }
+    verdicts.add(digests.check(history));
+    try {
+      digests.write(runDir.resolve(DIGESTS_FILE));
+    } catch (UncheckedIOException e) {
+      out.println("chaos: " + e.getMessage());
     }
     Map<String, Object> stats = new LinkedHashMap<>();
     stats.put("faults", intervals.size());
@@ -308,6 +332,20 @@ public final class ChaosRunner {
             + " failed"));
       }
     }
+  }
+
+  /** One status round; a failing round is skipped (the next one comes in a moment). */
+  private static void sampleDigests(ChaosCluster cluster, DigestChecker digests) {
+    try {
+      cluster.statuses().values().forEach(digests::record);
+    } catch (RuntimeException e) {
+      // A node being killed or a status client being replaced: nothing to record this time.
+    }
+  }
+
+  private static void stopSampler(java.util.concurrent.ScheduledExecutorService sampler) throws InterruptedException {
+    sampler.shutdownNow();
+    sampler.awaitTermination(30, TimeUnit.SECONDS);
   }
 
   private static WorkloadDriver.Settings driverSettings(RunSettings s) {

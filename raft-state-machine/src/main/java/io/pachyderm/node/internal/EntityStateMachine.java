@@ -169,7 +169,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   static final long DIGEST_CHECKPOINT_INTERVAL = 1_000;
 
   /** The replica digest of the state at {@code applied}. */
-  record DigestAt(TermIndex applied, long digest) {}
+  public record DigestAt(TermIndex applied, long digest) {}
 
   private static final int EFFECT_HANDLER_THREADS = 4;
 
