@@ -8,6 +8,7 @@
 #   chaos-tests/run.sh --workload effects-alo --nemesis combined --duration 90s   # at-least-once effects
 #   chaos-tests/run.sh --workload follow --nemesis combined --duration 60s   # followers, journals on every node
 #   chaos-tests/run.sh --workload append --nemesis control --duration 15s   # must catch lost writes
+#   chaos-tests/run.sh --long --workloads bank --nemeses combined,partition   # 30 min each, one table (long.sh)
 #   chaos-tests/run.sh --help
 #
 # Each run writes <out>/<time>-<workload>-<nemesis>/ (default out: ./chaos-results): history.jsonl,
@@ -21,6 +22,11 @@
 set -euo pipefail
 
 repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The long suite (every workload x nemesis for 30 minutes each, one summary table): long.sh.
+if [[ "${1:-}" == "--long" ]]; then
+  shift
+  exec "$repo/chaos-tests/long.sh" "$@"
+fi
 target="$repo/chaos-tests/target"
 jar="$target/chaos-tests-0.1.0-SNAPSHOT.jar"
 classpath_file="$target/classpath.txt"
