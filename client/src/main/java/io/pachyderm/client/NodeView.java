@@ -27,7 +27,7 @@ package io.pachyderm.client;
  * @param journalIndex the last log index whose events are all journaled (-1 as above)
  * @param digest the replica digest of the node's state at {@code appliedIndex}: every node at the
  *     same applied index must report the same one (0 when the node did not answer)
- * @param digestCheckpoints the digest at recent applied indexes that are multiples of 1,000, by
+ * @param digestCheckpoints the digest at recent applied indexes that are multiples of 100, by
  *     index: nodes are compared there, since they are rarely at the same applied index at once
  * @param error why the node did not answer, or ""
  */

@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * Compares the nodes' replica digests at equal applied indexes (issue 16): the replicated state is
  * a function of the log alone, so two nodes that have applied the same index must report the same
  * digest. The samples come from each node's status during and after the run: the digest at its
- * applied index when asked, and its checkpoints (every 1,000th index it applied). The verdict names
+ * applied index when asked, and its checkpoints (every 100th index it applied). The verdict names
  * the first index where two nodes differ, which is where to look in the node logs; it judges the
  * nodes, not the history, so the history passed to {@link #check} is not read.
  *

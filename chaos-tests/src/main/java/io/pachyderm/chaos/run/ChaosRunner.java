@@ -150,7 +150,7 @@ public final class ChaosRunner {
       finalReads(workload, cluster, recorder, harness);
       // Every node has applied everything now: their digests at that one index must agree.
       stopSampler(sampler);
-      sampleDigests(cluster, digests);
+      sampleSettledDigests(cluster, digests);
     } catch (RuntimeException e) {
       harness.add(new Anomaly(HARNESS_ERROR, null, "the run stopped early: " + e));
       e.printStackTrace(out);
@@ -340,6 +340,22 @@ public final class ChaosRunner {
       cluster.statuses().values().forEach(digests::record);
     } catch (RuntimeException e) {
       // A node being killed or a status client being replaced: nothing to record this time.
+    }
+  }
+
+  /**
+   * Samples until every node reports the same applied index (a leader's work loop may still be
+   * proposing when the run ends), so that at least that index is compared on every node.
+   */
+  private static void sampleSettledDigests(ChaosCluster cluster, DigestChecker digests) throws InterruptedException {
+    for (int round = 0; round < 50; round++) {
+      Map<String, io.pachyderm.client.NodeView> views = cluster.statuses();
+      views.values().forEach(digests::record);
+      if (views.values().stream().allMatch(io.pachyderm.client.NodeView::reachable)
+          && views.values().stream().map(io.pachyderm.client.NodeView::appliedIndex).distinct().count() == 1) {
+        return;
+      }
+      Thread.sleep(200);
     }
   }
 

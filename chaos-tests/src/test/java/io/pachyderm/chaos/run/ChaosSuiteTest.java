@@ -83,6 +83,8 @@ class ChaosSuiteTest {
     assertValid(result);
     assertThat(stat(result, "bank", "transfersOk")).as("transfers acknowledged; summary:%n%s", result.summary())
         .isPositive();
+    assertThat(stat(result, io.pachyderm.chaos.checker.DigestChecker.NAME, "indexesCompared"))
+        .as("replica digests compared across nodes; summary:%n%s", result.summary()).isPositive();
   }
 
   /** At-least-once effects under every fault, with a third of the effects failing their first attempt. */

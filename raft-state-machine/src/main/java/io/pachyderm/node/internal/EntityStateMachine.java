@@ -163,10 +163,10 @@ public final class EntityStateMachine extends BaseStateMachine {
   private long entityDigest;
   /** The digest with the applied index it belongs to, published after each applied index. */
   private volatile DigestAt published = new DigestAt(TermIndex.INITIAL_VALUE, 0);
-  private final DigestCheckpoints checkpoints = new DigestCheckpoints(DIGEST_CHECKPOINT_INTERVAL, 128);
+  private final DigestCheckpoints checkpoints = new DigestCheckpoints(DIGEST_CHECKPOINT_INTERVAL, 256);
 
   /** Every applied index that is a multiple of this records its digest for checkers. */
-  static final long DIGEST_CHECKPOINT_INTERVAL = 1_000;
+  static final long DIGEST_CHECKPOINT_INTERVAL = 100;
 
   /** The replica digest of the state at {@code applied}. */
   public record DigestAt(TermIndex applied, long digest) {}

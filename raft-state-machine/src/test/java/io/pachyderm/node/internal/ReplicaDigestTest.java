@@ -101,7 +101,8 @@ class ReplicaDigestTest {
     NodeStatus sa = status(a);
     NodeStatus sb = status(b);
     assertThat(sa.getDigest()).isEqualTo(a.digestAt().digest());
-    assertThat(sa.getDigestCheckpointsList()).extracting(c -> c.getIndex()).containsExactly(1_000L, 2_000L);
+    assertThat(sa.getDigestCheckpointsList()).extracting(c -> c.getIndex()).hasSize(25).startsWith(100L, 200L)
+        .endsWith(2_500L);
     assertThat(sa.getDigestCheckpointsList()).isEqualTo(sb.getDigestCheckpointsList());
     assertThat(sa.getPendingMessages()).as("the log sends messages: the outbox is part of the state").isPositive();
   }
