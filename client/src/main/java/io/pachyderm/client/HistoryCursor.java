@@ -2,6 +2,7 @@ package io.pachyderm.client;
 
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.api.PachydermException;
+import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
 import io.pachyderm.protocol.JournalRecord;
@@ -39,7 +40,16 @@ final class HistoryCursor {
     HistoryPage read(String peerId, HistoryQuery query) throws IOException;
   }
 
+  /**
+   * Reads the entity's state and version linearizably (through the leader, ReadIndex): at or after
+   * every write acknowledged before the call. Throws on failure; the cursor retries to its deadline.
+   */
+  interface StateReader {
+    EntityRead read(Ref ref, long timeoutMs) throws Exception;
+  }
+
   private final PageReader reader;
+  private final StateReader stateReader;
   private final List<Peer> peers;
   private final Ref ref;
   private int current;
@@ -47,8 +57,9 @@ final class HistoryCursor {
   private String lastFailure = "";
   private int emptyInARow;
 
-  HistoryCursor(PageReader reader, List<Peer> peers, Ref ref, int firstPeer) {
+  HistoryCursor(PageReader reader, StateReader stateReader, List<Peer> peers, Ref ref, int firstPeer) {
     this.reader = reader;
+    this.stateReader = stateReader;
     this.peers = peers;
     this.ref = ref;
     this.current = Math.floorMod(firstPeer, peers.size());
@@ -99,9 +110,41 @@ final class HistoryCursor {
     return next;
   }
 
-  /** The entity's applied state and version on some node; null when {@code deadlineNs} passes first. */
+  /**
+   * The entity's current state and version (as {@code last_version} and {@code state}), read
+   * linearizably: at or after every write acknowledged before this call, whichever node the cursor
+   * reads from next (a follower may not have applied the newest entry yet, issue 10). Null when
+   * {@code deadlineNs} passes first.
+   */
   HistoryPage currentState(long deadlineNs) throws InterruptedException {
-    return next(HistoryQuery.newBuilder().setRef(ref).setCurrentState(true), 0, deadlineNs, 0);
+    // Bounded by the deadline: each pass spends a read of at most the remaining time, or a pause.
+    for (;;) {
+      long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+      if (remainingMs <= 0) {
+        return null;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while reading the current state of " + describe());
+      }
+      try {
+        EntityRead read = stateReader.read(ref, remainingMs);
+        HistoryPage.Builder page = HistoryPage.newBuilder().setLastVersion(read.getVersion());
+        if (read.hasState()) {
+          page.setState(read.getState());
+        }
+        return page.build();
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+            ? e.getCause() : e;
+        if (cause instanceof PachydermException p) {
+          throw p; // the read itself is wrong (unknown type, invalid ref): no retry does better
+        }
+        lastFailure = "the leader: " + cause;
+        Thread.sleep(Math.min(ROUND_PAUSE_MS, Math.max(1, remainingMs)));
+      }
+    }
   }
 
   private HistoryPage next(HistoryQuery.Builder q, long waitMs, long deadlineNs, long fromVersion)

@@ -418,7 +418,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
 
   /** Readers spread over the nodes; each sticks to its node while that node answers. */
   private HistoryCursor cursor(EntityKey key) {
-    return new HistoryCursor(this::readHistoryPage, peers, Protos.ref(key), followPeer.getAndIncrement());
+    return new HistoryCursor(this::readHistoryPage,
+        (ref, timeoutMs) -> readEncoded(Protos.key(ref), ReadMode.LINEARIZABLE).get(timeoutMs, TimeUnit.MILLISECONDS),
+        peers, Protos.ref(key), followPeer.getAndIncrement());
   }
 
   private static void requireVersion(long fromVersion) {

@@ -51,8 +51,52 @@ class HistoryCursorTest {
     return page.build();
   }
 
+  /** What the leader answers to a linearizable read: failures first, then the entity at {@link #leaderVersion}. */
+  private final java.util.ArrayDeque<Exception> leaderFailures = new java.util.ArrayDeque<>();
+  private long leaderVersion;
+
+  private io.pachyderm.protocol.EntityRead readState(Ref ref, long timeoutMs) throws Exception {
+    asked.add("leader");
+    if (!leaderFailures.isEmpty()) {
+      throw leaderFailures.poll();
+    }
+    io.pachyderm.protocol.EntityRead.Builder r = io.pachyderm.protocol.EntityRead.newBuilder().setVersion(leaderVersion);
+    if (leaderVersion > 0) {
+      r.setState(io.pachyderm.protocol.Payload.newBuilder().setType("State").setSchemaVersion(1));
+    }
+    return r.build();
+  }
+
   private HistoryCursor cursor() {
-    return new HistoryCursor(this::read, PEERS, REF, 0);
+    return new HistoryCursor(this::read, this::readState, PEERS, REF, 0);
+  }
+
+  /** Issue 10: a follower that has not applied the newest entry must not be where "current" comes from. */
+  @Test
+  void theCurrentStateIsReadLinearizablyNotFromWhicheverNodeIsNext() throws Exception {
+    holds.put("n1", new long[] {1, 4}); // lags: the write of v5 was acknowledged, n1 has not applied it
+    leaderVersion = 5;
+    leaderFailures.add(new IOException("no leader yet"));
+    leaderFailures.add(new java.util.concurrent.TimeoutException("read index"));
+    HistoryPage page = cursor().currentState(deadline());
+    assertThat(page.getLastVersion()).isEqualTo(5);
+    assertThat(page.hasState()).isTrue();
+    assertThat(asked).containsExactly("leader", "leader", "leader");
+  }
+
+  @Test
+  void aRefusedCurrentStateReadIsNotRetried() {
+    leaderFailures.add(new java.util.concurrent.ExecutionException(
+        new CommandRejectedException(RejectionKind.UNKNOWN_ENTITY_TYPE, "no such type")));
+    assertThatThrownBy(() -> cursor().currentState(deadline())).isInstanceOf(CommandRejectedException.class);
+  }
+
+  @Test
+  void theCurrentStateReadGivesUpAtTheDeadline() throws Exception {
+    for (int i = 0; i < 1_000; i++) {
+      leaderFailures.add(new IOException("no leader"));
+    }
+    assertThat(cursor().currentState(System.nanoTime() + Duration.ofMillis(300).toNanos())).isNull();
   }
 
   private static long deadline() {

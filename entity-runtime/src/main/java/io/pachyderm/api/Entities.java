@@ -91,7 +91,11 @@ public interface Entities {
    */
   <S> Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates);
 
-  /** The current state, then every later change with the state it produced. */
+  /**
+   * The current state, then every later change with the state it produced. "Current" is read
+   * linearizably when follow is called: the first change is at or after every write acknowledged
+   * before the call, in every ecosystem.
+   */
   default <S> Follow<S> follow(EntityRef<S, ?> ref) {
     return follow(ref, Follow.FROM_CURRENT, true);
   }

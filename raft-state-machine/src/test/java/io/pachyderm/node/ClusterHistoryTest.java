@@ -146,6 +146,29 @@ class ClusterHistoryTest {
     }
   }
 
+  /**
+   * Issue 10: {@code follow(ref)} right after an acknowledged call starts at or after that call's
+   * version, whichever node the follow then reads from. Followers apply an entry a heartbeat after
+   * the leader acknowledged it, so before the fix about a third of these started one version early.
+   */
+  @Test
+  void followFromTheCurrentStateStartsAtOrAfterEveryAcknowledgedWrite() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, TYPES, b -> {})) {
+      PachydermClient client = cluster.client();
+      for (int i = 0; i < 60; i++) {
+        var ref = TestCounter.TYPE.ref("fresh-" + i);
+        long acknowledged = client.call(ref, new TestCounter.Add(1)).version();
+        try (Follow<TestCounter.State> f = client.follow(ref)) {
+          Change<TestCounter.State> first = f.poll(Duration.ofSeconds(10));
+          assertThat(first).as("entity %s", i).isNotNull();
+          assertThat(first.version()).as("entity %s: first change of follow(ref) after v%s was acknowledged", i,
+              acknowledged).isGreaterThanOrEqualTo(acknowledged);
+          assertThat(first.state().count()).isEqualTo(first.version());
+        }
+      }
+    }
+  }
+
   @Test
   void aNodeWhoseJournalStartsAtASnapshotSendsReadersToTheOtherNodes() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 3, TYPES, b -> {})) {
