@@ -354,6 +354,10 @@ public final class PachydermNode implements AutoCloseable {
         throw new IllegalArgumentException("journal recordBytesMax (" + journalOptions.recordBytesMax()
             + " B) must exceed the state machine's record limit (" + limits.recordBytesMax() + " B) by 64 KiB");
       }
+      if (journalEnabled) {
+        // Here rather than deep inside Ratis' start, where it would read "cannot start (is the port in use ...)".
+        io.pachyderm.storage.journal.JvmFlags.requireForJournal("node " + nodeId);
+      }
       return new PachydermNode(this);
     }
   }

@@ -164,6 +164,7 @@ public final class EventJournal implements AutoCloseable {
    */
   public static EventJournal open(Path dir, JournalOptions options) throws IOException {
     Objects.requireNonNull(options, "options");
+    JvmFlags.requireForJournal("the journal in " + dir);
     Files.createDirectories(dir);
     EventJournal journal = new EventJournal(dir, options);
     try {
