@@ -165,6 +165,8 @@ public final class EntityStateMachine extends BaseStateMachine {
   private volatile DigestAt published = new DigestAt(TermIndex.INITIAL_VALUE, 0);
   private final DigestCheckpoints checkpoints = new DigestCheckpoints(DIGEST_CHECKPOINT_INTERVAL, 256);
 
+  /** Every applied index that is a multiple of this logs its digest (a line per node per 10,000 entries). */
+  static final long DIGEST_LOG_INTERVAL = 10_000;
   /** Every applied index that is a multiple of this records its digest for checkers. */
   static final long DIGEST_CHECKPOINT_INTERVAL = 100;
 
@@ -1284,6 +1286,10 @@ public final class EntityStateMachine extends BaseStateMachine {
     long d = digest();
     published = new DigestAt(applied, d);
     checkpoints.offer(applied.getIndex(), d);
+    if (applied.getIndex() > 0 && applied.getIndex() % DIGEST_LOG_INTERVAL == 0) {
+      // The same indexes on every node: node logs alone show where replicas parted, after the fact.
+      LOG.info("{} replica digest at applied index {}: {}", nodeId, applied.getIndex(), ReplicaDigest.hex(d));
+    }
   }
 
   /** The digest and its applied index, as status reports them. */
