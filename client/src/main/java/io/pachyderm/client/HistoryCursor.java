@@ -119,12 +119,9 @@ final class HistoryCursor {
   HistoryPage currentState(long deadlineNs) throws InterruptedException {
     // Bounded by the deadline: each pass spends a read of at most the remaining time, or a pause.
     for (;;) {
-      long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+      long remainingMs = remainingMs(deadlineNs, "the current state");
       if (remainingMs <= 0) {
         return null;
-      }
-      if (Thread.interrupted()) {
-        throw new InterruptedException("interrupted while reading the current state of " + describe());
       }
       try {
         EntityRead read = stateReader.read(ref, remainingMs);
@@ -147,6 +144,15 @@ final class HistoryCursor {
     }
   }
 
+  /** Milliseconds left before {@code deadlineNs} (0 or less: past it); throws if interrupted while time is left. */
+  private long remainingMs(long deadlineNs, String reading) throws InterruptedException {
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+    if (remainingMs > 0 && Thread.interrupted()) {
+      throw new InterruptedException("interrupted while reading " + reading + " of " + describe());
+    }
+    return remainingMs;
+  }
+
   private HistoryPage next(HistoryQuery.Builder q, long waitMs, long deadlineNs, long fromVersion)
       throws InterruptedException {
     int lacking = 0;
@@ -155,12 +161,9 @@ final class HistoryCursor {
     long oldest = Long.MAX_VALUE;
     // Bounded by the deadline: every pass either returns, throws, or spends an RPC or a pause.
     for (;;) {
-      long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+      long remainingMs = remainingMs(deadlineNs, "the history");
       if (remainingMs <= 0) {
         return null;
-      }
-      if (Thread.interrupted()) {
-        throw new InterruptedException("interrupted while reading the history of " + describe());
       }
       String peer = peerId();
       HistoryPage page;
