@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "history",
     description = {"Prints an entity's committed events, oldest first, one per line: version, the leader's "
         + "timestamp, event type and JSON, Raft log index and term, and what caused it (request, message or timer).",
-        "Served from any node's event journal; includes every event committed before the command started."})
+        "Served from any node's event journal; includes every event committed before the command started.",
+        "With --node ID: node ID's journal as it holds it now (to compare replicas)."})
 final class HistoryCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -38,6 +39,10 @@ final class HistoryCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line (JSON Lines) instead of text.")
   boolean json;
 
+  @Option(names = "--node", paramLabel = "ID",
+      description = "Read node ID's journal only, up to the version that node has applied.")
+  String node;
+
   @Override
   public Integer call() throws InterruptedException {
     var key = address.key();
@@ -49,16 +54,18 @@ final class HistoryCommand implements Callable<Integer> {
     }
     try (PachydermClient c = client.connect()) {
       Duration timeout = c.requestTimeout();
-      long upTo = Futures.join(c.readEncoded(key, ReadMode.LINEARIZABLE)).getVersion();
+      ReadMode mode = node != null ? ReadMode.onNode(node) : ReadMode.LINEARIZABLE;
+      long upTo = Futures.join(c.readEncoded(key, mode)).getVersion();
       if (limit != null) {
         upTo = Math.min(upTo, fromVersion + limit - 1);
       }
       PrintWriter out = spec.commandLine().getOut();
-      EncodedHistory history = c.encodedHistory(key);
+      EncodedHistory history = node != null ? c.encodedHistory(key, mode) : c.encodedHistory(key);
       long next = history.range(fromVersion, upTo, timeout, r -> out.println(HistoryFormat.line(r, json)));
       out.flush();
       if (next <= upTo) {
-        throw new OutcomeUnknownException("no node served the history of " + key + " from version " + next
+        throw new OutcomeUnknownException((node != null ? "node " + node + " did not serve" : "no node served")
+            + " the history of " + key + " from version " + next
             + " within " + timeout.toMillis() + " ms");
       }
       if (!json && next == fromVersion) {

@@ -28,11 +28,20 @@ final class QueryCommand implements Callable<Integer> {
           + "Default: linearizable (reflects every call that completed before the query).")
   boolean stale;
 
+  @Option(names = "--node", paramLabel = "ID",
+      description = "Read node ID's applied state (as --stale, but always that node): to compare replicas.")
+  String node;
+
   @Override
   public Integer call() {
     var key = address.key();
+    if (stale && node != null) {
+      throw new IllegalArgumentException("--stale and --node exclude each other: --node already reads one node's "
+          + "applied state");
+    }
+    ReadMode mode = node != null ? ReadMode.onNode(node) : stale ? ReadMode.STALE : ReadMode.LINEARIZABLE;
     try (PachydermClient c = client.connect()) {
-      EntityRead read = Futures.join(c.readEncoded(key, stale ? ReadMode.STALE : ReadMode.LINEARIZABLE));
+      EntityRead read = Futures.join(c.readEncoded(key, mode));
       PrintWriter out = spec.commandLine().getOut();
       if (read.hasState()) {
         out.println("version: " + read.getVersion());

@@ -113,6 +113,26 @@ class InProcessClusterTest {
   }
 
   @Test
+  void queryAndHistoryOnANamedNodeReadThatNode() throws InterruptedException {
+    CliRun.of("call", "--peers", peers, "counter", "on-node-1", "Increment", "{\"by\":4}");
+    for (String id : List.of("n1", "n2", "n3")) {
+      awaitCondition(id + " applied the call", () -> CliRun.of("query", "--node", id, "--peers", peers, "counter",
+          "on-node-1").outLines().contains("version: 1"));
+      CliRun run = CliRun.of("query", "--node", id, "--peers", peers, "counter", "on-node-1");
+      assertThat(run.outLines()).as(run.toString()).containsExactly("version: 1", "state: {\"count\":4}");
+      CliRun history = CliRun.of("history", "--node", id, "--peers", peers, "counter", "on-node-1");
+      assertThat(history.outLines()).as(history.toString()).hasSize(1);
+      assertThat(history.outLines().get(0)).startsWith("v1  ");
+    }
+    CliRun unknown = CliRun.of("query", "--node", "n9", "--peers", peers, "counter", "on-node-1");
+    assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(PachydermCli.EXIT_BAD_INPUT);
+    assertThat(unknown.err()).contains("no node 'n9' among this client's peers [n1, n2, n3]");
+    CliRun both = CliRun.of("query", "--node", "n1", "--stale", "--peers", peers, "counter", "on-node-1");
+    assertThat(both.exitCode()).as(both.toString()).isEqualTo(PachydermCli.EXIT_BAD_INPUT);
+    assertThat(both.err()).contains("--stale and --node exclude each other");
+  }
+
+  @Test
   void queryOfAnEntityWithoutEventsSaysSo() {
     CliRun run = CliRun.of("query", "--peers", peers, "counter", "never-touched");
     assertThat(run.exitCode()).as(run.toString()).isZero();

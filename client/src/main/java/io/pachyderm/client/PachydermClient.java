@@ -6,6 +6,7 @@ import io.pachyderm.api.DeadLetters;
 import io.pachyderm.api.Entities;
 import io.pachyderm.api.EntityState;
 import io.pachyderm.api.Follow;
+import io.pachyderm.api.Futures;
 import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
@@ -197,8 +198,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
   }
 
   @Override
-  public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit) {
-    return historyIn(ecosystem, ref, fromVersion, limit);
+  public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit,
+                                                                ReadMode mode) {
+    return historyIn(ecosystem, ref, fromVersion, limit, mode);
   }
 
   @Override
@@ -330,7 +332,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
   // ---- history and follow -----------------------------------------------------------------
 
   private <S> CompletableFuture<List<HistoryEvent>> historyIn(String eco, EntityRef<S, ?> ref, long fromVersion,
-                                                              int limit) {
+                                                              int limit, ReadMode mode) {
     EntityType<?, ?, ?> type;
     HistoryCursor cursor;
     try {
@@ -339,14 +341,25 @@ public final class PachydermClient implements Entities, AutoCloseable {
       if (limit < 1) {
         throw new IllegalArgumentException("history limit must be >= 1, was " + limit);
       }
-      cursor = cursor(key(eco, ref));
+      cursor = cursor(key(eco, ref), mode);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
     return CompletableFuture.supplyAsync(() -> {
+      List<HistoryEvent> events = new ArrayList<>();
+      if (mode instanceof ReadMode.Linearizable) {
+        // Everything committed before this call has a version at most this one.
+        long upTo = Futures.join(readEncoded(key(eco, ref), ReadMode.LINEARIZABLE)).getVersion();
+        long last = Math.min(upTo, fromVersion + Math.min(limit, HistoryCursor.PAGE_RECORDS_MAX) - 1);
+        long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
+        fetchOrFail(ref, fromVersion, cursor, () -> {
+          long next = cursor.readRange(fromVersion, last, deadlineNs, r -> events.add(HistoryEvents.decode(type, r)));
+          return next > last ? next : null;
+        });
+        return events;
+      }
       long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
       HistoryPage page = fetchOrFail(ref, fromVersion, cursor, () -> cursor.fetch(fromVersion, limit, 0, deadlineNs));
-      List<HistoryEvent> events = new ArrayList<>(page.getRecordsCount());
       for (JournalRecord r : page.getRecordsList()) {
         events.add(HistoryEvents.decode(type, r));
       }
@@ -418,9 +431,26 @@ public final class PachydermClient implements Entities, AutoCloseable {
 
   /** Readers spread over the nodes; each sticks to its node while that node answers. */
   private HistoryCursor cursor(EntityKey key) {
+    return cursor(key, ReadMode.STALE);
+  }
+
+  /** As {@link #cursor(EntityKey)}, or a cursor that reads only the node {@code mode} names. */
+  private HistoryCursor cursor(EntityKey key, ReadMode mode) {
+    List<Peer> readFrom = mode instanceof ReadMode.OnNode on ? List.of(peer(on)) : peers;
     return new HistoryCursor(this::readHistoryPage,
         (ref, timeoutMs) -> readEncoded(Protos.key(ref), ReadMode.LINEARIZABLE).get(timeoutMs, TimeUnit.MILLISECONDS),
-        peers, Protos.ref(key), followPeer.getAndIncrement());
+        readFrom, Protos.ref(key), followPeer.getAndIncrement());
+  }
+
+  /** The peer a {@link ReadMode#onNode} read names; one this client does not know is a caller's mistake. */
+  private Peer peer(ReadMode.OnNode on) {
+    for (Peer p : peers) {
+      if (p.id().equals(on.nodeId())) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("no node '" + on.nodeId() + "' among this client's peers "
+        + peers.stream().map(Peer::id).toList());
   }
 
   private static void requireVersion(long fromVersion) {
@@ -473,6 +503,16 @@ public final class PachydermClient implements Entities, AutoCloseable {
     return new EncodedHistory(cursor(key));
   }
 
+  /**
+   * As {@link #encodedHistory(EntityKey)}, reading only the node a {@link ReadMode#onNode} mode
+   * names (any other mode reads from any node).
+   *
+   * @throws IllegalArgumentException if the mode names a node that is not a peer
+   */
+  public EncodedHistory encodedHistory(EntityKey key, ReadMode mode) {
+    return new EncodedHistory(cursor(key, mode));
+  }
+
   private EntityType<?, ?, ?> typeOf(EntityRef<?, ?> ref) {
     Objects.requireNonNull(ref, "ref");
     EntityType<?, ?, ?> type = types.find(ref.type());
@@ -520,15 +560,37 @@ public final class PachydermClient implements Entities, AutoCloseable {
     return batcher.submit(command, requestTimeout.toMillis());
   }
 
-  /** Reads an entity's encoded state; {@code hasState()} is false for an entity without events. */
+  /**
+   * Reads an entity's encoded state as {@code mode} says; {@code hasState()} is false for an entity
+   * without events.
+   *
+   * @throws IllegalArgumentException (in the future) if {@code mode} names a node that is not a peer
+   */
   public CompletableFuture<EntityRead> readEncoded(EntityKey key, ReadMode mode) {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
         ReadRequest.newBuilder().setEntity(Protos.ref(key)).build().toByteArray()));
-    if (mode == ReadMode.LINEARIZABLE) {
-      return read(false, c -> c.async().sendReadOnly(message), EntityRead::parseFrom, key.toString());
+    return readAs(mode, message, EntityRead::parseFrom, key.toString());
+  }
+
+  /**
+   * The one place a {@link ReadMode} becomes a Ratis read: ReadIndex through the leader, a stale
+   * read from the next node in turn, or a stale read from the named node (retried there only).
+   */
+  private <T> CompletableFuture<T> readAs(ReadMode mode, Message message, ReplyParser<T> parser, String what) {
+    Objects.requireNonNull(mode, "mode");
+    if (mode instanceof ReadMode.Linearizable) {
+      return read(false, c -> c.async().sendReadOnly(message), parser, what);
     }
-    return read(true, c -> c.async().sendStaleRead(message, 0, nextStalePeer()), EntityRead::parseFrom,
-        key.toString());
+    if (mode instanceof ReadMode.OnNode on) {
+      RaftPeerId node;
+      try {
+        node = RaftPeerId.valueOf(peer(on).id());
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      return read(true, c -> c.async().sendStaleRead(message, 0, node), parser, what + " on " + on.nodeId());
+    }
+    return read(true, c -> c.async().sendStaleRead(message, 0, nextStalePeer()), parser, what);
   }
 
   /**
@@ -883,8 +945,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
     }
 
     @Override
-    public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit) {
-      return historyIn(name, ref, fromVersion, limit);
+    public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit,
+                                                                  ReadMode mode) {
+      return historyIn(name, ref, fromVersion, limit, mode);
     }
 
     @Override

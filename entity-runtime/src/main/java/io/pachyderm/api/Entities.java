@@ -49,7 +49,10 @@ public interface Entities {
     return Futures.join(sendAsync(ref, command));
   }
 
-  /** The entity's current state and version; a never-touched entity reads as its initial state, version 0. */
+  /**
+   * The entity's current state and version, read as {@code mode} says (linearizable, any node, or
+   * one named node); a never-touched entity reads as its initial state, version 0.
+   */
   <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode);
 
   /** Linearizable read of the entity's state and version. */
@@ -67,12 +70,26 @@ public interface Entities {
    * their metadata, in version order, as some node's event journal holds them now: on a cluster
    * the list may end before the newest events (a lagging node), never has gaps, and is empty when
    * there is nothing from {@code fromVersion} yet. A page holds at most 1,000 events whatever
-   * {@code limit} asks; read on from the last version + 1.
+   * {@code limit} asks; read on from the last version + 1. Same as {@link #historyAsync(EntityRef,
+   * long, int, ReadMode)} with {@link ReadMode#STALE}.
    *
    * @throws HistoryUnavailableException (in the future) if no node holds {@code fromVersion} any
    *     more (journal retention)
    */
-  <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit);
+  default <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit) {
+    return historyAsync(ref, fromVersion, limit, ReadMode.STALE);
+  }
+
+  /**
+   * A page of the entity's history as {@link #historyAsync(EntityRef, long, int)}, read as {@code
+   * mode} says: {@link ReadMode#STALE} from whichever node answers (it may end before the newest
+   * events); {@link ReadMode#LINEARIZABLE} includes every event committed before the call, up to
+   * {@code limit} and the page cap; {@link ReadMode#onNode} as that node's journal holds it now
+   * (fails with {@link HistoryUnavailableException} if that node lacks {@code fromVersion}, even
+   * when another node holds it).
+   */
+  <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit,
+                                                         ReadMode mode);
 
   /**
    * Every committed event of the entity from {@code fromVersion} (>= 1) on, including every event

@@ -39,6 +39,9 @@ import java.util.concurrent.CompletableFuture;
  * thrown from {@code call}/{@code send} directly rather than through the returned future. Replay
  * a failure by running the same calls on a simulation with the same seed. Not thread-safe:
  * simulations are single-threaded by design.
+ *
+ * <p>A simulation has one logical replica: every {@link ReadMode} (also {@link ReadMode#onNode}
+ * with any node id, so tests written for a cluster run unchanged) reads it after the last step.
  */
 public final class Simulation implements Entities {
   private final Settings settings;
@@ -108,6 +111,7 @@ public final class Simulation implements Entities {
   @SuppressWarnings("unchecked")
   public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
     try {
+      java.util.Objects.requireNonNull(mode, "mode");
       World.Slot slot = shared.world.slot(key(ref));
       return CompletableFuture.completedFuture(new EntityState<>((S) slot.state(), slot.version()));
     } catch (RuntimeException e) {
@@ -116,8 +120,10 @@ public final class Simulation implements Entities {
   }
 
   @Override
-  public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit) {
+  public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit,
+                                                                ReadMode mode) {
     try {
+      java.util.Objects.requireNonNull(mode, "mode");
       if (limit < 1) {
         throw new IllegalArgumentException("history limit must be >= 1, was " + limit);
       }

@@ -42,7 +42,8 @@ import java.util.concurrent.CompletableFuture;
  * directory. Thread-safe.
  */
 public final class LocalPachyderm implements Entities, AutoCloseable {
-  private static final String NODE_ID = "local";
+  /** The one node's id, which {@link ReadMode#onNode} names. */
+  public static final String NODE_ID = "local";
   private static final String PORT_FILE = "local-port";
 
   private final PachydermNode node;
@@ -85,8 +86,8 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
 
   @Override
   public <S> CompletableFuture<java.util.List<io.pachyderm.api.HistoryEvent>> historyAsync(EntityRef<S, ?> ref,
-                                                                                          long fromVersion, int limit) {
-    return client.historyAsync(ref, fromVersion, limit);
+      long fromVersion, int limit, ReadMode mode) {
+    return client.historyAsync(ref, fromVersion, limit, mode);
   }
 
   @Override

@@ -254,7 +254,7 @@ class ClusterHistoryTest {
     return seen;
   }
 
-  private static void deleteTree(Path root) throws java.io.IOException {
+  static void deleteTree(Path root) throws java.io.IOException {
     try (var paths = java.nio.file.Files.walk(root)) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         java.nio.file.Files.delete(p);
