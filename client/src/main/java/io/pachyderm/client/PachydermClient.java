@@ -9,6 +9,7 @@ import io.pachyderm.api.Follow;
 import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
+import io.pachyderm.api.QueryResult;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.api.Reply;
@@ -18,6 +19,7 @@ import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.entity.Query;
 import io.pachyderm.protocol.Applied;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
@@ -26,17 +28,21 @@ import io.pachyderm.protocol.DeadLetterAction;
 import io.pachyderm.protocol.DeadLetterList;
 import io.pachyderm.protocol.DeadLetterQuery;
 import io.pachyderm.protocol.EffectId;
+import io.pachyderm.protocol.EntityQuery;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
 import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.NodeStatus;
+import io.pachyderm.protocol.Payload;
 import io.pachyderm.protocol.PendingEffect;
 import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.QueryReply;
 import io.pachyderm.protocol.ReadRequest;
 import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.runtime.CommandExecutor;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.QueryExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -197,6 +203,12 @@ public final class PachydermClient implements Entities, AutoCloseable {
   }
 
   @Override
+  public <S, A, R> CompletableFuture<QueryResult<R>> queryAsync(EntityRef<S, ?> ref, Query<S, A, R> query, A args,
+                                                                ReadMode mode) {
+    return namedQueryIn(ecosystem, ref, query, args, mode);
+  }
+
+  @Override
   public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit) {
     return historyIn(ecosystem, ref, fromVersion, limit);
   }
@@ -327,6 +339,22 @@ public final class PachydermClient implements Entities, AutoCloseable {
     });
   }
 
+  private <S, A, R> CompletableFuture<QueryResult<R>> namedQueryIn(String eco, EntityRef<S, ?> ref,
+                                                                  Query<S, A, R> query, A args, ReadMode mode) {
+    EntityType<?, ?, ?> type;
+    Encoded encodedArgs;
+    try {
+      type = typeOf(ref);
+      encodedArgs = QueryExecutor.encodeArgs(type, query, args);
+      Objects.requireNonNull(mode, "read mode");
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return queryEncoded(key(eco, ref), query.name(), encodedArgs == null ? null : Protos.payload(encodedArgs), mode)
+        .thenApply(reply -> new QueryResult<>(QueryExecutor.decodeResult(type, query,
+            reply.hasResult() ? Protos.encoded(reply.getResult()) : null), reply.getVersion()));
+  }
+
   // ---- history and follow -----------------------------------------------------------------
 
   private <S> CompletableFuture<List<HistoryEvent>> historyIn(String eco, EntityRef<S, ?> ref, long fromVersion,
@@ -452,7 +480,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
   }
 
   /**
-   * A read the node refused for what it asked (unknown entity type, invalid ref or range), as the
+   * A read the node refused for what it asked (unknown entity type, invalid ref or range, unknown
+   * query or args that do not fit it, a query function that threw), as the
    * rejection to report; null for any other failure, which another attempt or node may not repeat.
    */
   private static CommandRejectedException refusedRead(Throwable cause) {
@@ -460,12 +489,19 @@ public final class PachydermClient implements Entities, AutoCloseable {
       return null;
     }
     String text = String.valueOf(cause.getMessage());
-    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST)) {
-      if (text.contains(kind.name())) {
-        return new CommandRejectedException(kind, text);
+    // The node's message starts with the kind; the first kind named wins, so a kind's name quoted in
+    // the rest of the message (a query's exception text) cannot change it.
+    RejectionKind found = null;
+    int foundAt = Integer.MAX_VALUE;
+    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST,
+        RejectionKind.HANDLER_FAILED)) {
+      int at = text.indexOf(kind.name() + ": ");
+      if (at >= 0 && at < foundAt) {
+        found = kind;
+        foundAt = at;
       }
     }
-    return null;
+    return found == null ? null : new CommandRejectedException(found, text);
   }
 
   /** A cursor over an entity's journal for tools that lack the entity classes (the CLI). */
@@ -522,13 +558,38 @@ public final class PachydermClient implements Entities, AutoCloseable {
 
   /** Reads an entity's encoded state; {@code hasState()} is false for an entity without events. */
   public CompletableFuture<EntityRead> readEncoded(EntityKey key, ReadMode mode) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
-        ReadRequest.newBuilder().setEntity(Protos.ref(key)).build().toByteArray()));
-    if (mode == ReadMode.LINEARIZABLE) {
-      return read(false, c -> c.async().sendReadOnly(message), EntityRead::parseFrom, key.toString());
-    }
-    return read(true, c -> c.async().sendStaleRead(message, 0, nextStalePeer()), EntityRead::parseFrom,
+    return readIn(mode, ReadRequest.newBuilder().setEntity(Protos.ref(key)).build(), EntityRead::parseFrom,
         key.toString());
+  }
+
+  /**
+   * Runs the named query {@code query} of the entity's type on the node that serves the read
+   * ({@code mode}); the reply carries only the encoded result and the entity's version. {@code args}
+   * is null for a query without args; a payload with an empty type stands for the query's declared
+   * args class (what a tool without the entity classes sends). Fails like {@link #queryAsync(EntityRef,
+   * Query, Object, ReadMode)}.
+   */
+  public CompletableFuture<QueryReply> queryEncoded(EntityKey key, String query, Payload args, ReadMode mode) {
+    EntityQuery.Builder q = EntityQuery.newBuilder().setRef(Protos.ref(key)).setName(Objects.requireNonNull(query,
+        "query"));
+    if (args != null) {
+      q.setArgs(args);
+    }
+    return readIn(mode, ReadRequest.newBuilder().setQuery(q).build(), QueryReply::parseFrom,
+        "query '" + query + "' of " + key);
+  }
+
+  /**
+   * Sends one read as {@code mode} asks, retried until the request timeout: the one place that
+   * decides how a read mode travels. Linearizable: to the leader (Raft ReadIndex). Stale: to the
+   * next node in turn, answered from its applied state.
+   */
+  private <T> CompletableFuture<T> readIn(ReadMode mode, ReadRequest request, ReplyParser<T> parser, String what) {
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));
+    if (mode == ReadMode.LINEARIZABLE) {
+      return read(false, c -> c.async().sendReadOnly(message), parser, what);
+    }
+    return read(true, c -> c.async().sendStaleRead(message, 0, nextStalePeer()), parser, what);
   }
 
   /**
@@ -880,6 +941,12 @@ public final class PachydermClient implements Entities, AutoCloseable {
     @Override
     public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
       return queryIn(name, ref, mode);
+    }
+
+    @Override
+    public <S, A, R> CompletableFuture<QueryResult<R>> queryAsync(EntityRef<S, ?> ref, Query<S, A, R> query, A args,
+                                                                  ReadMode mode) {
+      return namedQueryIn(name, ref, query, args, mode);
     }
 
     @Override

@@ -27,6 +27,7 @@ import io.pachyderm.protocol.Command;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.Conflict;
 import io.pachyderm.protocol.DedupSnapshot;
+import io.pachyderm.protocol.EntityQuery;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
@@ -39,6 +40,7 @@ import io.pachyderm.protocol.NodeStatus;
 import io.pachyderm.protocol.Outcome;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.Protos.RequestKey;
+import io.pachyderm.protocol.QueryReply;
 import io.pachyderm.protocol.ReadRequest;
 import io.pachyderm.protocol.Record;
 import io.pachyderm.protocol.SnapshotHeader;
@@ -50,6 +52,7 @@ import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.runtime.TimerKey;
 import io.pachyderm.runtime.EventFolder;
 import io.pachyderm.runtime.Execution;
+import io.pachyderm.runtime.QueryExecutor;
 import io.pachyderm.storage.SnapshotReader;
 import io.pachyderm.storage.SnapshotWriter;
 import io.pachyderm.storage.journal.EventJournal;
@@ -1007,6 +1010,9 @@ public final class EntityStateMachine extends BaseStateMachine {
       case HISTORY -> {
         return history(read.getHistory());
       }
+      case QUERY -> {
+        return entityQuery(read.getQuery());
+      }
       case STATUS -> answer = status().toByteArray();
       case DEAD_LETTERS -> answer = DeadLetterList.newBuilder()
           .addAllDeadLetters(outbox.deadLetters(read.getDeadLetters().getLimit()))
@@ -1017,6 +1023,54 @@ public final class EntityStateMachine extends BaseStateMachine {
       }
     }
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
+  }
+
+  /**
+   * Runs a named query of the entity's type on its applied state, on this read thread: never on
+   * the apply path, so a slow or throwing query delays or fails this read only. The state record
+   * is immutable and read from the map once, so the result and version belong together even while
+   * the apply thread moves on. Only the encoded result goes back.
+   */
+  private CompletableFuture<Message> entityQuery(EntityQuery q) {
+    EntityKey key;
+    try {
+      key = Protos.key(q.getRef());
+      String invalid = validate(key);
+      if (invalid != null) {
+        throw new IllegalArgumentException(invalid);
+      }
+    } catch (RuntimeException e) {
+      return refusedRead(RejectionKind.INVALID_REQUEST, "query '" + q.getName() + "' of " + q.getRef() + ": "
+          + e.getMessage());
+    }
+    EntityType<?, ?, ?> type = types.find(key.type());
+    if (type == null) {
+      return unknownTypeRead(key);
+    }
+    Versioned v = entities.get(key);
+    Object state;
+    try {
+      state = v != null ? v.state() : CommandExecutor.initialState(type, key.id());
+    } catch (RuntimeException e) {
+      return refusedRead(RejectionKind.HANDLER_FAILED, "initial(" + key.id() + ") of entity type " + type.name()
+          + " threw " + e);
+    }
+    Encoded args = q.hasArgs() ? Protos.encoded(q.getArgs()) : null;
+    QueryExecutor.Outcome outcome = QueryExecutor.execute(type, key, state, q.getName(), args);
+    if (outcome instanceof QueryExecutor.Refused r) {
+      return refusedRead(r.kind(), r.message() + " (on node " + nodeId + ")");
+    }
+    Encoded result = ((QueryExecutor.Answered) outcome).result();
+    QueryReply.Builder reply = QueryReply.newBuilder().setVersion(v == null ? 0 : v.version());
+    if (result != null) {
+      reply.setResult(Protos.payload(result));
+    }
+    return CompletableFuture.completedFuture(message(reply.build()));
+  }
+
+  /** A read refused for what it asked; the kind leads the message, which is how the client tells it apart. */
+  private static CompletableFuture<Message> refusedRead(RejectionKind kind, String message) {
+    return CompletableFuture.failedFuture(new StateMachineException(kind + ": " + message));
   }
 
   /**
