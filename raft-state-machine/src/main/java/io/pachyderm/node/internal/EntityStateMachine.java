@@ -157,6 +157,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** Journal records of the entry being applied; apply thread only. */
   private final List<JournalRecord.Builder> entryRecords = new ArrayList<>();
   private final HistoryWaiters historyWaiters;
+  private final QueryRunner queries;
   private final long logEntriesKeptForLaggingNodesMax;
   /** The journal position recorded in the loaded snapshot (0 when none): see {@link #markJournalGap}. */
   private volatile long snapshotJournalIndex;
@@ -195,6 +196,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.journalDir = journalDir;
     this.journalOptions = journalOptions;
     this.historyWaiters = new HistoryWaiters(nodeId, 10_000);
+    this.queries = new QueryRunner(nodeId);
     this.types = types;
     this.limits = limits;
     this.dedup = new DedupTable(limits.dedupEntriesMax());
@@ -290,6 +292,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     proposer.shutdownNow();
     effects.close();
     historyWaiters.close();
+    queries.close();
     EventJournal j = journal;
     if (j != null) {
       j.close();
@@ -1026,10 +1029,12 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Runs a named query of the entity's type on its applied state, on this read thread: never on
-   * the apply path, so a slow or throwing query delays or fails this read only. The state record
-   * is immutable and read from the map once, so the result and version belong together even while
-   * the apply thread moves on. Only the encoded result goes back.
+   * Runs a named query of the entity's type on its applied state, never on the apply path: the
+   * state is taken here, at the read's point in the log (after ReadIndex for a linearizable read),
+   * and the query function runs on a {@link QueryRunner} thread, so a slow or throwing query delays
+   * or fails this read only. The state record is immutable and read from the map once, so the
+   * result and version belong together while the apply thread moves on. Only the encoded result
+   * goes back.
    */
   private CompletableFuture<Message> entityQuery(EntityQuery q) {
     EntityKey key;
@@ -1048,29 +1053,36 @@ public final class EntityStateMachine extends BaseStateMachine {
       return unknownTypeRead(key);
     }
     Versioned v = entities.get(key);
-    Object state;
-    try {
-      state = v != null ? v.state() : CommandExecutor.initialState(type, key.id());
-    } catch (RuntimeException e) {
-      return refusedRead(RejectionKind.HANDLER_FAILED, "initial(" + key.id() + ") of entity type " + type.name()
-          + " threw " + e);
-    }
     Encoded args = q.hasArgs() ? Protos.encoded(q.getArgs()) : null;
-    QueryExecutor.Outcome outcome = QueryExecutor.execute(type, key, state, q.getName(), args);
-    if (outcome instanceof QueryExecutor.Refused r) {
-      return refusedRead(r.kind(), r.message() + " (on node " + nodeId + ")");
-    }
-    Encoded result = ((QueryExecutor.Answered) outcome).result();
-    QueryReply.Builder reply = QueryReply.newBuilder().setVersion(v == null ? 0 : v.version());
-    if (result != null) {
-      reply.setResult(Protos.payload(result));
-    }
-    return CompletableFuture.completedFuture(message(reply.build()));
+    String what = "query '" + q.getName() + "' of " + key;
+    return queries.run(what, () -> {
+      Object state;
+      try {
+        state = v != null ? v.state() : CommandExecutor.initialState(type, key.id());
+      } catch (RuntimeException e) {
+        throw refusal(RejectionKind.HANDLER_FAILED, "initial(" + key.id() + ") of entity type " + type.name()
+            + " threw " + e);
+      }
+      QueryExecutor.Outcome outcome = QueryExecutor.execute(type, key, state, q.getName(), args);
+      if (outcome instanceof QueryExecutor.Refused r) {
+        throw refusal(r.kind(), r.message() + " (on node " + nodeId + ")");
+      }
+      Encoded result = ((QueryExecutor.Answered) outcome).result();
+      QueryReply.Builder reply = QueryReply.newBuilder().setVersion(v == null ? 0 : v.version());
+      if (result != null) {
+        reply.setResult(Protos.payload(result));
+      }
+      return message(reply.build());
+    });
   }
 
   /** A read refused for what it asked; the kind leads the message, which is how the client tells it apart. */
   private static CompletableFuture<Message> refusedRead(RejectionKind kind, String message) {
-    return CompletableFuture.failedFuture(new StateMachineException(kind + ": " + message));
+    return CompletableFuture.failedFuture(refusal(kind, message));
+  }
+
+  private static StateMachineException refusal(RejectionKind kind, String message) {
+    return new StateMachineException(kind + ": " + message);
   }
 
   /**
