@@ -140,6 +140,44 @@ class InProcessClusterTest {
   }
 
   @Test
+  void aNamedQueryPrintsOnlyItsResult() {
+    CliRun.of("call", "--peers", peers, "account", "q-alice", "Transfer",
+        "{\"transferId\":\"t1\",\"toAccountId\":\"q-bob\",\"amountCents\":2500}");
+    CliRun balance = CliRun.of("query", "--peers", peers, "account", "q-alice", "--query", "balance");
+    assertThat(balance.exitCode()).as(balance.toString()).isZero();
+    assertThat(balance.outLines()).containsExactly("version: 1", "result: 7500");
+
+    CliRun canPay = CliRun.of("query", "--peers", peers, "--stale", "account", "q-alice", "--query", "can-pay",
+        "--args", "{\"cents\":8000}");
+    assertThat(canPay.outLines()).as(canPay.toString()).containsExactly("version: 1", "result: false");
+    CliRun untouched = CliRun.of("query", "--peers", peers, "account", "q-nobody", "--query", "balance");
+    assertThat(untouched.outLines()).as(untouched.toString()).containsExactly("version: 0", "result: 10000");
+  }
+
+  @Test
+  void anUnknownQueryIsRejectedNamingTheRegisteredOnes() {
+    CliRun run = CliRun.of("query", "--peers", peers, "account", "q-carol", "--query", "balanse");
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_REJECTED);
+    assertThat(run.errLines()).as(run.toString()).hasSize(1);
+    assertThat(run.err()).contains("INVALID_REQUEST", "entity type 'account' has no query 'balanse'",
+        "[balance, can-pay]");
+
+    CliRun noArgs = CliRun.of("query", "--peers", peers, "account", "q-carol", "--query", "can-pay");
+    assertThat(noArgs.exitCode()).as(noArgs.toString()).isEqualTo(PachydermCli.EXIT_REJECTED);
+    assertThat(noArgs.err()).contains("takes args of class Amount; none were given");
+  }
+
+  @Test
+  void argsWithoutAQueryOrInvalidArgsAreBadInput() {
+    CliRun noQuery = CliRun.of("query", "--peers", peers, "account", "q-dave", "--args", "{}");
+    assertThat(noQuery.exitCode()).as(noQuery.toString()).isEqualTo(PachydermCli.EXIT_BAD_INPUT);
+    assertThat(noQuery.err()).contains("--args needs --query NAME");
+    CliRun badJson = CliRun.of("query", "--peers", peers, "account", "q-dave", "--query", "can-pay", "--args", "{");
+    assertThat(badJson.exitCode()).as(badJson.toString()).isEqualTo(PachydermCli.EXIT_BAD_INPUT);
+    assertThat(badJson.err()).contains("--args of query can-pay is not valid JSON");
+  }
+
+  @Test
   void staleQueryAnswers() {
     CliRun run = CliRun.of("query", "--stale", "--peers", peers, "counter", "never-touched-either");
     assertThat(run.exitCode()).as(run.toString()).isZero();

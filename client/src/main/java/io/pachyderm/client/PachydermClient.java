@@ -10,6 +10,7 @@ import io.pachyderm.api.Futures;
 import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
+import io.pachyderm.api.QueryResult;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.api.Reply;
@@ -19,6 +20,7 @@ import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.entity.Query;
 import io.pachyderm.protocol.Applied;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
@@ -27,17 +29,21 @@ import io.pachyderm.protocol.DeadLetterAction;
 import io.pachyderm.protocol.DeadLetterList;
 import io.pachyderm.protocol.DeadLetterQuery;
 import io.pachyderm.protocol.EffectId;
+import io.pachyderm.protocol.EntityQuery;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
 import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.NodeStatus;
+import io.pachyderm.protocol.Payload;
 import io.pachyderm.protocol.PendingEffect;
 import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.QueryReply;
 import io.pachyderm.protocol.ReadRequest;
 import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.runtime.CommandExecutor;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.QueryExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -198,6 +204,12 @@ public final class PachydermClient implements Entities, AutoCloseable {
   }
 
   @Override
+  public <S, A, R> CompletableFuture<QueryResult<R>> queryAsync(EntityRef<S, ?> ref, Query<S, A, R> query, A args,
+                                                                ReadMode mode) {
+    return namedQueryIn(ecosystem, ref, query, args, mode);
+  }
+
+  @Override
   public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit,
                                                                 ReadMode mode) {
     return historyIn(ecosystem, ref, fromVersion, limit, mode);
@@ -327,6 +339,22 @@ public final class PachydermClient implements Entities, AutoCloseable {
           : CommandExecutor.initialState(type, ref.id());
       return new EntityState<>((S) state, read.getVersion());
     });
+  }
+
+  private <S, A, R> CompletableFuture<QueryResult<R>> namedQueryIn(String eco, EntityRef<S, ?> ref,
+                                                                  Query<S, A, R> query, A args, ReadMode mode) {
+    EntityType<?, ?, ?> type;
+    Encoded encodedArgs;
+    try {
+      type = typeOf(ref);
+      encodedArgs = QueryExecutor.encodeArgs(type, query, args);
+      Objects.requireNonNull(mode, "read mode");
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return queryEncoded(key(eco, ref), query.name(), encodedArgs == null ? null : Protos.payload(encodedArgs), mode)
+        .thenApply(reply -> new QueryResult<>(QueryExecutor.decodeResult(type, query,
+            reply.hasResult() ? Protos.encoded(reply.getResult()) : null), reply.getVersion()));
   }
 
   // ---- history and follow -----------------------------------------------------------------
@@ -482,7 +510,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
   }
 
   /**
-   * A read the node refused for what it asked (unknown entity type, invalid ref or range), as the
+   * A read the node refused for what it asked (unknown entity type, invalid ref or range, unknown
+   * query or args that do not fit it, a query function that threw), as the
    * rejection to report; null for any other failure, which another attempt or node may not repeat.
    */
   private static CommandRejectedException refusedRead(Throwable cause) {
@@ -490,12 +519,19 @@ public final class PachydermClient implements Entities, AutoCloseable {
       return null;
     }
     String text = String.valueOf(cause.getMessage());
-    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST)) {
-      if (text.contains(kind.name())) {
-        return new CommandRejectedException(kind, text);
+    // The node's message starts with the kind; the first kind named wins, so a kind's name quoted in
+    // the rest of the message (a query's exception text) cannot change it.
+    RejectionKind found = null;
+    int foundAt = Integer.MAX_VALUE;
+    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST,
+        RejectionKind.HANDLER_FAILED)) {
+      int at = text.indexOf(kind.name() + ": ");
+      if (at >= 0 && at < foundAt) {
+        found = kind;
+        foundAt = at;
       }
     }
-    return null;
+    return found == null ? null : new CommandRejectedException(found, text);
   }
 
   /** A cursor over an entity's journal for tools that lack the entity classes (the CLI). */
@@ -567,17 +603,35 @@ public final class PachydermClient implements Entities, AutoCloseable {
    * @throws IllegalArgumentException (in the future) if {@code mode} names a node that is not a peer
    */
   public CompletableFuture<EntityRead> readEncoded(EntityKey key, ReadMode mode) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
-        ReadRequest.newBuilder().setEntity(Protos.ref(key)).build().toByteArray()));
-    return readAs(mode, message, EntityRead::parseFrom, key.toString());
+    return readAs(mode, ReadRequest.newBuilder().setEntity(Protos.ref(key)).build(), EntityRead::parseFrom,
+        key.toString());
   }
 
   /**
-   * The one place a {@link ReadMode} becomes a Ratis read: ReadIndex through the leader, a stale
-   * read from the next node in turn, or a stale read from the named node (retried there only).
+   * Runs the named query {@code query} of the entity's type on the node that serves the read
+   * ({@code mode}); the reply carries only the encoded result and the entity's version. {@code args}
+   * is null for a query without args; a payload with an empty type stands for the query's declared
+   * args class (what a tool without the entity classes sends). Fails like {@link #queryAsync(EntityRef,
+   * Query, Object, ReadMode)}.
    */
-  private <T> CompletableFuture<T> readAs(ReadMode mode, Message message, ReplyParser<T> parser, String what) {
+  public CompletableFuture<QueryReply> queryEncoded(EntityKey key, String query, Payload args, ReadMode mode) {
+    EntityQuery.Builder q = EntityQuery.newBuilder().setRef(Protos.ref(key)).setName(Objects.requireNonNull(query,
+        "query"));
+    if (args != null) {
+      q.setArgs(args);
+    }
+    return readAs(mode, ReadRequest.newBuilder().setQuery(q).build(), QueryReply::parseFrom,
+        "query '" + query + "' of " + key);
+  }
+
+  /**
+   * The one place a {@link ReadMode} becomes a Ratis read, retried until the request timeout:
+   * ReadIndex through the leader, a stale read from the next node in turn, or a stale read from the
+   * named node (retried there only).
+   */
+  private <T> CompletableFuture<T> readAs(ReadMode mode, ReadRequest request, ReplyParser<T> parser, String what) {
     Objects.requireNonNull(mode, "mode");
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));
     if (mode instanceof ReadMode.Linearizable) {
       return read(false, c -> c.async().sendReadOnly(message), parser, what);
     }
@@ -942,6 +996,12 @@ public final class PachydermClient implements Entities, AutoCloseable {
     @Override
     public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
       return queryIn(name, ref, mode);
+    }
+
+    @Override
+    public <S, A, R> CompletableFuture<QueryResult<R>> queryAsync(EntityRef<S, ?> ref, Query<S, A, R> query, A args,
+                                                                  ReadMode mode) {
+      return namedQueryIn(name, ref, query, args, mode);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.pachyderm.api;
 
 import io.pachyderm.entity.EntityRef;
+import io.pachyderm.entity.Query;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -60,9 +61,37 @@ public interface Entities {
     return Futures.join(queryAsync(ref, ReadMode.LINEARIZABLE));
   }
 
-  /** Linearizable read, projected by {@code view} on the caller's side. */
+  /**
+   * Linearizable read, projected by {@code view} on the caller's side: the whole state travels to
+   * the caller first. To send only the answer, register a named {@link Query} and use {@link
+   * #query(EntityRef, Query)}.
+   */
   default <S, R> R query(EntityRef<S, ?> ref, Function<? super S, ? extends R> view) {
     return view.apply(query(ref).state());
+  }
+
+  /**
+   * Runs the named query {@code query}, registered on the entity's type, where the entity's state
+   * is (on a cluster: on the node that serves the read, as {@code mode} picks it) and completes with
+   * only its result and the entity's version; the state itself does not travel. A never-touched
+   * entity is queried in its initial state, version 0. {@code args} is null for a query without args.
+   *
+   * <p>Fails with {@link CommandRejectedException}: kind {@code INVALID_REQUEST} when the query is
+   * not registered on the entity's type (the message lists those that are) or the args do not fit
+   * it, kind {@code HANDLER_FAILED} when the query function throws (that read only: nothing is
+   * written either way). With the request timeout passed, {@link OutcomeUnknownException}.
+   */
+  <S, A, R> CompletableFuture<QueryResult<R>> queryAsync(EntityRef<S, ?> ref, Query<S, A, R> query, A args,
+                                                         ReadMode mode);
+
+  /** Linearizable run of a query without args; its result. */
+  default <S, R> R query(EntityRef<S, ?> ref, Query<S, Void, R> query) {
+    return Futures.join(queryAsync(ref, query, null, ReadMode.LINEARIZABLE)).result();
+  }
+
+  /** Linearizable run of a query with {@code args}; its result. */
+  default <S, A, R> R query(EntityRef<S, ?> ref, Query<S, A, R> query, A args) {
+    return Futures.join(queryAsync(ref, query, args, ReadMode.LINEARIZABLE)).result();
   }
 
   /**

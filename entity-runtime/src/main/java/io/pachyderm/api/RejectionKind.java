@@ -8,7 +8,7 @@ public enum RejectionKind {
   UNKNOWN_ENTITY_TYPE,
   /** The command bytes could not be decoded into a registered command class. */
   UNDECODABLE_PAYLOAD,
-  /** {@code handle} threw. */
+  /** {@code handle} threw, or a named query's function threw or returned what cannot be encoded. */
   HANDLER_FAILED,
   /** {@code apply} threw on one of the command's events (checked on the leader before writing). */
   APPLY_FAILED,
@@ -16,6 +16,6 @@ public enum RejectionKind {
   INVALID_DECISION,
   /** The request or the resulting record is larger than the configured limit. */
   TOO_LARGE,
-  /** A malformed request (bad ecosystem or id, missing fields). */
+  /** A malformed request (bad ecosystem or id, missing fields, an unknown query or args that do not fit it). */
   INVALID_REQUEST
 }

@@ -5,7 +5,9 @@ import io.pachyderm.codec.JsonCodec;
 import io.pachyderm.codec.JsonUpcaster;
 import io.pachyderm.codec.TypeRegistry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
  * static final EntityType<State, Command, Event> TYPE =
  *     EntityType.builder("counter", new Counter(), State.class, Command.class, Event.class)
  *         .types(ThresholdReached.class)      // effect payloads, custom replies
+ *         .query(COUNT)                        // named read-only queries, see Query
  *         .build();
  * }</pre>
  *
@@ -32,14 +35,18 @@ public final class EntityType<S, C, E> {
   private final Class<C> commandClass;
   private final Class<E> eventClass;
   private final Codec codec;
+  private final TypeRegistry registry;
+  private final Map<String, Query<S, ?, ?>> queries;
 
-  private EntityType(Builder<S, C, E> b, Codec codec) {
+  private EntityType(Builder<S, C, E> b, Codec codec, TypeRegistry registry) {
     this.name = b.name;
     this.entity = b.entity;
     this.stateClass = b.stateClass;
     this.commandClass = b.commandClass;
     this.eventClass = b.eventClass;
     this.codec = codec;
+    this.registry = registry;
+    this.queries = Map.copyOf(b.queries);
   }
 
   /**
@@ -75,6 +82,21 @@ public final class EntityType<S, C, E> {
     return codec;
   }
 
+  /** The stable names of this type's classes, as the default codec writes them. */
+  public TypeRegistry types() {
+    return registry;
+  }
+
+  /** The query registered as {@code name}, or null. */
+  public Query<S, ?, ?> query(String name) {
+    return queries.get(name);
+  }
+
+  /** The names of the registered queries, sorted. */
+  public List<String> queryNames() {
+    return queries.keySet().stream().sorted().toList();
+  }
+
   /** The reference of the entity {@code id} of this type. */
   public EntityRef<S, C> ref(String id) {
     return new EntityRef<>(name, id);
@@ -102,6 +124,7 @@ public final class EntityType<S, C, E> {
     private final Class<E> eventClass;
     private final TypeRegistry.Builder types = TypeRegistry.builder();
     private final List<Upcast> upcasts = new ArrayList<>();
+    private final Map<String, Query<S, ?, ?>> queries = new LinkedHashMap<>();
     private Codec codec;
 
     private record Upcast(Class<?> type, int fromVersion, JsonUpcaster upcaster) {}
@@ -147,16 +170,54 @@ public final class EntityType<S, C, E> {
       return this;
     }
 
+    /**
+     * Registers a named read-only query, and its args and result classes as payload classes.
+     *
+     * @throws IllegalArgumentException if another query of this type has the same name
+     */
+    public Builder<S, C, E> query(Query<S, ?, ?> query) {
+      Objects.requireNonNull(query, "query");
+      Query<S, ?, ?> previous = queries.putIfAbsent(query.name(), query);
+      if (previous != null) {
+        throw new IllegalArgumentException("entity type " + name + " already has a query named '" + query.name()
+            + "' (" + previous + "); query names must be unique within an entity type");
+      }
+      return this;
+    }
+
     /** Replaces the default JSON codec. */
     public Builder<S, C, E> codec(Codec codec) {
       this.codec = Objects.requireNonNull(codec, "codec");
       return this;
     }
 
+    /**
+     * The default codec writes a value under the registered name of its own class, so a class that
+     * is neither concrete nor sealed (a {@code List}, an open interface) could never be encoded.
+     */
+    private void requireConcrete(Query<S, ?, ?> q, Class<?> type, String what) {
+      boolean open = type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers());
+      if (open && !type.isSealed()) {
+        throw new IllegalArgumentException("entity type " + name + ", query '" + q.name() + "': the " + what
+            + " class " + type.getName() + " is an interface or abstract class the JSON codec cannot name; use a "
+            + "record (wrap a list in one) or a sealed interface");
+      }
+    }
+
     public EntityType<S, C, E> build() {
       // Registered last so that a class given an explicit name() keeps it, and a clash of simple
       // names inside a hierarchy can be resolved with name() before the hierarchy is expanded.
       types.register(stateClass).register(commandClass).register(eventClass);
+      for (Query<S, ?, ?> q : queries.values()) {
+        if (codec == null) {
+          requireConcrete(q, q.resultClass(), "result");
+          requireConcrete(q, q.argsClass(), "args");
+        }
+        if (q.takesArgs()) {
+          types.register(q.argsClass());
+        }
+        types.register(q.resultClass());
+      }
       TypeRegistry registry = types.build();
       Codec chosen = codec;
       if (chosen == null) {
@@ -169,7 +230,7 @@ public final class EntityType<S, C, E> {
         throw new IllegalArgumentException("entity type " + name
             + ": JSON upcasters were given together with a custom codec; the codec must upcast itself");
       }
-      return new EntityType<>(this, chosen);
+      return new EntityType<>(this, chosen, registry);
     }
   }
 }

@@ -5,12 +5,15 @@ import io.pachyderm.api.Entities;
 import io.pachyderm.api.EntityState;
 import io.pachyderm.api.Follow;
 import io.pachyderm.api.HistoryEvent;
+import io.pachyderm.api.QueryResult;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.Reply;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.entity.Query;
 import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.QueryExecutor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,6 +117,34 @@ public final class Simulation implements Entities {
       java.util.Objects.requireNonNull(mode, "mode");
       World.Slot slot = shared.world.slot(key(ref));
       return CompletableFuture.completedFuture(new EntityState<>((S) slot.state(), slot.version()));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Runs the query as a node would: args and result go through the entity type's codec, so a
+   * result the codec cannot carry fails here as it would on a cluster. The read mode changes
+   * nothing: a simulation has one copy of the state.
+   */
+  @Override
+  public <S, A, R> CompletableFuture<QueryResult<R>> queryAsync(EntityRef<S, ?> ref, Query<S, A, R> query, A args,
+                                                                ReadMode mode) {
+    try {
+      EntityKey key = key(ref);
+      EntityType<?, ?, ?> type = shared.world.types().find(key.type());
+      if (type == null) {
+        throw new CommandRejectedException(io.pachyderm.api.RejectionKind.UNKNOWN_ENTITY_TYPE, "no entity type '"
+            + key.type() + "' in this simulation; registered: " + shared.world.types().names());
+      }
+      io.pachyderm.codec.Encoded encodedArgs = QueryExecutor.encodeArgs(type, query, args);
+      World.Slot slot = shared.world.slot(key);
+      QueryExecutor.Outcome outcome = QueryExecutor.execute(type, key, slot.state(), query.name(), encodedArgs);
+      if (outcome instanceof QueryExecutor.Refused r) {
+        return CompletableFuture.failedFuture(new CommandRejectedException(r.kind(), r.message()));
+      }
+      R result = QueryExecutor.decodeResult(type, query, ((QueryExecutor.Answered) outcome).result());
+      return CompletableFuture.completedFuture(new QueryResult<>(result, slot.version()));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -85,6 +85,12 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
   }
 
   @Override
+  public <S, A, R> CompletableFuture<io.pachyderm.api.QueryResult<R>> queryAsync(EntityRef<S, ?> ref,
+      io.pachyderm.entity.Query<S, A, R> query, A args, ReadMode mode) {
+    return client.queryAsync(ref, query, args, mode);
+  }
+
+  @Override
   public <S> CompletableFuture<java.util.List<io.pachyderm.api.HistoryEvent>> historyAsync(EntityRef<S, ?> ref,
       long fromVersion, int limit, ReadMode mode) {
     return client.historyAsync(ref, fromVersion, limit, mode);

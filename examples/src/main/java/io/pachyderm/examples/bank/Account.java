@@ -4,6 +4,7 @@ import io.pachyderm.entity.Context;
 import io.pachyderm.entity.Decision;
 import io.pachyderm.entity.Entity;
 import io.pachyderm.entity.EntityType;
+import io.pachyderm.entity.Query;
 
 /**
  * A bank account that pays other accounts by message: a {@link Transfer} debits this account
@@ -48,8 +49,21 @@ public final class Account implements Entity<Account.State, Account.Command, Acc
 
   public record Credited(String transferId, String fromAccountId, long amountCents) implements Event {}
 
+  /** The balance in cents, answered by the node that serves the read: a few bytes, not the state. */
+  public static final Query<State, Void, Long> BALANCE = Query.of("balance", Long.class, State::balanceCents);
+
+  /** Args of {@link #CAN_PAY}. */
+  public record Amount(long cents) {}
+
+  /** Whether the balance covers {@code cents} now (a transfer decided later may still find it short). */
+  public static final Query<State, Amount, Boolean> CAN_PAY =
+      Query.of("can-pay", Amount.class, Boolean.class, (state, amount) -> state.balanceCents() >= amount.cents());
+
   public static final EntityType<State, Command, Event> TYPE =
-      EntityType.builder(TYPE_NAME, new Account(), State.class, Command.class, Event.class).build();
+      EntityType.builder(TYPE_NAME, new Account(), State.class, Command.class, Event.class)
+          .query(BALANCE)
+          .query(CAN_PAY)
+          .build();
 
   @Override
   public State initial(String id) {

@@ -27,6 +27,7 @@ import io.pachyderm.protocol.Command;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.Conflict;
 import io.pachyderm.protocol.DedupSnapshot;
+import io.pachyderm.protocol.EntityQuery;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
@@ -39,6 +40,7 @@ import io.pachyderm.protocol.NodeStatus;
 import io.pachyderm.protocol.Outcome;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.Protos.RequestKey;
+import io.pachyderm.protocol.QueryReply;
 import io.pachyderm.protocol.ReadRequest;
 import io.pachyderm.protocol.Record;
 import io.pachyderm.protocol.SnapshotHeader;
@@ -50,6 +52,7 @@ import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.runtime.TimerKey;
 import io.pachyderm.runtime.EventFolder;
 import io.pachyderm.runtime.Execution;
+import io.pachyderm.runtime.QueryExecutor;
 import io.pachyderm.storage.SnapshotReader;
 import io.pachyderm.storage.SnapshotWriter;
 import io.pachyderm.storage.journal.EventJournal;
@@ -154,6 +157,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** Journal records of the entry being applied; apply thread only. */
   private final List<JournalRecord.Builder> entryRecords = new ArrayList<>();
   private final HistoryWaiters historyWaiters;
+  private final QueryRunner queries;
   private final long logEntriesKeptForLaggingNodesMax;
   /** The journal position recorded in the loaded snapshot (0 when none): see {@link #markJournalGap}. */
   private volatile long snapshotJournalIndex;
@@ -192,6 +196,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.journalDir = journalDir;
     this.journalOptions = journalOptions;
     this.historyWaiters = new HistoryWaiters(nodeId, 10_000);
+    this.queries = new QueryRunner(nodeId);
     this.types = types;
     this.limits = limits;
     this.dedup = new DedupTable(limits.dedupEntriesMax());
@@ -287,6 +292,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     proposer.shutdownNow();
     effects.close();
     historyWaiters.close();
+    queries.close();
     EventJournal j = journal;
     if (j != null) {
       j.close();
@@ -1007,6 +1013,9 @@ public final class EntityStateMachine extends BaseStateMachine {
       case HISTORY -> {
         return history(read.getHistory());
       }
+      case QUERY -> {
+        return entityQuery(read.getQuery());
+      }
       case STATUS -> answer = status().toByteArray();
       case DEAD_LETTERS -> answer = DeadLetterList.newBuilder()
           .addAllDeadLetters(outbox.deadLetters(read.getDeadLetters().getLimit()))
@@ -1017,6 +1026,63 @@ public final class EntityStateMachine extends BaseStateMachine {
       }
     }
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
+  }
+
+  /**
+   * Runs a named query of the entity's type on its applied state, never on the apply path: the
+   * state is taken here, at the read's point in the log (after ReadIndex for a linearizable read),
+   * and the query function runs on a {@link QueryRunner} thread, so a slow or throwing query delays
+   * or fails this read only. The state record is immutable and read from the map once, so the
+   * result and version belong together while the apply thread moves on. Only the encoded result
+   * goes back.
+   */
+  private CompletableFuture<Message> entityQuery(EntityQuery q) {
+    EntityKey key;
+    try {
+      key = Protos.key(q.getRef());
+      String invalid = validate(key);
+      if (invalid != null) {
+        throw new IllegalArgumentException(invalid);
+      }
+    } catch (RuntimeException e) {
+      return refusedRead(RejectionKind.INVALID_REQUEST, "query '" + q.getName() + "' of " + q.getRef() + ": "
+          + e.getMessage());
+    }
+    EntityType<?, ?, ?> type = types.find(key.type());
+    if (type == null) {
+      return unknownTypeRead(key);
+    }
+    Versioned v = entities.get(key);
+    Encoded args = q.hasArgs() ? Protos.encoded(q.getArgs()) : null;
+    String what = "query '" + q.getName() + "' of " + key;
+    return queries.run(what, () -> {
+      Object state;
+      try {
+        state = v != null ? v.state() : CommandExecutor.initialState(type, key.id());
+      } catch (RuntimeException e) {
+        throw refusal(RejectionKind.HANDLER_FAILED, "initial(" + key.id() + ") of entity type " + type.name()
+            + " threw " + e);
+      }
+      QueryExecutor.Outcome outcome = QueryExecutor.execute(type, key, state, q.getName(), args);
+      if (outcome instanceof QueryExecutor.Refused r) {
+        throw refusal(r.kind(), r.message() + " (on node " + nodeId + ")");
+      }
+      Encoded result = ((QueryExecutor.Answered) outcome).result();
+      QueryReply.Builder reply = QueryReply.newBuilder().setVersion(v == null ? 0 : v.version());
+      if (result != null) {
+        reply.setResult(Protos.payload(result));
+      }
+      return message(reply.build());
+    });
+  }
+
+  /** A read refused for what it asked; the kind leads the message, which is how the client tells it apart. */
+  private static CompletableFuture<Message> refusedRead(RejectionKind kind, String message) {
+    return CompletableFuture.failedFuture(refusal(kind, message));
+  }
+
+  private static StateMachineException refusal(RejectionKind kind, String message) {
+    return new StateMachineException(kind + ": " + message);
   }
 
   /**
