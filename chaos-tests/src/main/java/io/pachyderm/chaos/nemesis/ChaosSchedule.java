@@ -197,19 +197,21 @@ public final class ChaosSchedule {
     return toText();
   }
 
-  /** {@code 10s}, {@code 1500ms}, {@code 2m}: the largest unit that is exact. */
+  /**
+   * {@code 1500ms}, {@code 70s}, {@code 10m}, {@code 2h}: seconds below ten minutes, then the
+   * largest unit that is exact, so that times read as people write them.
+   */
   public static String format(Duration d) {
     long ms = d.toMillis();
-    if (ms % 3_600_000 == 0 && ms > 0) {
-      return ms / 3_600_000 + "h";
+    if (ms % 1000 != 0) {
+      return ms + "ms";
     }
-    if (ms % 60_000 == 0 && ms > 0) {
-      return ms / 60_000 + "m";
+    long s = ms / 1000;
+    if (s < 600 || s % 60 != 0) {
+      return s + "s";
     }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
-    }
-    return ms + "ms";
+    long m = s / 60;
+    return m < 600 && m % 60 != 0 || m < 60 ? m + "m" : m / 60 + "h";
   }
 
   private static int namedNode(FaultAction fault) {
