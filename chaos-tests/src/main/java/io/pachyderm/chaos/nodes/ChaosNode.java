@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * One chaos node: a {@link PachydermNode} serving the workload entity types, with the
+ * One chaos node: a {@link PachydermNode} serving the entity types of {@code --entity-types} (by
+ * default the chaos workloads'; a user's provider class, see {@link NodeCode}), with the
  * {@value EffectCounterEntity#DISPATCH_HANDLER} and
  * {@value ReliableEffectCounterEntity#DISPATCH_HANDLER} handlers logging every dispatch to
  * {@code --dispatch-log} (see {@link DispatchLog}; the latter also fails the attempts

@@ -55,8 +55,9 @@ public final class ChaosRun implements Callable<Integer> {
   @Option(names = "--schedule", paramLabel = "FILE",
       description = "Faults at fixed times instead of a random family, one per line, e.g. 'at 10s isolate leader "
           + "for 20s', 'at 40s kill random-node, restart after 10s', 'at 60s pause n2 for 5s', 'at 70s partition "
-          + "majorities-ring for 15s', 'at 90s cut-log-tail n3 keep 50%%, restart after 5s'. Times count from the "
-          + "start of the clients; see ChaosSchedule for the grammar.")
+          + "majorities-ring for 15s', 'at 90s cut-log-tail n3 keep 50%%, restart after 5s'. Targets: leader, "
+          + "random-node, n1..nN, all-nodes (not for isolate); shapes: halves, majorities-ring, bridge. Times "
+          + "count from the start of the clients; '#' starts a comment; see ChaosSchedule for the grammar.")
   Path schedule;
 
   @Option(names = "--keys", paramLabel = "N",
