@@ -9,8 +9,19 @@
 #   chaos-tests/run.sh --workload follow --nemesis combined --duration 60s   # followers, journals on every node
 #   chaos-tests/run.sh --workload append --nemesis control --duration 15s   # must catch lost writes
 #   chaos-tests/run.sh --long --workloads bank --nemeses combined,partition   # 30 min each, one table (long.sh)
+#   chaos-tests/run.sh --workload register --keys 5 --rate 100 --concurrency 4 --read-fraction 0.2 \
+#       --schedule faults.txt --duration 90s               # your faults at your times, 5 fixed entities
 #   chaos-tests/run.sh --help
 #
+# A schedule file (--schedule FILE) replaces the random nemesis: one fault per line, times counted
+# from the start of the clients ('#' starts a comment):
+#   at 10s isolate leader for 20s
+#   at 40s kill random-node, restart after 10s
+#   at 60s pause n2 for 5s
+#   at 70s partition majorities-ring for 15s            # also: halves, bridge
+#   at 80s cut-log-tail n3 keep 50%, restart after 5s   # kill -9, cut the newest Raft log segment
+# Targets: leader, random-node, n1..nN, all-nodes (not for isolate). A parse error names the line.
+# Workload shape: --keys N (N fixed entities), --read-fraction F, --rate (ops/s bound), --concurrency.
 # Each run writes <out>/<time>-<workload>-<nemesis>/ (default out: ./chaos-results): history.jsonl,
 # verdicts.json, summary.txt, latency.png, nemesis.log, and each node's log, data and dispatch log.
 # Exit 0 when the history is valid (for control: when the planted fault was caught), 1 otherwise.

@@ -84,6 +84,8 @@ public record Anomaly(String kind, String key, String description) {
   public static final String JOURNAL_INCOMPLETE = "journal-incomplete";
   /** The final history or a node's journal could not be read, so it could not be judged. */
   public static final String JOURNAL_UNREAD = "journal-unread";
+  /** A user's invariant over the final states does not hold on a node (see {@link FinalStatesChecker}). */
+  public static final String INVARIANT_VIOLATED = "invariant-violated";
   /** The history breaks the format a checker needs (wrong value type, repeated element...). */
   public static final String MALFORMED_HISTORY = "malformed-history";
 

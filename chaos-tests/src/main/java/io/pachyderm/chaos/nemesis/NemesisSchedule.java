@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe. The schedule is seeded; the times at which faults land relative to client
  * operations are not reproducible (real processes), the sequence of choices is.
  */
-public final class NemesisSchedule {
+public final class NemesisSchedule implements NemesisRun {
   /**
    * @param quietMin shortest healthy gap before a fault
    * @param quietMax longest healthy gap
@@ -73,6 +73,7 @@ public final class NemesisSchedule {
   }
 
   /** Starts the schedule; with no nemeses it does nothing. */
+  @Override
   public void start() {
     if (nemeses.isEmpty()) {
       return;
@@ -83,6 +84,7 @@ public final class NemesisSchedule {
   }
 
   /** Faults so far (healed or active). */
+  @Override
   public int faultsInjected() {
     synchronized (lock) {
       return intervals.size() + (active == null ? 0 : 1);
@@ -90,6 +92,7 @@ public final class NemesisSchedule {
   }
 
   /** What is in force now, for progress lines; null when healthy. */
+  @Override
   public String activeFault() {
     synchronized (lock) {
       return active == null ? null : active.name();
@@ -97,6 +100,7 @@ public final class NemesisSchedule {
   }
 
   /** The finished fault windows, in order. */
+  @Override
   public List<NemesisInterval> intervals() {
     synchronized (lock) {
       return List.copyOf(intervals);
@@ -104,6 +108,7 @@ public final class NemesisSchedule {
   }
 
   /** Failures to inject or heal (each also in nemesis.log); a run with any is not trustworthy. */
+  @Override
   public List<String> errors() {
     synchronized (lock) {
       return List.copyOf(errors);
@@ -111,6 +116,7 @@ public final class NemesisSchedule {
   }
 
   /** Ends the schedule, heals whatever is in force, and returns every node to running. */
+  @Override
   public void stopAndHeal() throws InterruptedException {
     synchronized (lock) {
       stopped = true;

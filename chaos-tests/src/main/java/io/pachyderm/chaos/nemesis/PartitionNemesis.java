@@ -47,22 +47,16 @@ public final class PartitionNemesis implements Nemesis {
       case MAJORITIES_RING -> Grudge.majoritiesRing(n, random);
       case BRIDGE -> Grudge.bridge(n, random);
     };
+    return apply(hosts, grudge);
+  }
+
+  /** Puts {@code grudge}'s DROP rules in; healing flushes every rule on every node. */
+  static Fault apply(NetnsHosts hosts, Grudge grudge) {
     for (Map.Entry<Integer, Set<Integer>> e : grudge.dropsFrom().entrySet()) {
       for (int from : e.getValue()) {
         hosts.drop(e.getKey(), from);
       }
     }
-    String name = "partition " + grudge.describe();
-    return new Fault() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void heal() {
-        hosts.healAll();
-      }
-    };
+    return Fault.of("partition " + grudge.describe(), hosts::healAll);
   }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
 
 /** Choosing the node a fault hits. */
 final class Targets {
@@ -37,5 +38,35 @@ final class Targets {
   /** The leader (or a random node when there is none) if {@code leader}, else a random running node. */
   static Target pick(ChaosCluster cluster, RandomGenerator random, boolean leader) {
     return leader ? leaderOrRandom(cluster, random) : new Target(randomRunning(cluster, random), "random");
+  }
+
+  /** A node's name in a schedule: {@code n1} .. {@code n999}. */
+  static final Pattern NODE_NAME = Pattern.compile("n[1-9][0-9]{0,2}");
+
+  /** The nodes {@code target} hits now, each with why it was chosen. */
+  static List<Target> resolve(FaultTarget target, ChaosCluster cluster, RandomGenerator random) {
+    if (target instanceof FaultTarget.Leader) {
+      return List.of(leaderOrRandom(cluster, random));
+    }
+    if (target instanceof FaultTarget.RandomNode) {
+      return List.of(new Target(randomRunning(cluster, random), "random"));
+    }
+    if (target instanceof FaultTarget.Node n) {
+      return List.of(new Target(cluster.node("n" + n.index()), "named"));
+    }
+    List<Target> all = new ArrayList<>();
+    for (NodeProcess n : cluster.nodes()) {
+      all.add(new Target(n, "all"));
+    }
+    return all;
+  }
+
+  /** {@code n2 (leader)}, {@code n1,n2,n3 (all)}. */
+  static String describe(List<Target> hit) {
+    List<String> ids = new ArrayList<>();
+    for (Target t : hit) {
+      ids.add(t.node().id());
+    }
+    return String.join(",", ids) + " (" + hit.get(0).why() + ")";
   }
 }

@@ -1,10 +1,10 @@
 package io.pachyderm.chaos.nodes;
 
 import io.pachyderm.chaos.net.NetnsHosts;
-import io.pachyderm.chaos.workload.ChaosTypes;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
+import io.pachyderm.entity.EntityTypes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,12 +43,14 @@ public final class ChaosCluster implements AutoCloseable {
   private final Path runDir;
   private final List<NodeProcess> nodes;
   private final List<Peer> peers;
+  private final EntityTypes types;
   private final Map<String, PachydermClient> statusClients = new LinkedHashMap<>();
   // Status calls that outlive their timeout keep a thread until Ratis gives up; bounded.
   private final ThreadPoolExecutor statusPool;
 
-  private ChaosCluster(NetnsHosts hosts, Path runDir, List<String> nodeArgs) {
+  private ChaosCluster(NetnsHosts hosts, Path runDir, List<String> nodeArgs, NodeCode code) {
     this.hosts = hosts;
+    this.types = code.load();
     this.runDir = runDir;
     List<Peer> ps = new ArrayList<>();
     for (int i = 1; i <= hosts.nodes(); i++) {
@@ -58,7 +60,7 @@ public final class ChaosCluster implements AutoCloseable {
     String peerList = String.join(",", peers.stream().map(Peer::toString).toList());
     List<NodeProcess> ns = new ArrayList<>();
     for (int i = 1; i <= hosts.nodes(); i++) {
-      ns.add(new NodeProcess(peers.get(i - 1), i, hosts, peerList, runDir, nodeArgs));
+      ns.add(new NodeProcess(peers.get(i - 1), i, hosts, peerList, runDir, nodeArgs, code));
     }
     this.nodes = List.copyOf(ns);
     this.statusPool = new ThreadPoolExecutor(4 * nodes.size(), 4 * nodes.size(), 30, TimeUnit.SECONDS,
@@ -76,12 +78,23 @@ public final class ChaosCluster implements AutoCloseable {
    * @param nodeArgs extra {@link ChaosNode} options (e.g. {@code --snapshot-threshold 100000})
    */
   public static ChaosCluster start(NetnsHosts hosts, Path runDir, List<String> nodeArgs) {
+    return start(hosts, runDir, nodeArgs, NodeCode.DEFAULT);
+  }
+
+  /**
+   * Starts a node on every host running {@code code} (classpath and entity types), writing data
+   * and logs under {@code runDir}; clients from {@link #client} and {@link #nodeClient} know the
+   * same types.
+   *
+   * @throws IllegalArgumentException if the entity types provider cannot be loaded here
+   */
+  public static ChaosCluster start(NetnsHosts hosts, Path runDir, List<String> nodeArgs, NodeCode code) {
     try {
       Files.createDirectories(runDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ChaosCluster cluster = new ChaosCluster(hosts, runDir, nodeArgs);
+    ChaosCluster cluster = new ChaosCluster(hosts, runDir, nodeArgs, code);
     try {
       for (NodeProcess n : cluster.nodes) {
         n.start();
@@ -118,14 +131,19 @@ public final class ChaosCluster implements AutoCloseable {
     throw new IllegalArgumentException("no node " + id + " among " + peers);
   }
 
-  /** A client of the whole cluster with the workload types. The caller closes it. */
+  /** The entity types the nodes serve. */
+  public EntityTypes entityTypes() {
+    return types;
+  }
+
+  /** A client of the whole cluster with the nodes' entity types. The caller closes it. */
   public PachydermClient client(Duration requestTimeout) {
-    return PachydermClient.builder(peers).entityTypes(ChaosTypes.ALL).requestTimeout(requestTimeout).build();
+    return PachydermClient.builder(peers).entityTypes(types).requestTimeout(requestTimeout).build();
   }
 
   /** A client that talks to node {@code id} only (for stale reads of that node's state). The caller closes it. */
   public PachydermClient nodeClient(String id, Duration requestTimeout) {
-    return PachydermClient.builder(List.of(node(id).peer())).entityTypes(ChaosTypes.ALL)
+    return PachydermClient.builder(List.of(node(id).peer())).entityTypes(types)
         .requestTimeout(requestTimeout).build();
   }
 

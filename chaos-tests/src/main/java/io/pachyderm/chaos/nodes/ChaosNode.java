@@ -1,6 +1,5 @@
 package io.pachyderm.chaos.nodes;
 
-import io.pachyderm.chaos.workload.ChaosTypes;
 import io.pachyderm.chaos.workload.EffectCounterEntity;
 import io.pachyderm.chaos.workload.ReliableEffectCounterEntity;
 import io.pachyderm.client.Peer;
@@ -21,7 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * One chaos node: a {@link PachydermNode} serving the workload entity types, with the
+ * One chaos node: a {@link PachydermNode} serving the entity types of {@code --entity-types} (by
+ * default the chaos workloads'; a user's provider class, see {@link NodeCode}), with the
  * {@value EffectCounterEntity#DISPATCH_HANDLER} and
  * {@value ReliableEffectCounterEntity#DISPATCH_HANDLER} handlers logging every dispatch to
  * {@code --dispatch-log} (see {@link DispatchLog}; the latter also fails the attempts
@@ -35,6 +35,11 @@ import picocli.CommandLine.Option;
 public final class ChaosNode implements Callable<Integer> {
   /** Printed once the server is started; the harness waits for it in the node's log. */
   public static final String STARTED_LINE = "chaos-node started";
+
+  @Option(names = "--entity-types", defaultValue = "io.pachyderm.chaos.workload.ChaosTypes$Provider",
+      description = "A public Supplier<EntityTypes> class with a public no-argument constructor, on this JVM's "
+          + "classpath: the entity types this node serves (default: the chaos workloads' types).")
+  String entityTypes;
 
   @Option(names = "--id", required = true, description = "This node's id, one of the peers.")
   String id;
@@ -88,7 +93,7 @@ public final class ChaosNode implements Callable<Integer> {
     AtomicReference<PachydermNode> self = new AtomicReference<>();
     DispatchLog.FailurePlan plan = new DispatchLog.FailurePlan(failEveryNthEffect, failEffectAttempts);
     PachydermNode node = PachydermNode.builder(id, Peer.parseList(peers), data)
-        .entityTypes(ChaosTypes.ALL)
+        .entityTypes(NodeCode.load(entityTypes, ChaosNode.class.getClassLoader()))
         .effectHandler(EffectCounterEntity.DISPATCH_HANDLER, dispatches.atMostOnce())
         .effectHandler(ReliableEffectCounterEntity.DISPATCH_HANDLER,
             dispatches.atLeastOnce(plan, () -> roleOf(self.get())))

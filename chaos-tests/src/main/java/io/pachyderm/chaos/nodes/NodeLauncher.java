@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The command line of a chaos node JVM: this JVM's {@code java} and classpath, the project's JVM
+ * The command line of a chaos node JVM: this JVM's {@code java}, the classpath of {@link NodeCode}
+ * (by default this JVM's), the project's JVM
  * flags (the parent pom's {@code pachyderm.jvm.flags}, baked into {@code node-jvm.properties} at
  * build time), a small heap and the C1 compiler only, because three nodes share two cores with
  * the harness.
@@ -20,15 +21,20 @@ final class NodeLauncher {
 
   private NodeLauncher() {}
 
-  /** {@code java ... ChaosNode} without the node's own arguments. */
+  /** {@code java ... ChaosNode} on this JVM's classpath, without the node's own arguments. */
   static List<String> javaCommand() {
+    return javaCommand(System.getProperty("java.class.path"));
+  }
+
+  /** {@code java -cp classpath ... ChaosNode}, without the node's own arguments. */
+  static List<String> javaCommand(String classpath) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(projectFlags());
     command.addAll(List.of(HEAP, "-Xms64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-XX:+ExitOnOutOfMemoryError",
         "-Dlogback.configurationFile=io/pachyderm/chaos/nodes/logback-node.xml"));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChaosNode.class.getName()));
+    command.addAll(List.of("-cp", classpath, ChaosNode.class.getName()));
     return command;
   }
 

@@ -34,13 +34,16 @@ public final class NodeProcess {
   private final Path dispatchLog;
   private final Path logFile;
   private final List<String> extraArgs;
+  private final NodeCode code;
   private Process process;
   private boolean paused;
   private boolean killed;
   private int starts;
   private final List<String> unexpectedExits = new ArrayList<>();
 
-  NodeProcess(Peer peer, int index, NetnsHosts hosts, String peerList, Path runDir, List<String> extraArgs) {
+  NodeProcess(Peer peer, int index, NetnsHosts hosts, String peerList, Path runDir, List<String> extraArgs,
+              NodeCode code) {
+    this.code = code;
     this.peer = peer;
     this.index = index;
     this.hosts = hosts;
@@ -86,8 +89,8 @@ public final class NodeProcess {
     if (crashed != null) {
       unexpectedExits.add("start #" + starts + " exited on its own with code " + crashed);
     }
-    List<String> command = new ArrayList<>(NodeLauncher.javaCommand());
-    command.addAll(List.of("--id", peer.id(), "--peers", peerList, "--data", dataDir.toString(),
+    List<String> command = new ArrayList<>(NodeLauncher.javaCommand(code.classpath()));
+    command.addAll(List.of("--entity-types", code.entityTypes().getName(), "--id", peer.id(), "--peers", peerList, "--data", dataDir.toString(),
         "--dispatch-log", dispatchLog.toString(), "--parent-pid", Long.toString(ProcessHandle.current().pid())));
     command.addAll(extraArgs);
     try {

@@ -2,8 +2,10 @@ package io.pachyderm.chaos.run;
 
 import io.pachyderm.chaos.checker.Anomaly;
 import io.pachyderm.chaos.checker.Verdict;
+import io.pachyderm.chaos.nemesis.ChaosSchedule;
 import io.pachyderm.chaos.nemesis.NemesisSchedule;
 import io.pachyderm.chaos.net.NetnsHosts;
+import io.pachyderm.chaos.workload.WorkloadShape;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,10 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The chaos CLI: one workload under one nemesis family for a chosen duration.
+ * The chaos CLI: one workload under one nemesis family, or a schedule of faults, for a chosen
+ * duration.
  *
  * <pre>
  * chaos-tests/run.sh --workload append --nemesis partition --duration 10m --out chaos-results
+ * chaos-tests/run.sh --workload register --keys 5 --rate 100 --schedule faults.txt --duration 90s
  * </pre>
  *
  * <p>Exit codes: 0 when every checker found the history valid; 1 on any anomaly (or a run the
@@ -43,10 +47,28 @@ public final class ChaosRun implements Callable<Integer> {
           + "failing attempts) bank (transfers as entity-to-entity messages) or follow (followers and journals on every node) (default ${DEFAULT-VALUE}).")
   String workload;
 
-  @Option(names = "--nemesis", defaultValue = "combined",
-      description = "none, kill, pause, partition, combined, or control: the planted-fault run that must "
-          + "report lost writes (default ${DEFAULT-VALUE}).")
+  @Option(names = "--nemesis",
+      description = "none, kill, pause, partition, combined (random faults of that family), or control: the "
+          + "planted-fault run that must report lost writes (default: combined, unless --schedule is given).")
   String nemesis;
+
+  @Option(names = "--schedule", paramLabel = "FILE",
+      description = "Faults at fixed times instead of a random family, one per line, e.g. 'at 10s isolate leader "
+          + "for 20s', 'at 40s kill random-node, restart after 10s', 'at 60s pause n2 for 5s', 'at 70s partition "
+          + "majorities-ring for 15s', 'at 90s cut-log-tail n3 keep 50%%, restart after 5s'. Targets: leader, "
+          + "random-node, n1..nN, all-nodes (not for isolate); shapes: halves, majorities-ring, bridge. Times "
+          + "count from the start of the clients; '#' starts a comment; see ChaosSchedule for the grammar.")
+  Path schedule;
+
+  @Option(names = "--keys", paramLabel = "N",
+      description = "N fixed entities for the whole run (register, counter, append, effects, effects-alo; default: "
+          + "4 active keys, each retired after 150-300 operations).")
+  Integer keys;
+
+  @Option(names = "--read-fraction", paramLabel = "F",
+      description = "Share of operations that are reads, 0 to 1 (register, counter, append, effects, effects-alo; "
+          + "default: register 0.5, the others 0.3).")
+  Double readFraction;
 
   @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class,
       description = "How long clients run: 90s, 10m, 1h (default ${DEFAULT-VALUE}).")
@@ -62,10 +84,12 @@ public final class ChaosRun implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of generator and nemesis (default: random, printed).")
   Long seed;
 
-  @Option(names = "--concurrency", defaultValue = "10", description = "Client processes (default ${DEFAULT-VALUE}).")
+  @Option(names = "--concurrency", defaultValue = "10",
+      description = "Client processes, each with one operation outstanding (default ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Option(names = "--rate", defaultValue = "200", description = "Target ops/s over all clients (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rate", defaultValue = "200",
+      description = "Target ops/s over all clients, an upper bound (default ${DEFAULT-VALUE}).")
   double rate;
 
   @Option(names = "--ops-max", description = "Operations at most (default: twice rate x duration).")
@@ -104,8 +128,7 @@ public final class ChaosRun implements Callable<Integer> {
   public Integer call() throws Exception {
     long chosenSeed = seed != null ? seed : System.nanoTime();
     long ops = opsMax != null ? opsMax : (long) (rate * duration.toSeconds() * 2 + 1000);
-    RunSettings settings = new RunSettings(workload, nemesis, duration, nodes, out, chosenSeed, concurrency, rate, ops,
-        requestTimeout, NemesisSchedule.Timing.DEFAULT, progress, rebuildClosedClient);
+    RunSettings settings = settings(chosenSeed, ops);
     Optional<String> unavailable = NetnsHosts.unavailableReason();
     if (unavailable.isPresent()) {
       System.err.println("chaos-run: " + unavailable.get());
@@ -121,6 +144,39 @@ public final class ChaosRun implements Callable<Integer> {
     }
     System.out.println("chaos: " + (result.valid() ? "VALID" : "INVALID") + " - " + result.runDir());
     return result.valid() ? EXIT_VALID : EXIT_ANOMALY;
+  }
+
+  /**
+   * The run the options describe.
+   *
+   * @throws IllegalArgumentException for a bad combination or value (a usage error), naming the
+   *     schedule line where the schedule is wrong
+   */
+  RunSettings settings(long chosenSeed, long ops) {
+    ChaosSchedule faults = null;
+    String chosenNemesis = nemesis != null ? nemesis : "combined";
+    if (schedule != null) {
+      if (nemesis != null) {
+        throw new IllegalArgumentException("--schedule and --nemesis exclude each other");
+      }
+      try {
+        faults = ChaosSchedule.read(schedule);
+      } catch (java.io.UncheckedIOException e) {
+        throw new IllegalArgumentException(e.getMessage() + ": " + e.getCause().getMessage(), e);
+      }
+      chosenNemesis = RunSettings.SCHEDULE;
+    } else if (RunSettings.SCHEDULE.equals(nemesis)) {
+      throw new IllegalArgumentException("--nemesis schedule needs --schedule FILE");
+    }
+    WorkloadShape shape = WorkloadShape.DEFAULT;
+    if (keys != null) {
+      shape = shape.withKeys(keys);
+    }
+    if (readFraction != null) {
+      shape = shape.withReadFraction(readFraction);
+    }
+    return new RunSettings(workload, chosenNemesis, duration, nodes, out, chosenSeed, concurrency, rate, ops,
+        requestTimeout, NemesisSchedule.Timing.DEFAULT, progress, rebuildClosedClient, shape, faults);
   }
 
   /**

@@ -8,7 +8,9 @@ import io.pachyderm.chaos.checker.Verdict;
 import io.pachyderm.chaos.history.History;
 import io.pachyderm.chaos.history.HistoryRecorder;
 import io.pachyderm.chaos.nemesis.LogTailCut;
+import io.pachyderm.chaos.nemesis.NemesisRun;
 import io.pachyderm.chaos.nemesis.NemesisSchedule;
+import io.pachyderm.chaos.nemesis.ScheduledNemesis;
 import io.pachyderm.chaos.nemesis.Nemeses;
 import io.pachyderm.chaos.net.NetnsHosts;
 import io.pachyderm.chaos.nodes.ChaosCluster;
@@ -19,7 +21,6 @@ import io.pachyderm.chaos.report.RunReport;
 import io.pachyderm.chaos.workload.ClientSource;
 import io.pachyderm.chaos.workload.Workload;
 import io.pachyderm.chaos.workload.WorkloadDriver;
-import io.pachyderm.client.PachydermClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -33,16 +34,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs one chaos run end to end:
  *
  * <ol>
  *   <li>hosts (namespaces) and node processes up, a leader elected;
- *   <li>client processes run the workload while the nemesis schedule injects faults;
+ *   <li>client processes run the workload while the nemesis injects faults: random ones of a
+ *       family ({@link NemesisSchedule}) or those of a user's {@link
+ *       io.pachyderm.chaos.nemesis.ChaosSchedule} ({@link ScheduledNemesis}, its times counted from
+ *       the moment the clients start);
  *   <li>the nemesis heals everything; the harness waits for every node to apply everything the
  *       leader has committed, and, for workloads that {@linkplain Workload#drainsOutboxes() drain
  *       outboxes}, until no node has a message or at-least-once effect pending (then once more
@@ -56,6 +58,9 @@ import java.util.concurrent.TimeoutException;
  *       healed, no node crashed, every final read answered, the nemesis did what it was told);
  *       the run directory written by {@link RunReport}.
  * </ol>
+ *
+ * <p>Steps 3 and 5 are {@link Recovery}'s, public for harnesses of their own; {@link
+ * ChaosScenario} is the entry point for a user's own entities, workload and schedule.
  *
  * <p>The control run ({@code nemesis = control}) replaces 2–4 with the planted fault: clients
  * run without faults, then every node is killed, the newest Raft log segment of every node is cut
@@ -75,13 +80,8 @@ public final class ChaosRunner {
   public static final String RECOVERY_CHECKER = "recovery";
 
   private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
-  private static final Duration RECOVERY_WAIT = Duration.ofSeconds(90);
-  private static final Duration FINAL_READ_TIMEOUT = Duration.ofSeconds(10);
-  /**
-   * Long enough for every queued message to be delivered and every effect to run out its retries
-   * (the reliable-effects workload backs off at most 1 s between attempts).
-   */
-  private static final Duration DRAIN_WAIT = Duration.ofSeconds(60);
+  /** The nemesis's log in the run directory: one line per fault injected and healed. */
+  public static final String NEMESIS_LOG = "nemesis.log";
   /** How often every node's replica digest (and its checkpoints) is sampled during the run. */
   private static final Duration DIGEST_SAMPLE_EVERY = Duration.ofSeconds(2);
   /** Where the samples go, beside the node logs. */
@@ -96,14 +96,27 @@ public final class ChaosRunner {
     this.out = out;
   }
 
+  /** Runs a built-in workload as {@code s} says. */
   public RunResult run(RunSettings s) throws InterruptedException {
-    Path runDir = newRunDir(s);
-    Workload workload = Workload.named(s.workload());
+    return run(RunPlan.of(s));
+  }
+
+  RunResult run(RunPlan s) throws InterruptedException {
+    Workload workload = s.workload();
+    String nemesisLabel = s.nemesis();
+    Path runDir = newRunDir(s.outDir(), workload.name(), nemesisLabel);
     Map<String, String> info = new LinkedHashMap<>();
-    info.put("workload", s.workload());
-    info.put("nemesis", s.nemesis());
+    info.put("workload", workload.name());
+    if (!s.shape().isDefault()) {
+      info.put("workload shape", s.shape().describe());
+    }
+    info.put("nemesis", nemesisLabel);
+    if (s.schedule() != null) {
+      info.put("schedule", s.schedule().toText().strip().replace("\n", "; "));
+    }
     info.put("duration", s.duration().toSeconds() + " s");
     info.put("nodes", Integer.toString(s.nodes()));
+    info.put("entity types", s.code().entityTypes().getName());
     info.put("seed", Long.toString(s.seed()));
     info.put("concurrency", Integer.toString(s.concurrency()));
     info.put("target rate", (long) s.opsPerSecond() + " ops/s");
@@ -111,11 +124,12 @@ public final class ChaosRunner {
     info.put("run dir", runDir.toString());
     // run.sh passes the commit it built; tests run from the working tree they were built from.
     info.put("build", System.getProperty("pachyderm.chaos.build", "working tree"));
-    out.printf("chaos: %s x %s for %d s on %d nodes, seed %d -> %s%n", s.workload(), s.nemesis(),
+    out.printf("chaos: %s x %s for %d s on %d nodes, seed %d -> %s%n", workload.name(), nemesisLabel,
         s.duration().toSeconds(), s.nodes(), s.seed(), runDir);
 
     List<Anomaly> harness = new ArrayList<>();
     List<NemesisInterval> intervals = new ArrayList<>();
+    long[] clientsStartNs = {0};
     List<Path> dispatchLogs = new ArrayList<>();
     HistoryRecorder recorder = new HistoryRecorder(runDir.resolve(RunReport.HISTORY_FILE));
     DigestChecker digests = new DigestChecker();
@@ -127,7 +141,7 @@ public final class ChaosRunner {
         });
     long startNs = System.nanoTime();
     try (NetnsHosts hosts = NetnsHosts.create(s.nodes());
-         ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s, workload))) {
+         ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s, workload), s.code())) {
       info.put("hosts", "slot " + hosts.slot() + ", " + hosts.address(1) + ".." + hosts.address(s.nodes()));
       for (NodeProcess n : cluster.nodes()) {
         dispatchLogs.add(n.dispatchLog());
@@ -138,16 +152,17 @@ public final class ChaosRunner {
       Workload.ClusterAccess access = new Workload.ClusterAccess(() -> cluster.client(s.requestTimeout()),
           cluster.nodes().stream().map(NodeProcess::id).toList());
       workload.start(access);
+      clientsStartNs[0] = recorder.elapsedNs();
       if (s.isControl()) {
         runControl(s, workload, cluster, recorder, info, harness);
       } else {
-        runWithNemesis(s, workload, cluster, recorder, info, harness, intervals);
+        clientsStartNs[0] = runWithNemesis(s, workload, cluster, recorder, info, harness, intervals);
       }
       if (workload.drainsOutboxes()) {
-        awaitDrained(cluster, info, harness);
+        awaitDrained(s, cluster, info, harness);
       }
       workload.finish(access, info);
-      finalReads(workload, cluster, recorder, harness);
+      harness.addAll(Recovery.finalReads(workload, cluster, recorder, Recovery.FINAL_READ_TIMEOUT_DEFAULT));
       // Every node has applied everything now: their digests at that one index must agree.
       stopSampler(sampler);
       sampleSettledDigests(cluster, digests);
@@ -180,37 +195,44 @@ public final class ChaosRunner {
     RunReport.write(runDir, history, verdicts, intervals, info);
     String summary = readSummary(runDir);
     out.println(summary);
-    return new RunResult(runDir, verdicts, summary);
+    return new RunResult(runDir, verdicts, summary, history, intervals, clientsStartNs[0]);
   }
 
-  private void runWithNemesis(RunSettings s, Workload workload, ChaosCluster cluster, HistoryRecorder recorder,
+  /** Clients under the nemesis, then healing and recovery; returns when the clients started, on the history's clock. */
+  private long runWithNemesis(RunPlan s, Workload workload, ChaosCluster cluster, HistoryRecorder recorder,
                               Map<String, String> info, List<Anomaly> harness, List<NemesisInterval> intervals)
       throws InterruptedException {
-    NemesisSchedule schedule = new NemesisSchedule(cluster, Nemeses.family(s.nemesis()), s.timing(), s.seed(),
-        recorder::elapsedNs, cluster.runDir().resolve("nemesis.log"));
+    Path nemesisLog = cluster.runDir().resolve(NEMESIS_LOG);
+    NemesisRun nemesis = s.schedule() != null
+        ? new ScheduledNemesis(cluster, s.schedule(), s.seed(), recorder::elapsedNs, nemesisLog)
+        : new NemesisSchedule(cluster, Nemeses.family(s.nemesis()), s.timing(), s.seed(), recorder::elapsedNs,
+            nemesisLog);
+    long clientsStartNs;
     try (ClientSource clients = new ClientSource(() -> cluster.client(s.requestTimeout()), s.rebuildClosedClient())) {
       WorkloadDriver driver = new WorkloadDriver(workload, clients, recorder, driverSettings(s));
-      Progress progress = new Progress(out, s.progressEvery(), driver, schedule, recorder);
-      schedule.start();
+      Progress progress = new Progress(out, s.progressEvery(), driver, nemesis, recorder);
+      clientsStartNs = recorder.elapsedNs();
+      nemesis.start();
       progress.start();
       try {
         driver.run();
       } finally {
         progress.stop();
-        schedule.stopAndHeal();
-        intervals.addAll(schedule.intervals());
+        nemesis.stopAndHeal();
+        intervals.addAll(nemesis.intervals());
       }
       info.put("ops invoked", Long.toString(driver.invoked()));
       noteRebuilds(clients, info);
     }
     info.put("faults injected", Integer.toString(intervals.size()));
-    for (String error : schedule.errors()) {
+    for (String error : nemesis.errors()) {
       harness.add(new Anomaly(HARNESS_ERROR, null, "nemesis: " + error));
     }
-    awaitRecovery(cluster, harness);
+    harness.addAll(Recovery.awaitRecovered(cluster, s.recoveryWait()));
+    return clientsStartNs;
   }
 
-  private void runControl(RunSettings s, Workload workload, ChaosCluster cluster, HistoryRecorder recorder,
+  private void runControl(RunPlan s, Workload workload, ChaosCluster cluster, HistoryRecorder recorder,
                           Map<String, String> info, List<Anomaly> harness) throws InterruptedException {
     try (ClientSource clients = new ClientSource(() -> cluster.client(s.requestTimeout()), s.rebuildClosedClient())) {
       WorkloadDriver driver = new WorkloadDriver(workload, clients, recorder, driverSettings(s));
@@ -239,7 +261,7 @@ public final class ChaosRunner {
       n.start();
     }
     cluster.awaitLeader(LEADER_WAIT);
-    awaitRecovery(cluster, harness);
+    harness.addAll(Recovery.awaitRecovered(cluster, s.recoveryWait()));
   }
 
   /**
@@ -259,79 +281,25 @@ public final class ChaosRunner {
     }
   }
 
-  private void awaitRecovery(ChaosCluster cluster, List<Anomaly> harness) throws InterruptedException {
-    try {
-      cluster.requireNoneDied();
-    } catch (IllegalStateException e) {
-      harness.add(new Anomaly(NODE_CRASHED, null, e.getMessage()));
-    }
-    List<String> problems;
-    try {
-      problems = cluster.awaitCaughtUp(RECOVERY_WAIT);
-    } catch (IllegalStateException e) {
-      problems = List.of(e.getMessage());
-    }
-    for (String p : problems) {
-      harness.add(new Anomaly(NOT_RECOVERED, null, "within " + RECOVERY_WAIT.toSeconds() + " s of healing: " + p));
-    }
-  }
-
   /**
    * Waits until no node has a message or at-least-once effect pending, so that the final reads
    * and the dispatch logs hold everything the run's commands caused; then until every node has
    * applied the entries that did it. Records each node's counters in the run info.
    */
-  private void awaitDrained(ChaosCluster cluster, Map<String, String> info, List<Anomaly> harness)
+  private void awaitDrained(RunPlan s, ChaosCluster cluster, Map<String, String> info, List<Anomaly> harness)
       throws InterruptedException {
     long startNs = System.nanoTime();
-    Map<String, OutboxStatus> last = cluster.awaitOutboxesDrained(DRAIN_WAIT);
+    Map<String, OutboxStatus> last = new LinkedHashMap<>();
+    List<Anomaly> found = Recovery.awaitDrained(cluster, Recovery.DRAIN_WAIT_DEFAULT, s.recoveryWait(), last);
     long tookMs = (System.nanoTime() - startNs) / 1_000_000;
     List<String> lines = new ArrayList<>();
     for (OutboxStatus status : last.values()) {
       lines.add(status.toString());
-      if (!status.drained()) {
-        harness.add(new Anomaly(NOT_DRAINED, null, "within " + DRAIN_WAIT.toSeconds() + " s of recovery: " + status));
-      }
     }
     info.put("outboxes drained", (ChaosCluster.allDrained(last) ? "in " : "NOT within ") + tookMs + " ms: "
         + String.join("; ", lines));
     out.println("chaos: outboxes after " + tookMs + " ms: " + String.join("; ", lines));
-    List<String> problems;
-    try {
-      problems = cluster.awaitCaughtUp(RECOVERY_WAIT);
-    } catch (IllegalStateException e) {
-      problems = List.of(e.getMessage());
-    }
-    for (String p : problems) {
-      harness.add(new Anomaly(NOT_RECOVERED, null, "within " + RECOVERY_WAIT.toSeconds() + " s of draining: " + p));
-    }
-  }
-
-  /** Every key from every node, each node answering from its own state. */
-  private void finalReads(Workload workload, ChaosCluster cluster, HistoryRecorder recorder, List<Anomaly> harness)
-      throws InterruptedException {
-    List<String> keys = workload.keys();
-    for (NodeProcess n : cluster.nodes()) {
-      int failures = 0;
-      try (PachydermClient nodeClient = cluster.nodeClient(n.id(), FINAL_READ_TIMEOUT)) {
-        for (String key : keys) {
-          try {
-            Object value = workload.finalRead(nodeClient, key)
-                .get(FINAL_READ_TIMEOUT.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
-            recorder.finalRead(n.id(), key, value);
-          } catch (ExecutionException | TimeoutException e) {
-            if (failures++ < 5) {
-              harness.add(new Anomaly(FINAL_READ_FAILED, key, "final read on " + n.id() + " failed: "
-                  + (e instanceof ExecutionException ? e.getCause() : e)));
-            }
-          }
-        }
-      }
-      if (failures > 5) {
-        harness.add(new Anomaly(FINAL_READ_FAILED, null, (failures - 5) + " more final reads on " + n.id()
-            + " failed"));
-      }
-    }
+    harness.addAll(found);
   }
 
   /** One status round; a failing round is skipped (the next one comes in a moment). */
@@ -364,7 +332,7 @@ public final class ChaosRunner {
     sampler.awaitTermination(30, TimeUnit.SECONDS);
   }
 
-  private static WorkloadDriver.Settings driverSettings(RunSettings s) {
+  private static WorkloadDriver.Settings driverSettings(RunPlan s) {
     return new WorkloadDriver.Settings(s.concurrency(), s.opsMax(), s.duration(), s.opsPerSecond(),
         s.requestTimeout(), s.seed());
   }
@@ -374,19 +342,19 @@ public final class ChaosRunner {
    * and lagging nodes get them installed); none in the control run, whose planted fault is in the
    * log and must not be papered over by a snapshot. Then the workload's own options.
    */
-  private static List<String> nodeArgs(RunSettings s, Workload workload) {
+  private static List<String> nodeArgs(RunPlan s, Workload workload) {
     List<String> args = new ArrayList<>(s.isControl() ? List.of("--snapshot-threshold", "100000000")
         : List.of("--snapshot-threshold", "2000"));
     args.addAll(workload.nodeArgs());
     return args;
   }
 
-  private static Path newRunDir(RunSettings s) {
+  private static Path newRunDir(Path outDir, String workload, String nemesis) {
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    Path base = s.outDir().toAbsolutePath().normalize();
-    Path dir = base.resolve(stamp + "-" + s.workload() + "-" + s.nemesis());
+    Path base = outDir.toAbsolutePath().normalize();
+    Path dir = base.resolve(stamp + "-" + workload + "-" + nemesis);
     for (int i = 2; Files.exists(dir); i++) {
-      dir = base.resolve(stamp + "-" + s.workload() + "-" + s.nemesis() + "-" + i);
+      dir = base.resolve(stamp + "-" + workload + "-" + nemesis + "-" + i);
     }
     try {
       Files.createDirectories(dir);

@@ -1,7 +1,7 @@
 package io.pachyderm.chaos.run;
 
 import io.pachyderm.chaos.history.HistoryRecorder;
-import io.pachyderm.chaos.nemesis.NemesisSchedule;
+import io.pachyderm.chaos.nemesis.NemesisRun;
 import io.pachyderm.chaos.workload.WorkloadDriver;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -11,12 +11,12 @@ final class Progress {
   private final PrintStream out;
   private final Duration every;
   private final WorkloadDriver driver;
-  private final NemesisSchedule schedule;
+  private final NemesisRun schedule;
   private final HistoryRecorder recorder;
   private Thread thread;
 
   /** @param schedule null when there is no nemesis */
-  Progress(PrintStream out, Duration every, WorkloadDriver driver, NemesisSchedule schedule, HistoryRecorder recorder) {
+  Progress(PrintStream out, Duration every, WorkloadDriver driver, NemesisRun schedule, HistoryRecorder recorder) {
     this.out = out;
     this.every = every;
     this.driver = driver;

@@ -1,8 +1,10 @@
 package io.pachyderm.chaos.run;
 
+import io.pachyderm.chaos.nemesis.ChaosSchedule;
 import io.pachyderm.chaos.nemesis.NemesisSchedule;
 import io.pachyderm.chaos.nemesis.Nemeses;
 import io.pachyderm.chaos.workload.Workload;
+import io.pachyderm.chaos.workload.WorkloadShape;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -11,7 +13,8 @@ import java.util.Objects;
  * Everything that defines a chaos run. Immutable; validated on construction.
  *
  * @param workload one of {@link Workload#NAMES}
- * @param nemesis none, kill, pause, partition, combined, or control (the planted-fault run)
+ * @param nemesis none, kill, pause, partition, combined (random faults of that family), control
+ *     (the planted-fault run), or {@value #SCHEDULE} (the faults of {@code schedule})
  * @param duration how long clients run (for control: before the planted fault)
  * @param nodes cluster size, 3 or 5 usually; at most {@link io.pachyderm.chaos.net.NetnsHosts#NODES_MAX}
  * @param outDir parent directory; the run writes {@code <outDir>/<time>-<workload>-<nemesis>/}
@@ -25,19 +28,27 @@ import java.util.Objects;
  * @param rebuildClosedClient replace the client when it has closed itself (see
  *     {@link io.pachyderm.chaos.workload.ClientSource}); off by default, so runs measure the
  *     real client
+ * @param shape keys and read fraction of the workload ({@link WorkloadShape#DEFAULT}: the workload's own)
+ * @param schedule the faults when {@code nemesis} is {@value #SCHEDULE}; null otherwise
  */
 public record RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
                           int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
                           NemesisSchedule.Timing timing, Duration progressEvery,
-                          boolean rebuildClosedClient) {
+                          boolean rebuildClosedClient, WorkloadShape shape, ChaosSchedule schedule) {
   public static final String CONTROL = "control";
+  /** The nemesis of a run that follows a {@link ChaosSchedule}. */
+  public static final String SCHEDULE = "schedule";
   public static final int CONCURRENCY_DEFAULT = 10;
   public static final double OPS_PER_SECOND_DEFAULT = 200;
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(4);
 
   public RunSettings {
-    Workload.named(workload);
-    if (!CONTROL.equals(nemesis)) {
+    Objects.requireNonNull(shape, "shape");
+    Workload.named(workload, shape);
+    if (SCHEDULE.equals(nemesis) != (schedule != null)) {
+      throw new IllegalArgumentException("a schedule goes with nemesis '" + SCHEDULE + "', and only with it");
+    }
+    if (!CONTROL.equals(nemesis) && !SCHEDULE.equals(nemesis)) {
       Nemeses.family(nemesis);
     }
     Objects.requireNonNull(outDir, "outDir");
@@ -55,13 +66,24 @@ public record RunSettings(String workload, String nemesis, Duration duration, in
     if (opsPerSecond <= 0 || opsMax < 1) {
       throw new IllegalArgumentException("opsPerSecond and opsMax must be positive");
     }
+    if (schedule != null) {
+      schedule.requireFits(nodes, duration);
+    }
+  }
+
+  /** A run of a nemesis family or the control run, in the workload's default shape. */
+  public RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
+                     int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
+                     NemesisSchedule.Timing timing, Duration progressEvery, boolean rebuildClosedClient) {
+    this(workload, nemesis, duration, nodes, outDir, seed, concurrency, opsPerSecond, opsMax, requestTimeout, timing,
+        progressEvery, rebuildClosedClient, WorkloadShape.DEFAULT, null);
   }
 
   /** Defaults for everything but what a run is about. */
   public static RunSettings of(String workload, String nemesis, Duration duration, Path outDir, long seed) {
     return new RunSettings(workload, nemesis, duration, 3, outDir, seed, CONCURRENCY_DEFAULT, OPS_PER_SECOND_DEFAULT,
         (long) (OPS_PER_SECOND_DEFAULT * duration.toSeconds() * 2 + 1000), REQUEST_TIMEOUT_DEFAULT,
-        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), false);
+        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), false, WorkloadShape.DEFAULT, null);
   }
 
   public boolean isControl() {

@@ -20,8 +20,14 @@ final class AppendWorkload implements Workload {
   private static final int ACTIVE_KEYS = 4;
   private static final int OPS_PER_KEY_MAX = 300;
 
-  private final KeyPool keys = new KeyPool("a", ACTIVE_KEYS, OPS_PER_KEY_MAX);
+  private final KeyPool keys;
+  private final WorkloadShape shape;
   private final AtomicLong elements = new AtomicLong();
+
+  AppendWorkload(WorkloadShape shape) {
+    this.shape = shape;
+    this.keys = shape.keyPool("a", ACTIVE_KEYS, OPS_PER_KEY_MAX);
+  }
 
   @Override
   public String name() {
@@ -31,7 +37,7 @@ final class AppendWorkload implements Workload {
   @Override
   public OpSpec next(RandomGenerator random) {
     String key = keys.next(random);
-    return random.nextInt(10) < 7 ? new OpSpec(Op.APPEND, key, elements.incrementAndGet())
+    return shape.nextIsWrite(random, 7) ? new OpSpec(Op.APPEND, key, elements.incrementAndGet())
         : new OpSpec(Op.READ, key, null);
   }
 

@@ -9,4 +9,12 @@ public final class ChaosTypes {
       ReliableEffectCounterEntity.TYPE, AccountEntity.TYPE, FollowLogEntity.TYPE);
 
   private ChaosTypes() {}
+
+  /** {@link #ALL} for the node launcher ({@code --entity-types}), which names a provider class. */
+  public static final class Provider implements java.util.function.Supplier<EntityTypes> {
+    @Override
+    public EntityTypes get() {
+      return ALL;
+    }
+  }
 }

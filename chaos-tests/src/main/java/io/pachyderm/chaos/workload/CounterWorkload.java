@@ -22,10 +22,12 @@ final class CounterWorkload implements Workload {
 
   private final boolean effects;
   private final KeyPool keys;
+  private final WorkloadShape shape;
 
-  CounterWorkload(boolean effects) {
+  CounterWorkload(boolean effects, WorkloadShape shape) {
     this.effects = effects;
-    this.keys = new KeyPool(effects ? "e" : "c", ACTIVE_KEYS, OPS_PER_KEY_MAX);
+    this.shape = shape;
+    this.keys = shape.keyPool(effects ? "e" : "c", ACTIVE_KEYS, OPS_PER_KEY_MAX);
   }
 
   @Override
@@ -37,7 +39,7 @@ final class CounterWorkload implements Workload {
   public OpSpec next(RandomGenerator random) {
     String key = keys.next(random);
     // Mostly adds: each one is an effect to account for in the effects workload.
-    return random.nextInt(10) < 7 ? new OpSpec(Op.ADD, key, 1L) : new OpSpec(Op.READ, key, null);
+    return shape.nextIsWrite(random, 7) ? new OpSpec(Op.ADD, key, 1L) : new OpSpec(Op.READ, key, null);
   }
 
   @Override

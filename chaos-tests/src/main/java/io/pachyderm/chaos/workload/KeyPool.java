@@ -33,6 +33,11 @@ final class KeyPool {
     }
   }
 
+  /** {@code keys} keys ({@code <prefix>0} ..) for the whole run, never retired. */
+  static KeyPool fixed(String prefix, int keys) {
+    return new KeyPool(prefix, keys, Integer.MAX_VALUE);
+  }
+
   /** A key for one more operation. */
   synchronized String next(RandomGenerator random) {
     int slot = random.nextInt(active.length);

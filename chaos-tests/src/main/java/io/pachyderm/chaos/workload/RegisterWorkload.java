@@ -21,8 +21,14 @@ final class RegisterWorkload implements Workload {
   /** Short key histories keep the linearizability search cheap even with many unknown outcomes. */
   private static final int OPS_PER_KEY_MAX = 150;
 
-  private final KeyPool keys = new KeyPool("r", ACTIVE_KEYS, OPS_PER_KEY_MAX);
+  private final KeyPool keys;
+  private final WorkloadShape shape;
   private final AtomicLong values = new AtomicLong();
+
+  RegisterWorkload(WorkloadShape shape) {
+    this.shape = shape;
+    this.keys = shape.keyPool("r", ACTIVE_KEYS, OPS_PER_KEY_MAX);
+  }
 
   @Override
   public String name() {
@@ -32,7 +38,9 @@ final class RegisterWorkload implements Workload {
   @Override
   public OpSpec next(RandomGenerator random) {
     String key = keys.next(random);
-    return random.nextBoolean() ? new OpSpec(Op.WRITE, key, values.incrementAndGet()) : new OpSpec(Op.READ, key, null);
+    // Without a read fraction, the draw the register workload always made (half reads), so old seeds replay.
+    boolean write = shape.readFraction().isPresent() ? shape.nextIsWrite(random, 5) : random.nextBoolean();
+    return write ? new OpSpec(Op.WRITE, key, values.incrementAndGet()) : new OpSpec(Op.READ, key, null);
   }
 
   @Override

@@ -44,7 +44,13 @@ final class ReliableEffectsWorkload implements Workload {
   /** The node's default: an effect failing this often lands in the dead-letter store, and the checker reports it missing. */
   private static final int ATTEMPTS_MAX = 10;
 
-  private final KeyPool keys = new KeyPool("l", ACTIVE_KEYS, OPS_PER_KEY_MAX);
+  private final KeyPool keys;
+  private final WorkloadShape shape;
+
+  ReliableEffectsWorkload(WorkloadShape shape) {
+    this.shape = shape;
+    this.keys = shape.keyPool("l", ACTIVE_KEYS, OPS_PER_KEY_MAX);
+  }
 
   @Override
   public String name() {
@@ -54,7 +60,7 @@ final class ReliableEffectsWorkload implements Workload {
   @Override
   public OpSpec next(RandomGenerator random) {
     String key = keys.next(random);
-    return random.nextInt(10) < 7 ? new OpSpec(Op.ADD, key, 1L) : new OpSpec(Op.READ, key, null);
+    return shape.nextIsWrite(random, 7) ? new OpSpec(Op.ADD, key, 1L) : new OpSpec(Op.READ, key, null);
   }
 
   /** An add completes with the version it reached: the effect it owes is {@code key@version}. */

@@ -79,16 +79,31 @@ public interface Workload {
   /** Stops what {@link #start} began if {@link #finish} did not run (the run failed); idempotent. */
   default void stop() {}
 
-  /** The workload named {@code name}, one of {@link #NAMES}. */
+  /** The workload named {@code name}, one of {@link #NAMES}, in its default shape. */
   static Workload named(String name) {
+    return named(name, WorkloadShape.DEFAULT);
+  }
+
+  /**
+   * The workload named {@code name}, one of {@link #NAMES}, shaped by {@code shape}.
+   *
+   * @throws IllegalArgumentException for an unknown name, or a shape the workload does not take
+   *     (bank and follow take none)
+   */
+  static Workload named(String name, WorkloadShape shape) {
     return switch (name) {
-      case "register" -> new RegisterWorkload();
-      case "counter" -> new CounterWorkload(false);
-      case "append" -> new AppendWorkload();
-      case "effects" -> new CounterWorkload(true);
-      case "effects-alo" -> new ReliableEffectsWorkload();
-      case "bank" -> new BankWorkload();
-      case "follow" -> new FollowWorkload();
+      case "register" -> new RegisterWorkload(shape);
+      case "counter" -> new CounterWorkload(false, shape);
+      case "append" -> new AppendWorkload(shape);
+      case "effects" -> new CounterWorkload(true, shape);
+      case "effects-alo" -> new ReliableEffectsWorkload(shape);
+      case "bank", "follow" -> {
+        if (!shape.isDefault()) {
+          throw new IllegalArgumentException("workload " + name + " has a fixed shape and takes neither keys nor a "
+              + "read fraction (" + shape.describe() + ")");
+        }
+        yield name.equals("bank") ? new BankWorkload() : new FollowWorkload();
+      }
       default -> throw new IllegalArgumentException("unknown workload '" + name + "'; expected one of " + NAMES);
     };
   }

@@ -1,14 +1,19 @@
 package io.pachyderm.chaos.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.chaos.checker.Anomaly;
 import io.pachyderm.chaos.checker.Verdict;
+import io.pachyderm.chaos.nemesis.ChaosSchedule;
+import io.pachyderm.chaos.workload.WorkloadShape;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The CLI's argument handling; no cluster is started. */
@@ -32,6 +37,56 @@ class ChaosRunTest {
   void unknownWorkloadOrNemesisIsAUsageError() {
     assertThat(ChaosRun.run("--workload", "ledger")).isEqualTo(ChaosRun.EXIT_USAGE);
     assertThat(ChaosRun.run("--nemesis", "flood")).isEqualTo(ChaosRun.EXIT_USAGE);
+  }
+
+  @Test
+  void aScheduleFileKeysAndReadFractionShapeTheRun(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("faults.txt");
+    Files.writeString(file, "at 10s isolate leader for 20s\nat 40s kill random-node, restart after 10s\n");
+    ChaosRun cli = parse("--workload", "register", "--keys", "5", "--read-fraction", "0.2", "--schedule",
+        file.toString(), "--duration", "60s");
+
+    RunSettings s = cli.settings(1, 100);
+
+    assertThat(s.nemesis()).isEqualTo(RunSettings.SCHEDULE);
+    assertThat(s.schedule()).isEqualTo(ChaosSchedule.read(file));
+    assertThat(s.shape()).isEqualTo(WorkloadShape.DEFAULT.withKeys(5).withReadFraction(0.2));
+    assertThat(parse().settings(1, 100).nemesis()).isEqualTo("combined");
+    assertThat(parse().settings(1, 100).schedule()).isNull();
+  }
+
+  @Test
+  void aBadScheduleIsAUsageErrorThatNamesTheLine(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("faults.txt");
+    Files.writeString(file, "at 10s isolate leader for 20s\nat 40s kill someone, restart after 10s\n");
+    ChaosRun cli = parse("--schedule", file.toString());
+    assertThatThrownBy(() -> cli.settings(1, 100)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(file + ": schedule line 2: 'someone' is not a target (leader, random-node, n<i> or all-nodes)");
+    assertThat(ChaosRun.run("--schedule", file.toString())).isEqualTo(ChaosRun.EXIT_USAGE);
+    assertThat(ChaosRun.run("--schedule", dir.resolve("missing.txt").toString())).isEqualTo(ChaosRun.EXIT_USAGE);
+    Files.writeString(file, "at 10s pause n4 for 5s\n");
+    assertThatThrownBy(() -> parse("--schedule", file.toString()).settings(1, 100))
+        .hasMessage("schedule line 1: there is no n4 in a cluster of 3 nodes");
+    Files.writeString(file, "at 90s pause n1 for 5s\n");
+    assertThat(ChaosRun.run("--schedule", file.toString(), "--duration", "60s")).isEqualTo(ChaosRun.EXIT_USAGE);
+  }
+
+  @Test
+  void aScheduleReplacesTheNemesisAndShapesOnlyFitSomeWorkloads(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("faults.txt");
+    Files.writeString(file, "at 1s pause n1 for 1s\n");
+    assertThatThrownBy(() -> parse("--schedule", file.toString(), "--nemesis", "kill").settings(1, 100))
+        .hasMessage("--schedule and --nemesis exclude each other");
+    assertThatThrownBy(() -> parse("--workload", "bank", "--keys", "3").settings(1, 100))
+        .hasMessageContaining("workload bank has a fixed shape");
+    assertThat(ChaosRun.run("--workload", "follow", "--read-fraction", "0.5")).isEqualTo(ChaosRun.EXIT_USAGE);
+    assertThat(ChaosRun.run("--keys", "0")).isEqualTo(ChaosRun.EXIT_USAGE);
+  }
+
+  private static ChaosRun parse(String... args) {
+    ChaosRun cli = new ChaosRun();
+    new CommandLine(cli).parseArgs(args);
+    return cli;
   }
 
   @Test
