@@ -152,6 +152,9 @@ class InProcessClusterTest {
     assertThat(canPay.outLines()).as(canPay.toString()).containsExactly("version: 1", "result: false");
     CliRun untouched = CliRun.of("query", "--peers", peers, "account", "q-nobody", "--query", "balance");
     assertThat(untouched.outLines()).as(untouched.toString()).containsExactly("version: 0", "result: 10000");
+    CliRun untouchedCanPay = CliRun.of("query", "--peers", peers, "account", "q-nobody", "--query", "can-pay",
+        "--args", "{\"cents\":2500}");
+    assertThat(untouchedCanPay.outLines()).as(untouchedCanPay.toString()).containsExactly("version: 0", "result: true");
   }
 
   @Test
