@@ -84,8 +84,8 @@ public final class CallAuthorizer implements ServerInterceptor {
           return null;
         }
         return new Refusal(Status.Code.PERMISSION_DENIED, call + " refused: only members of the group may call the "
-            + "Raft peer service, and the certificate of " + who + " names none (it needs a subject alternative name "
-            + "URI:" + Identities.PEER_URI_PREFIX + "<member id>)");
+            + "Raft peer service, and the certificate of " + who + " names no member (a member's certificate carries a "
+            + "subject alternative name URI:" + Identities.PEER_URI_PREFIX + "<member id>)");
       case ADMIN_SERVICE:
         if (READ_ONLY_ADMIN_METHODS.contains(method) || Identities.isAdmin(certificate)
             || namesMember(certificate, isMember)) {

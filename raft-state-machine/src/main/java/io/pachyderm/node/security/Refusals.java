@@ -6,7 +6,8 @@ package io.pachyderm.node.security;
  *
  * @param unauthenticated calls that carried no verified certificate
  * @param notPeer calls to the Raft peer service from a certificate that names no member of the group
- * @param notAdmin calls to Ratis' admin service from a certificate that is neither a member's nor an admin's
+ * @param notAdmin calls to Ratis' admin service from a certificate that is neither a member's nor an admin's,
+ *     and calls to services the node does not serve
  */
 public record Refusals(long unauthenticated, long notPeer, long notAdmin) {
   public static final Refusals NONE = new Refusals(0, 0, 0);
