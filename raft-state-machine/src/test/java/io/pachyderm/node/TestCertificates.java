@@ -39,7 +39,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * and writes each as the three PEM files {@link TlsFiles} reads (chain, PKCS#8 key, trust bundle
  * holding this CA).
  */
-final class TestCertificates {
+public final class TestCertificates {
   private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
 
   private final Path dir;
@@ -65,29 +65,29 @@ final class TestCertificates {
   }
 
   /** A new CA whose files go under {@code dir/name}. */
-  static TestCertificates authority(Path dir, String name) {
+  public static TestCertificates authority(Path dir, String name) {
     return new TestCertificates(dir.resolve(name), name);
   }
 
   /** A node certificate: URI SAN pachyderm:peer:{id}, and the loopback address as its host. */
-  TlsFiles node(String id) {
+  public TlsFiles node(String id) {
     return issue(id, "CN=" + id, List.of(new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:" + id),
         new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")));
   }
 
   /** A client certificate: a common name and no Pachyderm role. */
-  TlsFiles client(String commonName) {
+  public TlsFiles client(String commonName) {
     return issue("client-" + commonName, "CN=" + commonName, List.of());
   }
 
   /** An operator certificate: URI SAN pachyderm:admin:{name}. */
-  TlsFiles admin(String adminName) {
+  public TlsFiles admin(String adminName) {
     return issue("admin-" + adminName, "CN=" + adminName,
         List.of(new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:admin:" + adminName)));
   }
 
   /** A certificate with exactly these subject alternative names. */
-  TlsFiles issue(String fileStem, String subject, List<GeneralName> altNames) {
+  public TlsFiles issue(String fileStem, String subject, List<GeneralName> altNames) {
     KeyPair keys = newKeyPair();
     Instant now = Instant.now();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCertificate, serial(),

@@ -1,0 +1,89 @@
+package io.pachyderm.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pachyderm.client.PachydermClient;
+import io.pachyderm.client.Peer;
+import io.pachyderm.client.Transport;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Secure by default (issue 11): a node on an address other than loopback needs TLS or an explicit
+ * insecure(); TLS on the Netty transport, TLS with insecure(), and a certificate that does not
+ * name the node are refused before anything starts. Nothing here binds a port.
+ */
+class SecureByDefaultTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aNodeOnANonLoopbackAddressWithoutTlsRefusesToStartAndSaysHowToFixIt() {
+    List<Peer> peers = Peer.parseList("n1=192.0.2.10:7001,n2=192.0.2.11:7001,n3=192.0.2.12:7001");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("refusing to serve on 192.0.2.10:7001 without TLS")
+        .hasMessageContaining("--tls-cert")
+        .hasMessageContaining("--insecure");
+  }
+
+  @Test
+  void theWildcardAddressIsNotLoopback() {
+    List<Peer> peers = Peer.parseList("n1=0.0.0.0:7001");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).build())
+        .hasMessageContaining("without TLS");
+  }
+
+  @Test
+  void insecureAllowsPlaintextOnANonLoopbackAddress() {
+    List<Peer> peers = Peer.parseList("n1=192.0.2.10:7001,n2=192.0.2.11:7001,n3=192.0.2.12:7001");
+    PachydermNode node = PachydermNode.builder("n1", peers, dir.resolve("n1")).insecure().build();
+    node.close();
+  }
+
+  @Test
+  void loopbackDevelopmentNeedsNoFlags() {
+    for (String host : List.of("127.0.0.1", "localhost")) {
+      List<Peer> peers = Peer.parseList("n1=" + host + ":" + TestCluster.freePort());
+      PachydermNode node = PachydermNode.builder("n1", peers, dir.resolve(host)).build();
+      node.close();
+    }
+    assertThat(PachydermNode.Builder.isLoopback("127.0.0.2")).isTrue();
+    assertThat(PachydermNode.Builder.isLoopback("[::1]")).isTrue();
+    assertThat(PachydermNode.Builder.isLoopback("192.0.2.10")).isFalse();
+    assertThat(PachydermNode.Builder.isLoopback("no-such-host.invalid")).isFalse();
+  }
+
+  @Test
+  void tlsOnTheNettyTransportIsRefusedBecauseRatisNettyHasNoTls() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).transport(Transport.NETTY)
+        .tls(ca.node("n1")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Netty transport has no TLS");
+    assertThatThrownBy(() -> PachydermClient.builder(peers).transport(Transport.NETTY).tls(ca.client("c")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Netty transport has no TLS");
+  }
+
+  @Test
+  void tlsAndInsecureTogetherAreRefused() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ca.node("n1")).insecure().build())
+        .hasMessageContaining("TLS and insecure both given");
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheNodeIsRefused() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001,n2=127.0.0.1:7002");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ca.node("n2")).build())
+        .hasMessageContaining("names peers [n2], not this node")
+        .hasMessageContaining("URI:pachyderm:peer:n1");
+  }
+}
