@@ -54,9 +54,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A three-node cluster with mutual TLS (issue 11): a client with a certificate from the cluster CA
  * is served; a client without a certificate or with one from another CA is refused and writes
- * nothing; forged Raft requests (appendEntries, requestVote) and admin calls (setConfiguration,
- * group remove) from anything but a member's certificate are refused and leave term, leader and
- * configuration as they were. The nodes are shared by the tests: each refusal must leave them
+ * nothing; forged Raft requests (appendEntries, requestVote) in the leader's name from anything but
+ * the leader's certificate (a member's own included) and admin calls (setConfiguration, group
+ * remove) from anything but a member's or an admin's certificate are refused and leave term, leader
+ * and configuration as they were. The nodes are shared by the tests: each refusal must leave them
  * exactly as they were.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -141,13 +142,14 @@ class TlsClusterTest {
     long term = term(leader);
     Peer target = peers.get((leader + 1) % 3);
     long refusedBefore = refusals(r -> r.notPeer());
+    long impersonationsBefore = refusals(r -> r.impersonation());
     RequestVoteRequestProto vote = RequestVoteRequestProto.newBuilder()
-        .setServerRequest(serverRequest("intruder", target.id()))
+        .setServerRequest(serverRequest(peers.get(leader).id(), target.id()))
         .setCandidateTerm(term + 50)
         .setCandidateLastEntry(TermIndexProto.newBuilder().setTerm(term + 50).setIndex(1_000_000))
         .build();
 
-    for (Forger forger : forgers()) {
+    for (Forger forger : forgers(peers.get((leader + 2) % 3).id())) {
       ManagedChannel channel = forger.channel(target);
       try {
         assertThatThrownBy(() -> RaftServerProtocolServiceGrpc.newBlockingStub(channel)
@@ -160,6 +162,7 @@ class TlsClusterTest {
       }
     }
     assertThat(refusals(r -> r.notPeer())).isGreaterThanOrEqualTo(refusedBefore + 2);
+    assertThat(refusals(r -> r.impersonation())).isGreaterThanOrEqualTo(impersonationsBefore + 1);
     assertThat(awaitLeader()).isEqualTo(leader);
     for (int i = 0; i < 3; i++) {
       assertThat(term(i)).as("term of " + peers.get(i).id()).isEqualTo(term);
@@ -170,14 +173,15 @@ class TlsClusterTest {
   void forgedAppendEntriesIsRefusedWithoutAPeerCertificateAndTheTermStays() throws Exception {
     int leader = awaitLeader();
     long term = term(leader);
+    long impersonationsBefore = refusals(r -> r.impersonation());
     Peer target = peers.get((leader + 1) % 3);
     AppendEntriesRequestProto append = AppendEntriesRequestProto.newBuilder()
-        .setServerRequest(serverRequest("intruder", target.id()))
+        .setServerRequest(serverRequest(peers.get(leader).id(), target.id()))
         .setLeaderTerm(term + 50)
         .setLeaderCommit(1_000_000)
         .build();
 
-    for (Forger forger : forgers()) {
+    for (Forger forger : forgers(peers.get((leader + 2) % 3).id())) {
       ManagedChannel channel = forger.channel(target);
       try {
         CompletableFuture<AppendEntriesReplyProto> reply = new CompletableFuture<>();
@@ -207,6 +211,7 @@ class TlsClusterTest {
         channel.shutdownNow();
       }
     }
+    assertThat(refusals(r -> r.impersonation())).isGreaterThanOrEqualTo(impersonationsBefore + 1);
     assertThat(awaitLeader()).isEqualTo(leader);
     for (int i = 0; i < 3; i++) {
       assertThat(term(i)).as("term of " + peers.get(i).id()).isEqualTo(term);
@@ -259,9 +264,14 @@ class TlsClusterTest {
     }
   }
 
-  private List<Forger> forgers() {
+  /**
+   * Everyone but the leader: the forged requests claim to come from the leader. {@code member} is a
+   * member other than the leader, whose own certificate must not let it speak for the leader.
+   */
+  private List<Forger> forgers(String member) {
     TlsMaterial client = ca.client("eve").load();
     TlsMaterial stranger = ca.node("n9").load();
+    TlsMaterial memberCertificate = ca.node(member).load();
     // Handshake refusals surface as UNAVAILABLE; the authorizer's as PERMISSION_DENIED.
     return List.of(
         new Forger("plaintext", t -> NettyChannelBuilder.forTarget(t.address()).usePlaintext().build(),
@@ -271,7 +281,9 @@ class TlsClusterTest {
         new Forger("a certificate naming n9, not a member", t -> tlsChannel(t, stranger, true),
             List.of(Status.Code.PERMISSION_DENIED)),
         new Forger("n2's certificate from another CA", t -> tlsChannel(t, otherCa.node("n2").load(), true, client),
-            List.of(Status.Code.UNAVAILABLE)));
+            List.of(Status.Code.UNAVAILABLE)),
+        new Forger("member " + member + "'s own certificate, in the leader's name",
+            t -> tlsChannel(t, memberCertificate, true), List.of(Status.Code.PERMISSION_DENIED)));
   }
 
   private static ManagedChannel tlsChannel(Peer target, TlsMaterial tls, boolean presentCertificate) {

@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * method and the identity, logged, and counted ({@link #refusals()}). The TLS handshake (mutual,
  * trust bundle) runs before this and already turns away peers without a trusted certificate.
  *
- * <p>What this does not check: that a member's request claims its own id (a member's
- * certificate could send requests in another member's name), and per-entity or per-ecosystem
- * authorization of clients. Thread-safe.
+ * <p>Each accepted peer-service request must also name, as its sender, an id the certificate names
+ * ({@link PeerIdBinding}). What this does not check: per-entity or per-ecosystem authorization of
+ * clients. Thread-safe.
  */
 public final class CallAuthorizer implements ServerInterceptor {
   private static final Logger LOG = LoggerFactory.getLogger(CallAuthorizer.class);
@@ -51,6 +51,7 @@ public final class CallAuthorizer implements ServerInterceptor {
   private final AtomicLong unauthenticated = new AtomicLong();
   private final AtomicLong notPeer = new AtomicLong();
   private final AtomicLong notAdmin = new AtomicLong();
+  private final AtomicLong impersonation = new AtomicLong();
 
   /**
    * @param nodeId this node, for log lines
@@ -115,6 +116,17 @@ public final class CallAuthorizer implements ServerInterceptor {
     String method = call.getMethodDescriptor().getBareMethodName();
     X509Certificate certificate = leafCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
     Refusal refusal = check(String.valueOf(service), String.valueOf(method), certificate, isMember);
+    if (refusal == null && SERVER_SERVICE.equals(service)) {
+      List<String> ids = Identities.peerIds(certificate);
+      PeerIdBinding.GuardedCall<Q, R> guarded = new PeerIdBinding.GuardedCall<>(call);
+      return PeerIdBinding.bind(guarded, next.startCall(guarded, headers), ids, claimed -> {
+        impersonation.incrementAndGet();
+        String description = service + "/" + method + " refused: the request claims to come from " + claimed
+            + ", but the caller's certificate names " + ids;
+        LOG.warn("node {}: {} (from {})", nodeId, description, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        return Status.PERMISSION_DENIED.withDescription("node " + nodeId + ": " + description);
+      });
+    }
     if (refusal == null) {
       return next.startCall(call, headers);
     }
@@ -150,6 +162,6 @@ public final class CallAuthorizer implements ServerInterceptor {
 
   /** Calls refused since this node started. */
   public Refusals refusals() {
-    return new Refusals(unauthenticated.get(), notPeer.get(), notAdmin.get());
+    return new Refusals(unauthenticated.get(), notPeer.get(), notAdmin.get(), impersonation.get());
   }
 }
