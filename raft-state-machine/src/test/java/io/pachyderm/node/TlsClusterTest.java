@@ -246,6 +246,28 @@ class TlsClusterTest {
     assertThat(Files.list(dir.resolve("n2").resolve("raft")).toList()).isNotEmpty();
   }
 
+  /** The state machine's own check still holds over TLS: a verified client cannot propose internal work. */
+  @Test
+  void aClientWithAVerifiedCertificateStillCannotForgeADeliveryOrATimerFire() throws Exception {
+    EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("tls-internal");
+    io.pachyderm.protocol.Ref target = io.pachyderm.protocol.Protos.ref(
+        new io.pachyderm.runtime.EntityKey("default", ref.type(), ref.id()));
+    List<io.pachyderm.protocol.CommandBatch> forged = List.of(
+        io.pachyderm.protocol.CommandBatch.newBuilder()
+            .addDeliveries(io.pachyderm.protocol.Delivery.newBuilder().setSource(target).setSeq(1)).build(),
+        io.pachyderm.protocol.CommandBatch.newBuilder()
+            .addTimerFires(io.pachyderm.protocol.TimerFire.newBuilder().setOwner(target).setName("t").setSeq(1)).build());
+    try (RaftClient raft = raftClient(ca.client("mallory").load().grpcTlsConfig())) {
+      for (io.pachyderm.protocol.CommandBatch batch : forged) {
+        assertThatThrownBy(() -> raft.io().send(org.apache.ratis.protocol.Message.valueOf(
+            org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(batch.toByteArray()))))
+            .hasMessageContaining("proposed by the leader itself, not by clients");
+      }
+    }
+    PachydermClient good = client(ca.client("alice"), Duration.ofSeconds(30));
+    assertThat(good.query(ref).version()).isZero();
+  }
+
   @Test
   void anAdminCertificateMayUseTheAdminService() throws Exception {
     int leader = awaitLeader();
