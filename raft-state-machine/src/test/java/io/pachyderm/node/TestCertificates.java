@@ -14,7 +14,6 @@ import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -120,15 +119,6 @@ public final class TestCertificates {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Nodes n1..n{count}. */
-  List<TlsFiles> nodes(int count) {
-    List<TlsFiles> files = new ArrayList<>();
-    for (int i = 1; i <= count; i++) {
-      files.add(node("n" + i));
-    }
-    return files;
   }
 
   @Override

@@ -74,7 +74,7 @@ class TlsLeaderChangeTest {
       for (int i = 0; i < 2000; i++) {
         calls.add(client.callAsync(TestCounter.TYPE.ref("k" + (i % 13) + pad), new TestCounter.Add(1)));
       }
-      CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get();
+      CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).get();
       int leader = cluster.awaitLeader();
       RaftServer.Division onLeader = cluster.node(leader).raftServer()
           .getDivision(io.pachyderm.client.ClusterIdentity.groupId("pachyderm"));
