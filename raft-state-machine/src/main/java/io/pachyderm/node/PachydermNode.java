@@ -392,7 +392,8 @@ public final class PachydermNode implements AutoCloseable {
      * are read and checked now. The certificate must carry a subject alternative name
      * {@code URI:pachyderm:peer:<this node's id>} (see {@link io.pachyderm.node.security.Identities})
      * and name this node's host (DNS or IP), and every peer's and client's certificate must be
-     * signed by a CA in {@code files.trustBundle()}. Needs the gRPC transport.
+     * signed by a CA in {@code files.trustBundle()}. Needs the gRPC transport. {@link #build()}
+     * refuses a certificate that does not name this node's id and host.
      *
      * @throws IllegalArgumentException naming the file that cannot be read or does not fit
      */
@@ -446,6 +447,13 @@ public final class PachydermNode implements AutoCloseable {
               + " names peers " + named + ", not this node; it needs a subject alternative name URI:"
               + io.pachyderm.node.security.Identities.PEER_URI_PREFIX + nodeId
               + " or its peers will refuse its Raft calls");
+        }
+        Peer own = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
+        if (own != null && !io.pachyderm.node.security.Identities.namesHost(tls.certificateChain().get(0), own.host())) {
+          throw new IllegalArgumentException("node " + nodeId + ": the certificate " + tls.files().certificateChain()
+              + " does not name this node's host " + own.host() + "; it needs a subject alternative name "
+              + (own.host().matches("[0-9.]+|\\[.*\\]|.*:.*") ? "IP:" : "DNS:") + own.host().replaceAll("^\\[|\\]$", "")
+              + ", or peers and clients refuse the connection (gRPC checks the host they dialled)");
         }
         return;
       }

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
 import io.pachyderm.client.Transport;
+import io.pachyderm.client.tls.TlsFiles;
 import java.nio.file.Path;
 import java.util.List;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +78,28 @@ class SecureByDefaultTest {
     List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001");
     assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ca.node("n1")).insecure().build())
         .hasMessageContaining("TLS and insecure both given");
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheNodesHostIsRefused() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    TlsFiles uriOnly = ca.issue("uri-only", "CN=n1", List.of(
+        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1")));
+    assertThatThrownBy(() -> PachydermNode.builder("n1", Peer.parseList("n1=127.0.0.1:7001"), dir.resolve("a"))
+        .tls(uriOnly).build())
+        .hasMessageContaining("does not name this node's host 127.0.0.1")
+        .hasMessageContaining("IP:127.0.0.1");
+    TlsFiles otherIp = ca.issue("other-ip", "CN=n1", List.of(
+        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1"),
+        new GeneralName(GeneralName.iPAddress, "127.0.0.2"), new GeneralName(GeneralName.dNSName, "127.0.0.1")));
+    assertThatThrownBy(() -> PachydermNode.builder("n1", Peer.parseList("n1=127.0.0.1:7001"), dir.resolve("b"))
+        .tls(otherIp).build())
+        .hasMessageContaining("does not name this node's host 127.0.0.1");
+    // The test CA's node certificates name 127.0.0.1 and localhost: both addresses build.
+    for (String host : List.of("127.0.0.1", "localhost")) {
+      PachydermNode.builder("n1", Peer.parseList("n1=" + host + ":" + TestCluster.freePort()), dir.resolve(host))
+          .tls(ca.node("n1")).build().close();
+    }
   }
 
   @Test

@@ -27,8 +27,10 @@ public final class Identities {
   /** URI SAN prefix of an operator certificate; a free-form name follows. */
   public static final String ADMIN_URI_PREFIX = "pachyderm:admin:";
 
-  /** GeneralName tag of a URI in {@link X509Certificate#getSubjectAlternativeNames()}. */
+  /** GeneralName tags in {@link X509Certificate#getSubjectAlternativeNames()}. */
+  private static final int SAN_DNS = 2;
   private static final int SAN_URI = 6;
+  private static final int SAN_IP = 7;
 
   private Identities() {}
 
@@ -50,6 +52,61 @@ public final class Identities {
     }
     Optional<String> admin = urisWithPrefix(certificate, ADMIN_URI_PREFIX).stream().findFirst();
     return admin.map(a -> "admin " + a).orElseGet(() -> "client '" + certificate.getSubjectX500Principal() + "'");
+  }
+
+  /**
+   * Whether the certificate names {@code host} the way gRPC's hostname check on the connecting
+   * side wants it: an IP address SAN equal to an IP literal, or a DNS SAN equal to a name (or a
+   * {@code *.} wildcard for its first label). Without it peers and clients refuse the node.
+   */
+  public static boolean namesHost(X509Certificate certificate, String host) {
+    String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    java.net.InetAddress ip = ipLiteral(bare);
+    Collection<List<?>> names;
+    try {
+      names = certificate.getSubjectAlternativeNames();
+    } catch (CertificateParsingException e) {
+      return false;
+    }
+    if (names == null) {
+      return false;
+    }
+    for (List<?> name : names) {
+      if (name.size() != 2 || !(name.get(0) instanceof Integer tag) || !(name.get(1) instanceof String value)) {
+        continue;
+      }
+      if (ip != null && tag == SAN_IP && ip.equals(ipLiteral(value))) {
+        return true;
+      }
+      if (ip == null && tag == SAN_DNS && dnsMatches(value, bare)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean dnsMatches(String pattern, String host) {
+    String p = pattern.toLowerCase(java.util.Locale.ROOT);
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    if (p.startsWith("*.")) {
+      int dot = h.indexOf('.');
+      return dot > 0 && h.substring(dot).equals(p.substring(1));
+    }
+    return p.equals(h);
+  }
+
+  /** The address an IP literal stands for, or null for a name (no DNS lookup). */
+  private static java.net.InetAddress ipLiteral(String text) {
+    boolean v4 = text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+    boolean v6 = text.contains(":") && text.matches("[0-9A-Fa-f:.%a-zA-Z]+");
+    if (!v4 && !v6) {
+      return null;
+    }
+    try {
+      return java.net.InetAddress.getByName(text);
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
   }
 
   private static List<String> urisWithPrefix(X509Certificate certificate, String prefix) {

@@ -79,6 +79,21 @@ class CallAuthorizerTest {
   }
 
   @Test
+  void aHostIsNamedByAnEqualIpOrDnsNameAsGrpcChecksIt() {
+    X509Certificate c = leaf(ca.issue("hosts", "CN=x", List.of(
+        new GeneralName(GeneralName.iPAddress, "10.0.0.1"), new GeneralName(GeneralName.iPAddress, "::1"),
+        new GeneralName(GeneralName.dNSName, "node1.example.org"), new GeneralName(GeneralName.dNSName, "*.pods.local"))));
+    assertThat(Identities.namesHost(c, "10.0.0.1")).isTrue();
+    assertThat(Identities.namesHost(c, "[::1]")).isTrue();
+    assertThat(Identities.namesHost(c, "NODE1.example.org")).isTrue();
+    assertThat(Identities.namesHost(c, "n7.pods.local")).isTrue();
+    assertThat(Identities.namesHost(c, "a.b.pods.local")).isFalse();
+    assertThat(Identities.namesHost(c, "10.0.0.2")).isFalse();
+    assertThat(Identities.namesHost(c, "node2.example.org")).isFalse();
+    assertThat(Identities.namesHost(leaf(ca.client("alice")), "10.0.0.1")).isFalse();
+  }
+
+  @Test
   void refusalsNameTheMethodAndTheCaller() {
     CallAuthorizer.Refusal refusal = check(CallAuthorizer.SERVER_SERVICE, "appendEntries", leaf(ca.client("eve")));
     assertThat(refusal.description()).contains("RaftServerProtocolService/appendEntries").contains("client 'CN=eve'")
