@@ -5,6 +5,8 @@ import ch.qos.logback.classic.LoggerContext;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
 import io.pachyderm.client.Transport;
+import io.pachyderm.client.tls.TlsFiles;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -29,17 +31,36 @@ final class ClientOptions {
       description = "Per request, retries across leader changes included. Default: ${DEFAULT-VALUE}.")
   long timeoutMs;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = TlsOptions.CERT_DESCRIPTION)
+  Path tlsCertificate;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = TlsOptions.KEY_DESCRIPTION)
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = TlsOptions.CA_DESCRIPTION)
+  Path tlsCa;
+
   PachydermClient connect() {
     if (timeoutMs < 1) {
       throw new IllegalArgumentException("--timeout-ms must be >= 1, was " + timeoutMs);
     }
-    return connect(parsePeers(peers), transport, Duration.ofMillis(timeoutMs));
+    return connect(parsePeers(peers), transport, Duration.ofMillis(timeoutMs),
+        TlsOptions.files(tlsCertificate, tlsKey, tlsCa));
   }
 
   /** Every client the launcher makes comes from here. */
   static PachydermClient connect(List<Peer> peers, Transport transport, Duration requestTimeout) {
+    return connect(peers, transport, requestTimeout, null);
+  }
+
+  /** As above, with mutual TLS when {@code tls} is not null. */
+  static PachydermClient connect(List<Peer> peers, Transport transport, Duration requestTimeout, TlsFiles tls) {
     quietRatisClientLogs();
-    return PachydermClient.builder(peers).transport(transport).requestTimeout(requestTimeout).build();
+    PachydermClient.Builder builder = PachydermClient.builder(peers).transport(transport).requestTimeout(requestTimeout);
+    if (tls != null) {
+      builder.tls(tls);
+    }
+    return builder.build();
   }
 
   /**

@@ -62,6 +62,11 @@ final class ClusterCommand implements Runnable {
         description = "Log entries between automatic snapshots. Default: the node's (10000).")
     Long snapshotThresholdEntries;
 
+    @Option(names = "--tls", description = {"Mutual TLS between nodes and for clients, with a throwaway CA and "
+        + "certificates made now in DIR/tls (node, client and admin; see README, Security).",
+        "Prints the client options (--tls-cert, --tls-key, --tls-ca) to use."})
+    boolean tls;
+
     @Option(names = "--wait-seconds", defaultValue = "60", paramLabel = "S",
         description = "How long to wait for a leader before stopping the nodes again. Default: ${DEFAULT-VALUE}.")
     long waitSeconds;
@@ -79,9 +84,16 @@ final class ClusterCommand implements Runnable {
       List<Peer> peers = LocalCluster.peers(nodes, basePort);
       LocalCluster.requirePortsFree(peers);
       PrintWriter out = spec.commandLine().getOut();
-      out.println("starting " + nodes + " node(s) in " + cluster.dir());
+      out.println("starting " + nodes + " node(s) in " + cluster.dir() + (tls ? " with mutual TLS" : ""));
       out.flush();
-      Map<String, Process> started = cluster.start(peers, transport, snapshotThresholdEntries);
+      LocalTls certificates = null;
+      if (tls) {
+        certificates = LocalTls.create(cluster.dir(), peers);
+      } else {
+        // A plaintext start must not leave the last --tls start's client certificate for status to use.
+        LocalTls.remove(cluster.dir(), peers);
+      }
+      Map<String, Process> started = cluster.start(peers, transport, snapshotThresholdEntries, certificates);
       String leader;
       try {
         leader = cluster.awaitLeader(peers, transport, started, Duration.ofSeconds(waitSeconds));
@@ -94,6 +106,9 @@ final class ClusterCommand implements Runnable {
             cluster.logFile(p.id()));
       }
       out.println("leader: " + leader + "; stop with: pachyderm cluster stop --data " + cluster.dir());
+      if (certificates != null) {
+        out.println("client TLS options: " + String.join(" ", LocalTls.options(certificates.client())));
+      }
       out.println("--peers " + String.join(",", peers.stream().map(Peer::toString).toList()));
       out.flush();
       return PachydermCli.EXIT_OK;
@@ -114,6 +129,10 @@ final class ClusterCommand implements Runnable {
       }
       if (waitSeconds < 1) {
         throw new ParameterException(spec.commandLine(), "--wait-seconds must be >= 1, was " + waitSeconds);
+      }
+      if (tls && transport != Transport.GRPC) {
+        throw new ParameterException(spec.commandLine(),
+            "--tls needs --transport grpc: Ratis 3.3.0's Netty transport has no TLS");
       }
     }
   }
@@ -187,7 +206,7 @@ final class ClusterCommand implements Runnable {
       String peers = Files.readString(cluster.peersFile(), StandardCharsets.UTF_8).strip();
       List<NodeView> views;
       try (PachydermClient client = ClientOptions.connect(ClientOptions.parsePeers(peers), transport,
-          PachydermClient.REQUEST_TIMEOUT_DEFAULT)) {
+          PachydermClient.REQUEST_TIMEOUT_DEFAULT, LocalTls.existing(cluster.dir()).map(LocalTls::client).orElse(null))) {
         views = client.status();
       }
       StatusCommand.printTable(out, views);

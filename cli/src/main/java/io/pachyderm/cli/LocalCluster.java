@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
  * DIR/n1/       node n1's data
  * DIR/n1.log    node n1's stdout and stderr, appended across starts
  * DIR/n1.pid    node n1's process id while it runs
+ * DIR/tls/      with --tls: a throwaway CA's ca.crt, nX.crt/nX.key, client.crt/key, admin.crt/key
  * </pre>
  *
  * <p>Each node is a separate JVM running this launcher's {@code node} command with the
@@ -138,6 +139,11 @@ final class LocalCluster {
 
   /** Starts one node process per peer; returns them by id. */
   Map<String, Process> start(List<Peer> peers, Transport transport, Long snapshotThresholdEntries) {
+    return start(peers, transport, snapshotThresholdEntries, null);
+  }
+
+  /** As above; with {@code tls} not null, each node serves mutual TLS with its certificate from it. */
+  Map<String, Process> start(List<Peer> peers, Transport transport, Long snapshotThresholdEntries, LocalTls tls) {
     String peerList = String.join(",", peers.stream().map(Peer::toString).toList());
     Map<String, Process> started = new LinkedHashMap<>();
     try {
@@ -149,6 +155,9 @@ final class LocalCluster {
             "--data", dir.resolve(peer.id()).toString(), "--transport", transport.name().toLowerCase(Locale.ROOT)));
         if (snapshotThresholdEntries != null) {
           command.addAll(List.of("--snapshot-threshold", snapshotThresholdEntries.toString()));
+        }
+        if (tls != null) {
+          command.addAll(LocalTls.options(tls.node(peer.id())));
         }
         Path log = logFile(peer.id());
         Files.writeString(log, "--- " + Instant.now() + " started by pachyderm cluster start\n",
@@ -195,7 +204,8 @@ final class LocalCluster {
   String awaitLeader(List<Peer> peers, Transport transport, Map<String, Process> processes, Duration wait)
       throws InterruptedException {
     long deadlineNs = System.nanoTime() + wait.toNanos();
-    try (PachydermClient client = ClientOptions.connect(peers, transport, PachydermClient.REQUEST_TIMEOUT_DEFAULT)) {
+    try (PachydermClient client = ClientOptions.connect(peers, transport, PachydermClient.REQUEST_TIMEOUT_DEFAULT,
+        LocalTls.existing(dir).map(LocalTls::client).orElse(null))) {
       while (true) {
         for (Map.Entry<String, Process> e : processes.entrySet()) {
           if (!e.getValue().isAlive()) {

@@ -61,6 +61,21 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--no-journal", description = "Keep no event journal: history and follow are not served by this node.")
   boolean noJournal;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = {TlsOptions.CERT_DESCRIPTION,
+      "The certificate needs subject alternative names URI:pachyderm:peer:ID and this node's host (DNS or IP)."})
+  Path tlsCertificate;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = TlsOptions.KEY_DESCRIPTION)
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = TlsOptions.CA_DESCRIPTION)
+  Path tlsCa;
+
+  @Option(names = "--insecure", description = {"Serve without TLS on an address other than loopback: anyone who "
+      + "reaches the port can forge Raft messages, reconfigure the cluster and read or write any entity.",
+      "Without TLS, a node whose --peers address is not loopback refuses to start unless this is given."})
+  boolean insecure;
+
   @Override
   public Integer call() throws InterruptedException {
     List<Peer> cluster = ClientOptions.parsePeers(peers);
@@ -77,6 +92,13 @@ final class NodeCommand implements Callable<Integer> {
     PachydermNode.Builder builder = exampleNode(id, cluster, dataDir).transport(transport)
         .journal(JournalOptions.builder().rollCycle(journalRoll).retainedCyclesMax(journalRetain).build())
         .journalEnabled(!noJournal);
+    var tls = TlsOptions.files(tlsCertificate, tlsKey, tlsCa);
+    if (tls != null) {
+      builder.tls(tls);
+    }
+    if (insecure) {
+      builder.insecure();
+    }
     if (snapshotThresholdEntries != null) {
       builder.snapshotThresholdEntries(snapshotThresholdEntries);
     }
@@ -90,9 +112,10 @@ final class NodeCommand implements Callable<Integer> {
         closed.countDown();
       }
     }, "pachyderm-node-shutdown"));
-    LOG.info("node {} serving on {} ({}), data in {}; SIGTERM or Ctrl-C stops it", id,
+    LOG.info("node {} serving on {} ({}, {}), data in {}; SIGTERM or Ctrl-C stops it", id,
         cluster.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow().address(),
-        transport.name().toLowerCase(java.util.Locale.ROOT), dataDir.toAbsolutePath());
+        transport.name().toLowerCase(java.util.Locale.ROOT), tls != null ? "mutual TLS" : "no TLS",
+        dataDir.toAbsolutePath());
     // Returns only if the hook ran, i.e. while the JVM is already shutting down.
     closed.await();
     return PachydermCli.EXIT_OK;

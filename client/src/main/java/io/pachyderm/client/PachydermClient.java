@@ -16,6 +16,8 @@ import io.pachyderm.api.RejectionKind;
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.internal.Batcher;
 import io.pachyderm.client.internal.RequestIds;
+import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.client.tls.TlsMaterial;
 import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityType;
@@ -60,6 +62,7 @@ import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.LogInfoProto;
@@ -101,6 +104,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private final Duration requestTimeout;
   private final RaftGroup group;
   private final RaftProperties properties;
+  /** Ratis' non-string settings: the TLS configuration when {@link Builder#tls} was given. */
+  private final Parameters parameters;
   /**
    * Writes and linearizable reads: requests that go to the leader. Replaced when Ratis closes its
    * ordered-request window (see {@link #sendWrite}). Guarded by this.
@@ -144,9 +149,13 @@ public final class PachydermClient implements Entities, AutoCloseable {
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 64);
     GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
     this.properties = properties;
+    this.parameters = new Parameters();
+    if (b.tls != null) {
+      GrpcConfigKeys.TLS.setConf(parameters, b.tls.grpcTlsConfig());
+    }
     this.raft = newRaftClient();
     this.serverRaft = newRaftClient();
-    this.pollRaft = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
+    this.pollRaft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
         .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
     java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
         TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
@@ -228,6 +237,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private RaftClient newRaftClient() {
     return RaftClient.newBuilder()
         .setProperties(properties)
+        .setParameters(parameters)
         .setRaftGroup(group)
         .setClientId(ClientId.randomId())
         // Bounded: after these, the batcher's own retry (same request id) takes over until the deadline.
@@ -1038,6 +1048,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     private int commandsPerBatchMax = 256;
     private int batchBytesMax = 1 << 20;
     private int queuedCommandsMax = 100_000;
+    private TlsMaterial tls;
 
     private Builder(List<Peer> peers) {
       if (peers == null || peers.isEmpty()) {
@@ -1103,7 +1114,23 @@ public final class PachydermClient implements Entities, AutoCloseable {
       return this;
     }
 
+    /**
+     * Mutual TLS to every node (default: none, plaintext). The files are read and checked now; the
+     * certificate must be signed by a CA in the nodes' trust bundle, and each node's certificate
+     * must be signed by one in {@code files.trustBundle()} and name the node's host (a DNS or IP
+     * subject alternative name), which gRPC checks. Needs the gRPC transport.
+     *
+     * @throws IllegalArgumentException naming the file that cannot be read or does not fit
+     */
+    public Builder tls(TlsFiles files) {
+      this.tls = Objects.requireNonNull(files, "TLS files").load();
+      return this;
+    }
+
     public PachydermClient build() {
+      if (tls != null && transport != Transport.GRPC) {
+        throw new IllegalArgumentException("TLS needs the gRPC transport: Ratis 3.3.0's Netty transport has no TLS");
+      }
       return new PachydermClient(this);
     }
 

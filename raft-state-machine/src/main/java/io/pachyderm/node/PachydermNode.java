@@ -3,13 +3,19 @@ package io.pachyderm.node;
 import io.pachyderm.client.ClusterIdentity;
 import io.pachyderm.client.Peer;
 import io.pachyderm.client.Transport;
+import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.client.tls.TlsMaterial;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.StateMachineLimits;
+import io.pachyderm.node.security.CallAuthorizer;
+import io.pachyderm.node.security.Refusals;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +25,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
@@ -51,6 +59,8 @@ public final class PachydermNode implements AutoCloseable {
   private final RaftServer server;
   private final EntityStateMachine stateMachine;
   private final RaftGroup group;
+  /** Null without TLS. */
+  private final CallAuthorizer authorizer;
 
   private PachydermNode(Builder b) {
     this.nodeId = b.nodeId;
@@ -62,6 +72,16 @@ public final class PachydermNode implements AutoCloseable {
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
         b.logEntriesKeptForLaggingNodesMax);
+    Parameters parameters = new Parameters();
+    if (b.tls != null) {
+      // One port serves the peer, client and admin services, so one mutual-TLS configuration covers
+      // them all, and the authorizer sees every call on it.
+      GrpcConfigKeys.TLS.setConf(parameters, b.tls.grpcTlsConfig());
+      this.authorizer = new CallAuthorizer(b.nodeId, this::isGroupMember);
+      GrpcConfigKeys.Server.setServicesCustomizer(parameters, (nettyServer, services) -> nettyServer.intercept(authorizer));
+    } else {
+      this.authorizer = null;
+    }
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
@@ -69,6 +89,7 @@ public final class PachydermNode implements AutoCloseable {
           .setGroup(group)
           .setStateMachine(stateMachine)
           .setProperties(properties)
+          .setParameters(parameters)
           .setOption(RaftStorage.StartupOption.RECOVER)
           .build();
     } catch (IOException e) {
@@ -187,6 +208,26 @@ public final class PachydermNode implements AutoCloseable {
     return stateMachine.outboxStats();
   }
 
+  /**
+   * Whether {@code peerId} is a member of this node's group now (its configuration as this node
+   * has it, old and new members both during a change); before the group is loaded, whether it is
+   * one of the configured peers.
+   */
+  private boolean isGroupMember(String peerId) {
+    RaftPeerId id = RaftPeerId.valueOf(peerId);
+    try {
+      var conf = server.getDivision(group.getGroupId()).getRaftConf();
+      return conf.getPeer(id, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
+    } catch (IOException | RuntimeException notLoaded) {
+      return group.getPeer(id) != null;
+    }
+  }
+
+  /** Calls this node refused since it started ({@link Refusals#NONE} without TLS). */
+  public Refusals refusals() {
+    return authorizer == null ? Refusals.NONE : authorizer.refusals();
+  }
+
   /** Takes a snapshot now (normally automatic); returns its index. */
   public long takeSnapshot() {
     try {
@@ -228,6 +269,8 @@ public final class PachydermNode implements AutoCloseable {
     private JournalOptions journalOptions = JournalOptions.defaults();
     private boolean journalEnabled = true;
     private long logEntriesKeptForLaggingNodesMax = 200_000;
+    private TlsMaterial tls;
+    private boolean insecure;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -344,7 +387,34 @@ public final class PachydermNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Mutual TLS on this node's port for peers, clients and admin calls (default: none). The files
+     * are read and checked now. The certificate must carry a subject alternative name
+     * {@code URI:pachyderm:peer:<this node's id>} (see {@link io.pachyderm.node.security.Identities})
+     * and name this node's host (DNS or IP), and every peer's and client's certificate must be
+     * signed by a CA in {@code files.trustBundle()}. Needs the gRPC transport. {@link #build()}
+     * refuses a certificate that does not name this node's id and host.
+     *
+     * @throws IllegalArgumentException naming the file that cannot be read or does not fit
+     */
+    public Builder tls(TlsFiles files) {
+      this.tls = Objects.requireNonNull(files, "TLS files").load();
+      return this;
+    }
+
+    /**
+     * Allows serving without TLS on an address other than loopback (the CLI's {@code --insecure}).
+     * Without TLS anyone who reaches the port can forge Raft messages, reconfigure the group and
+     * read or write any entity; only for a network where nothing hostile can reach the node.
+     * Loopback addresses never need this.
+     */
+    public Builder insecure() {
+      this.insecure = true;
+      return this;
+    }
+
     public PachydermNode build() {
+      requireSecureSetup();
       if (logSegmentBytesMax <= limits.entryBytesMax()) {
         throw new IllegalArgumentException("log segment (" + logSegmentBytesMax + " B) must exceed the entry limit ("
             + limits.entryBytesMax() + " B)");
@@ -359,6 +429,60 @@ public final class PachydermNode implements AutoCloseable {
         io.pachyderm.storage.journal.JvmFlags.requireForJournal("node " + nodeId);
       }
       return new PachydermNode(this);
+    }
+
+    /** Secure by default: TLS, or loopback, or an explicit {@link #insecure()}; never Netty with TLS. */
+    private void requireSecureSetup() {
+      if (tls != null && insecure) {
+        throw new IllegalArgumentException("node " + nodeId + ": TLS and insecure both given; choose one");
+      }
+      if (tls != null && transport != Transport.GRPC) {
+        throw new IllegalArgumentException("node " + nodeId + ": TLS needs the gRPC transport; Ratis 3.3.0's Netty "
+            + "transport has no TLS, so this node would serve in plaintext. Use --transport grpc (the default)");
+      }
+      if (tls != null) {
+        List<String> named = io.pachyderm.node.security.Identities.peerIds(tls.certificateChain().get(0));
+        if (!named.contains(nodeId)) {
+          throw new IllegalArgumentException("node " + nodeId + ": the certificate " + tls.files().certificateChain()
+              + " names peers " + named + ", not this node; it needs a subject alternative name URI:"
+              + io.pachyderm.node.security.Identities.PEER_URI_PREFIX + nodeId
+              + " or its peers will refuse its Raft calls");
+        }
+        Peer own = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
+        if (own != null && !io.pachyderm.node.security.Identities.namesHost(tls.certificateChain().get(0), own.host())) {
+          throw new IllegalArgumentException("node " + nodeId + ": the certificate " + tls.files().certificateChain()
+              + " does not name this node's host " + own.host() + "; it needs a subject alternative name "
+              + (own.host().matches("[0-9.]+|\\[.*\\]|.*:.*") ? "IP:" : "DNS:") + own.host().replaceAll("^\\[|\\]$", "")
+              + ", or peers and clients refuse the connection (gRPC checks the host they dialled)");
+        }
+        return;
+      }
+      if (insecure) {
+        return;
+      }
+      Peer self = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
+      if (self != null && !isLoopback(self.host())) {
+        throw new IllegalArgumentException("node " + nodeId + ": refusing to serve on " + self.address()
+            + " without TLS: anyone who can reach that address could forge Raft messages, reconfigure the cluster "
+            + "and read or write any entity. Give --tls-cert, --tls-key and --tls-ca (PachydermNode.Builder.tls), "
+            + "or --insecure (Builder.insecure()) on a network where nothing hostile can reach the node. "
+            + "Loopback addresses (127.0.0.1, localhost) need neither");
+      }
+    }
+
+    /** Whether {@code host} resolves to a loopback address only; unresolvable hosts are not loopback. */
+    static boolean isLoopback(String host) {
+      String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      try {
+        for (InetAddress address : InetAddress.getAllByName(bare)) {
+          if (!address.isLoopbackAddress()) {
+            return false;
+          }
+        }
+        return true;
+      } catch (UnknownHostException e) {
+        return false;
+      }
     }
   }
 }

@@ -1,0 +1,8 @@
+/**
+ * Who may call a node, once it serves mutual TLS. {@link io.pachyderm.node.security.Identities}
+ * is the rule that maps a certificate to a peer or an admin; {@link
+ * io.pachyderm.node.security.CallAuthorizer} is the gRPC interceptor that applies it to every call
+ * on the node's port (Raft peer service, client service, Ratis admin service) and counts refusals;
+ * {@code PeerIdBinding} holds each Raft request to the sender its certificate names.
+ */
+package io.pachyderm.node.security;

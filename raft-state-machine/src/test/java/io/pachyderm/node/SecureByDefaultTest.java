@@ -1,0 +1,113 @@
+package io.pachyderm.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pachyderm.client.PachydermClient;
+import io.pachyderm.client.Peer;
+import io.pachyderm.client.Transport;
+import io.pachyderm.client.tls.TlsFiles;
+import java.nio.file.Path;
+import java.util.List;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Secure by default (issue 11): a node on an address other than loopback needs TLS or an explicit
+ * insecure(); TLS on the Netty transport, TLS with insecure(), and a certificate that does not
+ * name the node are refused before anything starts. Nothing here binds a port.
+ */
+class SecureByDefaultTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aNodeOnANonLoopbackAddressWithoutTlsRefusesToStartAndSaysHowToFixIt() {
+    List<Peer> peers = Peer.parseList("n1=192.0.2.10:7001,n2=192.0.2.11:7001,n3=192.0.2.12:7001");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("refusing to serve on 192.0.2.10:7001 without TLS")
+        .hasMessageContaining("--tls-cert")
+        .hasMessageContaining("--insecure");
+  }
+
+  @Test
+  void theWildcardAddressIsNotLoopback() {
+    List<Peer> peers = Peer.parseList("n1=0.0.0.0:7001");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).build())
+        .hasMessageContaining("without TLS");
+  }
+
+  @Test
+  void insecureAllowsPlaintextOnANonLoopbackAddress() {
+    List<Peer> peers = Peer.parseList("n1=192.0.2.10:7001,n2=192.0.2.11:7001,n3=192.0.2.12:7001");
+    PachydermNode node = PachydermNode.builder("n1", peers, dir.resolve("n1")).insecure().build();
+    node.close();
+  }
+
+  @Test
+  void loopbackDevelopmentNeedsNoFlags() {
+    for (String host : List.of("127.0.0.1", "localhost")) {
+      List<Peer> peers = Peer.parseList("n1=" + host + ":" + TestCluster.freePort());
+      PachydermNode node = PachydermNode.builder("n1", peers, dir.resolve(host)).build();
+      node.close();
+    }
+    assertThat(PachydermNode.Builder.isLoopback("127.0.0.2")).isTrue();
+    assertThat(PachydermNode.Builder.isLoopback("[::1]")).isTrue();
+    assertThat(PachydermNode.Builder.isLoopback("192.0.2.10")).isFalse();
+    assertThat(PachydermNode.Builder.isLoopback("no-such-host.invalid")).isFalse();
+  }
+
+  @Test
+  void tlsOnTheNettyTransportIsRefusedBecauseRatisNettyHasNoTls() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).transport(Transport.NETTY)
+        .tls(ca.node("n1")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Netty transport has no TLS");
+    assertThatThrownBy(() -> PachydermClient.builder(peers).transport(Transport.NETTY).tls(ca.client("c")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Netty transport has no TLS");
+  }
+
+  @Test
+  void tlsAndInsecureTogetherAreRefused() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ca.node("n1")).insecure().build())
+        .hasMessageContaining("TLS and insecure both given");
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheNodesHostIsRefused() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    TlsFiles uriOnly = ca.issue("uri-only", "CN=n1", List.of(
+        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1")));
+    assertThatThrownBy(() -> PachydermNode.builder("n1", Peer.parseList("n1=127.0.0.1:7001"), dir.resolve("a"))
+        .tls(uriOnly).build())
+        .hasMessageContaining("does not name this node's host 127.0.0.1")
+        .hasMessageContaining("IP:127.0.0.1");
+    TlsFiles otherIp = ca.issue("other-ip", "CN=n1", List.of(
+        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1"),
+        new GeneralName(GeneralName.iPAddress, "127.0.0.2"), new GeneralName(GeneralName.dNSName, "127.0.0.1")));
+    assertThatThrownBy(() -> PachydermNode.builder("n1", Peer.parseList("n1=127.0.0.1:7001"), dir.resolve("b"))
+        .tls(otherIp).build())
+        .hasMessageContaining("does not name this node's host 127.0.0.1");
+    // The test CA's node certificates name 127.0.0.1 and localhost: both addresses build.
+    for (String host : List.of("127.0.0.1", "localhost")) {
+      PachydermNode.builder("n1", Peer.parseList("n1=" + host + ":" + TestCluster.freePort()), dir.resolve(host))
+          .tls(ca.node("n1")).build().close();
+    }
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheNodeIsRefused() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001,n2=127.0.0.1:7002");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ca.node("n2")).build())
+        .hasMessageContaining("names peers [n2], not this node")
+        .hasMessageContaining("URI:pachyderm:peer:n1");
+  }
+}
