@@ -101,6 +101,8 @@ public final class ChaosNode implements Callable<Integer> {
         .snapshotThresholdEntries(snapshotThresholdEntries)
         .logSegmentBytesMax(logSegmentBytesMax)
         .effectRetry(effectRetry())
+        // Namespace addresses (10.213.x.x) are not loopback: plaintext needs saying so. A TLS run is not built yet.
+        .insecure()
         .build();
     self.set(node);
     node.start();
