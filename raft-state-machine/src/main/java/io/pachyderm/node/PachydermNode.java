@@ -53,6 +53,7 @@ public final class PachydermNode implements AutoCloseable {
   private final RaftGroup group;
 
   private PachydermNode(Builder b) {
+    io.pachyderm.client.internal.JulLevels.apply();
     this.nodeId = b.nodeId;
     this.dataDir = b.dataDir;
     this.group = ClusterIdentity.group(b.clusterName, b.peers);
