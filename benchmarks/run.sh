@@ -7,6 +7,8 @@
 #   benchmarks/run.sh timers     # durable timers: live vs came-due-while-down (about 20 s)
 #   benchmarks/run.sh journal    # journal overhead: rows h-m, journal off vs on (about 3 minutes)
 #   benchmarks/run.sh restart [EVENTS]   # restart time after EVENTS events (default 10,000,000)
+#   benchmarks/run.sh restart-cluster [--runs N]   # kill -9 of a 3-node cluster and restart: time to the
+#                                 # first ready leader and first acknowledged write (about 1 minute + 15 s a run)
 #
 # Arguments are passed through to the main class. Works from any directory. Builds first, at the
 # repository root, when the benchmark's jar or classpath is missing or older than a pom.xml or a
@@ -90,6 +92,11 @@ case "${1:-}" in
   journal)
     shift
     set -- --scenarios h,i,j,k,l,m --jit-warmup-seconds-max 60 "$@"
+    ;;
+  restart-cluster)
+    shift
+    main_class=io.pachyderm.bench.ClusterRestart
+    logback="$repo/config/logback-test.xml"   # the driver's own; the nodes get one the driver writes
     ;;
   restart)
     shift

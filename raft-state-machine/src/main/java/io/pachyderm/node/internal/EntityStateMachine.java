@@ -252,9 +252,10 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (journalDir == null) {
       return;
     }
+    long startNs = System.nanoTime();
     journal = EventJournal.open(journalDir, journalOptions);
-    LOG.info("{} opened its journal {} ({} records, last complete log index {})", nodeId, journalDir,
-        journal.records(), journal.lastCompleteIndex());
+    LOG.info("{} opened its journal {} ({} records, last complete log index {}) in {} ms", nodeId, journalDir,
+        journal.records(), journal.lastCompleteIndex(), (System.nanoTime() - startNs) / 1_000_000);
     markJournalGap();
   }
 
@@ -1204,6 +1205,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   private void loadLatestSnapshot() throws IOException {
+    long startNs = System.nanoTime();
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
     entities.clear();
     entityDigest = 0;
@@ -1256,8 +1258,8 @@ public final class EntityStateMachine extends BaseStateMachine {
       setLastAppliedTermIndex(last);
       publishDigest(last);
       snapshotJournalIndex = header.getJournalIndex();
-      LOG.info("{} loaded snapshot {} ({} entities, {} dedup entries, digest {})", nodeId, last, entities.size(),
-          dedup.size(), ReplicaDigest.hex(digest()));
+      LOG.info("{} loaded snapshot {} ({} entities, {} dedup entries, digest {}) in {} ms", nodeId, last,
+          entities.size(), dedup.size(), ReplicaDigest.hex(digest()), (System.nanoTime() - startNs) / 1_000_000);
     }
   }
 
