@@ -32,13 +32,7 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jvm_flags=(
   --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
   --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED
-  --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
-  --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED
-  --add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED
   -Dchronicle.analytics.disable=true
 )

@@ -178,7 +178,7 @@ public final class ClusterRestart implements Callable<Integer> {
         + "    <encoder><pattern>" + LOG_PATTERN + "</pattern></encoder>\n"
         + "  </appender>\n"
         + "  <logger name=\"org.apache.ratis\" level=\"WARN\"/>\n"
-        + "  <logger name=\"org.apache.ratis.server.impl.RaftServerImpl\" level=\"INFO\"/>\n"
+        + "  <logger name=\"org.apache.ratis.server.RaftServer$Division\" level=\"INFO\"/>\n"
         + "  <logger name=\"org.apache.ratis.server.impl.FollowerState\" level=\"INFO\"/>\n"
         + "  <logger name=\"org.apache.ratis.server.impl.LeaderElection\" level=\"INFO\"/>\n"
         + "  <logger name=\"io.pachyderm\" level=\"INFO\"/>\n"

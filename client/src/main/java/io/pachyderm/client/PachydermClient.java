@@ -394,10 +394,12 @@ public final class PachydermClient implements Entities, AutoCloseable {
     if (!(cause instanceof StateMachineException)) {
       return null;
     }
+    // The node fails the read with "KIND: detail"; Ratis may put its own text in front.
     String text = String.valueOf(cause.getMessage());
     for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST)) {
-      if (text.contains(kind.name())) {
-        return new CommandRejectedException(kind, text);
+      int at = text.indexOf(kind.name() + ": ");
+      if (at >= 0) {
+        return new CommandRejectedException(kind, text.substring(at + kind.name().length() + 2));
       }
     }
     return null;

@@ -91,20 +91,14 @@ public final class PachydermNode implements AutoCloseable {
     RaftServerConfigKeys.setStorageDir(p, List.of(b.dataDir.resolve("raft").toFile()));
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(b.electionTimeoutMin.toMillis(), TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(b.electionTimeoutMin.toMillis() * 2, TimeUnit.MILLISECONDS));
-    // Until a node has heard of a leader since it started, Ratis uses the first-election timeouts for
-    // every round, and also as the time a round waits for votes. After a full-cluster restart no
-    // node has a leader to hear from, so waiting a whole election timeout per round only delays
-    // the first leader (measured: benchmarks/run.sh restart-cluster). Half of it to all of it: a
-    // loaded 2-core machine still answers a vote in that time (vote rounds of 0.2-0.4 s were seen
-    // under a load average of 10). Safe with pre-vote on: a node that restarts into a cluster with a
-    // leader gets its pre-vote rejected by followers that hear from that leader, so it disrupts
-    // nothing however early it asks; the term moves only when a majority has no leader.
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p,
-        TimeDuration.valueOf(b.electionTimeoutMin.toMillis() / 2, TimeUnit.MILLISECONDS));
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p,
-        TimeDuration.valueOf(b.electionTimeoutMin.toMillis(), TimeUnit.MILLISECONDS));
-    // Ratis' default, stated because the line above relies on it: a node cut off by a partition
-    // asks first and does not raise the term, so it cannot depose a healthy leader when it returns.
+    // Not shortened, measured (benchmarks/run.sh restart-cluster, 2026-12-06): first-election
+    // timeouts of half to one election timeout (Ratis uses them for every round until a node has
+    // heard of a leader since it started, and as the time a round waits for votes) gave no faster
+    // first leader after a full restart on this loaded 2-core machine, and more vote rounds timed
+    // out. The rounds wait for CPU-starved peers, not for the timeout; 500-1000 ms stays.
+    // Ratis' default, stated because availability under partitions relies on it: a node cut off by
+    // a partition asks first and does not raise the term, so it cannot depose a healthy leader when
+    // it returns.
     RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
     // Reads go through ReadIndex: a deposed leader cannot serve a stale "linearizable" read.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
