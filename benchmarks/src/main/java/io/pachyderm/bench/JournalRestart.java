@@ -474,7 +474,7 @@ public final class JournalRestart implements Callable<Integer> {
     return LocalPachyderm.builder(store).entityTypes(EntityTypes.of(BenchLog.TYPE)).open();
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);

@@ -107,9 +107,7 @@ public final class PachydermCli implements Runnable {
     Throwable t = unwrap(e);
     String name = cmd.getCommandSpec().qualifiedName();
     if (t instanceof CommandRejectedException r) {
-      String detail = r.getMessage().startsWith(r.kind() + ": ")
-          ? r.getMessage().substring(r.kind().name().length() + 2) : r.getMessage();
-      cmd.getErr().println(name + ": rejected (" + r.kind() + "): " + oneLine(detail));
+      cmd.getErr().println(name + ": rejected (" + r.kind() + "): " + oneLine(r.detail()));
       return EXIT_REJECTED;
     }
     if (t instanceof OutcomeUnknownException) {

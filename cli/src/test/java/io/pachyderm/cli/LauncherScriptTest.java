@@ -36,6 +36,31 @@ class LauncherScriptTest {
     assertThat(syntaxCheck.waitFor()).as(output).isZero();
   }
 
+  /**
+   * `bin/pachyderm demo` runs with the logging config the script names for it; with that config
+   * the demo's output holds no log line (its embedded node logs INFO under the nodes' config).
+   */
+  @Test
+  void theDemoPrintsTheDemoAndNoLogLines(@org.junit.jupiter.api.io.TempDir Path data) throws Exception {
+    Path repo = repoRoot();
+    String script = Files.readString(repo.resolve("bin/pachyderm"), StandardCharsets.UTF_8);
+    Matcher m = Pattern.compile("== demo \\]\\]; then\\s+logback=\"\\$repo/(config/[\\w.-]+\\.xml)\"").matcher(script);
+    assertThat(m.find()).as("bin/pachyderm picks a logging config for demo").isTrue();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(scriptFlags(repo.resolve("bin/pachyderm")));
+    command.addAll(List.of("-Dlogback.configurationFile=" + repo.resolve(m.group(1)), "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), PachydermCli.class.getName(), "demo", data.toString()));
+    Process demo = new ProcessBuilder(command).redirectErrorStream(true).start();
+    demo.getOutputStream().close();
+    String output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(demo.waitFor()).as(output).isZero();
+    assertThat(output).contains("Pachyderm demo").contains("credit landed");
+    assertThat(output.lines().filter(l -> l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR).*")))
+        .as("log lines in the demo's output").isEmpty();
+    assertThat(output).as("java.util.logging lines (gRPC's TcpMetrics)").doesNotContain("TcpMetrics");
+  }
+
   private static List<String> scriptFlags(Path script) throws IOException {
     List<String> flags = new ArrayList<>();
     boolean inArray = false;

@@ -15,6 +15,8 @@ import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.internal.Batcher;
+import io.pachyderm.client.internal.JulLevels;
+import io.pachyderm.client.internal.RaftRequests;
 import io.pachyderm.client.internal.RequestIds;
 import io.pachyderm.client.tls.TlsFiles;
 import io.pachyderm.client.tls.TlsMaterial;
@@ -57,7 +59,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -96,6 +97,8 @@ import org.apache.ratis.util.TimeDuration;
 public final class PachydermClient implements Entities, AutoCloseable {
   /** Default request timeout: long enough to ride out a leader election. */
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
+  /** On Netty, threads for blocking reads besides those for the batches in flight. */
+  private static final int NETTY_READ_THREADS = 8;
 
   private final List<Peer> peers;
   private final String clusterName;
@@ -103,25 +106,16 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private final String ecosystem;
   private final Duration requestTimeout;
   private final RaftGroup group;
-  private final RaftProperties properties;
   /** Ratis' non-string settings: the TLS configuration when {@link Builder#tls} was given. */
   private final Parameters parameters;
+  /** Writes, linearizable reads and stale reads, sent through {@link #requests}. */
+  private final RaftClient raft;
   /**
-   * Writes and linearizable reads: requests that go to the leader. Replaced when Ratis closes its
-   * ordered-request window (see {@link #sendWrite}). Guarded by this.
+   * Never Ratis' ordered async API: it logs every failed attempt at ERROR (see RaftRequests), and
+   * kept one request window per target, which made a stale read followed by a write on the same
+   * client wait ~6 s for two request timeouts.
    */
-  private RaftClient raft;
-  /**
-   * Stale reads and status: requests addressed to one named server. Kept apart from {@link #raft}
-   * because Ratis' ordered async client keeps one request window per target, a named server's
-   * apart from the leader's, and the server does not tell them apart when the leader is that
-   * server. Scenario, measured on one node: a stale read, then a write on the same Ratis client;
-   * the write's first request (sequence 1 of the leader window) gets no answer and succeeds only
-   * when resent after two 3 s request timeouts, ~6.1 s instead of ~20 ms. Replaced like
-   * {@link #raft}. Guarded by this.
-   */
-  private RaftClient serverRaft;
-  private volatile boolean closed;
+  private final RaftRequests requests;
   private final ScheduledExecutorService timer;
   private final Batcher batcher;
   private final RequestIds requestIds = new RequestIds();
@@ -137,6 +131,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private final AtomicInteger followPeer = new AtomicInteger();
 
   private PachydermClient(Builder b) {
+    JulLevels.apply();
     this.peers = List.copyOf(b.peers);
     this.clusterName = b.clusterName;
     this.types = b.types;
@@ -146,15 +141,25 @@ public final class PachydermClient implements Entities, AutoCloseable {
     RaftProperties properties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(properties, b.transport.rpcType());
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-    RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 64);
     GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
-    this.properties = properties;
     this.parameters = new Parameters();
     if (b.tls != null) {
       GrpcConfigKeys.TLS.setConf(parameters, b.tls.grpcTlsConfig());
     }
-    this.raft = newRaftClient();
-    this.serverRaft = newRaftClient();
+    this.raft = RaftClient.newBuilder()
+        .setProperties(properties)
+        .setParameters(parameters)
+        .setRaftGroup(group)
+        .setClientId(ClientId.randomId())
+        // Bounded: after these, the batcher's and the read loop's own retry (same request id)
+        // takes over until the deadline.
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+    // Netty has no unordered requests in Ratis 3.3.0: blocking ones on threads enough for the
+    // batches in flight plus concurrent reads.
+    this.requests = b.transport == Transport.GRPC ? new RaftRequests(raft, 0, 0)
+        : new RaftRequests(raft, b.inflightBatchesMax + NETTY_READ_THREADS, b.queuedCommandsMax);
     this.pollRaft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
         .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
     java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
@@ -234,79 +239,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
     return followIn(ecosystem, ref, fromVersion, withStates);
   }
 
-  private RaftClient newRaftClient() {
-    return RaftClient.newBuilder()
-        .setProperties(properties)
-        .setParameters(parameters)
-        .setRaftGroup(group)
-        .setClientId(ClientId.randomId())
-        // Bounded: after these, the batcher's own retry (same request id) takes over until the deadline.
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
-            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-        .build();
-  }
-
-  private synchronized RaftClient raft() {
-    return raft;
-  }
-
-  private synchronized RaftClient serverRaft() {
-    return serverRaft;
-  }
-
-  /**
-   * Sends a write batch. When Ratis' ordered async client gives up on a request (its retry
-   * policy is exhausted, e.g. during a long election) it closes its sliding window for good and
-   * every later send fails at once. Scenario seen under load: a 1.2 s GC pause, the leader steps
-   * down, 20 retries fail, the window closes, and the client never recovers. So on such a
-   * failure the Ratis client is replaced by a fresh one; resent commands keep their request ids,
-   * so the state machine still applies each once.
-   */
+  /** Sends a write batch; failures are retried by Ratis, then by the caller's loop. */
   private CompletableFuture<RaftClientReply> sendWrite(Message message) {
-    RaftClient current = raft();
-    CompletableFuture<RaftClientReply> f;
-    try {
-      f = current.async().send(message);
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    return f.whenComplete((reply, err) -> {
-      if (err != null && windowClosed(err)) {
-        replaceRaftClient(current);
-      }
-    });
-  }
-
-  private static boolean windowClosed(Throwable err) {
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException
-          || t instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void replaceRaftClient(RaftClient broken) {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      if (raft == broken) {
-        raft = newRaftClient();
-      } else if (serverRaft == broken) {
-        serverRaft = newRaftClient();
-      } else {
-        return;
-      }
-    }
-    timer.execute(() -> {
-      try {
-        broken.close();
-      } catch (IOException | RuntimeException e) {
-        // The replaced client is unusable anyway; nothing to recover.
-      }
-    });
+    return requests.write(message);
   }
 
   // ---- typed operations ---------------------------------------------------------------
@@ -528,17 +463,12 @@ public final class PachydermClient implements Entities, AutoCloseable {
     if (!(cause instanceof StateMachineException)) {
       return null;
     }
+    // The node fails the read with "KIND: detail"; Ratis may put its own text in front.
     String text = String.valueOf(cause.getMessage());
-    // The node's message starts with the kind; the first kind named wins, so a kind's name quoted in
-    // the rest of the message (a query's exception text) cannot change it.
-    RejectionKind found = null;
-    int foundAt = Integer.MAX_VALUE;
-    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST,
-        RejectionKind.HANDLER_FAILED)) {
+    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST)) {
       int at = text.indexOf(kind.name() + ": ");
-      if (at >= 0 && at < foundAt) {
-        found = kind;
-        foundAt = at;
+      if (at >= 0) {
+        return new CommandRejectedException(kind, text.substring(at + kind.name().length() + 2));
       }
     }
     return found == null ? null : new CommandRejectedException(found, text);
@@ -613,8 +543,12 @@ public final class PachydermClient implements Entities, AutoCloseable {
    * @throws IllegalArgumentException (in the future) if {@code mode} names a node that is not a peer
    */
   public CompletableFuture<EntityRead> readEncoded(EntityKey key, ReadMode mode) {
-    return readAs(mode, ReadRequest.newBuilder().setEntity(Protos.ref(key)).build(), EntityRead::parseFrom,
-        key.toString());
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
+        ReadRequest.newBuilder().setEntity(Protos.ref(key)).build().toByteArray()));
+    if (mode == ReadMode.LINEARIZABLE) {
+      return read(() -> requests.leaderRead(message), EntityRead::parseFrom, key.toString());
+    }
+    return read(() -> requests.staleRead(message, nextStalePeer()), EntityRead::parseFrom, key.toString());
   }
 
   /**
@@ -668,7 +602,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     }
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(ReadRequest.newBuilder()
         .setDeadLetters(DeadLetterQuery.newBuilder().setLimit(limit)).build().toByteArray()));
-    return read(false, c -> c.async().sendReadOnly(message), DeadLetterList::parseFrom, "the dead letters");
+    return read(() -> requests.leaderRead(message), DeadLetterList::parseFrom, "the dead letters");
   }
 
   /**
@@ -689,16 +623,13 @@ public final class PachydermClient implements Entities, AutoCloseable {
     T parse(ByteBuffer bytes) throws IOException;
   }
 
-  /**
-   * One read, retried with backoff until the request timeout; {@code what} names it in errors.
-   * {@code toServer}: the attempt names its server (a stale read), so it runs on {@link #serverRaft}.
-   */
-  private <T> CompletableFuture<T> read(boolean toServer, Function<RaftClient, CompletableFuture<RaftClientReply>> attempt,
+  /** One read, retried with backoff until the request timeout; {@code what} names it in errors. */
+  private <T> CompletableFuture<T> read(Supplier<CompletableFuture<RaftClientReply>> attempt,
                                         ReplyParser<T> parser, String what) {
     long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
     CompletableFuture<T> result = new CompletableFuture<>();
     expireAtTimeout(result, () -> "no answer to the read of " + what + " within the request timeout");
-    readWithRetries(toServer, attempt, parser, deadlineNs, result, 0, what);
+    readWithRetries(attempt, parser, deadlineNs, result, 0, what);
     return result;
   }
 
@@ -716,25 +647,19 @@ public final class PachydermClient implements Entities, AutoCloseable {
     result.whenComplete((value, failure) -> expiry.cancel(false));
   }
 
-  private <T> void readWithRetries(boolean toServer, Function<RaftClient, CompletableFuture<RaftClientReply>> attempt,
-                                   ReplyParser<T> parser, long deadlineNs, CompletableFuture<T> result, int attempts,
-                                   String what) {
+  private <T> void readWithRetries(Supplier<CompletableFuture<RaftClientReply>> attempt, ReplyParser<T> parser,
+                                   long deadlineNs, CompletableFuture<T> result, int attempts, String what) {
     if (result.isDone()) {
       return; // expired while waiting to retry
     }
-    RaftClient used = toServer ? serverRaft() : raft();
     CompletableFuture<RaftClientReply> f;
     try {
-      f = attempt.apply(used);
+      f = attempt.get();
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
     f.whenComplete((reply, err) -> {
       Throwable failure = err != null ? err : (reply.isSuccess() ? null : reply.getException());
-      if (failure != null && windowClosed(failure)) {
-        // Reads have their own Ratis windows (one per server for stale reads); same cure as writes.
-        replaceRaftClient(used);
-      }
       if (failure == null) {
         try {
           result.complete(parser.parse(reply.getMessage().getContent().asReadOnlyByteBuffer()));
@@ -751,7 +676,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
       }
       retryOrGiveUp(result, cause, attempts, deadlineNs, () -> "no answer to the read of " + what
               + " within the request timeout; last failure: " + cause,
-          () -> readWithRetries(toServer, attempt, parser, deadlineNs, result, attempts + 1, what));
+          () -> readWithRetries(attempt, parser, deadlineNs, result, attempts + 1, what));
     });
   }
 
@@ -911,7 +836,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
 
   /**
    * Each node's own report: role, leader, term, commit and applied index, and its outbox figures.
-   * Blocks up to ~2 s per node.
+   * Blocks up to the Ratis request timeout (3 s) per node that does not answer.
    */
   public List<NodeView> status() {
     List<NodeView> views = new ArrayList<>();
@@ -920,7 +845,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
     for (Peer peer : peers) {
       RaftPeerId id = RaftPeerId.valueOf(peer.id());
       try {
-        GroupInfoReply info = serverRaft().getGroupManagementApi(id).info(group.getGroupId());
+        // Blocking, one attempt: a node that is down or starting shows as such at once, and
+        // nothing is logged by Ratis (its ordered async path logs every failure at ERROR).
+        GroupInfoReply info = pollRaft.getGroupManagementApi(id).info(group.getGroupId());
         RoleInfoProto role = info.getRoleInfoProto();
         LogInfoProto log = info.getLogInfoProto();
         String leader = switch (role.getRole()) {
@@ -928,7 +855,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
           case FOLLOWER -> role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
           default -> "";
         };
-        RaftClientReply reply = serverRaft().async().sendStaleRead(statusRequest, 0, id).get(2, TimeUnit.SECONDS);
+        RaftClientReply reply = pollRaft.io().sendStaleRead(statusRequest, 0, id);
         NodeStatus status = NodeStatus.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
         views.add(new NodeView(peer.id(), true, role.getRole().name(), leader, log.getLastEntry().getTerm(),
             log.getCommitted().getIndex(), status.getAppliedIndex(), status.getSnapshotIndex(),
@@ -951,7 +878,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
   @Override
   public void close() {
     batcher.close();
-    closed = true;
+    requests.close();
     historyPool.shutdownNow();
     try {
       pollRaft.close();
@@ -959,19 +886,11 @@ public final class PachydermClient implements Entities, AutoCloseable {
       // Closing anyway; the other clients still need closing.
     }
     try {
-      closeBoth(raft(), serverRaft());
+      raft.close();
     } catch (IOException e) {
       throw new PachydermException("closing the Ratis client failed: " + e.getMessage(), e);
     } finally {
       timer.shutdownNow();
-    }
-  }
-
-  private static void closeBoth(RaftClient first, RaftClient second) throws IOException {
-    try {
-      first.close();
-    } finally {
-      second.close();
     }
   }
 

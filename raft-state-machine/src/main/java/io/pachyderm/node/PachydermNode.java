@@ -63,6 +63,7 @@ public final class PachydermNode implements AutoCloseable {
   private final CallAuthorizer authorizer;
 
   private PachydermNode(Builder b) {
+    io.pachyderm.client.internal.JulLevels.apply();
     this.nodeId = b.nodeId;
     this.dataDir = b.dataDir;
     this.group = ClusterIdentity.group(b.clusterName, b.peers);
@@ -111,6 +112,15 @@ public final class PachydermNode implements AutoCloseable {
     RaftServerConfigKeys.setStorageDir(p, List.of(b.dataDir.resolve("raft").toFile()));
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(b.electionTimeoutMin.toMillis(), TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(b.electionTimeoutMin.toMillis() * 2, TimeUnit.MILLISECONDS));
+    // Not shortened, measured (benchmarks/run.sh restart-cluster, 2026-12-06): first-election
+    // timeouts of half to one election timeout (Ratis uses them for every round until a node has
+    // heard of a leader since it started, and as the time a round waits for votes) gave no faster
+    // first leader after a full restart on this loaded 2-core machine, and more vote rounds timed
+    // out. The rounds wait for CPU-starved peers, not for the timeout; 500-1000 ms stays.
+    // Ratis' default, stated because availability under partitions relies on it: a node cut off by
+    // a partition asks first and does not raise the term, so it cannot depose a healthy leader when
+    // it returns.
+    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
     // Reads go through ReadIndex: a deposed leader cannot serve a stale "linearizable" read.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);

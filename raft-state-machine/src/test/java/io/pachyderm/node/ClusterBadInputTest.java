@@ -91,7 +91,14 @@ class ClusterBadInputTest {
     assertThatThrownBy(() -> Futures.join(client.readEncoded(new EntityKey("default", "no-such-type", "x"),
         io.pachyderm.api.ReadMode.LINEARIZABLE)))
         .isInstanceOf(CommandRejectedException.class)
-        .hasMessageContaining("no-such-type");
+        .hasMessageContaining("no-such-type")
+        .satisfies(e -> {
+          // The node's "KIND: detail" arrives as the kind and the detail, not the kind twice.
+          CommandRejectedException r = (CommandRejectedException) e;
+          assertThat(r.kind()).isEqualTo(RejectionKind.UNKNOWN_ENTITY_TYPE);
+          assertThat(r.detail()).doesNotContain("UNKNOWN_ENTITY_TYPE").contains("no-such-type");
+          assertThat(r.getMessage()).startsWith("UNKNOWN_ENTITY_TYPE: ");
+        });
     assertWitnessAdvances();
   }
 

@@ -34,6 +34,19 @@ class JvmFlagsTest {
   }
 
   @Test
+  void javaReleasesOutsideSeventeenToTwentyFiveAreRefusedNamingTheRangeAndTheRelease() {
+    assertThat(JvmFlags.unsupportedJava(17, "node n1")).isEmpty();
+    assertThat(JvmFlags.unsupportedJava(21, "node n1")).isEmpty();
+    assertThat(JvmFlags.unsupportedJava(25, "node n1")).isEmpty();
+    assertThat(JvmFlags.unsupportedJava(16, "node n1")).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("node n1 keeps an event journal (Chronicle Queue), which runs on Java 17 to 25; this JVM is Java 16")
+        .contains("journalEnabled(false)");
+    assertThat(JvmFlags.unsupportedJava(26, "the local ecosystem")).isPresent();
+    assertThat(JvmFlags.unsupportedJava(Runtime.version().feature(), "this test JVM"))
+        .as("the JVM running the tests is supported").isEmpty();
+  }
+
+  @Test
   void theTestJvmHasEveryFlag() {
     assertThat(JvmFlags.missing()).isEmpty();
   }
