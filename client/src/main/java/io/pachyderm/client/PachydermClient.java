@@ -463,15 +463,21 @@ public final class PachydermClient implements Entities, AutoCloseable {
     if (!(cause instanceof StateMachineException)) {
       return null;
     }
-    // The node fails the read with "KIND: detail"; Ratis may put its own text in front.
+    // The node fails the read with "KIND: detail"; Ratis may put its own text in front. The first
+    // kind named wins, so a kind's name quoted in the detail (a query's exception text) cannot change it.
     String text = String.valueOf(cause.getMessage());
-    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST)) {
+    RejectionKind found = null;
+    int foundAt = Integer.MAX_VALUE;
+    for (RejectionKind kind : List.of(RejectionKind.UNKNOWN_ENTITY_TYPE, RejectionKind.INVALID_REQUEST,
+        RejectionKind.HANDLER_FAILED)) {
       int at = text.indexOf(kind.name() + ": ");
-      if (at >= 0) {
-        return new CommandRejectedException(kind, text.substring(at + kind.name().length() + 2));
+      if (at >= 0 && at < foundAt) {
+        found = kind;
+        foundAt = at;
       }
     }
-    return found == null ? null : new CommandRejectedException(found, text);
+    return found == null ? null
+        : new CommandRejectedException(found, text.substring(foundAt + found.name().length() + 2));
   }
 
   /** A cursor over an entity's journal for tools that lack the entity classes (the CLI). */
@@ -543,12 +549,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
    * @throws IllegalArgumentException (in the future) if {@code mode} names a node that is not a peer
    */
   public CompletableFuture<EntityRead> readEncoded(EntityKey key, ReadMode mode) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
-        ReadRequest.newBuilder().setEntity(Protos.ref(key)).build().toByteArray()));
-    if (mode == ReadMode.LINEARIZABLE) {
-      return read(() -> requests.leaderRead(message), EntityRead::parseFrom, key.toString());
-    }
-    return read(() -> requests.staleRead(message, nextStalePeer()), EntityRead::parseFrom, key.toString());
+    return readAs(mode, ReadRequest.newBuilder().setEntity(Protos.ref(key)).build(), EntityRead::parseFrom,
+        key.toString());
   }
 
   /**
@@ -577,7 +579,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     Objects.requireNonNull(mode, "mode");
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));
     if (mode instanceof ReadMode.Linearizable) {
-      return read(false, c -> c.async().sendReadOnly(message), parser, what);
+      return read(() -> requests.leaderRead(message), parser, what);
     }
     if (mode instanceof ReadMode.OnNode on) {
       RaftPeerId node;
@@ -586,9 +588,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
       } catch (IllegalArgumentException e) {
         return CompletableFuture.failedFuture(e);
       }
-      return read(true, c -> c.async().sendStaleRead(message, 0, node), parser, what + " on " + on.nodeId());
+      return read(() -> requests.staleRead(message, node), parser, what + " on " + on.nodeId());
     }
-    return read(true, c -> c.async().sendStaleRead(message, 0, nextStalePeer()), parser, what);
+    return read(() -> requests.staleRead(message, nextStalePeer()), parser, what);
   }
 
   /**
