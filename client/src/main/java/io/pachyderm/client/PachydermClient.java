@@ -97,8 +97,8 @@ import org.apache.ratis.util.TimeDuration;
 public final class PachydermClient implements Entities, AutoCloseable {
   /** Default request timeout: long enough to ride out a leader election. */
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
-  /** On Netty, threads for blocking reads besides those for the batches in flight. */
-  private static final int NETTY_READ_THREADS = 8;
+  /** Threads for blocking reads besides those for the batches in flight (see RaftRequests). */
+  private static final int READ_THREADS = 16;
 
   private final List<Peer> peers;
   private final String clusterName;
@@ -156,10 +156,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
-    // Netty has no unordered requests in Ratis 3.3.0: blocking ones on threads enough for the
-    // batches in flight plus concurrent reads.
-    this.requests = b.transport == Transport.GRPC ? new RaftRequests(raft, 0, 0)
-        : new RaftRequests(raft, b.inflightBatchesMax + NETTY_READ_THREADS, b.queuedCommandsMax);
+    this.requests = new RaftRequests(raft, b.inflightBatchesMax + READ_THREADS, b.queuedCommandsMax);
     this.pollRaft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
         .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
     java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
