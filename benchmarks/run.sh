@@ -9,6 +9,8 @@
 #   benchmarks/run.sh restart [EVENTS]   # restart time after EVENTS events (default 10,000,000)
 #   benchmarks/run.sh restart-cluster [--runs N]   # kill -9 of a 3-node cluster and restart: time to the
 #                                 # first ready leader and first acknowledged write (about 1 minute + 15 s a run)
+#   benchmarks/run.sh restart-cluster --leader-kills N   # kill -9 of the leader alone, N times: time to the
+#                                 # first acknowledged write after each kill (the failover figure)
 #
 # Arguments are passed through to the main class. Works from any directory. Builds first, at the
 # repository root, when the benchmark's jar or classpath is missing or older than a pom.xml or a

@@ -1,5 +1,6 @@
 package io.pachyderm.bench;
 
+import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
 import io.pachyderm.entity.EffectContext;
@@ -66,6 +67,11 @@ public final class ClusterRestart implements Callable<Integer> {
   @Option(names = "--keep", description = "Keep the run directory (data and node logs) instead of deleting it.")
   boolean keep;
 
+  @Option(names = "--leader-kills", description = "Instead of full restarts: kill -9 the leader alone, this many "
+      + "times (the others stay up), and time the first write acknowledged after each kill; the killed node is "
+      + "restarted and caught up before the next. Default 0 (full restarts).")
+  int leaderKills;
+
   /** The child: one node. */
   @Option(names = "--node", hidden = true)
   String nodeId;
@@ -97,8 +103,8 @@ public final class ClusterRestart implements Callable<Integer> {
     if (nodeId != null) {
       return runNode();
     }
-    if (runs < 1 || calls < 1 || callsBetween < 0) {
-      System.err.println("cluster-restart: need --runs >= 1, --calls >= 1, --calls-between >= 0");
+    if (runs < 1 || calls < 1 || callsBetween < 0 || leaderKills < 0) {
+      System.err.println("cluster-restart: need --runs >= 1, --calls >= 1, --calls-between >= 0, --leader-kills >= 0");
       return 2;
     }
     Path dir = Files.createTempDirectory(parent, "pachyderm-cluster-restart-");
@@ -150,6 +156,11 @@ public final class ClusterRestart implements Callable<Integer> {
       write(client, calls);
       out.printf(Locale.ROOT, "wrote %,d calls in %.1f s%n", calls, (System.nanoTime() - startNs) / 1e9);
     }
+    if (leaderKills > 0) {
+      killLeaders(dir, cluster, logback, nodes, out);
+      killAll(nodes);
+      return;
+    }
     List<Run> results = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       killAll(nodes);
@@ -170,6 +181,73 @@ public final class ClusterRestart implements Callable<Integer> {
     report(out, results);
   }
 
+  /**
+   * The failover figure: kill -9 of the leader alone, then one call sent at once; the time until
+   * it is acknowledged covers noticing the loss (an election timeout), the election, the new
+   * leader's readiness and one commit, as a client of the cluster sees it.
+   */
+  private void killLeaders(Path dir, List<Peer> cluster, Path logback, List<Process> nodes, PrintStream out)
+      throws Exception {
+    List<Long> ackMs = new ArrayList<>();
+    try (PachydermClient client = client(cluster)) {
+      for (int kill = 1; kill <= leaderKills; kill++) {
+        int leader = leaderIndex(client, cluster);
+        long killedNs = System.nanoTime();
+        nodes.get(leader).destroyForcibly(); // SIGKILL
+        nodes.get(leader).waitFor();
+        client.call(Counter.TYPE.ref("after-leader-kill"), new Counter.Increment(1));
+        long ms = (System.nanoTime() - killedNs) / 1_000_000;
+        ackMs.add(ms);
+        int next = leaderIndex(client, cluster);
+        out.printf(Locale.ROOT, "kill %d: leader %s killed, first write acknowledged after %d ms, new leader %s%n",
+            kill, cluster.get(leader).id(), ms, cluster.get(next).id());
+        nodes.set(leader, startOne(dir, cluster, logback, kill, cluster.get(leader)));
+        awaitCaughtUp(client);
+        write(client, callsBetween);
+      }
+    }
+    out.printf(Locale.ROOT, "%nms from the kill -9 of the leader to the first acknowledged write; median / max over "
+        + "%d kills:%n", leaderKills);
+    row(out, "first write acknowledged after a leader kill", ackMs.stream().mapToLong(Long::longValue));
+  }
+
+  /** The node that reports itself leader in the highest term, waiting for one (bounded). */
+  private static int leaderIndex(PachydermClient client, List<Peer> cluster) throws InterruptedException {
+    long deadlineNs = System.nanoTime() + READY_WAIT_MAX.toNanos();
+    while (System.nanoTime() < deadlineNs) {
+      List<NodeView> views = client.status();
+      NodeView best = null;
+      for (NodeView v : views) {
+        if (v.reachable() && "LEADER".equals(v.role()) && v.leaderReady() && (best == null || v.term() > best.term())) {
+          best = v;
+        }
+      }
+      if (best != null) {
+        for (int i = 0; i < cluster.size(); i++) {
+          if (cluster.get(i).id().equals(best.nodeId())) {
+            return i;
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("no ready leader within " + READY_WAIT_MAX);
+  }
+
+  /** Waits (bounded) until every node answers and all report the same applied index. */
+  private static void awaitCaughtUp(PachydermClient client) throws InterruptedException {
+    long deadlineNs = System.nanoTime() + READY_WAIT_MAX.toNanos();
+    while (System.nanoTime() < deadlineNs) {
+      List<NodeView> views = client.status();
+      if (views.stream().allMatch(NodeView::reachable)
+          && views.stream().mapToLong(NodeView::appliedIndex).distinct().count() == 1) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("the restarted node did not catch up within " + READY_WAIT_MAX);
+  }
+
   private String logbackConfig() {
     // INFO from Pachyderm (journal, snapshot, leader ready) and from the Ratis classes that log
     // role changes, election timeouts and election rounds; the rest of Ratis at WARN.
@@ -187,23 +265,27 @@ public final class ClusterRestart implements Callable<Integer> {
   }
 
   private List<Process> startAll(Path dir, List<Peer> cluster, Path logback, int run) throws IOException {
-    String peerList = String.join(",", cluster.stream().map(Peer::toString).toList());
     List<Process> started = new ArrayList<>();
     for (Peer p : cluster) {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-        if (!flag.startsWith("-Xmx") && !flag.startsWith("-Dlogback.configurationFile")) {
-          command.add(flag);
-        }
-      }
-      command.addAll(List.of("-Xmx" + nodeHeap, "-Dlogback.configurationFile=" + logback,
-          "-cp", System.getProperty("java.class.path"), ClusterRestart.class.getName(),
-          "--node", p.id(), "--peers", peerList, "--data", dir.resolve(p.id()).toString()));
-      started.add(new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(logFile(dir, p.id(), run).toFile()).start());
+      started.add(startOne(dir, cluster, logback, run, p));
     }
     return started;
+  }
+
+  private Process startOne(Path dir, List<Peer> cluster, Path logback, int run, Peer p) throws IOException {
+    String peerList = String.join(",", cluster.stream().map(Peer::toString).toList());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!flag.startsWith("-Xmx") && !flag.startsWith("-Dlogback.configurationFile")) {
+        command.add(flag);
+      }
+    }
+    command.addAll(List.of("-Xmx" + nodeHeap, "-Dlogback.configurationFile=" + logback,
+        "-cp", System.getProperty("java.class.path"), ClusterRestart.class.getName(),
+        "--node", p.id(), "--peers", peerList, "--data", dir.resolve(p.id()).toString()));
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(logFile(dir, p.id(), run).toFile()).start();
   }
 
   private static Path logFile(Path dir, String id, int run) {
