@@ -1080,11 +1080,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   private CompletableFuture<Message> entityQuery(EntityQuery q) {
     EntityKey key;
     try {
-      key = Protos.key(q.getRef());
-      String invalid = validate(key);
-      if (invalid != null) {
-        throw new IllegalArgumentException(invalid);
-      }
+      key = validKey(q.getRef());
     } catch (RuntimeException e) {
       return refusedRead(RejectionKind.INVALID_REQUEST, "query '" + q.getName() + "' of " + q.getRef() + ": "
           + e.getMessage());
@@ -1117,6 +1113,16 @@ public final class EntityStateMachine extends BaseStateMachine {
     });
   }
 
+  /** The ref as a key; IllegalArgumentException naming what is wrong with it. */
+  private EntityKey validKey(Ref ref) {
+    EntityKey key = Protos.key(ref);
+    String invalid = validate(key);
+    if (invalid != null) {
+      throw new IllegalArgumentException(invalid);
+    }
+    return key;
+  }
+
   /** A read refused for what it asked; the kind leads the message, which is how the client tells it apart. */
   private static CompletableFuture<Message> refusedRead(RejectionKind kind, String message) {
     return CompletableFuture.failedFuture(refusal(kind, message));
@@ -1134,14 +1140,9 @@ public final class EntityStateMachine extends BaseStateMachine {
   private CompletableFuture<Message> history(HistoryQuery q) {
     EntityKey key;
     try {
-      key = Protos.key(q.getRef());
-      String invalid = validate(key);
-      if (invalid != null) {
-        throw new IllegalArgumentException(invalid);
-      }
+      key = validKey(q.getRef());
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(new StateMachineException("INVALID_REQUEST: history of " + q.getRef()
-          + ": " + e.getMessage()));
+      return refusedRead(RejectionKind.INVALID_REQUEST, "history of " + q.getRef() + ": " + e.getMessage());
     }
     EntityType<?, ?, ?> type = types.find(key.type());
     if (type == null) {
