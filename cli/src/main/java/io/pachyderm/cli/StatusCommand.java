@@ -1,5 +1,7 @@
 package io.pachyderm.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import java.io.PrintWriter;
@@ -8,13 +10,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status",
     description = {
         "Prints each node's own report: role, leader, term, indexes, entities, and its outbox: messages "
             + "and at-least-once effects not yet delivered, dead letters, pending timers.",
-        "Exits 1 when no node reports itself leader, so scripts can wait for one."})
+        "Exits 1 when no node reports itself leader, so scripts can wait for one.",
+        "With --json: one JSON array, an object per node, for scripts (e.g. jq)."})
 final class StatusCommand implements Callable<Integer> {
   private static final String[] HEADER = {"NODE", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "SNAPSHOT",
       "ENTITIES", "PENDING-MSGS", "PENDING-EFFECTS", "DEAD-LETTERS", "TIMERS", "JOURNAL", "DIGEST", "ERROR"};
@@ -25,13 +29,22 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client;
 
+  @Option(names = "--json", description = "One JSON array with an object per node instead of the table.")
+  boolean json;
+
   @Override
   public Integer call() {
     List<NodeView> views;
     try (PachydermClient c = client.connect()) {
       views = c.status();
     }
-    printTable(spec.commandLine().getOut(), views);
+    if (json) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(Json.write(toJson(views)));
+      out.flush();
+    } else {
+      printTable(spec.commandLine().getOut(), views);
+    }
     if (leaders(views) == 0) {
       spec.commandLine().getErr().println(spec.qualifiedName() + ": no node reports itself leader (yet)");
       return PachydermCli.EXIT_FAILURE;
@@ -41,6 +54,28 @@ final class StatusCommand implements Callable<Integer> {
 
   static long leaders(List<NodeView> views) {
     return views.stream().filter(v -> "LEADER".equals(v.role())).count();
+  }
+
+  /**
+   * The nodes' reports as JSON: the table's columns plus what it leaves out (leader readiness,
+   * messages delivered, timers fired, the journal's index), numbers as numbers, the digest as the
+   * table's 16 hex digits; an unreachable node has role UNREACHABLE, -1 counts and its error.
+   */
+  static ArrayNode toJson(List<NodeView> views) {
+    ArrayNode nodes = Json.object().arrayNode();
+    for (NodeView v : views) {
+      ObjectNode n = nodes.addObject();
+      n.put("node", v.nodeId()).put("reachable", v.reachable()).put("role", v.role())
+          .put("leader", v.leaderId()).put("leader_ready", v.leaderReady()).put("term", v.term())
+          .put("commit_index", v.commitIndex()).put("applied_index", v.appliedIndex())
+          .put("snapshot_index", v.snapshotIndex()).put("entities", v.entities())
+          .put("pending_messages", v.pendingMessages()).put("pending_effects", v.pendingEffects())
+          .put("dead_letters", v.deadLetters()).put("timers", v.timers())
+          .put("messages_delivered", v.messagesDelivered()).put("timers_fired", v.timersFired())
+          .put("journal_records", v.journalRecords()).put("journal_index", v.journalIndex())
+          .put("digest", v.reachable() ? NodeView.hex(v.digest()) : null).put("error", v.error());
+    }
+    return nodes;
   }
 
   static void printTable(PrintWriter out, List<NodeView> views) {

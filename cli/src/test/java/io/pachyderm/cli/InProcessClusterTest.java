@@ -254,6 +254,30 @@ class InProcessClusterTest {
     assertThat(lines.subList(1, 4)).filteredOn(l -> l.split("\\s+")[1].equals("LEADER")).hasSize(1);
   }
 
+  @Test
+  void statusJsonHasAnObjectPerNodeForScripts() throws Exception {
+    CliRun run = CliRun.of("status", "--json", "--peers", peers);
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    com.fasterxml.jackson.databind.JsonNode nodesJson =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
+    assertThat(nodesJson.isArray()).as(run.out()).isTrue();
+    assertThat(nodesJson).hasSize(3);
+    List<String> ids = new ArrayList<>();
+    int leaders = 0;
+    for (com.fasterxml.jackson.databind.JsonNode n : nodesJson) {
+      ids.add(n.get("node").asText());
+      assertThat(n.get("reachable").asBoolean()).isTrue();
+      assertThat(n.get("applied_index").isIntegralNumber()).isTrue();
+      assertThat(n.get("digest").asText()).matches("[0-9a-f]{16}");
+      if (n.get("role").asText().equals("LEADER")) {
+        leaders++;
+        assertThat(n.get("leader_ready").asBoolean()).isTrue();
+      }
+    }
+    assertThat(ids).containsExactly("n1", "n2", "n3");
+    assertThat(leaders).isEqualTo(1);
+  }
+
   private static long dispatched() {
     long sum = 0;
     for (PachydermNode n : nodes) {
