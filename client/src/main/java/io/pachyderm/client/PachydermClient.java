@@ -228,7 +228,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
 
   @Override
   public List<HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
-    return historyAllIn(this, ecosystem, ref, fromVersion);
+    return historyAllIn(ecosystem, ref, fromVersion);
   }
 
   @Override
@@ -316,20 +316,14 @@ public final class PachydermClient implements Entities, AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     return CompletableFuture.supplyAsync(() -> {
-      List<HistoryEvent> events = new ArrayList<>();
       if (mode instanceof ReadMode.Linearizable) {
-        // Everything committed before this call has a version at most this one.
-        long upTo = Futures.join(readEncoded(key(eco, ref), ReadMode.LINEARIZABLE)).getVersion();
-        long last = Math.min(upTo, fromVersion + Math.min(limit, HistoryCursor.PAGE_RECORDS_MAX) - 1);
-        long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
-        fetchOrFail(ref, fromVersion, cursor, () -> {
-          long next = cursor.readRange(fromVersion, last, deadlineNs, r -> events.add(HistoryEvents.decode(type, r)));
-          return next > last ? next : null;
-        });
-        return events;
+        long last = Math.min(committedVersion(eco, ref),
+            fromVersion + Math.min(limit, HistoryCursor.PAGE_RECORDS_MAX) - 1);
+        return readRange(type, ref, cursor, fromVersion, last);
       }
       long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
       HistoryPage page = fetchOrFail(ref, fromVersion, cursor, () -> cursor.fetch(fromVersion, limit, 0, deadlineNs));
+      List<HistoryEvent> events = new ArrayList<>(page.getRecordsCount());
       for (JournalRecord r : page.getRecordsList()) {
         events.add(HistoryEvents.decode(type, r));
       }
@@ -337,12 +331,23 @@ public final class PachydermClient implements Entities, AutoCloseable {
     }, historyPool);
   }
 
-  private List<HistoryEvent> historyAllIn(Entities view, String eco, EntityRef<?, ?> ref, long fromVersion) {
+  private List<HistoryEvent> historyAllIn(String eco, EntityRef<?, ?> ref, long fromVersion) {
     EntityType<?, ?, ?> type = typeOf(ref);
     requireVersion(fromVersion);
-    // Linearizable: everything committed before this call has a version at most this one.
-    long upTo = view.query(ref).version();
-    HistoryCursor cursor = cursor(key(eco, ref));
+    return readRange(type, ref, cursor(key(eco, ref)), fromVersion, committedVersion(eco, ref));
+  }
+
+  /**
+   * The entity's version read linearizably, without decoding its state: everything committed
+   * before this call has a version at most this one.
+   */
+  private long committedVersion(String eco, EntityRef<?, ?> ref) {
+    return Futures.join(readEncoded(key(eco, ref), ReadMode.LINEARIZABLE)).getVersion();
+  }
+
+  /** Versions {@code fromVersion..upTo} of the entity, decoded; fails as the API documents at the request timeout. */
+  private List<HistoryEvent> readRange(EntityType<?, ?, ?> type, EntityRef<?, ?> ref, HistoryCursor cursor,
+                                       long fromVersion, long upTo) {
     long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
     List<HistoryEvent> events = new ArrayList<>();
     fetchOrFail(ref, fromVersion, cursor, () -> {
@@ -940,7 +945,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
 
     @Override
     public List<HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
-      return historyAllIn(this, name, ref, fromVersion);
+      return historyAllIn(name, ref, fromVersion);
     }
 
     @Override
