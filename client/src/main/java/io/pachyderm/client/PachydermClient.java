@@ -28,6 +28,8 @@ import io.pachyderm.entity.Query;
 import io.pachyderm.protocol.Applied;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
+import io.pachyderm.client.internal.NodeRefusalException;
+import io.pachyderm.client.internal.Tokens;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.DeadLetterAction;
 import io.pachyderm.protocol.DeadLetterList;
@@ -129,6 +131,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private final RaftClient pollRaft;
   private final java.util.concurrent.ExecutorService historyPool;
   private final AtomicInteger followPeer = new AtomicInteger();
+  /** The token as an encoded {@code auth_token} field (see {@link #message}); empty without one. */
+  private final byte[] tokenField;
 
   private PachydermClient(Builder b) {
     JulLevels.apply();
@@ -137,6 +141,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.types = b.types;
     this.ecosystem = EntityKey.requireValidEcosystem(b.ecosystem);
     this.requestTimeout = b.requestTimeout;
+    this.tokenField = b.token == null ? new byte[0] : ReadRequest.newBuilder()
+        .setAuthToken(com.google.protobuf.ByteString.copyFromUtf8(b.token)).build().toByteArray();
     this.group = ClusterIdentity.group(clusterName, peers);
     RaftProperties properties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(properties, b.transport.rpcType());
@@ -236,9 +242,23 @@ public final class PachydermClient implements Entities, AutoCloseable {
     return followIn(ecosystem, ref, fromVersion, withStates);
   }
 
-  /** Sends a write batch; failures are retried by Ratis, then by the caller's loop. */
+  /** Sends a write batch (with the token); failures are retried by Ratis, then by the caller's loop. */
   private CompletableFuture<RaftClientReply> sendWrite(Message message) {
-    return requests.write(message);
+    return requests.write(tokenField.length == 0 ? message : message(message.getContent().toByteArray()));
+  }
+
+  /**
+   * A request's message with this client's token, if it has one. {@code encoded} is a CommandBatch
+   * or a ReadRequest; both hold the token in field 15, and appending a field's bytes to a protobuf
+   * encoding sets that field, so one prepared suffix serves both.
+   */
+  private Message message(byte[] encoded) {
+    if (tokenField.length == 0) {
+      return Message.valueOf(UnsafeByteOperations.unsafeWrap(encoded));
+    }
+    byte[] withToken = java.util.Arrays.copyOf(encoded, encoded.length + tokenField.length);
+    System.arraycopy(tokenField, 0, withToken, encoded.length, tokenField.length);
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(withToken));
   }
 
   // ---- typed operations ---------------------------------------------------------------
@@ -442,9 +462,13 @@ public final class PachydermClient implements Entities, AutoCloseable {
    * @throws IOException when the node cannot be reached or fails
    */
   public HistoryPage readHistoryPage(String peerId, HistoryQuery query) throws IOException {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
-        ReadRequest.newBuilder().setHistory(query).build().toByteArray()));
-    RaftClientReply reply = pollRaft.io().sendStaleRead(message, 0, RaftPeerId.valueOf(peerId));
+    Message message = message(ReadRequest.newBuilder().setHistory(query).build().toByteArray());
+    RaftClientReply reply;
+    try {
+      reply = pollRaft.io().sendStaleRead(message, 0, RaftPeerId.valueOf(peerId));
+    } catch (NodeRefusalException e) {
+      throw NodeRefusalException.accessDenied(e);
+    }
     if (!reply.isSuccess()) {
       Throwable cause = reply.getException();
       CommandRejectedException rejected = refusedRead(cause);
@@ -579,7 +603,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
    */
   private <T> CompletableFuture<T> readAs(ReadMode mode, ReadRequest request, ReplyParser<T> parser, String what) {
     Objects.requireNonNull(mode, "mode");
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));
+    Message message = message(request.toByteArray());
     if (mode instanceof ReadMode.Linearizable) {
       return read(() -> requests.leaderRead(message), parser, what);
     }
@@ -604,8 +628,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
       return CompletableFuture.failedFuture(new IllegalArgumentException(
           "dead letter list limit must be >= 1, was " + limit));
     }
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(ReadRequest.newBuilder()
-        .setDeadLetters(DeadLetterQuery.newBuilder().setLimit(limit)).build().toByteArray()));
+    Message message = message(ReadRequest.newBuilder()
+        .setDeadLetters(DeadLetterQuery.newBuilder().setLimit(limit)).build().toByteArray());
     return read(() -> requests.leaderRead(message), DeadLetterList::parseFrom, "the dead letters");
   }
 
@@ -673,6 +697,11 @@ public final class PachydermClient implements Entities, AutoCloseable {
         return;
       }
       Throwable cause = unwrap(failure);
+      io.pachyderm.api.AccessDeniedException denied = NodeRefusalException.accessDenied(cause);
+      if (denied != null) {
+        result.completeExceptionally(denied);
+        return;
+      }
       CommandRejectedException rejected = refusedRead(cause);
       if (rejected != null) {
         result.completeExceptionally(rejected);
@@ -729,6 +758,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     } else {
       action.setDiscard(true);
     }
+    // Without the token: sendWrite adds it to every write.
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
         CommandBatch.newBuilder().addDeadLetterActions(action).build().toByteArray()));
     String what = (redrive ? "redrive of dead letter " : "discard of dead letter ") + parsed;
@@ -780,6 +810,11 @@ public final class PachydermClient implements Entities, AutoCloseable {
         }
       }
       Throwable cause = unwrap(failure);
+      io.pachyderm.api.AccessDeniedException denied = NodeRefusalException.accessDenied(cause);
+      if (denied != null) {
+        result.completeExceptionally(denied);
+        return;
+      }
       retryOrGiveUp(result, cause, attempts, deadlineNs, () -> "no answer to the " + what
               + " within the request timeout after " + (attempts + 1) + " attempt(s); it may or may not have been "
               + "applied; last failure: " + cause,
@@ -844,8 +879,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
    */
   public List<NodeView> status() {
     List<NodeView> views = new ArrayList<>();
-    Message statusRequest = Message.valueOf(UnsafeByteOperations.unsafeWrap(
-        ReadRequest.newBuilder().setStatus(true).build().toByteArray()));
+    Message statusRequest = message(ReadRequest.newBuilder().setStatus(true).build().toByteArray());
     for (Peer peer : peers) {
       RaftPeerId id = RaftPeerId.valueOf(peer.id());
       try {
@@ -972,6 +1006,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     private int batchBytesMax = 1 << 20;
     private int queuedCommandsMax = 100_000;
     private TlsMaterial tls;
+    private String token;
 
     private Builder(List<Peer> peers) {
       if (peers == null || peers.isEmpty()) {
@@ -1047,6 +1082,17 @@ public final class PachydermClient implements Entities, AutoCloseable {
      */
     public Builder tls(TlsFiles files) {
       this.tls = Objects.requireNonNull(files, "TLS files").load();
+      return this;
+    }
+
+    /**
+     * Sends {@code token} with every request (default: none), for nodes started with a client token
+     * ({@code --token-file}) and no mutual TLS: 16..1024 printable ASCII characters. Without TLS it
+     * travels in plaintext. A node that wants another token refuses the request with
+     * {@link io.pachyderm.api.AccessDeniedException}.
+     */
+    public Builder token(String token) {
+      this.token = Tokens.requireValid(token, "client token");
       return this;
     }
 

@@ -9,6 +9,7 @@ import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.StateMachineLimits;
+import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.security.CallAuthorizer;
 import io.pachyderm.node.security.Refusals;
 import io.pachyderm.storage.journal.JournalOptions;
@@ -54,12 +55,13 @@ import org.apache.ratis.util.TimeDuration;
  * effect handler names. Thread-safe; {@link #close()} stops the server and releases the data dir.
  */
 public final class PachydermNode implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PachydermNode.class);
   private final String nodeId;
   private final Path dataDir;
   private final RaftServer server;
   private final EntityStateMachine stateMachine;
   private final RaftGroup group;
-  /** Null without TLS. */
+  /** Null without TLS and without a client token. */
   private final CallAuthorizer authorizer;
 
   private PachydermNode(Builder b) {
@@ -78,11 +80,14 @@ public final class PachydermNode implements AutoCloseable {
       // One port serves the peer, client and admin services, so one mutual-TLS configuration covers
       // them all, and the authorizer sees every call on it.
       GrpcConfigKeys.TLS.setConf(parameters, b.tls.grpcTlsConfig());
-      this.authorizer = new CallAuthorizer(b.nodeId, this::isGroupMember);
+    }
+    if (b.tls != null || b.clientToken != null) {
+      this.authorizer = new CallAuthorizer(b.nodeId, this::isGroupMember, b.tls != null, b.policy, b.clientToken);
       GrpcConfigKeys.Server.setServicesCustomizer(parameters, (nettyServer, services) -> nettyServer.intercept(authorizer));
     } else {
       this.authorizer = null;
     }
+    logClientAccess(b);
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
@@ -95,6 +100,23 @@ public final class PachydermNode implements AutoCloseable {
           .build();
     } catch (IOException e) {
       throw new UncheckedIOException("node " + b.nodeId + ": cannot create the Ratis server in " + dataDir, e);
+    }
+  }
+
+  /** One line at startup that says who may use the client service: the answer an operator looks for. */
+  private static void logClientAccess(Builder b) {
+    String token = b.clientToken == null ? "" : "; every client request must carry the shared token";
+    if (b.policy != null) {
+      LOG.info("node {}: client authorization policy {}: default deny, each client request is checked against it{}",
+          b.nodeId, b.policy.source(), token);
+    } else if (b.tls != null) {
+      LOG.info("node {}: no client authorization policy: any client certificate the trust bundle verifies may call, "
+          + "query and read history in every ecosystem{}", b.nodeId, token);
+    } else if (b.clientToken != null) {
+      LOG.info("node {}: no TLS: clients are checked for the shared token only (sent in plaintext), and peer and "
+          + "admin traffic is not authenticated", b.nodeId);
+    } else {
+      LOG.info("node {}: no TLS and no token: anyone who reaches the port may use every service", b.nodeId);
     }
   }
 
@@ -233,7 +255,7 @@ public final class PachydermNode implements AutoCloseable {
     }
   }
 
-  /** Calls this node refused since it started ({@link Refusals#NONE} without TLS). */
+  /** Calls this node refused since it started ({@link Refusals#NONE} without TLS and token). */
   public Refusals refusals() {
     return authorizer == null ? Refusals.NONE : authorizer.refusals();
   }
@@ -281,6 +303,9 @@ public final class PachydermNode implements AutoCloseable {
     private long logEntriesKeptForLaggingNodesMax = 200_000;
     private TlsMaterial tls;
     private boolean insecure;
+    private Path policyFile;
+    private AuthorizationPolicy policy;
+    private String clientToken;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -423,8 +448,45 @@ public final class PachydermNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Checks every client request against the policy in {@code file} (the CLI's {@code --auth-policy};
+     * format in {@link AuthorizationPolicy}): default deny, by the identity in the client's
+     * certificate ({@code URI:pachyderm:client:<name>}), the operation and the ecosystem. Needs
+     * {@link #tls}. Without a policy (the default) any certificate the trust bundle verifies may use
+     * the whole client service. The file is read at {@link #build()}, which refuses one that does not
+     * parse, naming the file, the line and what is wrong; it is not reread while the node runs.
+     */
+    public Builder authorizationPolicy(Path file) {
+      this.policyFile = Objects.requireNonNull(file, "policy file");
+      return this;
+    }
+
+    /**
+     * Requires every client request to carry {@code token} (the CLI's {@code --token-file}; the
+     * client's {@code PachydermClient.Builder.token}), for development without mutual TLS: 16..1024
+     * printable ASCII characters. Without TLS the token travels in plaintext and protects the client
+     * service only; Raft peer traffic and Ratis' admin service stay unauthenticated. It does not
+     * replace {@link #insecure()} for an address other than loopback. A request without it or with
+     * another fails with UNAUTHENTICATED and writes nothing.
+     */
+    public Builder clientToken(String token) {
+      this.clientToken = io.pachyderm.client.internal.Tokens.requireValid(token, "node " + nodeId + " client token");
+      return this;
+    }
+
     public PachydermNode build() {
       requireSecureSetup();
+      if (policyFile != null) {
+        if (tls == null) {
+          throw new IllegalArgumentException("node " + nodeId + ": the authorization policy " + policyFile
+              + " names certificate identities, so it needs mutual TLS (--tls-cert, --tls-key, --tls-ca)");
+        }
+        policy = AuthorizationPolicy.read(policyFile);
+      }
+      if (clientToken != null && transport != Transport.GRPC) {
+        throw new IllegalArgumentException("node " + nodeId + ": a client token needs the gRPC transport; Ratis "
+            + "3.3.0's Netty transport has no hook to check it, so this node would serve without it");
+      }
       if (logSegmentBytesMax <= limits.entryBytesMax()) {
         throw new IllegalArgumentException("log segment (" + logSegmentBytesMax + " B) must exceed the entry limit ("
             + limits.entryBytesMax() + " B)");

@@ -170,8 +170,14 @@ public final class Batcher {
         failure = new IllegalStateException("empty reply");
       }
       if (failure != null) {
+        io.pachyderm.api.AccessDeniedException denied = NodeRefusalException.accessDenied(failure);
         for (Pending p : batch) {
-          retryLater(p, failure);
+          if (denied != null) {
+            // The node refused the caller, not the moment: another attempt gets the same answer.
+            p.result.completeExceptionally(denied);
+          } else {
+            retryLater(p, failure);
+          }
         }
         return;
       }

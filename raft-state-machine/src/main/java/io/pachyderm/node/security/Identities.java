@@ -16,7 +16,10 @@ import java.util.Optional;
  *       are accepted while {@code <id>} is a member of the group. A node's certificate must also
  *       name its host (DNS or IP SAN): its peers and clients check that when they connect.</li>
  *   <li>{@code URI:pachyderm:admin:<name>}: an operator; may use Ratis' admin service.</li>
- *   <li>any other certificate the trust bundle verifies: a client.</li>
+ *   <li>{@code URI:pachyderm:client:<name>}: the client {@code <name>}, as a node's authorization
+ *       policy ({@link AuthorizationPolicy}) names it; an admin's {@code <name>} counts there too.</li>
+ *   <li>any other certificate the trust bundle verifies: an anonymous client, which a policy can
+ *       never name (it may use the client service only on a node without a policy).</li>
  * </ul>
  * For example: {@code openssl req ... -addext "subjectAltName=URI:pachyderm:peer:n1,IP:10.0.0.1"}.
  * Stateless and thread-safe.
@@ -26,6 +29,8 @@ public final class Identities {
   public static final String PEER_URI_PREFIX = "pachyderm:peer:";
   /** URI SAN prefix of an operator certificate; a free-form name follows. */
   public static final String ADMIN_URI_PREFIX = "pachyderm:admin:";
+  /** URI SAN prefix of a client certificate; the client's name (as a policy names it) follows. */
+  public static final String CLIENT_URI_PREFIX = "pachyderm:client:";
 
   /** GeneralName tags in {@link X509Certificate#getSubjectAlternativeNames()}. */
   private static final int SAN_DNS = 2;
@@ -44,14 +49,29 @@ public final class Identities {
     return !urisWithPrefix(certificate, ADMIN_URI_PREFIX).isEmpty();
   }
 
-  /** The first peer id, else the admin name, else the subject: for log lines and refusals. */
+  /**
+   * The names an authorization policy may grant to: the certificate's client names, then its admin
+   * names (normally one in all). Empty for a certificate with neither, whatever its common name.
+   */
+  public static List<String> policyNames(X509Certificate certificate) {
+    List<String> names = new ArrayList<>(urisWithPrefix(certificate, CLIENT_URI_PREFIX));
+    names.addAll(urisWithPrefix(certificate, ADMIN_URI_PREFIX));
+    return List.copyOf(names);
+  }
+
+  /** The first peer id, else the admin name, else the client name, else the subject: for log lines and refusals. */
   public static String describe(X509Certificate certificate) {
     List<String> peers = peerIds(certificate);
     if (!peers.isEmpty()) {
       return "peer " + peers.get(0);
     }
     Optional<String> admin = urisWithPrefix(certificate, ADMIN_URI_PREFIX).stream().findFirst();
-    return admin.map(a -> "admin " + a).orElseGet(() -> "client '" + certificate.getSubjectX500Principal() + "'");
+    if (admin.isPresent()) {
+      return "admin " + admin.get();
+    }
+    Optional<String> client = urisWithPrefix(certificate, CLIENT_URI_PREFIX).stream().findFirst();
+    return client.map(c -> "client " + c)
+        .orElseGet(() -> "client '" + certificate.getSubjectX500Principal() + "'");
   }
 
   /**

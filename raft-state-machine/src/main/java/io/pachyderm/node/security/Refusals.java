@@ -10,11 +10,16 @@ package io.pachyderm.node.security;
  *     and calls to services the node does not serve
  * @param impersonation Raft peer-service calls from a member's certificate carrying a request in
  *     another peer's name
+ * @param notAuthorized under an authorization policy: client requests the policy does not grant
+ *     the caller's identity (or calls from a certificate with none), and requests that are not a
+ *     Pachyderm client's (admin-service calls the policy refuses count in {@code notAdmin})
+ * @param badToken client requests without the node's shared token or with a wrong one
  */
-public record Refusals(long unauthenticated, long notPeer, long notAdmin, long impersonation) {
-  public static final Refusals NONE = new Refusals(0, 0, 0, 0);
+public record Refusals(long unauthenticated, long notPeer, long notAdmin, long impersonation, long notAuthorized,
+                       long badToken) {
+  public static final Refusals NONE = new Refusals(0, 0, 0, 0, 0, 0);
 
   public long total() {
-    return unauthenticated + notPeer + notAdmin + impersonation;
+    return unauthenticated + notPeer + notAdmin + impersonation + notAuthorized + badToken;
   }
 }
