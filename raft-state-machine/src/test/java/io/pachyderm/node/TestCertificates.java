@@ -79,6 +79,12 @@ public final class TestCertificates {
     return issue("client-" + commonName, "CN=" + commonName, List.of());
   }
 
+  /** A client certificate with a client identity: URI SAN pachyderm:client:{name}. */
+  public TlsFiles namedClient(String name) {
+    return issue("named-client-" + name, "CN=" + name,
+        List.of(new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:client:" + name)));
+  }
+
   /** An operator certificate: URI SAN pachyderm:admin:{name}. */
   public TlsFiles admin(String adminName) {
     return issue("admin-" + adminName, "CN=" + adminName,

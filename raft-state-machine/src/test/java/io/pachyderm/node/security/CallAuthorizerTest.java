@@ -94,6 +94,40 @@ class CallAuthorizerTest {
   }
 
   @Test
+  void underAPolicyTheClientServiceNeedsACertificateThatNamesAnIdentity() {
+    AuthorizationPolicy policy = AuthorizationPolicy.parse("p", "* query *\n");
+    assertThat(check(CallAuthorizer.CLIENT_SERVICE, "unordered", leaf(ca.namedClient("alice")), policy)).isNull();
+    assertThat(check(CallAuthorizer.CLIENT_SERVICE, "unordered", leaf(ca.admin("ops")), policy)).isNull();
+    CallAuthorizer.Refusal anonymous = check(CallAuthorizer.CLIENT_SERVICE, "unordered", leaf(ca.client("alice")),
+        policy);
+    assertThat(anonymous.code()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(anonymous.description()).contains("names no client identity");
+    // Roles from URI SANs only: a peer certificate is not a client identity either.
+    assertThat(check(CallAuthorizer.CLIENT_SERVICE, "unordered", leaf(ca.node("n1")), policy)).isNotNull();
+    assertThat(Identities.policyNames(leaf(ca.namedClient("alice")))).containsExactly("alice");
+    assertThat(Identities.policyNames(leaf(ca.admin("ops")))).containsExactly("ops");
+    assertThat(Identities.policyNames(leaf(ca.client("alice")))).isEmpty();
+    assertThat(Identities.describe(leaf(ca.namedClient("alice")))).isEqualTo("client alice");
+  }
+
+  @Test
+  void underAPolicyTheAdminServiceNeedsStatusToReadAndAdminToChange() {
+    AuthorizationPolicy policy = AuthorizationPolicy.parse("p", "ops status,admin *\nviewer status *\n");
+    assertThat(check(CallAuthorizer.ADMIN_SERVICE, "groupInfo", leaf(ca.namedClient("viewer")), policy)).isNull();
+    assertThat(check(CallAuthorizer.ADMIN_SERVICE, "groupInfo", leaf(ca.namedClient("alice")), policy)).isNotNull();
+    assertThat(check(CallAuthorizer.ADMIN_SERVICE, "setConfiguration", leaf(ca.admin("ops")), policy)).isNull();
+    assertThat(check(CallAuthorizer.ADMIN_SERVICE, "setConfiguration", leaf(ca.admin("other")), policy)).isNotNull();
+    // admin in the policy does not make a client certificate an admin: the role is the URI SAN's.
+    assertThat(check(CallAuthorizer.ADMIN_SERVICE, "setConfiguration", leaf(ca.namedClient("ops")), policy)).isNotNull();
+    assertThat(check(CallAuthorizer.ADMIN_SERVICE, "setConfiguration", leaf(ca.node("n1")), policy)).isNull();
+  }
+
+  private static CallAuthorizer.Refusal check(String service, String method, X509Certificate certificate,
+                                              AuthorizationPolicy policy) {
+    return CallAuthorizer.check(service, method, certificate, MEMBERS, policy);
+  }
+
+  @Test
   void refusalsNameTheMethodAndTheCaller() {
     CallAuthorizer.Refusal refusal = check(CallAuthorizer.SERVER_SERVICE, "appendEntries", leaf(ca.client("eve")));
     assertThat(refusal.description()).contains("RaftServerProtocolService/appendEntries").contains("client 'CN=eve'")
