@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
 import io.pachyderm.client.Transport;
+import io.pachyderm.client.internal.Tokens;
 import io.pachyderm.client.tls.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,12 +41,20 @@ final class ClientOptions {
   @Option(names = "--tls-ca", paramLabel = "PEM", description = TlsOptions.CA_DESCRIPTION)
   Path tlsCa;
 
+  @Option(names = "--token-file", paramLabel = "FILE", description = {"Send the token in FILE (its one line) with "
+      + "every request, for nodes started with --token-file. Without TLS it travels in plaintext."})
+  Path tokenFile;
+
   PachydermClient connect() {
     if (timeoutMs < 1) {
       throw new IllegalArgumentException("--timeout-ms must be >= 1, was " + timeoutMs);
     }
-    return connect(parsePeers(peers), transport, Duration.ofMillis(timeoutMs),
+    PachydermClient.Builder builder = builder(parsePeers(peers), transport, Duration.ofMillis(timeoutMs),
         TlsOptions.files(tlsCertificate, tlsKey, tlsCa));
+    if (tokenFile != null) {
+      builder.token(Tokens.read(tokenFile));
+    }
+    return builder.build();
   }
 
   /** Every client the launcher makes comes from here. */
@@ -55,12 +64,17 @@ final class ClientOptions {
 
   /** As above, with mutual TLS when {@code tls} is not null. */
   static PachydermClient connect(List<Peer> peers, Transport transport, Duration requestTimeout, TlsFiles tls) {
+    return builder(peers, transport, requestTimeout, tls).build();
+  }
+
+  private static PachydermClient.Builder builder(List<Peer> peers, Transport transport, Duration requestTimeout,
+                                                 TlsFiles tls) {
     quietRatisClientLogs();
     PachydermClient.Builder builder = PachydermClient.builder(peers).transport(transport).requestTimeout(requestTimeout);
     if (tls != null) {
       builder.tls(tls);
     }
-    return builder.build();
+    return builder;
   }
 
   /**

@@ -108,6 +108,8 @@ final class ClusterCommand implements Runnable {
       out.println("leader: " + leader + "; stop with: pachyderm cluster stop --data " + cluster.dir());
       if (certificates != null) {
         out.println("client TLS options: " + String.join(" ", LocalTls.options(certificates.client())));
+        out.println("sample authorization policy (node --auth-policy): "
+            + cluster.dir().resolve(LocalTls.DIR_NAME).resolve(LocalTls.POLICY_SAMPLE));
       }
       out.println("--peers " + String.join(",", peers.stream().map(Peer::toString).toList()));
       out.flush();

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeoutException;
  * DIR/n1/       node n1's data
  * DIR/n1.log    node n1's stdout and stderr, appended across starts
  * DIR/n1.pid    node n1's process id while it runs
- * DIR/tls/      with --tls: a throwaway CA's ca.crt, nX.crt/nX.key, client.crt/key, admin.crt/key
+ * DIR/tls/      with --tls: a throwaway CA's ca.crt, nX.crt/nX.key, client.crt/key, admin.crt/key, policy-sample.txt
  * </pre>
  *
  * <p>Each node is a separate JVM running this launcher's {@code node} command with the

@@ -41,8 +41,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A throwaway certificate authority for a local cluster ({@code cluster start --tls}), in
  * {@code DIR/tls}: {@code ca.crt}; {@code nX.crt}/{@code nX.key} per node (SAN
- * {@code URI:pachyderm:peer:nX} and the node's IP); {@code client.crt}/{@code client.key} (a
- * client, no role); {@code admin.crt}/{@code admin.key} (SAN {@code URI:pachyderm:admin:local}).
+ * {@code URI:pachyderm:peer:nX} and the node's IP); {@code client.crt}/{@code client.key} (SAN
+ * {@code URI:pachyderm:client:local}); {@code admin.crt}/{@code admin.key} (SAN
+ * {@code URI:pachyderm:admin:local}); and {@code policy-sample.txt}, an authorization policy for
+ * those identities that a node takes with {@code --auth-policy} (not used unless given).
  * EC P-256, valid 30 days; the CA's key is not kept, so nothing else can be signed with it. Key
  * files are readable by their owner only where the file system allows. Not thread-safe.
  */
@@ -52,6 +54,9 @@ final class LocalTls {
   private static final String CA_FILE = "ca.crt";
   private static final String CLIENT = "client";
   private static final String ADMIN = "admin";
+  static final String POLICY_SAMPLE = "policy-sample.txt";
+  /** The identity of client.crt, as a policy names it. */
+  static final String CLIENT_IDENTITY = "local";
 
   private final Path dir;
 
@@ -69,7 +74,7 @@ final class LocalTls {
   static void remove(Path clusterDir, List<Peer> peers) {
     Path dir = clusterDir.resolve(DIR_NAME);
     List<String> names = new ArrayList<>(List.of(CA_FILE, CLIENT + ".crt", CLIENT + ".key", ADMIN + ".crt",
-        ADMIN + ".key"));
+        ADMIN + ".key", POLICY_SAMPLE));
     for (Peer p : peers) {
       names.add(p.id() + ".crt");
       names.add(p.id() + ".key");
@@ -100,9 +105,16 @@ final class LocalTls {
             new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:" + p.id()),
             hostName(p.host())));
       }
-      issue(dir, CLIENT, caName, caKeys.getPrivate(), List.of());
+      issue(dir, CLIENT, caName, caKeys.getPrivate(),
+          List.of(new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:client:" + CLIENT_IDENTITY)));
       issue(dir, ADMIN, caName, caKeys.getPrivate(),
           List.of(new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:admin:local")));
+      Files.writeString(dir.resolve(POLICY_SAMPLE), """
+          # A sample authorization policy for this cluster's certificates (node --auth-policy FILE).
+          # identities  operations                         ecosystems
+          local         call,query,history,dead-letters    *
+          local         status,admin                       *
+          """, StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write certificates to " + dir, e);
     }

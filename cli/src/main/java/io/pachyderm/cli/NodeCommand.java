@@ -76,6 +76,17 @@ final class NodeCommand implements Callable<Integer> {
       "Without TLS, a node whose --peers address is not loopback refuses to start unless this is given."})
   boolean insecure;
 
+  @Option(names = "--auth-policy", paramLabel = "FILE", description = {"Check every client request against the "
+      + "authorization policy in FILE (default deny; needs --tls-*): one rule a line, IDENTITIES OPERATIONS "
+      + "ECOSYSTEMS, e.g. 'alice call,query bank' (see README, Security).",
+      "Without it, any client certificate the trust bundle verifies may use the whole client service."})
+  Path authPolicy;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = {"Require every client request to carry the "
+      + "token in FILE (its one line, 16..1024 printable characters), for development without TLS.",
+      "It protects the client service only, travels in plaintext without TLS, and does not replace --insecure."})
+  Path tokenFile;
+
   @Override
   public Integer call() throws InterruptedException {
     List<Peer> cluster = ClientOptions.parsePeers(peers);
@@ -98,6 +109,12 @@ final class NodeCommand implements Callable<Integer> {
     }
     if (insecure) {
       builder.insecure();
+    }
+    if (authPolicy != null) {
+      builder.authorizationPolicy(authPolicy);
+    }
+    if (tokenFile != null) {
+      builder.clientToken(io.pachyderm.client.internal.Tokens.read(tokenFile));
     }
     if (snapshotThresholdEntries != null) {
       builder.snapshotThresholdEntries(snapshotThresholdEntries);

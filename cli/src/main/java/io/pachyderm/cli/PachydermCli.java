@@ -110,6 +110,11 @@ public final class PachydermCli implements Runnable {
       cmd.getErr().println(name + ": rejected (" + r.kind() + "): " + oneLine(r.detail()));
       return EXIT_REJECTED;
     }
+    if (t instanceof io.pachyderm.api.AccessDeniedException) {
+      // Refused before anything was written or read: another try gets the same answer.
+      cmd.getErr().println(name + ": refused: " + oneLine(t.getMessage()));
+      return EXIT_REJECTED;
+    }
     if (t instanceof OutcomeUnknownException) {
       cmd.getErr().println(name + ": outcome unknown: " + describe(t));
       return EXIT_OUTCOME_UNKNOWN;
