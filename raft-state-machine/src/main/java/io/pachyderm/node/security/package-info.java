@@ -1,8 +1,11 @@
 /**
- * Who may call a node, once it serves mutual TLS. {@link io.pachyderm.node.security.Identities}
- * is the rule that maps a certificate to a peer or an admin; {@link
- * io.pachyderm.node.security.CallAuthorizer} is the gRPC interceptor that applies it to every call
- * on the node's port (Raft peer service, client service, Ratis admin service) and counts refusals;
- * {@code PeerIdBinding} holds each Raft request to the sender its certificate names.
+ * Who may call a node, once it serves mutual TLS (or asks clients for a shared token). {@link
+ * io.pachyderm.node.security.Identities} is the rule that maps a certificate to a peer, an admin or
+ * a named client; {@link io.pachyderm.node.security.CallAuthorizer} is the gRPC interceptor that
+ * applies it to every call on the node's port (Raft peer service, client service, Ratis admin
+ * service) and counts refusals; {@code PeerIdBinding} holds each Raft request to the sender its
+ * certificate names; {@link io.pachyderm.node.security.AuthorizationPolicy} is the per-node policy
+ * file (identity, {@link io.pachyderm.node.security.Operation}, ecosystem) and {@code
+ * ClientRequests} decodes a client request into what it needs from it.
  */
 package io.pachyderm.node.security;
