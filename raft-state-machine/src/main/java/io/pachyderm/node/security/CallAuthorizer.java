@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *       verified certificate; everything else (setConfiguration, groupManagement,
  *       snapshotManagement, transferLeadership, leaderElectionManagement) only for a member or an
  *       admin;</li>
- *   <li>client service: any verified certificate;</li>
+ *   <li>client service: any verified certificate, but Pachyderm's admin request kinds (pause or
+ *       resume effects, journal compaction: {@link AdminRequests}) only from a member or an admin;</li>
  *   <li>any other service: refused.</li>
  * </ul>
  * A refused call is closed with UNAUTHENTICATED or PERMISSION_DENIED and a description naming the
@@ -123,6 +124,19 @@ public final class CallAuthorizer implements ServerInterceptor {
         impersonation.incrementAndGet();
         String description = service + "/" + method + " refused: the request claims to come from " + claimed
             + ", but the caller's certificate names " + ids;
+        LOG.warn("node {}: {} (from {})", nodeId, description, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        return Status.PERMISSION_DENIED.withDescription("node " + nodeId + ": " + description);
+      });
+    }
+    if (refusal == null && CLIENT_SERVICE.equals(service) && !Identities.isAdmin(certificate)
+        && !namesMember(certificate, isMember)) {
+      String who = Identities.describe(certificate);
+      PeerIdBinding.GuardedCall<Q, R> guarded = new PeerIdBinding.GuardedCall<>(call);
+      return AdminRequests.refuse(guarded, next.startCall(guarded, headers), () -> {
+        notAdmin.incrementAndGet();
+        String description = service + "/" + method + " refused: admin requests (pause or resume effects, journal "
+            + "compaction) are for members of the group and admins, and " + who + " is neither (an admin certificate "
+            + "carries a subject alternative name URI:" + Identities.ADMIN_URI_PREFIX + "<name>)";
         LOG.warn("node {}: {} (from {})", nodeId, description, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
         return Status.PERMISSION_DENIED.withDescription("node " + nodeId + ": " + description);
       });
