@@ -115,7 +115,8 @@ final class ClusterAdmin implements Admin, AutoCloseable {
       throw refusedOrFailed("transfer of leadership to " + nodeId + " via leader", before.nodeId(),
           reply.getException());
     }
-    Leader after = awaitLeader(deadlineNs, l -> l.nodeId().equals(nodeId));
+    // A later term too: the new leader's first entry, so its term is the one it leads in.
+    Leader after = awaitLeader(deadlineNs, l -> l.nodeId().equals(nodeId) && l.term() > before.term());
     if (after == null) {
       throw new OutcomeUnknownException("leadership transfer to " + nodeId + " was accepted by " + before.nodeId()
           + ", but " + nodeId + " did not report itself leader within the request timeout (" + requestTimeout

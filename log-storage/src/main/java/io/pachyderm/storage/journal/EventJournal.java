@@ -474,15 +474,19 @@ public final class EventJournal implements AutoCloseable {
   public void sync() {
     checkOpen();
     // Same thread as append (see class comment): nothing is added to unsynced while we force.
-    for (Map.Entry<Integer, File> e : new ArrayList<>(unsynced.entrySet())) {
-      if (!e.getValue().exists()) {
-        // Never skip silently on the durability path: our idea of Chronicle's file name is wrong.
-        throw new IllegalStateException("journal: cycle " + e.getKey() + " was written but its file "
-            + e.getValue() + " does not exist; cannot sync");
+    // Retention (a compaction on another thread) deletes files and forgets them here under the
+    // same lock, so a file is either forced or deleted by retention, never found missing.
+    synchronized (retentionLock) {
+      for (Map.Entry<Integer, File> e : new ArrayList<>(unsynced.entrySet())) {
+        if (!e.getValue().exists()) {
+          // Never skip silently on the durability path: our idea of Chronicle's file name is wrong.
+          throw new IllegalStateException("journal: cycle " + e.getKey() + " was written but its file "
+              + e.getValue() + " does not exist; cannot sync");
+        }
+        force(e.getValue().toPath());
+        unsynced.remove(e.getKey());
+        lastWrittenCycle = Integer.MIN_VALUE; // the next write registers its cycle as unsynced again
       }
-      force(e.getValue().toPath());
-      unsynced.remove(e.getKey());
-      lastWrittenCycle = Integer.MIN_VALUE; // the next write registers its cycle as unsynced again
     }
     Path metadata = dir.resolve("metadata.cq4t");
     if (Files.exists(metadata)) {
@@ -1177,6 +1181,9 @@ public final class EventJournal implements AutoCloseable {
           continue;
         }
         long size = Files.size(p);
+        // Retention drops what the file holds: nothing of it is left to sync. Never the file of
+        // the writer's last cycle (excluded above), so an append cannot register it again.
+        unsynced.entrySet().removeIf(e -> e.getValue().getName().equals(name));
         if (Files.deleteIfExists(p)) {
           deleted.add(name);
           bytes += size;
