@@ -161,7 +161,8 @@ class AdminCommandTest {
     CliRun help = CliRun.of("admin", "--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.out()).contains("snapshot", "transfer-leader", "step-down", "pause-effects", "resume-effects",
-        "compact-journal", "Exit codes", "2:refused, nothing changed", "3:outcome unknown", "64:bad input");
+        "compact-journal", "Exit codes", "refused, nothing changed", "outcome unknown: no answer in time",
+        "bad input (an unknown node id");
     CliRun subHelp = CliRun.of("admin", "compact-journal", "--help");
     assertThat(subHelp.out()).contains("--peers", "--tls-cert", "--node", "2 refused (nothing changed)");
 
