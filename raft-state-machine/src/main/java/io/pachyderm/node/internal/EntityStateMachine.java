@@ -1265,8 +1265,8 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   /**
    * Applies this node's journal retention now (node-local: each node cuts its files at its own
-   * clock). Refused, changing nothing, when the node keeps no journal; with retention that keeps
-   * everything the reply says so and nothing is deleted.
+   * clock). A node without a journal, or whose retention keeps everything, deletes nothing and says
+   * so in the reply, which the client reports as a refusal.
    */
   private CompletableFuture<Message> compactJournal() {
     EventJournal j = journal;
