@@ -422,7 +422,10 @@ final class LeaderWork implements AutoCloseable {
             return;
           }
           if (error != null && error.getCause() instanceof PausedBeforeAttempt) {
-            effectsBusy.remove(id); // not an attempt; the resume dispatches it
+            // Not an attempt. A resume applied meanwhile found this effect busy and skipped it, so
+            // look again: still paused, nothing happens (the resume to come dispatches it).
+            effectsBusy.remove(id);
+            dispatchEffect(id);
             return;
           }
           EffectReport.Builder report = EffectReport.newBuilder().setId(id.toProto());
