@@ -30,12 +30,14 @@ class LeaderWorkPauseTest {
 
   private final LinkedBlockingQueue<Proposal> proposals = new LinkedBlockingQueue<>();
   private final Outbox outbox = new Outbox();
+  /** Every handler call: the effect's key, marked when it ran before the test resumed effects. */
   private final LinkedBlockingQueue<String> handled = new LinkedBlockingQueue<>();
+  private volatile boolean resumed;
   private final LeaderWork work = new LeaderWork("n1", outbox, batch -> {
     CompletableFuture<BatchReply> f = new CompletableFuture<>();
     proposals.add(new Proposal(batch, f));
     return f;
-  }, (source, effect, ctx) -> handled.add(ctx.idempotencyKey()), () -> true,
+  }, (source, effect, ctx) -> handled.add(ctx.idempotencyKey() + (resumed ? "" : " while paused")), () -> true,
       new EffectRetry(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(5)), 1000, 1);
 
   @AfterEach
@@ -66,6 +68,7 @@ class LeaderWorkPauseTest {
     delivery.reply().complete(BatchReply.newBuilder().addWork(WorkStatus.DONE).build());
     assertThat(handled).as("no attempt while paused").isEmpty();
 
+    resumed = true;
     work.effectsPaused(false);
     assertThat(handled.poll(10, TimeUnit.SECONDS)).isEqualTo("e/t/b@4#1");
     assertThat(handled.poll(10, TimeUnit.SECONDS)).isEqualTo("e/t/b@5#2");
