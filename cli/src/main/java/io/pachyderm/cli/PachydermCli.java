@@ -30,12 +30,12 @@ import picocli.CommandLine.Spec;
     subcommands = {
         NodeCommand.class, CallCommand.class, SendCommand.class, QueryCommand.class, HistoryCommand.class,
         FollowCommand.class, StatusCommand.class,
-        DeadLettersCommand.class, DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
+        DeadLettersCommand.class, AdminCommand.class, DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         " 0:success",
         " 1:failure (a node did not start, no leader, I/O)",
-        " 2:the command was rejected and wrote nothing",
+        " 2:the command was rejected and wrote nothing (admin: refused, nothing changed)",
         " 3:outcome unknown: no answer in time; the command may or may not have been applied",
         " 4:no such dead letter (dead-letters redrive, discard); nothing was changed",
         "64:bad input (options, peers, JSON)"})

@@ -16,12 +16,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "status",
     description = {
         "Prints each node's own report: role, leader, term, indexes, entities, and its outbox: messages "
-            + "and at-least-once effects not yet delivered, dead letters, pending timers.",
+            + "and at-least-once effects not yet delivered, dead letters, pending timers; EFFECTS is 'paused' "
+            + "while an operator paused at-least-once effects ('admin pause-effects').",
         "Exits 1 when no node reports itself leader, so scripts can wait for one.",
         "With --json: one JSON array, an object per node, for scripts (e.g. jq)."})
 final class StatusCommand implements Callable<Integer> {
   private static final String[] HEADER = {"NODE", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "SNAPSHOT",
-      "ENTITIES", "PENDING-MSGS", "PENDING-EFFECTS", "DEAD-LETTERS", "TIMERS", "JOURNAL", "DIGEST", "ERROR"};
+      "ENTITIES", "PENDING-MSGS", "PENDING-EFFECTS", "DEAD-LETTERS", "TIMERS", "EFFECTS", "JOURNAL", "DIGEST", "ERROR"};
 
   @Spec
   CommandSpec spec;
@@ -70,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
           .put("commit_index", v.commitIndex()).put("applied_index", v.appliedIndex())
           .put("snapshot_index", v.snapshotIndex()).put("entities", v.entities())
           .put("pending_messages", v.pendingMessages()).put("pending_effects", v.pendingEffects())
-          .put("dead_letters", v.deadLetters()).put("timers", v.timers())
+          .put("dead_letters", v.deadLetters()).put("timers", v.timers()).put("effects_paused", v.effectsPaused())
           .put("messages_delivered", v.messagesDelivered()).put("timers_fired", v.timersFired())
           .put("journal_records", v.journalRecords()).put("journal_index", v.journalIndex())
           .put("digest", v.reachable() ? NodeView.hex(v.digest()) : null).put("error", v.error());
@@ -85,6 +86,7 @@ final class StatusCommand implements Callable<Integer> {
           Table.number(v.commitIndex()), Table.number(v.appliedIndex()), Table.number(v.snapshotIndex()),
           Table.number(v.entities()), Table.number(v.pendingMessages()), Table.number(v.pendingEffects()),
           Table.number(v.deadLetters()), Table.number(v.timers()),
+          !v.reachable() ? "-" : v.effectsPaused() ? "paused" : "on",
           v.reachable() && v.journalRecords() < 0 ? "off" : Table.number(v.journalRecords()),
           v.reachable() ? NodeView.hex(v.digest()) : "-", v.error());
     }

@@ -29,6 +29,8 @@ package io.pachyderm.client;
  *     same applied index must report the same one (0 when the node did not answer)
  * @param digestCheckpoints the digest at recent applied indexes that are multiples of 100, by
  *     index: nodes are compared there, since they are rarely at the same applied index at once
+ * @param effectsPaused an operator paused at-least-once effects ({@link Admin#pauseEffects()}): a
+ *     replicated setting, as of the node's applied state (false when the node did not answer)
  * @param error why the node did not answer, or ""
  */
 public record NodeView(String nodeId, boolean reachable, String role, String leaderId, long term,
@@ -36,7 +38,7 @@ public record NodeView(String nodeId, boolean reachable, String role, String lea
                        long pendingMessages, long pendingEffects, long deadLetters, long timers,
                        long messagesDelivered, long timersFired, boolean leaderReady, long journalRecords,
                        long journalIndex, long digest, java.util.NavigableMap<Long, Long> digestCheckpoints,
-                       String error) {
+                       boolean effectsPaused, String error) {
 
   public NodeView {
     digestCheckpoints = java.util.Collections.unmodifiableNavigableMap(new java.util.TreeMap<>(digestCheckpoints));
@@ -50,6 +52,6 @@ public record NodeView(String nodeId, boolean reachable, String role, String lea
   /** A node that did not answer, and why. */
   public static NodeView unreachable(String nodeId, String error) {
     return new NodeView(nodeId, false, "UNREACHABLE", "", -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, false, -1, -1,
-        0, java.util.Collections.emptyNavigableMap(), error);
+        0, java.util.Collections.emptyNavigableMap(), false, error);
   }
 }

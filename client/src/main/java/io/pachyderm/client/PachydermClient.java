@@ -133,6 +133,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
   private final AtomicInteger followPeer = new AtomicInteger();
   /** The token as an encoded {@code auth_token} field (see {@link #message}); empty without one. */
   private final byte[] tokenField;
+  private final ClusterAdmin admin;
 
   private PachydermClient(Builder b) {
     JulLevels.apply();
@@ -183,6 +184,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.timer = scheduler;
     this.batcher = new Batcher(this::sendWrite, timer, b.inflightBatchesMax, b.commandsPerBatchMax,
         b.batchBytesMax, b.queuedCommandsMax);
+    this.admin = new ClusterAdmin(peers, group, b.transport, parameters, requestTimeout, this::writeWork, this::message);
   }
 
   /** A client for the cluster made of {@code peers} (every member, or at least a majority of them). */
@@ -761,7 +763,14 @@ public final class PachydermClient implements Entities, AutoCloseable {
     // Without the token: sendWrite adds it to every write.
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
         CommandBatch.newBuilder().addDeadLetterActions(action).build().toByteArray()));
-    String what = (redrive ? "redrive of dead letter " : "discard of dead letter ") + parsed;
+    return writeWork(message, (redrive ? "redrive of dead letter " : "discard of dead letter ") + parsed);
+  }
+
+  /**
+   * Writes one item of work that is answered DONE or GONE (a dead-letter action, an admin action)
+   * with retries until the request timeout; completes with true for DONE, false for GONE.
+   */
+  private CompletableFuture<Boolean> writeWork(Message message, String what) {
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     expireAtTimeout(result, () -> "no answer to the " + what + " within the request timeout; it may or may not "
         + "have been applied");
@@ -900,7 +909,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
             status.getEntities(), status.getPendingMessages(), status.getPendingEffects(), status.getDeadLetters(),
             status.getTimers(), status.getMessagesDelivered(), status.getTimersFired(), status.getLeaderReady(),
             status.getJournalEnabled() ? status.getJournalRecords() : -1,
-            status.getJournalEnabled() ? status.getJournalIndex() : -1, status.getDigest(), checkpoints(status), ""));
+            status.getJournalEnabled() ? status.getJournalIndex() : -1, status.getDigest(), checkpoints(status),
+            status.getEffectsPaused(), ""));
       } catch (Exception e) {
         Throwable cause = io.pachyderm.api.Futures.unwrap(e);
         views.add(NodeView.unreachable(peer.id(), String.valueOf(cause)));
@@ -913,11 +923,21 @@ public final class PachydermClient implements Entities, AutoCloseable {
     return peers;
   }
 
+  /** The operator's actions: snapshots, leadership, pausing effects, journal compaction. */
+  public Admin admin() {
+    return admin;
+  }
+
   @Override
   public void close() {
     batcher.close();
     requests.close();
     historyPool.shutdownNow();
+    try {
+      admin.close();
+    } catch (PachydermException e) {
+      // Closing anyway; the other clients still need closing.
+    }
     try {
       pollRaft.close();
     } catch (IOException e) {

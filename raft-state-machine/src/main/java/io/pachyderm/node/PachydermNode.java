@@ -241,6 +241,14 @@ public final class PachydermNode implements AutoCloseable {
   }
 
   /**
+   * Whether an operator paused at-least-once effects ({@code PachydermClient.admin().pauseEffects()}),
+   * as this node has applied it: a replicated setting, the same on every node at the same index.
+   */
+  public boolean effectsPaused() {
+    return stateMachine.effectsPaused();
+  }
+
+  /**
    * Whether {@code peerId} is a member of this node's group now (its configuration as this node
    * has it, old and new members both during a change); before the group is loaded, whether it is
    * one of the configured peers.

@@ -68,6 +68,6 @@ class DigestCheckerTest {
       cps.put(checkpoints[i], checkpoints[i + 1]);
     }
     return new NodeView(id, true, "FOLLOWER", "n1", 1, applied, applied, 0, 8, 0, 0, 0, 0, 0, 0, false, -1, -1,
-        digest, cps, "");
+        digest, cps, false, "");
   }
 }

@@ -92,6 +92,8 @@ public final class EventJournal implements AutoCloseable {
   private final Map<Integer, File> cycleFiles = new ConcurrentHashMap<>();
 
   private final Object lock = new Object();
+  /** Held by one retention pass at a time (never while waiting for {@link #lock}'s holders). */
+  private final Object retentionLock = new Object();
   // ---- guarded by lock ----
   private final RefIndex refs = new RefIndex();
   private long[] cpLogIndex = new long[64];
@@ -169,7 +171,7 @@ public final class EventJournal implements AutoCloseable {
     EventJournal journal = new EventJournal(dir, options);
     try {
       journal.loadIndexAndScan();
-      journal.applyRetention();
+      journal.applyRetention(false);
     } catch (RuntimeException | IOException e) {
       journal.close();
       throw e;
@@ -472,15 +474,19 @@ public final class EventJournal implements AutoCloseable {
   public void sync() {
     checkOpen();
     // Same thread as append (see class comment): nothing is added to unsynced while we force.
-    for (Map.Entry<Integer, File> e : new ArrayList<>(unsynced.entrySet())) {
-      if (!e.getValue().exists()) {
-        // Never skip silently on the durability path: our idea of Chronicle's file name is wrong.
-        throw new IllegalStateException("journal: cycle " + e.getKey() + " was written but its file "
-            + e.getValue() + " does not exist; cannot sync");
+    // Retention (a compaction on another thread) deletes files and forgets them here under the
+    // same lock, so a file is either forced or deleted by retention, never found missing.
+    synchronized (retentionLock) {
+      for (Map.Entry<Integer, File> e : new ArrayList<>(unsynced.entrySet())) {
+        if (!e.getValue().exists()) {
+          // Never skip silently on the durability path: our idea of Chronicle's file name is wrong.
+          throw new IllegalStateException("journal: cycle " + e.getKey() + " was written but its file "
+              + e.getValue() + " does not exist; cannot sync");
+        }
+        force(e.getValue().toPath());
+        unsynced.remove(e.getKey());
+        lastWrittenCycle = Integer.MIN_VALUE; // the next write registers its cycle as unsynced again
       }
-      force(e.getValue().toPath());
-      unsynced.remove(e.getKey());
-      lastWrittenCycle = Integer.MIN_VALUE; // the next write registers its cycle as unsynced again
     }
     Path metadata = dir.resolve("metadata.cq4t");
     if (Files.exists(metadata)) {
@@ -1101,34 +1107,103 @@ public final class EventJournal implements AutoCloseable {
       appendCycle = cycle;
     }
     try {
-      applyRetention();
+      applyRetention(false);
     } catch (IOException e) {
       throw new UncheckedIOException("journal " + dir + ": retention failed", e);
     }
   }
 
-  /** Deletes the oldest cycle files beyond {@code retainedCyclesMax} and drops them from the index. */
-  private void applyRetention() throws IOException {
+  /**
+   * What {@link #compact()} did.
+   *
+   * @param deletedFiles the cycle files deleted, by name, oldest first
+   * @param deletedBytes their size
+   * @param keptFiles cycle files left
+   */
+  public record Compaction(List<String> deletedFiles, long deletedBytes, int keptFiles) {
+    public Compaction {
+      deletedFiles = List.copyOf(deletedFiles);
+    }
+  }
+
+  /**
+   * Applies retention now, from any thread: deletes the cycle files beyond the
+   * {@code retainedCyclesMax} newest (as a roll does), and also the files of cycles that ended
+   * {@code retainedCyclesMax} or more cycles before the current one by the journal's clock. Those
+   * are what a roll would have removed had the node written anything lately; without this, an
+   * idle node keeps them until its next write in a new cycle. The newest file (the one being
+   * written, which holds the journal's last position) is never deleted. With {@link
+   * JournalOptions#RETAIN_FOREVER} nothing is deleted.
+   */
+  public Compaction compact() throws IOException {
+    checkOpen();
+    return applyRetention(true);
+  }
+
+  /**
+   * Deletes the oldest cycle files beyond {@code retainedCyclesMax} (and, {@code byClock}, those
+   * older than the retained cycles by the clock) and drops them from the index. One pass at a time:
+   * the writer's roll and an operator's compaction may run together. Null when retention keeps
+   * everything and {@code byClock} is false (the writer's path: nothing to list).
+   */
+  private Compaction applyRetention(boolean byClock) throws IOException {
     int keep = options.retainedCyclesMax();
-    if (keep == JournalOptions.RETAIN_FOREVER) {
-      return;
+    if (keep == JournalOptions.RETAIN_FOREVER && !byClock) {
+      return null;
     }
-    List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.cq4")) {
-      for (Path p : stream) {
-        files.add(p);
+    synchronized (retentionLock) {
+      List<Path> files = new ArrayList<>();
+      try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.cq4")) {
+        for (Path p : stream) {
+          files.add(p);
+        }
       }
+      // Cycle file names are fixed-width UTC timestamps: name order is time order.
+      files.sort(null);
+      if (keep == JournalOptions.RETAIN_FOREVER) {
+        return new Compaction(List.of(), 0, files.size());
+      }
+      int deleteCount = Math.max(0, files.size() - keep);
+      if (byClock) {
+        String oldestKept = cycleFileName(queue.cycle() - keep + 1);
+        while (deleteCount < files.size() && files.get(deleteCount).getFileName().toString().compareTo(oldestKept) < 0) {
+          deleteCount++;
+        }
+      }
+      // Never the newest file, nor the one the writer appends to (they differ only if the clock went back).
+      deleteCount = Math.min(deleteCount, files.size() - 1);
+      String writing = writingFileName();
+      List<String> deleted = new ArrayList<>();
+      long bytes = 0;
+      for (Path p : files.subList(0, Math.max(0, deleteCount))) {
+        String name = p.getFileName().toString();
+        if (name.equals(writing)) {
+          continue;
+        }
+        long size = Files.size(p);
+        // Retention drops what the file holds: nothing of it is left to sync. Never the file of
+        // the writer's last cycle (excluded above), so an append cannot register it again.
+        unsynced.entrySet().removeIf(e -> e.getValue().getName().equals(name));
+        if (Files.deleteIfExists(p)) {
+          deleted.add(name);
+          bytes += size;
+        }
+      }
+      if (deleteCount > 0) {
+        queue.refreshDirectoryListing();
+        trimBefore(queue.firstIndex());
+      }
+      return new Compaction(deleted, bytes, files.size() - deleted.size());
     }
-    // Cycle file names are fixed-width UTC timestamps: name order is time order.
-    files.sort(null);
-    if (files.size() <= keep) {
-      return;
+  }
+
+  /** The file of the cycle this process last appended to (since open), or null. */
+  private String writingFileName() {
+    int cycle;
+    synchronized (lock) {
+      cycle = appendCycle;
     }
-    for (Path p : files.subList(0, files.size() - keep)) {
-      Files.deleteIfExists(p);
-    }
-    queue.refreshDirectoryListing();
-    trimBefore(queue.firstIndex());
+    return cycle == Integer.MIN_VALUE ? null : cycleFileName(cycle);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.EffectRetry;
+import io.pachyderm.protocol.AdminAction;
 import io.pachyderm.protocol.Applied;
 import io.pachyderm.protocol.DeadLetterAction;
 import io.pachyderm.protocol.DeadLetterList;
@@ -31,6 +32,7 @@ import io.pachyderm.protocol.EntityQuery;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
+import io.pachyderm.protocol.JournalCompactionReply;
 import io.pachyderm.protocol.JournalMessageOrigin;
 import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.JournalTimerOrigin;
@@ -168,6 +170,11 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** The digest with the applied index it belongs to, published after each applied index. */
   private volatile DigestAt published = new DigestAt(TermIndex.INITIAL_VALUE, 0);
   private final DigestCheckpoints checkpoints = new DigestCheckpoints(DIGEST_CHECKPOINT_INTERVAL, 256);
+  /**
+   * Replicated (an {@link AdminAction} in the log, kept in snapshots): whether an operator paused
+   * at-least-once effects. Written by the apply thread (and snapshot loading) only; volatile for status.
+   */
+  private volatile boolean effectsPaused;
 
   /** Every applied index that is a multiple of this logs its digest (a line per node per 10,000 entries). */
   static final long DIGEST_LOG_INTERVAL = 10_000;
@@ -357,13 +364,17 @@ public final class EntityStateMachine extends BaseStateMachine {
     int fires = batch.getTimerFiresCount();
     int reports = batch.getEffectReportsCount();
     int actions = batch.getDeadLetterActionsCount();
+    int admin = batch.hasAdminAction() ? 1 : 0;
     int kinds = Integer.signum(commands) + Integer.signum(deliveries) + Integer.signum(fires)
-        + Integer.signum(reports) + Integer.signum(actions);
-    int items = commands + deliveries + fires + reports + actions;
+        + Integer.signum(reports) + Integer.signum(actions) + admin;
+    int items = commands + deliveries + fires + reports + actions + admin;
     if (kinds != 1 || items > limits.commandsPerBatchMax()) {
       return failed(request, "a batch must hold 1.." + limits.commandsPerBatchMax() + " items of one kind, got "
           + commands + " commands, " + deliveries + " deliveries, " + fires + " timer fires, " + reports
-          + " effect reports, " + actions + " dead-letter actions");
+          + " effect reports, " + actions + " dead-letter actions, " + admin + " admin actions");
+    }
+    if (admin == 1 && batch.getAdminAction().getActionCase() == AdminAction.ActionCase.ACTION_NOT_SET) {
+      return failed(request, "the admin action names no action (expected pause_effects or resume_effects)");
     }
     if ((deliveries + fires + reports) > 0 && !request.getClientId().equals(internalClientId)) {
       return failed(request, "deliveries, timer fires and effect reports are proposed by the leader itself, "
@@ -374,10 +385,14 @@ public final class EntityStateMachine extends BaseStateMachine {
       return failed(request, "leader " + nodeId + " is not ready in term " + term
           + " (earlier entries still being applied); retry");
     }
-    if (reports + actions > 0) {
-      // Outbox bookkeeping only: no entity runs, so no lanes; apply checks against the outbox.
-      LogEntry entry = LogEntry.newBuilder().addAllEffectReports(batch.getEffectReportsList())
-          .addAllDeadLetterActions(batch.getDeadLetterActionsList()).build();
+    if (reports + actions + admin > 0) {
+      // Outbox bookkeeping or a setting only: no entity runs, so no lanes; apply checks against the outbox.
+      LogEntry.Builder built = LogEntry.newBuilder().addAllEffectReports(batch.getEffectReportsList())
+          .addAllDeadLetterActions(batch.getDeadLetterActionsList());
+      if (admin == 1) {
+        built.setAdminAction(batch.getAdminAction());
+      }
+      LogEntry entry = built.build();
       return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
           .setLogData(UnsafeByteOperations.unsafeWrap(entry.toByteArray()))
           .setStateMachineContext(new LeaderBatch(term, new int[0], List.of())).build();
@@ -692,6 +707,9 @@ public final class EntityStateMachine extends BaseStateMachine {
     for (DeadLetterAction action : entry.getDeadLetterActionsList()) {
       reply.addWork(applyDeadLetterAction(action));
     }
+    if (entry.hasAdminAction()) {
+      reply.addWork(applyAdminAction(entry.getAdminAction(), termIndex));
+    }
     journalEntry(termIndex);
     updateLastAppliedTermIndex(termIndex);
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.build().toByteArray())));
@@ -991,6 +1009,39 @@ public final class EntityStateMachine extends BaseStateMachine {
     return WorkStatus.DONE;
   }
 
+  /**
+   * DONE when the action changed the setting, GONE when it already held (a retry, or a second
+   * operator). Deterministic: a function of the entry and the applied setting only.
+   */
+  private WorkStatus applyAdminAction(AdminAction action, TermIndex termIndex) {
+    boolean pause = switch (action.getActionCase()) {
+      case PAUSE_EFFECTS -> true;
+      case RESUME_EFFECTS -> false;
+      // The leader refuses an empty action before it reaches the log; an entry holding one was
+      // written by something else, and skipping it here could leave replicas apart.
+      case ACTION_NOT_SET -> throw new IllegalStateException(nodeId + ": entry " + termIndex
+          + " holds an admin action without an action");
+    };
+    if (pause == effectsPaused) {
+      return WorkStatus.GONE;
+    }
+    setEffectsPaused(pause);
+    LOG.info("{}: at-least-once effects {} at log index {}", nodeId, pause ? "paused" : "resumed",
+        termIndex.getIndex());
+    return WorkStatus.DONE;
+  }
+
+  /** Apply thread or snapshot loading: the replicated setting, and the leader work loop's copy of it. */
+  private void setEffectsPaused(boolean paused) {
+    effectsPaused = paused;
+    leaderWork.effectsPaused(paused);
+  }
+
+  /** Whether at-least-once effects are paused in this node's applied state. */
+  public boolean effectsPaused() {
+    return effectsPaused;
+  }
+
   // ---- leadership ---------------------------------------------------------------------
 
   /** Ratis' own view, which can be ahead of the notifications that deactivate the work loop. */
@@ -1058,6 +1109,9 @@ public final class EntityStateMachine extends BaseStateMachine {
         return entityQuery(read.getQuery());
       }
       case STATUS -> answer = status().toByteArray();
+      case COMPACT_JOURNAL -> {
+        return compactJournal();
+      }
       case DEAD_LETTERS -> answer = DeadLetterList.newBuilder()
           .addAllDeadLetters(outbox.deadLetters(read.getDeadLetters().getLimit()))
           .setTotal(outbox.deadLetterCount())
@@ -1209,6 +1263,30 @@ public final class EntityStateMachine extends BaseStateMachine {
     return Message.valueOf(UnsafeByteOperations.unsafeWrap(m.toByteArray()));
   }
 
+  /**
+   * Applies this node's journal retention now (node-local: each node cuts its files at its own
+   * clock). A node without a journal, or whose retention keeps everything, deletes nothing and says
+   * so in the reply, which the client reports as a refusal.
+   */
+  private CompletableFuture<Message> compactJournal() {
+    EventJournal j = journal;
+    JournalCompactionReply.Builder reply = JournalCompactionReply.newBuilder().setNodeId(nodeId)
+        .setJournalEnabled(j != null).setRetainedCyclesMax(journalOptions.retainedCyclesMax())
+        .setRollCycle(journalOptions.rollCycle().name());
+    if (j == null) {
+      return CompletableFuture.completedFuture(message(reply.build()));
+    }
+    try {
+      EventJournal.Compaction done = j.compact();
+      reply.addAllDeletedFiles(done.deletedFiles()).setDeletedBytes(done.deletedBytes())
+          .setKeptFiles(done.keptFiles()).setRecords(j.records());
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(new StateMachineException("compacting the journal of " + nodeId
+          + " failed: " + e));
+    }
+    return CompletableFuture.completedFuture(message(reply.build()));
+  }
+
   private NodeStatus status() {
     // The applied index is the digest's own: both are published together after each index.
     DigestAt at = published;
@@ -1235,6 +1313,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setJournalEnabled(journal != null)
         .setJournalRecords(journal == null ? 0 : journal.records())
         .setJournalIndex(journal == null ? 0 : journal.lastCompleteIndex())
+        .setEffectsPaused(effectsPaused)
         .build();
   }
 
@@ -1269,6 +1348,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setOutboxItems(outboxItems.size())
         .setJournalIndex(journalIndex)
         .setDigest(digest())
+        .setEffectsPaused(effectsPaused)
         .build();
     try (SnapshotWriter writer = new SnapshotWriter(file.toPath(), header)) {
       for (EntityKey key : keys) {
@@ -1320,6 +1400,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     outbox.clear();
     snapshotJournalIndex = 0;
     checkpoints.clear();
+    setEffectsPaused(false);
     if (snapshot == null) {
       publishDigest(getLastAppliedTermIndex());
       return;
@@ -1353,6 +1434,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         outbox.restore(item);
       }
       reader.verify();
+      setEffectsPaused(header.getEffectsPaused());
       TermIndex last = TermIndex.valueOf(header.getLastAppliedTerm(), header.getLastAppliedIndex());
       if (!last.equals(snapshot.getTermIndex())) {
         throw new IOException(path + ": header says " + last + " but the file name says " + snapshot.getTermIndex());
@@ -1374,7 +1456,7 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   /** The replica digest of the current state. Apply thread (or before the server runs). */
   private long digest() {
-    return entityDigest + dedup.digest() + outbox.digest();
+    return entityDigest + dedup.digest() + outbox.digest() + (effectsPaused ? ReplicaDigest.effectsPaused() : 0);
   }
 
   /**

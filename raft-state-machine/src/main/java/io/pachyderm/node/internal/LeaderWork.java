@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * methods, which only hand tasks to one scheduler thread that owns every queue here; effect
  * handlers run on their own pool. A generation number, bumped on every activation change, makes
  * late callbacks from an earlier leadership harmless.
+ *
+ * <p>Paused effects ({@link #effectsPaused}, the replicated operator setting): no new attempt of
+ * an at-least-once effect starts, so no attempt is counted and none can become a dead letter while
+ * paused; the effects wait in the outbox. An attempt whose handler had already started when the
+ * pause was applied runs to its end and is reported as usual (a running handler cannot be taken
+ * back). A retry waiting out its backoff when the pause began is dispatched on resume, with every
+ * other pending effect. Deliveries and timers are not affected.
  */
 final class LeaderWork implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderWork.class);
@@ -75,6 +82,8 @@ final class LeaderWork implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final ExecutorService handlerPool;
   private volatile boolean active;
+  /** A copy of the replicated setting, written by the apply thread; read on the loop and handler threads. */
+  private volatile boolean effectsPaused;
 
   // Everything below is touched only on the loop thread.
   private long generation;
@@ -158,6 +167,18 @@ final class LeaderWork implements AutoCloseable {
     }
   }
 
+  /**
+   * The operator's setting as applied (or loaded from a snapshot). Resuming dispatches every
+   * pending effect; pausing only stops new attempts (see the class comment).
+   */
+  void effectsPaused(boolean paused) {
+    boolean resumed = effectsPaused && !paused;
+    effectsPaused = paused;
+    if (resumed && active) {
+      loop.execute(this::dispatchPendingEffects);
+    }
+  }
+
   void timerScheduled(TimerKey key, long seq, long dueMs) {
     if (active) {
       loop.execute(() -> {
@@ -193,7 +214,6 @@ final class LeaderWork implements AutoCloseable {
       return;
     }
     int m = 0;
-    int e = 0;
     int t = 0;
     for (Map.Entry<Outbox.Id, PendingMessage> entry : outbox.messages()) {
       if (deliveriesQueued.add(entry.getKey())) {
@@ -202,10 +222,7 @@ final class LeaderWork implements AutoCloseable {
       m++;
     }
     pumpDeliveries(); // after the whole scan, so that the backlog goes out in full batches
-    for (Map.Entry<Outbox.Id, PendingEffect> entry : outbox.effects()) {
-      dispatchEffect(entry.getKey());
-      e++;
-    }
+    int e = dispatchPendingEffects();
     for (Map.Entry<TimerKey, PendingTimer> entry : outbox.timers()) {
       dueTimers.add(new Due(entry.getValue().getDueMs(), entry.getKey(), entry.getValue().getSeq()));
       t++;
@@ -351,8 +368,18 @@ final class LeaderWork implements AutoCloseable {
 
   // at-least-once effects
 
+  /** Dispatches every effect of the applied outbox not already under way; returns how many are pending. */
+  private int dispatchPendingEffects() {
+    int pending = 0;
+    for (Map.Entry<Outbox.Id, PendingEffect> entry : outbox.effects()) {
+      dispatchEffect(entry.getKey());
+      pending++;
+    }
+    return pending;
+  }
+
   private void dispatchEffect(Outbox.Id id) {
-    if (!active || effectsBusy.contains(id)) {
+    if (!active || effectsPaused || effectsBusy.contains(id)) {
       return;
     }
     PendingEffect effect = outbox.effect(id);
@@ -368,6 +395,9 @@ final class LeaderWork implements AutoCloseable {
     CompletableFuture.runAsync(() -> {
       if (!active || !stillLeader.getAsBoolean()) {
         throw new NotLeaderAnyMore();
+      }
+      if (effectsPaused) {
+        throw new PausedBeforeAttempt();
       }
       try {
         handlers.invoke(id.source(), effect, ctx);
@@ -389,6 +419,13 @@ final class LeaderWork implements AutoCloseable {
               effectsBusy.remove(id);
               dispatchEffect(id);
             });
+            return;
+          }
+          if (error != null && error.getCause() instanceof PausedBeforeAttempt) {
+            // Not an attempt. A resume applied meanwhile found this effect busy and skipped it, so
+            // look again: still paused, nothing happens (the resume to come dispatches it).
+            effectsBusy.remove(id);
+            dispatchEffect(id);
             return;
           }
           EffectReport.Builder report = EffectReport.newBuilder().setId(id.toProto());
@@ -418,6 +455,13 @@ final class LeaderWork implements AutoCloseable {
   private static final class NotLeaderAnyMore extends RuntimeException {
     NotLeaderAnyMore() {
       super("not leader any more", null, false, false);
+    }
+  }
+
+  /** Not an attempt: effects were paused between the dispatch and the handler thread's turn. */
+  private static final class PausedBeforeAttempt extends RuntimeException {
+    PausedBeforeAttempt() {
+      super("at-least-once effects are paused", null, false, false);
     }
   }
 

@@ -11,8 +11,8 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The replica digest (issue 16): a 64-bit summary of the replicated state, that is the entities with
- * their versions and encoded states, the de-duplication table and the outbox (messages, effects,
- * dead letters, timers, sequence counters). Replicas at the same applied index must hold the same
+ * their versions and encoded states, the de-duplication table, the outbox (messages, effects,
+ * dead letters, timers, sequence counters) and the operator's effects-paused setting. Replicas at the same applied index must hold the same
  * digest; the first index where two differ is where a replica left the log's state.
  *
  * <p>A multiset hash: each item of the state hashes on its own (SHA-256, first 8 bytes, with a tag
@@ -29,6 +29,7 @@ final class ReplicaDigest {
   private static final byte ENTITY = 'E';
   private static final byte DEDUP = 'D';
   private static final byte OUTBOX = 'O';
+  private static final byte EFFECTS_PAUSED = 'P';
 
   // MessageDigest is not thread-safe; hashing runs on the apply thread and on snapshot loading.
   private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
@@ -70,6 +71,14 @@ final class ReplicaDigest {
     MessageDigest md = start(OUTBOX);
     md.update(item.toByteArray());
     return finish(md);
+  }
+
+  /**
+   * The operator's "at-least-once effects paused" setting, counted while it is on (so the digest of
+   * a state without it is what it was before the setting existed).
+   */
+  static long effectsPaused() {
+    return finish(start(EFFECTS_PAUSED));
   }
 
   /** How status, logs and checkers print a digest. */

@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  *       admin;</li>
  *   <li>client service: any verified certificate, or with an {@link AuthorizationPolicy} each
  *       request for what the policy grants the certificate's identities ({@link ClientRequests}
- *       decodes and classifies it); with a shared token, each request must carry it;</li>
+ *       decodes and classifies it); with a shared token, each request must carry it. Pachyderm's
+ *       admin request kinds (pause or resume effects, journal compaction: {@link AdminRequests})
+ *       need, without a policy, a member's or an admin's certificate, and with one, an identity
+ *       the policy grants {@code admin};</li>
  *   <li>any other service: refused.</li>
  * </ul>
  * With a policy, the admin service's read-only methods also need {@code status}, and its changing
@@ -197,7 +200,7 @@ public final class CallAuthorizer implements ServerInterceptor {
    * @param tokenDigest SHA-256 of the node's token, null for none
    */
   static Refusal checkRequest(ClientRequests.Classified request, String who, List<String> names,
-                              AuthorizationPolicy policy, byte[] tokenDigest) {
+                              AuthorizationPolicy policy, byte[] tokenDigest, boolean adminOrMember) {
     if (tokenDigest != null) {
       if (request.token().length == 0) {
         return new Refusal(Status.Code.UNAUTHENTICATED, "request refused: it carries no token, and this node "
@@ -208,7 +211,15 @@ public final class CallAuthorizer implements ServerInterceptor {
       }
     }
     if (policy == null) {
-      return null; // the state machine refuses internal and undecodable requests itself
+      // The state machine refuses internal and undecodable requests itself; admin requests are
+      // for members and admins as on the admin service.
+      if (!adminOrMember && request instanceof ClientRequests.Classified.Known known
+          && known.needs().stream().anyMatch(n -> n.operation() == Operation.ADMIN)) {
+        return new Refusal(Status.Code.PERMISSION_DENIED, "request refused: admin requests (pause or resume "
+            + "effects, journal compaction) are for members of the group and admins, and " + who + " is neither (an "
+            + "admin certificate carries a subject alternative name URI:" + Identities.ADMIN_URI_PREFIX + "<name>)");
+      }
+      return null;
     }
     if (request instanceof ClientRequests.Classified.Internal) {
       return new Refusal(Status.Code.PERMISSION_DENIED, "request refused: deliveries, timer fires and effect "
@@ -264,6 +275,19 @@ public final class CallAuthorizer implements ServerInterceptor {
         return Status.PERMISSION_DENIED.withDescription("node " + nodeId + ": " + description);
       });
     }
+    if (refusal == null && CLIENT_SERVICE.equals(service) && !Identities.isAdmin(certificate)
+        && !namesMember(certificate, isMember)) {
+      String who = Identities.describe(certificate);
+      PeerIdBinding.GuardedCall<Q, R> guarded = new PeerIdBinding.GuardedCall<>(call);
+      return AdminRequests.refuse(guarded, next.startCall(guarded, headers), () -> {
+        notAdmin.incrementAndGet();
+        String description = service + "/" + method + " refused: admin requests (pause or resume effects, journal "
+            + "compaction) are for members of the group and admins, and " + who + " is neither (an admin certificate "
+            + "carries a subject alternative name URI:" + Identities.ADMIN_URI_PREFIX + "<name>)";
+        LOG.warn("node {}: {} (from {})", nodeId, description, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        return Status.PERMISSION_DENIED.withDescription("node " + nodeId + ": " + description);
+      }, refusalTrailers());
+    }
     if (refusal == null) {
       return next.startCall(call, headers);
     }
@@ -311,6 +335,8 @@ public final class CallAuthorizer implements ServerInterceptor {
                                                         ServerCallHandler<Q, R> next, X509Certificate certificate) {
     String who = certificate == null ? "a client without a certificate" : Identities.describe(certificate);
     List<String> names = certificate == null ? List.of() : Identities.policyNames(certificate);
+    // Without certificates (a token only) there is no one to tell apart: as on the admin service.
+    boolean adminOrMember = certificate == null || Identities.isAdmin(certificate) || namesMember(certificate, isMember);
     PeerIdBinding.GuardedCall<Q, R> guarded = new PeerIdBinding.GuardedCall<>(call);
     ServerCall.Listener<Q> delegate = next.startCall(guarded, headers);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
@@ -325,7 +351,7 @@ public final class CallAuthorizer implements ServerInterceptor {
         Object forwarded = message;
         if (message instanceof RaftClientRequestProto request) {
           ClientRequests.Classified classified = ClientRequests.classify(request);
-          refusal = checkRequest(classified, who, names, policy, tokenDigest);
+          refusal = checkRequest(classified, who, names, policy, tokenDigest, adminOrMember);
           forwarded = classified.forwarded();
         } else {
           refusal = new Refusal(Status.Code.PERMISSION_DENIED, "request refused: not a Ratis client request");

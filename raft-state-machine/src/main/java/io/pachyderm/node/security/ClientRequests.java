@@ -77,7 +77,8 @@ final class ClientRequests {
     if (batch.getDeliveriesCount() + batch.getTimerFiresCount() + batch.getEffectReportsCount() > 0) {
       return new Classified.Internal(token, forwarded);
     }
-    CommandBatch rest = batch.toBuilder().clearAuthToken().clearCommands().clearDeadLetterActions().build();
+    CommandBatch rest = batch.toBuilder().clearAuthToken().clearCommands().clearDeadLetterActions()
+        .clearAdminAction().build();
     if (!rest.toByteString().isEmpty()) {
       return new Classified.Unclassified("a command batch with fields this node's authorizer does not know",
           token, forwarded);
@@ -97,6 +98,9 @@ final class ClientRequests {
     }
     for (DeadLetterAction a : batch.getDeadLetterActionsList()) {
       needs.add(new Need(Operation.DEAD_LETTERS, a.getId().getSource().getEcosystem()));
+    }
+    if (batch.hasAdminAction()) {
+      needs.add(new Need(Operation.ADMIN, AuthorizationPolicy.ANY));
     }
     return List.copyOf(new ArrayList<>(needs));
   }
@@ -131,6 +135,7 @@ final class ClientRequests {
       case HISTORY -> List.of(new Need(Operation.HISTORY, read.getHistory().getRef().getEcosystem()));
       case STATUS -> List.of(new Need(Operation.STATUS, AuthorizationPolicy.ANY));
       case DEAD_LETTERS -> List.of(new Need(Operation.DEAD_LETTERS, AuthorizationPolicy.ANY));
+      case COMPACT_JOURNAL -> List.of(new Need(Operation.ADMIN, AuthorizationPolicy.ANY));
       default -> List.of();
     };
   }

@@ -98,9 +98,13 @@ final class PeerIdBinding {
     }
 
     synchronized void closeOnce(Status status) {
+      closeOnce(status, new Metadata());
+    }
+
+    synchronized void closeOnce(Status status, Metadata trailers) {
       if (!closed) {
         closed = true;
-        super.close(status, new Metadata());
+        super.close(status, trailers);
       }
     }
 

@@ -7,7 +7,8 @@ package io.pachyderm.node.security;
  * @param unauthenticated calls that carried no verified certificate
  * @param notPeer calls to the Raft peer service from a certificate that names no member of the group
  * @param notAdmin calls to Ratis' admin service from a certificate that is neither a member's nor an admin's,
- *     and calls to services the node does not serve
+ *     Pachyderm admin requests on the client service from such a certificate, and calls to services the
+ *     node does not serve
  * @param impersonation Raft peer-service calls from a member's certificate carrying a request in
  *     another peer's name
  * @param notAuthorized under an authorization policy: client requests the policy does not grant

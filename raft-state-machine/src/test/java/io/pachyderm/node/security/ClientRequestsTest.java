@@ -34,6 +34,7 @@ class ClientRequestsTest {
   private static final AuthorizationPolicy POLICY = AuthorizationPolicy.parse("p", """
       reader   query,history   a
       writer   call,query      a,b
+      ops      admin           *
       """);
 
   @Test
@@ -109,7 +110,7 @@ class ClientRequestsTest {
     // A batch is allowed only when every command in it is.
     assertThat(CallAuthorizer.checkRequest(ClientRequests.classify(write(CommandBatch.newBuilder()
         .addCommands(command("a")).addCommands(command("c")).build())), "client writer", List.of("writer"), POLICY,
-        null).description()).contains("may not call in ecosystem 'c'");
+        null, false).description()).contains("may not call in ecosystem 'c'");
   }
 
   @Test
@@ -120,7 +121,24 @@ class ClientRequestsTest {
         .setWatch(WatchRequestTypeProto.getDefaultInstance()).build();
     assertThat(decide(delivery, List.of("writer")).description()).contains("proposed by the leader itself");
     assertThat(decide(watch, List.of("writer")).code()).isEqualTo(Status.Code.PERMISSION_DENIED);
-    assertThat(CallAuthorizer.checkRequest(ClientRequests.classify(delivery), "x", List.of(), null, null)).isNull();
+    assertThat(CallAuthorizer.checkRequest(ClientRequests.classify(delivery), "x", List.of(), null, null, false)).isNull();
+  }
+
+  @Test
+  void adminRequestsNeedAdminUnderAPolicyAndAnAdminOrMemberCertificateWithoutOne() {
+    RaftClientRequestProto pause = write(CommandBatch.newBuilder().setAdminAction(
+        io.pachyderm.protocol.AdminAction.newBuilder().setPauseEffects(true)).build());
+    RaftClientRequestProto compact = read(ReadRequest.newBuilder().setCompactJournal(
+        io.pachyderm.protocol.JournalCompaction.getDefaultInstance()).build(), true);
+    for (RaftClientRequestProto request : List.of(pause, compact)) {
+      assertThat(needs(request)).containsExactly(need(Operation.ADMIN, AuthorizationPolicy.ANY));
+      assertThat(decide(request, List.of("ops"))).isNull();
+      assertThat(decide(request, List.of("writer")).description()).contains("may not admin in every ecosystem");
+      ClientRequests.Classified classified = ClientRequests.classify(request);
+      assertThat(CallAuthorizer.checkRequest(classified, "client c", List.of("c"), null, null, false).description())
+          .contains("admin requests (pause or resume effects, journal compaction) are for members");
+      assertThat(CallAuthorizer.checkRequest(classified, "admin ops", List.of("ops"), null, null, true)).isNull();
+    }
   }
 
   @Test
@@ -138,12 +156,12 @@ class ClientRequestsTest {
 
   private static CallAuthorizer.Refusal tokenDecision(CommandBatch batch) {
     return CallAuthorizer.checkRequest(ClientRequests.classify(write(batch)), "a client without a certificate",
-        List.of(), null, TOKEN_DIGEST);
+        List.of(), null, TOKEN_DIGEST, true);
   }
 
   private static CallAuthorizer.Refusal decide(RaftClientRequestProto request, List<String> names) {
     return CallAuthorizer.checkRequest(ClientRequests.classify(request), "client " + String.join(",", names), names,
-        POLICY, null);
+        POLICY, null, false);
   }
 
   private static List<ClientRequests.Need> needs(RaftClientRequestProto request) {
