@@ -1214,8 +1214,9 @@ public final class EntityStateMachine extends BaseStateMachine {
     DigestAt at = published;
     TermIndex applied = at.applied();
     SingleFileSnapshotInfo snap = storage.getLatestSnapshot();
-    NodeStatus.Builder b = NodeStatus.newBuilder()
-        .setNodeId(nodeId)
+    NodeStatus.Builder b = NodeStatus.newBuilder();
+    raftView(b);
+    b.setNodeId(nodeId)
         .setAppliedIndex(Math.max(0, applied.getIndex()))
         .setAppliedTerm(Math.max(0, applied.getTerm()))
         .setDigest(at.digest());
@@ -1236,6 +1237,22 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setJournalRecords(journal == null ? 0 : journal.records())
         .setJournalIndex(journal == null ? 0 : journal.lastCompleteIndex())
         .build();
+  }
+
+  /** Role, known leader, term and commit index, as the Ratis division reports them now. */
+  private void raftView(NodeStatus.Builder b) {
+    RaftServer.Division d = division;
+    if (d == null) {
+      return;
+    }
+    var info = d.getInfo();
+    b.setRole(info.getCurrentRole().name())
+        .setCurrentTerm(info.getCurrentTerm())
+        .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()));
+    var leader = d.getInfo().isLeader() ? d.getId() : info.getLeaderId();
+    if (leader != null) {
+      b.setLeaderId(leader.toString());
+    }
   }
 
   // ---- snapshots ----------------------------------------------------------------------
