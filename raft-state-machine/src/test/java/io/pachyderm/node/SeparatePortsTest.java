@@ -127,12 +127,14 @@ class SeparatePortsTest {
     int leader = cluster.awaitLeader();
     PachydermClient writer = client(cluster.peers(), ca.client("dave"));
     writer.call(TestCounter.TYPE.ref("ports-snapshot"), new TestCounter.Add(1));
+    String leaderId = cluster.peers().get(leader).id();
+    long before = snapshotIndex(writer, leaderId);
     try (RaftClient raft = raftClient(admin)) {
-      RaftClientReply reply = raft.getSnapshotManagementApi(RaftPeerId.valueOf(cluster.peers().get(leader).id()))
-          .create(30_000);
+      // Creation gap 0: a snapshot even though few entries came since the last one.
+      RaftClientReply reply = raft.getSnapshotManagementApi(RaftPeerId.valueOf(leaderId)).create(0, 30_000);
       assertThat(reply.isSuccess()).as("snapshot reply %s", reply).isTrue();
-      assertThat(reply.getLogIndex()).isPositive();
     }
+    assertThat(snapshotIndex(writer, leaderId)).isGreaterThan(before);
   }
 
   @Test
@@ -174,11 +176,11 @@ class SeparatePortsTest {
     ManagedChannel asAdmin = channel(n1.adminAddress(), ca.admin("ops").load());
     // Addressed to n1: served.
     assertThat(AdminProtocolServiceGrpc.newBlockingStub(asAdmin).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .groupInfo(GroupInfoRequestProto.newBuilder().setRpcRequest(rpc("ops", "n1"))
+        .groupInfo(GroupInfoRequestProto.newBuilder().setRpcRequest(rpc("client", "n1"))
             .setGroupId(groupIdProto()).build()).getRpcReply().getSuccess()).isTrue();
     // Addressed to n2 but landing on n1 (a loopback admin port reached from the wrong host): refused.
     assertThatThrownBy(() -> AdminProtocolServiceGrpc.newBlockingStub(asAdmin).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .groupInfo(GroupInfoRequestProto.newBuilder().setRpcRequest(rpc("ops", "n2"))
+        .groupInfo(GroupInfoRequestProto.newBuilder().setRpcRequest(rpc("client", "n2"))
             .setGroupId(groupIdProto()).build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -242,9 +244,11 @@ class SeparatePortsTest {
     }
   }
 
+  /** A request from {@code from} (a peer id, or "client" for a client id) to node {@code to}. */
   private static RaftRpcRequestProto rpc(String from, String to) {
     return RaftRpcRequestProto.newBuilder()
-        .setRequestorId(RaftPeerId.valueOf(from).toByteString())
+        .setRequestorId(from.startsWith("n") ? RaftPeerId.valueOf(from).toByteString()
+            : org.apache.ratis.protocol.ClientId.randomId().toByteString())
         .setReplyId(RaftPeerId.valueOf(to).toByteString())
         .setRaftGroupId(groupIdProto())
         .setCallId(1)
@@ -256,7 +260,11 @@ class SeparatePortsTest {
   }
 
   private static GroupListRequestProto groupList(String to) {
-    return GroupListRequestProto.newBuilder().setRpcRequest(rpc("ops", to)).build();
+    return GroupListRequestProto.newBuilder().setRpcRequest(rpc("client", to)).build();
+  }
+
+  private static long snapshotIndex(PachydermClient client, String nodeId) {
+    return client.status().stream().filter(v -> v.nodeId().equals(nodeId)).findFirst().orElseThrow().snapshotIndex();
   }
 
   private long wrongPortCalls() {
