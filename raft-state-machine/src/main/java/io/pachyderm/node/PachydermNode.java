@@ -486,12 +486,14 @@ public final class PachydermNode implements AutoCloseable {
     }
 
     /**
-     * Mutual TLS on this node's port for peers, clients and admin calls (default: none). The files
+     * Mutual TLS on this node's ports for peers, clients and admin calls (default: none). The files
      * are read and checked now. The certificate must carry a subject alternative name
      * {@code URI:pachyderm:peer:<this node's id>} (see {@link io.pachyderm.node.security.Identities})
-     * and name this node's host (DNS or IP), and every peer's and client's certificate must be
-     * signed by a CA in {@code files.trustBundle()}. Needs the gRPC transport. {@link #build()}
-     * refuses a certificate that does not name this node's id and host.
+     * and name each host this node serves on (DNS or IP; 127.0.0.1 too for a loopback admin
+     * port), and every peer's and client's certificate must be signed by a CA in
+     * {@code files.trustBundle()}. Needs the gRPC transport. {@link #build()} refuses a
+     * certificate that does not name this node's id and hosts. The running node reloads the files
+     * when they change (see {@link #tlsReloadInterval}).
      *
      * @throws IllegalArgumentException naming the file that cannot be read or does not fit
      */

@@ -130,9 +130,15 @@ class SeparatePortsTest {
     String leaderId = cluster.peers().get(leader).id();
     long before = snapshotIndex(writer, leaderId);
     try (RaftClient raft = raftClient(admin)) {
-      // Creation gap 0: a snapshot even though few entries came since the last one.
-      RaftClientReply reply = raft.getSnapshotManagementApi(RaftPeerId.valueOf(leaderId)).create(0, 30_000);
+      // Creation gap 1: a snapshot even though few entries came since the last one (0 would mean
+      // Ratis' configured gap, 1024 entries, and no snapshot here).
+      RaftClientReply reply = raft.getSnapshotManagementApi(RaftPeerId.valueOf(leaderId)).create(1, 30_000);
       assertThat(reply.isSuccess()).as("snapshot reply %s", reply).isTrue();
+    }
+    // The index shows in the node's status once the snapshot file is written.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (snapshotIndex(writer, leaderId) <= before && System.nanoTime() < deadline) {
+      TestCluster.sleep(100);
     }
     assertThat(snapshotIndex(writer, leaderId)).isGreaterThan(before);
   }

@@ -3,6 +3,8 @@
  * is the rule that maps a certificate to a peer or an admin; {@link
  * io.pachyderm.node.security.CallAuthorizer} is the gRPC interceptor that applies it to every call
  * on the node's port (Raft peer service, client service, Ratis admin service) and counts refusals;
- * {@code PeerIdBinding} holds each Raft request to the sender its certificate names.
+ * {@code PeerIdBinding} holds each Raft request to the sender its certificate names; {@link
+ * io.pachyderm.node.security.PortGuard} keeps each of a node's separate peer, client and admin
+ * ports to its own service.
  */
 package io.pachyderm.node.security;
