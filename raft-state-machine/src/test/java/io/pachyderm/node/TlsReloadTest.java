@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Certificate rotation without a restart (issue 11): a node's certificate files replaced by a new
  * certificate (same identity, new key and serial) are what a new connection's handshake sees
- * within a few reload intervals, clients still call through it, and a corrupt replacement is
- * refused while the certificate in use stays.
+ * within a few reload intervals, clients still call through it, a corrupt replacement is
+ * refused while the certificate in use stays, and a CA added to the trust bundle is trusted.
  */
 class TlsReloadTest {
   @TempDir
@@ -78,6 +78,15 @@ class TlsReloadTest {
       BigInteger thirdSerial = serialIn(third.certificateChain());
       await(() -> thirdSerial.equals(servedSerial(n1.clientHost(), n1.clientPort(), alice)),
           "n1 to serve serial " + thirdSerial);
+
+      // The trust bundle too: a client of another CA is refused until that CA joins the bundle.
+      TlsFiles zed = TestCertificates.authority(dir, "other-ca").client("zed");
+      TlsFiles zedTrustingTheCluster = new TlsFiles(zed.certificateChain(), zed.privateKey(), alice.trustBundle());
+      assertThat(acceptedAsClient(n1.clientHost(), n1.clientPort(), zedTrustingTheCluster)).isFalse();
+      Files.writeString(third.trustBundle(), Files.readString(third.trustBundle(), StandardCharsets.US_ASCII)
+          + Files.readString(zed.trustBundle(), StandardCharsets.US_ASCII), StandardCharsets.US_ASCII);
+      await(() -> acceptedAsClient(n1.clientHost(), n1.clientPort(), zedTrustingTheCluster),
+          "n1 to accept a client of the CA added to its trust bundle");
     }
   }
 
@@ -138,6 +147,34 @@ class TlsReloadTest {
         socket.startHandshake();
         return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * Whether the server keeps a connection that presents {@code client}'s certificate. In TLS 1.3
+   * the client's handshake ends before the server has checked the client's certificate, so this
+   * reads: an accepted connection gets the server's HTTP/2 settings, a refused one an alert.
+   */
+  private static boolean acceptedAsClient(String host, int port, TlsFiles client) {
+    TlsMaterial identity = client.load();
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new KeyManager[] {identity.grpcTlsConfig().getKeyManager().getKeyManager()},
+          new TrustManager[] {identity.grpcTlsConfig().getTrustManager().getTrustManager()}, null);
+      try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port)) {
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setApplicationProtocols(new String[] {"h2"});
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        return socket.getInputStream().read() >= 0;
+      }
+    } catch (javax.net.ssl.SSLException | java.net.SocketException refused) {
+      return false;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (java.security.GeneralSecurityException e) {
