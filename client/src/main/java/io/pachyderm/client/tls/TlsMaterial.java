@@ -274,24 +274,30 @@ public final class TlsMaterial {
     return p.alias().equals(alias) ? p : null;
   }
 
-  /** Chooses with the current generation's PKIX manager, answers with that generation's chain and key. */
+  /**
+   * Chooses with the current generation's PKIX manager, answers with that generation's chain and
+   * key. As a client it ignores the CA names the server sends: a server's TLS library may keep
+   * the list it had when it started (OpenSSL does), so after a CA is added to a node's trust
+   * bundle a client of that CA would otherwise send no certificate at all. This end has one
+   * certificate; the server's trust manager, which does see the reloaded bundle, decides.
+   */
   private final class LiveKeyManager extends X509ExtendedKeyManager {
     @Override
     public String[] getClientAliases(String keyType, Principal[] issuers) {
       Loaded c = current;
-      return c.keyManager().getClientAliases(keyType, issuers) == null ? null : new String[] {c.alias()};
+      return c.keyManager().getClientAliases(keyType, null) == null ? null : new String[] {c.alias()};
     }
 
     @Override
     public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
       Loaded c = current;
-      return c.keyManager().chooseClientAlias(keyType, issuers, socket) == null ? null : c.alias();
+      return c.keyManager().chooseClientAlias(keyType, null, socket) == null ? null : c.alias();
     }
 
     @Override
     public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
       Loaded c = current;
-      return c.keyManager().chooseEngineClientAlias(keyType, issuers, engine) == null ? null : c.alias();
+      return c.keyManager().chooseEngineClientAlias(keyType, null, engine) == null ? null : c.alias();
     }
 
     @Override
