@@ -112,6 +112,19 @@ class SeparatePortsTest {
   }
 
   @Test
+  void statusNeedsOnlyTheClientPorts() {
+    // As from another host: every admin address leads nowhere (a loopback admin port there is not
+    // this cluster's). status must still see every node, with its role and leader.
+    List<Peer> adminUnreachable = cluster.peers().stream()
+        .map(p -> new Peer(p.id(), p.address(), p.clientAddress(), "127.0.0.1:" + TestCluster.freePort()))
+        .toList();
+    PachydermClient client = client(adminUnreachable, ca.client("erin"));
+    List<NodeView> status = client.status();
+    assertThat(status).hasSize(3).allMatch(NodeView::reachable);
+    assertThat(status).filteredOn(v -> v.role().equals("LEADER")).hasSize(1);
+  }
+
+  @Test
   void aClientThatKnowsOnlyAFollowerReachesTheLeaderAtItsClientAddress() {
     int follower = cluster.followerIndex();
     // The follower's not-leader reply names the leader as the group's configuration has it; only
