@@ -35,8 +35,9 @@ final class ClusterCommand implements Runnable {
 
   @Command(name = "start",
       description = {
-          "Starts N node processes (n1..nN on consecutive ports), waits until one is leader, and prints the "
-              + "--peers to use.",
+          "Starts N node processes n1..nN, waits until one is leader, and prints the --peers to use.",
+          "Each node serves Raft peers, clients and the admin API on ports of their own (3N consecutive ports "
+              + "from --base-port: peer ports, then client ports, then admin ports); --one-port for one each.",
           "Data, logs (nX.log) and pid files go under --data."})
   static final class Start implements Callable<Integer> {
     @Spec
@@ -47,8 +48,14 @@ final class ClusterCommand implements Runnable {
     int nodes;
 
     @Option(names = "--base-port", defaultValue = "7001", paramLabel = "PORT",
-        description = "Port of n1; nX listens on PORT+X-1. Default: ${DEFAULT-VALUE}.")
+        description = "Peer port of n1; nX's peer port is PORT+X-1, its client port PORT+N+X-1 and its admin port "
+            + "PORT+2N+X-1. Default: ${DEFAULT-VALUE}.")
     int basePort;
+
+    @Option(names = "--one-port", description = "Serve peers, clients and the admin API on one port per node "
+        + "(nX on PORT+X-1), as before separate ports; for development only. Implied by --transport netty, "
+        + "which cannot serve separate ports.")
+    boolean onePort;
 
     @Option(names = "--data", defaultValue = DATA_DEFAULT, paramLabel = "DIR",
         description = "Default: ${DEFAULT-VALUE} (under the current directory).")
@@ -81,7 +88,7 @@ final class ClusterCommand implements Runnable {
             + String.join(", ", running.stream().map(r -> r.id() + " pid " + r.pid()).toList())
             + "); stop it with: pachyderm cluster stop --data " + cluster.dir());
       }
-      List<Peer> peers = LocalCluster.peers(nodes, basePort);
+      List<Peer> peers = LocalCluster.peers(nodes, basePort, separatePorts());
       LocalCluster.requirePortsFree(peers);
       PrintWriter out = spec.commandLine().getOut();
       out.println("starting " + nodes + " node(s) in " + cluster.dir() + (tls ? " with mutual TLS" : ""));
@@ -102,8 +109,10 @@ final class ClusterCommand implements Runnable {
         throw e;
       }
       for (Peer p : peers) {
-        out.printf("  %s  pid %d  %s  log %s%n", p.id(), started.get(p.id()).pid(), p.address(),
-            cluster.logFile(p.id()));
+        String ports = p.separatePorts()
+            ? "peer " + p.address() + "  client " + p.clientAddress() + "  admin " + p.adminAddress()
+            : p.address();
+        out.printf("  %s  pid %d  %s  log %s%n", p.id(), started.get(p.id()).pid(), ports, cluster.logFile(p.id()));
       }
       out.println("leader: " + leader + "; stop with: pachyderm cluster stop --data " + cluster.dir());
       if (certificates != null) {
@@ -116,14 +125,20 @@ final class ClusterCommand implements Runnable {
       return PachydermCli.EXIT_OK;
     }
 
+    /** Netty in Ratis 3.3.0 serves everything on the peer port, so it always means one port. */
+    private boolean separatePorts() {
+      return !onePort && transport == Transport.GRPC;
+    }
+
     private void validate() {
       if (nodes < 1 || nodes > LocalCluster.NODES_MAX) {
         throw new ParameterException(spec.commandLine(),
             "--nodes must be 1.." + LocalCluster.NODES_MAX + ", was " + nodes);
       }
-      if (basePort < 1024 || basePort + nodes - 1 > 65535) {
+      int lastPort = basePort + nodes * LocalCluster.portsPerNode(separatePorts()) - 1;
+      if (basePort < 1024 || lastPort > 65535) {
         throw new ParameterException(spec.commandLine(), "--base-port " + basePort + " leaves ports "
-            + basePort + ".." + (basePort + nodes - 1) + " outside 1024..65535");
+            + basePort + ".." + lastPort + " outside 1024..65535");
       }
       if (snapshotThresholdEntries != null && snapshotThresholdEntries < 1) {
         throw new ParameterException(spec.commandLine(),

@@ -70,13 +70,25 @@ final class LocalCluster {
     return dir.resolve(id + ".pid");
   }
 
-  /** Nodes n1..nN on consecutive ports from {@code basePort}. */
-  static List<Peer> peers(int nodes, int basePort) {
+  /**
+   * Nodes n1..nN on ports from {@code basePort}: with {@code separatePorts}, 3N consecutive ports,
+   * peer ports first, then client ports, then admin ports (n1 of three nodes from 7001: peer 7001,
+   * client 7004, admin 7007); else one port per node.
+   */
+  static List<Peer> peers(int nodes, int basePort, boolean separatePorts) {
     List<Peer> peers = new ArrayList<>();
     for (int i = 1; i <= nodes; i++) {
-      peers.add(new Peer("n" + i, HOST + ":" + (basePort + i - 1)));
+      int peerPort = basePort + i - 1;
+      peers.add(separatePorts
+          ? new Peer("n" + i, HOST + ":" + peerPort, HOST + ":" + (peerPort + nodes), HOST + ":" + (peerPort + 2 * nodes))
+          : new Peer("n" + i, HOST + ":" + peerPort));
     }
     return List.copyOf(peers);
+  }
+
+  /** Ports a start needs: 3 per node with separate ports, else 1. */
+  static int portsPerNode(boolean separatePorts) {
+    return separatePorts ? 3 : 1;
   }
 
   /** A node with a pid file; {@code process} is empty when that pid is gone or is not a node. */
@@ -128,11 +140,15 @@ final class LocalCluster {
   /** Fails naming the first port of {@code peers} that something already listens on. */
   static void requirePortsFree(List<Peer> peers) {
     for (Peer p : peers) {
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.bind(new InetSocketAddress(p.host(), p.port()));
-      } catch (IOException e) {
-        throw new CliFailure("port " + p.port() + " on " + p.host() + " is in use (" + e.getMessage()
-            + "); choose another --base-port");
+      for (String address : new java.util.LinkedHashSet<>(List.of(p.address(), p.clientAddress(), p.adminAddress()))) {
+        String host = address.substring(0, address.lastIndexOf(':'));
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        try (ServerSocket socket = new ServerSocket()) {
+          socket.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+          throw new CliFailure("port " + port + " on " + host + " is in use (" + e.getMessage()
+              + "); choose another --base-port");
+        }
       }
     }
   }

@@ -130,12 +130,18 @@ final class NodeCommand implements Callable<Integer> {
       }
     }, "pachyderm-node-shutdown"));
     LOG.info("node {} serving on {} ({}, {}), data in {}; SIGTERM or Ctrl-C stops it", id,
-        cluster.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow().address(),
+        servingOn(cluster.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow()),
         transport.name().toLowerCase(java.util.Locale.ROOT), tls != null ? "mutual TLS" : "no TLS",
         dataDir.toAbsolutePath());
     // Returns only if the hook ran, i.e. while the JVM is already shutting down.
     closed.await();
     return PachydermCli.EXIT_OK;
+  }
+
+  private static String servingOn(Peer self) {
+    return self.separatePorts()
+        ? "peer port " + self.address() + ", client port " + self.clientAddress() + ", admin port " + self.adminAddress()
+        : self.address() + " (one port for peers, clients and admin)";
   }
 
   /** A node as the launcher runs it: the example types and a mailer that logs one line per effect. */

@@ -127,7 +127,7 @@ class ArgumentsTest {
 
   @Test
   void clusterStartOnAPortInUseFailsNamingThePort(@TempDir Path dir) throws IOException {
-    int base = FreePorts.consecutive(3);
+    int base = FreePorts.consecutive(9);
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress("127.0.0.1", base + 1));
       CliRun run = CliRun.of("cluster", "start", "--base-port", Integer.toString(base), "--data", dir.toString());
@@ -135,6 +135,18 @@ class ArgumentsTest {
       assertThat(run.errLines()).as(run.toString()).hasSize(1);
       assertThat(run.err()).contains("port " + (base + 1) + " on 127.0.0.1 is in use");
     }
+    // n2's admin port (the 8th of 3 x 3 ports) is checked too.
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", base + 7));
+      CliRun run = CliRun.of("cluster", "start", "--base-port", Integer.toString(base), "--data", dir.toString());
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_FAILURE);
+      assertThat(run.err()).contains("port " + (base + 7) + " on 127.0.0.1 is in use");
+    }
+  }
+
+  @Test
+  void peersWithAClientPortButNoAdminPortAreBadInput() {
+    assertBadInput(callWithPeers("n1=127.0.0.1:7001;client=7101"), "gives client= but not admin=");
   }
 
   @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalClusterProcessTest {
   @Test
   void startCallStatusStop(@TempDir Path dir) throws IOException {
-    int basePort = FreePorts.consecutive(3);
+    int basePort = FreePorts.consecutive(9);
     String data = dir.resolve("cluster").toString();
     CliRun start = CliRun.of("cluster", "start", "--nodes", "3", "--base-port", Integer.toString(basePort),
         "--data", data);
@@ -31,8 +31,13 @@ class LocalClusterProcessTest {
       String lastLine = start.outLines().get(start.outLines().size() - 1);
       String peers = Files.readString(Path.of(data, "peers"), StandardCharsets.UTF_8).strip();
       assertThat(lastLine).isEqualTo("--peers " + peers);
-      assertThat(peers).isEqualTo("n1=127.0.0.1:" + basePort + ",n2=127.0.0.1:" + (basePort + 1)
-          + ",n3=127.0.0.1:" + (basePort + 2));
+      // Separate ports by default: peer ports, then client ports, then admin ports.
+      assertThat(peers).isEqualTo("n1=127.0.0.1:" + basePort + ";client=127.0.0.1:" + (basePort + 3)
+          + ";admin=127.0.0.1:" + (basePort + 6) + ",n2=127.0.0.1:" + (basePort + 1) + ";client=127.0.0.1:"
+          + (basePort + 4) + ";admin=127.0.0.1:" + (basePort + 7) + ",n3=127.0.0.1:" + (basePort + 2)
+          + ";client=127.0.0.1:" + (basePort + 5) + ";admin=127.0.0.1:" + (basePort + 8));
+      assertThat(start.out()).contains("peer 127.0.0.1:" + basePort + "  client 127.0.0.1:" + (basePort + 3)
+          + "  admin 127.0.0.1:" + (basePort + 6));
 
       CliRun call = CliRun.of("call", "--peers", peers, "counter", "proc-1", "Increment", "{\"by\":2}");
       assertThat(call.outLines()).as(call.toString()).containsExactly("version: 1", "state: {\"count\":2}");

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalClusterTlsProcessTest {
   @Test
   void startWithTlsServesTheCertificateItPrintsAndNothingElse(@TempDir Path dir) throws Exception {
-    int basePort = FreePorts.consecutive(3);
+    int basePort = FreePorts.consecutive(9);
     String data = dir.resolve("cluster").toString();
     CliRun start = CliRun.of("cluster", "start", "--tls", "--nodes", "3", "--base-port", Integer.toString(basePort),
         "--data", data);

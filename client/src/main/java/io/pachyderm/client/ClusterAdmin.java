@@ -20,10 +20,7 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -57,12 +54,15 @@ final class ClusterAdmin implements Admin, AutoCloseable {
   private final BiFunction<Message, String, CompletableFuture<Boolean>> writeWork;
   /** Encodes a read request as a message, with the client's token when it has one. */
   private final java.util.function.Function<byte[], Message> readMessage;
+  /** Every node's status read (PachydermClient.status()). */
+  private final java.util.function.Supplier<List<NodeView>> status;
   private RaftClient raft; // guarded by this
   private boolean closed; // guarded by this
 
   ClusterAdmin(List<Peer> peers, RaftGroup group, Transport transport, Parameters parameters, Duration requestTimeout,
                BiFunction<Message, String, CompletableFuture<Boolean>> writeWork,
-               java.util.function.Function<byte[], Message> readMessage) {
+               java.util.function.Function<byte[], Message> readMessage,
+               java.util.function.Supplier<List<NodeView>> status) {
     this.peers = List.copyOf(peers);
     this.group = group;
     this.transport = transport;
@@ -70,6 +70,7 @@ final class ClusterAdmin implements Admin, AutoCloseable {
     this.requestTimeout = requestTimeout;
     this.writeWork = writeWork;
     this.readMessage = readMessage;
+    this.status = status;
   }
 
   // ---- snapshots -------------------------------------------------------------------------
@@ -159,22 +160,19 @@ final class ClusterAdmin implements Admin, AutoCloseable {
     return new LeaderChange(before.nodeId(), before.term(), after.nodeId(), after.term());
   }
 
-  /** A node that reports itself leader, with the term of its last log entry. */
+  /** A node that reports itself leader, with its current term. */
   private record Leader(String nodeId, long term) {}
 
-  /** The leader of the highest term among the nodes that answer now, or null when none leads. */
+  /**
+   * The leader of the highest term among the nodes that answer now, or null when none leads. Read
+   * over the client ports (the status read), so it works where the admin ports (loopback by
+   * default) of the other nodes cannot be reached.
+   */
   private Leader leader() {
     Leader best = null;
-    for (Peer peer : peers) {
-      try {
-        GroupInfoReply info = raft().getGroupManagementApi(RaftPeerId.valueOf(peer.id())).info(group.getGroupId());
-        RoleInfoProto role = info.getRoleInfoProto();
-        long term = info.getLogInfoProto().getLastEntry().getTerm();
-        if (role.getRole() == RaftPeerRole.LEADER && (best == null || term > best.term())) {
-          best = new Leader(peer.id(), term);
-        }
-      } catch (IOException | RuntimeException e) {
-        // A node that does not answer leads nothing we can reach.
+    for (NodeView view : status.get()) {
+      if (view.reachable() && "LEADER".equals(view.role()) && (best == null || view.term() > best.term())) {
+        best = new Leader(view.nodeId(), view.term());
       }
     }
     return best;

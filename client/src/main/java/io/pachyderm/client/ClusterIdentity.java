@@ -17,8 +17,13 @@ public final class ClusterIdentity {
     return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("pachyderm:" + clusterName).getBytes(StandardCharsets.UTF_8)));
   }
 
+  /**
+   * The Ratis peer: its peer, client and admin addresses. Ratis' clients dial the client address
+   * (also of a leader named in a not-leader reply) and the admin address for admin calls.
+   */
   public static RaftPeer raftPeer(Peer peer) {
-    return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(peer.id())).setAddress(peer.address()).build();
+    return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(peer.id())).setAddress(peer.address())
+        .setClientAddress(peer.clientAddress()).setAdminAddress(peer.adminAddress()).build();
   }
 
   public static RaftGroup group(String clusterName, List<Peer> peers) {

@@ -8,7 +8,7 @@ package io.pachyderm.client;
  * @param reachable false when the node did not answer (then every other field is empty, false or -1)
  * @param role LEADER, FOLLOWER, CANDIDATE
  * @param leaderId the leader this node knows of, or "" if none
- * @param term the term of the node's last log entry
+ * @param term the node's current term
  * @param commitIndex the node's commit index
  * @param appliedIndex the state machine's applied index
  * @param snapshotIndex the index of the node's latest snapshot (0 if none)

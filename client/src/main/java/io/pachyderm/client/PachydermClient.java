@@ -68,10 +68,7 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.proto.RaftProtos.LogInfoProto;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -134,6 +131,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
   /** The token as an encoded {@code auth_token} field (see {@link #message}); empty without one. */
   private final byte[] tokenField;
   private final ClusterAdmin admin;
+  /** Stops looking for rotated TLS files; null without TLS. */
+  private final java.io.Closeable tlsReload;
 
   private PachydermClient(Builder b) {
     JulLevels.apply();
@@ -152,6 +151,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.parameters = new Parameters();
     if (b.tls != null) {
       GrpcConfigKeys.TLS.setConf(parameters, b.tls.grpcTlsConfig());
+      this.tlsReload = b.tls.reloadEvery(TlsMaterial.RELOAD_INTERVAL_DEFAULT, certificate -> {});
+    } else {
+      this.tlsReload = null;
     }
     this.raft = RaftClient.newBuilder()
         .setProperties(properties)
@@ -184,7 +186,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.timer = scheduler;
     this.batcher = new Batcher(this::sendWrite, timer, b.inflightBatchesMax, b.commandsPerBatchMax,
         b.batchBytesMax, b.queuedCommandsMax);
-    this.admin = new ClusterAdmin(peers, group, b.transport, parameters, requestTimeout, this::writeWork, this::message);
+    this.admin = new ClusterAdmin(peers, group, b.transport, parameters, requestTimeout, this::writeWork, this::message,
+        this::status);
   }
 
   /** A client for the cluster made of {@code peers} (every member, or at least a majority of them). */
@@ -884,7 +887,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
 
   /**
    * Each node's own report: role, leader, term, commit and applied index, and its outbox figures.
-   * Blocks up to the Ratis request timeout (3 s) per node that does not answer.
+   * One read request to each node's client port (never Ratis' admin API, whose port may be
+   * loopback-only), so it works from any host that can reach the client ports. Blocks up to the
+   * Ratis request timeout (3 s) per node that does not answer.
    */
   public List<NodeView> status() {
     List<NodeView> views = new ArrayList<>();
@@ -894,18 +899,10 @@ public final class PachydermClient implements Entities, AutoCloseable {
       try {
         // Blocking, one attempt: a node that is down or starting shows as such at once, and
         // nothing is logged by Ratis (its ordered async path logs every failure at ERROR).
-        GroupInfoReply info = pollRaft.getGroupManagementApi(id).info(group.getGroupId());
-        RoleInfoProto role = info.getRoleInfoProto();
-        LogInfoProto log = info.getLogInfoProto();
-        String leader = switch (role.getRole()) {
-          case LEADER -> peer.id();
-          case FOLLOWER -> role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
-          default -> "";
-        };
         RaftClientReply reply = pollRaft.io().sendStaleRead(statusRequest, 0, id);
         NodeStatus status = NodeStatus.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
-        views.add(new NodeView(peer.id(), true, role.getRole().name(), leader, log.getLastEntry().getTerm(),
-            log.getCommitted().getIndex(), status.getAppliedIndex(), status.getSnapshotIndex(),
+        views.add(new NodeView(peer.id(), true, status.getRole(), status.getLeaderId(), status.getCurrentTerm(),
+            status.getCommitIndex(), status.getAppliedIndex(), status.getSnapshotIndex(),
             status.getEntities(), status.getPendingMessages(), status.getPendingEffects(), status.getDeadLetters(),
             status.getTimers(), status.getMessagesDelivered(), status.getTimersFired(), status.getLeaderReady(),
             status.getJournalEnabled() ? status.getJournalRecords() : -1,
@@ -933,6 +930,13 @@ public final class PachydermClient implements Entities, AutoCloseable {
     batcher.close();
     requests.close();
     historyPool.shutdownNow();
+    if (tlsReload != null) {
+      try {
+        tlsReload.close();
+      } catch (IOException e) {
+        // Only stops a timer; the clients still need closing.
+      }
+    }
     try {
       admin.close();
     } catch (PachydermException e) {
@@ -1096,7 +1100,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
      * Mutual TLS to every node (default: none, plaintext). The files are read and checked now; the
      * certificate must be signed by a CA in the nodes' trust bundle, and each node's certificate
      * must be signed by one in {@code files.trustBundle()} and name the node's host (a DNS or IP
-     * subject alternative name), which gRPC checks. Needs the gRPC transport.
+     * subject alternative name), which gRPC checks. Needs the gRPC transport. The client looks at
+     * the files every {@link TlsMaterial#RELOAD_INTERVAL_DEFAULT} and uses changed ones for new
+     * connections ({@link TlsMaterial#reloadIfChanged}); a broken replacement is logged and refused.
      *
      * @throws IllegalArgumentException naming the file that cannot be read or does not fit
      */

@@ -11,6 +11,7 @@ import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.StateMachineLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.security.CallAuthorizer;
+import io.pachyderm.node.security.PortGuard;
 import io.pachyderm.node.security.Refusals;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,8 +63,16 @@ public final class PachydermNode implements AutoCloseable {
   private final RaftServer server;
   private final EntityStateMachine stateMachine;
   private final RaftGroup group;
+  private final Peer self;
   /** Null without TLS and without a client token. */
   private final CallAuthorizer authorizer;
+  /** Null without TLS. */
+  private final TlsMaterial tls;
+  /** Stops looking for rotated TLS files; null without TLS or before {@link #start()}. */
+  private java.io.Closeable tlsReload;
+  private final Duration tlsReloadInterval;
+  /** Calls refused for reaching the wrong one of the separate ports. */
+  private final java.util.concurrent.atomic.AtomicLong wrongPortCalls = new java.util.concurrent.atomic.AtomicLong();
 
   private PachydermNode(Builder b) {
     io.pachyderm.client.internal.JulLevels.apply();
@@ -71,23 +81,41 @@ public final class PachydermNode implements AutoCloseable {
     this.group = ClusterIdentity.group(b.clusterName, b.peers);
     Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
+    this.self = self;
     RaftProperties properties = properties(b, self);
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
         b.logEntriesKeptForLaggingNodesMax);
     Parameters parameters = new Parameters();
+    this.tls = b.tls;
+    this.tlsReloadInterval = b.tlsReloadInterval;
     if (b.tls != null) {
-      // One port serves the peer, client and admin services, so one mutual-TLS configuration covers
-      // them all, and the authorizer sees every call on it.
+      // TLS.setConf is Ratis' fallback for the server, client and admin ports alike, so one
+      // mutual-TLS configuration covers every port, separate or not.
       GrpcConfigKeys.TLS.setConf(parameters, b.tls.grpcTlsConfig());
     }
     if (b.tls != null || b.clientToken != null) {
       this.authorizer = new CallAuthorizer(b.nodeId, this::isGroupMember, b.tls != null, b.policy, b.clientToken);
-      GrpcConfigKeys.Server.setServicesCustomizer(parameters, (nettyServer, services) -> nettyServer.intercept(authorizer));
     } else {
       this.authorizer = null;
     }
     logClientAccess(b);
+    PortGuard.Addresses addresses = new PortGuard.Addresses(self.address(), self.clientAddress(), self.adminAddress());
+    // Ratis calls the customizer once per gRPC server it builds (one, or three with separate ports),
+    // naming the services that server carries: each gets the authorizer and, when separate, a guard
+    // that refuses the other ports' services.
+    GrpcConfigKeys.Server.setServicesCustomizer(parameters, (nettyServer, services) -> {
+      if (self.separatePorts()) {
+        PortGuard guard = new PortGuard(b.nodeId, services, addresses, wrongPortCalls);
+        nettyServer.fallbackHandlerRegistry(guard.refusingRegistry());
+        nettyServer.intercept(guard);
+      }
+      if (authorizer != null) {
+        // Added last, so it runs first: nothing about the ports is told to an unauthenticated caller.
+        nettyServer.intercept(authorizer);
+      }
+      return nettyServer;
+    });
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
@@ -126,6 +154,13 @@ public final class PachydermNode implements AutoCloseable {
     if (b.transport == Transport.GRPC) {
       GrpcConfigKeys.Server.setPort(p, self.port());
       GrpcConfigKeys.Server.setHost(p, self.host());
+      if (self.separatePorts()) {
+        // Ratis serves the client and admin services on the peer port unless these name another.
+        GrpcConfigKeys.Client.setPort(p, self.clientPort());
+        GrpcConfigKeys.Client.setHost(p, self.clientHost());
+        GrpcConfigKeys.Admin.setPort(p, self.adminPort());
+        GrpcConfigKeys.Admin.setHost(p, self.adminHost());
+      }
       GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("64MB"));
     } else {
       NettyConfigKeys.Server.setPort(p, self.port());
@@ -179,6 +214,10 @@ public final class PachydermNode implements AutoCloseable {
   public PachydermNode start() {
     try {
       server.start();
+      if (tls != null) {
+        tlsReload = tls.reloadEvery(tlsReloadInterval, certificate -> requireNodeCertificate(nodeId, self,
+            tls.files(), certificate));
+      }
     } catch (IOException | RuntimeException e) {
       try {
         server.close();
@@ -263,6 +302,16 @@ public final class PachydermNode implements AutoCloseable {
     }
   }
 
+  /** The TLS material in use (reloaded when its files change), or empty without TLS. */
+  public java.util.Optional<TlsMaterial> tlsMaterial() {
+    return java.util.Optional.ofNullable(tls);
+  }
+
+  /** Calls refused since start for reaching a port that does not serve their service (separate ports). */
+  public long wrongPortCalls() {
+    return wrongPortCalls.get();
+  }
+
   /** Calls this node refused since it started ({@link Refusals#NONE} without TLS and token). */
   public Refusals refusals() {
     return authorizer == null ? Refusals.NONE : authorizer.refusals();
@@ -284,10 +333,48 @@ public final class PachydermNode implements AutoCloseable {
 
   @Override
   public void close() {
+    if (tlsReload != null) {
+      try {
+        tlsReload.close();
+      } catch (IOException e) {
+        // Only stops a timer; the server still needs closing.
+      }
+    }
     try {
       server.close();
     } catch (IOException e) {
       throw new UncheckedIOException("node " + nodeId + ": close failed", e);
+    }
+  }
+
+  /**
+   * A node's certificate must name the node (URI SAN {@code pachyderm:peer:<id>}) and every host
+   * it serves on: peers, clients and admin callers each check the host they dialled, so a missing
+   * name would show up far away as their handshake error. Checked at build and on every reload.
+   */
+  static void requireNodeCertificate(String nodeId, Peer self, TlsFiles files, X509Certificate certificate) {
+    List<String> named = io.pachyderm.node.security.Identities.peerIds(certificate);
+    if (!named.contains(nodeId)) {
+      throw new IllegalArgumentException("node " + nodeId + ": the certificate " + files.certificateChain()
+          + " names peers " + named + ", not this node; it needs a subject alternative name URI:"
+          + io.pachyderm.node.security.Identities.PEER_URI_PREFIX + nodeId
+          + " or its peers will refuse its Raft calls");
+    }
+    if (self == null) {
+      return;
+    }
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.putIfAbsent(self.host(), "peer address " + self.address());
+    hosts.putIfAbsent(self.clientHost(), "client address " + self.clientAddress());
+    hosts.putIfAbsent(self.adminHost(), "admin address " + self.adminAddress());
+    for (Map.Entry<String, String> h : hosts.entrySet()) {
+      String host = h.getKey();
+      if (!io.pachyderm.node.security.Identities.namesHost(certificate, host)) {
+        throw new IllegalArgumentException("node " + nodeId + ": the certificate " + files.certificateChain()
+            + " does not name this node's host " + host + " (" + h.getValue() + "); it needs a subject alternative "
+            + "name " + (host.matches("[0-9.]+|\\[.*\\]|.*:.*") ? "IP:" : "DNS:") + host.replaceAll("^\\[|\\]$", "")
+            + ", or whoever dials that address refuses the connection (gRPC checks the host it dialled)");
+      }
     }
   }
 
@@ -310,6 +397,7 @@ public final class PachydermNode implements AutoCloseable {
     private boolean journalEnabled = true;
     private long logEntriesKeptForLaggingNodesMax = 200_000;
     private TlsMaterial tls;
+    private Duration tlsReloadInterval = TlsMaterial.RELOAD_INTERVAL_DEFAULT;
     private boolean insecure;
     private Path policyFile;
     private AuthorizationPolicy policy;
@@ -431,17 +519,33 @@ public final class PachydermNode implements AutoCloseable {
     }
 
     /**
-     * Mutual TLS on this node's port for peers, clients and admin calls (default: none). The files
+     * Mutual TLS on this node's ports for peers, clients and admin calls (default: none). The files
      * are read and checked now. The certificate must carry a subject alternative name
      * {@code URI:pachyderm:peer:<this node's id>} (see {@link io.pachyderm.node.security.Identities})
-     * and name this node's host (DNS or IP), and every peer's and client's certificate must be
-     * signed by a CA in {@code files.trustBundle()}. Needs the gRPC transport. {@link #build()}
-     * refuses a certificate that does not name this node's id and host.
+     * and name each host this node serves on (DNS or IP; 127.0.0.1 too for a loopback admin
+     * port), and every peer's and client's certificate must be signed by a CA in
+     * {@code files.trustBundle()}. Needs the gRPC transport. {@link #build()} refuses a
+     * certificate that does not name this node's id and hosts. The running node reloads the files
+     * when they change (see {@link #tlsReloadInterval}).
      *
      * @throws IllegalArgumentException naming the file that cannot be read or does not fit
      */
     public Builder tls(TlsFiles files) {
       this.tls = Objects.requireNonNull(files, "TLS files").load();
+      return this;
+    }
+
+    /**
+     * How often the running node looks at its TLS files for a rotated certificate, key or trust
+     * bundle (default {@link TlsMaterial#RELOAD_INTERVAL_DEFAULT}, at least 100 ms). A changed set
+     * that passes the same checks as at start is used for new connections; one that does not is
+     * logged at WARN naming the file, and the material in use stays.
+     */
+    public Builder tlsReloadInterval(Duration interval) {
+      if (interval.toMillis() < 100) {
+        throw new IllegalArgumentException("TLS reload interval must be >= 100 ms: " + interval);
+      }
+      this.tlsReloadInterval = interval;
       return this;
     }
 
@@ -520,29 +624,28 @@ public final class PachydermNode implements AutoCloseable {
         throw new IllegalArgumentException("node " + nodeId + ": TLS needs the gRPC transport; Ratis 3.3.0's Netty "
             + "transport has no TLS, so this node would serve in plaintext. Use --transport grpc (the default)");
       }
+      Peer self = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
+      if (self != null && self.separatePorts() && transport != Transport.GRPC) {
+        throw new IllegalArgumentException("node " + nodeId + ": separate client and admin ports need the gRPC "
+            + "transport; Ratis 3.3.0's Netty transport serves everything on the peer port. Use --transport grpc "
+            + "or give --peers without client= and admin=");
+      }
       if (tls != null) {
-        List<String> named = io.pachyderm.node.security.Identities.peerIds(tls.certificateChain().get(0));
-        if (!named.contains(nodeId)) {
-          throw new IllegalArgumentException("node " + nodeId + ": the certificate " + tls.files().certificateChain()
-              + " names peers " + named + ", not this node; it needs a subject alternative name URI:"
-              + io.pachyderm.node.security.Identities.PEER_URI_PREFIX + nodeId
-              + " or its peers will refuse its Raft calls");
-        }
-        Peer own = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
-        if (own != null && !io.pachyderm.node.security.Identities.namesHost(tls.certificateChain().get(0), own.host())) {
-          throw new IllegalArgumentException("node " + nodeId + ": the certificate " + tls.files().certificateChain()
-              + " does not name this node's host " + own.host() + "; it needs a subject alternative name "
-              + (own.host().matches("[0-9.]+|\\[.*\\]|.*:.*") ? "IP:" : "DNS:") + own.host().replaceAll("^\\[|\\]$", "")
-              + ", or peers and clients refuse the connection (gRPC checks the host they dialled)");
-        }
+        requireNodeCertificate(nodeId, self, tls.files(), tls.certificateChain().get(0));
         return;
       }
       if (insecure) {
         return;
       }
-      Peer self = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
-      if (self != null && !isLoopback(self.host())) {
-        throw new IllegalArgumentException("node " + nodeId + ": refusing to serve on " + self.address()
+      if (self == null) {
+        return;
+      }
+      for (String address : List.of(self.address(), self.clientAddress(), self.adminAddress())) {
+        String host = address.substring(0, address.lastIndexOf(':'));
+        if (isLoopback(host)) {
+          continue;
+        }
+        throw new IllegalArgumentException("node " + nodeId + ": refusing to serve on " + address
             + " without TLS: anyone who can reach that address could forge Raft messages, reconfigure the cluster "
             + "and read or write any entity. Give --tls-cert, --tls-key and --tls-ca (PachydermNode.Builder.tls), "
             + "or --insecure (Builder.insecure()) on a network where nothing hostile can reach the node. "

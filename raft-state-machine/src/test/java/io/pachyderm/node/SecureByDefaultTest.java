@@ -103,6 +103,32 @@ class SecureByDefaultTest {
   }
 
   @Test
+  void aClientPortOnANonLoopbackAddressNeedsTlsEvenWhenThePeerPortIsLoopback() {
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001;client=192.0.2.10:7101;admin=7201");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).build())
+        .hasMessageContaining("refusing to serve on 192.0.2.10:7101 without TLS");
+  }
+
+  @Test
+  void separatePortsOnTheNettyTransportAreRefused() {
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001;client=7101;admin=7201");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).transport(Transport.NETTY).build())
+        .hasMessageContaining("separate client and admin ports need the gRPC transport");
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheAdminPortsHostIsRefusedNamingThatAddress() {
+    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    TlsFiles ipOnly = ca.issue("ip-only", "CN=n1", List.of(
+        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1"),
+        new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+    List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001;client=7101;admin=localhost:7201");
+    assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ipOnly).build())
+        .hasMessageContaining("does not name this node's host localhost (admin address localhost:7201)")
+        .hasMessageContaining("DNS:localhost");
+  }
+
+  @Test
   void aCertificateThatDoesNotNameTheNodeIsRefused() {
     TestCertificates ca = TestCertificates.authority(dir, "ca");
     List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001,n2=127.0.0.1:7002");

@@ -29,7 +29,7 @@ final class TestCluster implements AutoCloseable {
   private final Path root;
   private final List<Peer> peers;
   private final EntityTypes types;
-  private final Consumer<PachydermNode.Builder> tuning;
+  private final java.util.function.BiConsumer<String, PachydermNode.Builder> tuning;
   private final PachydermNode[] nodes;
   private final List<PachydermClient> clients = new CopyOnWriteArrayList<>();
   /** Effect dispatches per node id, with the idempotency key of each. */
@@ -37,12 +37,23 @@ final class TestCluster implements AutoCloseable {
   final AtomicLong dispatchCount = new AtomicLong();
 
   TestCluster(Path root, int size, EntityTypes types, Consumer<PachydermNode.Builder> tuning) {
+    this(root, size, types, false, (id, b) -> tuning.accept(b));
+  }
+
+  /**
+   * @param separatePorts each node serves peers, clients and admin calls on three loopback ports
+   * @param tuning node id and builder, for settings that differ per node (such as its certificate)
+   */
+  TestCluster(Path root, int size, EntityTypes types, boolean separatePorts,
+              java.util.function.BiConsumer<String, PachydermNode.Builder> tuning) {
     this.root = root;
     this.types = types;
     this.tuning = tuning;
     List<Peer> list = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
-      list.add(new Peer("n" + i, "127.0.0.1:" + freePort()));
+      list.add(separatePorts
+          ? new Peer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort())
+          : new Peer("n" + i, "127.0.0.1:" + freePort()));
     }
     this.peers = List.copyOf(list);
     this.nodes = new PachydermNode[size];
@@ -79,7 +90,7 @@ final class TestCluster implements AutoCloseable {
           dispatches.computeIfAbsent(ctx.nodeId(), k -> new CopyOnWriteArrayList<>()).add(ctx.idempotencyKey());
           dispatchCount.incrementAndGet();
         });
-    tuning.accept(b);
+    tuning.accept(self.id(), b);
     nodes[i] = b.build().start();
   }
 

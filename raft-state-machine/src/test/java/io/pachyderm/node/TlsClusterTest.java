@@ -110,7 +110,7 @@ class TlsClusterTest {
     assertThat(client.call(ref, new TestCounter.Add(7)).version()).isEqualTo(2);
     assertThat(client.query(ref).state().count()).isEqualTo(12);
     assertThat(client.history(ref, 1)).extracting(HistoryEvent::version).containsExactly(1L, 2L);
-    // status() reads groupInfo from Ratis' admin service, which any verified certificate may use.
+    // status() reads each node's own report over the client port, which any verified certificate may use.
     assertThat(client.status()).hasSize(3).allMatch(NodeView::reachable);
   }
 

@@ -26,7 +26,9 @@ import java.util.Objects;
  *       {@code openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem};</li>
  *   <li>{@code trustBundle}: the CA certificates the other end's chain must lead to.</li>
  * </ul>
- * Immutable. The files are read by {@link #load()}, once; a changed file takes effect on restart.
+ * Immutable. {@link #load()} reads the files; {@link TlsMaterial#reloadIfChanged} reads them again
+ * when they change (nodes and clients do that every few seconds), so a rotated certificate needs no
+ * restart.
  */
 public record TlsFiles(Path certificateChain, Path privateKey, Path trustBundle) {
   public TlsFiles {
@@ -42,10 +44,7 @@ public record TlsFiles(Path certificateChain, Path privateKey, Path trustBundle)
    * @throws IllegalArgumentException naming the file and what is wrong with it
    */
   public TlsMaterial load() {
-    List<X509Certificate> chain = certificates(certificateChain, "certificate chain");
-    PrivateKey key = privateKey(privateKey);
-    List<X509Certificate> trusted = certificates(trustBundle, "trust bundle");
-    return TlsMaterial.of(chain, key, trusted, this);
+    return TlsMaterial.load(this);
   }
 
   static List<X509Certificate> certificates(Path file, String what) {

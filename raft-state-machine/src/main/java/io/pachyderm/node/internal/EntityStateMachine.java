@@ -1292,8 +1292,9 @@ public final class EntityStateMachine extends BaseStateMachine {
     DigestAt at = published;
     TermIndex applied = at.applied();
     SingleFileSnapshotInfo snap = storage.getLatestSnapshot();
-    NodeStatus.Builder b = NodeStatus.newBuilder()
-        .setNodeId(nodeId)
+    NodeStatus.Builder b = NodeStatus.newBuilder();
+    raftView(b);
+    b.setNodeId(nodeId)
         .setAppliedIndex(Math.max(0, applied.getIndex()))
         .setAppliedTerm(Math.max(0, applied.getTerm()))
         .setDigest(at.digest());
@@ -1315,6 +1316,22 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setJournalIndex(journal == null ? 0 : journal.lastCompleteIndex())
         .setEffectsPaused(effectsPaused)
         .build();
+  }
+
+  /** Role, known leader, term and commit index, as the Ratis division reports them now. */
+  private void raftView(NodeStatus.Builder b) {
+    RaftServer.Division d = division;
+    if (d == null) {
+      return;
+    }
+    var info = d.getInfo();
+    b.setRole(info.getCurrentRole().name())
+        .setCurrentTerm(info.getCurrentTerm())
+        .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()));
+    var leader = d.getInfo().isLeader() ? d.getId() : info.getLeaderId();
+    if (leader != null) {
+      b.setLeaderId(leader.toString());
+    }
   }
 
   // ---- snapshots ----------------------------------------------------------------------

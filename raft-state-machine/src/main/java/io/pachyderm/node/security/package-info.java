@@ -6,6 +6,8 @@
  * service) and counts refusals; {@code PeerIdBinding} holds each Raft request to the sender its
  * certificate names; {@link io.pachyderm.node.security.AuthorizationPolicy} is the per-node policy
  * file (identity, {@link io.pachyderm.node.security.Operation}, ecosystem) and {@code
- * ClientRequests} decodes a client request into what it needs from it.
+ * ClientRequests} decodes a client request into what it needs from it; {@link
+ * io.pachyderm.node.security.PortGuard} keeps each of a node's separate peer, client and admin
+ * ports to its own service.
  */
 package io.pachyderm.node.security;
