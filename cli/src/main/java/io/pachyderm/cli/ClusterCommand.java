@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
     subcommands = {ClusterCommand.Start.class, ClusterCommand.Stop.class, ClusterCommand.Status.class})
 final class ClusterCommand implements Runnable {
   static final String DATA_DEFAULT = ".pachyderm/cluster";
+  /** The default metrics ports sit this far above the nodes' own ports. */
+  static final int METRICS_PORT_OFFSET = 2000;
 
   @Spec
   CommandSpec spec;
@@ -54,6 +56,11 @@ final class ClusterCommand implements Runnable {
         description = "Default: ${DEFAULT-VALUE} (under the current directory).")
     Path data;
 
+    @Option(names = "--metrics-base-port", paramLabel = "PORT",
+        description = "Port of n1's metrics and health endpoint (http://127.0.0.1:PORT/metrics); nX's is PORT+X-1. "
+            + "Default: --base-port + " + METRICS_PORT_OFFSET + " (9001 with the default --base-port).")
+    Integer metricsBasePort;
+
     @Option(names = "--transport", defaultValue = "grpc", paramLabel = "grpc|netty",
         description = "Default: ${DEFAULT-VALUE}.")
     Transport transport;
@@ -83,6 +90,10 @@ final class ClusterCommand implements Runnable {
       }
       List<Peer> peers = LocalCluster.peers(nodes, basePort);
       LocalCluster.requirePortsFree(peers);
+      Map<String, Integer> metricsPorts = LocalCluster.metricsPorts(peers, metricsBasePort());
+      for (int port : metricsPorts.values()) {
+        LocalCluster.requirePortFree(LocalCluster.HOST, port, "--metrics-base-port");
+      }
       PrintWriter out = spec.commandLine().getOut();
       out.println("starting " + nodes + " node(s) in " + cluster.dir() + (tls ? " with mutual TLS" : ""));
       out.flush();
@@ -93,7 +104,8 @@ final class ClusterCommand implements Runnable {
         // A plaintext start must not leave the last --tls start's client certificate for status to use.
         LocalTls.remove(cluster.dir(), peers);
       }
-      Map<String, Process> started = cluster.start(peers, transport, snapshotThresholdEntries, certificates);
+      Map<String, Process> started = cluster.start(peers, transport, snapshotThresholdEntries, certificates,
+          metricsPorts);
       String leader;
       try {
         leader = cluster.awaitLeader(peers, transport, started, Duration.ofSeconds(waitSeconds));
@@ -102,8 +114,8 @@ final class ClusterCommand implements Runnable {
         throw e;
       }
       for (Peer p : peers) {
-        out.printf("  %s  pid %d  %s  log %s%n", p.id(), started.get(p.id()).pid(), p.address(),
-            cluster.logFile(p.id()));
+        out.printf("  %s  pid %d  %s  log %s  metrics http://%s:%d/metrics%n", p.id(), started.get(p.id()).pid(),
+            p.address(), cluster.logFile(p.id()), LocalCluster.HOST, metricsPorts.get(p.id()));
       }
       out.println("leader: " + leader + "; stop with: pachyderm cluster stop --data " + cluster.dir());
       if (certificates != null) {
@@ -112,6 +124,10 @@ final class ClusterCommand implements Runnable {
       out.println("--peers " + String.join(",", peers.stream().map(Peer::toString).toList()));
       out.flush();
       return PachydermCli.EXIT_OK;
+    }
+
+    private int metricsBasePort() {
+      return metricsBasePort != null ? metricsBasePort : basePort + METRICS_PORT_OFFSET;
     }
 
     private void validate() {
@@ -126,6 +142,15 @@ final class ClusterCommand implements Runnable {
       if (snapshotThresholdEntries != null && snapshotThresholdEntries < 1) {
         throw new ParameterException(spec.commandLine(),
             "--snapshot-threshold must be >= 1, was " + snapshotThresholdEntries);
+      }
+      int metricsPort = metricsBasePort();
+      if (metricsPort < 1024 || metricsPort + nodes - 1 > 65535) {
+        throw new ParameterException(spec.commandLine(), "--metrics-base-port " + metricsPort + " leaves ports "
+            + metricsPort + ".." + (metricsPort + nodes - 1) + " outside 1024..65535");
+      }
+      if (metricsPort <= basePort + nodes - 1 && basePort <= metricsPort + nodes - 1) {
+        throw new ParameterException(spec.commandLine(), "--metrics-base-port " + metricsPort
+            + " overlaps the nodes' ports " + basePort + ".." + (basePort + nodes - 1));
       }
       if (waitSeconds < 1) {
         throw new ParameterException(spec.commandLine(), "--wait-seconds must be >= 1, was " + waitSeconds);
