@@ -126,6 +126,9 @@ public final class PachydermNode implements AutoCloseable {
     } catch (IOException e) {
       closeMetrics();
       throw new UncheckedIOException("node " + b.nodeId + ": cannot create the Ratis server in " + dataDir, e);
+    } catch (RuntimeException e) {
+      closeMetrics();
+      throw e;
     }
     // A follower that has not heard from its leader for the shortest election timeout no longer
     // trusts it: the same bound Ratis' pre-vote uses.
@@ -213,7 +216,10 @@ public final class PachydermNode implements AutoCloseable {
     try {
       server.start();
       if (metricsPort != null) {
-        endpoint = new MetricsEndpoint(nodeId, metricsHost, metricsPort, prometheus::scrape, health::check);
+        endpoint = new MetricsEndpoint(nodeId, metricsHost, metricsPort, () -> {
+          ratisMeters.reconcile();
+          return prometheus.scrape();
+        }, health::check);
       }
     } catch (IOException | RuntimeException e) {
       try {

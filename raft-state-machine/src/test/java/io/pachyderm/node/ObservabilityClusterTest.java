@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +80,21 @@ class ObservabilityClusterTest {
       assertThat(sum(after, s -> s.name().equals("pachyderm_batch_records_count"))).isPositive();
       assertThat(sum(after, s -> s.name().equals("pachyderm_leader_changes_total"))).isGreaterThanOrEqualTo(3);
       assertThat(sum(after, s -> s.name().equals("pachyderm_journal_appended_bytes_total"))).isPositive();
+
+      // Every series the Grafana dashboard's queries name is one the nodes serve.
+      java.util.Set<String> served = new java.util.TreeSet<>();
+      after.forEach(s -> s.samples().forEach(sample -> served.add(sample.name())));
+      String dashboard = Files.readString(Path.of("..", "config", "grafana", "pachyderm.json"));
+      Matcher exprs = Pattern.compile("\"expr\": \"([^\"\\\\]|\\\\.)*\"").matcher(dashboard);
+      int queried = 0;
+      while (exprs.find()) {
+        Matcher names = Pattern.compile("\\b(?:pachyderm|ratis)_[A-Za-z0-9_]+").matcher(exprs.group());
+        while (names.find()) {
+          queried++;
+          assertThat(served).as("series the dashboard queries").contains(names.group());
+        }
+      }
+      assertThat(queried).isGreaterThan(10);
 
       for (int i = 0; i < cluster.size(); i++) {
         PachydermNode node = cluster.node(i);

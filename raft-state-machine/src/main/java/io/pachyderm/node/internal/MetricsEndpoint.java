@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetricsEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
-  /** Requests waiting beyond the one being served; more are refused by closing the connection. */
+  /** Requests waiting beyond the one being served; more are dropped (their clients time out). */
   private static final int QUEUED_REQUESTS_MAX = 64;
 
   private final HttpServer server;

@@ -73,7 +73,10 @@ public final class RatisMeterBridge implements AutoCloseable {
   }
 
   private void created(RatisMetricRegistry r) {
-    if (closed || !r.getMetricRegistryInfo().getPrefix().startsWith(memberPrefix)) {
+    String prefix = r.getMetricRegistryInfo().getPrefix();
+    // A group member's registries only: the gRPC message counts (prefix the bare node id) put the
+    // node id and every RPC method into the metric name, which no dashboard can sum over nodes.
+    if (closed || !prefix.startsWith(memberPrefix)) {
       return;
     }
     if (!(r instanceof RatisMetricRegistryImpl impl)) {
@@ -87,8 +90,34 @@ public final class RatisMeterBridge implements AutoCloseable {
     }
   }
 
+  /**
+   * Follows the registries of this node that Ratis holds now and drops the ones it no longer
+   * does. Ratis ref-counts its registries yet calls the stop reporters on every release, also
+   * when the registry stays (another holder of the same member's registry), so the events alone
+   * can leave one out; the endpoint calls this before each scrape. A few registries: cheap.
+   */
+  public void reconcile() {
+    if (closed) {
+      return;
+    }
+    Set<RatisMetricRegistry> current = new java.util.HashSet<>(MetricRegistries.global().getMetricRegistries());
+    for (RatisMetricRegistry r : current) {
+      if (!followed.containsKey(r)) {
+        created(r);
+      }
+    }
+    for (RatisMetricRegistry r : List.copyOf(followed.keySet())) {
+      if (!current.contains(r)) {
+        removed(r);
+      }
+    }
+  }
+
   private void removed(RatisMetricRegistry r) {
     Follow follow = followed.remove(r);
+    if (follow != null) {
+      LOG.debug("Ratis metric registry {} released: its meters leave", r.getMetricRegistryInfo());
+    }
     if (follow != null && r instanceof RatisMetricRegistryImpl impl) {
       impl.getDropWizardMetricRegistry().removeListener(follow);
       follow.removeAll();
