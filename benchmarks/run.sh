@@ -11,6 +11,8 @@
 #                                 # first ready leader and first acknowledged write (about 1 minute + 15 s a run)
 #   benchmarks/run.sh restart-cluster --leader-kills N   # kill -9 of the leader alone, N times: time to the
 #                                 # first acknowledged write after each kill (the failover figure)
+#   benchmarks/run.sh metrics-plot [--seconds N] [--out PNG]   # a bounded load on 3 in-process nodes, /metrics
+#                                 # scraped every second, the dashboard's series drawn to docs/metrics.png
 #
 # Arguments are passed through to the main class. Works from any directory. Builds first, at the
 # repository root, when the benchmark's jar or classpath is missing or older than a pom.xml or a
@@ -93,6 +95,12 @@ case "${1:-}" in
     shift
     main_class=io.pachyderm.bench.ClusterRestart
     logback="$repo/config/logback-test.xml"   # the driver's own; the nodes get one the driver writes
+    ;;
+  metrics-plot)
+    shift
+    main_class=io.pachyderm.bench.MetricsPlot
+    logback="$repo/config/logback-test.xml"   # quiet: the PNG and the counts are the output
+    cd "$repo"                                # --out docs/metrics.png is relative to the repository
     ;;
   restart)
     shift

@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
     subcommands = {ClusterCommand.Start.class, ClusterCommand.Stop.class, ClusterCommand.Status.class})
 final class ClusterCommand implements Runnable {
   static final String DATA_DEFAULT = ".pachyderm/cluster";
+  /** The default metrics ports sit this far above the nodes' own ports. */
+  static final int METRICS_PORT_OFFSET = 2000;
 
   @Spec
   CommandSpec spec;
@@ -61,6 +63,11 @@ final class ClusterCommand implements Runnable {
         description = "Default: ${DEFAULT-VALUE} (under the current directory).")
     Path data;
 
+    @Option(names = "--metrics-base-port", paramLabel = "PORT",
+        description = "Port of n1's metrics and health endpoint (http://127.0.0.1:PORT/metrics); nX's is PORT+X-1. "
+            + "Default: --base-port + " + METRICS_PORT_OFFSET + " (9001 with the default --base-port).")
+    Integer metricsBasePort;
+
     @Option(names = "--transport", defaultValue = "grpc", paramLabel = "grpc|netty",
         description = "Default: ${DEFAULT-VALUE}.")
     Transport transport;
@@ -90,6 +97,10 @@ final class ClusterCommand implements Runnable {
       }
       List<Peer> peers = LocalCluster.peers(nodes, basePort, separatePorts());
       LocalCluster.requirePortsFree(peers);
+      Map<String, Integer> metricsPorts = LocalCluster.metricsPorts(peers, metricsBasePort());
+      for (int port : metricsPorts.values()) {
+        LocalCluster.requirePortFree(LocalCluster.HOST, port, "--metrics-base-port");
+      }
       PrintWriter out = spec.commandLine().getOut();
       out.println("starting " + nodes + " node(s) in " + cluster.dir() + (tls ? " with mutual TLS" : ""));
       out.flush();
@@ -100,7 +111,8 @@ final class ClusterCommand implements Runnable {
         // A plaintext start must not leave the last --tls start's client certificate for status to use.
         LocalTls.remove(cluster.dir(), peers);
       }
-      Map<String, Process> started = cluster.start(peers, transport, snapshotThresholdEntries, certificates);
+      Map<String, Process> started = cluster.start(peers, transport, snapshotThresholdEntries, certificates,
+          metricsPorts);
       String leader;
       try {
         leader = cluster.awaitLeader(peers, transport, started, Duration.ofSeconds(waitSeconds));
@@ -112,7 +124,8 @@ final class ClusterCommand implements Runnable {
         String ports = p.separatePorts()
             ? "peer " + p.address() + "  client " + p.clientAddress() + "  admin " + p.adminAddress()
             : p.address();
-        out.printf("  %s  pid %d  %s  log %s%n", p.id(), started.get(p.id()).pid(), ports, cluster.logFile(p.id()));
+        out.printf("  %s  pid %d  %s  log %s  metrics http://%s:%d/metrics%n", p.id(), started.get(p.id()).pid(),
+            ports, cluster.logFile(p.id()), LocalCluster.HOST, metricsPorts.get(p.id()));
       }
       out.println("leader: " + leader + "; stop with: pachyderm cluster stop --data " + cluster.dir());
       if (certificates != null) {
@@ -130,6 +143,10 @@ final class ClusterCommand implements Runnable {
       return !onePort && transport == Transport.GRPC;
     }
 
+    private int metricsBasePort() {
+      return metricsBasePort != null ? metricsBasePort : basePort + METRICS_PORT_OFFSET;
+    }
+
     private void validate() {
       if (nodes < 1 || nodes > LocalCluster.NODES_MAX) {
         throw new ParameterException(spec.commandLine(),
@@ -143,6 +160,15 @@ final class ClusterCommand implements Runnable {
       if (snapshotThresholdEntries != null && snapshotThresholdEntries < 1) {
         throw new ParameterException(spec.commandLine(),
             "--snapshot-threshold must be >= 1, was " + snapshotThresholdEntries);
+      }
+      int metricsPort = metricsBasePort();
+      if (metricsPort < 1024 || metricsPort + nodes - 1 > 65535) {
+        throw new ParameterException(spec.commandLine(), "--metrics-base-port " + metricsPort + " leaves ports "
+            + metricsPort + ".." + (metricsPort + nodes - 1) + " outside 1024..65535");
+      }
+      if (metricsPort <= lastPort && basePort <= metricsPort + nodes - 1) {
+        throw new ParameterException(spec.commandLine(), "--metrics-base-port " + metricsPort
+            + " overlaps the nodes' ports " + basePort + ".." + lastPort);
       }
       if (waitSeconds < 1) {
         throw new ParameterException(spec.commandLine(), "--wait-seconds must be >= 1, was " + waitSeconds);

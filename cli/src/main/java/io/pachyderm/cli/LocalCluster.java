@@ -141,16 +141,29 @@ final class LocalCluster {
   static void requirePortsFree(List<Peer> peers) {
     for (Peer p : peers) {
       for (String address : new java.util.LinkedHashSet<>(List.of(p.address(), p.clientAddress(), p.adminAddress()))) {
-        String host = address.substring(0, address.lastIndexOf(':'));
-        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        try (ServerSocket socket = new ServerSocket()) {
-          socket.bind(new InetSocketAddress(host, port));
-        } catch (IOException e) {
-          throw new CliFailure("port " + port + " on " + host + " is in use (" + e.getMessage()
-              + "); choose another --base-port");
-        }
+        requirePortFree(address.substring(0, address.lastIndexOf(':')),
+            Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)), "--base-port");
       }
     }
+  }
+
+  /** Fails naming {@code port} when something already listens on it, and the option that chose it. */
+  static void requirePortFree(String host, int port, String option) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new CliFailure("port " + port + " on " + host + " is in use (" + e.getMessage()
+          + "); choose another " + option);
+    }
+  }
+
+  /** Metrics ports n1..nN from {@code basePort}: node id to port. */
+  static Map<String, Integer> metricsPorts(List<Peer> peers, int basePort) {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (int i = 0; i < peers.size(); i++) {
+      ports.put(peers.get(i).id(), basePort + i);
+    }
+    return ports;
   }
 
   /** Starts one node process per peer; returns them by id. */
@@ -160,6 +173,12 @@ final class LocalCluster {
 
   /** As above; with {@code tls} not null, each node serves mutual TLS with its certificate from it. */
   Map<String, Process> start(List<Peer> peers, Transport transport, Long snapshotThresholdEntries, LocalTls tls) {
+    return start(peers, transport, snapshotThresholdEntries, tls, Map.of());
+  }
+
+  /** As above; each node with an entry in {@code metricsPorts} serves its metrics endpoint there. */
+  Map<String, Process> start(List<Peer> peers, Transport transport, Long snapshotThresholdEntries, LocalTls tls,
+                             Map<String, Integer> metricsPorts) {
     String peerList = String.join(",", peers.stream().map(Peer::toString).toList());
     Map<String, Process> started = new LinkedHashMap<>();
     try {
@@ -174,6 +193,9 @@ final class LocalCluster {
         }
         if (tls != null) {
           command.addAll(LocalTls.options(tls.node(peer.id())));
+        }
+        if (metricsPorts.containsKey(peer.id())) {
+          command.addAll(List.of("--metrics-port", metricsPorts.get(peer.id()).toString()));
         }
         Path log = logFile(peer.id());
         Files.writeString(log, "--- " + Instant.now() + " started by pachyderm cluster start\n",

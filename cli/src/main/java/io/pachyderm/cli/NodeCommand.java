@@ -87,8 +87,24 @@ final class NodeCommand implements Callable<Integer> {
       "It protects the client service only, travels in plaintext without TLS, and does not replace --insecure."})
   Path tokenFile;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = {
+      "Serve GET /metrics (Prometheus), /health/live and /health/ready over plain HTTP on this port "
+          + "(0: any free port). Default: no such endpoint."})
+  Integer metricsPort;
+
+  @Option(names = "--metrics-host", paramLabel = "HOST", description = {
+      "The address the metrics endpoint binds. Default: 127.0.0.1, because the endpoint has no TLS and no "
+          + "authentication; give this host's address (or 0.0.0.0) for a Prometheus server or a Kubernetes probe "
+          + "elsewhere. Needs --metrics-port."})
+  String metricsHost;
+
   @Override
   public Integer call() throws InterruptedException {
+    return serve(builder().build().start());
+  }
+
+  /** The node these options describe; bad options are a {@link ParameterException} (exit 64). */
+  PachydermNode.Builder builder() {
     List<Peer> cluster = ClientOptions.parsePeers(peers);
     if (cluster.stream().noneMatch(p -> p.id().equals(id))) {
       throw new ParameterException(spec.commandLine(), "--id " + id + " is not one of --peers " + peers);
@@ -99,6 +115,12 @@ final class NodeCommand implements Callable<Integer> {
     }
     if (journalRetain < 0) {
       throw new ParameterException(spec.commandLine(), "--journal-retain must be >= 0, was " + journalRetain);
+    }
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+      throw new ParameterException(spec.commandLine(), "--metrics-port must be 0..65535, was " + metricsPort);
+    }
+    if (metricsHost != null && metricsPort == null) {
+      throw new ParameterException(spec.commandLine(), "--metrics-host needs --metrics-port");
     }
     PachydermNode.Builder builder = exampleNode(id, cluster, dataDir).transport(transport)
         .journal(JournalOptions.builder().rollCycle(journalRoll).retainedCyclesMax(journalRetain).build())
@@ -119,7 +141,17 @@ final class NodeCommand implements Callable<Integer> {
     if (snapshotThresholdEntries != null) {
       builder.snapshotThresholdEntries(snapshotThresholdEntries);
     }
-    PachydermNode node = builder.build().start();
+    if (metricsPort != null) {
+      builder.metricsPort(metricsPort);
+    }
+    if (metricsHost != null) {
+      builder.metricsHost(metricsHost);
+    }
+    return builder;
+  }
+
+  /** Serves until the JVM shuts down. */
+  private Integer serve(PachydermNode node) throws InterruptedException {
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("node {} stopping", id);
@@ -129,9 +161,11 @@ final class NodeCommand implements Callable<Integer> {
         closed.countDown();
       }
     }, "pachyderm-node-shutdown"));
+    node.metricsAddress().ifPresent(a -> LOG.info("node {} serves metrics on http://{}:{}/metrics, probes on "
+        + "/health/live and /health/ready", id, a.getHostString(), a.getPort()));
     LOG.info("node {} serving on {} ({}, {}), data in {}; SIGTERM or Ctrl-C stops it", id,
-        servingOn(cluster.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow()),
-        transport.name().toLowerCase(java.util.Locale.ROOT), tls != null ? "mutual TLS" : "no TLS",
+        servingOn(ClientOptions.parsePeers(peers).stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow()),
+        transport.name().toLowerCase(java.util.Locale.ROOT), tlsCertificate != null ? "mutual TLS" : "no TLS",
         dataDir.toAbsolutePath());
     // Returns only if the hook ran, i.e. while the JVM is already shutting down.
     closed.await();

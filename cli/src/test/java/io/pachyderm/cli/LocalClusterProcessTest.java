@@ -3,6 +3,10 @@ package io.pachyderm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalClusterProcessTest {
   @Test
-  void startCallStatusStop(@TempDir Path dir) throws IOException {
+  void startCallStatusStop(@TempDir Path dir) throws IOException, InterruptedException {
     int basePort = FreePorts.consecutive(9);
+    int metricsBasePort = FreePorts.consecutive(3);
     String data = dir.resolve("cluster").toString();
     CliRun start = CliRun.of("cluster", "start", "--nodes", "3", "--base-port", Integer.toString(basePort),
-        "--data", data);
+        "--metrics-base-port", Integer.toString(metricsBasePort), "--data", data);
     List<Long> pids = new ArrayList<>();
     try {
       assertThat(start.exitCode()).as(start.toString()).isZero();
@@ -41,6 +46,16 @@ class LocalClusterProcessTest {
 
       CliRun call = CliRun.of("call", "--peers", peers, "counter", "proc-1", "Increment", "{\"by\":2}");
       assertThat(call.outLines()).as(call.toString()).containsExactly("version: 1", "state: {\"count\":2}");
+
+      // Each node serves its metrics endpoint on the port start printed.
+      for (int i = 0; i < 3; i++) {
+        String url = "http://127.0.0.1:" + (metricsBasePort + i) + "/metrics";
+        assertThat(start.outLines()).anySatisfy(l -> assertThat(l).endsWith("metrics " + url));
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("pachyderm_commands_total").contains("node=\"n" + (i + 1) + "\"");
+      }
 
       CliRun status = CliRun.of("cluster", "status", "--data", data);
       assertThat(status.exitCode()).as(status.toString()).isZero();

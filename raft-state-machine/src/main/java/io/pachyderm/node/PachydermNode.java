@@ -7,7 +7,15 @@ import io.pachyderm.client.tls.TlsFiles;
 import io.pachyderm.client.tls.TlsMaterial;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pachyderm.node.internal.EntityStateMachine;
+import io.pachyderm.node.internal.HealthCheck;
+import io.pachyderm.node.internal.MetricsEndpoint;
+import io.pachyderm.node.internal.NodeMetrics;
+import io.pachyderm.node.internal.RatisMeterBridge;
 import io.pachyderm.node.internal.StateMachineLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.security.CallAuthorizer;
@@ -17,6 +25,7 @@ import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -73,6 +84,17 @@ public final class PachydermNode implements AutoCloseable {
   private final Duration tlsReloadInterval;
   /** Calls refused for reaching the wrong one of the separate ports. */
   private final java.util.concurrent.atomic.AtomicLong wrongPortCalls = new java.util.concurrent.atomic.AtomicLong();
+  private final MeterRegistry meterRegistry;
+  /** The registry /metrics scrapes; null when the application's registry holds none (no endpoint then). */
+  private final PrometheusMeterRegistry prometheus;
+  /** Whether the node created {@link #meterRegistry} and so closes it. */
+  private final boolean ownsRegistry;
+  private final NodeMetrics metrics;
+  private final RatisMeterBridge ratisMeters;
+  private final HealthCheck health;
+  private final String metricsHost;
+  private final Integer metricsPort;
+  private volatile MetricsEndpoint endpoint;
 
   private PachydermNode(Builder b) {
     io.pachyderm.client.internal.JulLevels.apply();
@@ -83,9 +105,17 @@ public final class PachydermNode implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
     this.self = self;
     RaftProperties properties = properties(b, self);
+    this.ownsRegistry = b.meterRegistry == null;
+    this.meterRegistry = ownsRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : b.meterRegistry;
+    this.prometheus = prometheusOf(meterRegistry);
+    this.metricsHost = b.metricsHost;
+    this.metricsPort = b.metricsPort;
+    this.metrics = new NodeMetrics(b.nodeId, meterRegistry, Set.copyOf(b.types.names()));
+    // Before the Ratis server: its registries must find the bridge's reporter registration.
+    this.ratisMeters = new RatisMeterBridge(b.nodeId, meterRegistry);
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
-        b.logEntriesKeptForLaggingNodesMax);
+        b.logEntriesKeptForLaggingNodesMax, metrics);
     Parameters parameters = new Parameters();
     this.tls = b.tls;
     this.tlsReloadInterval = b.tlsReloadInterval;
@@ -127,8 +157,33 @@ public final class PachydermNode implements AutoCloseable {
           .setOption(RaftStorage.StartupOption.RECOVER)
           .build();
     } catch (IOException e) {
+      closeMetrics();
       throw new UncheckedIOException("node " + b.nodeId + ": cannot create the Ratis server in " + dataDir, e);
+    } catch (RuntimeException e) {
+      closeMetrics();
+      throw e;
     }
+    // A follower that has not heard from its leader for the shortest election timeout no longer
+    // trusts it: the same bound Ratis' pre-vote uses.
+    this.health = new HealthCheck(server, group.getGroupId(), stateMachine, b.readyApplyLagEntriesMax,
+        b.electionTimeoutMin.toMillis());
+    metrics.bindNode(stateMachine, health, this::refusals, wrongPortCalls::get);
+  }
+
+  /** The Prometheus registry in {@code registry} (itself, or one a composite holds), else null. */
+  private static PrometheusMeterRegistry prometheusOf(MeterRegistry registry) {
+    if (registry instanceof PrometheusMeterRegistry p) {
+      return p;
+    }
+    if (registry instanceof CompositeMeterRegistry composite) {
+      for (MeterRegistry r : composite.getRegistries()) {
+        PrometheusMeterRegistry p = prometheusOf(r);
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
   }
 
   /** One line at startup that says who may use the client service: the answer an operator looks for. */
@@ -210,7 +265,10 @@ public final class PachydermNode implements AutoCloseable {
     return new Builder(nodeId, peers, dataDir);
   }
 
-  /** Starts serving; returns once the server is up (not necessarily with a leader elected). */
+  /**
+   * Starts serving; returns once the server is up (not necessarily with a leader elected), and
+   * with {@link Builder#metricsPort} the metrics and health endpoint too.
+   */
   public PachydermNode start() {
     try {
       server.start();
@@ -218,11 +276,24 @@ public final class PachydermNode implements AutoCloseable {
         tlsReload = tls.reloadEvery(tlsReloadInterval, certificate -> requireNodeCertificate(nodeId, self,
             tls.files(), certificate));
       }
+      if (metricsPort != null) {
+        endpoint = new MetricsEndpoint(nodeId, metricsHost, metricsPort, () -> {
+          ratisMeters.reconcile();
+          return prometheus.scrape();
+        }, health::check);
+      }
     } catch (IOException | RuntimeException e) {
       try {
+        if (tlsReload != null) {
+          tlsReload.close();
+        }
         server.close();
       } catch (IOException closeFailure) {
         e.addSuppressed(closeFailure);
+      }
+      closeMetrics();
+      if (e instanceof UncheckedIOException metricsPortTaken) {
+        throw metricsPortTaken;
       }
       throw new UncheckedIOException("node " + nodeId + ": cannot start (is the port in use or the data dir "
           + dataDir + " locked by another node?)", e instanceof IOException io ? io : new IOException(e));
@@ -312,6 +383,30 @@ public final class PachydermNode implements AutoCloseable {
     return wrongPortCalls.get();
   }
 
+
+  /**
+   * Liveness and readiness as the health endpoints answer them; cheap (no RPC), callable from any
+   * thread. See {@link NodeHealth} for what ready means.
+   */
+  public NodeHealth health() {
+    return health.check();
+  }
+
+  /**
+   * The registry holding this node's meters ({@code pachyderm_*} and Ratis' bridged {@code ratis_*},
+   * each tagged {@code node}): the one given to {@link Builder#meterRegistry}, else a
+   * {@link PrometheusMeterRegistry} the node owns and closes.
+   */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
+  }
+
+  /** The metrics and health endpoint's bound address while it serves; empty without {@link Builder#metricsPort}. */
+  public Optional<InetSocketAddress> metricsAddress() {
+    MetricsEndpoint e = endpoint;
+    return e == null ? Optional.empty() : Optional.of(e.address());
+  }
+
   /** Calls this node refused since it started ({@link Refusals#NONE} without TLS and token). */
   public Refusals refusals() {
     return authorizer == null ? Refusals.NONE : authorizer.refusals();
@@ -344,6 +439,22 @@ public final class PachydermNode implements AutoCloseable {
       server.close();
     } catch (IOException e) {
       throw new UncheckedIOException("node " + nodeId + ": close failed", e);
+    } finally {
+      closeMetrics();
+    }
+  }
+
+  /** The endpoint first (a probe must not see a half-closed node as live), then the meters. */
+  private void closeMetrics() {
+    MetricsEndpoint e = endpoint;
+    endpoint = null;
+    if (e != null) {
+      e.close();
+    }
+    ratisMeters.close();
+    metrics.close();
+    if (ownsRegistry) {
+      meterRegistry.close();
     }
   }
 
@@ -402,6 +513,10 @@ public final class PachydermNode implements AutoCloseable {
     private Path policyFile;
     private AuthorizationPolicy policy;
     private String clientToken;
+    private MeterRegistry meterRegistry;
+    private String metricsHost = "127.0.0.1";
+    private Integer metricsPort;
+    private long readyApplyLagEntriesMax = 1_000;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -574,6 +689,17 @@ public final class PachydermNode implements AutoCloseable {
     }
 
     /**
+     * The registry for this node's meters (default: a {@link PrometheusMeterRegistry} the node owns).
+     * With {@link #metricsPort}, it must be a {@code PrometheusMeterRegistry} or a composite holding
+     * one, which {@code /metrics} scrapes. The node removes its meters on close; it closes only a
+     * registry it created.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meter registry");
+      return this;
+    }
+
+    /**
      * Requires every client request to carry {@code token} (the CLI's {@code --token-file}; the
      * client's {@code PachydermClient.Builder.token}), for development without mutual TLS: 16..1024
      * printable ASCII characters. Without TLS the token travels in plaintext and protects the client
@@ -583,6 +709,45 @@ public final class PachydermNode implements AutoCloseable {
      */
     public Builder clientToken(String token) {
       this.clientToken = io.pachyderm.client.internal.Tokens.requireValid(token, "node " + nodeId + " client token");
+      return this;
+    }
+
+    /**
+     * Serves {@code GET /metrics} (Prometheus text format), {@code GET /health/live} and
+     * {@code GET /health/ready} over plain HTTP on this port (0: any free port, see
+     * {@link PachydermNode#metricsAddress()}). Default: no endpoint.
+     */
+    public Builder metricsPort(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("metrics port must be 0..65535: " + port);
+      }
+      this.metricsPort = port;
+      return this;
+    }
+
+    /**
+     * The address the metrics endpoint binds (default 127.0.0.1). Loopback by default because the
+     * endpoint has no TLS and no authentication; give the pod or host address (or 0.0.0.0) for a
+     * Prometheus server or a Kubernetes probe on another host.
+     */
+    public Builder metricsHost(String host) {
+      Objects.requireNonNull(host, "metrics host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("metrics host must not be blank");
+      }
+      this.metricsHost = host;
+      return this;
+    }
+
+    /**
+     * Readiness bound: the node is ready only while its applied index is at most this many entries
+     * behind its commit index (default 1,000; each entry is a batch).
+     */
+    public Builder readyApplyLagEntriesMax(long entries) {
+      if (entries < 0) {
+        throw new IllegalArgumentException("readyApplyLagEntriesMax must be >= 0: " + entries);
+      }
+      this.readyApplyLagEntriesMax = entries;
       return this;
     }
 
@@ -598,6 +763,12 @@ public final class PachydermNode implements AutoCloseable {
       if (clientToken != null && transport != Transport.GRPC) {
         throw new IllegalArgumentException("node " + nodeId + ": a client token needs the gRPC transport; Ratis "
             + "3.3.0's Netty transport has no hook to check it, so this node would serve without it");
+      }
+      if (metricsPort != null && meterRegistry != null && prometheusOf(meterRegistry) == null) {
+        throw new IllegalArgumentException("node " + nodeId + ": the metrics endpoint scrapes a PrometheusMeterRegistry, "
+            + "and the registry given to meterRegistry(..) is a " + meterRegistry.getClass().getName()
+            + " holding none: add a PrometheusMeterRegistry to it (a CompositeMeterRegistry may hold both), "
+            + "or leave metricsPort unset and expose your registry yourself");
       }
       if (logSegmentBytesMax <= limits.entryBytesMax()) {
         throw new IllegalArgumentException("log segment (" + logSegmentBytesMax + " B) must exceed the entry limit ("

@@ -125,6 +125,8 @@ public final class EventJournal implements AutoCloseable {
   private final AtomicReference<IndexImage> pendingIndex = new AtomicReference<>();
   private ExecutorService indexWriter; // created by the first saveIndex; apply thread only
   private long excerptsScannedAtOpen; // open's thread only
+  /** Encoded bytes of the records {@link #append} wrote since open; one writer, read by metrics. */
+  private volatile long bytesAppended;
   private volatile boolean closed;
 
   private EventJournal(Path dir, JournalOptions options) {
@@ -222,6 +224,11 @@ public final class EventJournal implements AutoCloseable {
     }
   }
 
+  /** Encoded bytes of the records appended since this journal was opened (skipped replays not counted). */
+  public long bytesAppended() {
+    return bytesAppended;
+  }
+
   /** Distinct refs with at least one retained record. */
   public int refs() {
     synchronized (lock) {
@@ -260,6 +267,7 @@ public final class EventJournal implements AutoCloseable {
     synchronized (lock) {
       index(excerpt, record);
     }
+    bytesAppended += length; // not atomic, and needs not be: append runs on one thread at a time
     maybeRetain();
     return true;
   }

@@ -102,10 +102,14 @@ class EventJournalTest {
     Workload workload = new Workload(REFS, 40);
     try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
       List<JournalRecord> written = appendEntries(journal, workload, 1, 10);
+      long bytes = journal.bytesAppended();
+      assertThat(bytes).as("bytes appended, for the node's metrics").isGreaterThanOrEqualTo(
+          written.stream().mapToLong(JournalRecord::getSerializedSize).sum());
       for (JournalRecord r : written) {
         assertThat(journal.append(r)).isFalse();
       }
       assertThat(journal.records()).isEqualTo(written.size());
+      assertThat(journal.bytesAppended()).as("skipped replays write nothing").isEqualTo(bytes);
 
       List<JournalRecord> entry11 = workload.entry(11); // 3 events (11 % 3 == 2)
       assertThat(entry11).hasSize(3);

@@ -175,6 +175,10 @@ public final class EntityStateMachine extends BaseStateMachine {
    * at-least-once effects. Written by the apply thread (and snapshot loading) only; volatile for status.
    */
   private volatile boolean effectsPaused;
+  /** Side outputs only: nothing on the apply path reads them back. */
+  private final NodeMetrics metrics;
+  /** The thread that applies entries, once one has: liveness asks whether it still runs. */
+  private volatile Thread applyThread;
 
   /** Every applied index that is a multiple of this logs its digest (a line per node per 10,000 entries). */
   static final long DIGEST_LOG_INTERVAL = 10_000;
@@ -198,6 +202,17 @@ public final class EntityStateMachine extends BaseStateMachine {
                             Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
                             int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
                             long logEntriesKeptForLaggingNodesMax) {
+    this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
+        logEntriesKeptForLaggingNodesMax,
+        new NodeMetrics(nodeId, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+            java.util.Set.copyOf(types.names())));
+  }
+
+  public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
+                            Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
+                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
+                            long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics) {
+    this.metrics = metrics;
     this.logEntriesKeptForLaggingNodesMax = logEntriesKeptForLaggingNodesMax;
     this.nodeId = nodeId;
     this.journalDir = journalDir;
@@ -207,7 +222,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.types = types;
     this.limits = limits;
     this.dedup = new DedupTable(limits.dedupEntriesMax());
-    this.effects = new EffectDispatcher(nodeId, types, effectHandlers, 2, 100_000);
+    this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers), 2, 100_000);
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
         this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, EFFECT_HANDLER_THREADS);
@@ -352,6 +367,7 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    long arrivalNs = System.nanoTime();
     ByteString content = request.getMessage().getContent();
     CommandBatch batch;
     try {
@@ -395,7 +411,7 @@ public final class EntityStateMachine extends BaseStateMachine {
       LogEntry entry = built.build();
       return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
           .setLogData(UnsafeByteOperations.unsafeWrap(entry.toByteArray()))
-          .setStateMachineContext(new LeaderBatch(term, new int[0], List.of())).build();
+          .setStateMachineContext(new LeaderBatch(term, new int[0], List.of(), arrivalNs)).build();
     }
     List<Work> work = work(batch);
     List<EntityKey> keys = new ArrayList<>(work.size());
@@ -411,7 +427,7 @@ public final class EntityStateMachine extends BaseStateMachine {
       Thread.currentThread().interrupt();
       return failed(request, "interrupted");
     }
-    LeaderBatch ctx = new LeaderBatch(term, stripes, List.copyOf(new LinkedHashSet<>(keys)));
+    LeaderBatch ctx = new LeaderBatch(term, stripes, List.copyOf(new LinkedHashSet<>(keys)), arrivalNs);
     try {
       LogEntry entry = buildEntry(work, term);
       return TransactionContext.newBuilder()
@@ -679,6 +695,9 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    if (applyThread != Thread.currentThread()) {
+      applyThread = Thread.currentThread();
+    }
     LogEntryProto logEntry = trx.getLogEntry();
     TermIndex termIndex = TermIndex.valueOf(logEntry);
     LogEntry entry;
@@ -687,7 +706,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(nodeId + ": log entry " + termIndex + " is not a Pachyderm entry", e);
     }
-    boolean appendedHere = trx.getStateMachineContext() instanceof LeaderBatch;
+    LeaderBatch appendedBy = trx.getStateMachineContext() instanceof LeaderBatch b ? b : null;
+    boolean appendedHere = appendedBy != null;
     // Every replica builds the full reply, not only the leader that appended the entry: Ratis
     // replicates the client and call ids with the entry, and a client retrying after a leader
     // change is answered from the new leader's retry cache with whatever this returned.
@@ -698,8 +718,16 @@ public final class EntityStateMachine extends BaseStateMachine {
       } else if (record.hasTimerFire()) {
         reply.addWork(applyTimerFire(record, termIndex, appendedHere));
       } else {
-        reply.addOutcomes(applyCommand(record, termIndex, appendedHere));
+        Outcome outcome = applyCommand(record, termIndex, appendedHere);
+        reply.addOutcomes(outcome);
+        if (appendedHere && !record.getLookupOnly()) {
+          metrics.commandApplied(record.getRef().getEcosystem(), record.getRef().getType(), outcome,
+              System.nanoTime() - appendedBy.arrivalNs);
+        }
       }
+    }
+    if (appendedHere && entry.getRecordsCount() > 0) {
+      metrics.entryApplied(entry.getRecordsCount());
     }
     for (EffectReport report : entry.getEffectReportsList()) {
       reply.addWork(applyEffectReport(report));
@@ -949,9 +977,13 @@ public final class EntityStateMachine extends BaseStateMachine {
     EventJournal j = journal;
     int events = entryRecords.size();
     try {
+      int appended = 0;
       for (int seq = 0; seq < events; seq++) {
-        j.append(entryRecords.get(seq).setEntrySeq(seq).setEntryEvents(events).build());
+        if (j.append(entryRecords.get(seq).setEntrySeq(seq).setEntryEvents(events).build())) {
+          appended++;
+        }
       }
+      metrics.journalAppended(appended);
       // Checked after appending: a reader parks first and looks at the journal again after, so
       // either it sees these records or this sees it parked. No follower parked: nothing to pay.
       if (historyWaiters.parkedCount() > 0) {
@@ -1053,6 +1085,9 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    if (newLeaderId != null) {
+      metrics.leaderChanged();
+    }
     if (!groupMemberId.getPeerId().equals(newLeaderId)) {
       readyTerm = -1;
       speculative.clear();
@@ -1343,6 +1378,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (last == null || last.getIndex() < 0) {
       return -1;
     }
+    long startNs = System.nanoTime();
     File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
     EventJournal j = journal;
     long journalIndex = 0;
@@ -1397,6 +1433,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    metrics.snapshotTaken(System.nanoTime() - startNs, file.length());
     // Ratis purges up to what every node has; past this bound a lagging node must install a snapshot.
     long laggardBound = last.getIndex() - logEntriesKeptForLaggingNodesMax;
     RaftServer.Division d = division;
@@ -1506,6 +1543,35 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   // ---- observability for the node and tests -------------------------------------------
+
+  /** Index of the last applied entry, -1 before any. */
+  public long appliedIndex() {
+    TermIndex ti = getLastAppliedTermIndex();
+    return ti == null ? -1 : ti.getIndex();
+  }
+
+  /** Whether the thread that applied entries has ended (Ratis' apply loop stops on a broken invariant). */
+  boolean applyThreadDied() {
+    Thread t = applyThread;
+    return t != null && !t.isAlive();
+  }
+
+  /** The journal's encoded bytes appended since open, 0 without a journal. */
+  public long journalBytesAppended() {
+    EventJournal j = journal;
+    return j == null ? 0 : j.bytesAppended();
+  }
+
+  /** Records the journal holds (retained and indexed), 0 without a journal. */
+  public long journalRecords() {
+    EventJournal j = journal;
+    return j == null ? 0 : j.records();
+  }
+
+  /** Effects the at-most-once dispatcher dropped or whose handler threw, since start. */
+  public long effectsFailedAtMostOnce() {
+    return effects.failedCount();
+  }
 
   long conflictCount() {
     return conflicts.get();

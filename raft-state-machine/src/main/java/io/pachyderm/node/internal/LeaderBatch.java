@@ -14,12 +14,15 @@ final class LeaderBatch {
   final long term;
   final int[] stripes;
   final List<EntityKey> keys;
+  /** When the batch reached {@code startTransaction} ({@link System#nanoTime()}): the call latency's start. */
+  final long arrivalNs;
   private final AtomicBoolean lanesReleased = new AtomicBoolean();
 
-  LeaderBatch(long term, int[] stripes, List<EntityKey> keys) {
+  LeaderBatch(long term, int[] stripes, List<EntityKey> keys, long arrivalNs) {
     this.term = term;
     this.stripes = stripes;
     this.keys = keys;
+    this.arrivalNs = arrivalNs;
   }
 
   /** True exactly once: the caller must then release the lanes. */
