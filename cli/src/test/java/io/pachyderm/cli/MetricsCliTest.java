@@ -50,7 +50,7 @@ class MetricsCliTest {
     assertBadInput(CliRun.of("node", "--id", "n1", "--peers", peers, "--data", data, "--metrics-host", "0.0.0.0"),
         "--metrics-host needs --metrics-port");
     assertBadInput(CliRun.of("cluster", "start", "--base-port", "7001", "--metrics-base-port", "7002",
-        "--data", data), "--metrics-base-port 7002 overlaps the nodes' ports 7001..7003");
+        "--data", data), "--metrics-base-port 7002 overlaps the nodes' ports 7001..7009");
   }
 
   private static NodeCommand parse(String... args) {
