@@ -6,13 +6,14 @@ import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.tls.TlsFiles;
 import io.pachyderm.entity.EntityRef;
+import io.pachyderm.node.security.ThrowawayCa.AltName;
+import io.pachyderm.node.security.ThrowawayCa;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.server.RaftServer;
-import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,7 @@ class TlsLeaderChangeTest {
 
   @Test
   void aKilledLeaderIsReplacedAndCatchesUpAfterRestartAllOverTls() {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     TlsFiles nodes = allNodes(ca);
     try (TestCluster cluster = new TestCluster(dir.resolve("data"), 3, TestCounter.TYPES, b -> b.tls(nodes));
          PachydermClient client = PachydermClient.builder(cluster.peers()).entityTypes(TestCounter.TYPES)
@@ -58,7 +59,7 @@ class TlsLeaderChangeTest {
   /** installSnapshot is a streaming peer call too: a follower behind the purged log gets it over TLS. */
   @Test
   void aFollowerBehindThePurgedLogCatchesUpBySnapshotInstallOverTls() throws Exception {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     TlsFiles nodes = allNodes(ca);
     try (TestCluster cluster = new TestCluster(dir.resolve("data"), 3, TestCounter.TYPES, b -> b.tls(nodes)
         .snapshotThresholdEntries(10)
@@ -97,11 +98,11 @@ class TlsLeaderChangeTest {
   }
 
   /** One certificate for every node: TestCluster configures all nodes alike. */
-  private static TlsFiles allNodes(TestCertificates ca) {
-    return ca.issue("nodes", "CN=nodes", List.of(
-        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1"),
-        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n2"),
-        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n3"),
-        new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+  private static TlsFiles allNodes(ThrowawayCa ca) {
+    return ca.issue("nodes", "nodes", List.of(
+        new AltName.Uri("pachyderm:peer:n1"),
+        new AltName.Uri("pachyderm:peer:n2"),
+        new AltName.Uri("pachyderm:peer:n3"),
+        new AltName.Ip("127.0.0.1")));
   }
 }
