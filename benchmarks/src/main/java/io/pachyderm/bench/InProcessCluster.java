@@ -11,6 +11,7 @@ import io.pachyderm.examples.ExampleTypes;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.node.OutboxStats;
 import io.pachyderm.node.PachydermNode;
+import io.pachyderm.node.security.ThrowawayCa;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.List;
 /**
  * Three nodes (deployment {@link Scenario.Deployment#SINGLE}: one) in this JVM on free loopback
  * ports, each with its own data directory under {@code root}, with default node settings except
- * the scenario's journal switch, and one client configured by the scenario. The
+ * the scenario's journal switch, and one client configured by the scenario. A mutual-TLS row
+ * gets a CA made for it ({@code root/tls}): a certificate per node and one for the client. The
  * cluster is named after the scenario: two clusters alive at once (the JIT warm-up) then have
  * distinct Raft groups, so their Ratis JMX beans and metrics do not collide.
  */
@@ -50,14 +52,24 @@ final class InProcessCluster implements Target {
     }
     List<PachydermNode> nodes = new ArrayList<>();
     PachydermClient client = null;
+    ThrowawayCa ca = scenario.mutualTls() ? ThrowawayCa.create(root.resolve("tls"), "benchmark CA " + clusterName)
+        : null;
     try {
       for (Peer p : peers) {
-        nodes.add(node(p.id(), peers, root.resolve(p.id()), scenario.transport())
+        PachydermNode.Builder b = node(p.id(), peers, root.resolve(p.id()), scenario.transport())
             .journalEnabled(scenario.journal())
-            .clusterName(clusterName).build().start());
+            .clusterName(clusterName);
+        if (ca != null) {
+          b.tls(ca.node(p.id(), List.of(p.host())));
+        }
+        nodes.add(b.build().start());
       }
       awaitReadyLeader(nodes);
-      client = PachydermClient.builder(peers)
+      PachydermClient.Builder clientBuilder = PachydermClient.builder(peers);
+      if (ca != null) {
+        clientBuilder.tls(ca.client("benchmark"));
+      }
+      client = clientBuilder
           .clusterName(clusterName)
           .entityTypes(TYPES)
           .transport(scenario.transport())

@@ -56,8 +56,8 @@ public final class LoadBenchmark implements Callable<Integer> {
   @Option(names = "--threads", description = "Client threads issuing blocking calls. Default ${DEFAULT-VALUE}.")
   int threads = 32;
 
-  @Option(names = "--scenarios", split = ",", description = "Which rows to run, in this order, of a,b,c,d,e,f,g "
-      + "(and the journal rows h,i,j,k,l,m). Default a-g.")
+  @Option(names = "--scenarios", split = ",", description = "Which rows to run, in this order, of a,t,b,c,d,e,f,g "
+      + "(and the journal rows h,i,j,k,l,m). Default a,t,b-g.")
   List<String> only;
 
   @Option(names = "--phase-seconds-max", description = "Time limit of each warm-up and measured phase; a phase "
@@ -90,7 +90,7 @@ public final class LoadBenchmark implements Callable<Integer> {
     }
     List<Scenario> scenarios = select(scenarios(threads));
     if (scenarios.isEmpty()) {
-      System.err.println("load-benchmark: no scenario matches " + only + "; known: a,b,c,d,e,f,g,"
+      System.err.println("load-benchmark: no scenario matches " + only + "; known: a,t,b,c,d,e,f,g,"
           + JOURNAL_ROWS);
       return 2;
     }
@@ -155,6 +155,11 @@ public final class LoadBenchmark implements Callable<Integer> {
             Scenario.Deployment.CLUSTER, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.INCREMENTS),
         // One request per call, and as many requests in flight as there are threads: what the
         // same callers get when every call costs its own RPC and log entry.
+        // What TLS costs: the same cluster and client as a, every connection (Raft peers, the
+        // client) mutual TLS. Right after a, so that the two are measured back to back.
+        new Scenario("t", "gRPC cluster, mutual TLS, natural batching", "a",
+            Scenario.Deployment.CLUSTER, Transport.GRPC, 256, 4, SPREAD_ENTITIES, Scenario.Load.INCREMENTS, true, 1,
+            true),
         new Scenario("b", "gRPC cluster, no batching (1 cmd/request)", "a",
             Scenario.Deployment.CLUSTER, Transport.GRPC, 1, threads, SPREAD_ENTITIES, Scenario.Load.INCREMENTS),
         new Scenario("c", "Netty cluster, natural batching, 1000 ent.", "a",
@@ -211,10 +216,10 @@ public final class LoadBenchmark implements Callable<Integer> {
     List<Scenario> kinds = new ArrayList<>();
     for (Scenario s : jitKinds()) {
       kinds.add(new Scenario("jit-" + s.id(), s.title(), null, s.deployment(), s.transport(), s.commandsPerBatchMax(),
-          s.inflightBatchesMax(), s.entityCount(), s.load(), s.journal(), s.eventsPerCall()));
+          s.inflightBatchesMax(), s.entityCount(), s.load(), s.journal(), s.eventsPerCall(), s.mutualTls()));
     }
     List<TempDeployment> deployments = new ArrayList<>();
-    Progress.line("jit", "starting a gRPC cluster, a Netty cluster and a local node");
+    Progress.line("jit", "starting one deployment of each kind: " + kinds.stream().map(Scenario::transportLabel).toList());
     try {
       List<Workload> workloads = new ArrayList<>();
       for (Scenario s : kinds) {
@@ -240,15 +245,20 @@ public final class LoadBenchmark implements Callable<Integer> {
   }
 
   /**
-   * The deployments the JIT warm-up loads: rows a, c and d, or, when only journal rows were
-   * chosen, the journal rows' code paths (a single node and a gRPC cluster, Append(10), journal on).
+   * The deployments the JIT warm-up loads: rows a, c and d (and t, the TLS code paths, when it is
+   * chosen), or, when only journal rows were chosen, the journal rows' code paths (a single node
+   * and a gRPC cluster, Append(10), journal on).
    */
   private List<Scenario> jitKinds() {
     List<Scenario> all = scenarios(threads);
-    boolean journalOnly = select(all).stream().allMatch(s -> s.load() == Scenario.Load.APPENDS);
+    List<Scenario> chosen = select(all);
+    boolean journalOnly = chosen.stream().allMatch(s -> s.load() == Scenario.Load.APPENDS);
+    boolean tls = chosen.stream().anyMatch(Scenario::mutualTls);
     List<Scenario> kinds = new ArrayList<>();
     for (Scenario s : all) {
-      if (journalOnly ? s.id().equals("k") || s.id().equals("m") : "acd".contains(s.id())) {
+      boolean kind = journalOnly ? s.id().equals("k") || s.id().equals("m")
+          : "acd".contains(s.id()) || (tls && s.id().equals("t"));
+      if (kind) {
         kinds.add(s);
       }
     }

@@ -15,12 +15,22 @@ import java.util.Objects;
  * @param load what each call does
  * @param journal whether the nodes keep an event journal ({@code PachydermNode.Builder.journalEnabled})
  * @param eventsPerCall events one successful call applies (load {@link Load#APPENDS}; 1 otherwise)
+ * @param mutualTls nodes and client talk mutual TLS, with certificates from a CA made for the row
+ *     (deployment {@link Deployment#CLUSTER} or {@link Deployment#SINGLE}, gRPC only)
  */
 record Scenario(String id, String title, String baselineId, Deployment deployment, Transport transport,
                 int commandsPerBatchMax, int inflightBatchesMax, int entityCount, Load load, boolean journal,
-                int eventsPerCall) {
+                int eventsPerCall, boolean mutualTls) {
 
-  /** A row on nodes with the journal on (their default), each call applying one event. */
+  /** A plaintext row. */
+  Scenario(String id, String title, String baselineId, Deployment deployment, Transport transport,
+           int commandsPerBatchMax, int inflightBatchesMax, int entityCount, Load load, boolean journal,
+           int eventsPerCall) {
+    this(id, title, baselineId, deployment, transport, commandsPerBatchMax, inflightBatchesMax, entityCount, load,
+        journal, eventsPerCall, false);
+  }
+
+  /** A plaintext row on nodes with the journal on (their default), each call applying one event. */
   Scenario(String id, String title, String baselineId, Deployment deployment, Transport transport,
            int commandsPerBatchMax, int inflightBatchesMax, int entityCount, Load load) {
     this(id, title, baselineId, deployment, transport, commandsPerBatchMax, inflightBatchesMax, entityCount, load,
@@ -53,12 +63,15 @@ record Scenario(String id, String title, String baselineId, Deployment deploymen
     SINGLE
   }
 
-  /** "gRPC", "Netty" or "local": the deployment kind, as the JIT warm-up names it. */
+  /** "gRPC", "gRPC+TLS", "Netty" or "local": the deployment kind, as the JIT warm-up names it. */
   String transportLabel() {
     if (deployment == Deployment.LOCAL || deployment == Deployment.SINGLE) {
       return "local";
     }
-    return transport == Transport.GRPC ? "gRPC" : "Netty";
+    if (transport == Transport.GRPC) {
+      return mutualTls ? "gRPC+TLS" : "gRPC";
+    }
+    return "Netty";
   }
 
   Scenario {
@@ -72,6 +85,10 @@ record Scenario(String id, String title, String baselineId, Deployment deploymen
         || eventsPerCall > BenchLog.EVENTS_PER_COMMAND_MAX || (load != Load.APPENDS && eventsPerCall != 1)) {
       throw new IllegalArgumentException("invalid scenario " + id + ": batch " + commandsPerBatchMax
           + ", inflight " + inflightBatchesMax + ", entities " + entityCount);
+    }
+    if (mutualTls && (deployment == Deployment.LOCAL || transport != Transport.GRPC)) {
+      throw new IllegalArgumentException("invalid scenario " + id + ": mutual TLS needs gRPC nodes of our own "
+          + "(deployment CLUSTER or SINGLE), not " + deployment + " on " + transport);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.pachyderm.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pachyderm.node.security.ThrowawayCa;
 import io.pachyderm.api.AccessDeniedException;
 import io.pachyderm.api.Entities;
 import io.pachyderm.api.HistoryEvent;
@@ -55,7 +56,7 @@ class AuthorizationClusterTest {
   @TempDir
   static Path dir;
 
-  private TestCertificates ca;
+  private ThrowawayCa ca;
   private List<Peer> peers;
   private RaftGroup group;
   private final List<PachydermNode> nodes = new ArrayList<>();
@@ -65,7 +66,7 @@ class AuthorizationClusterTest {
 
   @BeforeAll
   void startCluster() throws Exception {
-    ca = TestCertificates.authority(dir, "cluster-ca");
+    ca = ThrowawayCa.create(dir.resolve("cluster-ca"), "cluster-ca");
     peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
     group = ClusterIdentity.group("pachyderm", peers);

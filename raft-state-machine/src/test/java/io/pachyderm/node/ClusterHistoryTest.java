@@ -24,12 +24,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The event journal on a cluster: every node journals the same records, history and follow are
  * served from any node, follow stays gap-free across a leader change, and a journal that lost its
- * tail is filled again from the Raft log.
+ * tail is filled again from the Raft log. The follow-across-a-leader-change scenario runs twice,
+ * plaintext and with mutual TLS on every connection.
  */
 class ClusterHistoryTest {
   static final EntityTypes TYPES = EntityTypes.of(TestCounter.TYPE, TestMessaging.SENDER, TestMessaging.RECEIVER,
@@ -83,9 +86,10 @@ class ClusterHistoryTest {
     }
   }
 
-  @Test
-  void followIsGapFreeAcrossALeaderChangeAndStartsAtTheCurrentState() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3, TYPES, b -> {})) {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestCluster.Wire.class)
+  void followIsGapFreeAcrossALeaderChangeAndStartsAtTheCurrentState(TestCluster.Wire wire) throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, TYPES, wire, b -> {})) {
       int leader = cluster.awaitLeader();
       PachydermClient writer = cluster.client();
       var c = TestCounter.TYPE.ref("followed");
@@ -143,6 +147,7 @@ class ClusterHistoryTest {
       fromStart.close();
       fromNow.close();
       assertThatThrownBy(() -> fromStart.poll(Duration.ZERO)).isInstanceOf(IllegalStateException.class);
+      cluster.assertWire();
     }
   }
 

@@ -24,12 +24,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reliable messaging on a three-node cluster under leader kills: entity-to-entity messages are
  * delivered exactly once and in order, durable timers fire once (also after a full restart), and
- * at-least-once effects are each dispatched until acknowledged, with one idempotency key.
+ * at-least-once effects are each dispatched until acknowledged, with one idempotency key. The
+ * messages and effects scenarios run twice, plaintext and with mutual TLS on every connection
+ * (issue 11: the cluster's scenarios pass with TLS).
  */
 class ClusterMessagingTest {
   private static final List<String> RECEIVERS = List.of("r1", "r2", "r3");
@@ -37,9 +41,10 @@ class ClusterMessagingTest {
   @TempDir
   Path dir;
 
-  @Test
-  void messagesArriveExactlyOnceAndInOrderThroughLeaderKills() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3, TestMessaging.TYPES,
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestCluster.Wire.class)
+  void messagesArriveExactlyOnceAndInOrderThroughLeaderKills(TestCluster.Wire wire) throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, TestMessaging.TYPES, wire,
         b -> b.snapshotThresholdEntries(200))) {
       cluster.awaitLeader();
       PachydermClient client = cluster.client();
@@ -92,6 +97,7 @@ class ClusterMessagingTest {
       assertThat(received).as("received == sent, nothing twice").isEqualTo(total);
       assertThat(total).as("the senders got work done").isGreaterThan(100);
       cluster.assertReplicasAgree();
+      cluster.assertWire();
     }
   }
 
@@ -141,13 +147,15 @@ class ClusterMessagingTest {
     }
   }
 
-  @Test
-  void atLeastOnceEffectsAreRetriedUntilAcknowledgedWithOneKeyThroughLeaderKills() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestCluster.Wire.class)
+  void atLeastOnceEffectsAreRetriedUntilAcknowledgedWithOneKeyThroughLeaderKills(TestCluster.Wire wire)
+      throws Exception {
     Map<String, List<String>> attemptsByKey = new ConcurrentHashMap<>();
     Set<String> succeeded = ConcurrentHashMap.newKeySet();
     List<String> nodes = new CopyOnWriteArrayList<>();
     EffectRetry retry = new EffectRetry(20, Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(5));
-    try (TestCluster cluster = new TestCluster(dir, 3, TestMessaging.TYPES, b -> b.effectRetry(retry)
+    try (TestCluster cluster = new TestCluster(dir, 3, TestMessaging.TYPES, wire, b -> b.effectRetry(retry)
         .effectHandler(TestMessaging.FLAKY_HANDLER, (TestMessaging.Work w, EffectContext ctx) -> {
           List<String> attempts = attemptsByKey.computeIfAbsent(w.job() + ":" + w.n(), k -> new CopyOnWriteArrayList<>());
           attempts.add(ctx.idempotencyKey());
@@ -187,6 +195,7 @@ class ClusterMessagingTest {
           .as("keys differ between effects").isEqualTo(attemptsByKey.size());
       assertThat(allNodes(cluster, n -> n.outboxStats().deadLetters() == 0)).isTrue();
       cluster.assertReplicasAgree();
+      cluster.assertWire();
     }
   }
 

@@ -7,9 +7,10 @@ import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
 import io.pachyderm.client.Transport;
 import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.node.security.ThrowawayCa.AltName;
+import io.pachyderm.node.security.ThrowawayCa;
 import java.nio.file.Path;
 import java.util.List;
-import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +62,7 @@ class SecureByDefaultTest {
 
   @Test
   void tlsOnTheNettyTransportIsRefusedBecauseRatisNettyHasNoTls() {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001");
     assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).transport(Transport.NETTY)
         .tls(ca.node("n1")).build())
@@ -74,7 +75,7 @@ class SecureByDefaultTest {
 
   @Test
   void tlsAndInsecureTogetherAreRefused() {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001");
     assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ca.node("n1")).insecure().build())
         .hasMessageContaining("TLS and insecure both given");
@@ -82,16 +83,16 @@ class SecureByDefaultTest {
 
   @Test
   void aCertificateThatDoesNotNameTheNodesHostIsRefused() {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
-    TlsFiles uriOnly = ca.issue("uri-only", "CN=n1", List.of(
-        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1")));
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
+    TlsFiles uriOnly = ca.issue("uri-only", "n1", List.of(
+        new AltName.Uri("pachyderm:peer:n1")));
     assertThatThrownBy(() -> PachydermNode.builder("n1", Peer.parseList("n1=127.0.0.1:7001"), dir.resolve("a"))
         .tls(uriOnly).build())
         .hasMessageContaining("does not name this node's host 127.0.0.1")
         .hasMessageContaining("IP:127.0.0.1");
-    TlsFiles otherIp = ca.issue("other-ip", "CN=n1", List.of(
-        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1"),
-        new GeneralName(GeneralName.iPAddress, "127.0.0.2"), new GeneralName(GeneralName.dNSName, "127.0.0.1")));
+    TlsFiles otherIp = ca.issue("other-ip", "n1", List.of(
+        new AltName.Uri("pachyderm:peer:n1"),
+        new AltName.Ip("127.0.0.2"), new AltName.Dns("127.0.0.1")));
     assertThatThrownBy(() -> PachydermNode.builder("n1", Peer.parseList("n1=127.0.0.1:7001"), dir.resolve("b"))
         .tls(otherIp).build())
         .hasMessageContaining("does not name this node's host 127.0.0.1");
@@ -118,10 +119,8 @@ class SecureByDefaultTest {
 
   @Test
   void aCertificateThatDoesNotNameTheAdminPortsHostIsRefusedNamingThatAddress() {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
-    TlsFiles ipOnly = ca.issue("ip-only", "CN=n1", List.of(
-        new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:n1"),
-        new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
+    TlsFiles ipOnly = ca.issue("ip-only", "n1", List.of(AltName.peer("n1"), new AltName.Ip("127.0.0.1")));
     List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001;client=7101;admin=localhost:7201");
     assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ipOnly).build())
         .hasMessageContaining("does not name this node's host localhost (admin address localhost:7201)")
@@ -130,7 +129,7 @@ class SecureByDefaultTest {
 
   @Test
   void aCertificateThatDoesNotNameTheNodeIsRefused() {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     List<Peer> peers = Peer.parseList("n1=127.0.0.1:7001,n2=127.0.0.1:7002");
     assertThatThrownBy(() -> PachydermNode.builder("n1", peers, dir.resolve("n1")).tls(ca.node("n2")).build())
         .hasMessageContaining("names peers [n2], not this node")

@@ -3,6 +3,7 @@ package io.pachyderm.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pachyderm.node.security.ThrowawayCa;
 import io.pachyderm.client.ClusterIdentity;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
@@ -59,13 +60,13 @@ class SeparatePortsTest {
   @TempDir
   static Path dir;
 
-  private TestCertificates ca;
+  private ThrowawayCa ca;
   private TestCluster cluster;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   @BeforeAll
   void startCluster() {
-    ca = TestCertificates.authority(dir, "ports-ca");
+    ca = ThrowawayCa.create(dir.resolve("ports-ca"), "ports-ca");
     cluster = new TestCluster(dir.resolve("nodes"), 3, TestCounter.TYPES, true, (id, b) -> b.tls(ca.node(id)));
     cluster.awaitLeader();
   }

@@ -2,14 +2,19 @@ package io.pachyderm.node;
 
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
+import io.pachyderm.client.tls.TlsFiles;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.internal.StateMachineLimits;
+import io.pachyderm.node.security.Identities;
+import io.pachyderm.node.security.ThrowawayCa;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,18 +23,42 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 
 /**
  * Three (or more) Ratis servers in this JVM on loopback, each with its own data dir, plus
  * helpers to find the leader, stop and restart nodes, and count effect dispatches per node.
+ *
+ * <p>On {@link Wire#MUTUAL_TLS} a CA made for the cluster (in {@code root/tls}) issues each node
+ * its own certificate ({@code pachyderm:peer:<id>}, 127.0.0.1) and the test one client
+ * certificate, which every client from {@link #client} presents; peers, clients and admin calls
+ * then all run over mutual TLS. A scenario parameterised over {@link Wire} runs the same
+ * assertions both ways, and ends with {@link #assertWire()}.
  */
 final class TestCluster implements AutoCloseable {
   static final String COUNTING_HANDLER = "admin-mailer";
+
+  /** How nodes and clients talk. */
+  enum Wire {
+    PLAINTEXT,
+    /** Every connection (Raft peers, clients, admin) mutual TLS, with certificates from a CA made for the cluster. */
+    MUTUAL_TLS
+  }
 
   private final Path root;
   private final List<Peer> peers;
   private final EntityTypes types;
   private final java.util.function.BiConsumer<String, PachydermNode.Builder> tuning;
+  private final Wire wire;
+  /** Per node on {@link Wire#MUTUAL_TLS}, else empty. */
+  private final List<TlsFiles> nodeTls = new ArrayList<>();
+  /** The test's client certificate on {@link Wire#MUTUAL_TLS}, else null. */
+  private final TlsFiles clientTls;
   private final PachydermNode[] nodes;
   private final List<PachydermClient> clients = new CopyOnWriteArrayList<>();
   /** Effect dispatches per node id, with the idempotency key of each. */
@@ -37,7 +66,11 @@ final class TestCluster implements AutoCloseable {
   final AtomicLong dispatchCount = new AtomicLong();
 
   TestCluster(Path root, int size, EntityTypes types, Consumer<PachydermNode.Builder> tuning) {
-    this(root, size, types, false, (id, b) -> tuning.accept(b));
+    this(root, size, types, Wire.PLAINTEXT, false, (id, b) -> tuning.accept(b));
+  }
+
+  TestCluster(Path root, int size, EntityTypes types, Wire wire, Consumer<PachydermNode.Builder> tuning) {
+    this(root, size, types, wire, false, (id, b) -> tuning.accept(b));
   }
 
   /**
@@ -46,9 +79,15 @@ final class TestCluster implements AutoCloseable {
    */
   TestCluster(Path root, int size, EntityTypes types, boolean separatePorts,
               java.util.function.BiConsumer<String, PachydermNode.Builder> tuning) {
+    this(root, size, types, Wire.PLAINTEXT, separatePorts, tuning);
+  }
+
+  private TestCluster(Path root, int size, EntityTypes types, Wire wire, boolean separatePorts,
+                      java.util.function.BiConsumer<String, PachydermNode.Builder> tuning) {
     this.root = root;
     this.types = types;
     this.tuning = tuning;
+    this.wire = wire;
     List<Peer> list = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       list.add(separatePorts
@@ -56,6 +95,15 @@ final class TestCluster implements AutoCloseable {
           : new Peer("n" + i, "127.0.0.1:" + freePort()));
     }
     this.peers = List.copyOf(list);
+    if (wire == Wire.MUTUAL_TLS) {
+      ThrowawayCa ca = ThrowawayCa.create(root.resolve("tls"), "test cluster CA");
+      for (Peer p : peers) {
+        nodeTls.add(ca.node(p.id(), List.of(p.host())));
+      }
+      clientTls = ca.client("test");
+    } else {
+      clientTls = null;
+    }
     this.nodes = new PachydermNode[size];
     for (int i = 0; i < size; i++) {
       start(i);
@@ -64,6 +112,10 @@ final class TestCluster implements AutoCloseable {
 
   static TestCluster start(Path root, EntityTypes types) {
     return new TestCluster(root, 3, types, b -> {});
+  }
+
+  static TestCluster start(Path root, EntityTypes types, Wire wire) {
+    return new TestCluster(root, 3, types, wire, b -> {});
   }
 
   List<Peer> peers() {
@@ -90,6 +142,9 @@ final class TestCluster implements AutoCloseable {
           dispatches.computeIfAbsent(ctx.nodeId(), k -> new CopyOnWriteArrayList<>()).add(ctx.idempotencyKey());
           dispatchCount.incrementAndGet();
         });
+    if (wire == Wire.MUTUAL_TLS) {
+      b.tls(nodeTls.get(i));
+    }
     tuning.accept(self.id(), b);
     nodes[i] = b.build().start();
   }
@@ -157,9 +212,58 @@ final class TestCluster implements AutoCloseable {
   }
 
   PachydermClient client(List<Peer> to, Duration timeout) {
-    PachydermClient c = PachydermClient.builder(to).entityTypes(types).requestTimeout(timeout).build();
+    PachydermClient.Builder b = PachydermClient.builder(to).entityTypes(types).requestTimeout(timeout);
+    if (clientTls != null) {
+      b.tls(clientTls);
+    }
+    PachydermClient c = b.build();
     clients.add(c);
     return c;
+  }
+
+  /**
+   * The cluster ran as its {@link Wire} says, and no node refused anything its own peers and the
+   * test's clients sent. On {@link Wire#MUTUAL_TLS} every running node completes a TLS handshake
+   * that requires the test's client certificate and presents its own certificate, naming its id,
+   * from the cluster's CA; so a cluster that silently ran plaintext fails here.
+   */
+  void assertWire() {
+    for (int i = 0; i < nodes.length; i++) {
+      if (nodes[i] == null) {
+        continue;
+      }
+      long refused = nodes[i].refusals().total();
+      if (refused != 0) {
+        throw new AssertionError(peers.get(i).id() + " refused " + refused + " calls on " + wire + ": "
+            + nodes[i].refusals());
+      }
+      if (wire == Wire.MUTUAL_TLS) {
+        List<String> named = Identities.peerIds(presentedCertificate(peers.get(i)));
+        if (!named.equals(List.of(peers.get(i).id()))) {
+          throw new AssertionError(peers.get(i) + " presented a certificate naming peers " + named);
+        }
+      }
+    }
+  }
+
+  /** The certificate a node presents to a client that offers the test's certificate and trusts only the cluster's CA. */
+  private X509Certificate presentedCertificate(Peer node) {
+    GrpcTlsConfig tls = clientTls.load().grpcTlsConfig();
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new KeyManager[] {tls.getKeyManager().getKeyManager()},
+          new TrustManager[] {tls.getTrustManager().getTrustManager()}, null);
+      try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(node.host(), node.port())) {
+        socket.setSoTimeout(10_000);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setApplicationProtocols(new String[] {"h2"}); // what gRPC's server negotiates
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new AssertionError("no TLS handshake with " + node + " (" + wire + "): " + e, e);
+    }
   }
 
   static StateMachineLimits smallSegmentsLimits() {

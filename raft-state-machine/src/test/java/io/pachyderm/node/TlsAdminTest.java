@@ -3,6 +3,7 @@ package io.pachyderm.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pachyderm.node.security.ThrowawayCa;
 import io.pachyderm.client.AdminRefusedException;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
@@ -30,14 +31,14 @@ class TlsAdminTest {
   @TempDir
   static Path dir;
 
-  private TestCertificates ca;
+  private ThrowawayCa ca;
   private List<Peer> peers;
   private final List<PachydermNode> nodes = new ArrayList<>();
   private final List<PachydermClient> clients = new ArrayList<>();
 
   @BeforeAll
   void startCluster() {
-    ca = TestCertificates.authority(dir, "cluster-ca");
+    ca = ThrowawayCa.create(dir.resolve("cluster-ca"), "cluster-ca");
     peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
     for (Peer p : peers) {

@@ -12,6 +12,7 @@ import io.pachyderm.client.tls.TlsFiles;
 import io.pachyderm.client.tls.TlsMaterial;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityRef;
+import io.pachyderm.node.security.ThrowawayCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,8 +68,8 @@ class TlsClusterTest {
   @TempDir
   static Path dir;
 
-  private TestCertificates ca;
-  private TestCertificates otherCa;
+  private ThrowawayCa ca;
+  private ThrowawayCa otherCa;
   private List<Peer> peers;
   private RaftGroup group;
   private final List<PachydermNode> nodes = new ArrayList<>();
@@ -76,8 +77,8 @@ class TlsClusterTest {
 
   @BeforeAll
   void startCluster() {
-    ca = TestCertificates.authority(dir, "cluster-ca");
-    otherCa = TestCertificates.authority(dir, "other-ca");
+    ca = ThrowawayCa.create(dir.resolve("cluster-ca"), "cluster-ca");
+    otherCa = ThrowawayCa.create(dir.resolve("other-ca"), "other-ca");
     peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
     group = ClusterIdentity.group("pachyderm", peers);
@@ -225,7 +226,7 @@ class TlsClusterTest {
     long refusedBefore = refusals(r -> r.notAdmin());
     List<GrpcTlsConfig> callers = List.of(
         ca.client("carol").load().grpcTlsConfig(),          // a client's certificate: refused by the authorizer
-        ca.issue("not-n2", "CN=n2", List.of()).load().grpcTlsConfig(), // names n2 only in its CN: not a peer
+        ca.issue("not-n2", "n2", List.of()).load().grpcTlsConfig(), // names n2 only in its CN: not a peer
         otherCa.node("n2").load().grpcTlsConfig());          // a peer certificate from another CA: handshake refused
     for (GrpcTlsConfig caller : callers) {
       try (RaftClient raft = raftClient(caller)) {

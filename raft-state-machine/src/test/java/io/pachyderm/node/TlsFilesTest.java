@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.client.tls.TlsFiles;
 import io.pachyderm.client.tls.TlsMaterial;
+import io.pachyderm.node.security.ThrowawayCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class TlsFilesTest {
 
   @Test
   void loadsAChainItsPkcs8KeyAndTheTrustBundle() {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     TlsMaterial material = ca.node("n1").load();
     assertThat(material.certificateChain()).hasSize(1);
     assertThat(material.trustedCertificates()).hasSize(1);
@@ -29,7 +30,7 @@ class TlsFilesTest {
 
   @Test
   void aKeyOfAnotherCertificateIsRefused() {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     TlsFiles n1 = ca.node("n1");
     TlsFiles n2 = ca.node("n2");
     assertThatThrownBy(() -> new TlsFiles(n1.certificateChain(), n2.privateKey(), n1.trustBundle()).load())
@@ -39,7 +40,7 @@ class TlsFilesTest {
 
   @Test
   void pkcs1AndEncryptedKeysAreRefusedWithTheConversionCommand() throws Exception {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     TlsFiles n1 = ca.node("n1");
     Path pkcs1 = dir.resolve("rsa.key");
     Files.writeString(pkcs1, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
@@ -53,7 +54,7 @@ class TlsFilesTest {
 
   @Test
   void missingOrEmptyFilesAreNamed() throws Exception {
-    TestCertificates ca = TestCertificates.authority(dir, "ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
     TlsFiles n1 = ca.node("n1");
     Path missing = dir.resolve("missing.crt");
     assertThatThrownBy(() -> new TlsFiles(missing, n1.privateKey(), n1.trustBundle()).load())

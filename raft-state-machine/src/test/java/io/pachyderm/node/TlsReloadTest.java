@@ -2,6 +2,7 @@ package io.pachyderm.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pachyderm.node.security.ThrowawayCa;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
 import io.pachyderm.client.tls.TlsFiles;
@@ -38,7 +39,7 @@ class TlsReloadTest {
 
   @Test
   void aRotatedNodeCertificateIsServedToNewConnectionsAndACorruptOneIsRefused() throws Exception {
-    TestCertificates ca = TestCertificates.authority(dir, "reload-ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("reload-ca"), "reload-ca");
     TlsFiles alice = ca.client("alice");
     try (TestCluster cluster = new TestCluster(dir.resolve("nodes"), 3, TestCounter.TYPES, true,
         (id, b) -> b.tls(ca.node(id)).tlsReloadInterval(Duration.ofMillis(200)))) {
@@ -48,7 +49,7 @@ class TlsReloadTest {
       BigInteger first = inUse.certificateChain().get(0).getSerialNumber();
       assertThat(servedSerial(n1.clientHost(), n1.clientPort(), alice)).isEqualTo(first);
 
-      // Rotate: the same paths, a new key and certificate (TestCertificates writes them in place).
+      // Rotate: the same paths, a new key and certificate (ThrowawayCa writes them in place).
       TlsFiles rotated = ca.node("n1");
       assertThat(rotated).isEqualTo(inUse.files());
       BigInteger second = serialIn(rotated.certificateChain());
@@ -80,7 +81,7 @@ class TlsReloadTest {
           "n1 to serve serial " + thirdSerial);
 
       // The trust bundle too: a client of another CA is refused until that CA joins the bundle.
-      TlsFiles zed = TestCertificates.authority(dir, "other-ca").client("zed");
+      TlsFiles zed = ThrowawayCa.create(dir.resolve("other-ca"), "other-ca").client("zed");
       TlsFiles zedTrustingTheCluster = new TlsFiles(zed.certificateChain(), zed.privateKey(), alice.trustBundle());
       assertThat(acceptedAsClient(n1.clientHost(), n1.clientPort(), zedTrustingTheCluster)).isFalse();
       Files.writeString(third.trustBundle(), Files.readString(third.trustBundle(), StandardCharsets.US_ASCII)
@@ -92,7 +93,7 @@ class TlsReloadTest {
 
   @Test
   void aReplacementThatNoLongerNamesTheNodeIsRefused() throws Exception {
-    TestCertificates ca = TestCertificates.authority(dir, "reload-ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("reload-ca"), "reload-ca");
     TlsFiles files = ca.node("n1");
     TlsMaterial material = files.load();
     Peer self = new Peer("n1", "127.0.0.1:7001");
@@ -116,7 +117,7 @@ class TlsReloadTest {
 
   @Test
   void aKeyThatDoesNotMatchTheNewCertificateIsRefusedNamingTheFile() throws Exception {
-    TestCertificates ca = TestCertificates.authority(dir, "reload-ca");
+    ThrowawayCa ca = ThrowawayCa.create(dir.resolve("reload-ca"), "reload-ca");
     TlsFiles files = ca.client("bob");
     TlsMaterial material = files.load();
     BigInteger first = material.certificateChain().get(0).getSerialNumber();

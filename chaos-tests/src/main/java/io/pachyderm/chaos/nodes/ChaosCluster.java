@@ -4,7 +4,9 @@ import io.pachyderm.chaos.net.NetnsHosts;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.client.Peer;
+import io.pachyderm.client.tls.TlsFiles;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.security.ThrowawayCa;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +34,17 @@ import java.util.concurrent.TimeoutException;
  * node as peer), bounded by {@link #STATUS_TIMEOUT}: a paused or dead node is reported
  * unreachable instead of blocking the nemesis.
  *
+ * <p>With mutual TLS ({@link #start(NetnsHosts, Path, List, NodeCode, boolean)}) a throwaway CA
+ * made for the run ({@link ThrowawayCa}, in {@code runDir/tls}) issues each node a certificate for
+ * its id and namespace address, and the harness one client certificate, which every client from
+ * {@link #client} and {@link #nodeClient} presents: workload clients, status polls, final reads.
+ *
  * <p>Thread-safe. {@link #close()} kills every node.
  */
 public final class ChaosCluster implements AutoCloseable {
   public static final int PORT = 7000;
+  /** Where a TLS run's CA certificate, node and client certificates and keys go, under the run directory. */
+  public static final String TLS_DIR = "tls";
   public static final Duration STATUS_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
 
@@ -44,11 +53,13 @@ public final class ChaosCluster implements AutoCloseable {
   private final List<NodeProcess> nodes;
   private final List<Peer> peers;
   private final EntityTypes types;
+  /** The harness's client certificate in a TLS run; null for plaintext. */
+  private final TlsFiles clientTls;
   private final Map<String, PachydermClient> statusClients = new LinkedHashMap<>();
   // Status calls that outlive their timeout keep a thread until Ratis gives up; bounded.
   private final ThreadPoolExecutor statusPool;
 
-  private ChaosCluster(NetnsHosts hosts, Path runDir, List<String> nodeArgs, NodeCode code) {
+  private ChaosCluster(NetnsHosts hosts, Path runDir, List<String> nodeArgs, NodeCode code, boolean mutualTls) {
     this.hosts = hosts;
     this.types = code.load();
     this.runDir = runDir;
@@ -58,9 +69,19 @@ public final class ChaosCluster implements AutoCloseable {
     }
     this.peers = List.copyOf(ps);
     String peerList = String.join(",", peers.stream().map(Peer::toString).toList());
+    ThrowawayCa ca = mutualTls ? ThrowawayCa.create(runDir.resolve(TLS_DIR), "chaos run CA " + runDir.getFileName())
+        : null;
+    this.clientTls = ca != null ? ca.client("chaos-harness") : null;
     List<NodeProcess> ns = new ArrayList<>();
     for (int i = 1; i <= hosts.nodes(); i++) {
-      ns.add(new NodeProcess(peers.get(i - 1), i, hosts, peerList, runDir, nodeArgs, code));
+      Peer peer = peers.get(i - 1);
+      List<String> args = new ArrayList<>(nodeArgs);
+      if (ca != null) {
+        TlsFiles own = ca.node(peer.id(), List.of(peer.host()));
+        args.addAll(List.of("--tls-cert", own.certificateChain().toString(), "--tls-key", own.privateKey().toString(),
+            "--tls-ca", own.trustBundle().toString()));
+      }
+      ns.add(new NodeProcess(peer, i, hosts, peerList, runDir, args, code));
     }
     this.nodes = List.copyOf(ns);
     this.statusPool = new ThreadPoolExecutor(4 * nodes.size(), 4 * nodes.size(), 30, TimeUnit.SECONDS,
@@ -89,12 +110,22 @@ public final class ChaosCluster implements AutoCloseable {
    * @throws IllegalArgumentException if the entity types provider cannot be loaded here
    */
   public static ChaosCluster start(NetnsHosts hosts, Path runDir, List<String> nodeArgs, NodeCode code) {
+    return start(hosts, runDir, nodeArgs, code, false);
+  }
+
+  /**
+   * As {@link #start(NetnsHosts, Path, List, NodeCode)}, with {@code mutualTls}: every node serves
+   * mutual TLS with a certificate from a CA made for this run, and every client of this cluster
+   * presents the harness's certificate from the same CA.
+   */
+  public static ChaosCluster start(NetnsHosts hosts, Path runDir, List<String> nodeArgs, NodeCode code,
+                                   boolean mutualTls) {
     try {
       Files.createDirectories(runDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ChaosCluster cluster = new ChaosCluster(hosts, runDir, nodeArgs, code);
+    ChaosCluster cluster = new ChaosCluster(hosts, runDir, nodeArgs, code, mutualTls);
     try {
       for (NodeProcess n : cluster.nodes) {
         n.start();
@@ -136,15 +167,33 @@ public final class ChaosCluster implements AutoCloseable {
     return types;
   }
 
-  /** A client of the whole cluster with the nodes' entity types. The caller closes it. */
+  /** Whether the nodes serve mutual TLS (and clients of this cluster present a certificate). */
+  public boolean mutualTls() {
+    return clientTls != null;
+  }
+
+  /** The harness's client certificate in a TLS run. */
+  public Optional<TlsFiles> clientTls() {
+    return Optional.ofNullable(clientTls);
+  }
+
+  /** A client of the whole cluster with the nodes' entity types (and the harness's certificate in a TLS run). The caller closes it. */
   public PachydermClient client(Duration requestTimeout) {
-    return PachydermClient.builder(peers).entityTypes(types).requestTimeout(requestTimeout).build();
+    return clientBuilder(peers, requestTimeout).build();
   }
 
   /** A client that talks to node {@code id} only (for stale reads of that node's state). The caller closes it. */
   public PachydermClient nodeClient(String id, Duration requestTimeout) {
-    return PachydermClient.builder(List.of(node(id).peer())).entityTypes(types)
-        .requestTimeout(requestTimeout).build();
+    return clientBuilder(List.of(node(id).peer()), requestTimeout).build();
+  }
+
+  private PachydermClient.Builder clientBuilder(List<Peer> to, Duration requestTimeout) {
+    PachydermClient.Builder b = PachydermClient.builder(to).entityTypes(types).requestTimeout(requestTimeout);
+    if (clientTls != null) {
+      // Each client reads the files again: a few small PEM files, a handful of times per run.
+      b.tls(clientTls);
+    }
+    return b;
   }
 
   /** Every node's own report, asked in parallel; a node that does not answer in time is unreachable. */

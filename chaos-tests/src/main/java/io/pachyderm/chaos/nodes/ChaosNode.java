@@ -3,6 +3,7 @@ package io.pachyderm.chaos.nodes;
 import io.pachyderm.chaos.workload.EffectCounterEntity;
 import io.pachyderm.chaos.workload.ReliableEffectCounterEntity;
 import io.pachyderm.client.Peer;
+import io.pachyderm.client.tls.TlsFiles;
 import io.pachyderm.node.EffectRetry;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
@@ -27,6 +28,10 @@ import picocli.CommandLine.Option;
  * {@code --dispatch-log} (see {@link DispatchLog}; the latter also fails the attempts
  * {@code --fail-every-nth-effect} picks). Started by the harness inside a network namespace; runs
  * until killed.
+ *
+ * <p>With {@code --tls-cert}, {@code --tls-key} and {@code --tls-ca} the node serves mutual TLS
+ * (peers, clients and admin on its one port); without them it runs plaintext, which its namespace
+ * address (not loopback) needs said explicitly ({@code insecure()}).
  *
  * <p>With {@code --parent-pid} the node halts when that process is gone, so a harness that dies
  * without cleaning up (kill -9, a crashed test JVM) does not leave nodes running forever.
@@ -62,6 +67,16 @@ public final class ChaosNode implements Callable<Integer> {
   @Option(names = "--segment-bytes", defaultValue = "16777216", description = "Raft log segment size, above the 8 MiB entry limit (default ${DEFAULT-VALUE}).")
   long logSegmentBytesMax;
 
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "This node's certificate chain (PEM); with "
+      + "--tls-key and --tls-ca: mutual TLS. Default: plaintext.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's PKCS#8 key (PEM).")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA certificates peers and clients must chain to (PEM).")
+  Path tlsCa;
+
   @Option(names = "--parent-pid", description = "Halt when this process is gone.")
   Long parentPid;
 
@@ -92,7 +107,7 @@ public final class ChaosNode implements Callable<Integer> {
     // The handler runs only once the node has started, so the reference is set by then.
     AtomicReference<PachydermNode> self = new AtomicReference<>();
     DispatchLog.FailurePlan plan = new DispatchLog.FailurePlan(failEveryNthEffect, failEffectAttempts);
-    PachydermNode node = PachydermNode.builder(id, Peer.parseList(peers), data)
+    PachydermNode.Builder builder = PachydermNode.builder(id, Peer.parseList(peers), data)
         .entityTypes(NodeCode.load(entityTypes, ChaosNode.class.getClassLoader()))
         .effectHandler(EffectCounterEntity.DISPATCH_HANDLER, dispatches.atMostOnce())
         .effectHandler(ReliableEffectCounterEntity.DISPATCH_HANDLER,
@@ -100,10 +115,15 @@ public final class ChaosNode implements Callable<Integer> {
         .electionTimeoutMin(Duration.ofMillis(electionTimeoutMs))
         .snapshotThresholdEntries(snapshotThresholdEntries)
         .logSegmentBytesMax(logSegmentBytesMax)
-        .effectRetry(effectRetry())
-        // Namespace addresses (10.213.x.x) are not loopback: plaintext needs saying so. A TLS run is not built yet.
-        .insecure()
-        .build();
+        .effectRetry(effectRetry());
+    TlsFiles tls = tlsFiles();
+    if (tls != null) {
+      builder.tls(tls);
+    } else {
+      // Namespace addresses (10.213.x.x) are not loopback: plaintext needs saying so.
+      builder.insecure();
+    }
+    PachydermNode node = builder.build();
     self.set(node);
     node.start();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -118,6 +138,20 @@ public final class ChaosNode implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The three TLS files, or null for plaintext; some but not all of them is a usage error. */
+  private TlsFiles tlsFiles() {
+    int given = (tlsCert != null ? 1 : 0) + (tlsKey != null ? 1 : 0) + (tlsCa != null ? 1 : 0);
+    if (given == 0) {
+      return null;
+    }
+    if (given != 3) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "give all of --tls-cert, --tls-key and --tls-ca, or none (plaintext); got --tls-cert " + tlsCert
+              + ", --tls-key " + tlsKey + ", --tls-ca " + tlsCa);
+    }
+    return new TlsFiles(tlsCert, tlsKey, tlsCa);
   }
 
   /** The node's default retry policy with the options given on the command line. */

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
  * <pre>
  * chaos-tests/run.sh --workload append --nemesis partition --duration 10m --out chaos-results
  * chaos-tests/run.sh --workload register --keys 5 --rate 100 --schedule faults.txt --duration 90s
+ * chaos-tests/run.sh --workload bank --nemesis combined --duration 3m --tls
  * </pre>
  *
  * <p>Exit codes: 0 when every checker found the history valid; 1 on any anomaly (or a run the
@@ -103,6 +104,12 @@ public final class ChaosRun implements Callable<Integer> {
       description = "Progress line interval; 0s for none (default ${DEFAULT-VALUE}).")
   Duration progress;
 
+  @Option(names = "--tls",
+      description = "Mutual TLS on every connection: a CA made for the run (in <run dir>/tls) issues each node a "
+          + "certificate for its id and namespace address, and the harness one client certificate that every client "
+          + "presents (default: plaintext).")
+  boolean tls;
+
   @Option(names = "--rebuild-closed-client",
       description = "Replace the client when its Ratis window has closed for good, as a Jepsen client reopens "
           + "its connection (default: keep it, so the run measures the real client).")
@@ -176,7 +183,7 @@ public final class ChaosRun implements Callable<Integer> {
       shape = shape.withReadFraction(readFraction);
     }
     return new RunSettings(workload, chosenNemesis, duration, nodes, out, chosenSeed, concurrency, rate, ops,
-        requestTimeout, NemesisSchedule.Timing.DEFAULT, progress, rebuildClosedClient, shape, faults);
+        requestTimeout, NemesisSchedule.Timing.DEFAULT, progress, rebuildClosedClient, shape, faults, tls);
   }
 
   /**

@@ -76,6 +76,10 @@ public final class ChaosRunner {
   public static final String FINAL_READ_FAILED = "final-read-failed";
   public static final String HARNESS_ERROR = "harness-error";
   public static final String NOT_DRAINED = "not-drained";
+  /** The summary's line saying whether the run was {@value #MUTUAL_TLS} or {@value #PLAINTEXT}. */
+  public static final String TRANSPORT_SECURITY = "transport security";
+  public static final String MUTUAL_TLS = "mutual TLS";
+  public static final String PLAINTEXT = "plaintext";
   /** The name of the harness's own verdict. */
   public static final String RECOVERY_CHECKER = "recovery";
 
@@ -121,11 +125,13 @@ public final class ChaosRunner {
     info.put("concurrency", Integer.toString(s.concurrency()));
     info.put("target rate", (long) s.opsPerSecond() + " ops/s");
     info.put("request timeout", s.requestTimeout().toMillis() + " ms");
+    info.put(TRANSPORT_SECURITY, s.mutualTls() ? MUTUAL_TLS + " (a CA made for the run, in the run dir's "
+        + ChaosCluster.TLS_DIR + "/)" : PLAINTEXT);
     info.put("run dir", runDir.toString());
     // run.sh passes the commit it built; tests run from the working tree they were built from.
     info.put("build", System.getProperty("pachyderm.chaos.build", "working tree"));
-    out.printf("chaos: %s x %s for %d s on %d nodes, seed %d -> %s%n", workload.name(), nemesisLabel,
-        s.duration().toSeconds(), s.nodes(), s.seed(), runDir);
+    out.printf("chaos: %s x %s for %d s on %d nodes%s, seed %d -> %s%n", workload.name(), nemesisLabel,
+        s.duration().toSeconds(), s.nodes(), s.mutualTls() ? " with mutual TLS" : "", s.seed(), runDir);
 
     List<Anomaly> harness = new ArrayList<>();
     List<NemesisInterval> intervals = new ArrayList<>();
@@ -141,7 +147,7 @@ public final class ChaosRunner {
         });
     long startNs = System.nanoTime();
     try (NetnsHosts hosts = NetnsHosts.create(s.nodes());
-         ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s, workload), s.code())) {
+         ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s, workload), s.code(), s.mutualTls())) {
       info.put("hosts", "slot " + hosts.slot() + ", " + hosts.address(1) + ".." + hosts.address(s.nodes()));
       for (NodeProcess n : cluster.nodes()) {
         dispatchLogs.add(n.dispatchLog());

@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  * duration + 1,000 operations, a 4 s request timeout (slower answers are recorded as unknown
  * outcomes: the command may still have taken effect), a random seed (printed), a 90 s recovery
  * wait, output under {@code chaos-results} (or the {@code chaos.out} system property), progress
- * every 10 s to {@code System.out}.
+ * every 10 s to {@code System.out}, plaintext (no TLS).
  *
  * <p>Needs root (network namespaces, iptables): {@link #run()} throws
  * {@link IllegalStateException} where they are unavailable; {@link #unavailableReason()} says so
@@ -105,6 +105,7 @@ public final class ChaosScenario {
     private Duration recoveryWait = Recovery.RECOVERY_WAIT_DEFAULT;
     private Duration progressEvery = Duration.ofSeconds(10);
     private PrintStream out = System.out;
+    private boolean mutualTls;
 
     private Builder() {}
 
@@ -210,6 +211,16 @@ public final class ChaosScenario {
       return this;
     }
 
+    /**
+     * Mutual TLS on every connection: a CA made for the run issues each node a certificate for its
+     * id and namespace address, and the harness a client certificate that every client, status
+     * poll and final read presents. Default off (plaintext).
+     */
+    public Builder mutualTls(boolean on) {
+      this.mutualTls = on;
+      return this;
+    }
+
     /** Where progress lines and the summary go; default {@code System.out}. */
     public Builder out(PrintStream out) {
       this.out = Objects.requireNonNull(out, "out");
@@ -250,7 +261,7 @@ public final class ChaosScenario {
       String nemesisLabel = schedule != null ? RunSettings.SCHEDULE : nemesis != null ? nemesis : "combined";
       RunPlan plan = new RunPlan(workload, shape, nemesisLabel, schedule, duration, nodes, outDir,
           seed != null ? seed : System.nanoTime(), concurrency, opsPerSecond, ops, requestTimeout,
-          NemesisSchedule.Timing.DEFAULT, progressEvery, false, code, recoveryWait);
+          NemesisSchedule.Timing.DEFAULT, progressEvery, false, code, recoveryWait, mutualTls);
       return new ChaosScenario(plan, out);
     }
 

@@ -19,7 +19,7 @@ import java.util.Objects;
 record RunPlan(Workload workload, WorkloadShape shape, String nemesis, ChaosSchedule schedule, Duration duration,
                int nodes, Path outDir, long seed, int concurrency, double opsPerSecond, long opsMax,
                Duration requestTimeout, NemesisSchedule.Timing timing, Duration progressEvery,
-               boolean rebuildClosedClient, NodeCode code, Duration recoveryWait) {
+               boolean rebuildClosedClient, NodeCode code, Duration recoveryWait, boolean mutualTls) {
   RunPlan {
     Objects.requireNonNull(workload, "workload");
     Objects.requireNonNull(shape, "shape");
@@ -36,7 +36,7 @@ record RunPlan(Workload workload, WorkloadShape shape, String nemesis, ChaosSche
   static RunPlan of(RunSettings s) {
     return new RunPlan(Workload.named(s.workload(), s.shape()), s.shape(), s.nemesis(), s.schedule(), s.duration(),
         s.nodes(), s.outDir(), s.seed(), s.concurrency(), s.opsPerSecond(), s.opsMax(), s.requestTimeout(), s.timing(),
-        s.progressEvery(), s.rebuildClosedClient(), NodeCode.DEFAULT, Recovery.RECOVERY_WAIT_DEFAULT);
+        s.progressEvery(), s.rebuildClosedClient(), NodeCode.DEFAULT, Recovery.RECOVERY_WAIT_DEFAULT, s.mutualTls());
   }
 
   boolean isControl() {

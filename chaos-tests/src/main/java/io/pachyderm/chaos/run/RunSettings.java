@@ -30,11 +30,14 @@ import java.util.Objects;
  *     real client
  * @param shape keys and read fraction of the workload ({@link WorkloadShape#DEFAULT}: the workload's own)
  * @param schedule the faults when {@code nemesis} is {@value #SCHEDULE}; null otherwise
+ * @param mutualTls nodes serve mutual TLS with certificates from a CA made for the run, and every
+ *     client and checker presents a client certificate from it; plaintext otherwise
  */
 public record RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
                           int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
                           NemesisSchedule.Timing timing, Duration progressEvery,
-                          boolean rebuildClosedClient, WorkloadShape shape, ChaosSchedule schedule) {
+                          boolean rebuildClosedClient, WorkloadShape shape, ChaosSchedule schedule,
+                          boolean mutualTls) {
   public static final String CONTROL = "control";
   /** The nemesis of a run that follows a {@link ChaosSchedule}. */
   public static final String SCHEDULE = "schedule";
@@ -71,22 +74,37 @@ public record RunSettings(String workload, String nemesis, Duration duration, in
     }
   }
 
-  /** A run of a nemesis family or the control run, in the workload's default shape. */
+  /** A plaintext run. */
+  public RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
+                     int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
+                     NemesisSchedule.Timing timing, Duration progressEvery, boolean rebuildClosedClient,
+                     WorkloadShape shape, ChaosSchedule schedule) {
+    this(workload, nemesis, duration, nodes, outDir, seed, concurrency, opsPerSecond, opsMax, requestTimeout, timing,
+        progressEvery, rebuildClosedClient, shape, schedule, false);
+  }
+
+  /** A plaintext run of a nemesis family or the control run, in the workload's default shape. */
   public RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
                      int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
                      NemesisSchedule.Timing timing, Duration progressEvery, boolean rebuildClosedClient) {
     this(workload, nemesis, duration, nodes, outDir, seed, concurrency, opsPerSecond, opsMax, requestTimeout, timing,
-        progressEvery, rebuildClosedClient, WorkloadShape.DEFAULT, null);
+        progressEvery, rebuildClosedClient, WorkloadShape.DEFAULT, null, false);
   }
 
   /** Defaults for everything but what a run is about. */
   public static RunSettings of(String workload, String nemesis, Duration duration, Path outDir, long seed) {
     return new RunSettings(workload, nemesis, duration, 3, outDir, seed, CONCURRENCY_DEFAULT, OPS_PER_SECOND_DEFAULT,
         (long) (OPS_PER_SECOND_DEFAULT * duration.toSeconds() * 2 + 1000), REQUEST_TIMEOUT_DEFAULT,
-        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), false, WorkloadShape.DEFAULT, null);
+        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), false, WorkloadShape.DEFAULT, null, false);
   }
 
   public boolean isControl() {
     return CONTROL.equals(nemesis);
+  }
+
+  /** The same run with mutual TLS on or off. */
+  public RunSettings withMutualTls(boolean on) {
+    return new RunSettings(workload, nemesis, duration, nodes, outDir, seed, concurrency, opsPerSecond, opsMax,
+        requestTimeout, timing, progressEvery, rebuildClosedClient, shape, schedule, on);
   }
 }

@@ -56,6 +56,12 @@ class ChaosRunTest {
   }
 
   @Test
+  void tlsIsOffUnlessAskedFor() {
+    assertThat(parse("--workload", "bank").settings(1, 100).mutualTls()).isFalse();
+    assertThat(parse("--workload", "bank", "--tls").settings(1, 100).mutualTls()).isTrue();
+  }
+
+  @Test
   void aBadScheduleIsAUsageErrorThatNamesTheLine(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("faults.txt");
     Files.writeString(file, "at 10s isolate leader for 20s\nat 40s kill someone, restart after 10s\n");

@@ -75,12 +75,18 @@ class ChaosSuiteTest {
     assertValid(run("register", "combined", RUN));
   }
 
-  /** Entity-to-entity messages exactly once: money moves between accounts and is never made or lost. */
+  /**
+   * Entity-to-entity messages exactly once: money moves between accounts and is never made or
+   * lost. This run is the suite's TLS run: mutual TLS on every connection, nodes and harness
+   * clients with certificates from a CA made for the run.
+   */
   @Test
   @Timeout(180)
-  void bankUnderKills() throws InterruptedException {
-    RunResult result = run("bank", "kill", MESSAGING_RUN);
+  void bankUnderKillsWithMutualTls() throws InterruptedException {
+    RunResult result = run("bank", "kill", MESSAGING_RUN, true);
     assertValid(result);
+    assertThat(result.summary()).contains(ChaosRunner.TRANSPORT_SECURITY).contains(ChaosRunner.MUTUAL_TLS);
+    assertThat(result.runDir().resolve(io.pachyderm.chaos.nodes.ChaosCluster.TLS_DIR).resolve("n1.crt")).exists();
     assertThat(stat(result, "bank", "transfersOk")).as("transfers acknowledged; summary:%n%s", result.summary())
         .isPositive();
     assertThat(stat(result, io.pachyderm.chaos.checker.DigestChecker.NAME, "indexesCompared"))
@@ -131,12 +137,17 @@ class ChaosSuiteTest {
   }
 
   private static RunResult run(String workload, String nemesis, Duration duration) throws InterruptedException {
+    return run(workload, nemesis, duration, false);
+  }
+
+  private static RunResult run(String workload, String nemesis, Duration duration, boolean mutualTls)
+      throws InterruptedException {
     long seed = Long.getLong("chaos.seed", System.nanoTime());
     Path out = Path.of(System.getProperty("chaos.out", "target/chaos-runs"));
     RunSettings defaults = RunSettings.of(workload, nemesis, duration, out, seed);
     RunSettings s = new RunSettings(workload, nemesis, duration, defaults.nodes(), out, seed, defaults.concurrency(),
         defaults.opsPerSecond(), defaults.opsMax(), defaults.requestTimeout(), CI_TIMING, Duration.ofSeconds(5), false);
-    return new ChaosRunner(System.out).run(s);
+    return new ChaosRunner(System.out).run(s.withMutualTls(mutualTls));
   }
 
   private static long stat(RunResult result, String checker, String stat) {

@@ -8,6 +8,8 @@
  * file (identity, {@link io.pachyderm.node.security.Operation}, ecosystem) and {@code
  * ClientRequests} decodes a client request into what it needs from it; {@link
  * io.pachyderm.node.security.PortGuard} keeps each of a node's separate peer, client and admin
- * ports to its own service.
+ * ports to its own service. {@link io.pachyderm.node.security.ThrowawayCa} issues certificates
+ * that follow the rule, from a CA made on the spot: for a local cluster, chaos runs, benchmarks
+ * and tests.
  */
 package io.pachyderm.node.security;

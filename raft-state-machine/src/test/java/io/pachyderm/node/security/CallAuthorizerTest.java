@@ -2,14 +2,13 @@ package io.pachyderm.node.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.node.TestCertificates;
+import io.pachyderm.node.security.ThrowawayCa.AltName;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.ratis.thirdparty.io.grpc.Status;
-import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,11 +20,11 @@ class CallAuthorizerTest {
   @TempDir
   Path dir;
 
-  private TestCertificates ca;
+  private ThrowawayCa ca;
 
   @BeforeEach
   void authority() {
-    ca = TestCertificates.authority(dir, "ca");
+    ca = ThrowawayCa.create(dir.resolve("ca"), "ca");
   }
 
   @Test
@@ -65,13 +64,13 @@ class CallAuthorizerTest {
 
   @Test
   void rolesComeFromUriSubjectAlternativeNamesOnly() {
-    X509Certificate commonNameOnly = leaf(ca.issue("cn-only", "CN=n1", List.of()));
+    X509Certificate commonNameOnly = leaf(ca.issue("cn-only", "n1", List.of()));
     assertThat(Identities.peerIds(commonNameOnly)).isEmpty();
     assertThat(Identities.isAdmin(commonNameOnly)).isFalse();
-    X509Certificate dnsOnly = leaf(ca.issue("dns-only", "CN=x", List.of(new GeneralName(GeneralName.dNSName, "n1"))));
+    X509Certificate dnsOnly = leaf(ca.issue("dns-only", "x", List.of(new AltName.Dns("n1"))));
     assertThat(Identities.peerIds(dnsOnly)).isEmpty();
-    X509Certificate emptyId = leaf(ca.issue("empty", "CN=x",
-        List.of(new GeneralName(GeneralName.uniformResourceIdentifier, "pachyderm:peer:"))));
+    X509Certificate emptyId = leaf(ca.issue("empty", "x",
+        List.of(new AltName.Uri("pachyderm:peer:"))));
     assertThat(Identities.peerIds(emptyId)).isEmpty();
     assertThat(Identities.peerIds(leaf(ca.node("n3")))).containsExactly("n3");
     assertThat(Identities.isAdmin(leaf(ca.admin("ops")))).isTrue();
@@ -80,9 +79,9 @@ class CallAuthorizerTest {
 
   @Test
   void aHostIsNamedByAnEqualIpOrDnsNameAsGrpcChecksIt() {
-    X509Certificate c = leaf(ca.issue("hosts", "CN=x", List.of(
-        new GeneralName(GeneralName.iPAddress, "10.0.0.1"), new GeneralName(GeneralName.iPAddress, "::1"),
-        new GeneralName(GeneralName.dNSName, "node1.example.org"), new GeneralName(GeneralName.dNSName, "*.pods.local"))));
+    X509Certificate c = leaf(ca.issue("hosts", "x", List.of(
+        new AltName.Ip("10.0.0.1"), new AltName.Ip("::1"),
+        new AltName.Dns("node1.example.org"), new AltName.Dns("*.pods.local"))));
     assertThat(Identities.namesHost(c, "10.0.0.1")).isTrue();
     assertThat(Identities.namesHost(c, "[::1]")).isTrue();
     assertThat(Identities.namesHost(c, "NODE1.example.org")).isTrue();
