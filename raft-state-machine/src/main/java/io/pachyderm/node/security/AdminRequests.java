@@ -8,7 +8,6 @@ import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.CodedInputStream;
 import org.apache.ratis.thirdparty.com.google.protobuf.WireFormat;
-import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
 import org.apache.ratis.thirdparty.io.grpc.Status;
@@ -67,34 +66,14 @@ final class AdminRequests {
    */
   static <Q, R> ServerCall.Listener<Q> refuse(PeerIdBinding.GuardedCall<Q, R> call, ServerCall.Listener<Q> delegate,
                                               Supplier<Status> refuse, Metadata trailers) {
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
-      private boolean refused;
-
+    return new RefusingListener<>(delegate) {
       @Override
-      public void onMessage(Q message) {
-        if (refused) {
-          return;
-        }
+      Q admit(Q message) {
         if (!isAdminRequest(message)) {
-          super.onMessage(message);
-          return;
+          return message;
         }
-        refused = true;
         call.closeOnce(refuse.get(), trailers);
-      }
-
-      @Override
-      public void onHalfClose() {
-        if (!refused) {
-          super.onHalfClose();
-        }
-      }
-
-      @Override
-      public void onReady() {
-        if (!refused) {
-          super.onReady();
-        }
+        return null;
       }
     };
   }

@@ -15,7 +15,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.apache.ratis.grpc.GrpcUtil;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
-import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener;
 import org.apache.ratis.thirdparty.io.grpc.Grpc;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
@@ -339,14 +338,9 @@ public final class CallAuthorizer implements ServerInterceptor {
     boolean adminOrMember = certificate == null || Identities.isAdmin(certificate) || namesMember(certificate, isMember);
     PeerIdBinding.GuardedCall<Q, R> guarded = new PeerIdBinding.GuardedCall<>(call);
     ServerCall.Listener<Q> delegate = next.startCall(guarded, headers);
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
-      private boolean refused;
-
+    return new RefusingListener<>(delegate) {
       @Override
-      public void onMessage(Q message) {
-        if (refused) {
-          return;
-        }
+      Q admit(Q message) {
         Refusal refusal;
         Object forwarded = message;
         if (message instanceof RaftClientRequestProto request) {
@@ -357,10 +351,8 @@ public final class CallAuthorizer implements ServerInterceptor {
           refusal = new Refusal(Status.Code.PERMISSION_DENIED, "request refused: not a Ratis client request");
         }
         if (refusal == null) {
-          super.onMessage((Q) forwarded);
-          return;
+          return (Q) forwarded;
         }
-        refused = true;
         if (refusal.code() == Status.Code.UNAUTHENTICATED) {
           badToken.incrementAndGet();
         } else {
@@ -370,20 +362,7 @@ public final class CallAuthorizer implements ServerInterceptor {
             call.getMethodDescriptor().getBareMethodName(), refusal.description(),
             call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
         guarded.close(Status.fromCode(refusal.code()).withDescription(describe(refusal)), refusalTrailers());
-      }
-
-      @Override
-      public void onHalfClose() {
-        if (!refused) {
-          super.onHalfClose();
-        }
-      }
-
-      @Override
-      public void onReady() {
-        if (!refused) {
-          super.onReady();
-        }
+        return null;
       }
     };
   }

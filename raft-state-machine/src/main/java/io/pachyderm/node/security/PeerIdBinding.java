@@ -8,7 +8,6 @@ import org.apache.ratis.proto.RaftProtos.ReadIndexRequestProto;
 import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCall;
-import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
 import org.apache.ratis.thirdparty.io.grpc.Status;
@@ -56,35 +55,15 @@ final class PeerIdBinding {
   /** A listener that passes on only requests whose sender is one of {@code ids}. */
   static <Q, R> ServerCall.Listener<Q> bind(GuardedCall<Q, R> call, ServerCall.Listener<Q> delegate, List<String> ids,
                                             OnMismatch onMismatch) {
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
-      private boolean refused;
-
+    return new RefusingListener<>(delegate) {
       @Override
-      public void onMessage(Q message) {
-        if (refused) {
-          return;
-        }
+      Q admit(Q message) {
         String claimed = claimedSender(message);
         if (claimed != null && ids.contains(claimed)) {
-          super.onMessage(message);
-          return;
+          return message;
         }
-        refused = true;
         call.closeOnce(onMismatch.refuse(String.valueOf(claimed)));
-      }
-
-      @Override
-      public void onHalfClose() {
-        if (!refused) {
-          super.onHalfClose();
-        }
-      }
-
-      @Override
-      public void onReady() {
-        if (!refused) {
-          super.onReady();
-        }
+        return null;
       }
     };
   }
