@@ -240,10 +240,9 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
             return saved;
           }
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-          port = s.getLocalPort();
-        }
+        // Not port 0: an ephemeral port can be taken by any outgoing connection before Ratis binds
+        // it, and Ratis ends the JVM when its server cannot bind.
+        int port = io.pachyderm.client.internal.LoopbackPorts.free();
         Files.writeString(file, Integer.toString(port), StandardCharsets.UTF_8);
         return port;
       } catch (IOException | NumberFormatException e) {

@@ -270,6 +270,7 @@ public final class PachydermNode implements AutoCloseable {
    * with {@link Builder#metricsPort} the metrics and health endpoint too.
    */
   public PachydermNode start() {
+    requirePortsFree();
     try {
       server.start();
       if (tls != null) {
@@ -299,6 +300,27 @@ public final class PachydermNode implements AutoCloseable {
           + dataDir + " locked by another node?)", e instanceof IOException io ? io : new IOException(e));
     }
     return this;
+  }
+
+  /**
+   * Fails naming the address when one of this node's ports is taken: Ratis 3.3.0 ends the whole JVM
+   * (ExitUtils.terminate) when its gRPC server cannot bind, which an application embedding a node
+   * must not suffer for a port conflict. Racy (another process may bind in between), but it turns
+   * the common case (a port already in use) into an exception.
+   */
+  private void requirePortsFree() {
+    for (String address : new java.util.LinkedHashSet<>(List.of(self.address(), self.clientAddress(),
+        self.adminAddress()))) {
+      String host = address.substring(0, address.lastIndexOf(':'));
+      int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new java.net.InetSocketAddress(host.replaceAll("^\\[|\\]$", ""), port));
+      } catch (IOException e) {
+        throw new UncheckedIOException("node " + nodeId + ": cannot start: " + address + " is in use or cannot be "
+            + "bound on this host (" + e.getMessage() + ")", e);
+      }
+    }
   }
 
   public String nodeId() {

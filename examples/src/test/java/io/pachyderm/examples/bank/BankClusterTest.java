@@ -158,10 +158,6 @@ class BankClusterTest {
   }
 
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return io.pachyderm.client.internal.LoopbackPorts.free();
   }
 }
