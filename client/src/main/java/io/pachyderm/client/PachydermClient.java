@@ -713,7 +713,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
         return;
       }
       retryOrGiveUp(result, cause, attempts, deadlineNs, () -> "no answer to the read of " + what
-              + " within the request timeout; last failure: " + cause,
+              + " within the request timeout; last failure: " + cause
+              + io.pachyderm.client.internal.FailureHints.of(cause),
           () -> readWithRetries(attempt, parser, deadlineNs, result, attempts + 1, what));
     });
   }
@@ -829,7 +830,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
       }
       retryOrGiveUp(result, cause, attempts, deadlineNs, () -> "no answer to the " + what
               + " within the request timeout after " + (attempts + 1) + " attempt(s); it may or may not have been "
-              + "applied; last failure: " + cause,
+              + "applied; last failure: " + cause + io.pachyderm.client.internal.FailureHints.of(cause),
           () -> writeWithRetries(message, deadlineNs, result, attempts + 1, what));
     });
   }

@@ -120,7 +120,8 @@ class TlsClusterTest {
     EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("tls-refused");
     PachydermClient plaintext = track(PachydermClient.builder(peers).entityTypes(TestCounter.TYPES)
         .requestTimeout(SHORT).build());
-    assertThatThrownBy(() -> plaintext.call(ref, new TestCounter.Add(1))).isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> plaintext.call(ref, new TestCounter.Add(1))).isInstanceOf(RuntimeException.class)
+        .hasMessageContaining("if the nodes serve mutual TLS");
 
     PachydermClient foreign = client(otherCa.client("mallory"), SHORT);
     assertThatThrownBy(() -> foreign.call(ref, new TestCounter.Add(1))).isInstanceOf(RuntimeException.class);

@@ -102,7 +102,7 @@ public final class Batcher {
 
   private void expire(Pending p) {
     if (!p.result.isDone()) {
-      String why = p.lastFailure == null ? "" : "; last failure: " + p.lastFailure;
+      String why = p.lastFailure == null ? "" : "; last failure: " + p.lastFailure + FailureHints.of(p.lastFailure);
       p.result.completeExceptionally(new OutcomeUnknownException("no reply for the command to "
           + Protos.key(p.command.getRef()) + " within the request timeout after " + (p.attempts + 1)
           + " attempt(s); it may or may not have been applied" + why, p.lastFailure));
