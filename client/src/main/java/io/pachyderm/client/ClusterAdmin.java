@@ -109,16 +109,38 @@ final class ClusterAdmin implements Admin, AutoCloseable {
     if (before.nodeId().equals(nodeId)) {
       return new LeaderChange(nodeId, before.term(), nodeId, before.term());
     }
-    RaftClientReply reply;
-    try {
-      // Sent to the leader we found: without retries, the client's own guess could be a follower.
-      reply = raft().admin().transferLeadership(target, RaftPeerId.valueOf(before.nodeId()), remainingMs(deadlineNs));
-    } catch (IOException | RuntimeException e) {
-      throw failure("transfer of leadership to " + nodeId + " via leader", before.nodeId(), e);
-    }
-    if (!reply.isSuccess()) {
-      throw refusedOrFailed("transfer of leadership to " + nodeId + " via leader", before.nodeId(),
-          reply.getException());
+    Leader via = before;
+    while (true) {
+      RaftClientReply reply = null;
+      Exception failed;
+      try {
+        // Sent to the leader we found: without retries, the client's own guess could be a follower.
+        reply = raft().admin().transferLeadership(target, RaftPeerId.valueOf(via.nodeId()), remainingMs(deadlineNs));
+        failed = reply.isSuccess() ? null : reply.getException();
+      } catch (IOException | RuntimeException e) {
+        failed = e;
+      }
+      if (failed == null) {
+        break;
+      }
+      // A target that restarted a moment ago: the leader's channel to it still reports the failure
+      // from while it was down (gRPC's reconnect backoff), so the transfer fails at once. Ask again
+      // until the request timeout; a leader that changed in between is asked instead.
+      String what = "transfer of leadership to " + nodeId + " via leader";
+      if (failure(what, via.nodeId(), failed) instanceof AdminRefusedException denied) {
+        throw denied; // this caller may not administer: asking again changes nothing
+      }
+      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(POLL_MS) >= deadlineNs) {
+        throw reply == null ? failure(what, via.nodeId(), failed) : refusedOrFailed(what, via.nodeId(), failed);
+      }
+      sleepPoll();
+      Leader now = leader();
+      if (now != null && now.nodeId().equals(nodeId)) {
+        return new LeaderChange(before.nodeId(), before.term(), nodeId, now.term());
+      }
+      if (now != null) {
+        via = now;
+      }
     }
     // A later term too: the new leader's first entry, so its term is the one it leads in.
     Leader after = awaitLeader(deadlineNs, l -> l.nodeId().equals(nodeId) && l.term() > before.term());
@@ -160,6 +182,15 @@ final class ClusterAdmin implements Admin, AutoCloseable {
     return new LeaderChange(before.nodeId(), before.term(), after.nodeId(), after.term());
   }
 
+  private static void sleepPoll() {
+    try {
+      Thread.sleep(POLL_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PachydermException("interrupted while waiting for the leader", e);
+    }
+  }
+
   /** A node that reports itself leader, with its current term. */
   private record Leader(String nodeId, long term) {}
 
@@ -187,12 +218,7 @@ final class ClusterAdmin implements Admin, AutoCloseable {
       if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(POLL_MS) >= deadlineNs) {
         return null;
       }
-      try {
-        Thread.sleep(POLL_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new PachydermException("interrupted while waiting for the new leader", e);
-      }
+      sleepPoll();
     }
   }
 
