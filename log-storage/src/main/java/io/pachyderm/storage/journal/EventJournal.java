@@ -19,11 +19,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -127,6 +130,16 @@ public final class EventJournal implements AutoCloseable {
   private long excerptsScannedAtOpen; // open's thread only
   /** Encoded bytes of the records {@link #append} wrote since open; one writer, read by metrics. */
   private volatile long bytesAppended;
+  /**
+   * Whether excerpts without a checksum are read (unchecked): true when the journal's first excerpt
+   * was written before checksums (format 1), so that a journal written by an older version still
+   * opens. Otherwise an excerpt without one is damage (its checksum tag byte changed). Set by open.
+   */
+  private volatile boolean legacyRecordsAllowed;
+  /** The first failed write; afterwards no write is tried (the mapped file's state is unknown). */
+  private volatile Throwable writeFailure;
+  /** A bad last excerpt found by open's scan, cut by open once the scan is done; open's thread only. */
+  private TornTail tornTail;
   private volatile boolean closed;
 
   private EventJournal(Path dir, JournalOptions options) {
@@ -163,8 +176,13 @@ public final class EventJournal implements AutoCloseable {
    * used (corrupt, torn, of another queue, referring to excerpts no longer in the queue) is logged
    * as a WARN naming it and skipped: the result is the same as a full scan, only slower.
    *
-   * @throws JournalCorruptException if a stored excerpt is not a valid JournalEntry or records are
-   *     out of order; the message names the file
+   * <p>Every excerpt scanned is checked (CRC32C, JOURNAL.md "Framing"). A bad <b>last</b> excerpt
+   * is a write torn by a crash or a full disk: it is cut (a truncation marker naming it, logged as a
+   * WARN) and the caller's replay of the Raft log appends its record again. A bad excerpt that is
+   * not the last is corruption.
+   *
+   * @throws JournalCorruptException if an excerpt other than the last fails its check or is not a
+   *     JournalEntry, or records are out of order; the message names the file and the excerpt
    */
   public static EventJournal open(Path dir, JournalOptions options) throws IOException {
     Objects.requireNonNull(options, "options");
@@ -172,7 +190,9 @@ public final class EventJournal implements AutoCloseable {
     Files.createDirectories(dir);
     EventJournal journal = new EventJournal(dir, options);
     try {
+      journal.probeFormat();
       journal.loadIndexAndScan();
+      journal.cutTornTail();
       journal.applyRetention(false);
     } catch (RuntimeException | IOException e) {
       journal.close();
@@ -241,6 +261,8 @@ public final class EventJournal implements AutoCloseable {
    * before the last journaled one (a replay after a crash).
    *
    * @return true if appended, false if skipped as already journaled
+   * @throws JournalWriteException if the write failed (disk full, I/O error, a faulting mapped
+   *     write); nothing of the record is in the journal and this journal takes no more writes
    * @throws IllegalArgumentException if the record is incomplete, too large, leaves a gap (a new
    *     log index must start at entry_seq 0, the same log index continues at last+1), or breaks the
    *     ref's version sequence (versions of one ref are contiguous, except that the first record of
@@ -263,7 +285,8 @@ public final class EventJournal implements AutoCloseable {
       throw new IllegalArgumentException("journal record of " + record.getRef() + " v" + record.getVersion()
           + " is " + length + " bytes, over recordBytesMax " + options.recordBytesMax());
     }
-    long excerpt = write(appendBuffer, length);
+    long excerpt = write(appendBuffer, length, () -> "the record of " + record.getRef().getType() + "/"
+        + record.getRef().getId() + " version " + record.getVersion() + " at log index " + record.getLogIndex());
     synchronized (lock) {
       index(excerpt, record);
     }
@@ -299,9 +322,10 @@ public final class EventJournal implements AutoCloseable {
     }
     JournalTruncation marker = JournalTruncation.newBuilder()
         .setAfterLogIndex(logIndex).setTimestampMs(options.clockMs().getAsLong()).build();
-    long excerpt = write(JournalEntry.newBuilder().setTruncation(marker).build().toByteArray());
+    long excerpt = write(RecordFrame.checkedExcerpt(JournalEntry.newBuilder().setTruncation(marker).build()),
+        () -> "a truncation marker after log index " + logIndex);
     synchronized (lock) {
-      voidBefore(excerpt, logIndex);
+      voidBefore(excerpt, logIndex, 0);
     }
     return true;
   }
@@ -336,7 +360,8 @@ public final class EventJournal implements AutoCloseable {
     }
     JournalGap gap = JournalGap.newBuilder().setAfterLogIndex(afterLogIndex).setToLogIndex(toLogIndex)
         .setTimestampMs(options.clockMs().getAsLong()).build();
-    long excerpt = write(JournalEntry.newBuilder().setGap(gap).build().toByteArray());
+    long excerpt = write(RecordFrame.checkedExcerpt(JournalEntry.newBuilder().setGap(gap).build()),
+        () -> "a gap marker up to log index " + toLogIndex);
     synchronized (lock) {
       applyGap(excerpt, toLogIndex);
     }
@@ -358,6 +383,10 @@ public final class EventJournal implements AutoCloseable {
    * Up to {@code limit} records of {@code ref} from version {@code fromVersion} (inclusive), in
    * version order. Versions before the retained history are not returned: the list then starts at
    * the oldest retained version. Any thread.
+   *
+   * @throws JournalCorruptException if a record in the range fails its CRC32C check (or is not the
+   *     record the index expects); the message names the file, the excerpt, the ref and the version.
+   *     No record of the page is returned: the caller gets the error, never the damaged event
    */
   public List<JournalRecord> history(Ref ref, long fromVersion, int limit) {
     checkOpen();
@@ -392,9 +421,9 @@ public final class EventJournal implements AutoCloseable {
         if (!tailer.moveToIndex(excerpt)) {
           throw corrupt(excerpt, "indexed excerpt of " + ref + " is missing (deleted by retention while reading?)");
         }
-        JournalEntry entry = readNext(tailer, buffer, excerpt);
-        JournalRecord r = entry.getRecord();
         long expectedVersion = firstVersion + i;
+        JournalEntry entry = readNext(tailer, buffer, excerpt, ref, expectedVersion);
+        JournalRecord r = entry.getRecord();
         if (!entry.hasRecord() || !r.getRef().equals(ref) || r.getVersion() != expectedVersion) {
           throw corrupt(excerpt, "expected " + ref + " v" + expectedVersion + ", found " + describe(entry));
         }
@@ -588,14 +617,52 @@ public final class EventJournal implements AutoCloseable {
     byte[] bytes = new byte[256];
   }
 
-  /** Reads the excerpt the tailer is on and advances; null when none is complete yet. */
-  Read readNextOrNull(ExcerptTailer tailer, ReadBuffer buffer) {
+  /**
+   * Reads the excerpt the tailer is on and advances; null when none is complete yet. A bad excerpt
+   * (failed check) is skipped only when the next excerpt is the truncation marker that cut it as a
+   * torn tail: that marker is returned.
+   *
+   * @throws JournalCorruptException for any other bad excerpt, naming file and excerpt (and the
+   *     record the index expects there: {@code expectedRef}'s {@code expectedVersion}; null if none)
+   */
+  Read readNextOrNull(ExcerptTailer tailer, ReadBuffer buffer, Ref expectedRef, long expectedVersion) {
+    long excerpt;
+    RecordFrame.Bad bad;
     try (DocumentContext dc = tailer.readingDocument()) {
       if (!dc.isPresent()) {
         return null;
       }
-      return new Read(dc.index(), parse(dc, buffer));
+      excerpt = dc.index();
+      RecordFrame.Decoded decoded = decode(dc, buffer);
+      if (decoded instanceof RecordFrame.Valid valid) {
+        return new Read(excerpt, valid.entry());
+      }
+      bad = (RecordFrame.Bad) decoded;
     }
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (dc.isPresent() && decode(dc, buffer) instanceof RecordFrame.Valid next && cuts(next.entry(), excerpt)) {
+        return new Read(dc.index(), next.entry());
+      }
+    }
+    throw badExcerpt(excerpt, bad, expectedRef == null ? null
+        : expectedRef.getType() + "/" + expectedRef.getId() + " version " + expectedVersion);
+  }
+
+  /** Whether {@code entry} is the truncation marker that cut {@code excerpt} as a torn tail. */
+  private static boolean cuts(JournalEntry entry, long excerpt) {
+    return entry.hasTruncation() && entry.getTruncation().getTornExcerpt() == excerpt;
+  }
+
+  /**
+   * The error for a bad excerpt: "journal FILE: record at index 0x.. (number N in that file; what
+   * the index expects there, or what the bytes claim) PROBLEM".
+   */
+  JournalCorruptException badExcerpt(long excerpt, RecordFrame.Bad bad, String expected) {
+    long number = queue.rollCycle().toSequenceNumber(excerpt);
+    String what = expected != null ? expected + " by the index"
+        : bad.claims() != null ? "claims to be " + describe(bad.claims()) : "unreadable";
+    return new JournalCorruptException("journal " + cycleFile(excerpt) + ": record at index 0x" + Long.toHexString(excerpt)
+        + " (number " + number + " in that file; " + what + ") " + bad.problem());
   }
 
   boolean isVoid(long excerpt, long logIndex) {
@@ -606,10 +673,15 @@ public final class EventJournal implements AutoCloseable {
 
   JournalCorruptException corrupt(long excerpt, String problem) {
     int cycle = queue.rollCycle().toCycle(excerpt);
-    File file = cycleFiles.get(cycle);
-    String where = file != null ? file.toString() : dir.resolve(cycleFileName(cycle)).toString();
-    return new JournalCorruptException("journal " + where + " (cycle " + cycle + "), excerpt 0x"
+    return new JournalCorruptException("journal " + cycleFile(excerpt) + " (cycle " + cycle + "), excerpt 0x"
         + Long.toHexString(excerpt) + ": " + problem);
+  }
+
+  /** The cycle file holding {@code excerpt}. */
+  private String cycleFile(long excerpt) {
+    int cycle = queue.rollCycle().toCycle(excerpt);
+    File file = cycleFiles.get(cycle);
+    return file != null ? file.toString() : dir.resolve(cycleFileName(cycle)).toString();
   }
 
   /**
@@ -624,19 +696,34 @@ public final class EventJournal implements AutoCloseable {
 
   // ---- internals ----------------------------------------------------------------------------------
 
-  private JournalEntry readNext(ExcerptTailer tailer, ReadBuffer buffer, long excerpt) {
-    Read read = readNextOrNull(tailer, buffer);
+  private JournalEntry readNext(ExcerptTailer tailer, ReadBuffer buffer, long excerpt, Ref ref, long version) {
+    Read read = readNextOrNull(tailer, buffer, ref, version);
     if (read == null || read.excerpt() != excerpt) {
       throw corrupt(excerpt, "indexed excerpt is not readable");
     }
     return read.entry();
   }
 
-  private JournalEntry parse(DocumentContext dc, ReadBuffer buffer) {
+  /**
+   * Decodes the excerpt {@code dc} is on (the bytes are checked, never trusted). An excerpt without
+   * checksum is accepted only in a journal that began before checksums ({@link
+   * #legacyRecordsAllowed}).
+   */
+  private RecordFrame.Decoded decode(DocumentContext dc, ReadBuffer buffer) {
+    RecordFrame.Decoded decoded = decodeAnyFormat(dc, buffer);
+    if (decoded instanceof RecordFrame.Valid valid && !valid.checked() && !legacyRecordsAllowed) {
+      return new RecordFrame.Bad("has no checksum, but this journal has checked records from its first one on"
+          + " (a damaged checksum tag?)", valid.entry());
+    }
+    return decoded;
+  }
+
+  /** Decodes the excerpt {@code dc} is on, with or without checksum. */
+  private RecordFrame.Decoded decodeAnyFormat(DocumentContext dc, ReadBuffer buffer) {
     Bytes<?> bytes = dc.wire().bytes();
     long remaining = bytes.readRemaining();
     if (remaining > options.recordBytesMax()) {
-      throw corrupt(dc.index(), "excerpt of " + remaining + " bytes is over recordBytesMax " + options.recordBytesMax());
+      return new RecordFrame.Bad("is " + remaining + " bytes, over recordBytesMax " + options.recordBytesMax(), null);
     }
     int length = (int) remaining;
     if (buffer.bytes.length < length) {
@@ -644,11 +731,57 @@ public final class EventJournal implements AutoCloseable {
     }
     byte[] array = buffer.bytes;
     bytes.read(array, 0, length);
-    try {
-      return JournalEntry.parser().parseFrom(array, 0, length);
-    } catch (InvalidProtocolBufferException e) {
-      throw corrupt(dc.index(), "not a JournalEntry (" + length + " bytes): " + e.getMessage());
+    return RecordFrame.decode(array, length);
+  }
+
+  /**
+   * Decides whether excerpts without a checksum are read: only when the journal's first excerpt has
+   * none, i.e. the journal was begun by a version before checksums (format 1). Its old records
+   * stay readable (unchecked); every record appended now is checked.
+   */
+  private void probeFormat() {
+    ReadBuffer buffer = new ReadBuffer();
+    try (ExcerptTailer tailer = queue.createTailer(); DocumentContext dc = tailer.readingDocument()) {
+      if (!dc.isPresent()) {
+        return;
+      }
+      RecordFrame.Decoded first = decodeAnyFormat(dc, buffer);
+      legacyRecordsAllowed = first instanceof RecordFrame.Valid valid && !valid.checked();
     }
+    if (legacyRecordsAllowed) {
+      LOG.warn("journal {} begins with records written without checksums (before journal format 2): those are read"
+          + " unchecked; every record appended from now on carries a CRC32C", dir);
+    }
+  }
+
+  /** A bad last excerpt found by the scan: a write torn by a crash or a full disk. */
+  private record TornTail(long excerpt, RecordFrame.Bad bad) {}
+
+  /**
+   * Cuts the torn last excerpt the scan found, if any: appends a truncation marker that names it
+   * ({@code torn_excerpt}) and voids nothing else. Its record was never acknowledged as journaled
+   * past a sync (a snapshot syncs first), so the Raft log still holds it and the caller's replay
+   * appends it again.
+   */
+  private void cutTornTail() {
+    TornTail torn = tornTail;
+    if (torn == null) {
+      return;
+    }
+    tornTail = null;
+    long after;
+    synchronized (lock) {
+      after = last.logIndex();
+    }
+    JournalTruncation marker = JournalTruncation.newBuilder().setAfterLogIndex(after)
+        .setTimestampMs(options.clockMs().getAsLong()).setTornExcerpt(torn.excerpt()).build();
+    long excerpt = write(RecordFrame.checkedExcerpt(JournalEntry.newBuilder().setTruncation(marker).build()),
+        () -> "the marker cutting the torn excerpt 0x" + Long.toHexString(torn.excerpt()));
+    synchronized (lock) {
+      voidBefore(excerpt, after, torn.excerpt());
+    }
+    LOG.warn("journal {}: cut its last excerpt, a write torn by a crash or a full disk ({}); the Raft log replay"
+        + " appends that record again", dir, badExcerpt(torn.excerpt(), torn.bad(), null).getMessage());
   }
 
   /**
@@ -847,30 +980,61 @@ public final class EventJournal implements AutoCloseable {
       lastGapExcerpt = -1;
       gapFloorLogIndex = 0;
       indexedExcerpt = -1;
+      tornTail = null;
     }
   }
 
-  /** Indexes every excerpt from the tailer's position to the end. */
+  /**
+   * Indexes every excerpt from the tailer's position to the end. A bad excerpt is skipped if the
+   * next one is the marker that cut it; if it is the last, it is left in {@link #tornTail} for
+   * open to cut; otherwise it is corruption.
+   */
   private void scan(ExcerptTailer tailer) {
+    boolean checkedSeen = false;
     // Bounded by the number of excerpts in the retained files.
     for (;;) {
       long excerpt;
-      JournalEntry entry;
+      RecordFrame.Decoded decoded;
       try (DocumentContext dc = tailer.readingDocument()) {
         if (!dc.isPresent()) {
           break;
         }
         excerpt = dc.index();
-        entry = parse(dc, readBuffer);
+        decoded = decode(dc, readBuffer);
       }
       excerptsScannedAtOpen++;
+      if (decoded instanceof RecordFrame.Valid valid && !valid.checked() && checkedSeen) {
+        decoded = new RecordFrame.Bad("has no checksum but follows checked records (a damaged checksum tag?)",
+            valid.entry());
+      }
+      if (decoded instanceof RecordFrame.Bad bad) {
+        RecordFrame.Decoded next;
+        long nextExcerpt;
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            tornTail = new TornTail(excerpt, bad);
+            break;
+          }
+          nextExcerpt = dc.index();
+          next = decode(dc, readBuffer);
+        }
+        excerptsScannedAtOpen++;
+        if (!(next instanceof RecordFrame.Valid cutter && cuts(cutter.entry(), excerpt))) {
+          throw badExcerpt(excerpt, bad, null);
+        }
+        excerpt = nextExcerpt;
+        decoded = next;
+      }
+      RecordFrame.Valid valid = (RecordFrame.Valid) decoded;
+      checkedSeen |= valid.checked();
+      JournalEntry entry = valid.entry();
       synchronized (lock) {
         if (entry.hasTruncation()) {
           long after = entry.getTruncation().getAfterLogIndex();
           if (after < gapFloorLogIndex) {
             throw corrupt(excerpt, "truncation after " + after + " voids the gap marked up to " + gapFloorLogIndex);
           }
-          voidBefore(excerpt, after);
+          voidBefore(excerpt, after, entry.getTruncation().getTornExcerpt());
           continue;
         }
         if (entry.hasGap()) {
@@ -980,27 +1144,56 @@ public final class EventJournal implements AutoCloseable {
    */
   private int encodeEntry(JournalRecord record) {
     int size = record.getSerializedSize();
-    int length = 1 + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+    int entryBytes = 1 + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+    int length = RecordFrame.HEADER_BYTES + entryBytes;
     if (appendBuffer.length < length) {
       appendBuffer = new byte[Math.max(length, appendBuffer.length * 2)];
     }
-    CodedOutputStream out = CodedOutputStream.newInstance(appendBuffer, 0, length);
+    CodedOutputStream out = CodedOutputStream.newInstance(appendBuffer, RecordFrame.HEADER_BYTES, entryBytes);
     try {
       out.writeMessage(JournalEntry.RECORD_FIELD_NUMBER, record);
       out.checkNoSpaceLeft();
     } catch (IOException e) {
       throw new IllegalStateException("encoding a journal record of " + size + " bytes failed", e);
     }
-    return length;
+    return RecordFrame.seal(appendBuffer, entryBytes);
   }
 
-  private long write(byte[] bytes) {
-    return write(bytes, bytes.length);
+  private long write(byte[] bytes, Supplier<String> what) {
+    return write(bytes, bytes.length, what);
   }
 
-  private long write(byte[] bytes, int length) {
-    try (DocumentContext dc = appender.writingDocument()) {
-      dc.wire().bytes().write(bytes, 0, length);
+  /**
+   * Writes one excerpt. A failure inside the excerpt rolls it back, so that no partial record is
+   * left (Chronicle would otherwise mark the half-written excerpt complete when the context
+   * closes: that was the "not a JournalEntry" after a full tmpfs), and is reported as a {@link
+   * JournalWriteException}; from then on no write is tried. OutOfMemoryError and StackOverflowError
+   * are rethrown as they are (after the rollback), for the JVM's own handling.
+   */
+  private long write(byte[] bytes, int length, Supplier<String> what) {
+    Throwable earlier = writeFailure;
+    if (earlier != null) {
+      throw new JournalWriteException("journal " + dir + ": not writing " + what.get() + ": an earlier write failed ("
+          + earlier + "); this journal takes no more writes, reopen it (restart the node)", earlier);
+    }
+    try {
+      DocumentContext dc = appender.writingDocument();
+      try {
+        dc.wire().bytes().write(bytes, 0, length);
+      } catch (Throwable t) {
+        dc.rollbackOnClose();
+        throw t;
+      } finally {
+        dc.close();
+      }
+    } catch (RuntimeException | Error e) {
+      writeFailure = e;
+      if (e instanceof VirtualMachineError && !(e instanceof InternalError)) {
+        throw e;
+      }
+      throw new JournalWriteException("journal " + writingFileDescription() + ": writing " + what.get()
+          + " failed (" + e + "); " + freeSpace() + "; nothing of it is in the journal, and this journal takes no more"
+          + " writes: stop the node, free space or fix the disk, and restart it (replay refills the record)", e);
     }
     long excerpt = appender.lastIndexAppended();
     int cycle = queue.rollCycle().toCycle(excerpt);
@@ -1037,13 +1230,18 @@ public final class EventJournal implements AutoCloseable {
    * every record with log index above {@code afterLogIndex} that an earlier marker had not already
    * voided, and stops at the first valid record at or below it, which becomes the last record, or
    * at a gap marker, which becomes the last position (a truncation never goes below a gap's
-   * to_log_index, checked by the callers). Bounded by the number of excerpts before the marker.
-   * Caller holds the lock.
+   * to_log_index, checked by the callers). A bad excerpt on the way is skipped only if this marker
+   * or one passed cuts it as a torn tail ({@code tornExcerpt}, 0 for none). Bounded by the number
+   * of excerpts before the marker. Caller holds the lock.
    */
-  private void voidBefore(long markerExcerpt, long afterLogIndex) {
+  private void voidBefore(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
     markers.put(markerExcerpt, afterLogIndex);
     long earlierMarkersMin = Long.MAX_VALUE; // records above this were voided by a marker we passed
     Position newLast = Position.EMPTY; // a gap marker met going back, or the last valid record
+    Set<Long> cut = new HashSet<>(); // torn excerpts cut by this marker and the ones passed
+    if (tornExcerpt != 0) {
+      cut.add(tornExcerpt);
+    }
     ReadBuffer buffer = new ReadBuffer();
     try (ExcerptTailer tailer = queue.createTailer()) {
       tailer.direction(TailerDirection.BACKWARD);
@@ -1061,10 +1259,20 @@ public final class EventJournal implements AutoCloseable {
           if (excerpt >= markerExcerpt) {
             continue;
           }
-          entry = parse(dc, buffer);
+          RecordFrame.Decoded decoded = decode(dc, buffer);
+          if (decoded instanceof RecordFrame.Bad bad) {
+            if (cut.contains(excerpt)) {
+              continue;
+            }
+            throw badExcerpt(excerpt, bad, null);
+          }
+          entry = ((RecordFrame.Valid) decoded).entry();
         }
         if (entry.hasTruncation()) {
           earlierMarkersMin = Math.min(earlierMarkersMin, entry.getTruncation().getAfterLogIndex());
+          if (entry.getTruncation().getTornExcerpt() != 0) {
+            cut.add(entry.getTruncation().getTornExcerpt());
+          }
           continue;
         }
         if (entry.hasGap()) {
@@ -1202,6 +1410,25 @@ public final class EventJournal implements AutoCloseable {
         trimBefore(queue.firstIndex());
       }
       return new Compaction(deleted, bytes, files.size() - deleted.size());
+    }
+  }
+
+  /** The file the writer appends to, for messages. */
+  private String writingFileDescription() {
+    try {
+      File file = appender.currentFile();
+      return (file != null ? file.toPath() : dir.resolve(cycleFileName(queue.cycle()))).toString();
+    } catch (RuntimeException e) {
+      return dir.toString();
+    }
+  }
+
+  /** "N bytes free on its file system", or why that is unknown, for messages. */
+  private String freeSpace() {
+    try {
+      return Files.getFileStore(dir).getUsableSpace() + " bytes free on its file system";
+    } catch (IOException | RuntimeException e) {
+      return "free space unknown (" + e + ")";
     }
   }
 

@@ -28,11 +28,13 @@ public final class JournalTailer implements AutoCloseable {
    *
    * @throws IllegalStateException if a truncation marker voids a record this tailer already
    *     returned (truncation is for repair before serving, see {@link EventJournal#truncateAfter})
+   * @throws JournalCorruptException if an excerpt fails its CRC32C check (other than a torn tail
+   *     that open cut), naming file and excerpt: the damaged record is never returned
    */
   public JournalRecord next() {
     // Bounded by the excerpts appended so far.
     for (;;) {
-      EventJournal.Read read = journal.readNextOrNull(tailer, buffer);
+      EventJournal.Read read = journal.readNextOrNull(tailer, buffer, null, 0);
       if (read == null) {
         return null;
       }

@@ -300,15 +300,21 @@ class EventJournalTest {
     }
   }
 
+  /** Not the last excerpt, so not a torn write: corruption (a bad last one is cut, EventJournalIntegrityTest). */
   @Test
-  void anExcerptThatIsNotAJournalEntryStopsOpenAndNamesTheFile() throws IOException {
+  void anExcerptThatIsNotAJournalEntryBeforeTheLastStopsOpenAndNamesTheFile() throws IOException {
+    Workload workload = new Workload(REFS, 40);
     try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
-      appendEntries(journal, new Workload(REFS, 40), 1, 5);
+      appendEntries(journal, workload, 1, 5);
     }
     try (ChronicleQueue raw = ChronicleQueue.singleBuilder(dir).rollCycle(RollCycles.FAST_DAILY).build();
          ExcerptAppender appender = raw.createAppender()) {
       try (DocumentContext dc = appender.writingDocument()) {
         dc.wire().bytes().write(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+      }
+      try (DocumentContext dc = appender.writingDocument()) {
+        dc.wire().bytes().write(RecordFrame.checkedExcerpt(
+            io.pachyderm.protocol.JournalEntry.newBuilder().setRecord(workload.entry(6).get(0)).build()));
       }
     }
     List<Path> files = cycleFiles();
@@ -360,7 +366,16 @@ class EventJournalTest {
           if (!dc.isPresent()) {
             break;
           }
-          excerpts.add(io.pachyderm.protocol.JournalEntry.parseFrom(dc.wire().bytes().toByteArray()));
+          byte[] bytes = dc.wire().bytes().toByteArray();
+          // The recipe's check: 0x7D, then the CRC32C (little-endian) of the bytes after those five.
+          assertThat(bytes[0]).isEqualTo((byte) 0x7D);
+          java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+          crc.update(bytes, 5, bytes.length - 5);
+          int stored = java.nio.ByteBuffer.wrap(bytes, 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+          assertThat(stored).isEqualTo((int) crc.getValue());
+          io.pachyderm.protocol.JournalEntry entry = io.pachyderm.protocol.JournalEntry.parseFrom(bytes);
+          assertThat(entry.getCrc32C()).isEqualTo(stored);
+          excerpts.add(entry);
         }
       }
     }
