@@ -17,6 +17,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,16 +31,24 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link LocalPachyderm} ({@link LocalCrashWriter}); the test kills it at several points, once
  * twice in a row and once with frequent snapshots (so that repair starts from a snapshot with
  * journal records beyond it), and reopens the directory in this JVM after each kill but the first.
+ * Two rounds also leave the journal as a disk that filled mid-excerpt leaves it (issue 12): a last
+ * excerpt that is complete but whose record bytes were never written (zeros); the node cuts it on
+ * open and refills it from the Raft log.
  */
 class LocalKillNineRepairTest {
-  /** Per round: acknowledged appends after which the child is killed, its snapshot threshold, whether to check after. */
-  private record Round(long killAfterAcks, long snapshotThreshold, boolean checkAfter) {}
+  /**
+   * Per round: acknowledged appends after which the child is killed, its snapshot threshold,
+   * whether to check after, whether the disk "filled" mid-excerpt (a torn last excerpt) at the kill.
+   */
+  private record Round(long killAfterAcks, long snapshotThreshold, boolean checkAfter, boolean tornTail) {}
 
   private static final List<Round> ROUNDS = List.of(
-      new Round(200, 1_000_000, false),  // killed early; the next round starts from an unchecked crash
-      new Round(900, 1_000_000, true),
-      new Round(1_500, 300, true),       // snapshots every 300 entries: repair from a snapshot
-      new Round(2_500, 1_000_000, true));
+      new Round(200, 1_000_000, false, false), // killed early; the next round starts from an unchecked crash
+      new Round(900, 1_000_000, true, true),
+      new Round(1_500, 300, true, true),       // snapshots every 300 entries: repair from a snapshot
+      new Round(2_500, 1_000_000, true, false));
+  /** Bytes of the torn excerpt: about one record of this workload. */
+  private static final int TORN_EXCERPT_BYTES = 160;
   private static final long CHILD_WAIT_SECONDS = 120;
 
   @TempDir
@@ -51,8 +63,26 @@ class LocalKillNineRepairTest {
       long acks = runChildAndKill(r + 1, round, acked);
       assertThat(acks).as("round %d: appends acknowledged before SIGKILL", r + 1)
           .isGreaterThanOrEqualTo(round.killAfterAcks());
+      if (round.tornTail()) {
+        tearJournalTail();
+      }
       if (round.checkAfter()) {
         checkRecovered(r + 1, acked);
+      }
+    }
+  }
+
+  /**
+   * Leaves the journal as a disk that filled while the record was written leaves it: the excerpt's
+   * header complete, its bytes never written (a tmpfs page that could not be allocated reads as
+   * zeros). Before journal checksums and the torn-tail cut, the next open failed with
+   * JournalCorruptException "not a JournalEntry".
+   */
+  private void tearJournalTail() {
+    try (ChronicleQueue raw = ChronicleQueue.singleBuilder(dir.resolve("journal")).rollCycle(RollCycles.FAST_DAILY).build();
+         ExcerptAppender appender = raw.createAppender()) {
+      try (DocumentContext dc = appender.writingDocument()) {
+        dc.wire().bytes().write(new byte[TORN_EXCERPT_BYTES]);
       }
     }
   }

@@ -285,10 +285,23 @@ public final class EventJournal implements AutoCloseable {
       throw new IllegalArgumentException("journal record of " + record.getRef() + " v" + record.getVersion()
           + " is " + length + " bytes, over recordBytesMax " + options.recordBytesMax());
     }
-    long excerpt = write(appendBuffer, length, () -> "the record of " + record.getRef().getType() + "/"
-        + record.getRef().getId() + " version " + record.getVersion() + " at log index " + record.getLogIndex());
-    synchronized (lock) {
-      index(excerpt, record);
+    Supplier<String> what = () -> "the record of " + record.getRef().getType() + "/" + record.getRef().getId()
+        + " version " + record.getVersion() + " at log index " + record.getLogIndex();
+    long excerpt;
+    try {
+      excerpt = write(appendBuffer, length, what);
+      synchronized (lock) {
+        index(excerpt, record);
+      }
+    } catch (InternalError e) {
+      // A fault in a mapped write from compiled code is thrown late, at the thread's next VM
+      // transition: here, after write() returned, or on the next append. The excerpt it hit was
+      // marked complete over bytes never written; open finds it by its checksum and cuts it.
+      writeFailure = e;
+      throw new JournalWriteException("journal " + writingFileDescription() + ": a memory-mapped write faulted ("
+          + e + ") while appending " + what.get() + " or the excerpt before it (such a fault is reported late); "
+          + freeSpace() + "; this journal takes no more writes: stop the node, free space or fix the disk, and"
+          + " restart it (open cuts the torn excerpt, replay refills it)", e);
     }
     bytesAppended += length; // not atomic, and needs not be: append runs on one thread at a time
     maybeRetain();

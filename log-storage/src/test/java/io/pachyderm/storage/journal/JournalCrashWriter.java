@@ -10,6 +10,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 /**
  * Child JVM of {@link EventJournalCrashTest}: appends the {@link Workload} entries 1, 2, ... and
  * prints {@code ack <index>} after each whole entry, until it is killed (or a bound is reached).
+ * With {@code until-write-fails} (a journal on a small tmpfs) it prints {@code failed <exception>}
+ * when an append throws and halts at once, as the node's fail-stop does: nothing is closed.
  */
 public final class JournalCrashWriter {
   private JournalCrashWriter() {}
@@ -18,11 +20,23 @@ public final class JournalCrashWriter {
     Path dir = Path.of(args[0]);
     long entriesMax = Long.parseLong(args[1]);
     boolean dieInsideExcerpt = args.length > 2 && args[2].equals("die-inside-excerpt");
-    Workload workload = new Workload(13, 120);
+    boolean untilWriteFails = args.length > 2 && args[2].equals("until-write-fails");
+    // 2 KB events as in issue 12's reproduction: most records then span a page boundary, so the
+    // disk fills mid-excerpt rather than between excerpts.
+    Workload workload = new Workload(13, untilWriteFails ? EventJournalCrashTest.DISK_FULL_EVENT_BYTES : 120);
     try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
       for (long index = 1; index <= entriesMax; index++) {
         for (JournalRecord r : workload.entry(index)) {
-          journal.append(r);
+          try {
+            journal.append(r);
+          } catch (RuntimeException | Error e) {
+            if (!untilWriteFails) {
+              throw e;
+            }
+            System.out.println("failed " + e.getClass().getName() + ": " + String.valueOf(e.getMessage()).replace('\n', ' '));
+            System.out.flush();
+            Runtime.getRuntime().halt(3);
+          }
         }
         System.out.println("ack " + index);
       }

@@ -58,6 +58,7 @@ import io.pachyderm.runtime.QueryExecutor;
 import io.pachyderm.storage.SnapshotReader;
 import io.pachyderm.storage.SnapshotWriter;
 import io.pachyderm.storage.journal.EventJournal;
+import io.pachyderm.storage.journal.JournalCorruptException;
 import io.pachyderm.storage.journal.JournalOptions;
 import io.pachyderm.storage.journal.VersionRange;
 import java.io.File;
@@ -1241,7 +1242,14 @@ public final class EntityStateMachine extends BaseStateMachine {
       return CompletableFuture.failedFuture(new StateMachineException("INVALID_REQUEST: history of " + key
           + " needs from_version >= 1 and limit >= 1, got " + q.getFromVersion() + " and " + q.getLimit()));
     }
-    HistoryPage page = historyPage(key, type, q);
+    HistoryPage page;
+    try {
+      page = historyPage(key, type, q);
+    } catch (JournalCorruptException e) {
+      // Never the damaged record: this read fails naming file and record; the other nodes' journals hold it.
+      return CompletableFuture.failedFuture(new StateMachineException("history of " + key + " on " + nodeId
+          + " cannot be served from its journal: " + e.getMessage()));
+    }
     if (page.getRecordsCount() > 0 || q.getWaitMs() == 0 || q.getCurrentState() || journal == null) {
       return CompletableFuture.completedFuture(message(page));
     }
