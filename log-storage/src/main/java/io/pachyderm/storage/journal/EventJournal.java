@@ -1,7 +1,6 @@
 package io.pachyderm.storage.journal;
 
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.pachyderm.protocol.JournalEntry;
 import io.pachyderm.protocol.JournalGap;
 import io.pachyderm.protocol.JournalRecord;
@@ -19,8 +18,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -772,9 +771,10 @@ public final class EventJournal implements AutoCloseable {
 
   /**
    * Cuts the torn last excerpt the scan found, if any: appends a truncation marker that names it
-   * ({@code torn_excerpt}) and voids nothing else. Its record was never acknowledged as journaled
-   * past a sync (a snapshot syncs first), so the Raft log still holds it and the caller's replay
-   * appends it again.
+   * ({@code torn_excerpt}) and voids nothing else. The record was being written when the process
+   * died or the disk filled, after the last snapshot's sync, so the Raft log still holds it and the
+   * caller's replay appends it again. (Should a snapshot have synced it anyway, the journal now ends
+   * before that snapshot's journal index and the state machine marks a gap, as after a lost tail.)
    */
   private void cutTornTail() {
     TornTail torn = tornTail;
@@ -1150,10 +1150,11 @@ public final class EventJournal implements AutoCloseable {
   }
 
   /**
-   * Encodes {@code JournalEntry{record}} into {@link #appendBuffer} and returns its length. Byte
-   * for byte what {@code JournalEntry.newBuilder().setRecord(record).build().toByteArray()} gives
-   * (field 1, length-delimited), without building the wrapper message or a new array per record:
-   * this is the apply path, once per event.
+   * Encodes the checked excerpt of {@code JournalEntry{record}} into {@link #appendBuffer} and
+   * returns its length: the 5-byte checksum field ({@link RecordFrame}), then byte for byte what
+   * {@code JournalEntry.newBuilder().setRecord(record).build().toByteArray()} gives (field 1,
+   * length-delimited), without building the wrapper message or a new array per record: this is the
+   * apply path, once per event.
    */
   private int encodeEntry(JournalRecord record) {
     int size = record.getSerializedSize();
