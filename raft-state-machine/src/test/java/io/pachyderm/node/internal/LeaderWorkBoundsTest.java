@@ -245,6 +245,23 @@ class LeaderWorkBoundsTest {
     assertThat(proposed).hasSize(51);
   }
 
+  @Test
+  void aProposalRefusedByAFullProposerQueueIsProposedAgainLater() throws Exception {
+    AtomicInteger submits = new AtomicInteger();
+    LeaderWork.Submitter recording = recording();
+    LeaderWork work = work((source, effect, ctx) -> { }, EffectRetry.DEFAULT, QueueLimits.DEFAULT, Set.of(),
+        new AtomicLong(WALL_START_MS), batch -> submits.getAndIncrement() == 0
+            ? CompletableFuture.failedFuture(new io.pachyderm.api.OverloadedException("internal proposal",
+                "proposalsQueuedMax", 10_000))
+            : recording.submit(batch));
+    message(A, B);
+    work.activate();
+
+    Proposal again = next();
+    assertThat(again.batch().getDeliveriesList()).extracting(Delivery::getSeq).containsExactly(1L);
+    assertThat(submits.get()).isEqualTo(2);
+  }
+
   private Outbox.Id message(EntityKey from, EntityKey to) {
     long seq = outbox.nextSeq(from);
     outbox.addMessage(PendingMessage.newBuilder().setSource(Protos.ref(from)).setSeq(seq).setTarget(Protos.ref(to))
