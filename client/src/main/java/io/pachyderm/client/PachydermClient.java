@@ -168,14 +168,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.requests = new RaftRequests(raft, b.inflightBatchesMax + READ_THREADS, b.queuedCommandsMax);
     this.pollRaft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
         .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
-    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
-        TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "pachyderm-client-history");
-          t.setDaemon(true);
-          return t;
-        });
-    pool.allowCoreThreadTimeOut(true);
-    this.historyPool = pool;
+    this.historyPool = io.pachyderm.client.internal.BoundedExecutor.fixed("pachyderm-client-history", 4,
+        b.historyReadsQueuedMax, "historyReadsQueuedMax", "history read");
     java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "pachyderm-client-timer");
       t.setDaemon(true);
@@ -340,7 +334,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return CompletableFuture.supplyAsync(() -> {
+    return supplyHistory(() -> {
       if (mode instanceof ReadMode.Linearizable) {
         long last = Math.min(committedVersion(eco, ref),
             fromVersion + Math.min(limit, HistoryCursor.PAGE_RECORDS_MAX) - 1);
@@ -353,7 +347,16 @@ public final class PachydermClient implements Entities, AutoCloseable {
         events.add(HistoryEvents.decode(type, r));
       }
       return events;
-    }, historyPool);
+    });
+  }
+
+  /** Runs a history read on the bounded history pool; a full queue fails the future with an OverloadedException. */
+  private <T> CompletableFuture<T> supplyHistory(java.util.function.Supplier<T> read) {
+    try {
+      return CompletableFuture.supplyAsync(read, historyPool);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private List<HistoryEvent> historyAllIn(String eco, EntityRef<?, ?> ref, long fromVersion) {
@@ -1030,6 +1033,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     private int commandsPerBatchMax = 256;
     private int batchBytesMax = 1 << 20;
     private int queuedCommandsMax = 100_000;
+    private int historyReadsQueuedMax = 1_000;
     private TlsMaterial tls;
     private String token;
 
@@ -1094,6 +1098,16 @@ public final class PachydermClient implements Entities, AutoCloseable {
     /** Commands waiting to be sent before new ones are refused. Default 100,000. */
     public Builder queuedCommandsMax(int n) {
       this.queuedCommandsMax = requirePositive(n, "queued commands max");
+      return this;
+    }
+
+    /**
+     * {@code historyAsync} reads waiting for one of the client's four history threads before new
+     * ones fail at once with an {@link io.pachyderm.api.OverloadedException} (nothing was sent:
+     * retry later). Default 1,000.
+     */
+    public Builder historyReadsQueuedMax(int n) {
+      this.historyReadsQueuedMax = requirePositive(n, "history reads queued max");
       return this;
     }
 

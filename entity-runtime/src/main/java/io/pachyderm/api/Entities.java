@@ -98,8 +98,10 @@ public interface Entities {
    * Up to {@code limit} committed events of the entity from {@code fromVersion} (>= 1) on, with
    * their metadata, in version order, as some node's event journal holds them now: on a cluster
    * the list may end before the newest events (a lagging node), never has gaps, and is empty when
-   * there is nothing from {@code fromVersion} yet. A page holds at most 1,000 events whatever
-   * {@code limit} asks; read on from the last version + 1. Same as {@link #historyAsync(EntityRef,
+   * there is nothing from {@code fromVersion} yet. A page may be shorter than {@code limit}: it
+   * holds at most 1,000 events, and at most the node's history page byte cap (4 MiB of encoded
+   * records by default, {@code QueueLimits.historyPageBytesMax}; at least one event even if it alone
+   * is larger), so that every page fits the transport; read on from the last version + 1. Same as {@link #historyAsync(EntityRef,
    * long, int, ReadMode)} with {@link ReadMode#STALE}.
    *
    * @throws HistoryUnavailableException (in the future) if no node holds {@code fromVersion} any

@@ -7,7 +7,10 @@ import java.util.Objects;
  * How the leader retries at-least-once effects: attempt {@code n} (1-based) that fails is retried
  * after {@code min(backoffMax, backoffMin * 2^(n-1))} (plus up to 20% jitter); attempt
  * {@code attemptsMax} that fails moves the effect to the dead-letter store. An attempt that has
- * not returned after {@code attemptTimeout} counts as failed (its thread is left to finish).
+ * not returned {@code attemptTimeout} after its handler started (waiting for one of the handler's
+ * threads does not count) is a failed attempt, and its thread is interrupted; a handler that
+ * ignores the interrupt keeps that thread, counted against its own handler's threads only
+ * ({@link QueueLimits#effectHandlerThreadsMax()}). Backoffs and timeouts run on the monotonic clock.
  *
  * <p>Every node of a cluster should use the same policy; the leader's decides.
  */

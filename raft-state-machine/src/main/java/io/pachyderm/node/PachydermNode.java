@@ -115,7 +115,7 @@ public final class PachydermNode implements AutoCloseable {
     this.ratisMeters = new RatisMeterBridge(b.nodeId, meterRegistry);
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
-        b.logEntriesKeptForLaggingNodesMax, metrics);
+        b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits);
     Parameters parameters = new Parameters();
     this.tls = b.tls;
     this.tlsReloadInterval = b.tlsReloadInterval;
@@ -526,6 +526,7 @@ public final class PachydermNode implements AutoCloseable {
     private StateMachineLimits limits = new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000);
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
     private int timerFiresPerSecondMax = 1_000;
+    private QueueLimits queueLimits = QueueLimits.DEFAULT;
     private JournalOptions journalOptions = JournalOptions.defaults();
     private boolean journalEnabled = true;
     private long logEntriesKeptForLaggingNodesMax = 200_000;
@@ -562,6 +563,12 @@ public final class PachydermNode implements AutoCloseable {
     /** How at-least-once effects are retried and when they become dead letters. Default {@link EffectRetry#DEFAULT}. */
     public Builder effectRetry(EffectRetry retry) {
       this.effectRetry = Objects.requireNonNull(retry, "effect retry");
+      return this;
+    }
+
+    /** Bounds of the node's work queues, effect handler lanes and history pages. Default {@link QueueLimits#DEFAULT}. */
+    public Builder queueLimits(QueueLimits limits) {
+      this.queueLimits = Objects.requireNonNull(limits, "queue limits");
       return this;
     }
 

@@ -11,17 +11,14 @@ import io.pachyderm.protocol.Protos;
 import io.pachyderm.runtime.EntityKey;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs effect handlers off the apply path. The apply thread hands over committed effects of
- * entries this node appended as leader; handlers run on a small pool with a bounded queue.
+ * entries this node appended as leader; each handler name runs on its own {@link EffectLanes lane}
+ * (own threads, own bounded queue), so a hung handler delays only effects of its own name.
  * At most once: a full queue, a missing handler or a throwing handler loses that effect, loudly
  * in the log.
  */
@@ -31,21 +28,17 @@ final class EffectDispatcher implements AutoCloseable {
   private final String nodeId;
   private final EntityTypes types;
   private final Map<String, EffectHandler<?>> handlers;
-  private final ThreadPoolExecutor pool;
+  private final EffectLanes lanes;
   private final AtomicLong dispatched = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
 
   EffectDispatcher(String nodeId, EntityTypes types, Map<String, EffectHandler<?>> handlers,
-                   int threads, int queueMax) {
+                   int threadsPerHandlerMax, int queuedPerHandlerMax) {
     this.nodeId = nodeId;
     this.types = types;
     this.handlers = Map.copyOf(handlers);
-    this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(queueMax), r -> {
-          Thread t = new Thread(r, "pachyderm-effects-" + nodeId);
-          t.setDaemon(true);
-          return t;
-        });
+    this.lanes = new EffectLanes("pachyderm-effects-" + nodeId, this.handlers.keySet(), threadsPerHandlerMax,
+        queuedPerHandlerMax);
   }
 
   boolean hasHandler(String name) {
@@ -60,13 +53,12 @@ final class EffectDispatcher implements AutoCloseable {
     {
       EffectContext ctx = new EffectContext(key.ecosystem(), EntityRef.of(key.type(), key.id()), version,
           logIndex, term, (int) Math.min(seq, Integer.MAX_VALUE), nodeId);
-      try {
-        pool.execute(() -> run(key, effect, ctx));
-      } catch (RejectedExecutionException e) {
-        failed.incrementAndGet();
-        LOG.error("effect {} of {} dropped: dispatcher queue full (at-most-once)", ctx.idempotencyKey(),
-            effect.getHandler());
-      }
+      lanes.submit(effect.getHandler(), () -> run(key, effect, ctx), 0).whenComplete((ok, error) -> {
+        if (error instanceof EffectLanes.LaneFullException) {
+          failed.incrementAndGet();
+          LOG.error("effect {} dropped (at-most-once): {}", ctx.idempotencyKey(), error.getMessage());
+        }
+      });
     }
   }
 
@@ -104,14 +96,6 @@ final class EffectDispatcher implements AutoCloseable {
 
   @Override
   public void close() {
-    pool.shutdown();
-    try {
-      if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-        pool.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      pool.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    lanes.closeWithin(5_000);
   }
 }

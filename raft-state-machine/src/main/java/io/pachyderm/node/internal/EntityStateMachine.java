@@ -143,12 +143,8 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final AtomicLong internalCallIds = new AtomicLong();
   // Ratis runs startTransaction (handle, lane waits) on the submitting thread before it returns
   // the future; proposing from here keeps the leader work loop free while that happens.
-  private final java.util.concurrent.ExecutorService proposer = java.util.concurrent.Executors.newFixedThreadPool(3,
-      r -> {
-        Thread t = new Thread(r, "pachyderm-propose");
-        t.setDaemon(true);
-        return t;
-      });
+  private final java.util.concurrent.ExecutorService proposer;
+  private final io.pachyderm.node.QueueLimits queueLimits;
   private final AtomicLong messagesDelivered = new AtomicLong();
   private final AtomicLong messagesRejected = new AtomicLong();
   private final AtomicLong timersFired = new AtomicLong();
@@ -189,9 +185,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** The replica digest of the state at {@code applied}. */
   public record DigestAt(TermIndex applied, long digest) {}
 
-  private static final int EFFECT_HANDLER_THREADS = 4;
-
-  /** A history page holds at most this many records, whatever the request asks. */
+  /** A history page holds at most this many records, whatever the request asks (and at most historyPageBytesMax). */
   static final int HISTORY_PAGE_MAX = 1_000;
   /** A long poll waits at most this long: below the clients' per-attempt RPC timeout. */
   static final int HISTORY_WAIT_MS_MAX = 2_000;
@@ -213,7 +207,19 @@ public final class EntityStateMachine extends BaseStateMachine {
                             Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
                             int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
                             long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics) {
+    this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
+        logEntriesKeptForLaggingNodesMax, metrics, io.pachyderm.node.QueueLimits.DEFAULT);
+  }
+
+  public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
+                            Map<String, io.pachyderm.entity.EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
+                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
+                            long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics,
+                            io.pachyderm.node.QueueLimits queueLimits) {
     this.metrics = metrics;
+    this.queueLimits = queueLimits;
+    this.proposer = io.pachyderm.client.internal.BoundedExecutor.fixed("pachyderm-propose", 3,
+        queueLimits.proposalsQueuedMax(), "proposalsQueuedMax", "internal proposal on " + nodeId);
     this.logEntriesKeptForLaggingNodesMax = logEntriesKeptForLaggingNodesMax;
     this.nodeId = nodeId;
     this.journalDir = journalDir;
@@ -223,10 +229,12 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.types = types;
     this.limits = limits;
     this.dedup = new DedupTable(limits.dedupEntriesMax());
-    this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers), 2, 100_000);
+    this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers),
+        queueLimits.effectHandlerThreadsMax(), queueLimits.effectsQueuedPerHandlerMax());
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
-        this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, EFFECT_HANDLER_THREADS);
+        this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, queueLimits, effectHandlers.keySet(),
+        System::currentTimeMillis);
   }
 
   // ---- life cycle ------------------------------------------------------------------
@@ -619,13 +627,19 @@ public final class EntityStateMachine extends BaseStateMachine {
         .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())))
         .setType(RaftClientRequest.writeRequestType())
         .build();
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return s.submitClientRequestAsync(request);
-      } catch (IOException e) {
-        throw new java.util.concurrent.CompletionException(e);
-      }
-    }, proposer).thenCompose(f -> f).thenApply(reply -> {
+    CompletableFuture<CompletableFuture<org.apache.ratis.protocol.RaftClientReply>> proposed;
+    try {
+      proposed = CompletableFuture.supplyAsync(() -> {
+        try {
+          return s.submitClientRequestAsync(request);
+        } catch (IOException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      }, proposer);
+    } catch (RuntimeException e) { // proposalsQueuedMax reached (the work loop tries again later), or closed
+      return CompletableFuture.failedFuture(e);
+    }
+    return proposed.thenCompose(f -> f).thenApply(reply -> {
       if (!reply.isSuccess()) {
         throw new java.util.concurrent.CompletionException(reply.getException());
       }
@@ -1249,6 +1263,8 @@ public final class EntityStateMachine extends BaseStateMachine {
       // Never the damaged record: this read fails naming file and record; the other nodes' journals hold it.
       return CompletableFuture.failedFuture(new StateMachineException("history of " + key + " on " + nodeId
           + " cannot be served from its journal: " + e.getMessage()));
+    } catch (IllegalStateException e) {
+      return refusedRead(RejectionKind.TOO_LARGE, "history of " + key + " on " + nodeId + ": " + e.getMessage());
     }
     if (page.getRecordsCount() > 0 || q.getWaitMs() == 0 || q.getCurrentState() || journal == null) {
       return CompletableFuture.completedFuture(message(page));
@@ -1287,7 +1303,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     VersionRange held = j.versions(q.getRef());
     page.setFirstVersion(held == null ? 0 : held.first());
     if (!q.getCurrentState()) {
-      page.addAllRecords(j.history(q.getRef(), q.getFromVersion(), Math.min(q.getLimit(), HISTORY_PAGE_MAX)));
+      page.addAllRecords(HistoryPager.page(j, q.getRef(), q.getFromVersion(), Math.min(q.getLimit(), HISTORY_PAGE_MAX),
+          queueLimits.historyPageBytesMax()));
     }
     return page.build();
   }

@@ -3,6 +3,7 @@ package io.pachyderm.node.internal;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.QueueLimits;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.Delivery;
@@ -22,15 +23,18 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +56,18 @@ import org.slf4j.LoggerFactory;
  * pause was applied runs to its end and is reported as usual (a running handler cannot be taken
  * back). A retry waiting out its backoff when the pause began is dispatched on resume, with every
  * other pending effect. Deliveries and timers are not affected.
+ *
+ * <p>Time: every interval here (the timer rate limit's refill, retry pauses, backoffs, attempt
+ * timeouts) is measured on the monotonic clock, so a step of the wall clock neither stops nor
+ * speeds them; the wall clock ({@code wallClockMs}) only decides whether a timer is due, because
+ * due times are wall times written in the log (issue 12: a step back of the clock stopped the
+ * rate limiter, and so every timer, for as long as the step).
+ *
+ * <p>Bounds: hand-overs from the apply thread wait in the loop's queue up to
+ * {@link QueueLimits#leaderWorkTasksQueuedMax()}; past it they are dropped and one rescan of the
+ * outbox is queued instead, which finds the same work (the outbox is the truth; the loop's own
+ * queues only mirror it, one entry per outbox item). Handlers run on one {@link EffectLanes lane}
+ * per handler name, so a hung handler holds only its own threads.
  */
 final class LeaderWork implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderWork.class);
@@ -59,6 +75,11 @@ final class LeaderWork implements AutoCloseable {
   private static final long RETRY_PAUSE_MS = 20;
   private static final long FAILURE_PAUSE_MS = 200;
   private static final int ERROR_CHARS_MAX = 2000;
+  /**
+   * The longest the loop sleeps towards a due time measured on the wall clock: a step of that clock
+   * after the sleep was armed is noticed within this (a sleep runs on the monotonic clock).
+   */
+  static final long WALL_CLOCK_RECHECK_MS = 1_000;
 
   /** Proposes a batch of internal work to this node's Raft server and returns the applied reply. */
   interface Submitter {
@@ -80,7 +101,14 @@ final class LeaderWork implements AutoCloseable {
   private final EffectRetry retry;
   private final double firesPerSecondMax;
   private final ScheduledExecutorService loop;
-  private final ExecutorService handlerPool;
+  private final EffectLanes lanes;
+  private final LongSupplier wallClockMs;
+  private final int handOversQueuedMax;
+  /** Hand-overs from the apply thread queued on the loop and not yet run. */
+  private final AtomicInteger handOversQueued = new AtomicInteger();
+  /** A rescan is queued on the loop in place of dropped hand-overs. */
+  private final AtomicBoolean rescanQueued = new AtomicBoolean();
+  private final AtomicLong handOversDropped = new AtomicLong();
   private volatile boolean active;
   /** A copy of the replicated setting, written by the apply thread; read on the loop and handler threads. */
   private volatile boolean effectsPaused;
@@ -90,13 +118,14 @@ final class LeaderWork implements AutoCloseable {
   private final ArrayDeque<Outbox.Id> deliveries = new ArrayDeque<>();
   private final Set<Outbox.Id> deliveriesQueued = new HashSet<>();
   private boolean deliveryInFlight;
-  private final PriorityQueue<Due> dueTimers = new PriorityQueue<>(
+  // A set, not a queue: a rescan adds every timer again, and one timer must be proposed once.
+  private final TreeSet<Due> dueTimers = new TreeSet<>(
       Comparator.comparingLong(Due::dueMs).thenComparing(Due::key).thenComparingLong(Due::seq));
   private boolean fireInFlight;
   private ScheduledFuture<?> timerWake;
   private long timerWakeAtMs = Long.MAX_VALUE;
   private double fireTokens;
-  private long fireTokensAtMs;
+  private long fireTokensAtNs;
   private final Set<Outbox.Id> effectsBusy = new HashSet<>();
   private final ArrayDeque<EffectReport> reports = new ArrayDeque<>();
   private boolean reportInFlight;
@@ -108,9 +137,22 @@ final class LeaderWork implements AutoCloseable {
   LeaderWork(String nodeId, Outbox outbox, Submitter submitter, HandlerInvoker handlers,
              java.util.function.BooleanSupplier stillLeader, EffectRetry retry, int firesPerSecondMax,
              int handlerThreads) {
-    if (firesPerSecondMax < 1 || handlerThreads < 1) {
-      throw new IllegalArgumentException("firesPerSecondMax and handlerThreads must be >= 1");
+    this(nodeId, outbox, submitter, handlers, stillLeader, retry, firesPerSecondMax,
+        QueueLimits.DEFAULT.withEffectHandlerThreadsMax(handlerThreads), Set.of(), System::currentTimeMillis);
+  }
+
+  /**
+   * @param handlerNames the registered handlers, each of which gets its own lane
+   * @param wallClockMs the clock due times are compared with (only that: see the class comment)
+   */
+  LeaderWork(String nodeId, Outbox outbox, Submitter submitter, HandlerInvoker handlers,
+             java.util.function.BooleanSupplier stillLeader, EffectRetry retry, int firesPerSecondMax,
+             QueueLimits limits, Set<String> handlerNames, LongSupplier wallClockMs) {
+    if (firesPerSecondMax < 1) {
+      throw new IllegalArgumentException("firesPerSecondMax must be >= 1, got " + firesPerSecondMax);
     }
+    this.wallClockMs = wallClockMs;
+    this.handOversQueuedMax = limits.leaderWorkTasksQueuedMax();
     this.nodeId = nodeId;
     this.outbox = outbox;
     this.submitter = submitter;
@@ -119,7 +161,8 @@ final class LeaderWork implements AutoCloseable {
     this.retry = retry;
     this.firesPerSecondMax = firesPerSecondMax;
     this.loop = Executors.newSingleThreadScheduledExecutor(daemon("pachyderm-leader-work-" + nodeId));
-    this.handlerPool = Executors.newFixedThreadPool(handlerThreads, daemon("pachyderm-effects-alo-" + nodeId));
+    this.lanes = new EffectLanes("pachyderm-effects-alo-" + nodeId, handlerNames, limits.effectHandlerThreadsMax(),
+        limits.effectsQueuedPerHandlerMax());
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -157,14 +200,44 @@ final class LeaderWork implements AutoCloseable {
 
   void messageAdded(Outbox.Id id) {
     if (active) {
-      loop.execute(() -> enqueueDelivery(id));
+      handOver(() -> enqueueDelivery(id));
     }
   }
 
   void effectAdded(Outbox.Id id) {
     if (active) {
-      loop.execute(() -> dispatchEffect(id));
+      handOver(() -> dispatchEffect(id));
     }
+  }
+
+  /**
+   * Queues {@code task} on the loop, unless {@link QueueLimits#leaderWorkTasksQueuedMax()} hand-overs
+   * wait already: then the task is dropped and one rescan of the outbox stands in for every dropped
+   * task (the apply thread must not wait, and a committed entry cannot be refused).
+   */
+  private void handOver(Runnable task) {
+    if (handOversQueued.incrementAndGet() <= handOversQueuedMax) {
+      loop.execute(() -> {
+        handOversQueued.decrementAndGet();
+        task.run();
+      });
+      return;
+    }
+    handOversQueued.decrementAndGet();
+    handOversDropped.incrementAndGet();
+    if (rescanQueued.compareAndSet(false, true)) {
+      LOG.warn("{}: leader work queue full (leaderWorkTasksQueuedMax = {}): rescanning the outbox instead", nodeId,
+          handOversQueuedMax);
+      loop.execute(() -> {
+        rescanQueued.set(false);
+        rescan();
+      });
+    }
+  }
+
+  /** Hand-overs dropped because the loop's queue was full (each was found again by a rescan). */
+  long handOversDropped() {
+    return handOversDropped.get();
   }
 
   /**
@@ -181,7 +254,7 @@ final class LeaderWork implements AutoCloseable {
 
   void timerScheduled(TimerKey key, long seq, long dueMs) {
     if (active) {
-      loop.execute(() -> {
+      handOver(() -> {
         dueTimers.add(new Due(dueMs, key, seq));
         armTimers();
       });
@@ -203,7 +276,7 @@ final class LeaderWork implements AutoCloseable {
     }
     timerWakeAtMs = Long.MAX_VALUE;
     fireTokens = firesPerSecondMax;
-    fireTokensAtMs = System.currentTimeMillis();
+    fireTokensAtNs = System.nanoTime();
     effectsBusy.clear();
     reports.clear();
     reportInFlight = false;
@@ -298,11 +371,12 @@ final class LeaderWork implements AutoCloseable {
     if (!active || fireInFlight || dueTimers.isEmpty()) {
       return;
     }
-    long now = System.currentTimeMillis();
-    long wakeAt = Math.max(dueTimers.peek().dueMs(), now);
-    if (fireTokensAvailable(now) < 1) {
+    long now = wallClockMs.getAsLong();
+    long wakeAt = Math.max(dueTimers.first().dueMs(), now);
+    if (fireTokensAvailable() < 1) {
       wakeAt = Math.max(wakeAt, now + (long) Math.ceil(1000.0 / firesPerSecondMax));
     }
+    wakeAt = Math.min(wakeAt, now + WALL_CLOCK_RECHECK_MS);
     if (wakeAt <= now) {
       fireDueTimers();
       return;
@@ -324,19 +398,21 @@ final class LeaderWork implements AutoCloseable {
     }, wakeAt - now, TimeUnit.MILLISECONDS);
   }
 
-  private double fireTokensAvailable(long now) {
-    fireTokens = Math.min(firesPerSecondMax, fireTokens + (now - fireTokensAtMs) * firesPerSecondMax / 1000.0);
-    fireTokensAtMs = now;
+  /** Refills the rate limit's tokens for the monotonic time since the last refill. */
+  private double fireTokensAvailable() {
+    long nowNs = System.nanoTime();
+    fireTokens = Math.min(firesPerSecondMax, fireTokens + (nowNs - fireTokensAtNs) * firesPerSecondMax / 1e9);
+    fireTokensAtNs = nowNs;
     return fireTokens;
   }
 
   private void fireDueTimers() {
-    long now = System.currentTimeMillis();
+    long now = wallClockMs.getAsLong();
     List<Due> batch = new ArrayList<>();
     CommandBatch.Builder b = CommandBatch.newBuilder();
-    while (!dueTimers.isEmpty() && dueTimers.peek().dueMs() <= now && batch.size() < ITEMS_PER_ENTRY_MAX
+    while (!dueTimers.isEmpty() && dueTimers.first().dueMs() <= now && batch.size() < ITEMS_PER_ENTRY_MAX
         && fireTokens >= 1) {
-      Due due = dueTimers.poll();
+      Due due = dueTimers.pollFirst();
       PendingTimer current = outbox.timer(due.key());
       if (current == null || current.getSeq() != due.seq()) {
         continue; // cancelled, replaced or fired: nothing to do
@@ -358,10 +434,15 @@ final class LeaderWork implements AutoCloseable {
       }
       fireInFlight = false;
       List<Due> again = error != null ? batch : retried(batch, reply);
-      long retryAt = System.currentTimeMillis() + (error != null ? FAILURE_PAUSE_MS : RETRY_PAUSE_MS * 5);
-      for (Due d : again) {
-        dueTimers.add(new Due(retryAt, d.key(), d.seq()));
+      if (again.isEmpty()) {
+        armTimers();
+        return;
       }
+      // The pause runs on the monotonic clock; the timers keep their (past) due times.
+      later(error != null ? FAILURE_PAUSE_MS : RETRY_PAUSE_MS * 5, () -> {
+        dueTimers.addAll(again);
+        armTimers();
+      });
       armTimers();
     }, loop);
   }
@@ -392,27 +473,34 @@ final class LeaderWork implements AutoCloseable {
         effect.getVersion(), effect.getLogIndex(), effect.getTerm(), (int) Math.min(id.seq(), Integer.MAX_VALUE),
         nodeId);
     long gen = generation;
-    CompletableFuture.runAsync(() -> {
+    // The attempt timeout counts from the handler's start, on its own lane: waiting behind a hung
+    // handler of the same name is no attempt, and a timeout interrupts the handler's thread.
+    lanes.submit(effect.getHandler(), () -> {
       if (!active || !stillLeader.getAsBoolean()) {
         throw new NotLeaderAnyMore();
       }
       if (effectsPaused) {
         throw new PausedBeforeAttempt();
       }
-      try {
-        handlers.invoke(id.source(), effect, ctx);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new java.util.concurrent.CompletionException(e);
-      }
-    }, handlerPool)
-        .orTimeout(retry.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .whenCompleteAsync((ok, error) -> {
+      handlers.invoke(id.source(), effect, ctx);
+    }, retry.attemptTimeout().toMillis())
+        .whenCompleteAsync((ok, failure) -> {
           if (gen != generation) {
             return; // no longer this leadership's effect: the next leader re-dispatches it
           }
-          if (error != null && error.getCause() instanceof NotLeaderAnyMore) {
+          Throwable error = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if (error instanceof EffectLanes.LaneFullException) {
+            // Not an attempt: the handler's lane is full (its handlers are slow or hung). The effect
+            // waits in the outbox; look again after a pause.
+            LOG.debug("{}: {}", nodeId, error.getMessage());
+            later(FAILURE_PAUSE_MS * 5, () -> {
+              effectsBusy.remove(id);
+              dispatchEffect(id);
+            });
+            return;
+          }
+          if (error instanceof NotLeaderAnyMore) {
             // Ratis says we are deposed; deactivate() is on its way. Should we still be leader
             // after a pause, try again then.
             later(FAILURE_PAUSE_MS, () -> {
@@ -421,7 +509,7 @@ final class LeaderWork implements AutoCloseable {
             });
             return;
           }
-          if (error != null && error.getCause() instanceof PausedBeforeAttempt) {
+          if (error instanceof PausedBeforeAttempt) {
             // Not an attempt. A resume applied meanwhile found this effect busy and skipped it, so
             // look again: still paused, nothing happens (the resume to come dispatches it).
             effectsBusy.remove(id);
@@ -432,10 +520,9 @@ final class LeaderWork implements AutoCloseable {
           if (error == null) {
             report.setSucceeded(true);
           } else {
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-            String text = cause instanceof java.util.concurrent.TimeoutException
-                ? "no answer within " + retry.attemptTimeout().toMillis() + " ms" : cause.toString();
+            String text = error instanceof java.util.concurrent.TimeoutException
+                ? "no answer within " + retry.attemptTimeout().toMillis() + " ms (its thread was interrupted)"
+                : error.toString();
             if (text.length() > ERROR_CHARS_MAX) {
               text = text.substring(0, ERROR_CHARS_MAX);
             }
@@ -519,6 +606,6 @@ final class LeaderWork implements AutoCloseable {
   public void close() {
     active = false;
     loop.shutdownNow();
-    handlerPool.shutdownNow();
+    lanes.close();
   }
 }
