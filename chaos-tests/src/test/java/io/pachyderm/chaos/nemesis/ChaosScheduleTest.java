@@ -109,7 +109,7 @@ class ChaosScheduleTest {
         at 30s fill-disk n2 for 20s
         at 60s fill-disk leader for 5s   # the leader when the fault starts
         at 70s fill-disk random-node for 1m
-        at 2m fill-disk all-nodes for 500ms
+        at 3m fill-disk all-nodes for 500ms
         """);
 
     assertThat(s.entries()).extracting(e -> e.fault()).containsExactly(
