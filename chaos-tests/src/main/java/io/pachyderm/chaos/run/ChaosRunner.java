@@ -93,9 +93,9 @@ public final class ChaosRunner {
   /** Where the samples go, beside the node logs. */
   public static final String DIGESTS_FILE = "digests.tsv";
   /** The summary's line listing the nodes that exited while their disk was full, with exit codes. */
-  public static final String DISK_FULL_EXITS = "exits on a full disk";
+  public static final String DISK_FULL_EXITS = "disk-full exits";
   /** The summary's line counting operations that failed for a full disk ({@link StorageFullErrors}). */
-  public static final String DISK_FULL_REFUSALS = "ops failed for a full disk";
+  public static final String DISK_FULL_REFUSALS = "disk-full failures";
   /** The control run keeps this much of each node's newest log segment. */
   private static final double CONTROL_KEEP_FRACTION = 0.5;
 
