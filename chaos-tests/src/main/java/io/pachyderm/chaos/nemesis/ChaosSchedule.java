@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * at 60s pause n2 for 5s
  * at 70s partition majorities-ring for 15s
  * at 90s cut-log-tail n3 keep 50%, restart after 5s
+ * at 120s fill-disk n2 for 20s
  * </pre>
  *
  * <p>Grammar (words separated by blanks; durations are a whole number with {@code ms}, {@code s},
@@ -37,6 +38,7 @@ import java.util.regex.Pattern;
  *          | "isolate" NODE "for" DURATION
  *          | "partition" SHAPE "for" DURATION
  *          | "cut-log-tail" TARGET [ "keep" PERCENT "%" ] ending      (keep 50% by default)
+ *          | "fill-disk" TARGET "for" DURATION
  * ending   = ", restart after" DURATION | "for" DURATION
  * TARGET   = NODE | "all-nodes"
  * NODE     = "leader" | "random-node" | "n1" | "n2" | ...
@@ -46,9 +48,10 @@ import java.util.regex.Pattern;
  * <p>The leader and the random node are chosen when the fault starts (the leader lookup takes up
  * to {@link io.pachyderm.chaos.nodes.ChaosCluster#STATUS_TIMEOUT}, so a leader fault may start
  * that much late). Faults may overlap, except faults made of DROP rules ({@code isolate},
- * {@code partition}): ending one flushes every rule, so two may not be in force at once. A
- * fault still in force when the clients stop is ended then; every node is healed before the
- * final reads.
+ * {@code partition}): ending one flushes every rule, so two may not be in force at once; nor may
+ * two {@code fill-disk} faults (one ballast per disk, and a leader target may be the node already
+ * full). A fault still in force when the clients stop is ended then; every node is healed
+ * before the final reads.
  *
  * <p>Immutable and thread-safe. Parse errors are {@link ScheduleParseException}s naming the line.
  */
@@ -214,6 +217,16 @@ public final class ChaosSchedule {
     return m < 600 && m % 60 != 0 || m < 60 ? m + "m" : m / 60 + "h";
   }
 
+  /** Whether some fault fills a data disk (the run must then give each node a filesystem of its own). */
+  public boolean fillsDisks() {
+    for (Entry e : entries) {
+      if (e.fault() instanceof FaultAction.FillDisk) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static int namedNode(FaultAction fault) {
     FaultTarget target = null;
     if (fault instanceof FaultAction.Kill k) {
@@ -224,20 +237,29 @@ public final class ChaosSchedule {
       target = i.target();
     } else if (fault instanceof FaultAction.CutLogTail c) {
       target = c.target();
+    } else if (fault instanceof FaultAction.FillDisk f) {
+      target = f.target();
     }
     return target instanceof FaultTarget.Node n ? n.index() : 0;
   }
 
   private static void requireNoOverlappingRules(List<Entry> sorted) {
+    requireNoOverlap(sorted, FaultAction::cutsLinks, "ending one partition heals every link, so they may not overlap");
+    // A leader or random target may be the node another fill holds full: one ballast at a time.
+    requireNoOverlap(sorted, f -> f instanceof FaultAction.FillDisk, "two disk fills may not overlap");
+  }
+
+  private static void requireNoOverlap(List<Entry> sorted, java.util.function.Predicate<FaultAction> kind,
+                                       String why) {
     Entry open = null;
     for (Entry e : sorted) {
-      if (!e.fault().cutsLinks()) {
+      if (!kind.test(e.fault())) {
         continue;
       }
       if (open != null && e.at().compareTo(open.end()) < 0) {
         throw new ScheduleParseException("schedule " + e.where() + ": " + e.fault().text() + " starts at "
             + format(e.at()) + " while " + open.fault().text() + " (" + open.where() + ") is in force until "
-            + format(open.end()) + "; ending one partition heals every link, so they may not overlap", e.line());
+            + format(open.end()) + "; " + why, e.line());
       }
       open = e;
     }
@@ -278,11 +300,12 @@ public final class ChaosSchedule {
     Entry entry() {
       expect("at", "every line starts with 'at <time>'");
       Duration at = duration("after 'at'");
-      String verb = word("a fault: kill, pause, isolate, partition or cut-log-tail");
+      String verb = word("a fault: kill, pause, isolate, partition, cut-log-tail or fill-disk");
       FaultAction fault;
       switch (verb) {
         case "kill" -> fault = FaultAction.kill(target(true));
         case "pause" -> fault = FaultAction.pause(target(true));
+        case "fill-disk" -> fault = FaultAction.fillDisk(target(true));
         case "isolate" -> fault = FaultAction.isolate(target(false));
         case "partition" -> {
           String shape = word("a partition shape: halves, majorities-ring or bridge");
@@ -306,7 +329,8 @@ public final class ChaosSchedule {
           }
           fault = FaultAction.cutLogTail(target, keep);
         }
-        default -> throw error("unknown fault '" + verb + "'; expected kill, pause, isolate, partition or cut-log-tail");
+        default -> throw error("unknown fault '" + verb
+            + "'; expected kill, pause, isolate, partition, cut-log-tail or fill-disk");
       }
       Duration lasting = ending(fault);
       if (next < words.size()) {

@@ -16,6 +16,11 @@ import java.util.Objects;
  *       to {@code keepFraction} of its written length (a disk that lied about fsync; see
  *       {@link LogTailCut}), restarted when it ends. On every node at once the cluster cannot
  *       survive it: the checkers must then report lost writes (the control run's fault).
+ *   <li>{@link FillDisk}: the target's data filesystem filled to the last block with ballast
+ *       ({@link DiskFill}); when it ends the ballast is deleted and a node that exited meanwhile
+ *       (a fail-stop on a failed write) is started again. Needs each node's data directory on a
+ *       filesystem of its own ({@link io.pachyderm.chaos.nodes.DataDisks}), which a run with
+ *       this fault mounts.
  * </ul>
  */
 public sealed interface FaultAction {
@@ -54,6 +59,12 @@ public sealed interface FaultAction {
       if (!(keepFraction > 0 && keepFraction < 1)) {
         throw new IllegalArgumentException("keep must be between 0% and 100% (exclusive): " + keepFraction);
       }
+    }
+  }
+
+  record FillDisk(FaultTarget target) implements FaultAction {
+    public FillDisk {
+      Objects.requireNonNull(target, "target");
     }
   }
 
@@ -112,6 +123,10 @@ public sealed interface FaultAction {
     return new CutLogTail(target, keepFraction);
   }
 
+  static FaultAction fillDisk(FaultTarget target) {
+    return new FillDisk(target);
+  }
+
   /** The schedule file's words: {@code kill leader}, {@code partition majorities-ring}, {@code cut-log-tail n2 keep 30%}. */
   default String text() {
     if (this instanceof Kill k) {
@@ -125,6 +140,9 @@ public sealed interface FaultAction {
     }
     if (this instanceof Partition p) {
       return "partition " + p.shape().text();
+    }
+    if (this instanceof FillDisk f) {
+      return "fill-disk " + f.target().text();
     }
     CutLogTail c = (CutLogTail) this;
     return "cut-log-tail " + c.target().text() + " keep " + Math.round(c.keepFraction() * 100) + "%";

@@ -193,7 +193,8 @@ public final class NemesisSchedule implements NemesisRun {
     }
     try {
       fault.heal();
-      note("heal " + fault.name());
+      String healed = fault.healed();
+      note("heal " + fault.name() + (healed.isEmpty() ? "" : ": " + healed));
     } catch (RuntimeException e) {
       error("heal " + fault.name() + " failed: " + e);
     }

@@ -201,7 +201,8 @@ public final class ScheduledNemesis implements NemesisRun {
     }
     try {
       fault.heal();
-      note("heal " + fault.name() + " (" + why + ")");
+      String healed = fault.healed();
+      note("heal " + fault.name() + " (" + why + ")" + (healed.isEmpty() ? "" : ": " + healed));
     } catch (RuntimeException e) {
       error("heal " + fault.name() + " failed: " + e);
     }
@@ -233,6 +234,9 @@ public final class ScheduledNemesis implements NemesisRun {
       nodes.add(t.node());
     }
     String who = Targets.describe(hit);
+    if (action instanceof FaultAction.FillDisk) {
+      return DiskFullFault.inject(nodes, who);
+    }
     if (action instanceof FaultAction.Pause) {
       nodes.forEach(NodeProcess::pause);
       return Fault.of("pause " + who, () -> nodes.forEach(NodeProcess::resume));
@@ -254,6 +258,9 @@ public final class ScheduledNemesis implements NemesisRun {
     }
     if (action instanceof FaultAction.Pause p) {
       return p.target();
+    }
+    if (action instanceof FaultAction.FillDisk f) {
+      return f.target();
     }
     return ((FaultAction.CutLogTail) action).target();
   }

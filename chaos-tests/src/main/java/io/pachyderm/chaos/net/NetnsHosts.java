@@ -43,6 +43,8 @@ public final class NetnsHosts implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final Thread shutdownHook;
+  /** Run by teardown once the slot's processes are killed, newest first; guarded by this. */
+  private final List<Runnable> teardownSteps = new ArrayList<>();
   private boolean closed;
 
   private NetnsHosts(int slot, int nodes, FileChannel lockChannel, FileLock lock) {
@@ -185,6 +187,16 @@ public final class NetnsHosts implements AutoCloseable {
     return pidsOf(namespace(i));
   }
 
+  /**
+   * Adds a step to the teardown ({@link #close()} or the shutdown hook of an interrupted
+   * harness), run after every process in the slot's namespaces has been sent SIGKILL and before
+   * the namespaces go; steps run newest first. For resources the nodes use, such as their data
+   * disks. A step should not throw; if it does, the rest of the teardown still runs.
+   */
+  public synchronized void onTeardown(Runnable step) {
+    teardownSteps.add(0, step);
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
@@ -237,6 +249,14 @@ public final class NetnsHosts implements AutoCloseable {
     }
     closed = true;
     try {
+      killProcesses(slot);
+      for (Runnable step : teardownSteps) {
+        try {
+          step.run();
+        } catch (RuntimeException e) {
+          System.err.println("chaos: a teardown step of slot " + slot + " failed: " + e);
+        }
+      }
       removeLeftovers(slot);
     } finally {
       try {
@@ -255,15 +275,7 @@ public final class NetnsHosts implements AutoCloseable {
   static void removeLeftovers(int slot) {
     String prefix = "pchy" + slot + "-";
     List<String> failures = new ArrayList<>();
-    for (String ns : namespaces()) {
-      if (!ns.startsWith(prefix)) {
-        continue;
-      }
-      for (long pid : pidsOf(ns)) {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        // A stopped process dies of SIGKILL too; nothing else to do.
-      }
-    }
+    killProcesses(slot);
     for (String link : links()) {
       if (link.startsWith(prefix + "v")) {
         record(failures, Shell.tryRun(List.of("ip", "link", "del", link)));
@@ -284,6 +296,18 @@ public final class NetnsHosts implements AutoCloseable {
     }
     if (!failures.isEmpty()) {
       throw new IllegalStateException("cleanup of chaos slot " + slot + " failed: " + String.join("; ", failures));
+    }
+  }
+
+  /** SIGKILL to every process in the slot's namespaces (a stopped process dies of it too). */
+  private static void killProcesses(int slot) {
+    String prefix = "pchy" + slot + "-";
+    for (String ns : namespaces()) {
+      if (ns.startsWith(prefix)) {
+        for (long pid : pidsOf(ns)) {
+          ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
     }
   }
 

@@ -40,6 +40,7 @@ public final class NodeProcess {
   private boolean killed;
   private int starts;
   private final List<String> unexpectedExits = new ArrayList<>();
+  private final List<String> acceptedExits = new ArrayList<>();
 
   NodeProcess(Peer peer, int index, NetnsHosts hosts, String peerList, Path runDir, List<String> extraArgs,
               NodeCode code) {
@@ -162,6 +163,27 @@ public final class NodeProcess {
       all.add("start #" + starts + " exited on its own with code " + code);
     }
     return all;
+  }
+
+  /**
+   * If the node has exited on its own, records that exit as one a fault made it take ({@code why},
+   * e.g. a fail-stop while its disk was full) instead of a crash, and returns its exit code; null
+   * when the node is running or was killed by the harness.
+   */
+  public synchronized Integer acceptExit(String why) {
+    Integer code = diedOnItsOwn();
+    if (code == null) {
+      return null;
+    }
+    acceptedExits.add("start #" + starts + " exited with code " + code + " " + why);
+    // Not a crash: the next start() must not report it, nor unexpectedExits().
+    killed = true;
+    return code;
+  }
+
+  /** The exits {@link #acceptExit} recorded, in order. */
+  public synchronized List<String> acceptedExits() {
+    return List.copyOf(acceptedExits);
   }
 
   /** Exit code of a node that died without the harness killing it, or null. */

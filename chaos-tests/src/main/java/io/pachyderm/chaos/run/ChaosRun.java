@@ -49,14 +49,16 @@ public final class ChaosRun implements Callable<Integer> {
   String workload;
 
   @Option(names = "--nemesis",
-      description = "none, kill, pause, partition, combined (random faults of that family), or control: the "
-          + "planted-fault run that must report lost writes (default: combined, unless --schedule is given).")
+      description = "none, kill, pause, partition, storage (a node's data disk filled, then freed), combined "
+          + "(random faults of that family; combined has no storage faults), or control: the planted-fault run "
+          + "that must report lost writes (default: combined, unless --schedule is given).")
   String nemesis;
 
   @Option(names = "--schedule", paramLabel = "FILE",
       description = "Faults at fixed times instead of a random family, one per line, e.g. 'at 10s isolate leader "
           + "for 20s', 'at 40s kill random-node, restart after 10s', 'at 60s pause n2 for 5s', 'at 70s partition "
-          + "majorities-ring for 15s', 'at 90s cut-log-tail n3 keep 50%%, restart after 5s'. Targets: leader, "
+          + "majorities-ring for 15s', 'at 90s cut-log-tail n3 keep 50%%, restart after 5s', 'at 120s fill-disk n2 "
+          + "for 20s'. Targets: leader, "
           + "random-node, n1..nN, all-nodes (not for isolate); shapes: halves, majorities-ring, bridge. Times "
           + "count from the start of the clients; '#' starts a comment; see ChaosSchedule for the grammar.")
   Path schedule;

@@ -7,6 +7,7 @@ import io.pachyderm.chaos.checker.Dispatch;
 import io.pachyderm.chaos.checker.Verdict;
 import io.pachyderm.chaos.history.History;
 import io.pachyderm.chaos.history.HistoryRecorder;
+import io.pachyderm.chaos.history.StorageFullErrors;
 import io.pachyderm.chaos.nemesis.LogTailCut;
 import io.pachyderm.chaos.nemesis.NemesisRun;
 import io.pachyderm.chaos.nemesis.NemesisSchedule;
@@ -14,6 +15,7 @@ import io.pachyderm.chaos.nemesis.ScheduledNemesis;
 import io.pachyderm.chaos.nemesis.Nemeses;
 import io.pachyderm.chaos.net.NetnsHosts;
 import io.pachyderm.chaos.nodes.ChaosCluster;
+import io.pachyderm.chaos.nodes.DataDisks;
 import io.pachyderm.chaos.nodes.NodeProcess;
 import io.pachyderm.chaos.nodes.OutboxStatus;
 import io.pachyderm.chaos.report.NemesisInterval;
@@ -90,6 +92,10 @@ public final class ChaosRunner {
   private static final Duration DIGEST_SAMPLE_EVERY = Duration.ofSeconds(2);
   /** Where the samples go, beside the node logs. */
   public static final String DIGESTS_FILE = "digests.tsv";
+  /** The summary's line listing the nodes that exited while their disk was full, with exit codes. */
+  public static final String DISK_FULL_EXITS = "disk-full exits";
+  /** The summary's line counting operations that failed for a full disk ({@link StorageFullErrors}). */
+  public static final String DISK_FULL_REFUSALS = "disk-full failures";
   /** The control run keeps this much of each node's newest log segment. */
   private static final double CONTROL_KEEP_FRACTION = 0.5;
 
@@ -146,9 +152,15 @@ public final class ChaosRunner {
           return t;
         });
     long startNs = System.nanoTime();
+    boolean fillsDisks = fillsDisks(s);
+    // Closed in reverse: the nodes are killed, then their disks unmounted, then the hosts go.
     try (NetnsHosts hosts = NetnsHosts.create(s.nodes());
+         DataDisks disks = fillsDisks ? DataDisks.mount(hosts, runDir, DataDisks.SIZE_BYTES_DEFAULT) : null;
          ChaosCluster cluster = ChaosCluster.start(hosts, runDir, nodeArgs(s, workload), s.code(), s.mutualTls())) {
       info.put("hosts", "slot " + hosts.slot() + ", " + hosts.address(1) + ".." + hosts.address(s.nodes()));
+      if (disks != null) {
+        info.put("data disks", disks.describe());
+      }
       for (NodeProcess n : cluster.nodes()) {
         dispatchLogs.add(n.dispatchLog());
       }
@@ -169,6 +181,9 @@ public final class ChaosRunner {
       }
       workload.finish(access, info);
       harness.addAll(Recovery.finalReads(workload, cluster, recorder, Recovery.FINAL_READ_TIMEOUT_DEFAULT));
+      if (fillsDisks) {
+        info.put(DISK_FULL_EXITS, acceptedExits(cluster));
+      }
       // Every node has applied everything now: their digests at that one index must agree.
       stopSampler(sampler);
       sampleSettledDigests(cluster, digests);
@@ -183,6 +198,9 @@ public final class ChaosRunner {
     info.put("wall time", (System.nanoTime() - startNs) / 1_000_000_000 + " s");
 
     History history = recorder.history();
+    if (fillsDisks) {
+      info.put(DISK_FULL_REFUSALS, StorageFullErrors.in(history).toString());
+    }
     List<Dispatch> dispatches = Dispatch.readAll(dispatchLogs);
     info.put("dispatches logged", Integer.toString(dispatches.size()));
     List<Verdict> verdicts = new ArrayList<>();
@@ -306,6 +324,22 @@ public final class ChaosRunner {
         + String.join("; ", lines));
     out.println("chaos: outboxes after " + tookMs + " ms: " + String.join("; ", lines));
     harness.addAll(found);
+  }
+
+  /** Whether the run fills data disks, and so gives each node a filesystem of its own. */
+  private static boolean fillsDisks(RunPlan s) {
+    return s.schedule() != null ? s.schedule().fillsDisks() : Nemeses.fillsDisks(s.nemesis());
+  }
+
+  /** {@code n2: start #1 exited with code 70 while its data disk was full}, or {@code none}. */
+  private static String acceptedExits(ChaosCluster cluster) {
+    List<String> exits = new ArrayList<>();
+    for (NodeProcess n : cluster.nodes()) {
+      for (String exit : n.acceptedExits()) {
+        exits.add(n.id() + ": " + exit);
+      }
+    }
+    return exits.isEmpty() ? "none" : String.join("; ", exits);
   }
 
   /** One status round; a failing round is skipped (the next one comes in a moment). */

@@ -74,7 +74,8 @@ class ChaosScheduleTest {
   @Test
   void parseErrorsNameTheLineAndWhatWasWrong() {
     assertError("at 10s isolate leader for 20s\nat 40s explode n1 for 1s",
-        2, "schedule line 2: unknown fault 'explode'; expected kill, pause, isolate, partition or cut-log-tail");
+        2, "schedule line 2: unknown fault 'explode'; expected kill, pause, isolate, partition, cut-log-tail or "
+        + "fill-disk");
     assertError("# header\nin 10s kill leader for 1s", 2, "line 2: every line starts with 'at <time>', found 'in'");
     assertError("at ten kill leader for 1s", 1, "line 1: 'ten' after 'at' is not a duration like 500ms, 10s, 2m or 1h");
     assertError("at 10s kill leader", 1,
@@ -100,6 +101,51 @@ class ChaosScheduleTest {
     ChaosSchedule ok = ChaosSchedule.parse("at 10s partition halves for 20s\nat 30s isolate leader for 5s\n"
         + "at 12s kill leader, restart after 5s");
     assertThat(ok.entries()).hasSize(3);
+  }
+
+  @Test
+  void fillDiskTakesAnyTargetAndEndsWithFor() {
+    ChaosSchedule s = ChaosSchedule.parse("""
+        at 30s fill-disk n2 for 20s
+        at 60s fill-disk leader for 5s   # the leader when the fault starts
+        at 70s fill-disk random-node for 1m
+        at 3m fill-disk all-nodes for 500ms
+        """);
+
+    assertThat(s.entries()).extracting(e -> e.fault()).containsExactly(
+        new FaultAction.FillDisk(new FaultTarget.Node(2)), new FaultAction.FillDisk(new FaultTarget.Leader()),
+        new FaultAction.FillDisk(new FaultTarget.RandomNode()), new FaultAction.FillDisk(new FaultTarget.AllNodes()));
+    assertThat(s.entries()).extracting(e -> e.fault().kind()).containsExactly("fill-disk-n2", "fill-disk-leader",
+        "fill-disk-random-node", "fill-disk-all-nodes");
+    assertThat(s.entries().get(0).text()).isEqualTo("at 30s fill-disk n2 for 20s");
+    assertThat(s.entries().get(0).lasting()).isEqualTo(ofSeconds(20));
+    assertThat(ChaosSchedule.parse(s.toText())).isEqualTo(s);
+    assertThat(s.fillsDisks()).isTrue();
+    assertThat(ChaosSchedule.parse(ISSUE_EXAMPLE).fillsDisks()).isFalse();
+    assertThatThrownBy(() -> ChaosSchedule.parse("at 1s fill-disk n4 for 1s").requireFits(3, ofSeconds(60)))
+        .hasMessage("schedule line 1: there is no n4 in a cluster of 3 nodes");
+  }
+
+  @Test
+  void fillDiskParseErrorsNameTheLine() {
+    assertError("at 1s kill n1 for 1s\nat 30s fill-disk n2, restart after 20s", 2,
+        "schedule line 2: fill-disk n2 ends with 'for <time>', not ', restart after'");
+    assertError("at 30s fill-disk for 20s", 1,
+        "schedule line 1: 'for' is not a target (leader, random-node, n<i> or all-nodes)");
+    assertError("at 30s fill-disk n2", 1, "schedule line 1: missing how long: expected 'for <time>' at the end");
+    assertError("at 30s fill-disk disk2 for 20s", 1, "line 1: 'disk2' is not a target");
+    assertError("at 30s fill-disk n2 for 20 s", 1, "line 1: '20' after 'for' is not a duration");
+    assertError("at 30s fill-disk n2 for 20s keep 50%", 1, "line 1: unexpected 'keep 50%' at the end");
+  }
+
+  @Test
+  void overlappingDiskFillsAreRejectedBecauseTheLeaderMayBeTheNodeAlreadyFull() {
+    assertError("at 10s fill-disk n2 for 20s\nat 15s kill n2, restart after 5s\nat 25s fill-disk leader for 5s", 3,
+        "schedule line 3: fill-disk leader starts at 25s while fill-disk n2 (line 1) is in force until 30s; "
+        + "two disk fills may not overlap");
+    // Back to back is fine (the first is healed before the second starts); other faults may overlap one.
+    assertThat(ChaosSchedule.parse("at 10s fill-disk n2 for 20s\nat 30s fill-disk n1 for 5s\n"
+        + "at 12s partition halves for 5s").entries()).hasSize(3);
   }
 
   @Test
