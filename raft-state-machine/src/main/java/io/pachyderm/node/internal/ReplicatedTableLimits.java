@@ -10,7 +10,7 @@ package io.pachyderm.node.internal;
  * @param dedupRepliesMax how many of the newest de-duplication entries keep their full reply;
  *     older ones keep only the version they were applied at (a late retry of a call is then told
  *     that version, not given a reply). Default 200,000 (as many as request ids: bytes bound it).
- * @param dedupReplyBytesMax encoded bytes of the replies those newest entries keep. Default 32 MiB.
+ * @param dedupReplyBytesMax encoded bytes of the replies those newest entries keep. Default 16 MiB.
  * @param outboxItemsMax pending messages, at-least-once effects and timers in the replicated
  *     outbox (the same on every node); a client command that would add to a full outbox is
  *     rejected. Default 1,000,000.
@@ -21,7 +21,7 @@ public record ReplicatedTableLimits(long dedupBytesMax, int dedupRepliesMax, lon
                                     int outboxItemsMax, long entitiesPerEcosystemMax) {
   public static final long DEDUP_BYTES_MAX_DEFAULT = 64L << 20;
   public static final int DEDUP_REPLIES_MAX_DEFAULT = 200_000;
-  public static final long DEDUP_REPLY_BYTES_MAX_DEFAULT = 32L << 20;
+  public static final long DEDUP_REPLY_BYTES_MAX_DEFAULT = 16L << 20;
   public static final int OUTBOX_ITEMS_MAX_DEFAULT = 1_000_000;
   /** No quota. */
   public static final long ENTITIES_PER_ECOSYSTEM_MAX_OFF = 0;
