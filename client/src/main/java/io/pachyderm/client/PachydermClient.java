@@ -575,7 +575,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
   }
 
   /** A retry answered after the node forgot the reply fails: returning no reply would be a wrong one. */
-  private static Applied requireReply(EntityKey key, Applied applied) {
+  static Applied requireReply(EntityKey key, Applied applied) {
     if (applied.getReplyForgotten()) {
       throw new io.pachyderm.api.ReplyForgottenException("the call on " + key + " was applied at version "
           + applied.getVersion() + " (once; it was not run again), but its reply is no longer kept: the retry came"

@@ -550,7 +550,8 @@ public final class EntityStateMachine extends BaseStateMachine {
       replyWanted = false;
     } else {
       if (w.timer() == null || w.timer().getDueMs() > nowMs) {
-        return Decided.of(origin.setLookupOnly(true).build()); // gone, or not due by this leader's clock yet
+        // Gone, or not due by this leader's clock yet.
+        return Decided.of(origin.setLookupOnly(true).build());
       }
       payload = Protos.encoded(w.timer().getPayload());
       seed = seed(Protos.key(w.fire().getOwner()).hashCode(), w.fire().getSeq(), w.fire().getName().hashCode());
@@ -558,7 +559,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EntityType<?, ?, ?> type = types.find(key.type());
     if (type == null) {
-      return Decided.of(origin.setRejection(Protos.rejection(RejectionKind.UNKNOWN_ENTITY_TYPE, unknownType(key))).build());
+      return Decided.of(origin.setRejection(Protos.rejection(RejectionKind.UNKNOWN_ENTITY_TYPE, unknownType(key)))
+          .build());
     }
     String invalid = validate(key);
     if (invalid != null) {
@@ -914,11 +916,6 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Applies an accepted record whose version check passed: folds its events, then adds its
-   * messages, effects and timers to the outbox with the entity's next sequence numbers, in record
-   * order (deterministic on every replica). Returns the new version.
-   */
-  /**
    * The encoding of {@code key}'s applied state, as the leader encoded it for the default reply:
    * reuses the encoding {@link #commit} just made for the digest when it folded events.
    */
@@ -932,6 +929,11 @@ public final class EntityStateMachine extends BaseStateMachine {
     return type.codec().encode(v == null ? CommandExecutor.initialState(type, key.id()) : v.state());
   }
 
+  /**
+   * Applies an accepted record whose version check passed: folds its events, then adds its
+   * messages, effects and timers to the outbox with the entity's next sequence numbers, in record
+   * order (deterministic on every replica). Returns the new version.
+   */
   private long commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current,
                       TermIndex termIndex, boolean appendedHere) {
     long version = current == null ? 0 : current.version();
