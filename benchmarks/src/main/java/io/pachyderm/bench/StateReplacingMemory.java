@@ -87,6 +87,17 @@ public final class StateReplacingMemory {
       System.out.printf("raft log entries' data %.1f MB%n", logEntryBytes / 1e6);
       System.out.printf("raft log files %.1f MB%n", fileBytes(dir, "log_") / 1e6);
       System.out.printf("snapshot %.1f MB%n", fileBytes(dir, "snapshot.") / 1e6);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** The run's data directory holds a few hundred MB: never left behind. */
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
