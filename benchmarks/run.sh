@@ -11,6 +11,8 @@
 #                                 # first ready leader and first acknowledged write (about 1 minute + 15 s a run)
 #   benchmarks/run.sh restart-cluster --leader-kills N   # kill -9 of the leader alone, N times: time to the
 #                                 # first acknowledged write after each kill (the failover figure)
+#   benchmarks/run.sh state-memory [CALLS [STATE_BYTES]]   # heap, Raft log and snapshot after CALLS calls
+#                                 # replacing one entity's STATE_BYTES state (default 500 x 100,000)
 #   benchmarks/run.sh metrics-plot [--seconds N] [--out PNG]   # a bounded load on 3 in-process nodes, /metrics
 #                                 # scraped every second, the dashboard's series drawn to docs/metrics.png
 #
@@ -101,6 +103,11 @@ case "${1:-}" in
     main_class=io.pachyderm.bench.MetricsPlot
     logback="$repo/config/logback-test.xml"   # quiet: the PNG and the counts are the output
     cd "$repo"                                # --out docs/metrics.png is relative to the repository
+    ;;
+  state-memory)
+    shift
+    main_class=io.pachyderm.bench.StateReplacingMemory
+    logback="$repo/config/logback-test.xml"   # quiet: the figures are the output
     ;;
   restart)
     shift

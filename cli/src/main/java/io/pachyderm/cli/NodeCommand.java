@@ -49,6 +49,12 @@ final class NodeCommand implements Callable<Integer> {
       description = "Log entries between automatic snapshots. Default: the node's (10000).")
   Long snapshotThresholdEntries;
 
+  @Option(names = "--quota-entities", paramLabel = "N",
+      description = {"Entities each ecosystem may hold: a command that would create one more is rejected "
+          + "(LIMIT_EXCEEDED, naming the ecosystem and N). Every node of a cluster needs the same value.",
+          "Default: no quota."})
+  Long quotaEntities;
+
   @Option(names = "--journal-roll", defaultValue = "daily", paramLabel = "daily|hourly|five_minutely",
       description = "How often the event journal starts a new file (the unit of retention). Default: ${DEFAULT-VALUE}.")
   JournalOptions.RollCycle journalRoll;
@@ -140,6 +146,9 @@ final class NodeCommand implements Callable<Integer> {
     }
     if (snapshotThresholdEntries != null) {
       builder.snapshotThresholdEntries(snapshotThresholdEntries);
+    }
+    if (quotaEntities != null) {
+      builder.entitiesPerEcosystemMax(quotaEntities);
     }
     if (metricsPort != null) {
       builder.metricsPort(metricsPort);

@@ -573,7 +573,18 @@ public final class PachydermClient implements Entities, AutoCloseable {
         .setPayload(Protos.payload(payload))
         .setReplyWanted(replyWanted)
         .build();
-    return batcher.submit(command, requestTimeout.toMillis());
+    CompletableFuture<Applied> applied = batcher.submit(command, requestTimeout.toMillis());
+    return replyWanted ? applied.thenApply(a -> requireReply(key, a)) : applied;
+  }
+
+  /** A retry answered after the node forgot the reply fails: returning no reply would be a wrong one. */
+  static Applied requireReply(EntityKey key, Applied applied) {
+    if (applied.getReplyForgotten()) {
+      throw new io.pachyderm.api.ReplyForgottenException("the call on " + key + " was applied at version "
+          + applied.getVersion() + " (once; it was not run again), but its reply is no longer kept: the retry came"
+          + " after newer replies filled the nodes' de-duplication reply budget", applied.getVersion());
+    }
+    return applied;
   }
 
   /**

@@ -17,5 +17,10 @@ public enum RejectionKind {
   /** The request or the resulting record is larger than the configured limit. */
   TOO_LARGE,
   /** A malformed request (bad ecosystem or id, missing fields, an unknown query or args that do not fit it). */
-  INVALID_REQUEST
+  INVALID_REQUEST,
+  /**
+   * A configured bound is full: the ecosystem's entity quota, or the replicated outbox. The message
+   * names the limit; nothing was applied, and the same command may succeed once there is room.
+   */
+  LIMIT_EXCEEDED
 }

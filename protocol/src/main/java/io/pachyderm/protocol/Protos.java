@@ -38,6 +38,7 @@ public final class Protos {
       case APPLY_FAILED -> io.pachyderm.api.RejectionKind.APPLY_FAILED;
       case INVALID_DECISION -> io.pachyderm.api.RejectionKind.INVALID_DECISION;
       case TOO_LARGE -> io.pachyderm.api.RejectionKind.TOO_LARGE;
+      case LIMIT_EXCEEDED -> io.pachyderm.api.RejectionKind.LIMIT_EXCEEDED;
       case INVALID_REQUEST, REJECTION_KIND_UNSPECIFIED, UNRECOGNIZED -> io.pachyderm.api.RejectionKind.INVALID_REQUEST;
     };
   }
@@ -51,6 +52,7 @@ public final class Protos {
       case APPLY_FAILED -> RejectionKind.APPLY_FAILED;
       case INVALID_DECISION -> RejectionKind.INVALID_DECISION;
       case TOO_LARGE -> RejectionKind.TOO_LARGE;
+      case LIMIT_EXCEEDED -> RejectionKind.LIMIT_EXCEEDED;
       case INVALID_REQUEST -> RejectionKind.INVALID_REQUEST;
     };
   }

@@ -137,6 +137,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
     private final Map<String, EffectHandler<?>> handlers = new LinkedHashMap<>();
     private String ecosystem = "default";
     private long snapshotThresholdEntries = 10_000;
+    private long entitiesPerEcosystemMax = io.pachyderm.node.internal.ReplicatedTableLimits.ENTITIES_PER_ECOSYSTEM_MAX_OFF;
     private io.pachyderm.storage.journal.JournalOptions journalOptions =
         io.pachyderm.storage.journal.JournalOptions.defaults();
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
@@ -181,6 +182,16 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       return this;
     }
 
+    /**
+     * Entities each ecosystem may hold; a command that would create one more is rejected as
+     * {@code LIMIT_EXCEEDED}. Default 0: no quota.
+     */
+    public Builder entitiesPerEcosystemMax(long entities) {
+      io.pachyderm.node.internal.ReplicatedTableLimits.DEFAULT.withEntitiesPerEcosystemMax(entities);
+      this.entitiesPerEcosystemMax = entities;
+      return this;
+    }
+
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = timeout;
       return this;
@@ -197,6 +208,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       PachydermNode.Builder nb = PachydermNode.builder(NODE_ID, peers, dataDir)
           .entityTypes(types)
           .snapshotThresholdEntries(snapshotThresholdEntries)
+          .entitiesPerEcosystemMax(entitiesPerEcosystemMax)
           .journal(journalOptions)
           .effectRetry(effectRetry);
       handlers.forEach(nb::effectHandler);

@@ -16,6 +16,7 @@ import io.pachyderm.node.internal.HealthCheck;
 import io.pachyderm.node.internal.MetricsEndpoint;
 import io.pachyderm.node.internal.NodeMetrics;
 import io.pachyderm.node.internal.RatisMeterBridge;
+import io.pachyderm.node.internal.ReplicatedTableLimits;
 import io.pachyderm.node.internal.StateMachineLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.security.CallAuthorizer;
@@ -69,6 +70,10 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class PachydermNode implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PachydermNode.class);
+  /** Closed Raft log segments Ratis' cache keeps in memory by default (Ratis' own default is 6). */
+  public static final int LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT = 2;
+  /** Bytes of Raft log entries Ratis' cache keeps by default (Ratis' own default is 200 MB). */
+  public static final long LOG_SEGMENT_CACHE_BYTES_MAX_DEFAULT = 64L << 20;
   private final String nodeId;
   private final Path dataDir;
   private final RaftServer server;
@@ -113,7 +118,7 @@ public final class PachydermNode implements AutoCloseable {
     this.metrics = new NodeMetrics(b.nodeId, meterRegistry, Set.copyOf(b.types.names()));
     // Before the Ratis server: its registries must find the bridge's reporter registration.
     this.ratisMeters = new RatisMeterBridge(b.nodeId, meterRegistry);
-    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.limits, b.effectHandlers, b.effectRetry,
+    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.effectiveLimits(), b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
         b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits);
     Parameters parameters = new Parameters();
@@ -244,6 +249,10 @@ public final class PachydermNode implements AutoCloseable {
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
     RaftServerConfigKeys.Log.setPurgeGap(p, Math.max(1, (int) Math.min(1024, b.snapshotThresholdEntries / 2)));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.logSegmentBytesMax));
+    // Ratis keeps closed segments' entries in memory (default 6 segments / 200 MB) for appenders;
+    // bounded lower, a follower that lags further reads them from disk instead.
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, b.logSegmentCacheSegmentsMax);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(b.logSegmentCacheBytesMax));
     // One entry (a whole batch) must fit in the appender's buffer, or it can never be replicated.
     long appenderBytes = b.limits.entryBytesMax() + (1L << 20);
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
@@ -522,8 +531,11 @@ public final class PachydermNode implements AutoCloseable {
     private Transport transport = Transport.GRPC;
     private long snapshotThresholdEntries = 10_000;
     private long logSegmentBytesMax = 32L << 20;
+    private int logSegmentCacheSegmentsMax = LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT;
+    private long logSegmentCacheBytesMax = LOG_SEGMENT_CACHE_BYTES_MAX_DEFAULT;
     private Duration electionTimeoutMin = Duration.ofMillis(500);
     private StateMachineLimits limits = new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000);
+    private Long quotaEntitiesPerEcosystem;
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
     private int timerFiresPerSecondMax = 1_000;
     private QueueLimits queueLimits = QueueLimits.DEFAULT;
@@ -645,6 +657,39 @@ public final class PachydermNode implements AutoCloseable {
         throw new IllegalArgumentException("log segment must be at least 64 KiB: " + bytes);
       }
       this.logSegmentBytesMax = bytes;
+      return this;
+    }
+
+    /**
+     * Closed Raft log segments whose entries Ratis keeps in memory for sending to followers; older
+     * ones are read from disk when a follower needs them. Default {@value #LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT}.
+     */
+    public Builder logSegmentCacheSegmentsMax(int segments) {
+      if (segments < 1) {
+        throw new IllegalArgumentException("log segment cache must hold at least 1 segment: " + segments);
+      }
+      this.logSegmentCacheSegmentsMax = segments;
+      return this;
+    }
+
+    /** Bytes of log entries Ratis' segment cache may hold. Default 64 MiB. */
+    public Builder logSegmentCacheBytesMax(long bytes) {
+      if (bytes < (1 << 20)) {
+        throw new IllegalArgumentException("log segment cache must be at least 1 MiB: " + bytes);
+      }
+      this.logSegmentCacheBytesMax = bytes;
+      return this;
+    }
+
+    /**
+     * Entities one ecosystem may hold (a quota; default 0, none). A client command that would
+     * create one more is rejected as {@code LIMIT_EXCEEDED}, naming the ecosystem and the quota;
+     * entities that messages and timers create still count. Every node of a cluster must use the
+     * same value: it is checked as entries are applied. Applied after {@link #limits}.
+     */
+    public Builder entitiesPerEcosystemMax(long entities) {
+      ReplicatedTableLimits.DEFAULT.withEntitiesPerEcosystemMax(entities); // refuses a negative quota now
+      quotaEntitiesPerEcosystem = entities;
       return this;
     }
 
@@ -778,6 +823,11 @@ public final class PachydermNode implements AutoCloseable {
       }
       this.readyApplyLagEntriesMax = entries;
       return this;
+    }
+
+    private StateMachineLimits effectiveLimits() {
+      return quotaEntitiesPerEcosystem == null ? limits
+          : limits.withTables(limits.tables().withEntitiesPerEcosystemMax(quotaEntitiesPerEcosystem));
     }
 
     public PachydermNode build() {

@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.protocol.Applied;
 import io.pachyderm.protocol.Outcome;
 import io.pachyderm.protocol.Protos.RequestKey;
 import java.util.ArrayDeque;
@@ -12,21 +13,47 @@ import java.util.function.BiConsumer;
  * state machine's state and of snapshots, so a retried request is answered from here after leader
  * changes and restarts, not re-run.
  *
- * <p>Bounded: when full, the oldest entry (in apply order) is evicted, which is the same on every
- * replica. Written only by the apply thread; {@link #get} may be called from any thread.
+ * <p>Bounded twice, in apply order and by encoded sizes only, so every replica trims and evicts
+ * the same entries at the same log index:
+ * <ol>
+ *   <li>Only the newest entries keep their full reply ({@code repliesMax} of them, and
+ *       {@code replyBytesMax} of reply bytes): retries normally come within seconds, and a reply
+ *       can be as large as an entity's state. An older entry keeps what de-duplication needs (the
+ *       version it was applied at) and is marked {@code reply_forgotten}, so that a late retry of a
+ *       call learns that version instead of receiving a reply it did not produce.</li>
+ *   <li>The whole table holds at most {@code entriesMax} entries and {@code bytesMax} encoded
+ *       bytes; the oldest entry is evicted first.</li>
+ * </ol>
+ * Written only by the apply thread; {@link #get} may be called from any thread.
  */
 final class DedupTable {
+  /**
+   * Counted per entry on top of its encoded key and outcome: the map node, the deque slot and
+   * object headers. An estimate, but a fixed one, so the budget is the same on every replica.
+   */
+  static final int ENTRY_OVERHEAD_BYTES = 96;
+
   private final int entriesMax;
+  private final long bytesMax;
+  private final int repliesMax;
+  private final long replyBytesMax;
   private final Map<RequestKey, Outcome> outcomes = new ConcurrentHashMap<>();
   private final ArrayDeque<RequestKey> order = new ArrayDeque<>();
+  /** The entries that still hold a reply, oldest first (a suffix of {@link #order} in apply order). */
+  private final ArrayDeque<RequestKey> withReplies = new ArrayDeque<>();
+  private long bytes;
+  private long replyBytes;
   /** {@link ReplicaDigest} of the remembered outcomes; apply thread only. */
   private long digest;
 
-  DedupTable(int entriesMax) {
+  DedupTable(int entriesMax, ReplicatedTableLimits limits) {
     if (entriesMax < 1) {
       throw new IllegalArgumentException("dedup entries max must be >= 1: " + entriesMax);
     }
     this.entriesMax = entriesMax;
+    this.bytesMax = limits.dedupBytesMax();
+    this.repliesMax = limits.dedupRepliesMax();
+    this.replyBytesMax = limits.dedupReplyBytesMax();
   }
 
   Outcome get(RequestKey key) {
@@ -35,15 +62,71 @@ final class DedupTable {
 
   /** Apply thread only. */
   void remember(RequestKey key, Outcome outcome) {
+    restore(key, outcome);
+    enforceLimits();
+  }
+
+  /**
+   * Adds an entry without trimming or evicting, for loading a snapshot: its digest is checked
+   * against the table as written, then {@link #enforceLimits} applies this node's bounds (an older
+   * snapshot may hold more replies than they allow). Apply thread only.
+   */
+  void restore(RequestKey key, Outcome outcome) {
     if (outcomes.put(key, outcome) != null) {
       throw new IllegalStateException("request " + key + " remembered twice; apply must check first");
     }
     order.addLast(key);
+    bytes += entryBytes(outcome);
     digest += ReplicaDigest.dedup(key, outcome);
-    while (order.size() > entriesMax) {
-      RequestKey evicted = order.removeFirst();
-      digest -= ReplicaDigest.dedup(evicted, outcomes.remove(evicted));
+    if (hasReply(outcome)) {
+      withReplies.addLast(key);
+      replyBytes += replyBytes(outcome);
     }
+  }
+
+  /** Forgets the oldest replies, then evicts the oldest entries, until every bound holds. */
+  void enforceLimits() {
+    while (!withReplies.isEmpty() && (withReplies.size() > repliesMax || replyBytes > replyBytesMax)) {
+      forgetReply(withReplies.removeFirst());
+    }
+    while (!order.isEmpty() && (order.size() > entriesMax || bytes > bytesMax)) {
+      RequestKey evicted = order.removeFirst();
+      Outcome outcome = outcomes.remove(evicted);
+      if (hasReply(outcome)) {
+        // The oldest entry overall holding a reply is also the oldest holding one.
+        withReplies.removeFirst();
+        replyBytes -= replyBytes(outcome);
+      }
+      bytes -= entryBytes(outcome);
+      digest -= ReplicaDigest.dedup(evicted, outcome);
+    }
+  }
+
+  private void forgetReply(RequestKey key) {
+    Outcome full = outcomes.get(key);
+    Outcome kept = withoutReply(full);
+    outcomes.put(key, kept);
+    replyBytes -= replyBytes(full);
+    bytes += entryBytes(kept) - entryBytes(full);
+    digest += ReplicaDigest.dedup(key, kept) - ReplicaDigest.dedup(key, full);
+  }
+
+  /** What an entry keeps once its reply is forgotten: the version it was applied at. */
+  static Outcome withoutReply(Outcome full) {
+    Applied applied = Applied.newBuilder().setVersion(full.getApplied().getVersion()).setReplyForgotten(true).build();
+    return full.toBuilder().setApplied(applied).build();
+  }
+
+  private static boolean hasReply(Outcome o) {
+    return o.hasApplied() && o.getApplied().hasReply();
+  }
+
+  private static long replyBytes(Outcome o) {
+    return o.getApplied().getReply().getSerializedSize();
+  }
+
+  private static long entryBytes(Outcome o) {
+    return ENTRY_OVERHEAD_BYTES + o.getSerializedSize();
   }
 
   /** This table's part of the replica digest. Apply thread only. */
@@ -53,6 +136,16 @@ final class DedupTable {
 
   int size() {
     return order.size();
+  }
+
+  /** Entries still holding their full reply. Apply thread only. */
+  int repliesKept() {
+    return withReplies.size();
+  }
+
+  /** The table's size as counted against {@code dedupBytesMax}. Apply thread only. */
+  long bytes() {
+    return bytes;
   }
 
   /** Oldest first. Apply thread only (snapshots run there). */
@@ -65,6 +158,9 @@ final class DedupTable {
   void clear() {
     outcomes.clear();
     order.clear();
+    withReplies.clear();
+    bytes = 0;
+    replyBytes = 0;
     digest = 0;
   }
 }

@@ -132,6 +132,10 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final Map<EntityKey, Versioned> entities = new ConcurrentHashMap<>();
   private final DedupTable dedup;
+  /** The entity quota and the outbox bound; apply thread only. */
+  private final ReplicatedBounds bounds;
+  /** The state {@link #commit} last encoded, for a reply computed at apply; apply thread only. */
+  private Encoded lastCommittedState;
   private final Lanes lanes = new Lanes(4096);
   private final Map<EntityKey, Speculation> speculative = new ConcurrentHashMap<>();
   private final AtomicLong conflicts = new AtomicLong();
@@ -228,7 +232,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.queries = new QueryRunner(nodeId);
     this.types = types;
     this.limits = limits;
-    this.dedup = new DedupTable(limits.dedupEntriesMax());
+    this.dedup = new DedupTable(limits.dedupEntriesMax(), limits.tables());
+    this.bounds = new ReplicatedBounds(limits.tables());
     this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers),
         queueLimits.effectHandlerThreadsMax(), queueLimits.effectsQueuedPerHandlerMax());
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
@@ -487,15 +492,18 @@ public final class EntityStateMachine extends BaseStateMachine {
     long entryBytes = 0;
     long nowMs = System.currentTimeMillis();
     for (Work w : work) {
-      Record record = decide(w, term, nowMs);
-      int size = record.getSerializedSize();
+      Decided decided = decide(w, term, nowMs);
+      Record record = decided.record();
+      // The reply computed at apply goes into this entry's reply: counted, so that the reply
+      // stays as bounded as it was when the entry carried it.
+      long size = decided.bytes();
       if (entryBytes + size > limits.entryBytesMax()) {
         // Keep the entry replicable. The item is deferred, not rejected: apply answers Conflict
         // (or RETRY) and the client (or the leader's own work loop) sends it again later.
         forgetSpeculation(w.key());
         record = origin(w).setDeferred(true).build();
       }
-      entryBytes += record.getSerializedSize();
+      entryBytes += record == decided.record() ? size : record.getSerializedSize();
       entry.addRecords(record);
     }
     return entry.build();
@@ -514,8 +522,18 @@ public final class EntityStateMachine extends BaseStateMachine {
     return r;
   }
 
+  /**
+   * A decided record and its size counted against the limits: its encoded bytes plus, when its
+   * reply is computed at apply ({@code reply_from_state}), that reply's bytes.
+   */
+  private record Decided(Record record, long bytes) {
+    static Decided of(Record record) {
+      return new Decided(record, record.getSerializedSize());
+    }
+  }
+
   /** Runs one item on the leader and returns its record; never throws for user errors. */
-  private Record decide(Work w, long term, long nowMs) {
+  private Decided decide(Work w, long term, long nowMs) {
     Record.Builder origin = origin(w);
     EntityKey key = w.key();
     Encoded payload;
@@ -526,14 +544,14 @@ public final class EntityStateMachine extends BaseStateMachine {
       Command command = w.command();
       RequestKey requestKey = RequestKey.of(command.getRequestId());
       if (dedup.get(requestKey) != null) {
-        return origin.setLookupOnly(true).build();
+        return Decided.of(origin.setLookupOnly(true).build());
       }
       payload = Protos.encoded(command.getPayload());
       seed = seed(requestKey.clientHi(), requestKey.clientLo(), requestKey.sequence());
       replyWanted = command.getReplyWanted();
     } else if (w.delivery() != null) {
       if (w.message() == null) {
-        return origin.setLookupOnly(true).build();
+        return Decided.of(origin.setLookupOnly(true).build());
       }
       sender = Protos.key(w.delivery().getSource());
       payload = Protos.encoded(w.message().getPayload());
@@ -541,7 +559,8 @@ public final class EntityStateMachine extends BaseStateMachine {
       replyWanted = false;
     } else {
       if (w.timer() == null || w.timer().getDueMs() > nowMs) {
-        return origin.setLookupOnly(true).build(); // gone, or not due by this leader's clock yet
+        // Gone, or not due by this leader's clock yet.
+        return Decided.of(origin.setLookupOnly(true).build());
       }
       payload = Protos.encoded(w.timer().getPayload());
       seed = seed(Protos.key(w.fire().getOwner()).hashCode(), w.fire().getSeq(), w.fire().getName().hashCode());
@@ -549,29 +568,32 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     EntityType<?, ?, ?> type = types.find(key.type());
     if (type == null) {
-      return origin.setRejection(Protos.rejection(RejectionKind.UNKNOWN_ENTITY_TYPE, unknownType(key))).build();
+      return Decided.of(origin.setRejection(Protos.rejection(RejectionKind.UNKNOWN_ENTITY_TYPE, unknownType(key)))
+          .build());
     }
     String invalid = validate(key);
     if (invalid != null) {
-      return origin.setRejection(Protos.rejection(RejectionKind.INVALID_REQUEST, invalid)).build();
+      return Decided.of(origin.setRejection(Protos.rejection(RejectionKind.INVALID_REQUEST, invalid)).build());
     }
     Versioned base = workingState(key, type, term);
     CommandExecutor.Request request = new CommandExecutor.Request(key, payload, nowMs, seed, replyWanted, sender);
     Execution execution = CommandExecutor.execute(type, base.state(), base.version(), request, effects::hasHandler,
         types);
     if (execution instanceof Execution.Rejected r) {
-      return origin.setRejection(Protos.rejection(r.kind(), r.message())).build();
+      return Decided.of(origin.setRejection(Protos.rejection(r.kind(), r.message())).build());
     }
     Execution.Accepted a = (Execution.Accepted) execution;
     Record record = accepted(origin, base.version(), a, nowMs);
-    if (record.getSerializedSize() > limits.recordBytesMax()) {
-      return origin(w).setRejection(Protos.rejection(RejectionKind.TOO_LARGE, "the record of " + key + " is "
-          + record.getSerializedSize() + " bytes, more than the limit of " + limits.recordBytesMax())).build();
+    // Counted as if the record carried its reply, as it did before replies were computed at apply.
+    long bytes = record.getSerializedSize() + (record.getReplyFromState() ? a.reply().data().length : 0);
+    if (bytes > limits.recordBytesMax()) {
+      return Decided.of(origin(w).setRejection(Protos.rejection(RejectionKind.TOO_LARGE, "the record of " + key
+          + " is " + bytes + " bytes, more than the limit of " + limits.recordBytesMax())).build());
     }
     if (a.newVersion() != base.version()) {
       speculative.put(key, new Speculation(Versioned.speculative(a.newState(), a.newVersion()), term));
     }
-    return record;
+    return new Decided(record, bytes);
   }
 
   private static Record accepted(Record.Builder origin, long expectedVersion, Execution.Accepted a, long nowMs) {
@@ -596,7 +618,11 @@ public final class EntityStateMachine extends BaseStateMachine {
       }
       r.addTimers(op);
     }
-    if (a.reply() != null) {
+    if (a.reply() != null && a.replyIsState()) {
+      // Every replica folds the events anyway and encodes the same state from them: writing it
+      // here too would put the state into the log (and Ratis' segment cache) twice.
+      r.setReplyFromState(true);
+    } else if (a.reply() != null) {
       r.setReply(Protos.payload(a.reply())).setReplyIsState(a.replyIsState());
     }
     return r.build();
@@ -785,9 +811,19 @@ public final class EntityStateMachine extends BaseStateMachine {
       return outcome.setConflict(Conflict.newBuilder().setExpectedVersion(record.getExpectedVersion())
           .setActualVersion(current == null ? 0 : current.version())).build();
     }
+    String refusal = bounds.refusal(record, key, current == null && record.getEventsCount() > 0,
+        outbox.pendingItems(), name -> outbox.timer(new TimerKey(key, name)) != null);
+    if (refusal != null) {
+      dropSpeculation(key, appendedHere);
+      Outcome refused = outcome.setRejected(Protos.rejection(RejectionKind.LIMIT_EXCEEDED, refusal)).build();
+      dedup.remember(requestKey, refused);
+      return refused;
+    }
     long version = commit(record, key, type, current, termIndex, appendedHere);
     Applied.Builder applied = Applied.newBuilder().setVersion(version);
-    if (record.hasReply()) {
+    if (record.getReplyFromState()) {
+      applied.setReply(Protos.payload(stateAfter(key, type))).setReplyIsState(true);
+    } else if (record.hasReply()) {
       applied.setReply(record.getReply()).setReplyIsState(record.getReplyIsState());
     }
     Outcome result = outcome.setApplied(applied).build();
@@ -895,6 +931,20 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   /**
+   * The encoding of {@code key}'s applied state, as the leader encoded it for the default reply:
+   * reuses the encoding {@link #commit} just made for the digest when it folded events.
+   */
+  private Encoded stateAfter(EntityKey key, EntityType<?, ?, ?> type) {
+    Encoded encoded = lastCommittedState;
+    lastCommittedState = null;
+    if (encoded != null) {
+      return encoded;
+    }
+    Versioned v = entities.get(key);
+    return type.codec().encode(v == null ? CommandExecutor.initialState(type, key.id()) : v.state());
+  }
+
+  /**
    * Applies an accepted record whose version check passed: folds its events, then adds its
    * messages, effects and timers to the outbox with the entity's next sequence numbers, in record
    * order (deterministic on every replica). Returns the new version.
@@ -902,6 +952,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   private long commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current,
                       TermIndex termIndex, boolean appendedHere) {
     long version = current == null ? 0 : current.version();
+    lastCommittedState = null;
     if (record.getEventsCount() > 0) {
       Object state = current == null ? CommandExecutor.initialState(type, key.id()) : current.state();
       List<Encoded> events = new ArrayList<>(record.getEventsCount());
@@ -912,10 +963,14 @@ public final class EntityStateMachine extends BaseStateMachine {
       if (journal != null) {
         journalRecords(record, version, termIndex);
       }
-      long itemDigest = ReplicaDigest.entity(key, folded.version(), type.codec().encode(folded.state()));
+      Encoded encodedState = type.codec().encode(folded.state());
+      long itemDigest = ReplicaDigest.entity(key, folded.version(), encodedState);
       Versioned next = new Versioned(folded.state(), folded.version(), itemDigest);
       entityDigest += itemDigest - (current == null ? 0 : current.digest());
-      entities.put(key, next);
+      if (entities.put(key, next) == null) {
+        bounds.entityAdded(key);
+      }
+      lastCommittedState = encodedState;
       Speculation s = speculative.get(key);
       if (s != null && s.value().version() <= next.version()) {
         speculative.remove(key, s);
@@ -1474,6 +1529,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     long startNs = System.nanoTime();
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
     entities.clear();
+    bounds.clear();
     entityDigest = 0;
     dedup.clear();
     outbox.clear();
@@ -1504,10 +1560,11 @@ public final class EntityStateMachine extends BaseStateMachine {
         Encoded state = Protos.encoded(e.getState());
         long itemDigest = ReplicaDigest.entity(key, e.getVersion(), state);
         entities.put(key, new Versioned(type.codec().decode(state), e.getVersion(), itemDigest));
+        bounds.entityAdded(key);
         entityDigest += itemDigest;
       }
       for (DedupSnapshot d = reader.nextDedup(); d != null; d = reader.nextDedup()) {
-        dedup.remember(RequestKey.of(d.getRequestId()), d.getOutcome());
+        dedup.restore(RequestKey.of(d.getRequestId()), d.getOutcome());
       }
       for (OutboxItem item = reader.nextOutbox(); item != null; item = reader.nextOutbox()) {
         outbox.restore(item);
@@ -1523,6 +1580,9 @@ public final class EntityStateMachine extends BaseStateMachine {
             + ReplicaDigest.hex(header.getDigest()) + " but its contents give " + ReplicaDigest.hex(digest())
             + ": the file does not hold the state it was written with");
       }
+      // After the digest check (it covers the table as written): a snapshot from before the
+      // byte bounds, or from a node with larger ones, is trimmed to this node's bounds now.
+      dedup.enforceLimits();
       setLastAppliedTermIndex(last);
       publishDigest(last);
       snapshotJournalIndex = header.getJournalIndex();

@@ -65,6 +65,11 @@ final class Outbox {
   private final Map<Pair, ArrayDeque<Long>> pairQueues = new HashMap<>();
   /** {@link ReplicaDigest} of every item, each hashed in its snapshot form; apply thread only. */
   private long digest;
+  /**
+   * Pending messages, effects and timers (what {@code outboxItemsMax} bounds), counted here
+   * because a skip-list's size() walks the whole list. Apply thread only.
+   */
+  private int pendingItems;
 
   // ---- apply thread ---------------------------------------------------------------------
 
@@ -81,7 +86,9 @@ final class Outbox {
 
   void addMessage(PendingMessage m) {
     Id id = new Id(Protos.key(m.getSource()), m.getSeq());
-    digest -= hashOf(messages.put(id, m), OutboxItem.Builder::setMessage);
+    PendingMessage before = messages.put(id, m);
+    pendingItems += before == null ? 1 : 0;
+    digest -= hashOf(before, OutboxItem.Builder::setMessage);
     digest += hashOf(m, OutboxItem.Builder::setMessage);
     pairQueues.computeIfAbsent(new Pair(id.source(), Protos.key(m.getTarget())), p -> new ArrayDeque<>())
         .addLast(id.seq());
@@ -94,7 +101,9 @@ final class Outbox {
   }
 
   void removeMessage(Id id, PendingMessage m) {
-    digest -= hashOf(messages.remove(id), OutboxItem.Builder::setMessage);
+    PendingMessage removed = messages.remove(id);
+    pendingItems -= removed == null ? 0 : 1;
+    digest -= hashOf(removed, OutboxItem.Builder::setMessage);
     Pair pair = new Pair(id.source(), Protos.key(m.getTarget()));
     ArrayDeque<Long> q = pairQueues.get(pair);
     if (q != null) {
@@ -106,12 +115,16 @@ final class Outbox {
   }
 
   void putEffect(Id id, PendingEffect e) {
-    digest -= hashOf(effects.put(id, e), OutboxItem.Builder::setEffect);
+    PendingEffect before = effects.put(id, e);
+    pendingItems += before == null ? 1 : 0;
+    digest -= hashOf(before, OutboxItem.Builder::setEffect);
     digest += hashOf(e, OutboxItem.Builder::setEffect);
   }
 
   void removeEffect(Id id) {
-    digest -= hashOf(effects.remove(id), OutboxItem.Builder::setEffect);
+    PendingEffect removed = effects.remove(id);
+    pendingItems -= removed == null ? 0 : 1;
+    digest -= hashOf(removed, OutboxItem.Builder::setEffect);
   }
 
   void putDeadLetter(Id id, PendingEffect e) {
@@ -124,12 +137,21 @@ final class Outbox {
   }
 
   void putTimer(TimerKey key, PendingTimer t) {
-    digest -= hashOf(timers.put(key, t), OutboxItem.Builder::setTimer);
+    PendingTimer before = timers.put(key, t);
+    pendingItems += before == null ? 1 : 0;
+    digest -= hashOf(before, OutboxItem.Builder::setTimer);
     digest += hashOf(t, OutboxItem.Builder::setTimer);
   }
 
   void removeTimer(TimerKey key) {
-    digest -= hashOf(timers.remove(key), OutboxItem.Builder::setTimer);
+    PendingTimer removed = timers.remove(key);
+    pendingItems -= removed == null ? 0 : 1;
+    digest -= hashOf(removed, OutboxItem.Builder::setTimer);
+  }
+
+  /** Pending messages, at-least-once effects and timers. Apply thread only. */
+  int pendingItems() {
+    return pendingItems;
   }
 
   /** The outbox's part of the replica digest. Apply thread only. */
@@ -155,6 +177,7 @@ final class Outbox {
     lastSeq.clear();
     pairQueues.clear();
     digest = 0;
+    pendingItems = 0;
   }
 
   // ---- any thread -----------------------------------------------------------------------

@@ -8,13 +8,24 @@ package io.pachyderm.node.internal;
  * @param entryBytesMax largest log entry (one batch); must fit Ratis' appender buffer
  * @param commandsPerBatchMax most commands one client request may carry
  * @param laneWaitMs how long a command waits for its entity's lane before the batch fails (retriable)
+ * @param tables the byte and count bounds of the replicated tables (dedup replies, outbox, quota)
  */
 public record StateMachineLimits(int dedupEntriesMax, int recordBytesMax, int entryBytesMax,
-                                 int commandsPerBatchMax, long laneWaitMs) {
+                                 int commandsPerBatchMax, long laneWaitMs, ReplicatedTableLimits tables) {
   public StateMachineLimits {
     if (dedupEntriesMax < 1 || recordBytesMax < 1024 || entryBytesMax < recordBytesMax
-        || commandsPerBatchMax < 1 || laneWaitMs < 1) {
+        || commandsPerBatchMax < 1 || laneWaitMs < 1 || tables == null) {
       throw new IllegalArgumentException("invalid limits " + this);
     }
+  }
+
+  /** With {@link ReplicatedTableLimits#DEFAULT} table bounds. */
+  public StateMachineLimits(int dedupEntriesMax, int recordBytesMax, int entryBytesMax, int commandsPerBatchMax,
+                            long laneWaitMs) {
+    this(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs, ReplicatedTableLimits.DEFAULT);
+  }
+
+  public StateMachineLimits withTables(ReplicatedTableLimits t) {
+    return new StateMachineLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs, t);
   }
 }
