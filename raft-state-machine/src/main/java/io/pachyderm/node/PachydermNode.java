@@ -296,8 +296,8 @@ public final class PachydermNode implements AutoCloseable {
       if (e instanceof UncheckedIOException metricsPortTaken) {
         throw metricsPortTaken;
       }
-      throw new UncheckedIOException("node " + nodeId + ": cannot start (is the port in use or the data dir "
-          + dataDir + " locked by another node?)", e instanceof IOException io ? io : new IOException(e));
+      throw new UncheckedIOException(io.pachyderm.node.internal.StartFailure.describe(nodeId, dataDir, e),
+          e instanceof IOException io ? io : new IOException(e));
     }
     return this;
   }
@@ -802,7 +802,7 @@ public final class PachydermNode implements AutoCloseable {
             + " B) must exceed the state machine's record limit (" + limits.recordBytesMax() + " B) by 64 KiB");
       }
       if (journalEnabled) {
-        // Here rather than deep inside Ratis' start, where it would read "cannot start (is the port in use ...)".
+        // Here rather than deep inside Ratis' start, where the flag's absence would surface as a wrapped failure.
         io.pachyderm.storage.journal.JvmFlags.requireForJournal("node " + nodeId);
       }
       return new PachydermNode(this);
