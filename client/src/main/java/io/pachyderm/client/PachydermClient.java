@@ -162,8 +162,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
         .setClientId(ClientId.randomId())
         // Bounded: after these, the batcher's and the read loop's own retry (same request id)
         // takes over until the deadline.
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
-            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .setRetryPolicy(io.pachyderm.client.internal.DeliveryRetryPolicy.observing(
+            RetryPolicies.retryUpToMaximumCountWithFixedSleep(20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS))))
         .build();
     this.requests = new RaftRequests(raft, b.inflightBatchesMax + READ_THREADS, b.queuedCommandsMax);
     this.pollRaft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
@@ -248,8 +248,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
   }
 
   /** Sends a write batch (with the token); failures are retried by Ratis, then by the caller's loop. */
-  private CompletableFuture<RaftClientReply> sendWrite(Message message) {
-    return requests.write(tokenField.length == 0 ? message : message(message.getContent().toByteArray()));
+  private CompletableFuture<RaftClientReply> sendWrite(Message message,
+                                                     io.pachyderm.client.internal.Delivery delivery) {
+    return requests.write(tokenField.length == 0 ? message : message(message.getContent().toByteArray()), delivery);
   }
 
   /**
@@ -791,7 +792,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
     if (result.isDone()) {
       return; // expired while waiting to retry
     }
-    sendWrite(message).whenComplete((reply, err) -> {
+    // Admin and dead-letter work keeps "outcome unknown" on timeout; the delivery only bounds Ratis' retries.
+    sendWrite(message, new io.pachyderm.client.internal.Delivery(deadlineNs)).whenComplete((reply, err) -> {
       Throwable failure = err != null ? err : (reply.isSuccess() ? null : reply.getException());
       if (failure == null) {
         WorkStatus status;
