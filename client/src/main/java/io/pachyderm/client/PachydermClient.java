@@ -72,6 +72,7 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -143,7 +144,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.requestTimeout = b.requestTimeout;
     this.tokenField = b.token == null ? new byte[0] : ReadRequest.newBuilder()
         .setAuthToken(com.google.protobuf.ByteString.copyFromUtf8(b.token)).build().toByteArray();
-    this.group = ClusterIdentity.group(clusterName, peers);
+    this.group = b.clusterId != null ? ClusterIdentity.group(RaftGroupId.valueOf(b.clusterId), peers)
+        : ClusterIdentity.group(clusterName, peers);
     RaftProperties properties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(properties, b.transport.rpcType());
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
@@ -1023,7 +1025,10 @@ public final class PachydermClient implements Entities, AutoCloseable {
   /** Configures a client; every setting has a default but the peers. Not thread-safe. */
   public static final class Builder {
     private final List<Peer> peers;
-    private String clusterName = "pachyderm";
+    /** Null: the cluster id is derived from the peer list, as the nodes do by default. */
+    private String clusterName;
+    /** Overrides clusterName when set. */
+    private java.util.UUID clusterId;
     private EntityTypes types = EntityTypes.of();
     private String ecosystem = "default";
     private Duration requestTimeout = REQUEST_TIMEOUT_DEFAULT;
@@ -1054,9 +1059,23 @@ public final class PachydermClient implements Entities, AutoCloseable {
       return this;
     }
 
-    /** Must match the nodes' cluster name. Default "pachyderm". */
+    /**
+     * Must match the nodes' cluster name. By default the client derives the cluster id from its
+     * peer list, as nodes do from theirs: a client given a different list than the cluster's
+     * initial one (a subset) needs the name the nodes were given, or {@code clusterId}.
+     */
     public Builder clusterName(String name) {
       this.clusterName = Objects.requireNonNull(name, "cluster name");
+      return this;
+    }
+
+    /**
+     * The cluster id the nodes serve ({@code PachydermNode.clusterId()}, {@code <data>/cluster-id},
+     * {@code pachyderm status}); needed when this client's peer list is not the cluster's initial
+     * one. A node of another cluster refuses the client ({@link ClusterMismatchException}).
+     */
+    public Builder clusterId(java.util.UUID id) {
+      this.clusterId = Objects.requireNonNull(id, "cluster id");
       return this;
     }
 

@@ -100,7 +100,8 @@ public final class PachydermNode implements AutoCloseable {
     io.pachyderm.client.internal.JulLevels.apply();
     this.nodeId = b.nodeId;
     this.dataDir = b.dataDir;
-    this.group = ClusterIdentity.group(b.clusterName, b.peers);
+    this.group = ClusterIdentity.group(io.pachyderm.node.internal.ClusterIdFile.resolve(b.nodeId, b.dataDir,
+        ClusterIdentity.groupId(b.clusterName, b.peers), b.clusterName != null), b.peers);
     Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
     this.self = self;
@@ -434,6 +435,11 @@ public final class PachydermNode implements AutoCloseable {
     return authorizer == null ? Refusals.NONE : authorizer.refusals();
   }
 
+  /** The cluster id this node serves (its Raft group id), as kept in {@code <data>/cluster-id}. */
+  public java.util.UUID clusterId() {
+    return group.getGroupId().getUuid();
+  }
+
   /** Takes a snapshot now (normally automatic); returns its index. */
   public long takeSnapshot() {
     try {
@@ -516,7 +522,8 @@ public final class PachydermNode implements AutoCloseable {
     private final String nodeId;
     private final List<Peer> peers;
     private final Path dataDir;
-    private String clusterName = "pachyderm";
+    /** Null: the cluster id is derived from the peer list (see ClusterIdentity). */
+    private String clusterName;
     private EntityTypes types = EntityTypes.of();
     private final Map<String, EffectHandler<?>> effectHandlers = new LinkedHashMap<>();
     private Transport transport = Transport.GRPC;
@@ -596,6 +603,11 @@ public final class PachydermNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * An explicit cluster name, from which the cluster id is derived; by default the id is derived
+     * from the peer list. Either way the id is written into the data directory at the first start
+     * and kept; a name that maps to another id than the data directory's is refused at build.
+     */
     public Builder clusterName(String name) {
       this.clusterName = Objects.requireNonNull(name);
       return this;

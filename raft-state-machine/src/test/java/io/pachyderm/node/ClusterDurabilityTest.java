@@ -130,7 +130,7 @@ class ClusterDurabilityTest {
       CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get();
       int leader = cluster.awaitLeader();
       RaftServer.Division division = cluster.node(leader).raftServer()
-          .getDivision(io.pachyderm.client.ClusterIdentity.groupId("pachyderm"));
+          .getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(cluster.node(leader).clusterId()));
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (division.getRaftLog().getStartIndex() <= 5 && System.nanoTime() < deadline) {
         TestCluster.sleep(50); // purging runs after the snapshot, in the background

@@ -224,6 +224,8 @@ public final class Batcher {
           if (denied != null) {
             // The node refused the caller, not the moment: another attempt gets the same answer.
             p.result.completeExceptionally(denied);
+          } else if (unwrap(failure) instanceof io.pachyderm.client.ClusterMismatchException mismatch) {
+            p.result.completeExceptionally(mismatch); // the same: another cluster stays another cluster
           } else {
             retryLater(p, failure);
           }
@@ -266,6 +268,13 @@ public final class Batcher {
       }
       default -> p.result.completeExceptionally(new PachydermException("empty outcome in reply"));
     }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private void retryLater(Pending p, Throwable failure) {

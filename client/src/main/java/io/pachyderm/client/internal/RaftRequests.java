@@ -104,6 +104,8 @@ public final class RaftRequests implements AutoCloseable {
       blocking.execute(() -> {
         try {
           f.complete(request.send());
+        } catch (org.apache.ratis.protocol.exceptions.GroupMismatchException e) {
+          f.completeExceptionally(ClusterMismatch.of(raft, e));
         } catch (IOException | RuntimeException e) {
           f.completeExceptionally(e);
         }
