@@ -59,6 +59,11 @@ public final class Batcher {
     Throwable lastFailure;
     /** One per send of this command; guarded by {@code this} (the Pending). */
     final List<Delivery> deliveries = new ArrayList<>();
+    /**
+     * Set, under {@code this}, when the command is judged not sent; {@link #send} checks it under
+     * the same lock before adding a delivery, so a command judged not sent is never sent after.
+     */
+    boolean judgedNotSent;
 
     Pending(Command command, CompletableFuture<Applied> result, long deadlineNs) {
       this.command = command;
@@ -111,22 +116,28 @@ public final class Batcher {
       return;
     }
     List<Delivery> sends;
+    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    boolean notSent;
+    boolean waitForSends;
     synchronized (p) {
       sends = List.copyOf(p.deliveries);
-    }
-    boolean notSentSoFar = true;
-    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-    for (Delivery d : sends) {
-      notSentSoFar &= d.notSentSoFar();
-      if (!d.settled().isDone()) {
-        inFlight.add(d.settled());
+      boolean notSentSoFar = true;
+      for (Delivery d : sends) {
+        notSentSoFar &= d.notSentSoFar();
+        if (!d.settled().isDone()) {
+          inFlight.add(d.settled());
+        }
       }
+      // A send still retrying connects may yet connect: judge once it is over (Ratis stops at the deadline).
+      waitForSends = notSentSoFar && !inFlight.isEmpty();
+      notSent = !waitForSends && notSentSoFar && sends.stream().allMatch(Delivery::certainlyNotSent);
+      p.judgedNotSent = notSent;
     }
-    if (notSentSoFar && !inFlight.isEmpty()) {
+    if (waitForSends) {
       CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> expire(p));
       return;
     }
-    if (notSentSoFar && sends.stream().allMatch(Delivery::certainlyNotSent)) {
+    if (notSent) {
       java.util.Map<String, String> reasons = new java.util.TreeMap<>();
       for (Delivery d : sends) {
         reasons.putAll(d.reasonsByPeer());
@@ -181,23 +192,35 @@ public final class Batcher {
     return batch;
   }
 
-  private void send(List<Pending> batch) {
+  private void send(List<Pending> drained) {
+    // Ratis may retry until the last deadline in the batch, so no command is cut short.
+    long deadlineNs = drained.get(0).deadlineNs;
+    for (Pending p : drained) {
+      deadlineNs = p.deadlineNs - deadlineNs > 0 ? p.deadlineNs : deadlineNs;
+    }
+    Delivery delivery = new Delivery(deadlineNs);
+    List<Pending> batch = new ArrayList<>(drained.size());
+    for (Pending p : drained) {
+      synchronized (p) {
+        if (p.judgedNotSent) {
+          continue; // its caller was told "not sent": it must stay so
+        }
+        p.deliveries.add(delivery);
+      }
+      batch.add(p);
+    }
+    if (batch.isEmpty()) {
+      synchronized (this) {
+        inflight--;
+      }
+      pump();
+      return;
+    }
     CommandBatch.Builder b = CommandBatch.newBuilder();
     for (Pending p : batch) {
       b.addCommands(p.command);
     }
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(b.build().toByteArray()));
-    // Ratis may retry until the last deadline in the batch, so no command is cut short.
-    long deadlineNs = batch.get(0).deadlineNs;
-    for (Pending p : batch) {
-      deadlineNs = p.deadlineNs - deadlineNs > 0 ? p.deadlineNs : deadlineNs;
-    }
-    Delivery delivery = new Delivery(deadlineNs);
-    for (Pending p : batch) {
-      synchronized (p) {
-        p.deliveries.add(delivery);
-      }
-    }
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = sender.apply(message, delivery);
