@@ -24,6 +24,11 @@ final class ClientOptions {
           + "e.g. n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003.")
   String peers;
 
+  @Option(names = "--cluster-id", paramLabel = "UUID", description = {"The cluster's id (a node's <data>/cluster-id). "
+      + "Only needed when --peers is not the list the cluster was started with (a subset): by default it is "
+      + "derived from --peers, as the nodes derive theirs."})
+  String clusterId;
+
   @Option(names = "--transport", defaultValue = "grpc", paramLabel = "grpc|netty",
       description = "Must match the nodes'. Default: ${DEFAULT-VALUE}.")
   Transport transport;
@@ -53,6 +58,14 @@ final class ClientOptions {
         TlsOptions.files(tlsCertificate, tlsKey, tlsCa));
     if (tokenFile != null) {
       builder.token(Tokens.read(tokenFile));
+    }
+    if (clusterId != null) {
+      try {
+        builder.clusterId(java.util.UUID.fromString(clusterId));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--cluster-id must be a UUID (as in a node's <data>/cluster-id), was '"
+            + clusterId + "'");
+      }
     }
     return builder.build();
   }

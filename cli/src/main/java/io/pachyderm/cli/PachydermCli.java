@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
         " 2:the command was rejected and wrote nothing (admin: refused, nothing changed)",
         " 3:outcome unknown: no answer in time; the command may or may not have been applied",
         " 4:no such dead letter (dead-letters redrive, discard); nothing was changed",
+        " 5:not sent: no node could be reached; nothing was applied, safe to retry",
         "64:bad input (options, peers, JSON)"})
 public final class PachydermCli implements Runnable {
   static final int EXIT_OK = 0;
@@ -46,6 +47,8 @@ public final class PachydermCli implements Runnable {
   static final int EXIT_OUTCOME_UNKNOWN = 3;
   /** The id names nothing to act on; distinct from 1 so that scripts can treat a repeated action as done. */
   static final int EXIT_NOT_FOUND = 4;
+  /** Distinct from 3: the command certainly reached no node, so a script may simply retry it. */
+  static final int EXIT_NOT_SENT = 5;
   /** As sysexits' EX_USAGE; picocli's own default (2) would collide with "rejected". */
   static final int EXIT_BAD_INPUT = 64;
 
@@ -114,6 +117,15 @@ public final class PachydermCli implements Runnable {
       // Refused before anything was written or read: another try gets the same answer.
       cmd.getErr().println(name + ": refused: " + oneLine(t.getMessage()));
       return EXIT_REJECTED;
+    }
+    if (t instanceof io.pachyderm.client.ClusterMismatchException) {
+      // Refused before anything was written, as for a refused caller: the same settings get the same answer.
+      cmd.getErr().println(name + ": refused: " + oneLine(t.getMessage()));
+      return EXIT_REJECTED;
+    }
+    if (t instanceof io.pachyderm.client.NotSentException) {
+      cmd.getErr().println(name + ": not sent: " + oneLine(t.getMessage()));
+      return EXIT_NOT_SENT;
     }
     if (t instanceof OutcomeUnknownException) {
       cmd.getErr().println(name + ": outcome unknown: " + describe(t));

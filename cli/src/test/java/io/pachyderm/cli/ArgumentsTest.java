@@ -165,13 +165,14 @@ class ArgumentsTest {
   }
 
   @Test
-  void callWithNobodyListeningIsAnUnknownOutcome() {
+  void callWithNobodyListeningIsNotSent() {
+    // Nothing can have reached a node, so it is "not sent" (safe to retry), not "outcome unknown".
     String nobody = "n1=127.0.0.1:" + FreePorts.one();
     CliRun run = CliRun.of("call", "--peers", nobody, "--timeout-ms", "1000", "counter", "c1", "Increment",
         "{\"by\":1}");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_OUTCOME_UNKNOWN);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_NOT_SENT);
     assertThat(run.errLines()).as(run.toString()).hasSize(1);
-    assertThat(run.err()).contains("outcome unknown", "may or may not have been applied");
+    assertThat(run.err()).contains("not sent", "safe to retry");
     assertThat(run.out()).isEmpty();
   }
 

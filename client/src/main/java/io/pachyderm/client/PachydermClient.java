@@ -72,6 +72,7 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -143,7 +144,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.requestTimeout = b.requestTimeout;
     this.tokenField = b.token == null ? new byte[0] : ReadRequest.newBuilder()
         .setAuthToken(com.google.protobuf.ByteString.copyFromUtf8(b.token)).build().toByteArray();
-    this.group = ClusterIdentity.group(clusterName, peers);
+    this.group = b.clusterId != null ? ClusterIdentity.group(RaftGroupId.valueOf(b.clusterId), peers)
+        : ClusterIdentity.group(clusterName, peers);
     RaftProperties properties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(properties, b.transport.rpcType());
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
@@ -162,8 +164,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
         .setClientId(ClientId.randomId())
         // Bounded: after these, the batcher's and the read loop's own retry (same request id)
         // takes over until the deadline.
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
-            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .setRetryPolicy(io.pachyderm.client.internal.DeliveryRetryPolicy.observing(
+            RetryPolicies.retryUpToMaximumCountWithFixedSleep(20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS))))
         .build();
     this.requests = new RaftRequests(raft, b.inflightBatchesMax + READ_THREADS, b.queuedCommandsMax);
     this.pollRaft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
@@ -242,8 +244,9 @@ public final class PachydermClient implements Entities, AutoCloseable {
   }
 
   /** Sends a write batch (with the token); failures are retried by Ratis, then by the caller's loop. */
-  private CompletableFuture<RaftClientReply> sendWrite(Message message) {
-    return requests.write(tokenField.length == 0 ? message : message(message.getContent().toByteArray()));
+  private CompletableFuture<RaftClientReply> sendWrite(Message message,
+                                                     io.pachyderm.client.internal.Delivery delivery) {
+    return requests.write(tokenField.length == 0 ? message : message(message.getContent().toByteArray()), delivery);
   }
 
   /**
@@ -805,7 +808,8 @@ public final class PachydermClient implements Entities, AutoCloseable {
     if (result.isDone()) {
       return; // expired while waiting to retry
     }
-    sendWrite(message).whenComplete((reply, err) -> {
+    // Admin and dead-letter work keeps "outcome unknown" on timeout; the delivery only bounds Ratis' retries.
+    sendWrite(message, new io.pachyderm.client.internal.Delivery(deadlineNs)).whenComplete((reply, err) -> {
       Throwable failure = err != null ? err : (reply.isSuccess() ? null : reply.getException());
       if (failure == null) {
         WorkStatus status;
@@ -1035,7 +1039,10 @@ public final class PachydermClient implements Entities, AutoCloseable {
   /** Configures a client; every setting has a default but the peers. Not thread-safe. */
   public static final class Builder {
     private final List<Peer> peers;
-    private String clusterName = "pachyderm";
+    /** Null: the cluster id is derived from the peer list, as the nodes do by default. */
+    private String clusterName;
+    /** Overrides clusterName when set. */
+    private java.util.UUID clusterId;
     private EntityTypes types = EntityTypes.of();
     private String ecosystem = "default";
     private Duration requestTimeout = REQUEST_TIMEOUT_DEFAULT;
@@ -1067,9 +1074,23 @@ public final class PachydermClient implements Entities, AutoCloseable {
       return this;
     }
 
-    /** Must match the nodes' cluster name. Default "pachyderm". */
+    /**
+     * Must match the nodes' cluster name. By default the client derives the cluster id from its
+     * peer list, as nodes do from theirs: a client given a different list than the cluster's
+     * initial one (a subset) needs the name the nodes were given, or {@code clusterId}.
+     */
     public Builder clusterName(String name) {
       this.clusterName = Objects.requireNonNull(name, "cluster name");
+      return this;
+    }
+
+    /**
+     * The cluster id the nodes serve ({@code PachydermNode.clusterId()}, {@code <data>/cluster-id},
+     * {@code pachyderm status}); needed when this client's peer list is not the cluster's initial
+     * one. A node of another cluster refuses the client ({@link ClusterMismatchException}).
+     */
+    public Builder clusterId(java.util.UUID id) {
+      this.clusterId = Objects.requireNonNull(id, "cluster id");
       return this;
     }
 

@@ -12,4 +12,15 @@ public interface Codec {
 
   /** @throws CodecException naming the type and version if the bytes cannot be read */
   Object decode(Encoded encoded);
+
+  /**
+   * Decodes a command, which may be read more strictly than data already stored (events, states):
+   * a command is new input, so a typo in it should fail now rather than become a default value.
+   * The default reads it like any other value.
+   *
+   * @throws CodecException naming the type, version and what is wrong
+   */
+  default Object decodeCommand(Encoded encoded) {
+    return decode(encoded);
+  }
 }

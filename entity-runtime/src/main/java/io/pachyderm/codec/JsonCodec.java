@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.HashMap;
@@ -19,7 +21,16 @@ import java.util.Objects;
  * <p>Schema evolution: a class's current version comes from the {@link TypeRegistry}; data written
  * at an older version is passed through the registered {@link JsonUpcaster}s, one version step at a
  * time, before it is bound. Unknown JSON fields are ignored (so removing a field needs no
- * upcaster) and missing fields take Java defaults. Properties are written in sorted order so
+ * upcaster) and missing fields take Java defaults.
+ *
+ * <p>Commands are the exception ({@link #decodeCommand}): by default a command with a field its
+ * class does not have is rejected, naming the field and the class, because a command is new input
+ * and a misspelt field would otherwise silently become {@code null} or 0. Events and states stay
+ * lenient: they are already in journals and snapshots, written by code that may have had fields
+ * this code removed, and refusing to read them would make a node unable to start. A command
+ * stored before an upgrade (a timer, a message between entities) is read as a command: when a
+ * command field is removed, raise the class's schema version with an upcaster that drops it, or
+ * opt the type out ({@code EntityType.Builder.ignoreUnknownCommandFields()}). Properties are written in sorted order so
  * equal values give equal bytes.
  *
  * <p>Thread-safe once built.
@@ -35,14 +46,17 @@ public final class JsonCodec implements Codec {
 
   private final TypeRegistry types;
   private final Map<String, JsonUpcaster> upcasters;
+  /** Whether {@link #decodeCommand} refuses unknown fields (the default). */
+  private final boolean commandsStrict;
 
-  private JsonCodec(TypeRegistry types, Map<String, JsonUpcaster> upcasters) {
+  private JsonCodec(TypeRegistry types, Map<String, JsonUpcaster> upcasters, boolean commandsStrict) {
     this.types = types;
     this.upcasters = Map.copyOf(upcasters);
+    this.commandsStrict = commandsStrict;
   }
 
   public static JsonCodec of(TypeRegistry types) {
-    return new JsonCodec(types, Map.of());
+    return new JsonCodec(types, Map.of(), true);
   }
 
   public static Builder builder(TypeRegistry types) {
@@ -71,6 +85,16 @@ public final class JsonCodec implements Codec {
 
   @Override
   public Object decode(Encoded encoded) {
+    return decode(encoded, false);
+  }
+
+  /** Like {@link #decode}, but a field the class does not have is an error (unless opted out). */
+  @Override
+  public Object decodeCommand(Encoded encoded) {
+    return decode(encoded, commandsStrict);
+  }
+
+  private Object decode(Encoded encoded, boolean unknownFieldsFail) {
     Class<?> type = types.classOf(encoded.type());
     if (type == null) {
       throw new CodecException("unknown type '" + encoded.type() + "' (schema version "
@@ -83,8 +107,12 @@ public final class JsonCodec implements Codec {
           + ": this code knows versions up to " + current);
     }
     try {
+      ObjectReader reader = MAPPER.readerFor(type);
+      if (unknownFieldsFail) {
+        reader = reader.with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      }
       if (written == current) {
-        return requireValue(MAPPER.readValue(encoded.data(), type), encoded);
+        return requireValue(reader.readValue(encoded.data()), encoded);
       }
       JsonNode tree = MAPPER.readTree(encoded.data());
       if (!(tree instanceof ObjectNode node)) {
@@ -101,7 +129,12 @@ public final class JsonCodec implements Codec {
         }
         node = step.upcast(node);
       }
-      return requireValue(MAPPER.treeToValue(node, type), encoded);
+      return requireValue(reader.readValue(node), encoded);
+    } catch (UnrecognizedPropertyException e) {
+      throw new CodecException("cannot decode command " + encoded.type() + " schema version " + written
+          + ": unknown field '" + e.getPropertyName() + "' (class " + type.getName() + " has "
+          + e.getKnownPropertyIds() + "); fix the field name, or opt the entity type out with "
+          + "ignoreUnknownCommandFields()", e);
     } catch (IOException e) {
       throw new CodecException("cannot decode " + encoded.type() + " schema version " + written + ": "
           + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
@@ -125,6 +158,7 @@ public final class JsonCodec implements Codec {
   public static final class Builder {
     private final TypeRegistry types;
     private final Map<String, JsonUpcaster> upcasters = new HashMap<>();
+    private boolean commandsStrict = true;
 
     private Builder(TypeRegistry types) {
       this.types = Objects.requireNonNull(types, "types");
@@ -146,8 +180,17 @@ public final class JsonCodec implements Codec {
       return this;
     }
 
+    /**
+     * Reads commands like events: unknown fields are ignored instead of rejected. For a type whose
+     * clients send fields this code does not know on purpose (a newer client, a shared schema).
+     */
+    public Builder ignoreUnknownCommandFields() {
+      this.commandsStrict = false;
+      return this;
+    }
+
     public JsonCodec build() {
-      return new JsonCodec(types, upcasters);
+      return new JsonCodec(types, upcasters, commandsStrict);
     }
   }
 }

@@ -126,6 +126,7 @@ public final class EntityType<S, C, E> {
     private final List<Upcast> upcasts = new ArrayList<>();
     private final Map<String, Query<S, ?, ?>> queries = new LinkedHashMap<>();
     private Codec codec;
+    private boolean unknownCommandFieldsIgnored;
 
     private record Upcast(Class<?> type, int fromVersion, JsonUpcaster upcaster) {}
 
@@ -185,6 +186,17 @@ public final class EntityType<S, C, E> {
       return this;
     }
 
+    /**
+     * With the default JSON codec: a command with a JSON field its class does not have is accepted
+     * and the field ignored. By default such a command is rejected ({@code UNDECODABLE_PAYLOAD},
+     * naming the field), so a misspelt field cannot silently become {@code null}. Events and
+     * states are always read leniently (see {@link JsonCodec}).
+     */
+    public Builder<S, C, E> ignoreUnknownCommandFields() {
+      this.unknownCommandFieldsIgnored = true;
+      return this;
+    }
+
     /** Replaces the default JSON codec. */
     public Builder<S, C, E> codec(Codec codec) {
       this.codec = Objects.requireNonNull(codec, "codec");
@@ -225,7 +237,13 @@ public final class EntityType<S, C, E> {
         for (Upcast u : upcasts) {
           json.upcaster(u.type(), u.fromVersion(), u.upcaster());
         }
+        if (unknownCommandFieldsIgnored) {
+          json.ignoreUnknownCommandFields();
+        }
         chosen = json.build();
+      } else if (unknownCommandFieldsIgnored) {
+        throw new IllegalArgumentException("entity type " + name
+            + ": ignoreUnknownCommandFields() applies to the default JSON codec, not to a custom codec");
       } else if (!upcasts.isEmpty()) {
         throw new IllegalArgumentException("entity type " + name
             + ": JSON upcasters were given together with a custom codec; the codec must upcast itself");

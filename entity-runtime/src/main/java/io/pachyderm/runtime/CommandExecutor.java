@@ -50,7 +50,7 @@ public final class CommandExecutor {
                                   Predicate<String> effectHandlers, EntityTypes types) {
     Object command;
     try {
-      command = type.codec().decode(request.command());
+      command = type.codec().decodeCommand(request.command());
     } catch (RuntimeException e) {
       return new Execution.Rejected(RejectionKind.UNDECODABLE_PAYLOAD, "entity type " + type.name() + ": "
           + e.getMessage());

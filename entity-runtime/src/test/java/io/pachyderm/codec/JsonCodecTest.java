@@ -252,4 +252,30 @@ class JsonCodecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(Unregistered.class.getName());
   }
+
+  @Test
+  void unknownFieldsFailInCommandsButNotInStoredData() {
+    Encoded typo = json("Address", 1, "{\"street\":\"1 Main St\",\"ctiy\":\"Springfield\"}");
+
+    assertThat(JsonCodec.of(TYPES).decode(typo)).isEqualTo(new Address("1 Main St", null));
+    assertThatThrownBy(() -> JsonCodec.of(TYPES).decodeCommand(typo))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("unknown field 'ctiy'")
+        .hasMessageContaining(Address.class.getName())
+        .hasMessageContaining("city");
+    assertThat(JsonCodec.builder(TYPES).ignoreUnknownCommandFields().build().decodeCommand(typo))
+        .isEqualTo(new Address("1 Main St", null));
+  }
+
+  @Test
+  void anUpcastCommandIsAlsoReadStrictly() {
+    JsonCodec codec = JsonCodec.builder(personAtVersion3())
+        .upcaster(Person.class, 1, JsonCodecTest::v1ToV2)
+        .upcaster(Person.class, 2, JsonCodecTest::v2ToV3)
+        .build();
+
+    assertThatThrownBy(() -> codec.decodeCommand(json("Person", 1, "{\"name\":\"Ada\",\"agee\":3}")))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("unknown field 'agee'");
+  }
 }

@@ -212,6 +212,33 @@ class CommandExecutorTest {
   }
 
   @Test
+  void aCommandWithAMisspeltFieldIsRejectedNamingTheFieldAndTheClass() {
+    Encoded typo = new Encoded("Deposit", 1, "{\"cents\":5,\"cnets\":500}".getBytes(StandardCharsets.UTF_8));
+
+    Execution.Rejected r = rejected(run(BankAccount.account("alice"), 0, typo, true, MAILER_INSTALLED),
+        RejectionKind.UNDECODABLE_PAYLOAD);
+
+    assertThat(r.message()).contains(BankAccount.NAME).contains("unknown field 'cnets'")
+        .contains(Deposit.class.getName()).contains("cents");
+  }
+
+  @Test
+  void aTypeThatOptsOutIgnoresUnknownCommandFields() {
+    io.pachyderm.entity.EntityType<Account, BankAccount.Command, BankAccount.Event> lenient =
+        io.pachyderm.entity.EntityType.builder(BankAccount.NAME, new BankAccount(), Account.class,
+                BankAccount.Command.class, BankAccount.Event.class)
+            .types(LargeDeposit.class, BalanceIs.class)
+            .ignoreUnknownCommandFields()
+            .build();
+    Encoded extra = new Encoded("Deposit", 1, "{\"cents\":5,\"note\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+
+    Execution e = CommandExecutor.execute(lenient, BankAccount.account("alice"), 0,
+        new CommandExecutor.Request(ALICE, extra, NOW_MS, SEED, true), MAILER_INSTALLED, EntityTypes.of(lenient));
+
+    assertThat(e).isInstanceOf(Execution.Accepted.class);
+  }
+
+  @Test
   void aJsonNullCommandIsRejectedAsUndecodablePayload() {
     Encoded nothing = new Encoded("Deposit", 1, "null".getBytes(StandardCharsets.UTF_8));
 

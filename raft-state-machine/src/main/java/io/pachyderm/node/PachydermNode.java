@@ -105,7 +105,8 @@ public final class PachydermNode implements AutoCloseable {
     io.pachyderm.client.internal.JulLevels.apply();
     this.nodeId = b.nodeId;
     this.dataDir = b.dataDir;
-    this.group = ClusterIdentity.group(b.clusterName, b.peers);
+    this.group = ClusterIdentity.group(io.pachyderm.node.internal.ClusterIdFile.resolve(b.nodeId, b.dataDir,
+        ClusterIdentity.groupId(b.clusterName, b.peers), b.clusterName != null), b.peers);
     Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
     this.self = self;
@@ -305,8 +306,8 @@ public final class PachydermNode implements AutoCloseable {
       if (e instanceof UncheckedIOException metricsPortTaken) {
         throw metricsPortTaken;
       }
-      throw new UncheckedIOException("node " + nodeId + ": cannot start (is the port in use or the data dir "
-          + dataDir + " locked by another node?)", e instanceof IOException io ? io : new IOException(e));
+      throw new UncheckedIOException(io.pachyderm.node.internal.StartFailure.describe(nodeId, dataDir, e),
+          e instanceof IOException io ? io : new IOException(e));
     }
     return this;
   }
@@ -443,6 +444,11 @@ public final class PachydermNode implements AutoCloseable {
     return authorizer == null ? Refusals.NONE : authorizer.refusals();
   }
 
+  /** The cluster id this node serves (its Raft group id), as kept in {@code <data>/cluster-id}. */
+  public java.util.UUID clusterId() {
+    return group.getGroupId().getUuid();
+  }
+
   /** Takes a snapshot now (normally automatic); returns its index. */
   public long takeSnapshot() {
     try {
@@ -525,7 +531,8 @@ public final class PachydermNode implements AutoCloseable {
     private final String nodeId;
     private final List<Peer> peers;
     private final Path dataDir;
-    private String clusterName = "pachyderm";
+    /** Null: the cluster id is derived from the peer list (see ClusterIdentity). */
+    private String clusterName;
     private EntityTypes types = EntityTypes.of();
     private final Map<String, EffectHandler<?>> effectHandlers = new LinkedHashMap<>();
     private Transport transport = Transport.GRPC;
@@ -615,6 +622,11 @@ public final class PachydermNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * An explicit cluster name, from which the cluster id is derived; by default the id is derived
+     * from the peer list. Either way the id is written into the data directory at the first start
+     * and kept; a name that maps to another id than the data directory's is refused at build.
+     */
     public Builder clusterName(String name) {
       this.clusterName = Objects.requireNonNull(name);
       return this;
@@ -859,7 +871,7 @@ public final class PachydermNode implements AutoCloseable {
             + " B) must exceed the state machine's record limit (" + limits.recordBytesMax() + " B) by 64 KiB");
       }
       if (journalEnabled) {
-        // Here rather than deep inside Ratis' start, where it would read "cannot start (is the port in use ...)".
+        // Here rather than deep inside Ratis' start, where the flag's absence would surface as a wrapped failure.
         io.pachyderm.storage.journal.JvmFlags.requireForJournal("node " + nodeId);
       }
       return new PachydermNode(this);

@@ -69,7 +69,7 @@ class AuthorizationClusterTest {
     ca = ThrowawayCa.create(dir.resolve("cluster-ca"), "cluster-ca");
     peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
-    group = ClusterIdentity.group("pachyderm", peers);
+    group = ClusterIdentity.group((String) null, peers);
     Path policy = dir.resolve("policy.txt");
     Files.writeString(policy, POLICY);
     for (Peer p : peers) {

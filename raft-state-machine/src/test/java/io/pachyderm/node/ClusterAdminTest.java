@@ -172,7 +172,7 @@ class ClusterAdminTest {
   }
 
   private static long currentTerm(PachydermNode node) throws IOException {
-    return node.raftServer().getDivision(ClusterIdentity.groupId("pachyderm")).getInfo().getCurrentTerm();
+    return node.raftServer().getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(node.clusterId())).getInfo().getCurrentTerm();
   }
 
   /** Ratis' SimpleStateMachineStorage names a snapshot file snapshot.TERM_INDEX. */

@@ -27,7 +27,7 @@ final class RawClient implements AutoCloseable {
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
     raft = RaftClient.newBuilder()
         .setProperties(p)
-        .setRaftGroup(ClusterIdentity.group("pachyderm", peers))
+        .setRaftGroup(ClusterIdentity.group((String) null, peers))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
   }

@@ -265,7 +265,7 @@ class SeparatePortsTest {
   }
 
   /** A request from {@code from} (a peer id, or "client" for a client id) to node {@code to}. */
-  private static RaftRpcRequestProto rpc(String from, String to) {
+  private RaftRpcRequestProto rpc(String from, String to) {
     return RaftRpcRequestProto.newBuilder()
         .setRequestorId(from.startsWith("n") ? RaftPeerId.valueOf(from).toByteString()
             : org.apache.ratis.protocol.ClientId.randomId().toByteString())
@@ -275,11 +275,11 @@ class SeparatePortsTest {
         .build();
   }
 
-  private static RaftGroupIdProto groupIdProto() {
-    return RaftGroupIdProto.newBuilder().setId(ClusterIdentity.groupId("pachyderm").toByteString()).build();
+  private RaftGroupIdProto groupIdProto() {
+    return RaftGroupIdProto.newBuilder().setId(ClusterIdentity.groupId(cluster.peers()).toByteString()).build();
   }
 
-  private static GroupListRequestProto groupList(String to) {
+  private GroupListRequestProto groupList(String to) {
     return GroupListRequestProto.newBuilder().setRpcRequest(rpc("client", to)).build();
   }
 
@@ -305,7 +305,7 @@ class SeparatePortsTest {
     Parameters parameters = new Parameters();
     GrpcConfigKeys.TLS.setConf(parameters, tls.grpcTlsConfig());
     return RaftClient.newBuilder().setProperties(properties).setParameters(parameters)
-        .setRaftGroup(ClusterIdentity.group("pachyderm", cluster.peers()))
+        .setRaftGroup(ClusterIdentity.group((String) null, cluster.peers()))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(10,
             TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
         .build();
@@ -313,6 +313,7 @@ class SeparatePortsTest {
 
   private PachydermClient client(List<Peer> peers, TlsFiles tls) {
     PachydermClient client = PachydermClient.builder(peers).entityTypes(TestCounter.TYPES)
+        .clusterId(ClusterIdentity.groupId(cluster.peers()).getUuid())
         .requestTimeout(Duration.ofSeconds(60)).tls(tls).build();
     closeables.add(client);
     return client;

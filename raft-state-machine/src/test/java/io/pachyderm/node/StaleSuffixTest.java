@@ -78,12 +78,13 @@ class StaleSuffixTest {
   void aHeartbeatNeverCommitsAStaleSuffixThatAQueuedAppendWouldTruncate() throws Exception {
     List<Peer> peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
-    RaftGroup group = ClusterIdentity.group("pachyderm", peers);
+    RaftGroup group = ClusterIdentity.group((String) null, peers);
     ExecutorService rpc = Executors.newCachedThreadPool();
     // Never campaigns during the test: the two other members exist only as the leaders played here.
     try (PachydermNode node = PachydermNode.builder("n1", peers, dir.resolve("n1")).entityTypes(TestCounter.TYPES)
         .electionTimeoutMin(Duration.ofSeconds(60)).build().start();
          PachydermClient reader = PachydermClient.builder(List.of(peers.get(0))).entityTypes(TestCounter.TYPES)
+             .clusterId(group.getGroupId().getUuid())
              .requestTimeout(Duration.ofSeconds(10)).build()) {
       Follower f = new Follower(node, group, rpc);
 

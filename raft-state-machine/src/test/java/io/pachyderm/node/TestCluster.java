@@ -212,7 +212,9 @@ final class TestCluster implements AutoCloseable {
   }
 
   PachydermClient client(List<Peer> to, Duration timeout) {
-    PachydermClient.Builder b = PachydermClient.builder(to).entityTypes(types).requestTimeout(timeout);
+    // A client of a subset of the peers needs the cluster's id: it would derive another from its list.
+    PachydermClient.Builder b = PachydermClient.builder(to).entityTypes(types).requestTimeout(timeout)
+        .clusterId(io.pachyderm.client.ClusterIdentity.groupId(peers).getUuid());
     if (clientTls != null) {
       b.tls(clientTls);
     }

@@ -81,7 +81,7 @@ class TlsClusterTest {
     otherCa = ThrowawayCa.create(dir.resolve("other-ca"), "other-ca");
     peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
-    group = ClusterIdentity.group("pachyderm", peers);
+    group = ClusterIdentity.group((String) null, peers);
     for (Peer p : peers) {
       nodes.add(PachydermNode.builder(p.id(), peers, dir.resolve(p.id()))
           .entityTypes(TestCounter.TYPES)

@@ -40,7 +40,7 @@ class TlsLeaderChangeTest {
       CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).get();
       int leader = cluster.awaitLeader();
       RaftServer.Division onLeader = cluster.node(leader).raftServer()
-          .getDivision(io.pachyderm.client.ClusterIdentity.groupId("pachyderm"));
+          .getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(cluster.node(leader).clusterId()));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (onLeader.getRaftLog().getStartIndex() <= 5 && System.nanoTime() < deadline) {
         TestCluster.sleep(50); // purging runs after the snapshot, in the background
@@ -50,7 +50,7 @@ class TlsLeaderChangeTest {
       cluster.start(follower);
       cluster.assertReplicasAgree();
       RaftServer.Division onFollower = cluster.node(follower).raftServer()
-          .getDivision(io.pachyderm.client.ClusterIdentity.groupId("pachyderm"));
+          .getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(cluster.node(follower).clusterId()));
       assertThat(onFollower.getStateMachine().getLatestSnapshot()).as("the follower holds an installed snapshot")
           .isNotNull();
       cluster.assertWire();

@@ -61,6 +61,7 @@ class TlsReloadTest {
       // The rotated node still takes calls and its peers still reach it over the new certificate.
       EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("rotated");
       try (PachydermClient client = PachydermClient.builder(java.util.List.of(n1)).entityTypes(TestCounter.TYPES)
+          .clusterId(io.pachyderm.client.ClusterIdentity.groupId(cluster.peers()).getUuid())
           .requestTimeout(Duration.ofSeconds(60)).tls(alice).build()) {
         assertThat(client.call(ref, new TestCounter.Add(2)).version()).isEqualTo(1);
       }

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -28,14 +28,18 @@ import org.slf4j.LoggerFactory;
  * other command queued meanwhile, in one request and so one log entry. No timer adds latency at low load.
  *
  * <p>Retries keep the request id, so the state machine applies a command once however often it
- * is sent. A command whose deadline passes fails with {@link OutcomeUnknownException}.
+ * is sent. A command whose deadline passes fails with {@link io.pachyderm.client.NotSentException}
+ * when no send of it can have reached a node (see {@link Delivery}), else with
+ * {@link OutcomeUnknownException}. To be certain, the verdict waits for a send still retrying
+ * connects at the deadline to end: Ratis stops retrying at the deadline, so that is at most one
+ * attempt (its request timeout, 3 s) later.
  * Thread-safe; all queue state is guarded by {@code this}.
  */
 public final class Batcher {
   private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
   private static final int CONFLICT_RETRIES_MAX = 50;
 
-  private final Function<Message, CompletableFuture<RaftClientReply>> sender;
+  private final BiFunction<Message, Delivery, CompletableFuture<RaftClientReply>> sender;
   private final ScheduledExecutorService timer;
   private final int inflightBatchesMax;
   private final int commandsPerBatchMax;
@@ -53,6 +57,13 @@ public final class Batcher {
     final int bytes;
     int attempts;
     Throwable lastFailure;
+    /** One per send of this command; guarded by {@code this} (the Pending). */
+    final List<Delivery> deliveries = new ArrayList<>();
+    /**
+     * Set, under {@code this}, when the command is judged not sent; {@link #send} checks it under
+     * the same lock before adding a delivery, so a command judged not sent is never sent after.
+     */
+    boolean judgedNotSent;
 
     Pending(Command command, CompletableFuture<Applied> result, long deadlineNs) {
       this.command = command;
@@ -62,7 +73,7 @@ public final class Batcher {
     }
   }
 
-  public Batcher(Function<Message, CompletableFuture<RaftClientReply>> sender, ScheduledExecutorService timer,
+  public Batcher(BiFunction<Message, Delivery, CompletableFuture<RaftClientReply>> sender, ScheduledExecutorService timer,
                  int inflightBatchesMax, int commandsPerBatchMax, int batchBytesMax, int queuedCommandsMax) {
     this.sender = sender;
     this.timer = timer;
@@ -101,6 +112,42 @@ public final class Batcher {
   }
 
   private void expire(Pending p) {
+    if (p.result.isDone()) {
+      return;
+    }
+    List<Delivery> sends;
+    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    boolean notSent;
+    boolean waitForSends;
+    synchronized (p) {
+      sends = List.copyOf(p.deliveries);
+      boolean notSentSoFar = true;
+      for (Delivery d : sends) {
+        notSentSoFar &= d.notSentSoFar();
+        if (!d.settled().isDone()) {
+          inFlight.add(d.settled());
+        }
+      }
+      // A send still retrying connects may yet connect: judge once it is over (Ratis stops at the deadline).
+      waitForSends = notSentSoFar && !inFlight.isEmpty();
+      notSent = !waitForSends && notSentSoFar && sends.stream().allMatch(Delivery::certainlyNotSent);
+      p.judgedNotSent = notSent;
+    }
+    if (waitForSends) {
+      CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> expire(p));
+      return;
+    }
+    if (notSent) {
+      java.util.Map<String, String> reasons = new java.util.TreeMap<>();
+      for (Delivery d : sends) {
+        reasons.putAll(d.reasonsByPeer());
+      }
+      String where = sends.isEmpty() ? "it never left this client's queue" : "no node could be reached: " + reasons;
+      p.result.completeExceptionally(new io.pachyderm.client.NotSentException("the command to "
+          + Protos.key(p.command.getRef()) + " was not sent within the request timeout (" + where
+          + "); no node has it, so it is safe to retry", reasons));
+      return;
+    }
     if (!p.result.isDone()) {
       String why = p.lastFailure == null ? "" : "; last failure: " + p.lastFailure + FailureHints.of(p.lastFailure);
       p.result.completeExceptionally(new OutcomeUnknownException("no reply for the command to "
@@ -145,7 +192,30 @@ public final class Batcher {
     return batch;
   }
 
-  private void send(List<Pending> batch) {
+  private void send(List<Pending> drained) {
+    // Ratis may retry until the last deadline in the batch, so no command is cut short.
+    long deadlineNs = drained.get(0).deadlineNs;
+    for (Pending p : drained) {
+      deadlineNs = p.deadlineNs - deadlineNs > 0 ? p.deadlineNs : deadlineNs;
+    }
+    Delivery delivery = new Delivery(deadlineNs);
+    List<Pending> batch = new ArrayList<>(drained.size());
+    for (Pending p : drained) {
+      synchronized (p) {
+        if (p.judgedNotSent) {
+          continue; // its caller was told "not sent": it must stay so
+        }
+        p.deliveries.add(delivery);
+      }
+      batch.add(p);
+    }
+    if (batch.isEmpty()) {
+      synchronized (this) {
+        inflight--;
+      }
+      pump();
+      return;
+    }
     CommandBatch.Builder b = CommandBatch.newBuilder();
     for (Pending p : batch) {
       b.addCommands(p.command);
@@ -153,8 +223,10 @@ public final class Batcher {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(b.build().toByteArray()));
     CompletableFuture<RaftClientReply> reply;
     try {
-      reply = sender.apply(message);
+      reply = sender.apply(message, delivery);
     } catch (RuntimeException e) {
+      delivery.reached(); // unknown what the sender did before it threw
+      delivery.settle();
       reply = CompletableFuture.failedFuture(e);
     }
     reply.whenComplete((r, err) -> onReply(batch, r, err));
@@ -175,6 +247,8 @@ public final class Batcher {
           if (denied != null) {
             // The node refused the caller, not the moment: another attempt gets the same answer.
             p.result.completeExceptionally(denied);
+          } else if (unwrap(failure) instanceof io.pachyderm.client.ClusterMismatchException mismatch) {
+            p.result.completeExceptionally(mismatch); // the same: another cluster stays another cluster
           } else {
             retryLater(p, failure);
           }
@@ -217,6 +291,13 @@ public final class Batcher {
       }
       default -> p.result.completeExceptionally(new PachydermException("empty outcome in reply"));
     }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private void retryLater(Pending p, Throwable failure) {

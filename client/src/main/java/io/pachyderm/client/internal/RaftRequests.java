@@ -67,9 +67,22 @@ public final class RaftRequests implements AutoCloseable {
     this.blocking = pool;
   }
 
-  /** A write to the leader; Ratis retries it (same call id) per the client's retry policy. */
-  public CompletableFuture<RaftClientReply> write(Message message) {
-    return noteLeader(runBlocking(() -> raft.io().send(message)));
+  /**
+   * A write to the leader; Ratis retries it (same call id) per the client's retry policy, which
+   * records each failed attempt in {@code delivery} (see {@link DeliveryRetryPolicy}). The
+   * delivery is settled before the returned future completes.
+   */
+  public CompletableFuture<RaftClientReply> write(Message message, Delivery delivery) {
+    CompletableFuture<RaftClientReply> sent = runBlocking(() -> delivery.during(() -> raft.io().send(message)))
+        .whenComplete((reply, failure) -> {
+          if (reply != null) {
+            delivery.reached();
+          } else {
+            delivery.failed(null, failure);
+          }
+          delivery.settle();
+        });
+    return noteLeader(sent);
   }
 
   /** A linearizable read on the leader (ReadIndex). */
@@ -91,6 +104,8 @@ public final class RaftRequests implements AutoCloseable {
       blocking.execute(() -> {
         try {
           f.complete(request.send());
+        } catch (org.apache.ratis.protocol.exceptions.GroupMismatchException e) {
+          f.completeExceptionally(ClusterMismatch.of(raft, e));
         } catch (IOException | RuntimeException e) {
           f.completeExceptionally(e);
         }
