@@ -1,9 +1,11 @@
 package io.pachyderm.chaos.workload;
 
 import io.pachyderm.api.CommandRejectedException;
+import io.pachyderm.api.OverloadedException;
 import io.pachyderm.chaos.history.HistoryRecorder;
 import io.pachyderm.chaos.history.Op;
 import io.pachyderm.chaos.history.OpType;
+import io.pachyderm.client.NotSentException;
 import io.pachyderm.client.PachydermClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>OK — the client got an answer.
  *   <li>FAIL — the command was rejected ({@link CommandRejectedException}: nothing was written),
- *       or a read failed (a read never takes effect, so a failed read is simply a failure).
+ *       certainly never reached a node ({@link NotSentException}), or was refused by a full queue
+ *       before it was proposed ({@link OverloadedException}); recording these as failures makes
+ *       the checkers hold the client to those claims. Or a read failed (a read never takes effect, so a failed read is simply a failure).
  *   <li>INFO — a write whose outcome is unknown: timeout, lost connection, any other error. The
  *       process then continues under a new number ({@code process + concurrency}), because the
  *       old operation may still take effect later.
@@ -167,7 +171,8 @@ public final class WorkloadDriver {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       clients.failed(client, cause);
-      if (cause instanceof CommandRejectedException || read) {
+      if (cause instanceof CommandRejectedException || cause instanceof NotSentException
+          || cause instanceof OverloadedException || read) {
         recorder.complete(invocation, OpType.FAIL, null, describe(cause));
         failed.incrementAndGet();
         return true;
