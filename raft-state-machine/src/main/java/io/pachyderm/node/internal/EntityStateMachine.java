@@ -179,6 +179,10 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final NodeMetrics metrics;
   /** The thread that applies entries, once one has: liveness asks whether it still runs. */
   private volatile Thread applyThread;
+  /** Where a fatal error goes; the node replaces the default (mark failed, rethrow) with its policy. */
+  private volatile FailStop failStop;
+  /** Null when no free-space check runs (a bare state machine in tests). */
+  private volatile DiskReserve diskReserve;
 
   /** Every applied index that is a multiple of this logs its digest (a line per node per 10,000 entries). */
   static final long DIGEST_LOG_INTERVAL = 10_000;
@@ -223,9 +227,25 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.limits = limits;
     this.dedup = new DedupTable(limits.dedupEntriesMax());
     this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers), 2, 100_000);
+    this.failStop = new FailStop(nodeId, io.pachyderm.node.FatalErrorPolicy.STOP_NODE);
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
-        this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, EFFECT_HANDLER_THREADS);
+        this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, EFFECT_HANDLER_THREADS,
+        error -> this.failStop.fatal("the leader's work loop", error));
+  }
+
+  /** The node's fail-stop policy; call before the server starts. */
+  public void failStop(FailStop failStop) {
+    this.failStop = java.util.Objects.requireNonNull(failStop, "fail stop");
+  }
+
+  public FailStop failStop() {
+    return failStop;
+  }
+
+  /** Refuse writes while the node's storage is below its reserve; call before the server starts. */
+  public void diskReserve(DiskReserve reserve) {
+    this.diskReserve = reserve;
   }
 
   // ---- life cycle ------------------------------------------------------------------
@@ -400,6 +420,14 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (readyTerm != term) {
       return failed(request, "leader " + nodeId + " is not ready in term " + term
           + " (earlier entries still being applied); retry");
+    }
+    DiskReserve reserve = diskReserve;
+    String storageFull = reserve == null ? null : reserve.shortfall(System.nanoTime());
+    if (storageFull != null) {
+      // Before anything reaches the log: a write the disk cannot hold would stop the node (fail-stop).
+      TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build();
+      trx.setException(new io.pachyderm.client.internal.StorageFullRefusal(storageFull));
+      return trx;
     }
     if (reports + actions + admin > 0) {
       // Outbox bookkeeping or a setting only: no entity runs, so no lanes; apply checks against the outbox.
@@ -693,8 +721,38 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   // ---- every replica: applying entries ------------------------------------------------
 
+  /**
+   * Fail-stop (issue 12): any {@code Throwable} here (a journal write that failed for lack of space,
+   * an {@code OutOfMemoryError}, a broken invariant) leaves this replica's state behind its log, so
+   * it must not apply another entry; the node's policy halts the JVM or stops the node, and the
+   * rethrow ends Ratis' apply loop. After a fatal error nothing is applied any more.
+   */
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    FailStop f = failStop;
+    if (f.failed()) {
+      throw new IllegalStateException(nodeId + " stopped after a fatal error and applies nothing: " + f.failure());
+    }
+    try {
+      return applyEntry(trx);
+    } catch (Throwable t) {
+      f.fatal("applying log entry " + TermIndex.valueOf(trx.getLogEntry()), t);
+      throw t;
+    }
+  }
+
+  /**
+   * Ratis' log worker failed to write or roll the Raft log (its disk is full or failing): it fails
+   * every later write too, while this node keeps heartbeating as leader, so nobody takes over.
+   */
+  @Override
+  public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+    String where = failedEntry == null ? "writing the Raft log"
+        : "writing Raft log entry " + TermIndex.valueOf(failedEntry);
+    failStop.fatal(where, cause);
+  }
+
+  private CompletableFuture<Message> applyEntry(TransactionContext trx) {
     if (applyThread != Thread.currentThread()) {
       applyThread = Thread.currentThread();
     }

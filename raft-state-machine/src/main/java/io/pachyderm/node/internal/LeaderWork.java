@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +78,7 @@ final class LeaderWork implements AutoCloseable {
   private final java.util.function.BooleanSupplier stillLeader;
   private final EffectRetry retry;
   private final double firesPerSecondMax;
-  private final ScheduledExecutorService loop;
+  private final GuardedLoop loop;
   private final ExecutorService handlerPool;
   private volatile boolean active;
   /** A copy of the replicated setting, written by the apply thread; read on the loop and handler threads. */
@@ -107,7 +106,7 @@ final class LeaderWork implements AutoCloseable {
    */
   LeaderWork(String nodeId, Outbox outbox, Submitter submitter, HandlerInvoker handlers,
              java.util.function.BooleanSupplier stillLeader, EffectRetry retry, int firesPerSecondMax,
-             int handlerThreads) {
+             int handlerThreads, java.util.function.Consumer<Throwable> onLoopError) {
     if (firesPerSecondMax < 1 || handlerThreads < 1) {
       throw new IllegalArgumentException("firesPerSecondMax and handlerThreads must be >= 1");
     }
@@ -118,7 +117,8 @@ final class LeaderWork implements AutoCloseable {
     this.stillLeader = stillLeader;
     this.retry = retry;
     this.firesPerSecondMax = firesPerSecondMax;
-    this.loop = Executors.newSingleThreadScheduledExecutor(daemon("pachyderm-leader-work-" + nodeId));
+    // An unexpected throw on the loop would silently stop deliveries, timers or effects: fail-stop.
+    this.loop = new GuardedLoop("pachyderm-leader-work-" + nodeId, onLoopError);
     this.handlerPool = Executors.newFixedThreadPool(handlerThreads, daemon("pachyderm-effects-alo-" + nodeId));
   }
 
@@ -256,7 +256,7 @@ final class LeaderWork implements AutoCloseable {
     }
     deliveryInFlight = true;
     long gen = generation;
-    submitter.submit(b.build()).whenCompleteAsync((reply, error) -> {
+    submitter.submit(b.build()).whenCompleteAsync(loop.guarded((reply, error) -> {
       if (gen != generation) {
         return;
       }
@@ -275,7 +275,7 @@ final class LeaderWork implements AutoCloseable {
       } else {
         pumpDeliveries();
       }
-    }, loop);
+    }), loop);
   }
 
   private static <T> List<T> retried(List<T> batch, BatchReply reply) {
@@ -352,7 +352,7 @@ final class LeaderWork implements AutoCloseable {
     }
     fireInFlight = true;
     long gen = generation;
-    submitter.submit(b.build()).whenCompleteAsync((reply, error) -> {
+    submitter.submit(b.build()).whenCompleteAsync(loop.guarded((reply, error) -> {
       if (gen != generation) {
         return;
       }
@@ -363,7 +363,7 @@ final class LeaderWork implements AutoCloseable {
         dueTimers.add(new Due(retryAt, d.key(), d.seq()));
       }
       armTimers();
-    }, loop);
+    }), loop);
   }
 
   // at-least-once effects
@@ -408,7 +408,7 @@ final class LeaderWork implements AutoCloseable {
       }
     }, handlerPool)
         .orTimeout(retry.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .whenCompleteAsync((ok, error) -> {
+        .whenCompleteAsync(loop.guarded((ok, error) -> {
           if (gen != generation) {
             return; // no longer this leadership's effect: the next leader re-dispatches it
           }
@@ -448,7 +448,7 @@ final class LeaderWork implements AutoCloseable {
           }
           reports.addLast(report.build());
           pumpReports();
-        }, loop);
+        }), loop);
   }
 
   /** Not an attempt: the node stepped down before the handler ran. */
@@ -475,7 +475,7 @@ final class LeaderWork implements AutoCloseable {
     }
     reportInFlight = true;
     long gen = generation;
-    submitter.submit(CommandBatch.newBuilder().addAllEffectReports(batch).build()).whenCompleteAsync((reply, error) -> {
+    submitter.submit(CommandBatch.newBuilder().addAllEffectReports(batch).build()).whenCompleteAsync(loop.guarded((reply, error) -> {
       if (gen != generation) {
         return;
       }
@@ -503,7 +503,7 @@ final class LeaderWork implements AutoCloseable {
         }
       }
       pumpReports();
-    }, loop);
+    }), loop);
   }
 
   private void later(long delayMs, Runnable task) {
