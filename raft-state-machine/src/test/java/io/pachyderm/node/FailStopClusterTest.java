@@ -33,13 +33,15 @@ class FailStopClusterTest {
   @Test
   void aLeaderWhoseJournalWriteFailsStopsAndTheOthersElectALeaderAndServe() throws Exception {
     List<Tmpfs> mounts = new ArrayList<>();
-    try (TestCluster cluster = new TestCluster(dir, 3, TestDocument.TYPES, false, (id, b) -> {
-      if (id.equals("n1")) {
-        mounts.add(Tmpfs.mount(dir.resolve("n1").resolve("journal"), "3m"));
-        b.diskReserveBytes(0); // no early refusal: the write itself must fail
-      }
-    })) {
-      try {
+    // The mounts go only after the nodes have closed: a node whose directory vanished under it
+    // is a different failure from the one under test.
+    try {
+      try (TestCluster cluster = new TestCluster(dir, 3, TestDocument.TYPES, false, (id, b) -> {
+        if (id.equals("n1")) {
+          mounts.add(Tmpfs.mount(dir.resolve("n1").resolve("journal"), "3m"));
+          b.diskReserveBytes(0); // no early refusal: the write itself must fail
+        }
+      })) {
         cluster.awaitLeader();
         PachydermClient client = cluster.client(cluster.peers(), Duration.ofSeconds(20));
         client.admin().transferLeadership("n1");
@@ -75,10 +77,10 @@ class FailStopClusterTest {
         closer.start();
         closer.join(TimeUnit.SECONDS.toMillis(120));
         assertThat(closer.isAlive()).as("close() of the stopped node returned").isFalse();
-      } finally {
-        for (Tmpfs m : mounts) {
-          m.close();
-        }
+      }
+    } finally {
+      for (Tmpfs m : mounts) {
+        m.close();
       }
     }
   }

@@ -36,13 +36,15 @@ class StorageFullClusterTest {
   @Test
   void belowTheReserveTheLeaderRefusesWritesRetryablyReadsGoOnAndWritesResumeWhenSpaceIsBack() throws Exception {
     List<Tmpfs> mounts = new ArrayList<>();
-    try (TestCluster cluster = new TestCluster(dir, 3, TestCounter.TYPES, false, (id, b) -> {
-      if (id.equals("n1")) {
-        mounts.add(Tmpfs.mount(dir.resolve("n1"), "64m"));
-      }
-      b.diskReserveBytes(RESERVE_BYTES);
-    })) {
-      try {
+    // The mounts go only after the nodes have closed: a node whose directory vanished under it
+    // is a different failure from the one under test.
+    try {
+      try (TestCluster cluster = new TestCluster(dir, 3, TestCounter.TYPES, false, (id, b) -> {
+        if (id.equals("n1")) {
+          mounts.add(Tmpfs.mount(dir.resolve("n1"), "64m"));
+        }
+        b.diskReserveBytes(RESERVE_BYTES);
+      })) {
         cluster.awaitLeader();
         PachydermClient client = cluster.client(cluster.peers(), Duration.ofSeconds(20));
         client.admin().transferLeadership("n1");
@@ -55,6 +57,7 @@ class StorageFullClusterTest {
 
         Tmpfs disk = mounts.get(0);
         Path filler = disk.dir().resolve("filler");
+        assertThat(disk.usableBytes()).as("the 64 MB tmpfs, not the disk under it").isLessThan(64 * MB);
         fill(filler, disk.usableBytes() - RESERVE_BYTES / 2);
         assertThat(disk.usableBytes()).isLessThan(RESERVE_BYTES);
 
@@ -92,10 +95,10 @@ class StorageFullClusterTest {
         assertThat(cluster.node(0).fatalError()).isEmpty();
         assertThat(cluster.node(0).health().live()).isTrue();
         cluster.assertReplicasAgree();
-      } finally {
-        for (Tmpfs m : mounts) {
-          m.close();
-        }
+      }
+    } finally {
+      for (Tmpfs m : mounts) {
+        m.close();
       }
     }
   }

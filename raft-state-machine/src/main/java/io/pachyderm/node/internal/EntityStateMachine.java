@@ -1432,6 +1432,24 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** Runs on the apply thread (Ratis' StateMachineUpdater), so the state is still. */
   @Override
   public long takeSnapshot() throws IOException {
+    FailStop f = failStop;
+    if (f.failed()) {
+      // The state may be behind its journal or half applied: it must not become a snapshot.
+      throw new IOException(nodeId + " stopped after a fatal error and takes no snapshot: " + f.failure());
+    }
+    try {
+      return writeSnapshot();
+    } catch (RuntimeException | Error e) {
+      // Ratis' apply loop survives only an IOException here: anything else puts it in a state where,
+      // while the server stops, it retries the snapshot and logs the failure in a tight loop and
+      // close() waits for it forever (issue 12's ~17,000 lines a second: a journal whose files
+      // were gone could not sync). A journal that cannot sync is a durability failure: fail-stop.
+      f.fatal("taking a snapshot", e);
+      throw new IOException(nodeId + ": snapshot failed: " + e, e);
+    }
+  }
+
+  private long writeSnapshot() throws IOException {
     TermIndex last = getLastAppliedTermIndex();
     if (last == null || last.getIndex() < 0) {
       return -1;
