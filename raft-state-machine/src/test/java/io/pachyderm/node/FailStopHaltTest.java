@@ -52,6 +52,11 @@ class FailStopHaltTest {
         }
         try (PachydermClient client = PachydermClient.builder(peers).entityTypes(TestDocument.TYPES)
             .requestTimeout(Duration.ofSeconds(30)).build()) {
+          // A leader first (any of the three): there is nothing to transfer before one is elected.
+          for (int poll = 0; poll < 1_200 && !nodes.get(0).health().ready(); poll++) {
+            Thread.sleep(100);
+          }
+          assertThat(nodes.get(0).health().ready()).as("a leader elected: %s", nodes.get(0).health()).isTrue();
           client.admin().transferLeadership("n3");
 
           int sent = 0;
