@@ -41,6 +41,7 @@ jvm_flags=(
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED
   -Dchronicle.analytics.disable=true
+  -XX:+ExitOnOutOfMemoryError
 )
 
 build_is_stale() {

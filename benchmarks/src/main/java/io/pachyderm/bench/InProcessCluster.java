@@ -89,6 +89,7 @@ final class InProcessCluster implements Target {
     return PachydermNode.builder(id, peers, dir)
         .entityTypes(TYPES)
         .transport(transport)
+        .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE) // several nodes in this JVM
         .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) -> { });
   }
 

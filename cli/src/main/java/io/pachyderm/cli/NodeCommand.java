@@ -104,6 +104,12 @@ final class NodeCommand implements Callable<Integer> {
           + "elsewhere. Needs --metrics-port."})
   String metricsHost;
 
+  @Option(names = "--disk-reserve", paramLabel = "SIZE", description = {
+      "Free space to keep on the file systems of the Raft log and the journal, e.g. 256MB, 2GB or bytes; 0 turns "
+          + "the check off. Below it this node, as leader, refuses writes with a retryable storage-full error "
+          + "(reads go on) until space is back. Default: 256MB."})
+  String diskReserve;
+
   @Override
   public Integer call() throws InterruptedException {
     return serve(builder().build().start());
@@ -156,6 +162,9 @@ final class NodeCommand implements Callable<Integer> {
     if (metricsHost != null) {
       builder.metricsHost(metricsHost);
     }
+    if (diskReserve != null) {
+      builder.diskReserveBytes(parseBytes("--disk-reserve", diskReserve));
+    }
     return builder;
   }
 
@@ -179,6 +188,21 @@ final class NodeCommand implements Callable<Integer> {
     // Returns only if the hook ran, i.e. while the JVM is already shutting down.
     closed.await();
     return PachydermCli.EXIT_OK;
+  }
+
+  /** {@code 256MB}, {@code 2GB}, {@code 1048576}: Ratis' size syntax (KB, MB, GB are powers of 1024). */
+  private long parseBytes(String option, String value) {
+    long bytes;
+    try {
+      bytes = org.apache.ratis.util.SizeInBytes.valueOf(value.strip()).getSize();
+    } catch (RuntimeException e) {
+      throw new ParameterException(spec.commandLine(), option + " must be a size such as 256MB, 2GB or a number of "
+          + "bytes, was '" + value + "'");
+    }
+    if (bytes < 0) {
+      throw new ParameterException(spec.commandLine(), option + " must be >= 0, was '" + value + "'");
+    }
+    return bytes;
   }
 
   private static String servingOn(Peer self) {

@@ -846,6 +846,11 @@ public final class PachydermClient implements Entities, AutoCloseable {
         result.completeExceptionally(denied);
         return;
       }
+      io.pachyderm.api.StorageFullException storageFull = io.pachyderm.client.internal.StorageFullRefusal.storageFull(cause);
+      if (storageFull != null) {
+        result.completeExceptionally(storageFull);
+        return;
+      }
       retryOrGiveUp(result, cause, attempts, deadlineNs, () -> "no answer to the " + what
               + " within the request timeout after " + (attempts + 1) + " attempt(s); it may or may not have been "
               + "applied; last failure: " + cause + io.pachyderm.client.internal.FailureHints.of(cause),

@@ -207,6 +207,8 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       List<Peer> peers = List.of(new Peer(NODE_ID, "127.0.0.1:" + port()));
       PachydermNode.Builder nb = PachydermNode.builder(NODE_ID, peers, dataDir)
           .entityTypes(types)
+          // Embedded in the application's JVM: a fatal error stops the node, never the application.
+          .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE)
           .snapshotThresholdEntries(snapshotThresholdEntries)
           .entitiesPerEcosystemMax(entitiesPerEcosystemMax)
           .journal(journalOptions)

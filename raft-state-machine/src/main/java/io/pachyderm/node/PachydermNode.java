@@ -11,7 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pachyderm.node.internal.DiskReserve;
 import io.pachyderm.node.internal.EntityStateMachine;
+import io.pachyderm.node.internal.FailStop;
 import io.pachyderm.node.internal.HealthCheck;
 import io.pachyderm.node.internal.MetricsEndpoint;
 import io.pachyderm.node.internal.NodeMetrics;
@@ -100,6 +102,9 @@ public final class PachydermNode implements AutoCloseable {
   private final String metricsHost;
   private final Integer metricsPort;
   private volatile MetricsEndpoint endpoint;
+  private final FailStop failStop;
+  /** Closes the Raft server after a fatal error ({@link FatalErrorPolicy#STOP_NODE}); done when closed. */
+  private final java.util.concurrent.CompletableFuture<Void> stoppedAfterFailure = new java.util.concurrent.CompletableFuture<>();
 
   private PachydermNode(Builder b) {
     io.pachyderm.client.internal.JulLevels.apply();
@@ -122,6 +127,11 @@ public final class PachydermNode implements AutoCloseable {
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.effectiveLimits(), b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
         b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits);
+    this.failStop = new FailStop(b.nodeId, b.fatalErrorPolicy);
+    stateMachine.failStop(failStop);
+    List<Path> storageDirs = b.journalEnabled ? List.of(b.dataDir.resolve("raft"), b.dataDir.resolve("journal"))
+        : List.of(b.dataDir.resolve("raft"));
+    stateMachine.diskReserve(new DiskReserve(b.nodeId, storageDirs, b.diskReserveBytes));
     Parameters parameters = new Parameters();
     this.tls = b.tls;
     this.tlsReloadInterval = b.tlsReloadInterval;
@@ -171,6 +181,7 @@ public final class PachydermNode implements AutoCloseable {
     }
     // A follower that has not heard from its leader for the shortest election timeout no longer
     // trusts it: the same bound Ratis' pre-vote uses.
+    failStop.onStopNode(this::stopAfterFailure);
     this.health = new HealthCheck(server, group.getGroupId(), stateMachine, b.readyApplyLagEntriesMax,
         b.electionTimeoutMin.toMillis());
     metrics.bindNode(stateMachine, health, this::refusals, wrongPortCalls::get);
@@ -463,8 +474,34 @@ public final class PachydermNode implements AutoCloseable {
     return server;
   }
 
+  /**
+   * {@link FatalErrorPolicy#STOP_NODE}, on the fail-stop's own thread: the Raft server stops serving
+   * (heartbeats and votes end, so the others elect a leader). Ratis' close may wait for an apply that
+   * is stuck; {@link #close()} then does not wait for it.
+   */
+  private void stopAfterFailure() {
+    try {
+      server.close();
+      stoppedAfterFailure.complete(null);
+    } catch (IOException | RuntimeException e) {
+      stoppedAfterFailure.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * Why this node stopped after a fatal error (fail-stop, see {@link FatalErrorPolicy}), or empty
+   * while it has not. {@link #health()} then reports it not live with the same reason.
+   */
+  public Optional<String> fatalError() {
+    return Optional.ofNullable(failStop.failure());
+  }
+
   @Override
   public void close() {
+    if (failStop.failed()) {
+      closeAfterFailure();
+      return;
+    }
     if (tlsReload != null) {
       try {
         tlsReload.close();
@@ -480,6 +517,31 @@ public final class PachydermNode implements AutoCloseable {
       closeMetrics();
     }
   }
+
+  /**
+   * After a fatal error the Raft server is already closing on the fail-stop's thread; its close can
+   * block on the failed apply, so this waits a bounded time and returns either way.
+   */
+  private void closeAfterFailure() {
+    try {
+      if (tlsReload != null) {
+        tlsReload.close();
+      }
+      stoppedAfterFailure.get(CLOSE_AFTER_FAILURE_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("node {}: its Raft server did not finish closing within {} ms after the fatal error; returning "
+          + "anyway (threads of the failed apply may linger until the JVM ends)", nodeId, CLOSE_AFTER_FAILURE_WAIT_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | java.util.concurrent.ExecutionException e) {
+      LOG.warn("node {}: closing after the fatal error failed: {}", nodeId, e.toString());
+    } finally {
+      closeMetrics();
+    }
+  }
+
+  /** How long {@link #close()} waits for a Raft server that is closing after a fatal error. */
+  private static final long CLOSE_AFTER_FAILURE_WAIT_MS = 10_000;
 
   /** The endpoint first (a probe must not see a half-closed node as live), then the meters. */
   private void closeMetrics() {
@@ -528,6 +590,8 @@ public final class PachydermNode implements AutoCloseable {
 
   /** Node settings. Defaults suit a three-node cluster on one LAN. Not thread-safe. */
   public static final class Builder {
+    /** {@link #diskReserveBytes}'s default: 256 MiB. */
+    public static final long DISK_RESERVE_BYTES_DEFAULT = 256L << 20;
     private final String nodeId;
     private final List<Peer> peers;
     private final Path dataDir;
@@ -559,6 +623,8 @@ public final class PachydermNode implements AutoCloseable {
     private String metricsHost = "127.0.0.1";
     private Integer metricsPort;
     private long readyApplyLagEntriesMax = 1_000;
+    private FatalErrorPolicy fatalErrorPolicy = FatalErrorPolicy.HALT_JVM;
+    private long diskReserveBytes = DISK_RESERVE_BYTES_DEFAULT;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -840,6 +906,36 @@ public final class PachydermNode implements AutoCloseable {
     private StateMachineLimits effectiveLimits() {
       return quotaEntitiesPerEcosystem == null ? limits
           : limits.withTables(limits.tables().withEntitiesPerEcosystemMax(quotaEntitiesPerEcosystem));
+    }
+
+    /**
+     * What the node does on a fatal error (see {@link FatalErrorPolicy}): default
+     * {@link FatalErrorPolicy#HALT_JVM}, for a process that runs one node. An application embedding a
+     * node, or a test running several in one JVM, chooses {@link FatalErrorPolicy#STOP_NODE}.
+     */
+    public Builder onFatalError(FatalErrorPolicy policy) {
+      this.fatalErrorPolicy = Objects.requireNonNull(policy, "fatal error policy");
+      return this;
+    }
+
+    /**
+     * The free space this node keeps on the file systems of its Raft log ({@code <dataDir>/raft}) and
+     * event journal ({@code <dataDir>/journal}), in bytes (the CLI's {@code --disk-reserve}); default
+     * {@link #DISK_RESERVE_BYTES_DEFAULT} (256 MiB). While either has less free, this node as leader
+     * refuses writes (commands, sends, admin and dead-letter actions) before they reach the log, with
+     * {@link io.pachyderm.api.StorageFullException} at the client (retryable: nothing was written);
+     * reads go on, and writes resume once space is back, without a restart. Free space is asked of
+     * the file system at most every 200 ms. 0 turns the check off: then a full disk fails a write
+     * and stops the node (fail-stop). Keep it well above the log entry limit ({@code entryBytesMax},
+     * 8 MiB by default): writes accepted just before the check sees the shortfall must still fit, and
+     * so must the next snapshot.
+     */
+    public Builder diskReserveBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("diskReserveBytes must be >= 0: " + bytes);
+      }
+      this.diskReserveBytes = bytes;
+      return this;
     }
 
     public PachydermNode build() {

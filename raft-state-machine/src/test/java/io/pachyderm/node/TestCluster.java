@@ -138,6 +138,8 @@ final class TestCluster implements AutoCloseable {
     PachydermNode.Builder b = PachydermNode.builder(self.id(), peers, root.resolve(self.id()))
         .entityTypes(types)
         .electionTimeoutMin(Duration.ofMillis(400))
+        // Three nodes share this JVM: a fatal error stops its node, not the test run.
+        .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE)
         .effectHandler(COUNTING_HANDLER, (Object effect, EffectContext ctx) -> {
           dispatches.computeIfAbsent(ctx.nodeId(), k -> new CopyOnWriteArrayList<>()).add(ctx.idempotencyKey());
           dispatchCount.incrementAndGet();

@@ -31,8 +31,8 @@ final class NodeLauncher {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(projectFlags());
+    // The project flags carry -XX:+ExitOnOutOfMemoryError: a node out of memory ends (fail-stop).
     command.addAll(List.of(HEAP, "-Xms64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-XX:+ExitOnOutOfMemoryError",
         "-Dlogback.configurationFile=io/pachyderm/chaos/nodes/logback-node.xml"));
     command.addAll(List.of("-cp", classpath, ChaosNode.class.getName()));
     return command;

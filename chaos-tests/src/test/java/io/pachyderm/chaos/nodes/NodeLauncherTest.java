@@ -8,7 +8,9 @@ class NodeLauncherTest {
   @Test
   void nodesGetTheParentPomsJvmFlagsASmallHeapAndThisClasspath() {
     assertThat(NodeLauncher.projectFlags()).contains("--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "-Dchronicle.analytics.disable=true");
+        "-Dchronicle.analytics.disable=true", "-XX:+ExitOnOutOfMemoryError");
+    assertThat(NodeLauncher.javaCommand()).as("once, from the project flags")
+        .containsOnlyOnce("-XX:+ExitOnOutOfMemoryError");
     assertThat(NodeLauncher.javaCommand()).contains(NodeLauncher.HEAP, "-XX:TieredStopAtLevel=1",
         System.getProperty("java.class.path"), ChaosNode.class.getName());
   }

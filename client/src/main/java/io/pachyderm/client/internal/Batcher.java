@@ -243,8 +243,12 @@ public final class Batcher {
       }
       if (failure != null) {
         io.pachyderm.api.AccessDeniedException denied = NodeRefusalException.accessDenied(failure);
+        io.pachyderm.api.StorageFullException storageFull = StorageFullRefusal.storageFull(failure);
         for (Pending p : batch) {
-          if (denied != null) {
+          if (storageFull != null) {
+            // Refused before the log: nothing was written, so the caller may retry (same request id).
+            p.result.completeExceptionally(storageFull);
+          } else if (denied != null) {
             // The node refused the caller, not the moment: another attempt gets the same answer.
             p.result.completeExceptionally(denied);
           } else if (unwrap(failure) instanceof io.pachyderm.client.ClusterMismatchException mismatch) {

@@ -10,6 +10,9 @@ import java.util.Optional;
  * {@code IllegalAccessException} several causes down, under "cannot start"); the check turns that
  * into one message that says what to add (issue 10).
  *
+ * <p>{@link #FLAGS} also holds {@code -XX:+ExitOnOutOfMemoryError}, which a node needs (fail-stop on
+ * memory exhaustion) but the journal does not; {@link #missing()} checks the module flags only.
+ *
  * <p>{@link #FLAGS} is the same list as the parent pom's {@code pachyderm.jvm.flags} property, from
  * which the launcher, the benchmarks and the tests take theirs ({@code JvmFlagsTest} keeps the two
  * equal).
@@ -24,7 +27,10 @@ public final class JvmFlags {
       "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
       "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
       "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "-Dchronicle.analytics.disable=true");
+      "-Dchronicle.analytics.disable=true",
+      // Not for the journal: a JVM out of memory loses threads one by one and stays up as a zombie
+      // node that others cannot replace (issue 12); ending it lets the cluster elect another leader.
+      "-XX:+ExitOnOutOfMemoryError");
 
   /** The oldest Java feature release the journal runs on (Chronicle Queue 5.27ea0 with {@link #FLAGS}). */
   public static final int JAVA_FEATURE_MIN = 17;

@@ -180,6 +180,10 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final NodeMetrics metrics;
   /** The thread that applies entries, once one has: liveness asks whether it still runs. */
   private volatile Thread applyThread;
+  /** Where a fatal error goes; the node replaces the default (mark failed, rethrow) with its policy. */
+  private volatile FailStop failStop;
+  /** Null when no free-space check runs (a bare state machine in tests). */
+  private volatile DiskReserve diskReserve;
 
   /** Every applied index that is a multiple of this logs its digest (a line per node per 10,000 entries). */
   static final long DIGEST_LOG_INTERVAL = 10_000;
@@ -236,10 +240,25 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.bounds = new ReplicatedBounds(limits.tables());
     this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers),
         queueLimits.effectHandlerThreadsMax(), queueLimits.effectsQueuedPerHandlerMax());
+    this.failStop = new FailStop(nodeId, io.pachyderm.node.FatalErrorPolicy.STOP_NODE);
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
         this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, queueLimits, effectHandlers.keySet(),
-        System::currentTimeMillis);
+        System::currentTimeMillis, error -> this.failStop.fatal("the leader's work loop", error));
+  }
+
+  /** The node's fail-stop policy; call before the server starts. */
+  public void failStop(FailStop failStop) {
+    this.failStop = java.util.Objects.requireNonNull(failStop, "fail stop");
+  }
+
+  public FailStop failStop() {
+    return failStop;
+  }
+
+  /** Refuse writes while the node's storage is below its reserve; call before the server starts. */
+  public void diskReserve(DiskReserve reserve) {
+    this.diskReserve = reserve;
   }
 
   // ---- life cycle ------------------------------------------------------------------
@@ -414,6 +433,14 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (readyTerm != term) {
       return failed(request, "leader " + nodeId + " is not ready in term " + term
           + " (earlier entries still being applied); retry");
+    }
+    DiskReserve reserve = diskReserve;
+    String storageFull = reserve == null ? null : reserve.shortfall(System.nanoTime());
+    if (storageFull != null) {
+      // Before anything reaches the log: a write the disk cannot hold would stop the node (fail-stop).
+      TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build();
+      trx.setException(new io.pachyderm.client.internal.StorageFullRefusal(storageFull));
+      return trx;
     }
     if (reports + actions + admin > 0) {
       // Outbox bookkeeping or a setting only: no entity runs, so no lanes; apply checks against the outbox.
@@ -734,8 +761,38 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   // ---- every replica: applying entries ------------------------------------------------
 
+  /**
+   * Fail-stop (issue 12): any {@code Throwable} here (a journal write that failed for lack of space,
+   * an {@code OutOfMemoryError}, a broken invariant) leaves this replica's state behind its log, so
+   * it must not apply another entry; the node's policy halts the JVM or stops the node, and the
+   * rethrow ends Ratis' apply loop. After a fatal error nothing is applied any more.
+   */
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    FailStop f = failStop;
+    if (f.failed()) {
+      throw new IllegalStateException(nodeId + " stopped after a fatal error and applies nothing: " + f.failure());
+    }
+    try {
+      return applyEntry(trx);
+    } catch (Throwable t) {
+      f.fatal("applying log entry " + TermIndex.valueOf(trx.getLogEntry()), t);
+      throw t;
+    }
+  }
+
+  /**
+   * Ratis' log worker failed to write or roll the Raft log (its disk is full or failing): it fails
+   * every later write too, while this node keeps heartbeating as leader, so nobody takes over.
+   */
+  @Override
+  public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+    String where = failedEntry == null ? "writing the Raft log"
+        : "writing Raft log entry " + TermIndex.valueOf(failedEntry);
+    failStop.fatal(where, cause);
+  }
+
+  private CompletableFuture<Message> applyEntry(TransactionContext trx) {
     if (applyThread != Thread.currentThread()) {
       applyThread = Thread.currentThread();
     }
@@ -1454,6 +1511,24 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** Runs on the apply thread (Ratis' StateMachineUpdater), so the state is still. */
   @Override
   public long takeSnapshot() throws IOException {
+    FailStop f = failStop;
+    if (f.failed()) {
+      // The state may be behind its journal or half applied: it must not become a snapshot.
+      throw new IOException(nodeId + " stopped after a fatal error and takes no snapshot: " + f.failure());
+    }
+    try {
+      return writeSnapshot();
+    } catch (RuntimeException | Error e) {
+      // Ratis' apply loop survives only an IOException here: anything else puts it in a state where,
+      // while the server stops, it retries the snapshot and logs the failure in a tight loop and
+      // close() waits for it forever (issue 12's ~17,000 lines a second: a journal whose files
+      // were gone could not sync). A journal that cannot sync is a durability failure: fail-stop.
+      f.fatal("taking a snapshot", e);
+      throw new IOException(nodeId + ": snapshot failed: " + e, e);
+    }
+  }
+
+  private long writeSnapshot() throws IOException {
     TermIndex last = getLastAppliedTermIndex();
     if (last == null || last.getIndex() < 0) {
       return -1;

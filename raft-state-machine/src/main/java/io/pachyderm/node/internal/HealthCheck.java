@@ -40,6 +40,12 @@ public final class HealthCheck {
   }
 
   public NodeHealth check() {
+    String fatal = stateMachine.failStop().failure();
+    if (fatal != null) {
+      // Checked first: after a fail-stop the Raft server may be closing and its state says little.
+      return new NodeHealth(false, false, "stopped after a fatal error (fail-stop): " + fatal, "", "", 0, -1,
+          stateMachine.appliedIndex(), applyLagEntriesMax);
+    }
     RaftServer.Division division;
     try {
       division = server.getDivision(groupId);

@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +99,7 @@ final class LeaderWork implements AutoCloseable {
   private final java.util.function.BooleanSupplier stillLeader;
   private final EffectRetry retry;
   private final double firesPerSecondMax;
-  private final ScheduledExecutorService loop;
+  private final GuardedLoop loop;
   private final EffectLanes lanes;
   private final LongSupplier wallClockMs;
   private final int handOversQueuedMax;
@@ -136,18 +135,21 @@ final class LeaderWork implements AutoCloseable {
    */
   LeaderWork(String nodeId, Outbox outbox, Submitter submitter, HandlerInvoker handlers,
              java.util.function.BooleanSupplier stillLeader, EffectRetry retry, int firesPerSecondMax,
-             int handlerThreads) {
+             int handlerThreads, java.util.function.Consumer<Throwable> onLoopError) {
     this(nodeId, outbox, submitter, handlers, stillLeader, retry, firesPerSecondMax,
-        QueueLimits.DEFAULT.withEffectHandlerThreadsMax(handlerThreads), Set.of(), System::currentTimeMillis);
+        QueueLimits.DEFAULT.withEffectHandlerThreadsMax(handlerThreads), Set.of(), System::currentTimeMillis,
+        onLoopError);
   }
 
   /**
    * @param handlerNames the registered handlers, each of which gets its own lane
    * @param wallClockMs the clock due times are compared with (only that: see the class comment)
+   * @param onLoopError what an unexpected throw on the loop reports to (the node's fail-stop)
    */
   LeaderWork(String nodeId, Outbox outbox, Submitter submitter, HandlerInvoker handlers,
              java.util.function.BooleanSupplier stillLeader, EffectRetry retry, int firesPerSecondMax,
-             QueueLimits limits, Set<String> handlerNames, LongSupplier wallClockMs) {
+             QueueLimits limits, Set<String> handlerNames, LongSupplier wallClockMs,
+             java.util.function.Consumer<Throwable> onLoopError) {
     if (firesPerSecondMax < 1) {
       throw new IllegalArgumentException("firesPerSecondMax must be >= 1, got " + firesPerSecondMax);
     }
@@ -160,7 +162,8 @@ final class LeaderWork implements AutoCloseable {
     this.stillLeader = stillLeader;
     this.retry = retry;
     this.firesPerSecondMax = firesPerSecondMax;
-    this.loop = Executors.newSingleThreadScheduledExecutor(daemon("pachyderm-leader-work-" + nodeId));
+    // An unexpected throw on the loop would silently stop deliveries, timers or effects: fail-stop.
+    this.loop = new GuardedLoop("pachyderm-leader-work-" + nodeId, onLoopError);
     this.lanes = new EffectLanes("pachyderm-effects-alo-" + nodeId, handlerNames, limits.effectHandlerThreadsMax(),
         limits.effectsQueuedPerHandlerMax());
   }
@@ -329,7 +332,7 @@ final class LeaderWork implements AutoCloseable {
     }
     deliveryInFlight = true;
     long gen = generation;
-    submitter.submit(b.build()).whenCompleteAsync((reply, error) -> {
+    submitter.submit(b.build()).whenCompleteAsync(loop.guarded((reply, error) -> {
       if (gen != generation) {
         return;
       }
@@ -348,7 +351,7 @@ final class LeaderWork implements AutoCloseable {
       } else {
         pumpDeliveries();
       }
-    }, loop);
+    }), loop);
   }
 
   private static <T> List<T> retried(List<T> batch, BatchReply reply) {
@@ -428,7 +431,7 @@ final class LeaderWork implements AutoCloseable {
     }
     fireInFlight = true;
     long gen = generation;
-    submitter.submit(b.build()).whenCompleteAsync((reply, error) -> {
+    submitter.submit(b.build()).whenCompleteAsync(loop.guarded((reply, error) -> {
       if (gen != generation) {
         return;
       }
@@ -444,7 +447,7 @@ final class LeaderWork implements AutoCloseable {
         armTimers();
       });
       armTimers();
-    }, loop);
+    }), loop);
   }
 
   // at-least-once effects
@@ -484,7 +487,7 @@ final class LeaderWork implements AutoCloseable {
       }
       handlers.invoke(id.source(), effect, ctx);
     }, retry.attemptTimeout().toMillis())
-        .whenCompleteAsync((ok, failure) -> {
+        .whenCompleteAsync(loop.guarded((ok, failure) -> {
           if (gen != generation) {
             return; // no longer this leadership's effect: the next leader re-dispatches it
           }
@@ -535,7 +538,7 @@ final class LeaderWork implements AutoCloseable {
           }
           reports.addLast(report.build());
           pumpReports();
-        }, loop);
+        }), loop);
   }
 
   /** Not an attempt: the node stepped down before the handler ran. */
@@ -562,7 +565,7 @@ final class LeaderWork implements AutoCloseable {
     }
     reportInFlight = true;
     long gen = generation;
-    submitter.submit(CommandBatch.newBuilder().addAllEffectReports(batch).build()).whenCompleteAsync((reply, error) -> {
+    submitter.submit(CommandBatch.newBuilder().addAllEffectReports(batch).build()).whenCompleteAsync(loop.guarded((reply, error) -> {
       if (gen != generation) {
         return;
       }
@@ -590,7 +593,7 @@ final class LeaderWork implements AutoCloseable {
         }
       }
       pumpReports();
-    }, loop);
+    }), loop);
   }
 
   private void later(long delayMs, Runnable task) {

@@ -49,6 +49,8 @@ class LeaderWorkBoundsTest {
   private final LinkedBlockingQueue<Proposal> proposals = new LinkedBlockingQueue<>();
   private final Outbox outbox = new Outbox();
   private final List<LeaderWork> works = new ArrayList<>();
+  /** What the loop reported as unexpected (the node's fail-stop in production): nothing, in these tests. */
+  private final List<Throwable> loopErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Opened at the end of each test so that hung handlers' threads end. */
   private final CountDownLatch testOver = new CountDownLatch(1);
 
@@ -56,12 +58,13 @@ class LeaderWorkBoundsTest {
   void close() {
     testOver.countDown();
     works.forEach(LeaderWork::close);
+    assertThat(loopErrors).as("errors the work loop reported").isEmpty();
   }
 
   private LeaderWork work(LeaderWork.HandlerInvoker handlers, EffectRetry retry, QueueLimits limits,
                           Set<String> handlerNames, AtomicLong wallClockMs, LeaderWork.Submitter submitter) {
     LeaderWork w = new LeaderWork("n1", outbox, submitter, handlers, () -> true, retry, 1000, limits, handlerNames,
-        wallClockMs::get);
+        wallClockMs::get, loopErrors::add);
     works.add(w);
     return w;
   }

@@ -33,13 +33,16 @@ class LeaderWorkPauseTest {
   private final Outbox outbox = new Outbox();
   /** Every handler call: the effect's key, marked when it ran before the test resumed effects. */
   private final LinkedBlockingQueue<String> handled = new LinkedBlockingQueue<>();
+  /** What the loop reported as unexpected (the node's fail-stop in production). */
+  private final LinkedBlockingQueue<Throwable> loopErrors = new LinkedBlockingQueue<>();
   private volatile boolean resumed;
   private final LeaderWork work = new LeaderWork("n1", outbox, batch -> {
     CompletableFuture<BatchReply> f = new CompletableFuture<>();
     proposals.add(new Proposal(batch, f));
     return f;
   }, (source, effect, ctx) -> handled.add(ctx.idempotencyKey() + (resumed ? "" : " while paused")), () -> true,
-      new EffectRetry(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(5)), 1000, 1);
+      new EffectRetry(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(5)), 1000, 1,
+      loopErrors::add);
 
   @AfterEach
   void close() {

@@ -35,12 +35,15 @@ class LeaderWorkTest {
   private final LinkedBlockingQueue<Proposal> proposals = new LinkedBlockingQueue<>();
   private final Outbox outbox = new Outbox();
   private final LinkedBlockingQueue<String> handled = new LinkedBlockingQueue<>();
+  /** What the loop reported as unexpected (the node's fail-stop in production). */
+  private final LinkedBlockingQueue<Throwable> loopErrors = new LinkedBlockingQueue<>();
   private final LeaderWork work = new LeaderWork("n1", outbox, batch -> {
     CompletableFuture<BatchReply> f = new CompletableFuture<>();
     proposals.add(new Proposal(batch, f));
     return f;
   }, (source, effect, ctx) -> handled.add(ctx.idempotencyKey()), () -> true,
-      new EffectRetry(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(5)), 1000, 1);
+      new EffectRetry(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(5)), 1000, 1,
+      loopErrors::add);
 
   @AfterEach
   void close() {
@@ -83,6 +86,20 @@ class LeaderWorkTest {
     assertThat(seqs(second.batch())).as("the retried ones, still in order").containsExactly(2L, 3L);
     second.reply().complete(statuses(WorkStatus.DONE, WorkStatus.GONE));
     assertThat(proposals.poll(200, TimeUnit.MILLISECONDS)).as("nothing left to propose").isNull();
+  }
+
+  @Test
+  void anUnexpectedErrorOnTheLoopIsReportedNotSwallowed() throws Exception {
+    message(A, B);
+    work.activate();
+    Proposal first = next();
+    // A reply with fewer statuses than items is a broken invariant: the loop used to lose the
+    // exception in the future and stop delivering, silently.
+    first.reply().complete(statuses());
+
+    Throwable reported = loopErrors.poll(10, TimeUnit.SECONDS);
+    assertThat(reported).as("reported to the fail-stop").isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("internal batch of 1 items got 0 statuses");
   }
 
   @Test
