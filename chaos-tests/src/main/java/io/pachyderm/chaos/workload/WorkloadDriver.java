@@ -2,6 +2,7 @@ package io.pachyderm.chaos.workload;
 
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.OverloadedException;
+import io.pachyderm.api.StorageFullException;
 import io.pachyderm.chaos.history.HistoryRecorder;
 import io.pachyderm.chaos.history.Op;
 import io.pachyderm.chaos.history.OpType;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>OK — the client got an answer.
  *   <li>FAIL — the command was rejected ({@link CommandRejectedException}: nothing was written),
- *       certainly never reached a node ({@link NotSentException}), or was refused by a full queue
+ *       certainly never reached a node ({@link NotSentException}), was refused below a node's
+ *       free-space reserve before it reached the log ({@link StorageFullException}), or was refused by a full queue
  *       before it was proposed ({@link OverloadedException}); recording these as failures makes
  *       the checkers hold the client to those claims. Or a read failed (a read never takes effect, so a failed read is simply a failure).
  *   <li>INFO — a write whose outcome is unknown: timeout, lost connection, any other error. The
@@ -172,7 +174,7 @@ public final class WorkloadDriver {
       Throwable cause = e.getCause();
       clients.failed(client, cause);
       if (cause instanceof CommandRejectedException || cause instanceof NotSentException
-          || cause instanceof OverloadedException || read) {
+          || cause instanceof OverloadedException || cause instanceof StorageFullException || read) {
         recorder.complete(invocation, OpType.FAIL, null, describe(cause));
         failed.incrementAndGet();
         return true;
