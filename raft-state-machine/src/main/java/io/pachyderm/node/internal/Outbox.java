@@ -66,8 +66,9 @@ final class Outbox {
   /** {@link ReplicaDigest} of every item, each hashed in its snapshot form; apply thread only. */
   private long digest;
   /**
-   * Pending messages, effects and timers (what {@code outboxItemsMax} bounds), counted here
-   * because a skip-list's size() walks the whole list. Apply thread only.
+   * Pending messages, effects and timers, and dead letters (what {@code outboxItemsMax} bounds:
+   * a dead letter stays until an operator retries or discards it, so it holds its slot), counted
+   * here because a skip-list's size() walks the whole list. Apply thread only.
    */
   private int pendingItems;
 
@@ -128,12 +129,16 @@ final class Outbox {
   }
 
   void putDeadLetter(Id id, PendingEffect e) {
-    digest -= hashOf(deadLetters.put(id, e), OutboxItem.Builder::setDeadLetter);
+    PendingEffect before = deadLetters.put(id, e);
+    pendingItems += before == null ? 1 : 0;
+    digest -= hashOf(before, OutboxItem.Builder::setDeadLetter);
     digest += hashOf(e, OutboxItem.Builder::setDeadLetter);
   }
 
   void removeDeadLetter(Id id) {
-    digest -= hashOf(deadLetters.remove(id), OutboxItem.Builder::setDeadLetter);
+    PendingEffect removed = deadLetters.remove(id);
+    pendingItems -= removed == null ? 0 : 1;
+    digest -= hashOf(removed, OutboxItem.Builder::setDeadLetter);
   }
 
   void putTimer(TimerKey key, PendingTimer t) {
@@ -149,7 +154,7 @@ final class Outbox {
     digest -= hashOf(removed, OutboxItem.Builder::setTimer);
   }
 
-  /** Pending messages, at-least-once effects and timers. Apply thread only. */
+  /** Pending messages, at-least-once effects and timers, and dead letters. Apply thread only. */
   int pendingItems() {
     return pendingItems;
   }

@@ -44,7 +44,7 @@ final class ReplicatedBounds {
    * Why {@code record} may not be applied, or null if it may.
    *
    * @param creates whether applying it creates {@code key} (it has events and the entity is new)
-   * @param outboxItems pending messages, at-least-once effects and timers in the outbox now
+   * @param outboxItems pending messages, at-least-once effects, timers and dead letters in the outbox now
    * @param timerPending whether {@code key} already has a pending timer of a given name (a
    *     schedule under that name replaces it and adds nothing)
    */
@@ -59,7 +59,8 @@ final class ReplicatedBounds {
     }
     long added = outboxItemsAdded(record, timerPending);
     if (added > 0 && outboxItems + added > outboxItemsMax) {
-      return "the replicated outbox holds " + outboxItems + " pending messages, effects and timers; the command"
+      return "the replicated outbox holds " + outboxItems + " pending messages, effects, timers and dead letters;"
+          + " the command"
           + " on " + key + " would add " + added + ", over its limit (outboxItemsMax = " + outboxItemsMax + ")";
     }
     return null;

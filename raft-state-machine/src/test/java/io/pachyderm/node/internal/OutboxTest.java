@@ -75,4 +75,21 @@ class OutboxTest {
     assertThat(copy.effectCount()).isEqualTo(1);
     assertThat(copy.timerCount()).isEqualTo(1);
   }
+
+  @Test
+  void deadLettersHoldTheirSlotUnderTheOutboxBoundUntilDiscarded() {
+    Outbox outbox = new Outbox();
+    Outbox.Id id = new Outbox.Id(new EntityKey("e", "t", "a"), 1);
+    PendingEffect effect = PendingEffect.newBuilder().setId(id.toProto()).setHandler("h").build();
+    outbox.putEffect(id, effect);
+    assertThat(outbox.pendingItems()).isEqualTo(1);
+    // An effect that ran out of attempts moves to the dead letters: still one item.
+    outbox.removeEffect(id);
+    outbox.putDeadLetter(id, effect.toBuilder().setAttempts(3).build());
+    assertThat(outbox.pendingItems()).as("a dead letter counts against outboxItemsMax").isEqualTo(1);
+    outbox.putDeadLetter(id, effect.toBuilder().setAttempts(4).build());
+    assertThat(outbox.pendingItems()).as("replacing a dead letter adds nothing").isEqualTo(1);
+    outbox.removeDeadLetter(id);
+    assertThat(outbox.pendingItems()).isZero();
+  }
 }
