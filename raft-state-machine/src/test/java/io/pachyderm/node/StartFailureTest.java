@@ -64,6 +64,37 @@ class StartFailureTest {
     }
   }
 
+  /**
+   * A full disk can cut the newest snapshot's MD5 file to 0 bytes; Ratis then reports no snapshot
+   * at all, and the node used to start empty over a purged-ahead log and never apply anything (a
+   * chaos storage run found it). Now that snapshot is set aside and the previous one loads.
+   */
+  @Test
+  void aSnapshotWhoseMd5WasCutShortIsSetAsideAndThePreviousOneLoads() throws Exception {
+    List<Peer> peers = onePeer();
+    Path data = dir.resolve("n1");
+    try (PachydermNode n = node(peers, data).build().start();
+         PachydermClient client = PachydermClient.builder(peers).entityTypes(TestCounter.TYPES)
+             .requestTimeout(Duration.ofSeconds(30)).build()) {
+      client.call(TestCounter.TYPE.ref("c"), new TestCounter.Add(1));
+      n.takeSnapshot();
+      client.call(TestCounter.TYPE.ref("c"), new TestCounter.Add(1));
+      n.takeSnapshot();
+      client.call(TestCounter.TYPE.ref("c"), new TestCounter.Add(1));
+    }
+    Path newest = snapshotFile(data);
+    Files.write(newest.resolveSibling(newest.getFileName() + ".md5"), new byte[0]);
+
+    try (PachydermNode n = node(peers, data).build().start();
+         PachydermClient client = PachydermClient.builder(peers).entityTypes(TestCounter.TYPES)
+             .requestTimeout(Duration.ofSeconds(30)).build()) {
+      client.call(TestCounter.TYPE.ref("c"), new TestCounter.Add(1));
+      assertThat(client.query(TestCounter.TYPE.ref("c")).state().count())
+          .as("the previous snapshot plus the log tail rebuilt every write").isEqualTo(4);
+    }
+    assertThat(newest.resolveSibling(newest.getFileName() + ".unreadable")).as("kept for inspection").exists();
+  }
+
   @Test
   void aDataDirectoryHeldByAnotherNodeIsNamedAsLocked() {
     Path data = dir.resolve("n1");

@@ -1586,7 +1586,7 @@ public final class EntityStateMachine extends BaseStateMachine {
       }
       writer.commit();
     }
-    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    MD5Hash md5 = SnapshotFiles.saveMd5OrDelete(nodeId, file);
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
     metrics.snapshotTaken(System.nanoTime() - startNs, file.length());
     // Ratis purges up to what every node has; past this bound a lagging node must install a snapshot.
@@ -1602,7 +1602,15 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   private void loadLatestSnapshot() throws IOException {
     long startNs = System.nanoTime();
+    Path snapshotDir = storage.getSnapshotFile(0, 0).toPath().getParent();
+    SnapshotFiles.setAsideUnreadable(nodeId, snapshotDir);
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+    if (snapshot == null && SnapshotFiles.any(snapshotDir)) {
+      // Ratis returns null for a snapshot it cannot read; starting empty over a log that no
+      // longer begins at index 1 would leave a node that never applies anything.
+      throw new IOException(nodeId + ": the snapshots in " + snapshotDir + " cannot be read (Ratis found none"
+          + " usable); move the node's data directory aside and start it empty to fetch a snapshot from the leader");
+    }
     entities.clear();
     bounds.clear();
     entityDigest = 0;
