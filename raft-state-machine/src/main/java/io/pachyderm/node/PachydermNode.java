@@ -309,6 +309,7 @@ public final class PachydermNode implements AutoCloseable {
         if (tlsReload != null) {
           tlsReload.close();
         }
+        stateMachine.closeRequested();
         server.close();
       } catch (IOException closeFailure) {
         e.addSuppressed(closeFailure);
@@ -320,6 +321,7 @@ public final class PachydermNode implements AutoCloseable {
       throw new UncheckedIOException(io.pachyderm.node.internal.StartFailure.describe(nodeId, dataDir, e),
           e instanceof IOException io ? io : new IOException(e));
     }
+    stateMachine.running();
     return this;
   }
 
@@ -509,6 +511,7 @@ public final class PachydermNode implements AutoCloseable {
         // Only stops a timer; the server still needs closing.
       }
     }
+    stateMachine.closeRequested();
     try {
       server.close();
     } catch (IOException e) {

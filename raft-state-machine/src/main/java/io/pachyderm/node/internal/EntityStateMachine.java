@@ -175,6 +175,9 @@ public final class EntityStateMachine extends BaseStateMachine {
    * Replicated (an {@link AdminAction} in the log, kept in snapshots): whether an operator paused
    * at-least-once effects. Written by the apply thread (and snapshot loading) only; volatile for status.
    */
+  /** Set once the node has started, and when it closes on purpose: see {@link #close()}. */
+  private volatile boolean running;
+  private volatile boolean closeRequested;
   private volatile boolean effectsPaused;
   /** Side outputs only: nothing on the apply path reads them back. */
   private final NodeMetrics metrics;
@@ -382,8 +385,26 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
   }
 
+  /** The node started; from now on a close nobody asked for is a failure. */
+  public void running() {
+    running = true;
+  }
+
+  /** The node is closing the Raft server on purpose (its close, or a start that failed). */
+  public void closeRequested() {
+    closeRequested = true;
+  }
+
   @Override
   public void close() throws IOException {
+    if (running && !closeRequested) {
+      // Ratis closes the server itself when its updater catches a Throwable outside
+      // applyTransaction (a late InternalError from a faulting mapped write surfaces in Ratis'
+      // own code: seen in a chaos storage run) or its log worker fails; the JVM would stay up
+      // serving nothing. That is a fatal error like any other.
+      failStop.fatal("the Raft server", new IllegalStateException(nodeId + ": Ratis closed the Raft server on its"
+          + " own, after an error it caught (logged just before)"));
+    }
     leaderWork.close();
     proposer.shutdownNow();
     effects.close();
