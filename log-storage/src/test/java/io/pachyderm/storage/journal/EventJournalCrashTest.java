@@ -145,12 +145,16 @@ class EventJournalCrashTest {
       }
       assertThat(acknowledged).as("entries journaled before the disk filled").isGreaterThan(100);
       System.out.println("disk full after " + acknowledged + " entries: " + failure);
-      // (A fault the JVM reports late could in principle land outside append, as a bare
-      // InternalError; in the runs so far it always landed in append.)
-      assertThat(failure).as("the child's failed append").isNotNull()
-          .contains(JournalWriteException.class.getName())
-          .contains(journalDir.toString()).contains(".cq4")
-          .contains("bytes free on its file system");
+      assertThat(failure).as("the child's failed append").isNotNull();
+      if (!failure.contains(JournalWriteException.class.getName())) {
+        // The JVM reports a faulting mapped write late, at its next check: now and then that lands
+        // after append returned, as a bare InternalError in the caller (seen in a full verify). A
+        // node turns any such Throwable into its fail-stop; the torn tail is what open repairs.
+        assertThat(failure).as("a fault reported after append returned")
+            .contains(InternalError.class.getName()).contains("unsafe memory access");
+      } else {
+        assertThat(failure).contains(journalDir.toString()).contains(".cq4").contains("bytes free on its file system");
+      }
 
       assertThat(run("mount", "-o", "remount,size=64m", journalDir.toString())).isZero();
       long lastIndex;
