@@ -6,11 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.api.Reply;
-import io.pachyderm.entity.Context;
-import io.pachyderm.entity.Decision;
-import io.pachyderm.entity.Entity;
 import io.pachyderm.entity.EntityRef;
-import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.local.LocalPachyderm;
 import java.nio.file.Path;
@@ -22,37 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 12: a state-replacing entity's state is written into the log once; the entity quota. */
 class BoundedResourcesLocalTest {
-  /** Each event holds the whole new state; the default reply is that state. */
-  static final class Blob implements Entity<Blob.State, Blob.Command, Blob.Event> {
-    record State(String content) {}
-
-    sealed interface Command permits Replace {}
-
-    record Replace(String content) implements Command {}
-
-    sealed interface Event permits Replaced {}
-
-    record Replaced(String content) implements Event {}
-
-    @Override
-    public State initial(String id) {
-      return new State("");
-    }
-
-    @Override
-    public Decision<Event> handle(Command command, State state, Context ctx) {
-      return Decision.emit(new Replaced(((Replace) command).content()));
-    }
-
-    @Override
-    public State apply(Event event, State state) {
-      return new State(((Replaced) event).content());
-    }
-
-    static final EntityType<State, Command, Event> TYPE =
-        EntityType.builder("blob", new Blob(), State.class, Command.class, Event.class).build();
-  }
-
   @TempDir
   Path dir;
 
@@ -60,13 +25,13 @@ class BoundedResourcesLocalTest {
   void aStateReplacingCallWritesItsStateIntoTheLogOnceAndStillRepliesWithTheNewState() throws Exception {
     int calls = 10;
     int stateBytes = 100_000;
-    EntityRef<Blob.State, Blob.Command> ref = Blob.TYPE.ref("doc");
-    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(EntityTypes.of(Blob.TYPE)).open()) {
+    EntityRef<TestBlob.State, TestBlob.Command> ref = TestBlob.TYPE.ref("doc");
+    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(EntityTypes.of(TestBlob.TYPE)).open()) {
       for (int i = 0; i < calls; i++) {
         String content = Integer.toString(i).repeat(stateBytes / Integer.toString(i).length());
-        Reply<Blob.State> reply = local.call(ref, new Blob.Replace(content));
+        Reply<TestBlob.State> reply = local.call(ref, new TestBlob.Replace(content));
         assertThat(reply.version()).isEqualTo(i + 1);
-        assertThat(reply.value()).isEqualTo(new Blob.State(content));
+        assertThat(reply.value()).isEqualTo(new TestBlob.State(content));
       }
       long logged = pachydermLogBytes(local.node().raftServer());
       // Before: each entry held the content in the event and again in the reply (~2 x 100 KB).
@@ -76,18 +41,18 @@ class BoundedResourcesLocalTest {
 
   @Test
   void aCommandThatWouldCreateAnEntityOverTheEcosystemsQuotaIsRejectedNamingEcosystemAndQuota() {
-    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(EntityTypes.of(Blob.TYPE))
+    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(EntityTypes.of(TestBlob.TYPE))
         .entitiesPerEcosystemMax(2).open()) {
-      local.call(Blob.TYPE.ref("a"), new Blob.Replace("1"));
-      local.call(Blob.TYPE.ref("b"), new Blob.Replace("2"));
-      assertThatThrownBy(() -> local.call(Blob.TYPE.ref("c"), new Blob.Replace("3")))
+      local.call(TestBlob.TYPE.ref("a"), new TestBlob.Replace("1"));
+      local.call(TestBlob.TYPE.ref("b"), new TestBlob.Replace("2"));
+      assertThatThrownBy(() -> local.call(TestBlob.TYPE.ref("c"), new TestBlob.Replace("3")))
           .isInstanceOfSatisfying(CommandRejectedException.class,
               e -> assertThat(e.kind()).isEqualTo(RejectionKind.LIMIT_EXCEEDED))
           .hasMessageContaining("ecosystem 'default'")
           .hasMessageContaining("entitiesPerEcosystemMax = 2");
-      assertThat(local.query(Blob.TYPE.ref("c")).version()).isZero();
-      assertThat(local.call(Blob.TYPE.ref("a"), new Blob.Replace("again")).version()).isEqualTo(2);
-      assertThat(local.ecosystem("other").call(Blob.TYPE.ref("c"), new Blob.Replace("3")).version()).isEqualTo(1);
+      assertThat(local.query(TestBlob.TYPE.ref("c")).version()).isZero();
+      assertThat(local.call(TestBlob.TYPE.ref("a"), new TestBlob.Replace("again")).version()).isEqualTo(2);
+      assertThat(local.ecosystem("other").call(TestBlob.TYPE.ref("c"), new TestBlob.Replace("3")).version()).isEqualTo(1);
     }
     assertThatThrownBy(() -> LocalPachyderm.builder(dir).entitiesPerEcosystemMax(-1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entitiesPerEcosystemMax");
@@ -101,20 +66,20 @@ class BoundedResourcesLocalTest {
     io.pachyderm.node.internal.StateMachineLimits limits = new io.pachyderm.node.internal.StateMachineLimits(
         200_000, 1 << 20, 8 << 20, 1024, 10_000,
         io.pachyderm.node.internal.ReplicatedTableLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20));
-    EntityRef<Blob.State, Blob.Command> ref = Blob.TYPE.ref("doc");
+    EntityRef<TestBlob.State, TestBlob.Command> ref = TestBlob.TYPE.ref("doc");
     AppliedDigest before;
-    try (PachydermNode node = PachydermNode.builder("n1", peers, dir).entityTypes(EntityTypes.of(Blob.TYPE))
+    try (PachydermNode node = PachydermNode.builder("n1", peers, dir).entityTypes(EntityTypes.of(TestBlob.TYPE))
         .limits(limits).build().start();
          io.pachyderm.client.PachydermClient client = io.pachyderm.client.PachydermClient.builder(peers)
-             .entityTypes(EntityTypes.of(Blob.TYPE)).build()) {
+             .entityTypes(EntityTypes.of(TestBlob.TYPE)).build()) {
       awaitReady(node);
       for (int i = 1; i <= 5; i++) {
-        assertThat(client.call(ref, new Blob.Replace("v" + i)).value()).isEqualTo(new Blob.State("v" + i));
+        assertThat(client.call(ref, new TestBlob.Replace("v" + i)).value()).isEqualTo(new TestBlob.State("v" + i));
       }
       node.takeSnapshot();
       before = node.appliedDigest();
     }
-    try (PachydermNode node = PachydermNode.builder("n1", peers, dir).entityTypes(EntityTypes.of(Blob.TYPE))
+    try (PachydermNode node = PachydermNode.builder("n1", peers, dir).entityTypes(EntityTypes.of(TestBlob.TYPE))
         .limits(limits).build().start()) {
       awaitReady(node);
       // The restart appends entries of its own (a new term's first entry) but changes no state.

@@ -2,10 +2,6 @@ package io.pachyderm.node.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.entity.Context;
-import io.pachyderm.entity.Decision;
-import io.pachyderm.entity.Entity;
-import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.EffectRetry;
 import io.pachyderm.protocol.BatchReply;
@@ -27,6 +23,7 @@ import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import io.pachyderm.node.TestBlob;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,37 +33,6 @@ import org.junit.jupiter.api.Test;
  * the outbox bound. Each replica must reach the same outcome and digest at the same index.
  */
 class BoundedTablesTest {
-  /** A state-replacing entity: each event holds the whole new state, the default reply is that state. */
-  static final class Blob implements Entity<Blob.State, Blob.Command, Blob.Event> {
-    record State(String content) {}
-
-    sealed interface Command permits Replace {}
-
-    record Replace(String content) implements Command {}
-
-    sealed interface Event permits Replaced {}
-
-    record Replaced(String content) implements Event {}
-
-    @Override
-    public State initial(String id) {
-      return new State("");
-    }
-
-    @Override
-    public Decision<Event> handle(Command command, State state, Context ctx) {
-      return Decision.emit(new Replaced(((Replace) command).content()));
-    }
-
-    @Override
-    public State apply(Event event, State state) {
-      return new State(((Replaced) event).content());
-    }
-
-    static final EntityType<State, Command, Event> TYPE =
-        EntityType.builder("blob", new Blob(), State.class, Command.class, Event.class).build();
-  }
-
   private final ClientId clientId = ClientId.randomId();
   private final List<EntityStateMachine> machines = new ArrayList<>();
   private final Map<EntityKey, Long> versions = new java.util.HashMap<>();
@@ -90,8 +56,8 @@ class BoundedTablesTest {
     Outcome onB = apply(b, entry).getOutcomes(0);
     assertThat(onA.getApplied().getVersion()).isEqualTo(1);
     assertThat(onA.getApplied().getReplyIsState()).isTrue();
-    assertThat(Blob.TYPE.codec().decode(Protos.encoded(onA.getApplied().getReply())))
-        .isEqualTo(new Blob.State("hello"));
+    assertThat(TestBlob.TYPE.codec().decode(Protos.encoded(onA.getApplied().getReply())))
+        .isEqualTo(new TestBlob.State("hello"));
     assertThat(onB).isEqualTo(onA);
     assertThat(a.digestAt()).isEqualTo(b.digestAt());
   }
@@ -118,8 +84,8 @@ class BoundedTablesTest {
 
     Outcome recent = apply(a, entry(lookup(doc, 5))).getOutcomes(0);
     assertThat(recent.getApplied().getReplyForgotten()).isFalse();
-    assertThat(Blob.TYPE.codec().decode(Protos.encoded(recent.getApplied().getReply())))
-        .isEqualTo(new Blob.State("v5"));
+    assertThat(TestBlob.TYPE.codec().decode(Protos.encoded(recent.getApplied().getReply())))
+        .isEqualTo(new TestBlob.State("v5"));
   }
 
   @Test
@@ -177,7 +143,7 @@ class BoundedTablesTest {
     for (int i = 1; i <= 3; i++) {
       Record r = replace(key("default", "sender"), i, "s" + i, false)
           .addMessages(OutMessage.newBuilder().setTo(Protos.ref(key("default", "inbox")))
-              .setPayload(Protos.payload(Blob.TYPE.codec().encode(new Blob.Replace("m" + i)))))
+              .setPayload(Protos.payload(TestBlob.TYPE.codec().encode(new TestBlob.Replace("m" + i)))))
           .build();
       LogEntryProto e = entry(r);
       outcomes.add(apply(a, e).getOutcomes(0));
@@ -195,7 +161,7 @@ class BoundedTablesTest {
   }
 
   private EntityStateMachine machine(ReplicatedTableLimits tables) {
-    EntityStateMachine m = new EntityStateMachine("n" + machines.size(), EntityTypes.of(Blob.TYPE),
+    EntityStateMachine m = new EntityStateMachine("n" + machines.size(), EntityTypes.of(TestBlob.TYPE),
         new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000, tables), Map.of(), EffectRetry.DEFAULT,
         100, null, JournalOptions.defaults(), 200_000);
     machines.add(m);
@@ -217,7 +183,7 @@ class BoundedTablesTest {
         .setRequestId(requestId(key, sequence))
         .setRef(Protos.ref(key))
         .setExpectedVersion(expected)
-        .addEvents(Protos.payload(Blob.TYPE.codec().encode(new Blob.Replaced(content))))
+        .addEvents(Protos.payload(TestBlob.TYPE.codec().encode(new TestBlob.Replaced(content))))
         .setTimestampMs(1);
     if (replyWanted) {
       r.setReplyFromState(true);
