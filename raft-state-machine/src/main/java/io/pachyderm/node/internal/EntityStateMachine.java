@@ -134,8 +134,6 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final DedupTable dedup;
   /** The entity quota and the outbox bound; apply thread only. */
   private final ReplicatedBounds bounds;
-  /** The state {@link #commit} last encoded, for a reply computed at apply; apply thread only. */
-  private Encoded lastCommittedState;
   private final Lanes lanes = new Lanes(4096);
   private final Map<EntityKey, Speculation> speculative = new ConcurrentHashMap<>();
   private final AtomicLong conflicts = new AtomicLong();
@@ -897,10 +895,10 @@ public final class EntityStateMachine extends BaseStateMachine {
       dedup.remember(requestKey, refused);
       return refused;
     }
-    long version = commit(record, key, type, current, termIndex, appendedHere);
-    Applied.Builder applied = Applied.newBuilder().setVersion(version);
+    Committed committed = commit(record, key, type, current, termIndex, appendedHere);
+    Applied.Builder applied = Applied.newBuilder().setVersion(committed.version());
     if (record.getReplyFromState()) {
-      applied.setReply(Protos.payload(stateAfter(key, type))).setReplyIsState(true);
+      applied.setReply(Protos.payload(stateAfter(key, type, committed))).setReplyIsState(true);
     } else if (record.hasReply()) {
       applied.setReply(record.getReply()).setReplyIsState(record.getReplyIsState());
     }
@@ -1012,11 +1010,9 @@ public final class EntityStateMachine extends BaseStateMachine {
    * The encoding of {@code key}'s applied state, as the leader encoded it for the default reply:
    * reuses the encoding {@link #commit} just made for the digest when it folded events.
    */
-  private Encoded stateAfter(EntityKey key, EntityType<?, ?, ?> type) {
-    Encoded encoded = lastCommittedState;
-    lastCommittedState = null;
-    if (encoded != null) {
-      return encoded;
+  private Encoded stateAfter(EntityKey key, EntityType<?, ?, ?> type, Committed committed) {
+    if (committed.encodedState() != null) {
+      return committed.encodedState();
     }
     Versioned v = entities.get(key);
     return type.codec().encode(v == null ? CommandExecutor.initialState(type, key.id()) : v.state());
@@ -1025,12 +1021,12 @@ public final class EntityStateMachine extends BaseStateMachine {
   /**
    * Applies an accepted record whose version check passed: folds its events, then adds its
    * messages, effects and timers to the outbox with the entity's next sequence numbers, in record
-   * order (deterministic on every replica). Returns the new version.
+   * order (deterministic on every replica).
    */
-  private long commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current,
+  private Committed commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current,
                       TermIndex termIndex, boolean appendedHere) {
     long version = current == null ? 0 : current.version();
-    lastCommittedState = null;
+    Encoded encodedState = null;
     if (record.getEventsCount() > 0) {
       Object state = current == null ? CommandExecutor.initialState(type, key.id()) : current.state();
       List<Encoded> events = new ArrayList<>(record.getEventsCount());
@@ -1041,14 +1037,13 @@ public final class EntityStateMachine extends BaseStateMachine {
       if (journal != null) {
         journalRecords(record, version, termIndex);
       }
-      Encoded encodedState = type.codec().encode(folded.state());
+      encodedState = type.codec().encode(folded.state());
       long itemDigest = ReplicaDigest.entity(key, folded.version(), encodedState);
       Versioned next = new Versioned(folded.state(), folded.version(), itemDigest);
       entityDigest += itemDigest - (current == null ? 0 : current.digest());
       if (entities.put(key, next) == null) {
         bounds.entityAdded(key);
       }
-      lastCommittedState = encodedState;
       Speculation s = speculative.get(key);
       if (s != null && s.value().version() <= next.version()) {
         speculative.remove(key, s);
@@ -1086,8 +1081,14 @@ public final class EntityStateMachine extends BaseStateMachine {
         outbox.removeTimer(timerKey);
       }
     }
-    return version;
+    return new Committed(version, encodedState);
   }
+
+  /**
+   * What {@link #commit} applied: the new version, and the state it encoded for the digest (null
+   * when the record had no events), which a reply computed at apply reuses.
+   */
+  private record Committed(long version, Encoded encodedState) {}
 
   /** One journal record per event of {@code record}; entry_seq and entry_events are set per entry. */
   private void journalRecords(Record record, long versionBefore, TermIndex termIndex) {
