@@ -100,11 +100,13 @@ final class ClusterAdmin implements Admin, AutoCloseable {
   public LeaderChange transferLeadership(String nodeId) {
     RaftPeerId target = member(nodeId);
     long deadlineNs = System.nanoTime() + requestTimeout.toNanos();
-    Leader before = leader();
+    // An election under way (a node restarted a moment ago) ends within an election timeout: wait
+    // for it up to the request timeout rather than refusing a transfer that would work a second later.
+    Leader before = awaitLeader(deadlineNs, any -> true);
     if (before == null) {
       throw new AdminRefusedException("transfer of leadership to " + nodeId + " refused: no node reports itself "
-          + "leader, so there is nothing to transfer (an election is under way or a majority is down; see "
-          + "'pachyderm status')");
+          + "leader (waited " + requestTimeout.toMillis() + " ms), so there is nothing to transfer (an election is "
+          + "under way or a majority is down; see 'pachyderm status')");
     }
     if (before.nodeId().equals(nodeId)) {
       return new LeaderChange(nodeId, before.term(), nodeId, before.term());

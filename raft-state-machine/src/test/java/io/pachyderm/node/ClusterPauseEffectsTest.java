@@ -75,6 +75,7 @@ class ClusterPauseEffectsTest {
       cluster.start(follower);
       cluster.start(firstLeader);
       await(followerId + " restarted paused", () -> cluster.node(follower).effectsPaused());
+      cluster.awaitLeader(); // two restarts may have started an election
       assertThat(admin.transferLeadership(followerId).to()).isEqualTo(followerId);
       client.call(TestMessaging.JOB.ref("paused-4"), new Run(1));
       cluster.assertReplicasAgree();
