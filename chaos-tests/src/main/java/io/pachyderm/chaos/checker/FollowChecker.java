@@ -438,7 +438,7 @@ public final class FollowChecker implements Checker {
           j.startingLater++;
           j.laterStarts.add(nj.node() + ":" + nj.key() + " from v" + first);
         }
-        if (r != null && nj.error() == null && previous < r.finalVersion()) {
+        if (r != null && nj.error() == null && Math.max(0, previous) < r.finalVersion()) {
           anomalies.add(Anomaly.JOURNAL_INCOMPLETE, nj.key(), where + "'s journal ends at v" + Math.max(0, previous)
               + " (applied v" + nj.lastVersion() + "); the final history ends at v" + r.finalVersion());
         }
