@@ -29,7 +29,7 @@ final class CallCommand implements Callable<Integer> {
     var key = message.address.key();
     var payload = message.payload();
     try (PachydermClient c = client.connect()) {
-      Applied applied = Futures.join(c.callEncoded(key, payload, true));
+      Applied applied = Futures.join(c.encodedOperations().callEncoded(key, payload, true));
       PrintWriter out = spec.commandLine().getOut();
       out.println("version: " + applied.getVersion());
       String label = applied.getReplyIsState() ? "state: " : "reply: ";

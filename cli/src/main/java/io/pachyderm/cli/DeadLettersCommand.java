@@ -67,7 +67,7 @@ final class DeadLettersCommand implements Runnable {
       }
       DeadLetterList list;
       try (PachydermClient c = client.connect()) {
-        list = Futures.join(c.readDeadLetters(limit));
+        list = Futures.join(c.encodedOperations().readDeadLetters(limit));
       }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

@@ -1,7 +1,7 @@
 package io.pachyderm.cli;
 
-import io.pachyderm.client.EncodedHistory;
 import io.pachyderm.client.PachydermClient;
+import io.pachyderm.client.internal.EncodedHistory;
 import io.pachyderm.protocol.HistoryPage;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -53,7 +53,7 @@ final class FollowCommand implements Callable<Integer> {
     long endNs = System.nanoTime() + (forMs == null ? Duration.ofDays(36_500) : Duration.ofMillis(forMs)).toNanos();
     try (PachydermClient c = client.connect()) {
       PrintWriter out = spec.commandLine().getOut();
-      EncodedHistory history = c.encodedHistory(key);
+      EncodedHistory history = c.encodedOperations().encodedHistory(key);
       long next;
       if (fromVersion == null) {
         HistoryPage current = history.current(until(endNs, c.requestTimeout()));

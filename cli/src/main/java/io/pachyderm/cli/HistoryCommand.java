@@ -3,8 +3,8 @@ package io.pachyderm.cli;
 import io.pachyderm.api.Futures;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.ReadMode;
-import io.pachyderm.client.EncodedHistory;
 import io.pachyderm.client.PachydermClient;
+import io.pachyderm.client.internal.EncodedHistory;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -55,12 +55,13 @@ final class HistoryCommand implements Callable<Integer> {
     try (PachydermClient c = client.connect()) {
       Duration timeout = c.requestTimeout();
       ReadMode mode = node != null ? ReadMode.onNode(node) : ReadMode.LINEARIZABLE;
-      long upTo = Futures.join(c.readEncoded(key, mode)).getVersion();
+      long upTo = Futures.join(c.encodedOperations().readEncoded(key, mode)).getVersion();
       if (limit != null) {
         upTo = Math.min(upTo, fromVersion + limit - 1);
       }
       PrintWriter out = spec.commandLine().getOut();
-      EncodedHistory history = node != null ? c.encodedHistory(key, mode) : c.encodedHistory(key);
+      EncodedHistory history = node != null ? c.encodedOperations().encodedHistory(key, mode)
+          : c.encodedOperations().encodedHistory(key);
       long next = history.range(fromVersion, upTo, timeout, r -> out.println(HistoryFormat.line(r, json)));
       out.flush();
       if (next <= upTo) {

@@ -61,11 +61,11 @@ final class QueryCommand implements Callable<Integer> {
     try (PachydermClient c = client.connect()) {
       PrintWriter out = spec.commandLine().getOut();
       if (query != null) {
-        QueryReply reply = Futures.join(c.queryEncoded(key, query, queryArgs, mode));
+        QueryReply reply = Futures.join(c.encodedOperations().queryEncoded(key, query, queryArgs, mode));
         out.println("version: " + reply.getVersion());
         out.println("result: " + (reply.hasResult() ? Json.render(reply.getResult()) : "null"));
       } else {
-        printState(out, Futures.join(c.readEncoded(key, mode)));
+        printState(out, Futures.join(c.encodedOperations().readEncoded(key, mode)));
       }
       out.flush();
     }

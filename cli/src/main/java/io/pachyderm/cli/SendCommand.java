@@ -27,7 +27,7 @@ final class SendCommand implements Callable<Integer> {
     var key = message.address.key();
     var payload = message.payload();
     try (PachydermClient c = client.connect()) {
-      Applied applied = Futures.join(c.callEncoded(key, payload, false));
+      Applied applied = Futures.join(c.encodedOperations().callEncoded(key, payload, false));
       spec.commandLine().getOut().println("version: " + applied.getVersion());
       spec.commandLine().getOut().flush();
     }

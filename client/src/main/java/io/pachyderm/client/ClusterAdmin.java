@@ -3,6 +3,7 @@ package io.pachyderm.client;
 import io.pachyderm.api.Futures;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
+import io.pachyderm.client.internal.Connection;
 import io.pachyderm.protocol.AdminAction;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.JournalCompaction;
@@ -12,9 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -27,7 +26,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
 import org.apache.ratis.util.TimeDuration;
@@ -50,26 +48,20 @@ final class ClusterAdmin implements Admin, AutoCloseable {
   private final Transport transport;
   private final Parameters parameters;
   private final Duration requestTimeout;
-  /** Sends a write of internal work and answers true for DONE, false for GONE (PachydermClient's retry loop). */
-  private final BiFunction<Message, String, CompletableFuture<Boolean>> writeWork;
-  /** Encodes a read request as a message, with the client's token when it has one. */
-  private final java.util.function.Function<byte[], Message> readMessage;
+  /** Writes the effects setting (its retry loop) and encodes read requests with the client's token. */
+  private final Connection connection;
   /** Every node's status read (PachydermClient.status()). */
   private final java.util.function.Supplier<List<NodeView>> status;
   private RaftClient raft; // guarded by this
   private boolean closed; // guarded by this
 
-  ClusterAdmin(List<Peer> peers, RaftGroup group, Transport transport, Parameters parameters, Duration requestTimeout,
-               BiFunction<Message, String, CompletableFuture<Boolean>> writeWork,
-               java.util.function.Function<byte[], Message> readMessage,
-               java.util.function.Supplier<List<NodeView>> status) {
-    this.peers = List.copyOf(peers);
-    this.group = group;
-    this.transport = transport;
-    this.parameters = parameters;
-    this.requestTimeout = requestTimeout;
-    this.writeWork = writeWork;
-    this.readMessage = readMessage;
+  ClusterAdmin(Connection connection, java.util.function.Supplier<List<NodeView>> status) {
+    this.peers = connection.peers();
+    this.group = connection.group();
+    this.transport = connection.transport();
+    this.parameters = connection.parameters();
+    this.requestTimeout = connection.requestTimeout();
+    this.connection = connection;
     this.status = status;
   }
 
@@ -237,9 +229,8 @@ final class ClusterAdmin implements Admin, AutoCloseable {
   }
 
   private boolean effects(AdminAction action, String what) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(
-        CommandBatch.newBuilder().setAdminAction(action).build().toByteArray()));
-    return Futures.join(writeWork.apply(message, what));
+    return Futures.join(connection.writeWork(CommandBatch.newBuilder().setAdminAction(action).build().toByteArray(),
+        what));
   }
 
   // ---- journal ---------------------------------------------------------------------------
@@ -247,7 +238,7 @@ final class ClusterAdmin implements Admin, AutoCloseable {
   @Override
   public JournalCompacted compactJournal(String nodeId) {
     RaftPeerId id = member(nodeId);
-    Message request = readMessage.apply(
+    Message request = connection.message(
         ReadRequest.newBuilder().setCompactJournal(JournalCompaction.getDefaultInstance()).build().toByteArray());
     JournalCompactionReply reply;
     try {

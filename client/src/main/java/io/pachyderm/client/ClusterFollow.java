@@ -2,6 +2,7 @@ package io.pachyderm.client;
 
 import io.pachyderm.api.Change;
 import io.pachyderm.api.Follow;
+import io.pachyderm.client.internal.HistoryCursor;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.JournalRecord;

@@ -88,7 +88,8 @@ class ClusterBadInputTest {
           .hasMessageContaining("test-counter")
           .satisfies(e -> assertThat(((CommandRejectedException) e).kind()).isEqualTo(RejectionKind.UNKNOWN_ENTITY_TYPE));
     }
-    assertThatThrownBy(() -> Futures.join(client.readEncoded(new EntityKey("default", "no-such-type", "x"),
+    assertThatThrownBy(() -> Futures.join(client.encodedOperations()
+        .readEncoded(new EntityKey("default", "no-such-type", "x"),
         io.pachyderm.api.ReadMode.LINEARIZABLE)))
         .isInstanceOf(CommandRejectedException.class)
         .hasMessageContaining("no-such-type")
@@ -105,12 +106,14 @@ class ClusterBadInputTest {
   @Test
   void undecodablePayloadIsRejectedNamingTypeAndVersion() {
     Encoded garbage = new Encoded("Add", 1, "{not json".getBytes(StandardCharsets.UTF_8));
-    assertThatThrownBy(() -> Futures.join(client.callEncoded(new EntityKey("default", "test-counter", "g"), garbage, true)))
+    assertThatThrownBy(() -> Futures.join(client.encodedOperations()
+        .callEncoded(new EntityKey("default", "test-counter", "g"), garbage, true)))
         .isInstanceOf(CommandRejectedException.class)
         .hasMessageContaining("UNDECODABLE_PAYLOAD")
         .hasMessageContaining("Add");
     Encoded newer = new Encoded("Add", 7, "{\"by\":1}".getBytes(StandardCharsets.UTF_8));
-    assertThatThrownBy(() -> Futures.join(client.callEncoded(new EntityKey("default", "test-counter", "g"), newer, true)))
+    assertThatThrownBy(() -> Futures.join(client.encodedOperations()
+        .callEncoded(new EntityKey("default", "test-counter", "g"), newer, true)))
         .hasMessageContaining("schema version 7");
     assertThat(client.query(TestCounter.TYPE.ref("g")).version()).isZero();
     assertWitnessAdvances();
@@ -149,7 +152,8 @@ class ClusterBadInputTest {
   void oversizedRequestsAndRecordsAreRejectedBeforeReplication() {
     byte[] huge = new byte[2 << 20];
     java.util.Arrays.fill(huge, (byte) 'a');
-    assertThatThrownBy(() -> Futures.join(client.callEncoded(new EntityKey("default", "test-counter", "big"),
+    assertThatThrownBy(() -> Futures.join(client.encodedOperations()
+        .callEncoded(new EntityKey("default", "test-counter", "big"),
         new Encoded("Add", 1, huge), true)))
         .isInstanceOf(CommandRejectedException.class)
         .hasMessageContaining("TOO_LARGE");

@@ -174,7 +174,8 @@ class ClusterDurabilityTest {
       Peer peer = cluster.peers().get(follower);
       PachydermClient onlyFollower = cluster.client(List.of(peer), java.time.Duration.ofSeconds(30));
       assertThat(awaitStale(onlyFollower, "while-down", 300)).isEqualTo(300);
-      var page = onlyFollower.readHistoryPage(peer.id(), io.pachyderm.protocol.HistoryQuery.newBuilder()
+      var page = onlyFollower.encodedOperations()
+          .readHistoryPage(peer.id(), io.pachyderm.protocol.HistoryQuery.newBuilder()
           .setRef(io.pachyderm.protocol.Ref.newBuilder().setEcosystem("default").setType(TestCounter.TYPE.name())
               .setId("while-down")).setFromVersion(1).setLimit(1_000).build());
       assertThat(page.getFirstVersion()).as("no snapshot was installed: the journal starts at v1").isEqualTo(1);

@@ -281,7 +281,7 @@ class ClusterHistoryTest {
 
   private static HistoryPage pageOf(PachydermClient client, String peerId, EntityRef<?, ?> ref) {
     try {
-      return client.readHistoryPage(peerId, HistoryQuery.newBuilder().setRef(Protos.ref(key(ref)))
+      return client.encodedOperations().readHistoryPage(peerId, HistoryQuery.newBuilder().setRef(Protos.ref(key(ref)))
           .setFromVersion(1).setLimit(1_000).build());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

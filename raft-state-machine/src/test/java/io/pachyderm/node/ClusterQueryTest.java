@@ -48,8 +48,9 @@ class ClusterQueryTest {
       fill(client);
       cluster.assertReplicasAgree();
 
-      EntityRead fullState = Futures.join(client.readEncoded(docKey, ReadMode.LINEARIZABLE));
-      QueryReply pages = Futures.join(client.queryEncoded(docKey, "pages", null, ReadMode.LINEARIZABLE));
+      EntityRead fullState = Futures.join(client.encodedOperations().readEncoded(docKey, ReadMode.LINEARIZABLE));
+      QueryReply pages = Futures.join(client.encodedOperations()
+          .queryEncoded(docKey, "pages", null, ReadMode.LINEARIZABLE));
       assertThat(fullState.getSerializedSize()).as("the whole state on the wire").isGreaterThan(1_000_000);
       assertThat(pages.getSerializedSize()).as("the query's reply on the wire: " + pages).isLessThan(32);
       assertThat(pages.getVersion()).isEqualTo(PAGE_COUNT);
@@ -61,7 +62,8 @@ class ClusterQueryTest {
         QueryResult<Integer> stale = Futures.join(client.queryAsync(doc, TestDocument.PAGE_LENGTH,
             new TestDocument.Page(10), ReadMode.STALE));
         assertThat(stale).isEqualTo(new QueryResult<>(PAGE_CHARS + 2, PAGE_COUNT));
-        QueryReply staleReply = Futures.join(client.queryEncoded(docKey, "pages", null, ReadMode.STALE));
+        QueryReply staleReply = Futures.join(client.encodedOperations()
+            .queryEncoded(docKey, "pages", null, ReadMode.STALE));
         assertThat(staleReply.getSerializedSize()).isLessThan(32);
       }
     }
@@ -90,7 +92,7 @@ class ClusterQueryTest {
       PachydermClient client = cluster.client();
       client.send(doc, new TestDocument.Append("only page"));
 
-      assertThatThrownBy(() -> Futures.join(client.queryEncoded(docKey, "no-such-query", null,
+      assertThatThrownBy(() -> Futures.join(client.encodedOperations().queryEncoded(docKey, "no-such-query", null,
           ReadMode.LINEARIZABLE)))
           .isInstanceOfSatisfying(CommandRejectedException.class,
               e -> assertThat(e.kind()).isEqualTo(RejectionKind.INVALID_REQUEST))
@@ -121,15 +123,17 @@ class ClusterQueryTest {
               e -> assertThat(e.kind()).isEqualTo(RejectionKind.INVALID_REQUEST))
           .hasMessageContaining("takes args of class " + TestDocument.Page.class.getName() + ", not java.lang.String");
       Payload appendAsArgs = Protos.payload(TestDocument.TYPE.codec().encode(new TestDocument.Append("x")));
-      assertThatThrownBy(() -> Futures.join(client.queryEncoded(docKey, "page-length", appendAsArgs,
+      assertThatThrownBy(() -> Futures.join(client.encodedOperations().queryEncoded(docKey, "page-length", appendAsArgs,
           ReadMode.LINEARIZABLE)))
           .isInstanceOfSatisfying(CommandRejectedException.class,
               e -> assertThat(e.kind()).isEqualTo(RejectionKind.INVALID_REQUEST))
           .hasMessageContaining("query 'page-length' of entity type 'test-document' takes args of class Page, not Append");
-      assertThatThrownBy(() -> Futures.join(client.queryEncoded(docKey, "page-length", null, ReadMode.LINEARIZABLE)))
+      assertThatThrownBy(() -> Futures.join(client.encodedOperations()
+          .queryEncoded(docKey, "page-length", null, ReadMode.LINEARIZABLE)))
           .isInstanceOf(CommandRejectedException.class)
           .hasMessageContaining("takes args of class Page; none were given");
-      assertThatThrownBy(() -> Futures.join(client.queryEncoded(docKey, "pages", appendAsArgs, ReadMode.LINEARIZABLE)))
+      assertThatThrownBy(() -> Futures.join(client.encodedOperations()
+          .queryEncoded(docKey, "pages", appendAsArgs, ReadMode.LINEARIZABLE)))
           .isInstanceOf(CommandRejectedException.class)
           .hasMessageContaining("query 'pages' of entity type 'test-document' takes no args");
 

@@ -207,7 +207,8 @@ final class FollowWorkload implements Workload {
     for (;;) {
       HistoryPage page;
       try {
-        page = client.readHistoryPage(node, HistoryQuery.newBuilder().setRef(ref).setFromVersion(from)
+        page = client.encodedOperations()
+            .readHistoryPage(node, HistoryQuery.newBuilder().setRef(ref).setFromVersion(from)
             .setLimit(JOURNAL_PAGE_RECORDS).setWaitMs(0).build());
       } catch (IOException | RuntimeException e) {
         if (++failures >= JOURNAL_READ_ATTEMPTS) {

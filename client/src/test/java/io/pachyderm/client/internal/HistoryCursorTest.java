@@ -1,4 +1,4 @@
-package io.pachyderm.client;
+package io.pachyderm.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.RejectionKind;
+import io.pachyderm.client.Peer;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
 import io.pachyderm.protocol.JournalRecord;

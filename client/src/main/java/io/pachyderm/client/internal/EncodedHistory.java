@@ -1,4 +1,4 @@
-package io.pachyderm.client;
+package io.pachyderm.client.internal;
 
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.protocol.HistoryPage;

@@ -1,4 +1,4 @@
-package io.pachyderm.client;
+package io.pachyderm.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,7 @@ class ReplyForgottenTest {
   @Test
   void aCallWhoseReplyWasForgottenFailsNamingTheVersionItWasAppliedAt() {
     Applied forgotten = Applied.newBuilder().setVersion(42).setReplyForgotten(true).build();
-    assertThatThrownBy(() -> PachydermClient.requireReply(key, forgotten))
+    assertThatThrownBy(() -> EncodedOperations.requireReply(key, forgotten))
         .isInstanceOfSatisfying(ReplyForgottenException.class, e -> assertThat(e.appliedVersion()).isEqualTo(42))
         .hasMessageContaining("applied at version 42").hasMessageContaining("default:counter/c1");
   }
@@ -23,6 +23,6 @@ class ReplyForgottenTest {
   @Test
   void aCallWithItsReplyPassesThrough() {
     Applied applied = Applied.newBuilder().setVersion(3).build();
-    assertThat(PachydermClient.requireReply(key, applied)).isSameAs(applied);
+    assertThat(EncodedOperations.requireReply(key, applied)).isSameAs(applied);
   }
 }

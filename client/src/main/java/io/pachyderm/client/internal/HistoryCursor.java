@@ -1,7 +1,8 @@
-package io.pachyderm.client;
+package io.pachyderm.client.internal;
 
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.api.PachydermException;
+import io.pachyderm.client.Peer;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
@@ -20,11 +21,11 @@ import java.util.function.Consumer;
  * {@link HistoryUnavailableException} only when every node said so. Unreachable nodes are skipped
  * until the caller's deadline. Not thread-safe: one cursor per reader.
  */
-final class HistoryCursor {
+public final class HistoryCursor {
   /** Records a node returns per page at most (it caps what a query asks). */
-  static final int PAGE_RECORDS_MAX = 1_000;
+  public static final int PAGE_RECORDS_MAX = 1_000;
   /** One long poll waits at most this long, so a dead node is noticed within about a second. */
-  static final long LONG_POLL_WAIT_MS = 1_000;
+  public static final long LONG_POLL_WAIT_MS = 1_000;
   /** Pause after every node failed once, so a cluster that is down is not polled in a tight loop. */
   private static final long ROUND_PAUSE_MS = 200;
   /**
@@ -66,7 +67,7 @@ final class HistoryCursor {
   }
 
   /** The node the cursor reads from now. */
-  String peerId() {
+  public String peerId() {
     return peers.get(current).id();
   }
 
@@ -77,7 +78,7 @@ final class HistoryCursor {
    *
    * @throws HistoryUnavailableException if no node holds {@code fromVersion} any more
    */
-  HistoryPage fetch(long fromVersion, int limit, long waitMs, long deadlineNs) throws InterruptedException {
+  public HistoryPage fetch(long fromVersion, int limit, long waitMs, long deadlineNs) throws InterruptedException {
     HistoryQuery.Builder q = HistoryQuery.newBuilder().setRef(ref).setFromVersion(fromVersion).setLimit(limit);
     return next(q, waitMs, deadlineNs, fromVersion);
   }
@@ -89,7 +90,7 @@ final class HistoryCursor {
    *
    * @throws HistoryUnavailableException if no node holds a version of the range any more
    */
-  long readRange(long fromVersion, long upToVersion, long deadlineNs, Consumer<JournalRecord> sink)
+  public long readRange(long fromVersion, long upToVersion, long deadlineNs, Consumer<JournalRecord> sink)
       throws InterruptedException {
     long next = fromVersion;
     // Bounded by upToVersion and the deadline: each page advances, or long-polls a node that lags.
@@ -116,7 +117,7 @@ final class HistoryCursor {
    * reads from next (a follower may not have applied the newest entry yet, issue 10). Null when
    * {@code deadlineNs} passes first.
    */
-  HistoryPage currentState(long deadlineNs) throws InterruptedException {
+  public HistoryPage currentState(long deadlineNs) throws InterruptedException {
     // Bounded by the deadline: each pass spends a read of at most the remaining time, or a pause.
     for (;;) {
       long remainingMs = remainingMs(deadlineNs, "the current state");
@@ -241,7 +242,7 @@ final class HistoryCursor {
   }
 
   /** The last node failure seen ("node: exception"), or empty: says why a fetch ran out of time. */
-  String lastFailure() {
+  public String lastFailure() {
     return lastFailure;
   }
 
