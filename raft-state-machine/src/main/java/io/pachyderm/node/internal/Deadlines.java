@@ -66,10 +66,6 @@ final class Deadlines {
     return ran;
   }
 
-  int size() {
-    return waiting.size();
-  }
-
   void clear() {
     waiting.clear();
   }

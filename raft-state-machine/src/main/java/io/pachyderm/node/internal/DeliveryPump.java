@@ -73,10 +73,6 @@ final class DeliveryPump {
     }
   }
 
-  int queued() {
-    return deliveries.size();
-  }
-
   private void pump() {
     if (!loop.active() || inFlight || deliveries.isEmpty()) {
       return;

@@ -104,11 +104,6 @@ final class EffectPump {
     return pending;
   }
 
-  /** Effects dispatched and not yet settled (attempt under way, report queued or proposed, retry waiting). */
-  int busy() {
-    return busy.size();
-  }
-
   void dispatch(Outbox.Id id) {
     if (!loop.active() || paused.getAsBoolean() || busy.contains(id)) {
       return;
@@ -184,7 +179,7 @@ final class EffectPump {
   }
 
   /** The pause before the attempt after failed attempt {@code attempt}: its backoff plus jitter. */
-  long retryPauseMs(int attempt) {
+  private long retryPauseMs(int attempt) {
     long pauseMs = retry.backoffAfter(attempt).toMillis();
     return pauseMs + (long) (pauseMs * JITTER_SHARE_MAX * random.nextDouble());
   }

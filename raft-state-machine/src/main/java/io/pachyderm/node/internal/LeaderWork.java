@@ -143,6 +143,8 @@ final class LeaderWork implements AutoCloseable, WorkLoop {
     }
     // An unexpected throw on the loop would silently stop deliveries, timers or effects: fail-stop.
     runner = new GuardedLoop("pachyderm-leader-work-" + nodeId, onLoopError);
+    // A wake is cancelled whenever an earlier deadline comes: drop it at once instead of at its time.
+    runner.setRemoveOnCancelPolicy(true);
     requestTurn();
     return this;
   }
@@ -154,6 +156,7 @@ final class LeaderWork implements AutoCloseable, WorkLoop {
     return active;
   }
 
+  /** As {@link #active()}: the name the state machine knows. */
   boolean isActive() {
     return active;
   }
@@ -255,11 +258,6 @@ final class LeaderWork implements AutoCloseable, WorkLoop {
       run(task);
     }
     return ran + deadlines.runDue(clock.monotonicNs(), this::run, TASKS_PER_TURN_MAX);
-  }
-
-  /** The monotonic time of the earliest deadline, {@link Long#MAX_VALUE} if none. */
-  long nextDeadlineNs() {
-    return deadlines.nextAtNs();
   }
 
   private void run(Runnable task) {

@@ -90,10 +90,6 @@ final class TimerPump {
     arm();
   }
 
-  int waiting() {
-    return dueTimers.size();
-  }
-
   private void arm() {
     if (!loop.active() || inFlight || dueTimers.isEmpty()) {
       return;

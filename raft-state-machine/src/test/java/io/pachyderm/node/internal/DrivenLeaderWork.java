@@ -97,8 +97,9 @@ final class DrivenLeaderWork implements AutoCloseable {
     throw new AssertionError("the leader work did not settle in 10,000 turns");
   }
 
-  /** Time passes by {@code ms}, then the agent takes its turns. */
+  /** The agent handles what is pending now, time passes by {@code ms}, then it takes its turns again. */
   void advanceMs(long ms) {
+    settle();
     clock.advanceMs(ms);
     settle();
   }

@@ -110,8 +110,7 @@ class LeaderWorkPauseTest {
     work.deactivate();
     driven.settle();
     driven.attemptCounted(effect);
-    delivery.answer(WorkStatus.RETRY); // late answers of the old leadership
-    report.answer(WorkStatus.DONE);
+    report.answer(WorkStatus.DONE); // a late answer, while this node is not the leader
     work.messageAdded(driven.message(A, B)); // applied after the step-down: not this node's work
     driven.advanceMs(60_000);
     assertThat(driven.proposals).as("no delivery retried, no timer fired").isEmpty();
@@ -127,5 +126,12 @@ class LeaderWorkPauseTest {
     }
     assertThat(proposed).as("both messages, the timer (past due) and the report, each once")
         .containsExactlyInAnyOrder(200, 10, 1);
+
+    // A late answer of the first leadership, arriving in the second: its batch is not this
+    // leadership's, so nothing is retried (the new delivery proposal is still in flight).
+    int before = driven.proposals.size();
+    delivery.answer(WorkStatus.RETRY);
+    driven.advanceMs(60_000);
+    assertThat(driven.proposals).as("no proposal from an earlier leadership's answer").hasSize(before);
   }
 }
