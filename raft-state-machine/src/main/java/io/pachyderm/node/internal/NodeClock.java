@@ -1,5 +1,8 @@
 package io.pachyderm.node.internal;
 
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
 /**
  * The two clocks of the node's off-log work, passed in so that tests drive time instead of
  * sleeping. {@link #SYSTEM} is the only place here that reads the machine's clocks.
@@ -17,6 +20,26 @@ interface NodeClock {
 
   /** Milliseconds since the epoch; may step either way. */
   long wallMs();
+
+  /**
+   * The machine's monotonic clock with {@code wallMs} as the wall clock: for a node whose wall
+   * clock is set from outside (a test that steps it), so that the leader's due times and its
+   * decisions read one clock.
+   */
+  static NodeClock withWallClock(LongSupplier wallMs) {
+    Objects.requireNonNull(wallMs, "wallMs");
+    return new NodeClock() {
+      @Override
+      public long monotonicNs() {
+        return SYSTEM.monotonicNs();
+      }
+
+      @Override
+      public long wallMs() {
+        return wallMs.getAsLong();
+      }
+    };
+  }
 
   /** The machine's clocks: {@link System#nanoTime()} and {@link System#currentTimeMillis()}. */
   NodeClock SYSTEM = new NodeClock() {
