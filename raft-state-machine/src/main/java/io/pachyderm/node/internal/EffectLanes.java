@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Thread-safe.
  */
-final class EffectLanes implements AutoCloseable {
+final class EffectLanes implements AttemptRunner {
   /** The task a lane runs; a throw fails the task's future. */
   interface Task {
     void run() throws Exception;
@@ -75,7 +75,8 @@ final class EffectLanes implements AutoCloseable {
    * {@link LaneFullException} if the lane's queue is full, with a {@link TimeoutException} if the
    * task runs longer than {@code timeoutMs} (0: no timeout), or with what the task threw.
    */
-  CompletableFuture<Void> submit(String handler, Task task, long timeoutMs) {
+  @Override
+  public CompletableFuture<Void> submit(String handler, Task task, long timeoutMs) {
     CompletableFuture<Void> result = new CompletableFuture<>();
     Running running = new Running();
     if (closed) {

@@ -245,7 +245,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.leaderWork = new LeaderWork(nodeId, outbox, this::submitInternal,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
         this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, queueLimits, effectHandlers.keySet(),
-        System::currentTimeMillis, error -> this.failStop.fatal("the leader's work loop", error));
+        NodeClock.SYSTEM, new java.util.SplittableRandom(), error -> this.failStop.fatal("the leader's work loop", error))
+        .start();
   }
 
   /** The node's fail-stop policy; call before the server starts. */

@@ -12,11 +12,9 @@ import io.pachyderm.protocol.EffectReport;
 import io.pachyderm.protocol.Payload;
 import io.pachyderm.protocol.PendingEffect;
 import io.pachyderm.protocol.PendingMessage;
-import io.pachyderm.protocol.PendingTimer;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.WorkStatus;
 import io.pachyderm.runtime.EntityKey;
-import io.pachyderm.runtime.TimerKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,22 +25,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The leader work loop's bounds (issue 12): hung handlers of one name cannot starve another's
- * effects, a timed-out handler is interrupted, a step back of the wall clock does not stop
- * timers, and hand-overs past the loop's queue limit are replaced by a rescan of the outbox.
+ * The leader work's bounds (issue 12), on a node's own thread and real handler lanes: hung handlers
+ * of one name cannot starve another's effects, a timed-out handler is interrupted, and hand-overs
+ * past the loop's queue limit are replaced by a rescan of the outbox. (A step back of the wall
+ * clock: {@link LeaderWorkTimeTest}, which drives the clock.)
  */
 class LeaderWorkBoundsTest {
   private static final EntityKey A = new EntityKey("e", "t", "a");
   private static final EntityKey B = new EntityKey("e", "t", "b");
   private static final Payload P = Payload.newBuilder().setType("X").setSchemaVersion(1)
       .setData(ByteString.copyFromUtf8("{}")).build();
-  /** Any wall time far from zero, so that a step back of an hour stays positive. */
-  private static final long WALL_START_MS = 1_800_000_000_000L;
 
   private record Proposal(CommandBatch batch, CompletableFuture<BatchReply> reply) {}
 
@@ -62,9 +58,9 @@ class LeaderWorkBoundsTest {
   }
 
   private LeaderWork work(LeaderWork.HandlerInvoker handlers, EffectRetry retry, QueueLimits limits,
-                          Set<String> handlerNames, AtomicLong wallClockMs, LeaderWork.Submitter submitter) {
+                          Set<String> handlerNames, LeaderWork.Submitter submitter) {
     LeaderWork w = new LeaderWork("n1", outbox, submitter, handlers, () -> true, retry, 1000, limits, handlerNames,
-        wallClockMs::get, loopErrors::add);
+        NodeClock.SYSTEM, new java.util.SplittableRandom(1), loopErrors::add).start();
     works.add(w);
     return w;
   }
@@ -120,7 +116,7 @@ class LeaderWorkBoundsTest {
       }
       ran.add(ctx.idempotencyKey());
     }, new EffectRetry(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(500)),
-        QueueLimits.DEFAULT.withEffectHandlerThreadsMax(2), Set.of("hung", "mailer"), new AtomicLong(WALL_START_MS),
+        QueueLimits.DEFAULT.withEffectHandlerThreadsMax(2), Set.of("hung", "mailer"),
         recording());
     Set<String> hungIds = new HashSet<>();
     for (int i = 0; i < 4; i++) {
@@ -169,7 +165,7 @@ class LeaderWorkBoundsTest {
         throw e;
       }
     }, new EffectRetry(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(200)),
-        QueueLimits.DEFAULT, Set.of("h"), new AtomicLong(WALL_START_MS), recording());
+        QueueLimits.DEFAULT, Set.of("h"), recording());
     effect(A, "h");
     work.activate();
 
@@ -179,40 +175,12 @@ class LeaderWorkBoundsTest {
   }
 
   @Test
-  void aStepBackOfTheWallClockDoesNotStopTimers() throws Exception {
-    AtomicLong wall = new AtomicLong(WALL_START_MS);
-    LeaderWork work = work((source, effect, ctx) -> { }, EffectRetry.DEFAULT, QueueLimits.DEFAULT, Set.of(), wall,
-        recording());
-    work.activate();
-    TimerKey first = new TimerKey(A, "first");
-    timer(first, WALL_START_MS - 1);
-    work.timerScheduled(first, outbox.timer(first).getSeq(), WALL_START_MS - 1);
-    Proposal fire = next();
-    assertThat(fire.batch().getTimerFires(0).getName()).isEqualTo("first");
-    fire.reply().complete(done(1));
-
-    wall.addAndGet(-TimeUnit.HOURS.toMillis(1)); // NTP steps the clock back an hour
-    TimerKey second = new TimerKey(A, "second");
-    long dueMs = wall.get() - 1;
-    timer(second, dueMs);
-    work.timerScheduled(second, outbox.timer(second).getSeq(), dueMs);
-
-    Proposal fired = next();
-    assertThat(fired.batch().getTimerFires(0).getName()).as("due by the stepped-back clock, so fired").isEqualTo("second");
-  }
-
-  private void timer(TimerKey key, long dueMs) {
-    outbox.putTimer(key, PendingTimer.newBuilder().setOwner(Protos.ref(key.owner())).setName(key.name())
-        .setSeq(outbox.nextSeq(key.owner())).setTarget(Protos.ref(key.owner())).setPayload(P).setDueMs(dueMs).build());
-  }
-
-  @Test
   void handOversPastTheLoopsQueueLimitAreDroppedAndFoundAgainByARescan() throws Exception {
     CountDownLatch loopReleased = new CountDownLatch(1);
     AtomicInteger submits = new AtomicInteger();
     LeaderWork.Submitter recording = recording();
     LeaderWork work = work((source, effect, ctx) -> { }, EffectRetry.DEFAULT,
-        QueueLimits.DEFAULT.withLeaderWorkTasksQueuedMax(4), Set.of(), new AtomicLong(WALL_START_MS), batch -> {
+        QueueLimits.DEFAULT.withLeaderWorkTasksQueuedMax(4), Set.of(), batch -> {
           if (submits.getAndIncrement() == 0) {
             try { // holds the loop thread, as a slow proposer would
               assertThat(loopReleased.await(30, TimeUnit.SECONDS)).isTrue();
@@ -253,7 +221,7 @@ class LeaderWorkBoundsTest {
     AtomicInteger submits = new AtomicInteger();
     LeaderWork.Submitter recording = recording();
     LeaderWork work = work((source, effect, ctx) -> { }, EffectRetry.DEFAULT, QueueLimits.DEFAULT, Set.of(),
-        new AtomicLong(WALL_START_MS), batch -> submits.getAndIncrement() == 0
+        batch -> submits.getAndIncrement() == 0
             ? CompletableFuture.failedFuture(new io.pachyderm.api.OverloadedException("internal proposal",
                 "proposalsQueuedMax", 10_000))
             : recording.submit(batch));

@@ -1,70 +1,33 @@
 package io.pachyderm.node.internal;
 
+import static io.pachyderm.node.internal.DrivenLeaderWork.A;
+import static io.pachyderm.node.internal.DrivenLeaderWork.B;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.pachyderm.node.EffectRetry;
-import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.Delivery;
-import io.pachyderm.protocol.Payload;
-import io.pachyderm.protocol.PendingEffect;
-import io.pachyderm.protocol.PendingMessage;
-import io.pachyderm.protocol.PendingTimer;
-import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.WorkStatus;
-import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.runtime.TimerKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The leader work loop against a fake Raft server: what it proposes, and what it does with the answers. */
+/**
+ * The leader work against a fake Raft server, the test taking its turns: what it proposes, and what
+ * it does with the answers.
+ */
 class LeaderWorkTest {
-  private static final EntityKey A = new EntityKey("e", "t", "a");
-  private static final EntityKey B = new EntityKey("e", "t", "b");
-  private static final Payload P = Payload.newBuilder().setType("X").setSchemaVersion(1)
-      .setData(ByteString.copyFromUtf8("{}")).build();
-
-  private record Proposal(CommandBatch batch, CompletableFuture<BatchReply> reply) {}
-
-  private final LinkedBlockingQueue<Proposal> proposals = new LinkedBlockingQueue<>();
-  private final Outbox outbox = new Outbox();
-  private final LinkedBlockingQueue<String> handled = new LinkedBlockingQueue<>();
-  /** What the loop reported as unexpected (the node's fail-stop in production). */
-  private final LinkedBlockingQueue<Throwable> loopErrors = new LinkedBlockingQueue<>();
-  private final LeaderWork work = new LeaderWork("n1", outbox, batch -> {
-    CompletableFuture<BatchReply> f = new CompletableFuture<>();
-    proposals.add(new Proposal(batch, f));
-    return f;
-  }, (source, effect, ctx) -> handled.add(ctx.idempotencyKey()), () -> true,
-      new EffectRetry(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(5)), 1000, 1,
-      loopErrors::add);
+  private final List<String> handled = new ArrayList<>();
+  private final DrivenLeaderWork driven = new DrivenLeaderWork((source, effect, ctx) -> handled.add(ctx.idempotencyKey()),
+      new EffectRetry(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(5)));
+  private final LeaderWork work = driven.work;
 
   @AfterEach
   void close() {
-    work.close();
-  }
-
-  private Outbox.Id message(EntityKey from, EntityKey to) {
-    long seq = outbox.nextSeq(from);
-    outbox.addMessage(PendingMessage.newBuilder().setSource(Protos.ref(from)).setSeq(seq).setTarget(Protos.ref(to))
-        .setPayload(P).build());
-    return new Outbox.Id(from, seq);
-  }
-
-  private Proposal next() throws InterruptedException {
-    Proposal p = proposals.poll(10, TimeUnit.SECONDS);
-    assertThat(p).as("a proposal").isNotNull();
-    return p;
-  }
-
-  private static BatchReply statuses(WorkStatus... s) {
-    return BatchReply.newBuilder().addAllWork(List.of(s)).build();
+    driven.close();
   }
 
   private static List<Long> seqs(CommandBatch b) {
@@ -72,77 +35,161 @@ class LeaderWorkTest {
   }
 
   @Test
-  void aNewLeaderProposesEveryPendingMessageAndRetriesOnlyWhatAskedForItInOrder() throws Exception {
-    message(A, B);
-    message(A, B);
-    message(A, B);
+  void aNewLeaderProposesEveryPendingMessageAndRetriesOnlyWhatAskedForItInOrder() {
+    driven.message(A, B);
+    driven.message(A, B);
+    driven.message(A, B);
     work.activate();
+    driven.settle();
 
-    Proposal first = next();
+    DrivenLeaderWork.Proposal first = driven.next();
     assertThat(seqs(first.batch())).containsExactly(1L, 2L, 3L);
-    first.reply().complete(statuses(WorkStatus.DONE, WorkStatus.RETRY, WorkStatus.RETRY));
+    first.answer(WorkStatus.DONE, WorkStatus.RETRY, WorkStatus.RETRY);
+    driven.settle();
 
-    Proposal second = next();
+    DrivenLeaderWork.Proposal second = driven.next();
     assertThat(seqs(second.batch())).as("the retried ones, still in order").containsExactly(2L, 3L);
-    second.reply().complete(statuses(WorkStatus.DONE, WorkStatus.GONE));
-    assertThat(proposals.poll(200, TimeUnit.MILLISECONDS)).as("nothing left to propose").isNull();
+    second.answer(WorkStatus.DONE, WorkStatus.GONE);
+    driven.advanceMs(60_000);
+    assertThat(driven.proposals).as("nothing left to propose").isEmpty();
   }
 
   @Test
-  void anUnexpectedErrorOnTheLoopIsReportedNotSwallowed() throws Exception {
-    message(A, B);
+  void aBatchOfWhichEveryItemMustBeRetriedIsProposedAgainAfterThePause() {
+    driven.message(A, B);
     work.activate();
-    Proposal first = next();
+    driven.settle();
+    driven.next().answer(WorkStatus.RETRY);
+    driven.settle();
+
+    driven.advanceMs(DeliveryPump.RETRY_PAUSE_MS - 1);
+    assertThat(driven.proposals).as("not before the pause").isEmpty();
+    driven.advanceMs(1);
+    assertThat(seqs(driven.next().batch())).containsExactly(1L);
+  }
+
+  @Test
+  void anUnexpectedErrorOnTheLoopIsReportedNotSwallowed() {
+    driven.message(A, B);
+    work.activate();
+    driven.settle();
     // A reply with fewer statuses than items is a broken invariant: the loop used to lose the
     // exception in the future and stop delivering, silently.
-    first.reply().complete(statuses());
+    driven.next().answer();
+    driven.settle();
 
-    Throwable reported = loopErrors.poll(10, TimeUnit.SECONDS);
-    assertThat(reported).as("reported to the fail-stop").isInstanceOf(IllegalStateException.class)
+    assertThat(driven.loopErrors).as("reported to the fail-stop").hasSize(1);
+    assertThat(driven.loopErrors.get(0)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("internal batch of 1 items got 0 statuses");
   }
 
   @Test
-  void afterLosingLeadershipLateAnswersProposeNothing() throws Exception {
-    message(A, B);
+  void afterLosingLeadershipLateAnswersProposeNothing() {
+    driven.message(A, B);
     work.activate();
-    Proposal first = next();
+    driven.settle();
+    DrivenLeaderWork.Proposal first = driven.next();
 
     work.deactivate();
-    first.reply().complete(statuses(WorkStatus.RETRY));
-    work.messageAdded(message(A, B));
+    first.answer(WorkStatus.RETRY);
+    work.messageAdded(driven.message(A, B));
+    driven.settle();
+    driven.advanceMs(60_000);
 
-    assertThat(proposals.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(driven.proposals).isEmpty();
+    assertThat(driven.loopErrors).isEmpty();
   }
 
   @Test
-  void aMessageAppliedWhileAProposalIsInFlightIsProposedNext() throws Exception {
-    message(A, B);
+  void aMessageAppliedWhileAProposalIsInFlightIsProposedNext() {
+    driven.message(A, B);
     work.activate();
-    Proposal first = next();
-    work.messageAdded(message(A, B));
-    first.reply().complete(statuses(WorkStatus.DONE));
+    driven.settle();
+    DrivenLeaderWork.Proposal first = driven.next();
+    work.messageAdded(driven.message(A, B));
+    driven.settle();
+    assertThat(driven.proposals).as("one delivery proposal in flight at a time").isEmpty();
+    first.answer(WorkStatus.DONE);
+    driven.settle();
 
-    assertThat(seqs(next().batch())).containsExactly(2L);
+    assertThat(seqs(driven.next().batch())).containsExactly(2L);
   }
 
   @Test
-  void dueTimersAreFiredAndAHandledEffectIsAcknowledgedUnderItsStableKey() throws Exception {
-    outbox.putTimer(new TimerKey(A, "t"), PendingTimer.newBuilder().setOwner(Protos.ref(A)).setName("t")
-        .setSeq(outbox.nextSeq(A)).setTarget(Protos.ref(A)).setPayload(P).setDueMs(0).build());
+  void dueTimersAreFiredAndAHandledEffectIsAcknowledgedUnderItsStableKey() {
+    driven.timer(A, "t", 0);
     work.activate();
+    driven.settle();
 
-    Proposal fire = next();
+    DrivenLeaderWork.Proposal fire = driven.next();
     assertThat(fire.batch().getTimerFiresList()).hasSize(1);
     assertThat(fire.batch().getTimerFires(0).getName()).isEqualTo("t");
-    fire.reply().complete(statuses(WorkStatus.DONE));
+    fire.answer(WorkStatus.DONE);
+    driven.outbox.removeTimer(new TimerKey(A, "t"));
+    driven.settle();
 
-    Outbox.Id effect = new Outbox.Id(B, outbox.nextSeq(B));
-    outbox.putEffect(effect, PendingEffect.newBuilder().setId(effect.toProto()).setHandler("h").setPayload(P)
-        .setVersion(4).setAttempts(2).build());
+    Outbox.Id effect = new Outbox.Id(B, driven.outbox.nextSeq(B));
+    driven.outbox.putEffect(effect, io.pachyderm.protocol.PendingEffect.newBuilder().setId(effect.toProto())
+        .setHandler("h").setPayload(DrivenLeaderWork.P).setVersion(4).setAttempts(2).build());
     work.effectAdded(effect);
-    Proposal report = next();
-    assertThat(handled.poll(5, TimeUnit.SECONDS)).isEqualTo("e/t/b@4#1");
+    driven.settle();
+    DrivenLeaderWork.Proposal report = driven.next();
+    assertThat(handled).containsExactly("e/t/b@4#1");
     assertThat(report.batch().getEffectReports(0).getSucceeded()).isTrue();
+  }
+
+  @Test
+  void handOversPastTheInboxLimitAreDroppedAndFoundAgainByARescan() {
+    DrivenLeaderWork small = new DrivenLeaderWork((source, effect, ctx) -> { },
+        EffectRetry.DEFAULT, 1000, 4, 1, null);
+    try {
+      small.message(A, B);
+      small.work.activate();
+      for (int i = 0; i < 50; i++) {
+        small.work.messageAdded(small.message(A, B));
+      }
+      assertThat(small.work.handOversDropped()).as("at most 4 hand-overs wait; the rest are dropped").isEqualTo(46);
+
+      small.settle();
+      java.util.Set<Long> proposed = new java.util.TreeSet<>();
+      // Bounded: 51 messages, each proposal carries at least one.
+      for (int i = 0; i < 51 && proposed.size() < 51; i++) {
+        DrivenLeaderWork.Proposal p = small.next();
+        proposed.addAll(seqs(p.batch()));
+        p.done();
+        small.settle();
+      }
+      assertThat(proposed).hasSize(51);
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
+  void aProposalRefusedByAFullProposerQueueIsProposedAgainAfterThePause() {
+    java.util.concurrent.atomic.AtomicInteger submits = new java.util.concurrent.atomic.AtomicInteger();
+    List<CommandBatch> proposed = new ArrayList<>();
+    DrivenLeaderWork refusing = new DrivenLeaderWork((source, effect, ctx) -> { }, EffectRetry.DEFAULT, 1000,
+        100_000, 1, batch -> {
+          proposed.add(batch);
+          return submits.getAndIncrement() == 0
+              ? java.util.concurrent.CompletableFuture.failedFuture(
+                  new io.pachyderm.api.OverloadedException("internal proposal", "proposalsQueuedMax", 10_000))
+              : new java.util.concurrent.CompletableFuture<>();
+        });
+    try {
+      refusing.message(A, B);
+      refusing.work.activate();
+      refusing.settle();
+      assertThat(submits.get()).isEqualTo(1);
+
+      refusing.advanceMs(DeliveryPump.FAILURE_PAUSE_MS - 1);
+      assertThat(submits.get()).as("not before the pause").isEqualTo(1);
+      refusing.advanceMs(1);
+      assertThat(submits.get()).isEqualTo(2);
+      assertThat(proposed.get(1).getDeliveriesList()).extracting(Delivery::getSeq).containsExactly(1L);
+    } finally {
+      refusing.close();
+    }
   }
 }
