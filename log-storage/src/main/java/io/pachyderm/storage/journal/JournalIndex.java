@@ -52,6 +52,13 @@ final class JournalIndex {
   /** The ref {@link #orderProblem} looked up last and what it found, for {@link #index}. */
   private RefIndex.Key checkedKey;
   private RefIndex.Entries checkedEntries;
+  /**
+   * Counts the changes that may drop a ref's run other than {@link #index} (trim, truncation,
+   * reset, install): when it moved since {@link #orderProblem}, {@link #index} looks the ref up
+   * again instead of appending to a run that is no longer in the index.
+   */
+  private long runChanges;
+  private long checkedRunChanges;
   // ---- end guarded ----
 
   JournalIndex(JournalQueue queue) {
@@ -157,8 +164,10 @@ final class JournalIndex {
 
   /**
    * The second half of an append: indexes {@code r}, written at {@code excerpt}, which {@link
-   * #admit} accepted last. Appending thread only: admit's look-up is reused, and nothing but that
-   * thread adds records or markers in between.
+   * #admit} accepted last. Appending thread only: nothing but that thread adds records or markers
+   * in between, so admit's checks still hold. Retention may trim in between (a compaction runs on
+   * any thread): the ref's run may then be gone, and the record starts a new one, as a scan of the
+   * remaining files would have it.
    */
   void add(long excerpt, JournalRecord r) {
     synchronized (lock) {
@@ -243,6 +252,7 @@ final class JournalIndex {
    */
   void trimBefore(long first) {
     synchronized (lock) {
+      runChanges++;
       refs.dropBefore(first);
       int drop = 0;
       while (drop < cpSize && cpExcerpt[drop] < first) {
@@ -263,6 +273,7 @@ final class JournalIndex {
   /** Back to the index of an empty journal. */
   void reset() {
     synchronized (lock) {
+      runChanges++;
       refs.clear();
       cpLogIndex = new long[64];
       cpExcerpt = new long[64];
@@ -361,12 +372,16 @@ final class JournalIndex {
     }
     checkedKey = RefIndex.Key.of(r.getRef());
     checkedEntries = refs.get(checkedKey);
+    checkedRunChanges = runChanges;
     return RecordOrder.versionProblem(r, checkedEntries, lastGapExcerpt);
   }
 
   private void index(long excerpt, JournalRecord r) {
-    // orderProblem(r) looked the ref up under the same lock hold or, for append, on the same (only
-    // appending) thread with nothing changing the index in between.
+    // orderProblem(r) looked the ref up under the same lock hold (the scan) or, for append, before
+    // the write: one hash look-up per record instead of two, unless a trim came in between.
+    if (checkedRunChanges != runChanges) {
+      checkedEntries = refs.get(checkedKey);
+    }
     refs.add(checkedKey, checkedEntries, r.getVersion(), excerpt);
     checkedKey = null;
     checkedEntries = null;
@@ -400,6 +415,7 @@ final class JournalIndex {
    * of excerpts before the marker.
    */
   private void voidBefore(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
+    runChanges++;
     markers.put(markerExcerpt, afterLogIndex);
     long earlierMarkersMin = Long.MAX_VALUE; // records above this were voided by a marker we passed
     Position newLast = Position.EMPTY; // a gap marker met going back, or the last valid record

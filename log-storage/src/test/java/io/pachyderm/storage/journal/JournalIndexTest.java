@@ -141,6 +141,28 @@ class JournalIndexTest {
     assertThat(index.last().logIndex()).isEqualTo(402);
   }
 
+  /**
+   * A compaction (any thread) trims between an append's check and its index update: the ref's
+   * whole run was in the deleted files. The record must still be indexed, as the first of a new
+   * run (what a scan of the remaining files builds), not added to the run that left the index.
+   */
+  @Test
+  void aRecordAdmittedBeforeRetentionDroppedItsRefsRunIsIndexedAfterTheTrim() {
+    JournalIndex index = new JournalIndex(queue);
+    Workload workload = new Workload(REFS, 40);
+    add(index, workload, 1, 30);
+    JournalRecord next = workload.entry(31).get(0);
+    assertThat(index.versions(next.getRef())).as("the ref has earlier records").isNotNull();
+
+    assertThat(index.admit(next)).isTrue();
+    index.trimBefore(nextExcerpt); // every record so far was in the deleted files
+    index.add(nextExcerpt++, next);
+
+    assertThat(index.versions(next.getRef())).isEqualTo(new VersionRange(next.getVersion(), next.getVersion()));
+    assertThat(index.records()).isEqualTo(1);
+    assertThat(index.run(next.getRef()).size()).isEqualTo(1);
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------
 
   private void add(JournalIndex index, Workload workload, long fromLogIndex, long toLogIndex) {
