@@ -1,10 +1,10 @@
 package io.pachyderm.storage.journal;
 
 /**
- * A consistent copy of an {@link EventJournal}'s in-memory index at one position, as saved to and
- * loaded from an index file ({@link IndexFile}). Ref runs share their excerpt arrays with the live
- * index: the live index only writes past a captured size or replaces an array, never rewrites a
- * captured slot. Not thread-safe; handed from the apply thread to the index writer once.
+ * A consistent copy of the journal's in-memory index ({@link JournalIndex}) at one position, as
+ * saved to and loaded from an index file ({@link IndexFile}). Ref runs share their excerpt arrays
+ * with the live index: the live index only writes past a captured size or replaces an array,
+ * never rewrites a captured slot. Not thread-safe; handed from the apply thread to the index writer once.
  */
 final class IndexImage {
   /** Chronicle roll cycle name: an index of a queue with another cycle has other excerpt numbers. */

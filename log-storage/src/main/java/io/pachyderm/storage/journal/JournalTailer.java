@@ -11,14 +11,14 @@ import net.openhft.chronicle.queue.ExcerptTailer;
  * log index jumps past the gap's missing range. Not thread-safe; close it when done.
  */
 public final class JournalTailer implements AutoCloseable {
-  private final EventJournal journal;
+  private final JournalReader reader;
   private final ExcerptTailer tailer;
   private final long fromLogIndex;
-  private final EventJournal.ReadBuffer buffer = new EventJournal.ReadBuffer();
+  private final JournalQueue.ReadBuffer buffer = new JournalQueue.ReadBuffer();
   private long deliveredLogIndex;
 
-  JournalTailer(EventJournal journal, ExcerptTailer tailer, long fromLogIndex) {
-    this.journal = journal;
+  JournalTailer(JournalReader reader, ExcerptTailer tailer, long fromLogIndex) {
+    this.reader = reader;
     this.tailer = tailer;
     this.fromLogIndex = fromLogIndex;
   }
@@ -34,7 +34,7 @@ public final class JournalTailer implements AutoCloseable {
   public JournalRecord next() {
     // Bounded by the excerpts appended so far.
     for (;;) {
-      EventJournal.Read read = journal.readNextOrNull(tailer, buffer, null, 0);
+      JournalQueue.Read read = reader.readNextOrNull(tailer, buffer, null, 0);
       if (read == null) {
         return null;
       }
@@ -43,7 +43,7 @@ public final class JournalTailer implements AutoCloseable {
       if (entry.hasTruncation()) {
         long after = entry.getTruncation().getAfterLogIndex();
         if (deliveredLogIndex > after) {
-          throw new IllegalStateException("journal " + journal.directory() + " was truncated after log index "
+          throw new IllegalStateException("journal " + reader.directory() + " was truncated after log index "
               + after + " but this tailer already returned log index " + deliveredLogIndex);
         }
         continue;
@@ -52,7 +52,7 @@ public final class JournalTailer implements AutoCloseable {
         continue; // the records of the gap's range are not on this node; nothing to deliver
       }
       JournalRecord r = entry.getRecord();
-      if (r.getLogIndex() < fromLogIndex || journal.isVoid(excerpt, r.getLogIndex())) {
+      if (r.getLogIndex() < fromLogIndex || reader.isVoid(excerpt, r.getLogIndex())) {
         continue;
       }
       deliveredLogIndex = r.getLogIndex();

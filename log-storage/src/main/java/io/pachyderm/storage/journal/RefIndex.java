@@ -11,7 +11,7 @@ import java.util.Map;
  * v sits at position {@code v - firstVersion}: history needs no search. The one exception, a
  * version that jumps forward after a gap marker, restarts the ref's run at that version (the older
  * records stay in the queue but leave the index). Cost: one {@code long} per record plus ~150
- * bytes per ref. Not thread-safe: {@link EventJournal} guards it with its lock.
+ * bytes per ref. Not thread-safe: {@link JournalIndex} guards it with its lock.
  */
 final class RefIndex {
   record Key(String ecosystem, String type, String id) {

@@ -7,5 +7,9 @@
  * The journal is memory-mapped: it survives a process crash but not a machine crash until
  * {@link io.pachyderm.storage.journal.EventJournal#sync()}, so the Raft log stays the durable
  * truth until a snapshot has synced the journal.
+ *
+ * <p>{@link io.pachyderm.storage.journal.EventJournal} is the only public entry point, a facade
+ * over package-private parts, one concern each: the queue and excerpt checks, the order rules,
+ * the in-memory index and its files, open's recovery, the writer, retention and the reader.
  */
 package io.pachyderm.storage.journal;

@@ -1,0 +1,485 @@
+package io.pachyderm.storage.journal;
+
+import io.pachyderm.protocol.JournalEntry;
+import io.pachyderm.protocol.JournalGap;
+import io.pachyderm.protocol.JournalRecord;
+import io.pachyderm.protocol.Ref;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The journal's in-memory index: where the journal ends ({@link Position}), ref -> excerpts of its
+ * records ({@link RefIndex}), a checkpoint (log index -> excerpt) every {@link #CHECKPOINT_EVERY}
+ * records for {@link EventJournal#readFrom}, and the truncation markers that void records. Applies
+ * each appended record and each marker, checking the order rules ({@link RecordOrder}), and copies
+ * itself to and from an {@link IndexImage} for the index file.
+ *
+ * <p>Threads: every method from any thread; each takes {@link #lock} for its whole run, so its
+ * parts never disagree. {@link #admit} and {@link #add} are one append split around the write,
+ * called by the appending thread only (see {@link #add}). {@link #applyTruncation} reads the queue
+ * backward while holding the lock: readers wait for a truncation, which happens at open and on
+ * repair, before serving.
+ */
+final class JournalIndex {
+  /** One checkpoint (log index -> excerpt) every this many records, for {@link EventJournal#readFrom}. */
+  static final int CHECKPOINT_EVERY = 256;
+
+  private static final TreeMap<Long, Long> NO_MARKERS = new TreeMap<>();
+
+  private final JournalQueue queue;
+  private final Object lock = new Object();
+  // ---- guarded by lock ----
+  private final RefIndex refs = new RefIndex();
+  private long[] cpLogIndex = new long[64];
+  private long[] cpExcerpt = new long[64];
+  private int cpSize;
+  private long sinceCheckpoint;
+  /** Truncation markers: excerpt index -> after_log_index, in journal order. */
+  private final TreeMap<Long, Long> markers = new TreeMap<>();
+  private Position last = Position.EMPTY;
+  /** Excerpt of the newest gap marker, -1 if none: refs last seen before it may jump versions. */
+  private long lastGapExcerpt = -1;
+  /** to_log_index of the newest gap marker, 0 if none: truncation may not go below it. */
+  private long gapFloorLogIndex;
+  /** The newest excerpt (record or marker) the index reflects, -1 when none. */
+  private long indexedExcerpt = -1;
+  /** The ref {@link #orderProblem} looked up last and what it found, for {@link #index}. */
+  private RefIndex.Key checkedKey;
+  private RefIndex.Entries checkedEntries;
+  /**
+   * Counts the changes that may drop a ref's run other than {@link #index} (trim, truncation,
+   * reset, install): when it moved since {@link #orderProblem}, {@link #index} looks the ref up
+   * again instead of appending to a run that is no longer in the index.
+   */
+  private long runChanges;
+  private long checkedRunChanges;
+  // ---- end guarded ----
+
+  JournalIndex(JournalQueue queue) {
+    this.queue = queue;
+  }
+
+  /** A ref's indexed run, captured for {@link JournalReader#history}, with the markers of that moment. */
+  record Run(long[] excerpts, int size, long firstVersion, TreeMap<Long, Long> markers) {}
+
+  Position last() {
+    synchronized (lock) {
+      return last;
+    }
+  }
+
+  long records() {
+    synchronized (lock) {
+      return refs.records();
+    }
+  }
+
+  int refs() {
+    synchronized (lock) {
+      return refs.refs();
+    }
+  }
+
+  VersionRange versions(Ref ref) {
+    synchronized (lock) {
+      RefIndex.Entries e = refs.get(ref);
+      return e == null ? null : new VersionRange(e.firstVersion, e.lastVersion());
+    }
+  }
+
+  /**
+   * {@code ref}'s run as it is now, or null: the excerpt array is shared, not copied (appends
+   * write past the captured size only, see {@link RefIndex.Entries}); the markers are copied.
+   */
+  Run run(Ref ref) {
+    synchronized (lock) {
+      RefIndex.Entries e = refs.get(ref);
+      if (e == null) {
+        return null;
+      }
+      return new Run(e.excerpts, e.size, e.firstVersion, markers.isEmpty() ? NO_MARKERS : new TreeMap<>(markers));
+    }
+  }
+
+  /** The excerpt of the last checkpoint strictly below {@code logIndex}, -1 if none. */
+  long checkpointBefore(long logIndex) {
+    long startExcerpt = -1;
+    synchronized (lock) {
+      // Strictly below: the entry logIndex may begin before a checkpoint that carries the same
+      // log index.
+      int lo = 0;
+      int hi = cpSize - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (cpLogIndex[mid] < logIndex) {
+          startExcerpt = cpExcerpt[mid];
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+    }
+    return startExcerpt;
+  }
+
+  boolean isVoid(long excerpt, long logIndex) {
+    synchronized (lock) {
+      return isVoid(markers, excerpt, logIndex);
+    }
+  }
+
+  static boolean isVoid(TreeMap<Long, Long> markers, long excerpt, long logIndex) {
+    for (Map.Entry<Long, Long> m : markers.tailMap(excerpt, false).entrySet()) {
+      if (logIndex > m.getValue()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The first half of an append, before the write: false if {@code r} is already journaled (a
+   * replay), true if it may be written.
+   *
+   * @throws IllegalArgumentException if {@code r} breaks the order rules
+   */
+  boolean admit(JournalRecord r) {
+    synchronized (lock) {
+      if (!RecordOrder.follows(last, r)) {
+        return false;
+      }
+      String problem = orderProblem(r);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * The second half of an append: indexes {@code r}, written at {@code excerpt}, which {@link
+   * #admit} accepted last. Appending thread only: nothing but that thread adds records or markers
+   * in between, so admit's checks still hold. Retention may trim in between (a compaction runs on
+   * any thread): the ref's run may then be gone, and the record starts a new one, as a scan of the
+   * remaining files would have it.
+   */
+  void add(long excerpt, JournalRecord r) {
+    synchronized (lock) {
+      index(excerpt, r);
+    }
+  }
+
+  /**
+   * Applies one entry read by open's scan at {@code excerpt}, checking it as {@link #admit} checks
+   * a record before its write.
+   *
+   * @throws JournalCorruptException if the entry breaks the order rules, a truncation goes below
+   *     a gap, a gap does not follow the journal's end, or the entry is of an unknown kind
+   */
+  void applyScanned(long excerpt, JournalEntry entry) {
+    synchronized (lock) {
+      if (entry.hasTruncation()) {
+        long after = entry.getTruncation().getAfterLogIndex();
+        if (after < gapFloorLogIndex) {
+          throw queue.corrupt(excerpt, "truncation after " + after + " voids the gap marked up to " + gapFloorLogIndex);
+        }
+        voidBefore(excerpt, after, entry.getTruncation().getTornExcerpt());
+        return;
+      }
+      if (entry.hasGap()) {
+        JournalGap gap = entry.getGap();
+        if (gap.getToLogIndex() <= last.logIndex() || gap.getAfterLogIndex() >= gap.getToLogIndex()) {
+          throw queue.corrupt(excerpt, "gap (" + gap.getAfterLogIndex() + ", " + gap.getToLogIndex()
+              + "] does not follow log index " + last.logIndex());
+        }
+        gap(excerpt, gap.getToLogIndex());
+        return;
+      }
+      if (!entry.hasRecord()) {
+        throw queue.corrupt(excerpt, "JournalEntry of unknown kind (written by a newer version?)");
+      }
+      JournalRecord r = entry.getRecord();
+      if (!RecordOrder.follows(last, r)) {
+        throw queue.corrupt(excerpt, "record at " + r.getLogIndex() + "/" + r.getEntrySeq()
+            + " does not follow " + last.logIndex() + "/" + last.entrySeq());
+      }
+      String problem = orderProblem(r);
+      if (problem != null) {
+        throw queue.corrupt(excerpt, problem);
+      }
+      index(excerpt, r);
+    }
+  }
+
+  /**
+   * Whether a truncation after {@code logIndex} has anything to void.
+   *
+   * @throws IllegalArgumentException if {@code logIndex} is below the newest gap's to_log_index
+   */
+  boolean holdsAfter(long logIndex) {
+    synchronized (lock) {
+      if (logIndex < gapFloorLogIndex) {
+        throw new IllegalArgumentException("journal " + queue.dir() + ": cannot truncate after log index " + logIndex
+            + ", below the gap marked up to " + gapFloorLogIndex + " (a snapshot was installed there)");
+      }
+      return last.logIndex() > logIndex;
+    }
+  }
+
+  /** Applies the truncation marker at {@code markerExcerpt}; see {@link #voidBefore}. */
+  void applyTruncation(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
+    synchronized (lock) {
+      voidBefore(markerExcerpt, afterLogIndex, tornExcerpt);
+    }
+  }
+
+  /** Makes the gap marker at {@code excerpt} the journal's end. */
+  void applyGap(long excerpt, long toLogIndex) {
+    synchronized (lock) {
+      gap(excerpt, toLogIndex);
+    }
+  }
+
+  /**
+   * Forgets everything the index holds below excerpt {@code first} (in cycle files that are gone),
+   * so that the index equals what a full scan of the remaining files builds.
+   */
+  void trimBefore(long first) {
+    synchronized (lock) {
+      runChanges++;
+      refs.dropBefore(first);
+      int drop = 0;
+      while (drop < cpSize && cpExcerpt[drop] < first) {
+        drop++;
+      }
+      System.arraycopy(cpLogIndex, drop, cpLogIndex, 0, cpSize - drop);
+      System.arraycopy(cpExcerpt, drop, cpExcerpt, 0, cpSize - drop);
+      cpSize -= drop;
+      markers.headMap(first).clear();
+      if (lastGapExcerpt >= 0 && lastGapExcerpt < first && !last.gap()) {
+        // A scan would not see the gap marker any more; every record before it is gone as well.
+        lastGapExcerpt = -1;
+        gapFloorLogIndex = 0;
+      }
+    }
+  }
+
+  /** Back to the index of an empty journal. */
+  void reset() {
+    synchronized (lock) {
+      runChanges++;
+      refs.clear();
+      cpLogIndex = new long[64];
+      cpExcerpt = new long[64];
+      cpSize = 0;
+      sinceCheckpoint = 0;
+      markers.clear();
+      last = Position.EMPTY;
+      lastGapExcerpt = -1;
+      gapFloorLogIndex = 0;
+      indexedExcerpt = -1;
+    }
+  }
+
+  /**
+   * Copies the index for an index file: the small parts by value, the per-ref excerpt arrays by
+   * reference (see {@link RefIndex.Entries}); {@link IndexImage#throughExcerptCrc} is left for the
+   * caller. Null when nothing is indexed yet. Costs O(refs + checkpoints + markers) under the lock.
+   */
+  IndexImage capture() {
+    IndexImage im = new IndexImage();
+    synchronized (lock) {
+      if (indexedExcerpt < 0) {
+        return null;
+      }
+      im.rollCycle = queue.rollCycle().toString();
+      im.throughExcerpt = indexedExcerpt;
+      im.last = last;
+      im.lastGapExcerpt = lastGapExcerpt;
+      im.gapFloorLogIndex = gapFloorLogIndex;
+      im.sinceCheckpoint = sinceCheckpoint;
+      im.checkpoints = cpSize;
+      im.cpLogIndex = Arrays.copyOf(cpLogIndex, cpSize);
+      im.cpExcerpt = Arrays.copyOf(cpExcerpt, cpSize);
+      im.markers = markers.size();
+      im.markerExcerpt = new long[im.markers];
+      im.markerAfterLogIndex = new long[im.markers];
+      int m = 0;
+      for (Map.Entry<Long, Long> e : markers.entrySet()) {
+        im.markerExcerpt[m] = e.getKey();
+        im.markerAfterLogIndex[m] = e.getValue();
+        m++;
+      }
+      // IndexFile sorts the refs by key when it writes them, so this map's order never reaches
+      // the file.
+      Map<RefIndex.Key, RefIndex.Entries> byRef = refs.entries();
+      im.refs = byRef.size();
+      im.keys = new RefIndex.Key[im.refs];
+      im.excerpts = new long[im.refs][];
+      im.sizes = new int[im.refs];
+      im.firstVersions = new long[im.refs];
+      int i = 0;
+      for (Map.Entry<RefIndex.Key, RefIndex.Entries> e : byRef.entrySet()) {
+        im.keys[i] = e.getKey();
+        im.excerpts[i] = e.getValue().excerpts;
+        im.sizes[i] = e.getValue().size;
+        im.firstVersions[i] = e.getValue().firstVersion;
+        i++;
+      }
+    }
+    return im;
+  }
+
+  /**
+   * Replaces the index with {@code im}; {@code im}'s arrays become owned by this index.
+   *
+   * @throws IllegalStateException if {@code im} names a ref twice (the index is then partly
+   *     installed: the caller resets it)
+   */
+  void install(IndexImage im) {
+    synchronized (lock) {
+      reset();
+      for (int i = 0; i < im.refs; i++) {
+        refs.put(im.keys[i], im.excerpts[i], im.sizes[i], im.firstVersions[i]);
+      }
+      cpLogIndex = im.cpLogIndex;
+      cpExcerpt = im.cpExcerpt;
+      cpSize = im.checkpoints;
+      sinceCheckpoint = im.sinceCheckpoint;
+      for (int m = 0; m < im.markers; m++) {
+        markers.put(im.markerExcerpt[m], im.markerAfterLogIndex[m]);
+      }
+      last = im.last;
+      lastGapExcerpt = im.lastGapExcerpt;
+      gapFloorLogIndex = im.gapFloorLogIndex;
+      indexedExcerpt = im.throughExcerpt;
+    }
+  }
+
+  // ---- internals: the caller holds the lock ------------------------------------------------------
+
+  /** Why {@code r} may not follow the journal's end, or null; remembers the ref's look-up for {@link #index}. */
+  private String orderProblem(JournalRecord r) {
+    String problem = RecordOrder.positionProblem(last, r);
+    if (problem != null) {
+      return problem;
+    }
+    checkedKey = RefIndex.Key.of(r.getRef());
+    checkedEntries = refs.get(checkedKey);
+    checkedRunChanges = runChanges;
+    return RecordOrder.versionProblem(r, checkedEntries, lastGapExcerpt);
+  }
+
+  private void index(long excerpt, JournalRecord r) {
+    // orderProblem(r) looked the ref up under the same lock hold (the scan) or, for append, before
+    // the write: one hash look-up per record instead of two, unless a trim came in between.
+    if (checkedRunChanges != runChanges) {
+      checkedEntries = refs.get(checkedKey);
+    }
+    refs.add(checkedKey, checkedEntries, r.getVersion(), excerpt);
+    checkedKey = null;
+    checkedEntries = null;
+    last = Position.of(r, excerpt);
+    indexedExcerpt = excerpt;
+    if (sinceCheckpoint++ % CHECKPOINT_EVERY == 0) {
+      if (cpSize == cpLogIndex.length) {
+        cpLogIndex = Arrays.copyOf(cpLogIndex, cpSize * 2);
+        cpExcerpt = Arrays.copyOf(cpExcerpt, cpSize * 2);
+      }
+      cpLogIndex[cpSize] = r.getLogIndex();
+      cpExcerpt[cpSize] = excerpt;
+      cpSize++;
+    }
+  }
+
+  private void gap(long excerpt, long toLogIndex) {
+    last = Position.gap(toLogIndex, excerpt);
+    lastGapExcerpt = excerpt;
+    gapFloorLogIndex = toLogIndex;
+    indexedExcerpt = excerpt;
+  }
+
+  /**
+   * Applies the marker at {@code markerExcerpt}: walks backward from it, removing from the index
+   * every record with log index above {@code afterLogIndex} that an earlier marker had not already
+   * voided, and stops at the first valid record at or below it, which becomes the last record, or
+   * at a gap marker, which becomes the last position (a truncation never goes below a gap's
+   * to_log_index, checked by the callers). A bad excerpt on the way is skipped only if this marker
+   * or one passed cuts it as a torn tail ({@code tornExcerpt}, 0 for none). Bounded by the number
+   * of excerpts before the marker.
+   */
+  private void voidBefore(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
+    runChanges++;
+    markers.put(markerExcerpt, afterLogIndex);
+    long earlierMarkersMin = Long.MAX_VALUE; // records above this were voided by a marker we passed
+    Position newLast = Position.EMPTY; // a gap marker met going back, or the last valid record
+    Set<Long> cut = new HashSet<>(); // torn excerpts cut by this marker and the ones passed
+    if (tornExcerpt != 0) {
+      cut.add(tornExcerpt);
+    }
+    JournalQueue.ReadBuffer buffer = new JournalQueue.ReadBuffer();
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      tailer.direction(TailerDirection.BACKWARD);
+      if (!tailer.moveToIndex(markerExcerpt)) {
+        throw queue.corrupt(markerExcerpt, "truncation marker not found");
+      }
+      for (;;) {
+        JournalEntry entry;
+        long excerpt;
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            break;
+          }
+          excerpt = dc.index();
+          if (excerpt >= markerExcerpt) {
+            continue;
+          }
+          RecordFrame.Decoded decoded = queue.decode(dc, buffer);
+          if (decoded instanceof RecordFrame.Bad bad) {
+            if (cut.contains(excerpt)) {
+              continue;
+            }
+            throw queue.badExcerpt(excerpt, bad, null);
+          }
+          entry = ((RecordFrame.Valid) decoded).entry();
+        }
+        if (entry.hasTruncation()) {
+          earlierMarkersMin = Math.min(earlierMarkersMin, entry.getTruncation().getAfterLogIndex());
+          if (entry.getTruncation().getTornExcerpt() != 0) {
+            cut.add(entry.getTruncation().getTornExcerpt());
+          }
+          continue;
+        }
+        if (entry.hasGap()) {
+          newLast = Position.gap(entry.getGap().getToLogIndex(), excerpt);
+          break;
+        }
+        JournalRecord r = entry.getRecord();
+        if (r.getLogIndex() > earlierMarkersMin) {
+          continue;
+        }
+        if (r.getLogIndex() > afterLogIndex) {
+          refs.removeLast(r.getRef(), excerpt);
+          continue;
+        }
+        newLast = Position.of(r, excerpt);
+        break;
+      }
+    }
+    if (newLast.gap()) {
+      gap(newLast.excerpt(), newLast.logIndex());
+    } else {
+      last = newLast;
+    }
+    indexedExcerpt = markerExcerpt;
+    while (cpSize > 0 && cpExcerpt[cpSize - 1] > newLast.excerpt()) {
+      cpSize--;
+    }
+  }
+}
