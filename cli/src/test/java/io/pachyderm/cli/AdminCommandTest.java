@@ -39,7 +39,7 @@ class AdminCommandTest {
     peers = "n1=127.0.0.1:" + FreePorts.one() + ",n2=127.0.0.1:" + FreePorts.one() + ",n3=127.0.0.1:" + FreePorts.one();
     List<Peer> cluster = Peer.parseList(peers);
     for (Peer p : cluster) {
-      PachydermNode.Builder b = NodeCommand.exampleNode(p.id(), cluster, dataDir.resolve(p.id()))
+      PachydermNode.Builder b = NodeCommand.classPathNode(p.id(), cluster, dataDir.resolve(p.id()))
           .electionTimeoutMin(Duration.ofSeconds(1));
       if (p.id().equals("n1")) {
         b.journal(JournalOptions.builder().rollCycle(JournalOptions.RollCycle.FIVE_MINUTELY).retainedCyclesMax(2)
