@@ -1,7 +1,7 @@
 package io.pachyderm.cli;
 
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.Transport;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.Transport;
 import io.pachyderm.node.PachydermNode;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.File;
@@ -152,7 +152,7 @@ final class NodeCommand implements Callable<Integer> {
       builder.authorizationPolicy(authPolicy);
     }
     if (tokenFile != null) {
-      builder.clientToken(io.pachyderm.client.internal.Tokens.read(tokenFile));
+      builder.clientToken(io.pachyderm.cluster.internal.Tokens.read(tokenFile));
     }
     if (snapshotThresholdEntries != null) {
       builder.snapshotThresholdEntries(snapshotThresholdEntries);

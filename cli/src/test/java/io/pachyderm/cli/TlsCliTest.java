@@ -2,8 +2,8 @@ package io.pachyderm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.node.PachydermNode;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.pachyderm.client;
 
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.protocol.EntityRead;

@@ -1,5 +1,8 @@
 package io.pachyderm.client;
 
+import io.pachyderm.cluster.ClusterIdentity;
+import io.pachyderm.cluster.Transport;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.DeadLetter;
 import io.pachyderm.api.DeadLetters;
@@ -15,11 +18,11 @@ import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.internal.Batcher;
-import io.pachyderm.client.internal.JulLevels;
+import io.pachyderm.cluster.internal.JulLevels;
 import io.pachyderm.client.internal.RaftRequests;
 import io.pachyderm.client.internal.RequestIds;
-import io.pachyderm.client.tls.TlsFiles;
-import io.pachyderm.client.tls.TlsMaterial;
+import io.pachyderm.cluster.tls.TlsFiles;
+import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityType;
@@ -28,8 +31,8 @@ import io.pachyderm.entity.Query;
 import io.pachyderm.protocol.Applied;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
-import io.pachyderm.client.internal.NodeRefusalException;
-import io.pachyderm.client.internal.Tokens;
+import io.pachyderm.cluster.internal.NodeRefusalException;
+import io.pachyderm.cluster.internal.Tokens;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.DeadLetterAction;
 import io.pachyderm.protocol.DeadLetterList;
@@ -170,7 +173,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
     this.requests = new RaftRequests(raft, b.inflightBatchesMax + READ_THREADS, b.queuedCommandsMax);
     this.pollRaft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
         .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
-    this.historyPool = io.pachyderm.client.internal.BoundedExecutor.fixed("pachyderm-client-history", 4,
+    this.historyPool = io.pachyderm.cluster.internal.BoundedExecutor.fixed("pachyderm-client-history", 4,
         b.historyReadsQueuedMax, "historyReadsQueuedMax", "history read");
     java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "pachyderm-client-timer");
@@ -846,7 +849,7 @@ public final class PachydermClient implements Entities, AutoCloseable {
         result.completeExceptionally(denied);
         return;
       }
-      io.pachyderm.api.StorageFullException storageFull = io.pachyderm.client.internal.StorageFullRefusal.storageFull(cause);
+      io.pachyderm.api.StorageFullException storageFull = io.pachyderm.cluster.internal.StorageFullRefusal.storageFull(cause);
       if (storageFull != null) {
         result.completeExceptionally(storageFull);
         return;

@@ -6,7 +6,7 @@ import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;
@@ -256,7 +256,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
         }
         // Not port 0: an ephemeral port can be taken by any outgoing connection before Ratis binds
         // it, and Ratis ends the JVM when its server cannot bind.
-        int port = io.pachyderm.client.internal.LoopbackPorts.free();
+        int port = io.pachyderm.cluster.internal.LoopbackPorts.free();
         Files.writeString(file, Integer.toString(port), StandardCharsets.UTF_8);
         return port;
       } catch (IOException | NumberFormatException e) {

@@ -60,8 +60,8 @@ class BoundedResourcesLocalTest {
 
   @Test
   void aSnapshotCarriesTheTrimmedDeDuplicationTableAndTheRestartedNodeLoadsItWithTheSameDigest() throws Exception {
-    java.util.List<io.pachyderm.client.Peer> peers =
-        java.util.List.of(new io.pachyderm.client.Peer("n1", "127.0.0.1:" + TestCluster.freePort()));
+    java.util.List<io.pachyderm.cluster.Peer> peers =
+        java.util.List.of(new io.pachyderm.cluster.Peer("n1", "127.0.0.1:" + TestCluster.freePort()));
     // Two replies kept: of five calls, three keep only their versions.
     io.pachyderm.node.internal.StateMachineLimits limits = new io.pachyderm.node.internal.StateMachineLimits(
         200_000, 1 << 20, 8 << 20, 1024, 10_000,

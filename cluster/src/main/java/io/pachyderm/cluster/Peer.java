@@ -1,4 +1,4 @@
-package io.pachyderm.client;
+package io.pachyderm.cluster;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.pachyderm.client;
+package io.pachyderm.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.pachyderm.client.internal;
+package io.pachyderm.cluster.internal;
 
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 

@@ -1,4 +1,4 @@
-package io.pachyderm.client.internal;
+package io.pachyderm.cluster.internal;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;

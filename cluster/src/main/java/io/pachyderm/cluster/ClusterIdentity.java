@@ -1,4 +1,4 @@
-package io.pachyderm.client;
+package io.pachyderm.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.pachyderm.client.tls;
+package io.pachyderm.cluster.tls;
 
 import java.io.Closeable;
 import java.net.Socket;

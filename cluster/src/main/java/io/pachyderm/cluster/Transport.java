@@ -1,4 +1,4 @@
-package io.pachyderm.client;
+package io.pachyderm.cluster;
 
 import org.apache.ratis.rpc.SupportedRpcType;
 

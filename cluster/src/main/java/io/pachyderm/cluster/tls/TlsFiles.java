@@ -1,4 +1,4 @@
-package io.pachyderm.client.tls;
+package io.pachyderm.cluster.tls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

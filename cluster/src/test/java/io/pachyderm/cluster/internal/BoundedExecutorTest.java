@@ -1,4 +1,4 @@
-package io.pachyderm.client.internal;
+package io.pachyderm.cluster.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
