@@ -2,7 +2,7 @@ package io.pachyderm.bench;
 
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.examples.counter.Counter;

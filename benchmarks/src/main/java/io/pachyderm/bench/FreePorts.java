@@ -1,6 +1,6 @@
 package io.pachyderm.bench;
 
-import io.pachyderm.client.internal.LoopbackPorts;
+import io.pachyderm.cluster.internal.LoopbackPorts;
 
 /** Loopback ports nobody listens on right now ({@link LoopbackPorts}: below the ephemeral range). */
 final class FreePorts {

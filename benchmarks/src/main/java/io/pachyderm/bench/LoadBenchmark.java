@@ -1,6 +1,6 @@
 package io.pachyderm.bench;
 
-import io.pachyderm.client.Transport;
+import io.pachyderm.cluster.Transport;
 import io.pachyderm.node.OutboxStats;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

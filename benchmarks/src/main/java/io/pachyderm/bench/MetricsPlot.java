@@ -1,7 +1,7 @@
 package io.pachyderm.bench;
 
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.examples.bank.Account;
 import io.pachyderm.examples.counter.Counter;

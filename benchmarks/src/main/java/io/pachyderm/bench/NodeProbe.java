@@ -1,6 +1,6 @@
 package io.pachyderm.bench;
 
-import io.pachyderm.client.ClusterIdentity;
+import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import org.apache.ratis.server.RaftServer;

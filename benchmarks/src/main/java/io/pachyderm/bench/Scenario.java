@@ -1,6 +1,6 @@
 package io.pachyderm.bench;
 
-import io.pachyderm.client.Transport;
+import io.pachyderm.cluster.Transport;
 import java.util.Objects;
 
 /**

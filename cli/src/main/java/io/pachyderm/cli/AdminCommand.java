@@ -3,7 +3,7 @@ package io.pachyderm.cli;
 import io.pachyderm.client.Admin;
 import io.pachyderm.client.AdminRefusedException;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.pachyderm.cli;
 
-import io.pachyderm.examples.Demo;
+import io.pachyderm.entity.EntityTypesProvider;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -14,6 +14,15 @@ final class DemoCommand implements Runnable {
 
   @Override
   public void run() {
-    Demo.main(dataDir == null ? new String[0] : new String[] {dataDir.toString()});
+    // The demo comes from a provider on the launcher's class path (the examples jar), not an import:
+    // the launcher serves any entity types and knows none of them.
+    EntityTypesProvider.Demo demo;
+    try {
+      demo = ProvidedTypes.demoFromClassPath().orElseThrow(() -> new CliFailure("no demo: no entity types provider "
+          + "with a demo on the launcher's class path (the examples jar is missing)"));
+    } catch (ProvidedTypes.ProviderException e) {
+      throw new CliFailure(e.getMessage());
+    }
+    demo.run(dataDir == null ? Path.of("data/demo") : dataDir, System.out);
   }
 }

@@ -2,8 +2,8 @@ package io.pachyderm.cli;
 
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.Transport;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;

@@ -1,7 +1,7 @@
 package io.pachyderm.cli;
 
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.node.security.ThrowawayCa;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,13 +1,12 @@
 package io.pachyderm.cli;
 
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.Transport;
-import io.pachyderm.entity.EffectContext;
-import io.pachyderm.examples.ExampleTypes;
-import io.pachyderm.examples.counter.Counter;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.Transport;
 import io.pachyderm.node.PachydermNode;
 import io.pachyderm.storage.journal.JournalOptions;
+import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -21,12 +20,11 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "node",
     description = {
-        "Runs one cluster node with the example entity types (counter, profile) until SIGTERM or Ctrl-C.",
+        "Runs one cluster node until SIGTERM or Ctrl-C, serving the entity types of --types, or without it the "
+            + "example types (counter, profile, ...).",
         "Every node of a cluster gets the same --peers; each its own --id and --data."})
 final class NodeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
-  /** Its own logger name, so the mailer's lines can be filtered or routed apart from the node's. */
-  private static final Logger MAILER_LOG = LoggerFactory.getLogger("io.pachyderm.cli.admin-mailer");
 
   @Spec
   CommandSpec spec;
@@ -40,6 +38,12 @@ final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--data", required = true, paramLabel = "DIR", description = "This node's data directory.")
   Path dataDir;
+
+  @Option(names = "--types", paramLabel = "JAR_OR_CLASSPATH", description = {
+      "Serve the entity types and effect handlers of the io.pachyderm.entity.EntityTypesProvider in these jars or "
+          + "class directories (repeatable, or several joined with the path separator, as a class path); every node "
+          + "of a cluster needs the same. Default: the example types on the launcher's class path."})
+  List<String> types = new ArrayList<>();
 
   @Option(names = "--transport", defaultValue = "grpc", paramLabel = "grpc|netty",
       description = "Every node and client of a cluster must use the same. Default: ${DEFAULT-VALUE}.")
@@ -134,7 +138,7 @@ final class NodeCommand implements Callable<Integer> {
     if (metricsHost != null && metricsPort == null) {
       throw new ParameterException(spec.commandLine(), "--metrics-host needs --metrics-port");
     }
-    PachydermNode.Builder builder = exampleNode(id, cluster, dataDir).transport(transport)
+    PachydermNode.Builder builder = node(id, cluster, dataDir, providedTypes()).transport(transport)
         .journal(JournalOptions.builder().rollCycle(journalRoll).retainedCyclesMax(journalRetain).build())
         .journalEnabled(!noJournal);
     var tls = TlsOptions.files(tlsCertificate, tlsKey, tlsCa);
@@ -148,7 +152,7 @@ final class NodeCommand implements Callable<Integer> {
       builder.authorizationPolicy(authPolicy);
     }
     if (tokenFile != null) {
-      builder.clientToken(io.pachyderm.client.internal.Tokens.read(tokenFile));
+      builder.clientToken(io.pachyderm.cluster.internal.Tokens.read(tokenFile));
     }
     if (snapshotThresholdEntries != null) {
       builder.snapshotThresholdEntries(snapshotThresholdEntries);
@@ -211,12 +215,38 @@ final class NodeCommand implements Callable<Integer> {
         : self.address() + " (one port for peers, clients and admin)";
   }
 
-  /** A node as the launcher runs it: the example types and a mailer that logs one line per effect. */
-  static PachydermNode.Builder exampleNode(String id, List<Peer> peers, Path dataDir) {
-    return PachydermNode.builder(id, peers, dataDir)
-        .entityTypes(ExampleTypes.all())
-        .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) ->
-            MAILER_LOG.info("counter {} reached {} (effect {}, dispatched by {})", t.counter(), t.count(),
-                ctx.idempotencyKey(), ctx.nodeId()));
+  /** The types of --types, else the launcher's class path; a missing or bad provider is bad input (exit 64). */
+  private ProvidedTypes providedTypes() {
+    try {
+      if (types.isEmpty()) {
+        return ProvidedTypes.fromClassPath();
+      }
+      List<Path> entries = new ArrayList<>();
+      for (String option : types) {
+        for (String entry : option.split(File.pathSeparator)) {
+          if (!entry.isBlank()) {
+            entries.add(Path.of(entry));
+          }
+        }
+      }
+      if (entries.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--types needs a jar or class directory");
+      }
+      return ProvidedTypes.fromJars(entries);
+    } catch (ProvidedTypes.ProviderException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** A node as the launcher runs it: the launcher's class path's types (the examples, their logging mailer). */
+  static PachydermNode.Builder classPathNode(String id, List<Peer> peers, Path dataDir) {
+    return node(id, peers, dataDir, ProvidedTypes.fromClassPath());
+  }
+
+  private static PachydermNode.Builder node(String id, List<Peer> peers, Path dataDir, ProvidedTypes provided) {
+    LOG.info("node {} serves entity types {} from {}", id, provided.types().names(), provided.providers());
+    PachydermNode.Builder builder = PachydermNode.builder(id, peers, dataDir).entityTypes(provided.types());
+    provided.effectHandlers().forEach(builder::effectHandler);
+    return builder;
   }
 }

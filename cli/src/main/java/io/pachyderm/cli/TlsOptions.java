@@ -1,6 +1,6 @@
 package io.pachyderm.cli;
 
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.tls.TlsFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.node.PachydermNode;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
@@ -39,7 +39,7 @@ class AdminCommandTest {
     peers = "n1=127.0.0.1:" + FreePorts.one() + ",n2=127.0.0.1:" + FreePorts.one() + ",n3=127.0.0.1:" + FreePorts.one();
     List<Peer> cluster = Peer.parseList(peers);
     for (Peer p : cluster) {
-      PachydermNode.Builder b = NodeCommand.exampleNode(p.id(), cluster, dataDir.resolve(p.id()))
+      PachydermNode.Builder b = NodeCommand.classPathNode(p.id(), cluster, dataDir.resolve(p.id()))
           .electionTimeoutMin(Duration.ofSeconds(1));
       if (p.id().equals("n1")) {
         b.journal(JournalOptions.builder().rollCycle(JournalOptions.RollCycle.FIVE_MINUTELY).retainedCyclesMax(2)

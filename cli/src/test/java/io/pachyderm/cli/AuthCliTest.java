@@ -2,8 +2,8 @@ package io.pachyderm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.node.PachydermNode;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.security.Identities;
@@ -49,7 +49,7 @@ class AuthCliTest {
     Files.writeString(tokenFile, TOKEN + "\n");
     policyFile = dir.resolve("policy.txt");
     Files.writeString(policyFile, "local query,status *\n");
-    node = NodeCommand.exampleNode("n1", Peer.parseList(peers), dir.resolve("n1")).tls(n1)
+    node = NodeCommand.classPathNode("n1", Peer.parseList(peers), dir.resolve("n1")).tls(n1)
         .authorizationPolicy(policyFile).clientToken(TOKEN).build().start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!node.isReadyLeader() && System.nanoTime() < deadline) {

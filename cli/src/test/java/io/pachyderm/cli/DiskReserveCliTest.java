@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.api.StorageFullException;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.examples.ExampleTypes;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.node.PachydermNode;

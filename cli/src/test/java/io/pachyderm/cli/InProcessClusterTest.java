@@ -2,7 +2,7 @@ package io.pachyderm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.node.PachydermNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class InProcessClusterTest {
     peers = "n1=127.0.0.1:" + FreePorts.one() + ",n2=127.0.0.1:" + FreePorts.one() + ",n3=127.0.0.1:" + FreePorts.one();
     List<Peer> cluster = Peer.parseList(peers);
     for (Peer p : cluster) {
-      nodes.add(NodeCommand.exampleNode(p.id(), cluster, dataDir.resolve(p.id()))
+      nodes.add(NodeCommand.classPathNode(p.id(), cluster, dataDir.resolve(p.id()))
           // Generous: two cores shared with other test JVMs must not cause elections mid-test.
           .electionTimeoutMin(Duration.ofSeconds(1))
           .build()

@@ -2,7 +2,7 @@ package io.pachyderm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.client.internal.LoopbackPorts;
+import io.pachyderm.cluster.internal.LoopbackPorts;
 import org.junit.jupiter.api.Test;
 
 class NotSentCliTest {

@@ -2,8 +2,8 @@ package io.pachyderm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.node.PachydermNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class TlsCliTest {
     LocalTls ca = LocalTls.create(dir, Peer.parseList(peers));
     n1 = ca.node("n1");
     client = ca.client();
-    node = NodeCommand.exampleNode("n1", Peer.parseList(peers), dir.resolve("n1")).tls(n1).build().start();
+    node = NodeCommand.classPathNode("n1", Peer.parseList(peers), dir.resolve("n1")).tls(n1).build().start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!node.isReadyLeader() && System.nanoTime() < deadline) {
       Thread.sleep(20);

@@ -1,5 +1,7 @@
 package io.pachyderm.client;
 
+import io.pachyderm.cluster.Transport;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.api.Futures;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;

@@ -6,7 +6,7 @@ import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.ReadMode;
-import io.pachyderm.client.internal.BoundedExecutor;
+import io.pachyderm.cluster.internal.BoundedExecutor;
 import io.pachyderm.client.internal.EncodedOperations;
 import io.pachyderm.client.internal.HistoryCursor;
 import io.pachyderm.entity.EntityRef;

@@ -1,5 +1,6 @@
 package io.pachyderm.client;
 
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.api.Futures;
 import io.pachyderm.client.internal.EncodedOperations;
 import io.pachyderm.protocol.DigestCheckpoint;

@@ -1,5 +1,7 @@
 package io.pachyderm.client;
 
+import io.pachyderm.cluster.Transport;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.api.DeadLetters;
 import io.pachyderm.api.Entities;
 import io.pachyderm.api.EntityState;
@@ -11,10 +13,10 @@ import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.internal.Connection;
 import io.pachyderm.client.internal.EncodedOperations;
-import io.pachyderm.client.internal.JulLevels;
-import io.pachyderm.client.internal.Tokens;
-import io.pachyderm.client.tls.TlsFiles;
-import io.pachyderm.client.tls.TlsMaterial;
+import io.pachyderm.cluster.internal.JulLevels;
+import io.pachyderm.cluster.internal.Tokens;
+import io.pachyderm.cluster.tls.TlsFiles;
+import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.entity.Query;

@@ -1,5 +1,6 @@
 package io.pachyderm.client;
 
+import io.pachyderm.cluster.Peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,8 +1,9 @@
 package io.pachyderm.client;
 
+import io.pachyderm.cluster.Peer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.client.internal.JulLevels;
+import io.pachyderm.cluster.internal.JulLevels;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;

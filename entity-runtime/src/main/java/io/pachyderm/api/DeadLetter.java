@@ -2,7 +2,6 @@ package io.pachyderm.api;
 
 import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityRef;
-import io.pachyderm.runtime.EntityKey;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -30,7 +29,7 @@ public record DeadLetter(String ecosystem, EntityRef<Object, Object> source, lon
                          Encoded payload, Object decoded, long version, int attempts, String lastError,
                          Instant deadAt) {
   public DeadLetter {
-    EntityKey.requireValidEcosystem(ecosystem);
+    EcosystemNames.requireValid(ecosystem);
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(handler, "handler");
     Objects.requireNonNull(payload, "payload");
@@ -106,7 +105,7 @@ public record DeadLetter(String ecosystem, EntityRef<Object, Object> source, lon
    */
   public record Id(String ecosystem, EntityRef<Object, Object> source, long seq) {
     public Id {
-      EntityKey.requireValidEcosystem(ecosystem);
+      EcosystemNames.requireValid(ecosystem);
       Objects.requireNonNull(source, "source");
       requireSeq(seq);
     }

@@ -1,12 +1,11 @@
 package io.pachyderm.runtime;
 
+import io.pachyderm.api.EcosystemNames;
 import java.util.Comparator;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /** An entity's identity across ecosystems: ecosystem, type name, id. Ordered for deterministic iteration. */
 public record EntityKey(String ecosystem, String type, String id) implements Comparable<EntityKey> {
-  private static final Pattern ECOSYSTEM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Comparator<EntityKey> ORDER = Comparator.comparing(EntityKey::ecosystem)
       .thenComparing(EntityKey::type)
       .thenComparing(EntityKey::id);
@@ -17,13 +16,13 @@ public record EntityKey(String ecosystem, String type, String id) implements Com
     Objects.requireNonNull(id, "id");
   }
 
-  /** @throws IllegalArgumentException naming the rule when {@code name} is not a valid ecosystem name */
+  /**
+   * {@link EcosystemNames#requireValid}, kept here for the callers that validate a key's ecosystem.
+   *
+   * @throws IllegalArgumentException naming the rule when {@code name} is not a valid ecosystem name
+   */
   public static String requireValidEcosystem(String name) {
-    if (name == null || !ECOSYSTEM.matcher(name).matches()) {
-      throw new IllegalArgumentException("ecosystem name '" + name
-          + "' must be 1..128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
-    }
-    return name;
+    return EcosystemNames.requireValid(name);
   }
 
   @Override

@@ -1,10 +1,10 @@
 package io.pachyderm.node;
 
-import io.pachyderm.client.ClusterIdentity;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.Transport;
-import io.pachyderm.client.tls.TlsFiles;
-import io.pachyderm.client.tls.TlsMaterial;
+import io.pachyderm.cluster.ClusterIdentity;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.Transport;
+import io.pachyderm.cluster.tls.TlsFiles;
+import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -107,7 +107,7 @@ public final class PachydermNode implements AutoCloseable {
   private final java.util.concurrent.CompletableFuture<Void> stoppedAfterFailure = new java.util.concurrent.CompletableFuture<>();
 
   private PachydermNode(Builder b) {
-    io.pachyderm.client.internal.JulLevels.apply();
+    io.pachyderm.cluster.internal.JulLevels.apply();
     this.nodeId = b.nodeId;
     this.dataDir = b.dataDir;
     this.group = ClusterIdentity.group(io.pachyderm.node.internal.ClusterIdFile.resolve(b.nodeId, b.dataDir,
@@ -863,7 +863,7 @@ public final class PachydermNode implements AutoCloseable {
      * another fails with UNAUTHENTICATED and writes nothing.
      */
     public Builder clientToken(String token) {
-      this.clientToken = io.pachyderm.client.internal.Tokens.requireValid(token, "node " + nodeId + " client token");
+      this.clientToken = io.pachyderm.cluster.internal.Tokens.requireValid(token, "node " + nodeId + " client token");
       return this;
     }
 

@@ -9,7 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Transport;
+import io.pachyderm.cluster.Transport;
 import io.pachyderm.entity.EntityRef;
 import java.nio.file.Path;
 import java.time.Duration;

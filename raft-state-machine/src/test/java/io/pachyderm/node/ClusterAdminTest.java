@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.client.Admin;
 import io.pachyderm.client.AdminRefusedException;
-import io.pachyderm.client.ClusterIdentity;
+import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import io.pachyderm.api.Futures;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;

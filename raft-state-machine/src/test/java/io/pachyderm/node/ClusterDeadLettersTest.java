@@ -9,7 +9,6 @@ import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityRef;
-import io.pachyderm.local.LocalPachyderm;
 import io.pachyderm.node.TestMessaging.Run;
 import io.pachyderm.node.TestMessaging.Work;
 import java.nio.file.Path;
@@ -169,29 +168,6 @@ class ClusterDeadLettersTest {
       assertThat(v.timers()).isGreaterThanOrEqualTo(0);
     });
     assertThat(client.deadLetters().discard(dead.id())).isTrue();
-  }
-
-  @Test
-  void theLocalStoreServesTheSameDeadLetters(@TempDir Path localDir) {
-    Set<String> keys = ConcurrentHashMap.newKeySet();
-    try (LocalPachyderm local = LocalPachyderm.builder(localDir).entityTypes(TestMessaging.TYPES)
-        .effectRetry(new EffectRetry(1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(5)))
-        .effectHandler(TestMessaging.FLAKY_HANDLER, (Work w, EffectContext ctx) -> {
-          keys.add(ctx.idempotencyKey());
-          throw new IllegalStateException("always down");
-        })
-        .open()) {
-      local.call(TestMessaging.JOB.ref("local-1"), new Run(1));
-      await("a local dead letter", () -> !local.deadLetters().list(10).isEmpty());
-
-      DeadLetter dead = local.deadLetters().list(10).get(0);
-      assertThat(dead.source().id()).isEqualTo("local-1");
-      assertThat(dead.attempts()).isEqualTo(1);
-      assertThat(dead.lastError()).contains("always down");
-      assertThat(keys).hasSize(1);
-      assertThat(local.deadLetters().discard(dead.id())).isTrue();
-      assertThat(local.deadLetters().list(10)).isEmpty();
-    }
   }
 
   private static DeadLetter awaitDeadLetter(String job) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;

@@ -9,7 +9,7 @@ import io.pachyderm.api.Follow;
 import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.protocol.HistoryPage;

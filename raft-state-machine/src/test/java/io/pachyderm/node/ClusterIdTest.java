@@ -3,11 +3,11 @@ package io.pachyderm.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pachyderm.client.ClusterIdentity;
+import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.client.ClusterMismatchException;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.internal.LoopbackPorts;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.internal.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

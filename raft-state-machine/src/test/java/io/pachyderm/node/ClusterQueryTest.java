@@ -11,7 +11,6 @@ import io.pachyderm.api.RejectionKind;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.Query;
-import io.pachyderm.local.LocalPachyderm;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.Payload;
 import io.pachyderm.protocol.Protos;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Named queries on a real three-node cluster and on the local store: only the result crosses the
- * wire, every read mode reaches the node's query, and every expected failure is a clear rejection
+ * Named queries on a real three-node cluster (the local store: LocalStoreReadsTest in the local
+ * module): only the result crosses the wire, every read mode reaches the node's query, and every expected failure is a clear rejection
  * of that read alone, answered at once rather than retried until the request timeout.
  */
 class ClusterQueryTest {
@@ -169,22 +168,6 @@ class ClusterQueryTest {
       }
       assertThat(client.query(doc, TestDocument.PAGES_AFTER_GATE)).as("the interrupted query thread serves again")
           .isEqualTo(3);
-    }
-  }
-
-  @Test
-  void theLocalStoreRunsTheSameQueries() {
-    try (LocalPachyderm local = LocalPachyderm.builder(dir).entityTypes(TestDocument.TYPES).open()) {
-      local.send(doc, new TestDocument.Append("a"));
-      local.send(doc, new TestDocument.Append("bb"));
-      assertThat(local.query(doc, TestDocument.PAGES)).isEqualTo(2);
-      assertThat(local.query(doc, TestDocument.PAGE_LENGTH, new TestDocument.Page(1))).isEqualTo(2);
-      assertThat(Futures.join(local.queryAsync(doc, TestDocument.FIRST_PAGE, null, ReadMode.STALE)))
-          .isEqualTo(new QueryResult<>("a", 2));
-      assertThatThrownBy(() -> local.query(doc, TestDocument.PAGE_LENGTH, new TestDocument.Page(2)))
-          .isInstanceOfSatisfying(CommandRejectedException.class,
-              e -> assertThat(e.kind()).isEqualTo(RejectionKind.HANDLER_FAILED));
-      assertThat(local.query(doc, TestDocument.PAGES)).isEqualTo(2);
     }
   }
 

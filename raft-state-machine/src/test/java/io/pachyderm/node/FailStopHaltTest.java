@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.internal.LoopbackPorts;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.internal.LoopbackPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.pachyderm.node;
 
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import java.nio.file.Path;
 
 /**

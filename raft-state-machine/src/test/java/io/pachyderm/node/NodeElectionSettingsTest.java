@@ -2,7 +2,7 @@ package io.pachyderm.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -177,7 +177,7 @@ class ObservabilityClusterTest {
 
   @Test
   void aMetricsPortNeedsARegistryItCanScrape() {
-    PachydermNode.Builder builder = PachydermNode.builder("n1", List.of(new io.pachyderm.client.Peer("n1",
+    PachydermNode.Builder builder = PachydermNode.builder("n1", List.of(new io.pachyderm.cluster.Peer("n1",
             "127.0.0.1:" + TestCluster.freePort())), dir.resolve("n1"))
         .meterRegistry(new SimpleMeterRegistry()).metricsPort(0);
     assertThatThrownBy(builder::build).isInstanceOf(IllegalArgumentException.class)

@@ -3,8 +3,8 @@ package io.pachyderm.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.internal.LoopbackPorts;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.internal.LoopbackPorts;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -1,7 +1,7 @@
 package io.pachyderm.node;
 
-import io.pachyderm.client.ClusterIdentity;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.ClusterIdentity;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
 import io.pachyderm.protocol.CommandBatch;

@@ -9,7 +9,6 @@ import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.local.LocalPachyderm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -99,19 +98,6 @@ class ReadOnNodeTest {
           .extracting(HistoryEvent::version).hasSize(11);
       assertThat(client.historyAsync(c, 3, 4, ReadMode.LINEARIZABLE).get(10, TimeUnit.SECONDS))
           .extracting(HistoryEvent::version).containsExactly(3L, 4L, 5L, 6L);
-    }
-  }
-
-  @Test
-  void theLocalStoreHasOneNodeNamedLocal() throws Exception {
-    try (LocalPachyderm local = LocalPachyderm.builder(dir.resolve("local")).entityTypes(TestCounter.TYPES).open()) {
-      var c = TestCounter.TYPE.ref("c");
-      local.call(c, new TestCounter.Add(7));
-      assertThat(local.queryAsync(c, ReadMode.onNode(LocalPachyderm.NODE_ID)).get(10, TimeUnit.SECONDS).state().count())
-          .isEqualTo(7);
-      assertThat(local.historyAsync(c, 1, 10, ReadMode.onNode("local")).get(10, TimeUnit.SECONDS)).hasSize(1);
-      assertThatThrownBy(() -> local.queryAsync(c, ReadMode.onNode("n1")).join())
-          .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("[local]");
     }
   }
 

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.Transport;
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.Transport;
+import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.node.security.ThrowawayCa.AltName;
 import io.pachyderm.node.security.ThrowawayCa;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.pachyderm.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.internal.LoopbackPorts;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.internal.LoopbackPorts;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

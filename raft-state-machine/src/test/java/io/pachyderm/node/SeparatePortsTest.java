@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.node.security.ThrowawayCa;
-import io.pachyderm.client.ClusterIdentity;
+import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
-import io.pachyderm.client.tls.TlsMaterial;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
+import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.entity.EntityRef;
 import java.nio.file.Path;
 import java.time.Duration;

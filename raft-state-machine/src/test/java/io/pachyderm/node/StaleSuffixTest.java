@@ -3,9 +3,9 @@ package io.pachyderm.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.api.ReadMode;
-import io.pachyderm.client.ClusterIdentity;
+import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.Record;

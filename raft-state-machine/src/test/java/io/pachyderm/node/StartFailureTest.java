@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.internal.LoopbackPorts;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.internal.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

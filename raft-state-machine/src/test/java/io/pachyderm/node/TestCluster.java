@@ -1,8 +1,8 @@
 package io.pachyderm.node;
 
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.internal.StateMachineLimits;
@@ -216,7 +216,7 @@ final class TestCluster implements AutoCloseable {
   PachydermClient client(List<Peer> to, Duration timeout) {
     // A client of a subset of the peers needs the cluster's id: it would derive another from its list.
     PachydermClient.Builder b = PachydermClient.builder(to).entityTypes(types).requestTimeout(timeout)
-        .clusterId(io.pachyderm.client.ClusterIdentity.groupId(peers).getUuid());
+        .clusterId(io.pachyderm.cluster.ClusterIdentity.groupId(peers).getUuid());
     if (clientTls != null) {
       b.tls(clientTls);
     }
@@ -284,7 +284,7 @@ final class TestCluster implements AutoCloseable {
   }
 
   static int freePort() {
-    return io.pachyderm.client.internal.LoopbackPorts.free();
+    return io.pachyderm.cluster.internal.LoopbackPorts.free();
   }
 
   @Override

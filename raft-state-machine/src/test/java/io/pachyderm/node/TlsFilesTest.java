@@ -3,8 +3,8 @@ package io.pachyderm.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pachyderm.client.tls.TlsFiles;
-import io.pachyderm.client.tls.TlsMaterial;
+import io.pachyderm.cluster.tls.TlsFiles;
+import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.node.security.ThrowawayCa;
 import java.nio.file.Files;
 import java.nio.file.Path;

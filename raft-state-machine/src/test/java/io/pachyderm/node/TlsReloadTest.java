@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.node.security.ThrowawayCa;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
-import io.pachyderm.client.tls.TlsMaterial;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
+import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.entity.EntityRef;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +61,7 @@ class TlsReloadTest {
       // The rotated node still takes calls and its peers still reach it over the new certificate.
       EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("rotated");
       try (PachydermClient client = PachydermClient.builder(java.util.List.of(n1)).entityTypes(TestCounter.TYPES)
-          .clusterId(io.pachyderm.client.ClusterIdentity.groupId(cluster.peers()).getUuid())
+          .clusterId(io.pachyderm.cluster.ClusterIdentity.groupId(cluster.peers()).getUuid())
           .requestTimeout(Duration.ofSeconds(60)).tls(alice).build()) {
         assertThat(client.call(ref, new TestCounter.Add(2)).version()).isEqualTo(1);
       }

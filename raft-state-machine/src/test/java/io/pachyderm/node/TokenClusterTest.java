@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pachyderm.api.AccessDeniedException;
 import io.pachyderm.api.HistoryEvent;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityRef;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package io.pachyderm.chaos.nodes;
 import io.pachyderm.chaos.net.NetnsHosts;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.security.ThrowawayCa;
 import java.io.IOException;
@@ -190,7 +190,7 @@ public final class ChaosCluster implements AutoCloseable {
   private PachydermClient.Builder clientBuilder(List<Peer> to, Duration requestTimeout) {
     // The cluster's id from its full peer list: a client of one node would derive another.
     PachydermClient.Builder b = PachydermClient.builder(to).entityTypes(types).requestTimeout(requestTimeout)
-        .clusterId(io.pachyderm.client.ClusterIdentity.groupId(peers).getUuid());
+        .clusterId(io.pachyderm.cluster.ClusterIdentity.groupId(peers).getUuid());
     if (clientTls != null) {
       // Each client reads the files again: a few small PEM files, a handful of times per run.
       b.tls(clientTls);

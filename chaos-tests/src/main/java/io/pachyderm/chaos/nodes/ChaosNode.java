@@ -2,8 +2,8 @@ package io.pachyderm.chaos.nodes;
 
 import io.pachyderm.chaos.workload.EffectCounterEntity;
 import io.pachyderm.chaos.workload.ReliableEffectCounterEntity;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.node.EffectRetry;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;

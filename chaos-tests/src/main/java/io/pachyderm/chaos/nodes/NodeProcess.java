@@ -2,7 +2,7 @@ package io.pachyderm.chaos.nodes;
 
 import io.pachyderm.chaos.net.NetnsHosts;
 import io.pachyderm.chaos.net.Shell;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

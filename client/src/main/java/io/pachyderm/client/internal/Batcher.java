@@ -1,5 +1,7 @@
 package io.pachyderm.client.internal;
 
+import io.pachyderm.cluster.internal.StorageFullRefusal;
+import io.pachyderm.cluster.internal.NodeRefusalException;
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;

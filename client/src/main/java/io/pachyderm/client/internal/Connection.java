@@ -1,12 +1,14 @@
 package io.pachyderm.client.internal;
 
+import io.pachyderm.cluster.internal.StorageFullRefusal;
+import io.pachyderm.cluster.internal.NodeRefusalException;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.ReadMode;
-import io.pachyderm.client.ClusterIdentity;
-import io.pachyderm.client.Peer;
-import io.pachyderm.client.Transport;
-import io.pachyderm.client.tls.TlsMaterial;
+import io.pachyderm.cluster.ClusterIdentity;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.cluster.Transport;
+import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.protocol.Applied;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;

@@ -4,7 +4,7 @@ import io.pachyderm.api.DeadLetter;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.ReplyForgottenException;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.codec.Encoded;
 import io.pachyderm.protocol.Applied;
 import io.pachyderm.protocol.Command;

@@ -1,8 +1,9 @@
 package io.pachyderm.client.internal;
 
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.api.PachydermException;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.protocol.EntityRead;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;

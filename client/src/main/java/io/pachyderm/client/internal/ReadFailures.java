@@ -1,5 +1,6 @@
 package io.pachyderm.client.internal;
 
+import io.pachyderm.cluster.internal.NodeRefusalException;
 import io.pachyderm.api.AccessDeniedException;
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.PachydermException;

@@ -7,7 +7,7 @@ import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.HistoryUnavailableException;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.RejectionKind;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.protocol.HistoryPage;
 import io.pachyderm.protocol.HistoryQuery;
 import io.pachyderm.protocol.JournalRecord;

@@ -1,5 +1,6 @@
 package io.pachyderm.client.internal;
 
+import io.pachyderm.cluster.internal.NodeRefusalException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.api.AccessDeniedException;

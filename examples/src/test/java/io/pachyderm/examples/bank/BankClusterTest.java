@@ -6,7 +6,7 @@ import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.client.Peer;
+import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
@@ -93,7 +93,7 @@ class BankClusterTest {
       List<Long> reference = null;
       for (Peer peer : peers) {
         try (PachydermClient pinned = PachydermClient.builder(List.of(peer)).entityTypes(TYPES)
-            .clusterId(io.pachyderm.client.ClusterIdentity.groupId(peers).getUuid()).build()) {
+            .clusterId(io.pachyderm.cluster.ClusterIdentity.groupId(peers).getUuid()).build()) {
           List<Long> balances = new ArrayList<>();
           for (int a = 0; a < ACCOUNTS; a++) {
             balances.add(pinned.queryAsync(Account.TYPE.ref("a" + a), ReadMode.STALE).get().state().balanceCents());
@@ -159,6 +159,6 @@ class BankClusterTest {
   }
 
   private static int freePort() {
-    return io.pachyderm.client.internal.LoopbackPorts.free();
+    return io.pachyderm.cluster.internal.LoopbackPorts.free();
   }
 }

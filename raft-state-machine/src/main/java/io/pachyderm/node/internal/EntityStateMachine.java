@@ -227,7 +227,7 @@ public final class EntityStateMachine extends BaseStateMachine {
                             io.pachyderm.node.QueueLimits queueLimits) {
     this.metrics = metrics;
     this.queueLimits = queueLimits;
-    this.proposer = io.pachyderm.client.internal.BoundedExecutor.fixed("pachyderm-propose", 3,
+    this.proposer = io.pachyderm.cluster.internal.BoundedExecutor.fixed("pachyderm-propose", 3,
         queueLimits.proposalsQueuedMax(), "proposalsQueuedMax", "internal proposal on " + nodeId);
     this.logEntriesKeptForLaggingNodesMax = logEntriesKeptForLaggingNodesMax;
     this.nodeId = nodeId;
@@ -459,7 +459,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (storageFull != null) {
       // Before anything reaches the log: a write the disk cannot hold would stop the node (fail-stop).
       TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build();
-      trx.setException(new io.pachyderm.client.internal.StorageFullRefusal(storageFull));
+      trx.setException(new io.pachyderm.cluster.internal.StorageFullRefusal(storageFull));
       return trx;
     }
     if (reports + actions + admin > 0) {

@@ -1,6 +1,6 @@
 package io.pachyderm.node.security;
 
-import io.pachyderm.client.internal.NodeRefusalException;
+import io.pachyderm.cluster.internal.NodeRefusalException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,6 @@
 package io.pachyderm.node.security;
 
-import io.pachyderm.client.tls.TlsFiles;
+import io.pachyderm.cluster.tls.TlsFiles;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -143,7 +143,7 @@ class CallAuthorizerTest {
     return refusal.code();
   }
 
-  private static X509Certificate leaf(io.pachyderm.client.tls.TlsFiles files) {
+  private static X509Certificate leaf(io.pachyderm.cluster.tls.TlsFiles files) {
     return files.load().certificateChain().get(0);
   }
 }

@@ -1,0 +1,276 @@
+package io.pachyderm.local;
+
+import io.pachyderm.api.Entities;
+import io.pachyderm.api.EntityState;
+import io.pachyderm.api.PachydermException;
+import io.pachyderm.api.ReadMode;
+import io.pachyderm.api.Reply;
+import io.pachyderm.client.PachydermClient;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.entity.EffectHandler;
+import io.pachyderm.entity.EntityRef;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.PachydermNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Pachyderm embedded in one JVM, on local disk: a single-node Raft group (the same state machine,
+ * log and snapshots as a cluster) plus a client bound to it over loopback.
+ *
+ * <pre>{@code
+ * try (LocalPachyderm local = LocalPachyderm.builder(Path.of("data"))
+ *         .entityTypes(EntityTypes.of(Counter.TYPE)).open()) {
+ *   local.call(Counter.TYPE.ref("my-counter"), new Counter.Increment(1));
+ * }
+ * }</pre>
+ *
+ * <p>Every entity survives {@link #close()} and JVM crashes: reopening the same directory
+ * restores it from the latest snapshot plus the log tail. One process at a time may open a
+ * directory. Thread-safe.
+ */
+public final class LocalPachyderm implements Entities, AutoCloseable {
+  /** The one node's id, which {@link ReadMode#onNode} names. */
+  public static final String NODE_ID = "local";
+  private static final String PORT_FILE = "local-port";
+
+  private final PachydermNode node;
+  private final PachydermClient client;
+
+  private LocalPachyderm(PachydermNode node, PachydermClient client) {
+    this.node = node;
+    this.client = client;
+  }
+
+  /** A builder for the store in {@code dataDir} (created when missing). */
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  @Override
+  public String ecosystem() {
+    return client.ecosystem();
+  }
+
+  @Override
+  public Entities ecosystem(String name) {
+    return client.ecosystem(name);
+  }
+
+  @Override
+  public <S, C> CompletableFuture<Reply<S>> callAsync(EntityRef<S, C> ref, C command) {
+    return client.callAsync(ref, command);
+  }
+
+  @Override
+  public <S, C> CompletableFuture<Long> sendAsync(EntityRef<S, C> ref, C command) {
+    return client.sendAsync(ref, command);
+  }
+
+  @Override
+  public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
+    return client.queryAsync(ref, mode);
+  }
+
+  @Override
+  public <S, A, R> CompletableFuture<io.pachyderm.api.QueryResult<R>> queryAsync(EntityRef<S, ?> ref,
+      io.pachyderm.entity.Query<S, A, R> query, A args, ReadMode mode) {
+    return client.queryAsync(ref, query, args, mode);
+  }
+
+  @Override
+  public <S> CompletableFuture<java.util.List<io.pachyderm.api.HistoryEvent>> historyAsync(EntityRef<S, ?> ref,
+      long fromVersion, int limit, ReadMode mode) {
+    return client.historyAsync(ref, fromVersion, limit, mode);
+  }
+
+  @Override
+  public java.util.List<io.pachyderm.api.HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
+    return client.history(ref, fromVersion);
+  }
+
+  @Override
+  public <S> io.pachyderm.api.Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
+    return client.follow(ref, fromVersion, withStates);
+  }
+
+  @Override
+  public Duration requestTimeout() {
+    return client.requestTimeout();
+  }
+
+  /** The store's dead letters: at-least-once effects that ran out of attempts, every ecosystem's. */
+  public io.pachyderm.api.DeadLetters deadLetters() {
+    return client.deadLetters();
+  }
+
+  /** The embedded node, for status and snapshots. */
+  public PachydermNode node() {
+    return node;
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } finally {
+      node.close();
+    }
+  }
+
+  /** Settings of the embedded store. Not thread-safe. */
+  public static final class Builder {
+    private final Path dataDir;
+    private EntityTypes types = EntityTypes.of();
+    private final Map<String, EffectHandler<?>> handlers = new LinkedHashMap<>();
+    private String ecosystem = "default";
+    private long snapshotThresholdEntries = 10_000;
+    private long entitiesPerEcosystemMax = io.pachyderm.node.internal.ReplicatedTableLimits.ENTITIES_PER_ECOSYSTEM_MAX_OFF;
+    private io.pachyderm.storage.journal.JournalOptions journalOptions =
+        io.pachyderm.storage.journal.JournalOptions.defaults();
+    private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
+    private EffectRetry effectRetry = EffectRetry.DEFAULT;
+
+    private Builder(Path dataDir) {
+      this.dataDir = Objects.requireNonNull(dataDir, "data dir");
+    }
+
+    public Builder entityTypes(EntityTypes types) {
+      this.types = Objects.requireNonNull(types);
+      return this;
+    }
+
+    public Builder effectHandler(String name, EffectHandler<?> handler) {
+      if (handlers.putIfAbsent(Objects.requireNonNull(name), Objects.requireNonNull(handler)) != null) {
+        throw new IllegalArgumentException("two effect handlers named '" + name + "'");
+      }
+      return this;
+    }
+
+    /** How at-least-once effects are retried and when they become dead letters. */
+    public Builder effectRetry(EffectRetry retry) {
+      this.effectRetry = Objects.requireNonNull(retry, "effect retry");
+      return this;
+    }
+
+    /** The ecosystem addressed by the store's own methods. Default "default". */
+    public Builder ecosystem(String name) {
+      this.ecosystem = name;
+      return this;
+    }
+
+    /** The event journal's roll cycle and retention (default: daily files, kept forever). */
+    public Builder journal(io.pachyderm.storage.journal.JournalOptions options) {
+      this.journalOptions = java.util.Objects.requireNonNull(options, "journal options");
+      return this;
+    }
+
+    public Builder snapshotThresholdEntries(long entries) {
+      this.snapshotThresholdEntries = entries;
+      return this;
+    }
+
+    /**
+     * Entities each ecosystem may hold; a command that would create one more is rejected as
+     * {@code LIMIT_EXCEEDED}. Default 0: no quota.
+     */
+    public Builder entitiesPerEcosystemMax(long entities) {
+      io.pachyderm.node.internal.ReplicatedTableLimits.DEFAULT.withEntitiesPerEcosystemMax(entities);
+      this.entitiesPerEcosystemMax = entities;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** Starts the node and waits (up to 30 s) until it serves writes. */
+    public LocalPachyderm open() {
+      try {
+        Files.createDirectories(dataDir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+      }
+      List<Peer> peers = List.of(new Peer(NODE_ID, "127.0.0.1:" + port()));
+      PachydermNode.Builder nb = PachydermNode.builder(NODE_ID, peers, dataDir)
+          .entityTypes(types)
+          // Embedded in the application's JVM: a fatal error stops the node, never the application.
+          .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE)
+          .snapshotThresholdEntries(snapshotThresholdEntries)
+          .entitiesPerEcosystemMax(entitiesPerEcosystemMax)
+          .journal(journalOptions)
+          .effectRetry(effectRetry);
+      handlers.forEach(nb::effectHandler);
+      PachydermNode node = nb.build().start();
+      try {
+        awaitReady(node);
+        PachydermClient client = PachydermClient.builder(peers)
+            .entityTypes(types)
+            .ecosystem(ecosystem)
+            .requestTimeout(requestTimeout)
+            .build();
+        return new LocalPachyderm(node, client);
+      } catch (RuntimeException e) {
+        node.close();
+        throw e;
+      }
+    }
+
+    private static void awaitReady(PachydermNode node) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!node.isReadyLeader()) {
+        if (System.nanoTime() > deadline) {
+          throw new PachydermException("local node did not become ready within 30 s");
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new PachydermException("interrupted while opening the local store");
+        }
+      }
+    }
+
+    /** The loopback port used last time, if still free, else a new free one (remembered). */
+    private int port() {
+      Path file = dataDir.resolve(PORT_FILE);
+      try {
+        if (Files.exists(file)) {
+          int saved = Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).trim());
+          if (isFree(saved)) {
+            return saved;
+          }
+        }
+        // Not port 0: an ephemeral port can be taken by any outgoing connection before Ratis binds
+        // it, and Ratis ends the JVM when its server cannot bind.
+        int port = io.pachyderm.cluster.internal.LoopbackPorts.free();
+        Files.writeString(file, Integer.toString(port), StandardCharsets.UTF_8);
+        return port;
+      } catch (IOException | NumberFormatException e) {
+        throw new PachydermException("cannot choose a loopback port for the local store in " + dataDir + ": " + e, e);
+      }
+    }
+
+    private static boolean isFree(int port) {
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+  }
+}
