@@ -360,6 +360,11 @@ public final class Replica {
     return outbox;
   }
 
+  /** Every entity key held, in key order. */
+  public java.util.List<EntityKey> keys() {
+    return store.keysInOrder();
+  }
+
   public int entities() {
     return store.size();
   }

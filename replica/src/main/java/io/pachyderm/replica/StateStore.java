@@ -24,7 +24,8 @@ public interface StateStore {
 
   /**
    * Every key held, in {@link EntityKey} order: a snapshot writes entities in this order, so that
-   * replicas holding the same state write the same bytes. Apply thread only.
+   * replicas holding the same state write the same bytes. Any thread: a copy of the keys held at
+   * one moment (on the apply thread, a consistent one).
    */
   List<EntityKey> keysInOrder();
 
