@@ -8,23 +8,16 @@ import io.pachyderm.node.FatalErrorPolicy;
 import io.pachyderm.node.OutboxStats;
 import io.pachyderm.node.QueueLimits;
 import io.pachyderm.protocol.CommandBatch;
-import io.pachyderm.protocol.DigestCheckpoint;
-import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.LogEntry;
-import io.pachyderm.protocol.NodeStatus;
-import io.pachyderm.protocol.Protos;
 import io.pachyderm.replica.Applied;
 import io.pachyderm.replica.Decider;
 import io.pachyderm.replica.HeapStateStore;
 import io.pachyderm.replica.Outbox;
 import io.pachyderm.replica.Replica;
-import io.pachyderm.replica.ReplicaDigest;
 import io.pachyderm.runtime.EntityKey;
-import io.pachyderm.storage.journal.EventJournal;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -77,20 +70,14 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final NodeReads reads;
   private final SnapshotStore snapshots;
   private volatile long readyTerm = -1;
-  /** Null when the node keeps no journal (then history and follow are refused). */
-  private final Path journalDir;
-  private final JournalOptions journalOptions;
-  private volatile EventJournal journal;
+  private final NodeJournal journal;
+  private final AppliedCarrier carrier;
   private final HistoryWaiters historyWaiters;
   private final QueryRunner queries;
   private final long logEntriesKeptForLaggingNodesMax;
-  /** The journal position recorded in the loaded snapshot (0 when none): see {@link #markJournalGap}. */
-  private volatile long snapshotJournalIndex;
   private volatile RaftServer server;
   private volatile RaftServer.Division division;
-  /** The digest with the applied index it belongs to, published after each applied index. */
-  private volatile DigestAt published = new DigestAt(TermIndex.INITIAL_VALUE, 0);
-  private final DigestCheckpoints checkpoints = new DigestCheckpoints(DIGEST_CHECKPOINT_INTERVAL, 256);
+  private final DigestPublisher digests;
   /** Set once the node has started, and when it closes on purpose: see {@link #close()}. */
   private volatile boolean running;
   private volatile boolean closeRequested;
@@ -105,11 +92,6 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** The leader's clock (the time its records carry, when timers are due); replaceable before the server starts. */
   private volatile LongSupplier clockMs = System::currentTimeMillis;
 
-  /** Every applied index that is a multiple of this logs its digest (a line per node per 10,000 entries). */
-  static final long DIGEST_LOG_INTERVAL = 10_000;
-  /** Every applied index that is a multiple of this records its digest for checkers. */
-  static final long DIGEST_CHECKPOINT_INTERVAL = 100;
-
   /** The replica digest of the state at {@code applied}. */
   public record DigestAt(TermIndex applied, long digest) {}
 
@@ -120,15 +102,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
         logEntriesKeptForLaggingNodesMax,
         new NodeMetrics(nodeId, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-            java.util.Set.copyOf(types.names())));
-  }
-
-  public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
-                            Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
-                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
-                            long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics) {
-    this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
-        logEntriesKeptForLaggingNodesMax, metrics, QueueLimits.DEFAULT);
+            java.util.Set.copyOf(types.names())), QueueLimits.DEFAULT);
   }
 
   public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
@@ -138,8 +112,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.metrics = metrics;
     this.logEntriesKeptForLaggingNodesMax = logEntriesKeptForLaggingNodesMax;
     this.nodeId = nodeId;
-    this.journalDir = journalDir;
-    this.journalOptions = journalOptions;
+    this.journal = new NodeJournal(nodeId, journalDir, journalOptions);
+    this.digests = new DigestPublisher(nodeId);
     this.historyWaiters = new HistoryWaiters(nodeId, 10_000);
     this.queries = new QueryRunner(nodeId);
     this.replica = new Replica(nodeId, types, new HeapStateStore(), limits.dedupEntriesMax(), limits.tables());
@@ -153,9 +127,10 @@ public final class EntityStateMachine extends BaseStateMachine {
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
         this::isReadyLeaderNow, effectRetry, timerFiresPerSecondMax, queueLimits, effectHandlers.keySet(),
         this::nowMs, error -> this.failStop.fatal("the leader's work loop", error));
-    this.reads = new NodeReads(nodeId, types, replica, () -> journal, journalOptions, queueLimits, historyWaiters,
-        queries, this::adapterStatus);
+    this.carrier = new AppliedCarrier(nodeId, leaderWork, effects, metrics, historyWaiters, journal::get);
     this.snapshots = new SnapshotStore(nodeId, storage, replica, metrics);
+    this.reads = new NodeReads(nodeId, types, replica, journal::get, journalOptions, queueLimits, historyWaiters,
+        queries, new RaftStatus(() -> division, digests, snapshots::latestIndex, leaderWork::isActive));
   }
 
   /** The node's fail-stop policy; call before the server starts. */
@@ -182,50 +157,9 @@ public final class EntityStateMachine extends BaseStateMachine {
     // NEW -> STARTING -> RUNNING: snapshot installation later needs RUNNING -> PAUSING -> PAUSED.
     getLifeCycle().startAndTransition(() -> {
       storage.init(raftStorage);
-      loadSnapshotAndOpenJournal();
+      journal.openWhile(this::loadLatestSnapshot);
+      journal.markGap(getLastAppliedTermIndex());
     }, IOException.class);
-  }
-
-  /**
-   * The snapshot load and the journal open are independent (neither reads what the other
-   * builds) and both are seconds of cold-JVM work after a crash (measured with
-   * {@code benchmarks/run.sh restart-cluster}), so the journal opens on its own thread meanwhile.
-   * The journal's gap check needs both, so it runs after.
-   */
-  private void loadSnapshotAndOpenJournal() throws IOException {
-    java.util.concurrent.FutureTask<Void> journalOpen = new java.util.concurrent.FutureTask<>(() -> {
-      openJournal();
-      return null;
-    });
-    Thread opener = new Thread(journalOpen, nodeId + "-journal-open");
-    opener.start();
-    IOException failure = null;
-    try {
-      loadLatestSnapshot();
-    } catch (IOException | RuntimeException e) {
-      failure = e instanceof IOException io ? io : new IOException(e);
-    }
-    try {
-      journalOpen.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      IOException interrupted = new java.io.InterruptedIOException(nodeId + ": interrupted while opening the journal");
-      if (failure != null) {
-        interrupted.addSuppressed(failure);
-      }
-      throw interrupted;
-    } catch (java.util.concurrent.ExecutionException e) {
-      IOException journalFailure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-      if (failure == null) {
-        failure = journalFailure;
-      } else {
-        failure.addSuppressed(journalFailure);
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-    markJournalGap();
   }
 
   /**
@@ -243,7 +177,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   public void reinitialize() throws IOException {
     leaderEntries.clearSpeculation();
     loadLatestSnapshot();
-    markJournalGap();
+    journal.markGap(getLastAppliedTermIndex());
     if (getLifeCycleState() == LifeCycle.State.PAUSED) {
       getLifeCycle().transition(LifeCycle.State.STARTING);
       getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -253,44 +187,6 @@ public final class EntityStateMachine extends BaseStateMachine {
   @Override
   public SimpleStateMachineStorage getStateMachineStorage() {
     return storage;
-  }
-
-  /**
-   * Opens the journal (while the snapshot loads). Ratis then replays the log from the snapshot
-   * on: records the journal already holds are skipped by {@link EventJournal#append}, missing ones
-   * (lost with the page cache, or never written before a crash) are appended again.
-   */
-  private void openJournal() throws IOException {
-    if (journalDir == null) {
-      return;
-    }
-    long startNs = System.nanoTime();
-    journal = EventJournal.open(journalDir, journalOptions);
-    LOG.info("{} opened its journal {} ({} records, last complete log index {}) in {} ms", nodeId, journalDir,
-        journal.records(), journal.lastCompleteIndex(), (System.nanoTime() - startNs) / 1_000_000);
-  }
-
-  /**
-   * The journal must hold every event up to the loaded snapshot, or replaying the log after it
-   * cannot fill the journal. The snapshot records the journal's last complete index when it was
-   * taken (on the node that took it: ours, or the leader's for an installed snapshot); entries
-   * after that index and up to the snapshot carried no events. So events are missing exactly when
-   * our journal ends before that index: after a snapshot was installed from the leader (the log
-   * before it is gone), or if the journal directory was removed. Such a node serves history from
-   * the snapshot on only.
-   */
-  private void markJournalGap() {
-    EventJournal j = journal;
-    TermIndex applied = getLastAppliedTermIndex();
-    if (j == null || applied == null || applied.getIndex() <= 0) {
-      return;
-    }
-    long before = j.lastCompleteIndex();
-    if (before < snapshotJournalIndex && j.markGap(applied.getIndex())) {
-      LOG.warn("{}: journal holds events up to log index {} but the snapshot at {} expects them up to {}; events in "
-          + "between are not on this node: its history of affected entities starts after the snapshot", nodeId,
-          before, applied.getIndex(), snapshotJournalIndex);
-    }
   }
 
   /** The node started; from now on a close nobody asked for is a failure. */
@@ -318,10 +214,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     effects.close();
     historyWaiters.close();
     queries.close();
-    EventJournal j = journal;
-    if (j != null) {
-      j.close();
-    }
+    journal.close();
     super.close();
   }
 
@@ -458,77 +351,9 @@ public final class EntityStateMachine extends BaseStateMachine {
     Applied applied = replica.apply(termIndex.getTerm(), termIndex.getIndex(), entry, appendedHere);
     // The replica has published the applied states: only now may speculation they caught up with go.
     leaderEntries.applied(applied);
-    carryOut(applied, termIndex, appendedBy);
-    journalEntry(applied, termIndex);
+    carrier.carry(applied, termIndex, appendedBy);
     updateLastAppliedTermIndex(termIndex);
     return CompletableFuture.completedFuture(NodeReads.message(applied.reply()));
-  }
-
-  /** Hands what the entry did to the dispatcher, the leader's work loop, the metrics and the logs. */
-  private void carryOut(Applied applied, TermIndex termIndex, LeaderBatch appendedBy) {
-    for (Outbox.Id id : applied.messagesAdded()) {
-      leaderWork.messageAdded(id);
-    }
-    for (Outbox.Id id : applied.effectsAdded()) {
-      leaderWork.effectAdded(id);
-    }
-    for (Applied.TimerScheduled t : applied.timersScheduled()) {
-      leaderWork.timerScheduled(t.key(), t.seq(), t.dueMs());
-    }
-    for (Applied.EffectDispatch d : applied.effectsToDispatch()) {
-      effects.dispatch(d.source(), d.version(), d.logIndex(), d.term(), d.effect(), d.seq());
-    }
-    for (Applied.Refused r : applied.refused()) {
-      LOG.warn("{}: {} rejected by {}: {}", nodeId, r.item(), r.receiver(), r.reason());
-    }
-    if (appendedBy != null) {
-      long latencyNs = System.nanoTime() - appendedBy.arrivalNs;
-      for (Applied.CommandOutcome c : applied.commandOutcomes()) {
-        metrics.commandApplied(c.ref().getEcosystem(), c.ref().getType(), c.outcome(), latencyNs);
-      }
-      if (applied.records() > 0) {
-        metrics.entryApplied(applied.records());
-      }
-    }
-    applied.effectsPausedSet().ifPresent(paused -> {
-      leaderWork.effectsPaused(paused);
-      LOG.info("{}: at-least-once effects {} at log index {}", nodeId, paused ? "paused" : "resumed",
-          termIndex.getIndex());
-    });
-  }
-
-  /**
-   * Appends the entry's records to the journal (replayed ones are skipped) and wakes the followers
-   * of their entities. A journal that refuses a record would hold a history other than the log's:
-   * that stops this replica, like any other broken apply invariant.
-   */
-  private void journalEntry(Applied applied, TermIndex termIndex) {
-    EventJournal j = journal;
-    if (j == null || applied.journalRecords().isEmpty()) {
-      return;
-    }
-    try {
-      int appended = 0;
-      for (JournalRecord r : applied.journalRecords()) {
-        if (j.append(r)) {
-          appended++;
-        }
-      }
-      metrics.journalAppended(appended);
-      // Checked after appending: a reader parks first and looks at the journal again after, so
-      // either it sees these records or this sees it parked. No follower parked: nothing to pay.
-      if (historyWaiters.parkedCount() > 0) {
-        Set<EntityKey> touched = new LinkedHashSet<>();
-        for (JournalRecord r : applied.journalRecords()) {
-          touched.add(Protos.key(r.getRef()));
-        }
-        for (EntityKey key : touched) {
-          historyWaiters.wake(key);
-        }
-      }
-    } catch (RuntimeException e) {
-      throw new IllegalStateException(nodeId + ": journaling entry " + termIndex + " failed: " + e.getMessage(), e);
-    }
   }
 
   /** Whether at-least-once effects are paused in this node's applied state. */
@@ -551,9 +376,7 @@ public final class EntityStateMachine extends BaseStateMachine {
       metrics.leaderChanged();
     }
     if (!groupMemberId.getPeerId().equals(newLeaderId)) {
-      readyTerm = -1;
-      leaderEntries.clearSpeculation();
-      leaderWork.deactivate();
+      notifyNotLeader(java.util.List.of());
     }
   }
 
@@ -581,77 +404,23 @@ public final class EntityStateMachine extends BaseStateMachine {
     return reads.query(request);
   }
 
-  /** The status fields this adapter knows: Raft's view, the applied index with its digest, snapshot, leadership. */
-  private NodeStatus.Builder adapterStatus() {
-    // The applied index is the digest's own: both are published together after each index.
-    DigestAt at = published;
-    TermIndex applied = at.applied();
-    NodeStatus.Builder b = NodeStatus.newBuilder();
-    raftView(b);
-    b.setAppliedIndex(Math.max(0, applied.getIndex()))
-        .setAppliedTerm(Math.max(0, applied.getTerm()))
-        .setDigest(at.digest());
-    checkpoints.forEach((index, digest) ->
-        b.addDigestCheckpoints(DigestCheckpoint.newBuilder().setIndex(index).setDigest(digest)));
-    return b.setSnapshotIndex(snapshots.latestIndex()).setLeaderReady(leaderWork.isActive());
-  }
-
-  /** Role, known leader, term and commit index, as the Ratis division reports them now. */
-  private void raftView(NodeStatus.Builder b) {
-    RaftServer.Division d = division;
-    if (d == null) {
-      return;
-    }
-    var info = d.getInfo();
-    b.setRole(info.getCurrentRole().name())
-        .setCurrentTerm(info.getCurrentTerm())
-        .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()));
-    var leader = d.getInfo().isLeader() ? d.getId() : info.getLeaderId();
-    if (leader != null) {
-      b.setLeaderId(leader.toString());
-    }
-  }
-
   // ---- snapshots ----------------------------------------------------------------------
 
   /** Runs on the apply thread (Ratis' StateMachineUpdater), so the state is still. */
   @Override
   public long takeSnapshot() throws IOException {
-    FailStop f = failStop;
-    if (f.failed()) {
-      // The state may be behind its journal or half applied: it must not become a snapshot.
-      throw new IOException(nodeId + " stopped after a fatal error and takes no snapshot: " + f.failure());
-    }
-    try {
-      return writeSnapshot();
-    } catch (RuntimeException | Error e) {
-      // Ratis' apply loop survives only an IOException here: anything else puts it in a state where,
-      // while the server stops, it retries the snapshot and logs the failure in a tight loop and
-      // close() waits for it forever (issue 12's ~17,000 lines a second: a journal whose files
-      // were gone could not sync). A journal that cannot sync is a durability failure: fail-stop.
-      f.fatal("taking a snapshot", e);
-      throw new IOException(nodeId + ": snapshot failed: " + e, e);
-    }
-  }
-
-  private long writeSnapshot() throws IOException {
-    TermIndex last = getLastAppliedTermIndex();
-    if (last == null || last.getIndex() < 0) {
-      return -1;
-    }
-    snapshots.write(last, journal);
-    // Ratis purges up to what every node has; past this bound a lagging node must install a snapshot.
-    long laggardBound = last.getIndex() - logEntriesKeptForLaggingNodesMax;
-    RaftServer.Division d = division;
-    if (laggardBound > 0 && d != null) {
-      d.getRaftLog().purge(laggardBound);
-    }
-    return last.getIndex();
+    return snapshots.take(getLastAppliedTermIndex(), journal.get(), failStop, index -> {
+      // Ratis purges up to what every node has; past this bound a lagging node must install a snapshot.
+      long laggardBound = index - logEntriesKeptForLaggingNodesMax;
+      if (laggardBound > 0 && division != null) {
+        division.getRaftLog().purge(laggardBound);
+      }
+    });
   }
 
   private void loadLatestSnapshot() throws IOException {
-    snapshotJournalIndex = 0;
-    checkpoints.clear();
+    journal.snapshotLoaded(0);
+    digests.checkpoints().clear();
     SnapshotStore.Loaded loaded;
     try {
       loaded = snapshots.loadLatest();
@@ -665,7 +434,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     }
     setLastAppliedTermIndex(loaded.last());
     publishDigest(loaded.last());
-    snapshotJournalIndex = loaded.journalIndex();
+    journal.snapshotLoaded(loaded.journalIndex());
   }
 
   // ---- the replica digest ---------------------------------------------------------------
@@ -682,21 +451,12 @@ public final class EntityStateMachine extends BaseStateMachine {
   }
 
   private void publishDigest(TermIndex applied) {
-    if (applied == null) {
-      return;
-    }
-    long d = replica.digest();
-    published = new DigestAt(applied, d);
-    checkpoints.offer(applied.getIndex(), d);
-    if (applied.getIndex() > 0 && applied.getIndex() % DIGEST_LOG_INTERVAL == 0) {
-      // The same indexes on every node: node logs alone show where replicas parted, after the fact.
-      LOG.info("{} replica digest at applied index {}: {}", nodeId, applied.getIndex(), ReplicaDigest.hex(d));
-    }
+    digests.publish(applied, replica.digest());
   }
 
   /** The digest and its applied index, as status reports them. */
   public DigestAt digestAt() {
-    return published;
+    return digests.published();
   }
 
   // ---- observability for the node and tests -------------------------------------------
@@ -715,14 +475,12 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   /** The journal's encoded bytes appended since open, 0 without a journal. */
   public long journalBytesAppended() {
-    EventJournal j = journal;
-    return j == null ? 0 : j.bytesAppended();
+    return journal.bytesAppended();
   }
 
   /** Records the journal holds (retained and indexed), 0 without a journal. */
   public long journalRecords() {
-    EventJournal j = journal;
-    return j == null ? 0 : j.records();
+    return journal.records();
   }
 
   /** Effects the at-most-once dispatcher dropped or whose handler threw, since start. */

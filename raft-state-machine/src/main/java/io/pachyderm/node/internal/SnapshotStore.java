@@ -53,12 +53,40 @@ final class SnapshotStore {
   }
 
   /**
+   * Takes a snapshot at {@code last} (the applied index), then {@code written} with its index;
+   * returns that index, or -1 when nothing was applied yet.
+   *
+   * <p>Ratis' apply loop survives only an IOException here: anything else puts it in a state where,
+   * while the server stops, it retries the snapshot and logs the failure in a tight loop and close()
+   * waits for it forever (issue 12's ~17,000 lines a second: a journal whose files were gone could
+   * not sync). A journal that cannot sync is a durability failure: fail-stop, then the IOException.
+   */
+  long take(TermIndex last, EventJournal journal, FailStop failStop, java.util.function.LongConsumer written)
+      throws IOException {
+    if (failStop.failed()) {
+      // The state may be behind its journal or half applied: it must not become a snapshot.
+      throw new IOException(nodeId + " stopped after a fatal error and takes no snapshot: " + failStop.failure());
+    }
+    if (last == null || last.getIndex() < 0) {
+      return -1;
+    }
+    try {
+      write(last, journal);
+      written.accept(last.getIndex());
+      return last.getIndex();
+    } catch (RuntimeException | Error e) {
+      failStop.fatal("taking a snapshot", e);
+      throw new IOException(nodeId + ": snapshot failed: " + e, e);
+    }
+  }
+
+  /**
    * Writes the replica's state at {@code last} and registers the file with Ratis.
    *
    * @param journal the node's journal (null when none): its events up to now are synced first,
    *     because Ratis purges the log behind this snapshot and from then on only the journal holds them
    */
-  void write(TermIndex last, EventJournal journal) throws IOException {
+  private void write(TermIndex last, EventJournal journal) throws IOException {
     long startNs = System.nanoTime();
     File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
     long journalIndex = 0;
