@@ -121,7 +121,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         queueLimits.effectHandlerThreadsMax(), queueLimits.effectsQueuedPerHandlerMax());
     Decider decider = new Decider(nodeId, types, effects::hasHandler, limits.recordBytesMax(), limits.entryBytesMax());
     this.leaderEntries = new LeaderEntries(nodeId, replica, decider, limits, this::nowMs);
-    this.proposer = new InternalProposer(nodeId, queueLimits, this::proposalTarget);
+    this.proposer = new InternalProposer(nodeId, queueLimits, () -> server, () -> division);
     this.failStop = new FailStop(nodeId, FatalErrorPolicy.STOP_NODE);
     this.leaderWork = new LeaderWork(nodeId, replica.outbox(), proposer::submit,
         (source, effect, ctx) -> effects.invoke(source, effect.getHandler(), effect.getPayload(), ctx),
@@ -227,12 +227,6 @@ public final class EntityStateMachine extends BaseStateMachine {
     return clockMs.getAsLong();
   }
 
-  private InternalProposer.Target proposalTarget() {
-    RaftServer s = server;
-    RaftServer.Division d = division;
-    return s == null || d == null ? null : new InternalProposer.Target(s, d);
-  }
-
   // ---- leader: building entries ---------------------------------------------------------
 
   @Override
@@ -262,26 +256,25 @@ public final class EntityStateMachine extends BaseStateMachine {
     String storageFull = reserve == null ? null : reserve.shortfall(System.nanoTime());
     if (storageFull != null) {
       // Before anything reaches the log: a write the disk cannot hold would stop the node (fail-stop).
-      TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build();
-      trx.setException(new io.pachyderm.client.internal.StorageFullRefusal(storageFull));
-      return trx;
+      return refused(request, new io.pachyderm.client.internal.StorageFullRefusal(storageFull));
     }
     LeaderEntries.Result result = leaderEntries.build(batch, term, arrivalNs);
     if (result instanceof LeaderEntries.Refused refused) {
       return failed(request, refused.message());
     }
     LeaderEntries.Built built = (LeaderEntries.Built) result;
-    return TransactionContext.newBuilder()
-        .setStateMachine(this)
-        .setClientRequest(request)
+    return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
         .setLogData(UnsafeByteOperations.unsafeWrap(built.entry().toByteArray()))
-        .setStateMachineContext(built.batch())
-        .build();
+        .setStateMachineContext(built.batch()).build();
   }
 
   private TransactionContext failed(RaftClientRequest request, String message) {
+    return refused(request, new StateMachineException(message));
+  }
+
+  private TransactionContext refused(RaftClientRequest request, Exception why) {
     TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build();
-    trx.setException(new StateMachineException(message));
+    trx.setException(why);
     return trx;
   }
 
@@ -429,11 +422,11 @@ public final class EntityStateMachine extends BaseStateMachine {
       leaderWork.effectsPaused(replica.effectsPaused());
     }
     if (loaded == null) {
-      publishDigest(getLastAppliedTermIndex());
+      digests.publish(getLastAppliedTermIndex(), replica.digest());
       return;
     }
     setLastAppliedTermIndex(loaded.last());
-    publishDigest(loaded.last());
+    digests.publish(loaded.last(), replica.digest());
     journal.snapshotLoaded(loaded.journalIndex());
   }
 
@@ -446,12 +439,8 @@ public final class EntityStateMachine extends BaseStateMachine {
   @Override
   protected boolean updateLastAppliedTermIndex(TermIndex newTI) {
     boolean updated = super.updateLastAppliedTermIndex(newTI);
-    publishDigest(newTI);
+    digests.publish(newTI, replica.digest());
     return updated;
-  }
-
-  private void publishDigest(TermIndex applied) {
-    digests.publish(applied, replica.digest());
   }
 
   /** The digest and its applied index, as status reports them. */

@@ -22,21 +22,24 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * server under an identity of its own; such batches from any other client are refused. Any thread.
  */
 final class InternalProposer implements AutoCloseable {
-  /** The server and this node's division of it, once initialized. */
-  record Target(RaftServer server, RaftServer.Division division) {}
-
   private final String nodeId;
-  private final Supplier<Target> target;
+  private final Supplier<RaftServer> server;
+  private final Supplier<RaftServer.Division> division;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   // Ratis runs startTransaction (handle, lane waits) on the submitting thread before it returns
   // the future; proposing from here keeps the leader work loop free while that happens.
   private final ExecutorService proposer;
 
-  /** @param target the server to propose to; null before the state machine is initialized */
-  InternalProposer(String nodeId, QueueLimits queueLimits, Supplier<Target> target) {
+  /**
+   * @param server the server to propose to, null before the state machine is initialized
+   * @param division this node's division of it, null likewise
+   */
+  InternalProposer(String nodeId, QueueLimits queueLimits, Supplier<RaftServer> server,
+                   Supplier<RaftServer.Division> division) {
     this.nodeId = nodeId;
-    this.target = target;
+    this.server = server;
+    this.division = division;
     this.proposer = io.pachyderm.client.internal.BoundedExecutor.fixed("pachyderm-propose", 3,
         queueLimits.proposalsQueuedMax(), "proposalsQueuedMax", "internal proposal on " + nodeId);
   }
@@ -47,14 +50,15 @@ final class InternalProposer implements AutoCloseable {
   }
 
   CompletableFuture<BatchReply> submit(CommandBatch batch) {
-    Target t = target.get();
-    if (t == null) {
+    RaftServer s = server.get();
+    RaftServer.Division d = division.get();
+    if (s == null || d == null) {
       return CompletableFuture.failedFuture(new IllegalStateException(nodeId + " is not initialized"));
     }
     RaftClientRequest request = RaftClientRequest.newBuilder()
         .setClientId(clientId)
-        .setServerId(t.server().getId())
-        .setGroupId(t.division().getGroup().getGroupId())
+        .setServerId(s.getId())
+        .setGroupId(d.getGroup().getGroupId())
         .setCallId(callIds.incrementAndGet())
         .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())))
         .setType(RaftClientRequest.writeRequestType())
@@ -63,7 +67,7 @@ final class InternalProposer implements AutoCloseable {
     try {
       proposed = CompletableFuture.supplyAsync(() -> {
         try {
-          return t.server().submitClientRequestAsync(request);
+          return s.submitClientRequestAsync(request);
         } catch (IOException e) {
           throw new CompletionException(e);
         }
