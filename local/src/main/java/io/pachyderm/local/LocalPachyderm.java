@@ -137,7 +137,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
     private final Map<String, EffectHandler<?>> handlers = new LinkedHashMap<>();
     private String ecosystem = "default";
     private long snapshotThresholdEntries = 10_000;
-    private long entitiesPerEcosystemMax = io.pachyderm.node.internal.ReplicatedTableLimits.ENTITIES_PER_ECOSYSTEM_MAX_OFF;
+    private long entitiesPerEcosystemMax = io.pachyderm.replica.ReplicatedTableLimits.ENTITIES_PER_ECOSYSTEM_MAX_OFF;
     private io.pachyderm.storage.journal.JournalOptions journalOptions =
         io.pachyderm.storage.journal.JournalOptions.defaults();
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
@@ -187,7 +187,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
      * {@code LIMIT_EXCEEDED}. Default 0: no quota.
      */
     public Builder entitiesPerEcosystemMax(long entities) {
-      io.pachyderm.node.internal.ReplicatedTableLimits.DEFAULT.withEntitiesPerEcosystemMax(entities);
+      io.pachyderm.replica.ReplicatedTableLimits.DEFAULT.withEntitiesPerEcosystemMax(entities);
       this.entitiesPerEcosystemMax = entities;
       return this;
     }

@@ -65,7 +65,7 @@ class BoundedResourcesLocalTest {
     // Two replies kept: of five calls, three keep only their versions.
     io.pachyderm.node.internal.StateMachineLimits limits = new io.pachyderm.node.internal.StateMachineLimits(
         200_000, 1 << 20, 8 << 20, 1024, 10_000,
-        io.pachyderm.node.internal.ReplicatedTableLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20));
+        io.pachyderm.replica.ReplicatedTableLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20));
     EntityRef<TestBlob.State, TestBlob.Command> ref = TestBlob.TYPE.ref("doc");
     AppliedDigest before;
     try (PachydermNode node = PachydermNode.builder("n1", peers, dir).entityTypes(EntityTypes.of(TestBlob.TYPE))

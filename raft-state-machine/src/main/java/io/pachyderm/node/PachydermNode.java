@@ -18,7 +18,7 @@ import io.pachyderm.node.internal.HealthCheck;
 import io.pachyderm.node.internal.MetricsEndpoint;
 import io.pachyderm.node.internal.NodeMetrics;
 import io.pachyderm.node.internal.RatisMeterBridge;
-import io.pachyderm.node.internal.ReplicatedTableLimits;
+import io.pachyderm.replica.ReplicatedTableLimits;
 import io.pachyderm.node.internal.StateMachineLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.security.CallAuthorizer;

@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.replica.Outbox;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.Delivery;
 import io.pachyderm.protocol.PendingMessage;

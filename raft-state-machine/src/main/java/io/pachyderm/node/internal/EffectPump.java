@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.replica.Outbox;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.node.EffectRetry;

@@ -1,5 +1,7 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.replica.ReplicatedTableLimits;
+
 /**
  * Limits enforced by the state machine, before anything is replicated.
  *

@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.replica.ReplicatedTableLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.entity.EntityTypes;

@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.replica.Outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;

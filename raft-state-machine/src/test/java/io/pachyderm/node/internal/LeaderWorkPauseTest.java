@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.replica.Outbox;
 import static io.pachyderm.node.internal.DrivenLeaderWork.A;
 import static io.pachyderm.node.internal.DrivenLeaderWork.B;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.pachyderm.node.internal;
+package io.pachyderm.replica;
 
 /**
  * Bounds of the replicated tables that grow with use. Every one is counted in entries or encoded

@@ -1,4 +1,4 @@
-package io.pachyderm.node.internal;
+package io.pachyderm.replica;
 
 import io.pachyderm.protocol.OutboxCounter;
 import io.pachyderm.protocol.OutboxItem;
@@ -28,17 +28,20 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * <p>Written only by the apply thread, in log order, so every replica holds the same outbox;
  * sorted maps make snapshots byte-identical across replicas. Leader threads and reads see it
  * through concurrent maps and only ever act on what is already applied.
+ *
+ * <p>Thread-safety: the writing methods are for the apply thread (the {@link Replica}, or a test
+ * standing in for it); the reading ones may be called from any thread.
  */
-final class Outbox {
+public final class Outbox {
   /** An outbox item: the producing entity and its sequence number. */
-  record Id(EntityKey source, long seq) implements Comparable<Id> {
+  public record Id(EntityKey source, long seq) implements Comparable<Id> {
     private static final Comparator<Id> ORDER = Comparator.comparing(Id::source).thenComparingLong(Id::seq);
 
-    static Id of(io.pachyderm.protocol.EffectId id) {
+    public static Id of(io.pachyderm.protocol.EffectId id) {
       return new Id(Protos.key(id.getSource()), id.getSeq());
     }
 
-    io.pachyderm.protocol.EffectId toProto() {
+    public io.pachyderm.protocol.EffectId toProto() {
       return io.pachyderm.protocol.EffectId.newBuilder().setSource(Protos.ref(source)).setSeq(seq).build();
     }
 
@@ -74,7 +77,7 @@ final class Outbox {
 
   // ---- apply thread ---------------------------------------------------------------------
 
-  long nextSeq(EntityKey source) {
+  public long nextSeq(EntityKey source) {
     Long last = lastSeq.get(source);
     long next = (last == null ? 0 : last) + 1;
     if (last != null) {
@@ -85,7 +88,7 @@ final class Outbox {
     return next;
   }
 
-  void addMessage(PendingMessage m) {
+  public void addMessage(PendingMessage m) {
     Id id = new Id(Protos.key(m.getSource()), m.getSeq());
     PendingMessage before = messages.put(id, m);
     pendingItems += before == null ? 1 : 0;
@@ -96,12 +99,12 @@ final class Outbox {
   }
 
   /** Whether {@code id} is the oldest undelivered message from its sender to its receiver. */
-  boolean isNextOfItsPair(Id id, PendingMessage m) {
+  public boolean isNextOfItsPair(Id id, PendingMessage m) {
     ArrayDeque<Long> q = pairQueues.get(new Pair(id.source(), Protos.key(m.getTarget())));
     return q != null && !q.isEmpty() && q.peekFirst() == id.seq();
   }
 
-  void removeMessage(Id id, PendingMessage m) {
+  public void removeMessage(Id id, PendingMessage m) {
     PendingMessage removed = messages.remove(id);
     pendingItems -= removed == null ? 0 : 1;
     digest -= hashOf(removed, OutboxItem.Builder::setMessage);
@@ -115,52 +118,52 @@ final class Outbox {
     }
   }
 
-  void putEffect(Id id, PendingEffect e) {
+  public void putEffect(Id id, PendingEffect e) {
     PendingEffect before = effects.put(id, e);
     pendingItems += before == null ? 1 : 0;
     digest -= hashOf(before, OutboxItem.Builder::setEffect);
     digest += hashOf(e, OutboxItem.Builder::setEffect);
   }
 
-  void removeEffect(Id id) {
+  public void removeEffect(Id id) {
     PendingEffect removed = effects.remove(id);
     pendingItems -= removed == null ? 0 : 1;
     digest -= hashOf(removed, OutboxItem.Builder::setEffect);
   }
 
-  void putDeadLetter(Id id, PendingEffect e) {
+  public void putDeadLetter(Id id, PendingEffect e) {
     PendingEffect before = deadLetters.put(id, e);
     pendingItems += before == null ? 1 : 0;
     digest -= hashOf(before, OutboxItem.Builder::setDeadLetter);
     digest += hashOf(e, OutboxItem.Builder::setDeadLetter);
   }
 
-  void removeDeadLetter(Id id) {
+  public void removeDeadLetter(Id id) {
     PendingEffect removed = deadLetters.remove(id);
     pendingItems -= removed == null ? 0 : 1;
     digest -= hashOf(removed, OutboxItem.Builder::setDeadLetter);
   }
 
-  void putTimer(TimerKey key, PendingTimer t) {
+  public void putTimer(TimerKey key, PendingTimer t) {
     PendingTimer before = timers.put(key, t);
     pendingItems += before == null ? 1 : 0;
     digest -= hashOf(before, OutboxItem.Builder::setTimer);
     digest += hashOf(t, OutboxItem.Builder::setTimer);
   }
 
-  void removeTimer(TimerKey key) {
+  public void removeTimer(TimerKey key) {
     PendingTimer removed = timers.remove(key);
     pendingItems -= removed == null ? 0 : 1;
     digest -= hashOf(removed, OutboxItem.Builder::setTimer);
   }
 
   /** Pending messages, at-least-once effects and timers, and dead letters. Apply thread only. */
-  int pendingItems() {
+  public int pendingItems() {
     return pendingItems;
   }
 
   /** The outbox's part of the replica digest. Apply thread only. */
-  long digest() {
+  public long digest() {
     return digest;
   }
 
@@ -174,7 +177,7 @@ final class Outbox {
         .build();
   }
 
-  void clear() {
+  public void clear() {
     messages.clear();
     effects.clear();
     deadLetters.clear();
@@ -187,36 +190,36 @@ final class Outbox {
 
   // ---- any thread -----------------------------------------------------------------------
 
-  PendingMessage message(Id id) {
+  public PendingMessage message(Id id) {
     return messages.get(id);
   }
 
-  PendingEffect effect(Id id) {
+  public PendingEffect effect(Id id) {
     return effects.get(id);
   }
 
-  PendingEffect deadLetter(Id id) {
+  public PendingEffect deadLetter(Id id) {
     return deadLetters.get(id);
   }
 
-  PendingTimer timer(TimerKey key) {
+  public PendingTimer timer(TimerKey key) {
     return timers.get(key);
   }
 
   /** Snapshot views for a new leader's rescan: weakly consistent, in key order. */
-  Iterable<Map.Entry<Id, PendingMessage>> messages() {
+  public Iterable<Map.Entry<Id, PendingMessage>> messages() {
     return messages.entrySet();
   }
 
-  Iterable<Map.Entry<Id, PendingEffect>> effects() {
+  public Iterable<Map.Entry<Id, PendingEffect>> effects() {
     return effects.entrySet();
   }
 
-  Iterable<Map.Entry<TimerKey, PendingTimer>> timers() {
+  public Iterable<Map.Entry<TimerKey, PendingTimer>> timers() {
     return timers.entrySet();
   }
 
-  List<PendingEffect> deadLetters(int limit) {
+  public List<PendingEffect> deadLetters(int limit) {
     List<PendingEffect> list = new ArrayList<>();
     for (PendingEffect e : deadLetters.values()) {
       if (limit > 0 && list.size() >= limit) {
@@ -227,26 +230,26 @@ final class Outbox {
     return list;
   }
 
-  int messageCount() {
+  public int messageCount() {
     return messages.size();
   }
 
-  int effectCount() {
+  public int effectCount() {
     return effects.size();
   }
 
-  int deadLetterCount() {
+  public int deadLetterCount() {
     return deadLetters.size();
   }
 
-  int timerCount() {
+  public int timerCount() {
     return timers.size();
   }
 
   // ---- snapshots (apply thread) -----------------------------------------------------------
 
   /** Every item in a deterministic order: counters, messages, effects, dead letters, timers. */
-  List<OutboxItem> snapshotItems() {
+  public List<OutboxItem> snapshotItems() {
     List<OutboxItem> items = new ArrayList<>(lastSeq.size() + messages.size() + effects.size()
         + deadLetters.size() + timers.size());
     EntityKey[] keys = lastSeq.keySet().toArray(new EntityKey[0]);
@@ -261,7 +264,7 @@ final class Outbox {
     return items;
   }
 
-  void restore(OutboxItem item) {
+  public void restore(OutboxItem item) {
     switch (item.getItemCase()) {
       case COUNTER -> {
         EntityKey source = Protos.key(item.getCounter().getRef());

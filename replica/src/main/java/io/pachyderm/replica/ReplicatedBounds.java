@@ -1,4 +1,4 @@
-package io.pachyderm.node.internal;
+package io.pachyderm.replica;
 
 import io.pachyderm.protocol.Effect;
 import io.pachyderm.protocol.Record;

@@ -1,4 +1,4 @@
-package io.pachyderm.node.internal;
+package io.pachyderm.replica;
 
 import com.google.protobuf.MessageLite;
 import io.pachyderm.codec.Encoded;
@@ -25,7 +25,7 @@ import java.security.NoSuchAlgorithmException;
  * <p>Entities hash the bytes their codec produced when the state was applied (or that the snapshot
  * holds), so nodes running codecs that encode the same state differently report different digests.
  */
-final class ReplicaDigest {
+public final class ReplicaDigest {
   private static final byte ENTITY = 'E';
   private static final byte DEDUP = 'D';
   private static final byte OUTBOX = 'O';
@@ -82,7 +82,7 @@ final class ReplicaDigest {
   }
 
   /** How status, logs and checkers print a digest. */
-  static String hex(long digest) {
+  public static String hex(long digest) {
     return String.format("%016x", digest);
   }
 

@@ -1,4 +1,4 @@
-package io.pachyderm.node.internal;
+package io.pachyderm.replica;
 
 /**
  * An entity's applied (or speculative) state and version. Immutable.
@@ -6,8 +6,8 @@ package io.pachyderm.node.internal;
  * @param digest the entity's item hash in the {@link ReplicaDigest} for an applied state; 0 for a
  *     speculative one, which is never part of the replicated state
  */
-record Versioned(Object state, long version, long digest) {
-  static Versioned speculative(Object state, long version) {
+public record Versioned(Object state, long version, long digest) {
+  public static Versioned speculative(Object state, long version) {
     return new Versioned(state, version, 0);
   }
 }

@@ -1,4 +1,4 @@
-package io.pachyderm.node.internal;
+package io.pachyderm.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,235 @@
+package io.pachyderm.node.internal;
+
+import io.pachyderm.protocol.DedupSnapshot;
+import io.pachyderm.protocol.EntitySnapshot;
+import io.pachyderm.protocol.OutboxItem;
+import io.pachyderm.protocol.SnapshotHeader;
+import io.pachyderm.replica.Replica;
+import io.pachyderm.replica.ReplicaDigest;
+import io.pachyderm.replica.ReplicaSnapshot;
+import io.pachyderm.storage.SnapshotReader;
+import io.pachyderm.storage.SnapshotWriter;
+import io.pachyderm.storage.journal.EventJournal;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replica's snapshots as files in Ratis' state machine storage: the format is
+ * {@link SnapshotWriter}'s (a header, then the {@link ReplicaSnapshot} items), with an MD5 file
+ * beside each. Apply thread (Ratis takes snapshots there) or before the server runs.
+ */
+final class SnapshotStore {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
+
+  /** A snapshot loaded: the applied index it holds, and the journal position recorded when it was taken. */
+  record Loaded(TermIndex last, long journalIndex) {}
+
+  private final String nodeId;
+  private final SimpleStateMachineStorage storage;
+  private final Replica replica;
+  private final NodeMetrics metrics;
+
+  SnapshotStore(String nodeId, SimpleStateMachineStorage storage, Replica replica, NodeMetrics metrics) {
+    this.nodeId = nodeId;
+    this.storage = storage;
+    this.replica = replica;
+    this.metrics = metrics;
+  }
+
+  /** The index of the latest snapshot, 0 when none. Any thread. */
+  long latestIndex() {
+    SingleFileSnapshotInfo snap = storage.getLatestSnapshot();
+    return snap == null ? 0 : snap.getIndex();
+  }
+
+  /**
+   * Takes a snapshot at {@code last} (the applied index), then {@code written} with its index;
+   * returns that index, or -1 when nothing was applied yet.
+   *
+   * <p>Ratis' apply loop survives only an IOException here: anything else puts it in a state where,
+   * while the server stops, it retries the snapshot and logs the failure in a tight loop and close()
+   * waits for it forever (issue 12's ~17,000 lines a second: a journal whose files were gone could
+   * not sync). A journal that cannot sync is a durability failure: fail-stop, then the IOException.
+   */
+  long take(TermIndex last, EventJournal journal, FailStop failStop, java.util.function.LongConsumer written)
+      throws IOException {
+    if (failStop.failed()) {
+      // The state may be behind its journal or half applied: it must not become a snapshot.
+      throw new IOException(nodeId + " stopped after a fatal error and takes no snapshot: " + failStop.failure());
+    }
+    if (last == null || last.getIndex() < 0) {
+      return -1;
+    }
+    try {
+      write(last, journal);
+      written.accept(last.getIndex());
+      return last.getIndex();
+    } catch (RuntimeException | Error e) {
+      failStop.fatal("taking a snapshot", e);
+      throw new IOException(nodeId + ": snapshot failed: " + e, e);
+    }
+  }
+
+  /**
+   * Writes the replica's state at {@code last} and registers the file with Ratis.
+   *
+   * @param journal the node's journal (null when none): its events up to now are synced first,
+   *     because Ratis purges the log behind this snapshot and from then on only the journal holds them
+   */
+  private void write(TermIndex last, EventJournal journal) throws IOException {
+    long startNs = System.nanoTime();
+    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    long journalIndex = 0;
+    if (journal != null) {
+      // saveIndex lets the next open skip the full scan.
+      journal.sync();
+      journal.saveIndex();
+      journalIndex = journal.lastCompleteIndex();
+    }
+    FileSink sink = new FileSink(file.toPath(), last, journalIndex);
+    try {
+      replica.writeSnapshot(sink);
+      sink.writer.commit();
+    } finally {
+      if (sink.writer != null) {
+        sink.writer.close();
+      }
+    }
+    MD5Hash md5 = SnapshotFiles.saveMd5OrDelete(nodeId, file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    metrics.snapshotTaken(System.nanoTime() - startNs, file.length());
+    LOG.info("{} took snapshot at {} ({} entities, {} dedup entries, digest {})", nodeId, last,
+        sink.header.getEntities(), sink.header.getDedupEntries(), ReplicaDigest.hex(sink.header.getDigest()));
+  }
+
+  /**
+   * Replaces the replica's state with the latest snapshot's; with none, empties it and returns null.
+   * A snapshot that cannot be read, or whose contents do not give the digest it recorded, fails the load.
+   */
+  Loaded loadLatest() throws IOException {
+    long startNs = System.nanoTime();
+    Path snapshotDir = storage.getSnapshotFile(0, 0).toPath().getParent();
+    SnapshotFiles.setAsideUnreadable(nodeId, snapshotDir);
+    SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+    if (snapshot == null && SnapshotFiles.any(snapshotDir)) {
+      // Ratis returns null for a snapshot it cannot read; starting empty over a log that no
+      // longer begins at index 1 would leave a node that never applies anything.
+      throw new IOException(nodeId + ": the snapshots in " + snapshotDir + " cannot be read (Ratis found none"
+          + " usable); move the node's data directory aside and start it empty to fetch a snapshot from the leader");
+    }
+    replica.clear();
+    if (snapshot == null) {
+      return null;
+    }
+    Path path = snapshot.getFile().getPath();
+    if (!Files.exists(path)) {
+      throw new IOException(nodeId + ": latest snapshot file " + path + " is missing");
+    }
+    MD5Hash md5 = snapshot.getFile().getFileDigest();
+    if (md5 != null) {
+      MD5FileUtil.verifySavedMD5(path.toFile(), md5);
+    }
+    try (SnapshotReader reader = new SnapshotReader(path)) {
+      SnapshotHeader header = reader.header();
+      long asWritten;
+      try {
+        asWritten = replica.restore(new FileSource(reader));
+      } catch (IOException e) {
+        throw new IOException(path + ": " + e.getMessage(), e);
+      }
+      reader.verify();
+      TermIndex last = TermIndex.valueOf(header.getLastAppliedTerm(), header.getLastAppliedIndex());
+      if (!last.equals(snapshot.getTermIndex())) {
+        throw new IOException(path + ": header says " + last + " but the file name says " + snapshot.getTermIndex());
+      }
+      if (header.hasDigest() && header.getDigest() != asWritten) {
+        throw new IOException(nodeId + ": snapshot " + path + " records replica digest "
+            + ReplicaDigest.hex(header.getDigest()) + " but its contents give " + ReplicaDigest.hex(asWritten)
+            + ": the file does not hold the state it was written with");
+      }
+      LOG.info("{} loaded snapshot {} ({} entities, {} dedup entries, digest {}) in {} ms", nodeId, last,
+          replica.entities(), replica.dedupEntries(), ReplicaDigest.hex(replica.digest()),
+          (System.nanoTime() - startNs) / 1_000_000);
+      return new Loaded(last, header.getJournalIndex());
+    }
+  }
+
+  /** Opens the file once the replica says what its header holds. */
+  private static final class FileSink implements ReplicaSnapshot.Sink {
+    private final Path path;
+    private final TermIndex last;
+    private final long journalIndex;
+    private SnapshotWriter writer;
+    private SnapshotHeader header;
+
+    FileSink(Path path, TermIndex last, long journalIndex) {
+      this.path = path;
+      this.last = last;
+      this.journalIndex = journalIndex;
+    }
+
+    @Override
+    public void begin(int entities, int dedupEntries, int outboxItems, long digest, boolean effectsPaused)
+        throws IOException {
+      header = SnapshotHeader.newBuilder()
+          .setFormatVersion(SnapshotWriter.FORMAT_VERSION)
+          .setLastAppliedTerm(last.getTerm())
+          .setLastAppliedIndex(last.getIndex())
+          .setEntities(entities)
+          .setDedupEntries(dedupEntries)
+          .setOutboxItems(outboxItems)
+          .setJournalIndex(journalIndex)
+          .setDigest(digest)
+          .setEffectsPaused(effectsPaused)
+          .build();
+      writer = new SnapshotWriter(path, header);
+    }
+
+    @Override
+    public void entity(EntitySnapshot entity) throws IOException {
+      writer.writeEntity(entity);
+    }
+
+    @Override
+    public void dedup(DedupSnapshot entry) throws IOException {
+      writer.writeDedup(entry);
+    }
+
+    @Override
+    public void outbox(OutboxItem item) throws IOException {
+      writer.writeOutbox(item);
+    }
+  }
+
+  private record FileSource(SnapshotReader reader) implements ReplicaSnapshot.Source {
+    @Override
+    public EntitySnapshot nextEntity() throws IOException {
+      return reader.nextEntity();
+    }
+
+    @Override
+    public DedupSnapshot nextDedup() throws IOException {
+      return reader.nextDedup();
+    }
+
+    @Override
+    public OutboxItem nextOutbox() throws IOException {
+      return reader.nextOutbox();
+    }
+
+    @Override
+    public boolean effectsPaused() {
+      return reader.header().getEffectsPaused();
+    }
+  }
+}

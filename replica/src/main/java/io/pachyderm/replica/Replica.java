@@ -1,0 +1,476 @@
+package io.pachyderm.replica;
+
+import io.pachyderm.api.RejectionKind;
+import io.pachyderm.codec.Encoded;
+import io.pachyderm.entity.EntityType;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.protocol.AdminAction;
+import io.pachyderm.protocol.BatchReply;
+import io.pachyderm.protocol.Conflict;
+import io.pachyderm.protocol.DeadLetterAction;
+import io.pachyderm.protocol.DedupSnapshot;
+import io.pachyderm.protocol.EffectFailure;
+import io.pachyderm.protocol.EffectReport;
+import io.pachyderm.protocol.EntitySnapshot;
+import io.pachyderm.protocol.LogEntry;
+import io.pachyderm.protocol.Outcome;
+import io.pachyderm.protocol.OutboxItem;
+import io.pachyderm.protocol.PendingEffect;
+import io.pachyderm.protocol.PendingMessage;
+import io.pachyderm.protocol.PendingTimer;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.Protos.RequestKey;
+import io.pachyderm.protocol.Record;
+import io.pachyderm.protocol.TimerFire;
+import io.pachyderm.protocol.WorkStatus;
+import io.pachyderm.runtime.CommandExecutor;
+import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The replicated state machine's rules with no IO (DESIGN.md section 2): per record, answer
+ * duplicates from the de-duplication table, check {@code expected_version}, fold the events, add
+ * messages, effects and timers to the outbox (per-pair FIFO, timer replace and remove), remember
+ * the outcome. {@link #apply} returns what the entry did as an {@link Applied}; the caller journals,
+ * dispatches and answers. Everything here is a function of the log: no clock, no randomness, no
+ * iteration of an unordered map into output.
+ *
+ * <p>Domain errors become outcomes. A record that cannot be applied on a replica (unknown entity
+ * type, an admin action without an action, an undecodable event) is a broken invariant: it throws
+ * {@link IllegalStateException} naming node and entry, and the caller must stop this replica.
+ *
+ * <p>Thread-safety: {@link #apply}, {@link #restore}, {@link #writeSnapshot} and {@link #clear} on
+ * one thread (the apply thread); {@link #get}, {@link #remembered}, {@link #outbox()}'s reads and the
+ * counters from any thread. {@link #digest()} on the apply thread.
+ */
+public final class Replica {
+  private final String nodeId;
+  private final EntityTypes types;
+  private final StateStore store;
+  private final DedupTable dedup;
+  private final ReplicatedBounds bounds;
+  private final Outbox outbox = new Outbox();
+  /** The seeded replica test plants a missing version check here, to show that its checks catch one. */
+  private final boolean versionCheck;
+  /** The entities' part of the {@link ReplicaDigest}; apply thread only. */
+  private long entityDigest;
+  /** Replicated (an {@link AdminAction} in the log, kept in snapshots); volatile for status. */
+  private volatile boolean effectsPaused;
+  private final AtomicLong conflicts = new AtomicLong();
+  private final AtomicLong messagesDelivered = new AtomicLong();
+  private final AtomicLong messagesRejected = new AtomicLong();
+  private final AtomicLong timersFired = new AtomicLong();
+
+  /**
+   * @param nodeId names this replica in broken-invariant errors
+   * @param dedupEntriesMax request ids remembered for de-duplication (oldest evicted first)
+   * @param tables the byte and count bounds of the replicated tables; the same on every replica
+   */
+  public Replica(String nodeId, EntityTypes types, StateStore store, int dedupEntriesMax,
+                 ReplicatedTableLimits tables) {
+    this(nodeId, types, store, dedupEntriesMax, tables, true);
+  }
+
+  Replica(String nodeId, EntityTypes types, StateStore store, int dedupEntriesMax, ReplicatedTableLimits tables,
+          boolean versionCheck) {
+    this.nodeId = Objects.requireNonNull(nodeId, "node id");
+    this.types = Objects.requireNonNull(types, "types");
+    this.store = Objects.requireNonNull(store, "state store");
+    this.dedup = new DedupTable(dedupEntriesMax, tables);
+    this.bounds = new ReplicatedBounds(tables);
+    this.versionCheck = versionCheck;
+  }
+
+  // ---- applying entries (apply thread) ------------------------------------------------------
+
+  /**
+   * Applies entry {@code (term, index)} and returns what it did.
+   *
+   * @param appendedHere whether this node's leader appended the entry: only then are at-most-once
+   *     effects dispatched and leader speculation dropped (no other node has either)
+   */
+  public Applied apply(long term, long index, LogEntry entry, boolean appendedHere) {
+    EntryRun run = new EntryRun(term, index, appendedHere);
+    // Every replica builds the full reply, not only the leader that appended the entry: Ratis
+    // replicates the client and call ids with the entry, and a client retrying after a leader
+    // change is answered from the new leader's retry cache with whatever this returned.
+    BatchReply.Builder reply = BatchReply.newBuilder();
+    for (Record record : entry.getRecordsList()) {
+      if (record.hasDelivery()) {
+        reply.addWork(applyDelivery(record, run));
+      } else if (record.hasTimerFire()) {
+        reply.addWork(applyTimerFire(record, run));
+      } else {
+        Outcome outcome = applyCommand(record, run);
+        reply.addOutcomes(outcome);
+        if (!record.getLookupOnly()) {
+          run.commandOutcome(record.getRef(), outcome);
+        }
+      }
+    }
+    for (EffectReport report : entry.getEffectReportsList()) {
+      reply.addWork(applyEffectReport(report));
+    }
+    for (DeadLetterAction action : entry.getDeadLetterActionsList()) {
+      reply.addWork(applyDeadLetterAction(action, run));
+    }
+    if (entry.hasAdminAction()) {
+      reply.addWork(applyAdminAction(entry.getAdminAction(), run));
+    }
+    return run.applied(reply.build(), entry.getRecordsCount());
+  }
+
+  private Outcome applyCommand(Record record, EntryRun run) {
+    RequestKey requestKey = RequestKey.of(record.getRequestId());
+    Outcome known = dedup.get(requestKey);
+    if (known != null) {
+      return known;
+    }
+    Outcome.Builder outcome = Outcome.newBuilder().setRequestId(record.getRequestId());
+    if (record.getDeferred()) {
+      return outcome.setConflict(Conflict.getDefaultInstance()).build();
+    }
+    if (record.getLookupOnly()) {
+      // Evicted between the leader's lookup and now: the old outcome is gone for good.
+      return outcome.setRejected(Protos.rejection(RejectionKind.INVALID_REQUEST, "request "
+          + requestKey + " was applied before but has left the de-duplication window")).build();
+    }
+    if (record.hasRejection()) {
+      Outcome rejected = outcome.setRejected(record.getRejection()).build();
+      dedup.remember(requestKey, rejected);
+      return rejected;
+    }
+    EntityKey key = Protos.key(record.getRef());
+    EntityType<?, ?, ?> type = requireType(key, run);
+    Versioned current = store.get(key);
+    if (isConflict(record, current, key, run)) {
+      return outcome.setConflict(Conflict.newBuilder().setExpectedVersion(record.getExpectedVersion())
+          .setActualVersion(current == null ? 0 : current.version())).build();
+    }
+    String refusal = bounds.refusal(record, key, current == null && record.getEventsCount() > 0,
+        outbox.pendingItems(), name -> outbox.timer(new TimerKey(key, name)) != null);
+    if (refusal != null) {
+      run.dropSpeculation(key);
+      Outcome refused = outcome.setRejected(Protos.rejection(RejectionKind.LIMIT_EXCEEDED, refusal)).build();
+      dedup.remember(requestKey, refused);
+      return refused;
+    }
+    Commit.Committed committed = commit(record, key, type, current, run);
+    io.pachyderm.protocol.Applied.Builder applied = io.pachyderm.protocol.Applied.newBuilder()
+        .setVersion(committed.version());
+    if (record.getReplyFromState()) {
+      applied.setReply(Protos.payload(stateAfter(key, type, committed))).setReplyIsState(true);
+    } else if (record.hasReply()) {
+      applied.setReply(record.getReply()).setReplyIsState(record.getReplyIsState());
+    }
+    Outcome result = outcome.setApplied(applied).build();
+    dedup.remember(requestKey, result);
+    return result;
+  }
+
+  /**
+   * Exactly once: the message leaves the outbox in the same entry that applies its events, and a
+   * delivery is accepted only while {@code (source, seq)} is pending and is the oldest pending
+   * message from that source to that target.
+   */
+  private WorkStatus applyDelivery(Record record, EntryRun run) {
+    Outbox.Id id = new Outbox.Id(Protos.key(record.getDelivery().getSource()), record.getDelivery().getSeq());
+    PendingMessage message = outbox.message(id);
+    EntityKey key = Protos.key(record.getRef());
+    if (message == null) {
+      run.dropSpeculation(key);
+      return WorkStatus.GONE;
+    }
+    if (record.getDeferred() || record.getLookupOnly() || !outbox.isNextOfItsPair(id, message)) {
+      run.dropSpeculation(key);
+      return WorkStatus.RETRY;
+    }
+    if (record.hasRejection()) {
+      // The receiver refused it (or its handler threw): the message is consumed, nothing applied.
+      outbox.removeMessage(id, message);
+      messagesRejected.incrementAndGet();
+      run.refused("message " + id, key, record.getRejection().getMessage());
+      return WorkStatus.DONE;
+    }
+    EntityType<?, ?, ?> type = requireType(key, run);
+    Versioned current = store.get(key);
+    if (isConflict(record, current, key, run)) {
+      return WorkStatus.RETRY;
+    }
+    outbox.removeMessage(id, message);
+    commit(record, key, type, current, run);
+    messagesDelivered.incrementAndGet();
+    return WorkStatus.DONE;
+  }
+
+  /** Exactly once: the timer is removed in the entry that applies its command's events. */
+  private WorkStatus applyTimerFire(Record record, EntryRun run) {
+    TimerFire fire = record.getTimerFire();
+    TimerKey timerKey = new TimerKey(Protos.key(fire.getOwner()), fire.getName());
+    PendingTimer timer = outbox.timer(timerKey);
+    EntityKey key = Protos.key(record.getRef());
+    if (timer == null || timer.getSeq() != fire.getSeq()) {
+      run.dropSpeculation(key);
+      return WorkStatus.GONE;
+    }
+    if (record.getDeferred() || record.getLookupOnly()) {
+      run.dropSpeculation(key);
+      return WorkStatus.RETRY;
+    }
+    if (record.hasRejection()) {
+      outbox.removeTimer(timerKey);
+      timersFired.incrementAndGet();
+      run.refused("timer '" + fire.getName() + "' of " + timerKey.owner(), key, record.getRejection().getMessage());
+      return WorkStatus.DONE;
+    }
+    EntityType<?, ?, ?> type = requireType(key, run);
+    Versioned current = store.get(key);
+    if (isConflict(record, current, key, run)) {
+      return WorkStatus.RETRY;
+    }
+    // Removed before the command's own timer operations, so that it can schedule the same name again.
+    outbox.removeTimer(timerKey);
+    commit(record, key, type, current, run);
+    timersFired.incrementAndGet();
+    return WorkStatus.DONE;
+  }
+
+  /** Whether the record expected another version than {@code current}'s; counts it and drops stale speculation. */
+  private boolean isConflict(Record record, Versioned current, EntityKey key, EntryRun run) {
+    long version = current == null ? 0 : current.version();
+    if (record.getExpectedVersion() == version || !versionCheck) {
+      return false;
+    }
+    conflicts.incrementAndGet();
+    run.dropSpeculation(key);
+    return true;
+  }
+
+  private EntityType<?, ?, ?> requireType(EntityKey key, EntryRun run) {
+    EntityType<?, ?, ?> type = types.find(key.type());
+    if (type == null) {
+      throw new IllegalStateException(nodeId + ": entry " + run.where() + " holds events of entity type '"
+          + key.type() + "' which this node does not have; registered: " + types.names());
+    }
+    return type;
+  }
+
+  /**
+   * The encoding of {@code key}'s applied state, as the leader encoded it for the default reply:
+   * reuses the encoding {@link #commit} just made for the digest when it folded events.
+   */
+  private Encoded stateAfter(EntityKey key, EntityType<?, ?, ?> type, Commit.Committed committed) {
+    if (committed.encodedState() != null) {
+      return committed.encodedState();
+    }
+    Versioned v = store.get(key);
+    return type.codec().encode(v == null ? CommandExecutor.initialState(type, key.id()) : v.state());
+  }
+
+  private Commit.Committed commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current,
+                                  EntryRun run) {
+    Commit.Committed committed = Commit.commit(record, key, type, current, run, outbox);
+    if (committed.next() != null) {
+      entityDigest += committed.next().digest() - (current == null ? 0 : current.digest());
+      if (store.put(key, committed.next()) == null) {
+        bounds.entityAdded(key);
+      }
+    }
+    return committed;
+  }
+
+  private WorkStatus applyEffectReport(EffectReport report) {
+    Outbox.Id id = Outbox.Id.of(report.getId());
+    PendingEffect effect = outbox.effect(id);
+    if (effect == null) {
+      return WorkStatus.GONE;
+    }
+    if (report.hasFailed()) {
+      EffectFailure failure = report.getFailed();
+      if (failure.getAttempt() <= effect.getAttempts()) {
+        return WorkStatus.GONE; // a late report of an attempt already counted
+      }
+      PendingEffect updated = effect.toBuilder().setAttempts(failure.getAttempt()).setLastError(failure.getError())
+          .build();
+      if (failure.getDeadLetter()) {
+        outbox.removeEffect(id);
+        outbox.putDeadLetter(id, updated.toBuilder().setDeadAtMs(failure.getTimestampMs()).build());
+      } else {
+        outbox.putEffect(id, updated);
+      }
+      return WorkStatus.DONE;
+    }
+    outbox.removeEffect(id);
+    return WorkStatus.DONE;
+  }
+
+  private WorkStatus applyDeadLetterAction(DeadLetterAction action, EntryRun run) {
+    Outbox.Id id = Outbox.Id.of(action.getId());
+    PendingEffect dead = outbox.deadLetter(id);
+    if (dead == null) {
+      return WorkStatus.GONE;
+    }
+    outbox.removeDeadLetter(id);
+    if (action.getRedrive()) {
+      outbox.putEffect(id, dead.toBuilder().setAttempts(0).clearDeadAtMs().build());
+      run.effectAdded(id);
+    }
+    return WorkStatus.DONE;
+  }
+
+  /**
+   * DONE when the action changed the setting, GONE when it already held (a retry, or a second
+   * operator). Deterministic: a function of the entry and the applied setting only.
+   */
+  private WorkStatus applyAdminAction(AdminAction action, EntryRun run) {
+    boolean pause = switch (action.getActionCase()) {
+      case PAUSE_EFFECTS -> true;
+      case RESUME_EFFECTS -> false;
+      // The leader refuses an empty action before it reaches the log; an entry holding one was
+      // written by something else, and skipping it here could leave replicas apart.
+      case ACTION_NOT_SET -> throw new IllegalStateException(nodeId + ": entry " + run.where()
+          + " holds an admin action without an action");
+    };
+    if (pause == effectsPaused) {
+      return WorkStatus.GONE;
+    }
+    effectsPaused = pause;
+    run.effectsPausedSet(pause);
+    return WorkStatus.DONE;
+  }
+
+  // ---- reads (any thread) ---------------------------------------------------------------------
+
+  /** The applied state of {@code key}, or null when the entity has none. */
+  public Versioned get(EntityKey key) {
+    return store.get(key);
+  }
+
+  /** Whether the de-duplication table holds {@code request}. */
+  public boolean remembered(RequestKey request) {
+    return dedup.get(request) != null;
+  }
+
+  /** The replicated outbox: read it from any thread; only this replica writes it. */
+  public Outbox outbox() {
+    return outbox;
+  }
+
+  /** Every entity key held, in key order. */
+  public java.util.List<EntityKey> keys() {
+    return store.keysInOrder();
+  }
+
+  public int entities() {
+    return store.size();
+  }
+
+  public int dedupEntries() {
+    return dedup.size();
+  }
+
+  public boolean effectsPaused() {
+    return effectsPaused;
+  }
+
+  /** Records that expected another version than the applied one, since start. */
+  public long conflicts() {
+    return conflicts.get();
+  }
+
+  public long messagesDelivered() {
+    return messagesDelivered.get();
+  }
+
+  /** Messages their receiver rejected (consumed, nothing applied), since start. */
+  public long messagesRejected() {
+    return messagesRejected.get();
+  }
+
+  public long timersFired() {
+    return timersFired.get();
+  }
+
+  /** The {@link ReplicaDigest} of the replicated state now. Apply thread (or before the node runs). */
+  public long digest() {
+    return entityDigest + dedup.digest() + outbox.digest() + (effectsPaused ? ReplicaDigest.effectsPaused() : 0);
+  }
+
+  // ---- snapshots (apply thread) ------------------------------------------------------------------
+
+  /** Writes the replicated state to {@code sink}, in the order that makes equal states equal bytes. */
+  public void writeSnapshot(ReplicaSnapshot.Sink sink) throws IOException {
+    List<EntityKey> keys = store.keysInOrder();
+    List<OutboxItem> outboxItems = outbox.snapshotItems();
+    sink.begin(keys.size(), dedup.size(), outboxItems.size(), digest(), effectsPaused);
+    for (EntityKey key : keys) {
+      Versioned v = store.get(key);
+      EntityType<?, ?, ?> type = types.find(key.type());
+      sink.entity(EntitySnapshot.newBuilder().setRef(Protos.ref(key)).setVersion(v.version())
+          .setState(Protos.payload(type.codec().encode(v.state()))).build());
+    }
+    IOException[] failure = new IOException[1];
+    dedup.forEach((k, o) -> {
+      if (failure[0] == null) {
+        try {
+          sink.dedup(DedupSnapshot.newBuilder().setRequestId(k.toProto()).setOutcome(o).build());
+        } catch (IOException e) {
+          failure[0] = e;
+        }
+      }
+    });
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+    for (OutboxItem item : outboxItems) {
+      sink.outbox(item);
+    }
+  }
+
+  /**
+   * Replaces the replicated state with {@code source}'s. Returns the digest of the contents as
+   * read, for the caller to compare with the one the snapshot recorded; only then is the
+   * de-duplication table trimmed to this replica's bounds (a snapshot from before the byte bounds,
+   * or from a node with larger ones).
+   */
+  public long restore(ReplicaSnapshot.Source source) throws IOException {
+    clear();
+    for (EntitySnapshot e = source.nextEntity(); e != null; e = source.nextEntity()) {
+      EntityKey key = Protos.key(e.getRef());
+      EntityType<?, ?, ?> type = types.find(key.type());
+      if (type == null) {
+        throw new IOException(nodeId + ": the snapshot holds entity type '" + key.type()
+            + "' which this node does not have; registered: " + types.names());
+      }
+      Encoded state = Protos.encoded(e.getState());
+      long itemDigest = ReplicaDigest.entity(key, e.getVersion(), state);
+      store.put(key, new Versioned(type.codec().decode(state), e.getVersion(), itemDigest));
+      bounds.entityAdded(key);
+      entityDigest += itemDigest;
+    }
+    for (DedupSnapshot d = source.nextDedup(); d != null; d = source.nextDedup()) {
+      dedup.restore(RequestKey.of(d.getRequestId()), d.getOutcome());
+    }
+    for (OutboxItem item = source.nextOutbox(); item != null; item = source.nextOutbox()) {
+      outbox.restore(item);
+    }
+    effectsPaused = source.effectsPaused();
+    long asWritten = digest();
+    dedup.enforceLimits();
+    return asWritten;
+  }
+
+  /** Empties the replicated state (no snapshot to load). */
+  public void clear() {
+    store.clear();
+    bounds.clear();
+    entityDigest = 0;
+    dedup.clear();
+    outbox.clear();
+    effectsPaused = false;
+  }
+}
