@@ -9,34 +9,28 @@ import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pachyderm.node.internal.DiskReserve;
 import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.FailStop;
 import io.pachyderm.node.internal.HealthCheck;
-import io.pachyderm.node.internal.MetricsEndpoint;
 import io.pachyderm.node.internal.NodeChecks;
 import io.pachyderm.node.internal.NodeGuards;
 import io.pachyderm.node.internal.NodeInternals;
+import io.pachyderm.node.internal.NodeLifecycle;
 import io.pachyderm.node.internal.NodeMeters;
 import io.pachyderm.node.internal.NodeMetrics;
 import io.pachyderm.node.internal.RatisConfig;
-import io.pachyderm.node.internal.RatisMeterBridge;
 import io.pachyderm.replica.ReplicatedTableLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.security.CallAuthorizer;
-import io.pachyderm.node.security.PortGuard;
 import io.pachyderm.node.security.Refusals;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,20 +38,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.util.SizeInBytes;
-import org.apache.ratis.util.TimeDuration;
 
 /**
  * One member of a Pachyderm cluster: a Ratis server whose state machine holds the entities.
@@ -75,7 +62,6 @@ import org.apache.ratis.util.TimeDuration;
  * effect handler names. Thread-safe; {@link #close()} stops the server and releases the data dir.
  */
 public final class PachydermNode implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PachydermNode.class);
   /** Closed Raft log segments Ratis' cache keeps in memory by default (Ratis' own default is 6). */
   public static final int LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT = 2;
   /** Bytes of Raft log entries Ratis' cache keeps by default (Ratis' own default is 200 MB). */
@@ -90,16 +76,12 @@ public final class PachydermNode implements AutoCloseable {
   private final CallAuthorizer authorizer;
   /** Null without TLS. */
   private final TlsMaterial tls;
-  /** Stops looking for rotated TLS files; null without TLS or before {@link #start()}. */
-  private java.io.Closeable tlsReload;
-  private final Duration tlsReloadInterval;
   /** Calls refused for reaching the wrong one of the separate ports. */
   private final java.util.concurrent.atomic.AtomicLong wrongPortCalls = new java.util.concurrent.atomic.AtomicLong();
   private final HealthCheck health;
   private final NodeMeters meters;
+  private final NodeLifecycle lifecycle;
   private final FailStop failStop;
-  /** Closes the Raft server after a fatal error ({@link FatalErrorPolicy#STOP_NODE}); done when closed. */
-  private final java.util.concurrent.CompletableFuture<Void> stoppedAfterFailure = new java.util.concurrent.CompletableFuture<>();
 
   static {
     // Tests and tooling reach the Ratis server through NodeInternals, not through this API.
@@ -130,7 +112,6 @@ public final class PachydermNode implements AutoCloseable {
         : List.of(b.dataDir.resolve("raft"));
     stateMachine.diskReserve(new DiskReserve(b.nodeId, storageDirs, b.diskReserveBytes));
     this.tls = b.tls;
-    this.tlsReloadInterval = b.tlsReloadInterval;
     if (b.tls != null || b.clientToken != null) {
       this.authorizer = new CallAuthorizer(b.nodeId, this::isGroupMember, b.tls != null, b.policy, b.clientToken);
     } else {
@@ -157,7 +138,9 @@ public final class PachydermNode implements AutoCloseable {
     }
     // A follower that has not heard from its leader for the shortest election timeout no longer
     // trusts it: the same bound Ratis' pre-vote uses.
-    failStop.onStopNode(this::stopAfterFailure);
+    this.lifecycle = new NodeLifecycle(b.nodeId, dataDir, self, server, stateMachine, failStop, meters, b.tls,
+        b.tlsReloadInterval);
+    failStop.onStopNode(lifecycle::stopAfterFailure);
     this.health = new HealthCheck(server, group.getGroupId(), stateMachine, b.readyApplyLagEntriesMax,
         b.electionTimeoutMin.toMillis());
     metrics.bindNode(stateMachine, health, this::refusals, wrongPortCalls::get);
@@ -173,32 +156,7 @@ public final class PachydermNode implements AutoCloseable {
    * with {@link Builder#metricsPort} the metrics and health endpoint too.
    */
   public PachydermNode start() {
-    NodeChecks.requirePortsFree(nodeId, self);
-    try {
-      server.start();
-      if (tls != null) {
-        tlsReload = tls.reloadEvery(tlsReloadInterval, certificate -> NodeChecks.requireNodeCertificate(nodeId, self,
-            tls.files(), certificate));
-      }
-      meters.startEndpoint(health::check);
-    } catch (IOException | RuntimeException e) {
-      try {
-        if (tlsReload != null) {
-          tlsReload.close();
-        }
-        stateMachine.closeRequested();
-        server.close();
-      } catch (IOException closeFailure) {
-        e.addSuppressed(closeFailure);
-      }
-      meters.close();
-      if (e instanceof UncheckedIOException metricsPortTaken) {
-        throw metricsPortTaken;
-      }
-      throw new UncheckedIOException(io.pachyderm.node.internal.StartFailure.describe(nodeId, dataDir, e),
-          e instanceof IOException io ? io : new IOException(e));
-    }
-    stateMachine.running();
+    lifecycle.start(health::check);
     return this;
   }
 
@@ -327,20 +285,6 @@ public final class PachydermNode implements AutoCloseable {
   }
 
   /**
-   * {@link FatalErrorPolicy#STOP_NODE}, on the fail-stop's own thread: the Raft server stops serving
-   * (heartbeats and votes end, so the others elect a leader). Ratis' close may wait for an apply that
-   * is stuck; {@link #close()} then does not wait for it.
-   */
-  private void stopAfterFailure() {
-    try {
-      server.close();
-      stoppedAfterFailure.complete(null);
-    } catch (IOException | RuntimeException e) {
-      stoppedAfterFailure.completeExceptionally(e);
-    }
-  }
-
-  /**
    * Why this node stopped after a fatal error (fail-stop, see {@link FatalErrorPolicy}), or empty
    * while it has not. {@link #health()} then reports it not live with the same reason.
    */
@@ -350,51 +294,8 @@ public final class PachydermNode implements AutoCloseable {
 
   @Override
   public void close() {
-    if (failStop.failed()) {
-      closeAfterFailure();
-      return;
-    }
-    if (tlsReload != null) {
-      try {
-        tlsReload.close();
-      } catch (IOException e) {
-        // Only stops a timer; the server still needs closing.
-      }
-    }
-    stateMachine.closeRequested();
-    try {
-      server.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("node " + nodeId + ": close failed", e);
-    } finally {
-      meters.close();
-    }
+    lifecycle.close();
   }
-
-  /**
-   * After a fatal error the Raft server is already closing on the fail-stop's thread; its close can
-   * block on the failed apply, so this waits a bounded time and returns either way.
-   */
-  private void closeAfterFailure() {
-    try {
-      if (tlsReload != null) {
-        tlsReload.close();
-      }
-      stoppedAfterFailure.get(CLOSE_AFTER_FAILURE_WAIT_MS, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      LOG.warn("node {}: its Raft server did not finish closing within {} ms after the fatal error; returning "
-          + "anyway (threads of the failed apply may linger until the JVM ends)", nodeId, CLOSE_AFTER_FAILURE_WAIT_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException | java.util.concurrent.ExecutionException e) {
-      LOG.warn("node {}: closing after the fatal error failed: {}", nodeId, e.toString());
-    } finally {
-      meters.close();
-    }
-  }
-
-  /** How long {@link #close()} waits for a Raft server that is closing after a fatal error. */
-  private static final long CLOSE_AFTER_FAILURE_WAIT_MS = 10_000;
 
   /** Node settings. Defaults suit a three-node cluster on one LAN. Not thread-safe. */
   public static final class Builder {
