@@ -136,11 +136,11 @@ public final class PachydermNode implements AutoCloseable {
       meters.close();
       throw e;
     }
-    // A follower that has not heard from its leader for the shortest election timeout no longer
-    // trusts it: the same bound Ratis' pre-vote uses.
     this.lifecycle = new NodeLifecycle(b.nodeId, dataDir, self, server, stateMachine, failStop, meters, b.tls,
         b.tlsReloadInterval);
     failStop.onStopNode(lifecycle::stopAfterFailure);
+    // A follower that has not heard from its leader for the shortest election timeout no longer
+    // trusts it: the same bound Ratis' pre-vote uses.
     this.health = new HealthCheck(server, group.getGroupId(), stateMachine, b.readyApplyLagEntriesMax,
         b.electionTimeoutMin.toMillis());
     metrics.bindNode(stateMachine, health, this::refusals, wrongPortCalls::get);
