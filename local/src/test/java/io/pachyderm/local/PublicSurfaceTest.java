@@ -41,15 +41,6 @@ class PublicSurfaceTest {
       LocalPachyderm.class);
   private static final List<String> FORBIDDEN_PREFIXES = List.of("io.pachyderm.protocol.", "com.google.protobuf.",
       "org.apache.ratis.", "io.pachyderm.node.internal.");
-  /**
-   * The gRPC interceptors of {@code io.pachyderm.node.security} implement Ratis' shaded gRPC
-   * interfaces; only the node's own wiring ({@code node.internal.NodeGuards}) uses them. A ratchet:
-   * an entry may only be removed (by moving the class behind {@code io.pachyderm.node.internal}),
-   * never added.
-   */
-  private static final Set<String> MOVING_BEHIND_INTERNAL = Set.of(
-      "io.pachyderm.node.security.CallAuthorizer",
-      "io.pachyderm.node.security.PortGuard");
 
   @Test
   void noPublicSignatureInTheNodesApiPackagesHoldsARatisProtobufOrInternalType() throws Exception {
@@ -59,9 +50,7 @@ class PublicSurfaceTest {
 
     List<String> offenders = new ArrayList<>();
     for (Class<?> c : classes) {
-      if (!MOVING_BEHIND_INTERNAL.contains(c.getName())) {
-        offenders.addAll(wireTypesIn(c));
-      }
+      offenders.addAll(wireTypesIn(c));
     }
 
     assertThat(offenders).as("public signatures with Ratis, protobuf or node-internal types; move them behind "

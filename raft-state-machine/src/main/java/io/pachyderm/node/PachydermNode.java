@@ -23,7 +23,7 @@ import io.pachyderm.node.internal.NodeMetrics;
 import io.pachyderm.node.internal.RatisConfig;
 import io.pachyderm.replica.ReplicatedTableLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
-import io.pachyderm.node.security.CallAuthorizer;
+import io.pachyderm.node.internal.CallAuthorizer;
 import io.pachyderm.node.security.Refusals;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;

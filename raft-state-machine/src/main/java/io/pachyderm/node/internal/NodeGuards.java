@@ -3,8 +3,6 @@ package io.pachyderm.node.internal;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.node.security.AuthorizationPolicy;
-import io.pachyderm.node.security.CallAuthorizer;
-import io.pachyderm.node.security.PortGuard;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
