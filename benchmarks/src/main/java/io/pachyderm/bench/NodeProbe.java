@@ -39,7 +39,7 @@ final class NodeProbe {
 
   private static RaftServer.Division division(PachydermNode node, String clusterName) {
     try {
-      return node.raftServer().getDivision(ClusterIdentity.groupId(clusterName));
+      return io.pachyderm.node.internal.NodeInternals.raftServer(node).getDivision(ClusterIdentity.groupId(clusterName));
     } catch (IOException e) {
       return null;
     }

@@ -80,7 +80,7 @@ public final class StateReplacingMemory {
         local.call(ref, new Blob.Replace(content.toString()));
       }
       long heapAfter = usedHeapAfterGc();
-      long logEntryBytes = logEntryBytes(local.node().raftServer());
+      long logEntryBytes = logEntryBytes(io.pachyderm.node.internal.NodeInternals.raftServer(local.node()));
       local.node().takeSnapshot();
       System.out.printf("calls %d, state %d bytes%n", calls, stateBytes);
       System.out.printf("heap growth (used after GC) %.1f MB%n", (heapAfter - heapBefore) / 1e6);

@@ -33,7 +33,7 @@ class BoundedResourcesLocalTest {
         assertThat(reply.version()).isEqualTo(i + 1);
         assertThat(reply.value()).isEqualTo(new TestBlob.State(content));
       }
-      long logged = pachydermLogBytes(local.node().raftServer());
+      long logged = pachydermLogBytes(io.pachyderm.node.internal.NodeInternals.raftServer(local.node()));
       // Before: each entry held the content in the event and again in the reply (~2 x 100 KB).
       assertThat(logged).isGreaterThan((long) calls * stateBytes).isLessThan((long) calls * stateBytes * 3 / 2);
     }
@@ -63,7 +63,7 @@ class BoundedResourcesLocalTest {
     java.util.List<io.pachyderm.cluster.Peer> peers =
         java.util.List.of(new io.pachyderm.cluster.Peer("n1", "127.0.0.1:" + TestCluster.freePort()));
     // Two replies kept: of five calls, three keep only their versions.
-    io.pachyderm.node.internal.StateMachineLimits limits = new io.pachyderm.node.internal.StateMachineLimits(
+    io.pachyderm.node.NodeLimits limits = new io.pachyderm.node.NodeLimits(
         200_000, 1 << 20, 8 << 20, 1024, 10_000,
         io.pachyderm.replica.ReplicatedTableLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20));
     EntityRef<TestBlob.State, TestBlob.Command> ref = TestBlob.TYPE.ref("doc");

@@ -9,30 +9,28 @@ import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pachyderm.node.internal.DiskReserve;
 import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.FailStop;
 import io.pachyderm.node.internal.HealthCheck;
-import io.pachyderm.node.internal.MetricsEndpoint;
+import io.pachyderm.node.internal.NodeChecks;
+import io.pachyderm.node.internal.NodeGuards;
+import io.pachyderm.node.internal.NodeInternals;
+import io.pachyderm.node.internal.NodeLifecycle;
+import io.pachyderm.node.internal.NodeMeters;
 import io.pachyderm.node.internal.NodeMetrics;
-import io.pachyderm.node.internal.RatisMeterBridge;
+import io.pachyderm.node.internal.RatisConfig;
 import io.pachyderm.replica.ReplicatedTableLimits;
-import io.pachyderm.node.internal.StateMachineLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
-import io.pachyderm.node.security.CallAuthorizer;
-import io.pachyderm.node.security.PortGuard;
+import io.pachyderm.node.internal.CallAuthorizer;
 import io.pachyderm.node.security.Refusals;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,20 +38,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.util.SizeInBytes;
-import org.apache.ratis.util.TimeDuration;
 
 /**
  * One member of a Pachyderm cluster: a Ratis server whose state machine holds the entities.
@@ -71,7 +62,6 @@ import org.apache.ratis.util.TimeDuration;
  * effect handler names. Thread-safe; {@link #close()} stops the server and releases the data dir.
  */
 public final class PachydermNode implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PachydermNode.class);
   /** Closed Raft log segments Ratis' cache keeps in memory by default (Ratis' own default is 6). */
   public static final int LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT = 2;
   /** Bytes of Raft log entries Ratis' cache keeps by default (Ratis' own default is 200 MB). */
@@ -86,25 +76,17 @@ public final class PachydermNode implements AutoCloseable {
   private final CallAuthorizer authorizer;
   /** Null without TLS. */
   private final TlsMaterial tls;
-  /** Stops looking for rotated TLS files; null without TLS or before {@link #start()}. */
-  private java.io.Closeable tlsReload;
-  private final Duration tlsReloadInterval;
   /** Calls refused for reaching the wrong one of the separate ports. */
   private final java.util.concurrent.atomic.AtomicLong wrongPortCalls = new java.util.concurrent.atomic.AtomicLong();
-  private final MeterRegistry meterRegistry;
-  /** The registry /metrics scrapes; null when the application's registry holds none (no endpoint then). */
-  private final PrometheusMeterRegistry prometheus;
-  /** Whether the node created {@link #meterRegistry} and so closes it. */
-  private final boolean ownsRegistry;
-  private final NodeMetrics metrics;
-  private final RatisMeterBridge ratisMeters;
   private final HealthCheck health;
-  private final String metricsHost;
-  private final Integer metricsPort;
-  private volatile MetricsEndpoint endpoint;
+  private final NodeMeters meters;
+  private final NodeLifecycle lifecycle;
   private final FailStop failStop;
-  /** Closes the Raft server after a fatal error ({@link FatalErrorPolicy#STOP_NODE}); done when closed. */
-  private final java.util.concurrent.CompletableFuture<Void> stoppedAfterFailure = new java.util.concurrent.CompletableFuture<>();
+
+  static {
+    // Tests and tooling reach the Ratis server through NodeInternals, not through this API.
+    NodeInternals.install(node -> node.server);
+  }
 
   private PachydermNode(Builder b) {
     io.pachyderm.cluster.internal.JulLevels.apply();
@@ -115,15 +97,12 @@ public final class PachydermNode implements AutoCloseable {
     Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
     this.self = self;
-    RaftProperties properties = properties(b, self);
-    this.ownsRegistry = b.meterRegistry == null;
-    this.meterRegistry = ownsRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : b.meterRegistry;
-    this.prometheus = prometheusOf(meterRegistry);
-    this.metricsHost = b.metricsHost;
-    this.metricsPort = b.metricsPort;
-    this.metrics = new NodeMetrics(b.nodeId, meterRegistry, Set.copyOf(b.types.names()));
+    RaftProperties properties = RatisConfig.properties(new RatisConfig.Settings(b.transport, b.dataDir,
+        b.electionTimeoutMin.toMillis(), b.snapshotThresholdEntries, b.logSegmentBytesMax, b.logSegmentCacheSegmentsMax,
+        b.logSegmentCacheBytesMax, b.limits.entryBytesMax()), self);
     // Before the Ratis server: its registries must find the bridge's reporter registration.
-    this.ratisMeters = new RatisMeterBridge(b.nodeId, meterRegistry);
+    this.meters = new NodeMeters(b.nodeId, b.meterRegistry, Set.copyOf(b.types.names()), b.metricsHost, b.metricsPort);
+    NodeMetrics metrics = meters.metrics();
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.effectiveLimits(), b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
         b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits);
@@ -132,36 +111,14 @@ public final class PachydermNode implements AutoCloseable {
     List<Path> storageDirs = b.journalEnabled ? List.of(b.dataDir.resolve("raft"), b.dataDir.resolve("journal"))
         : List.of(b.dataDir.resolve("raft"));
     stateMachine.diskReserve(new DiskReserve(b.nodeId, storageDirs, b.diskReserveBytes));
-    Parameters parameters = new Parameters();
     this.tls = b.tls;
-    this.tlsReloadInterval = b.tlsReloadInterval;
-    if (b.tls != null) {
-      // TLS.setConf is Ratis' fallback for the server, client and admin ports alike, so one
-      // mutual-TLS configuration covers every port, separate or not.
-      GrpcConfigKeys.TLS.setConf(parameters, b.tls.grpcTlsConfig());
-    }
     if (b.tls != null || b.clientToken != null) {
       this.authorizer = new CallAuthorizer(b.nodeId, this::isGroupMember, b.tls != null, b.policy, b.clientToken);
     } else {
       this.authorizer = null;
     }
-    logClientAccess(b);
-    PortGuard.Addresses addresses = new PortGuard.Addresses(self.address(), self.clientAddress(), self.adminAddress());
-    // Ratis calls the customizer once per gRPC server it builds (one, or three with separate ports),
-    // naming the services that server carries: each gets the authorizer and, when separate, a guard
-    // that refuses the other ports' services.
-    GrpcConfigKeys.Server.setServicesCustomizer(parameters, (nettyServer, services) -> {
-      if (self.separatePorts()) {
-        PortGuard guard = new PortGuard(b.nodeId, services, addresses, wrongPortCalls);
-        nettyServer.fallbackHandlerRegistry(guard.refusingRegistry());
-        nettyServer.intercept(guard);
-      }
-      if (authorizer != null) {
-        // Added last, so it runs first: nothing about the ports is told to an unauthenticated caller.
-        nettyServer.intercept(authorizer);
-      }
-      return nettyServer;
-    });
+    NodeGuards.logClientAccess(b.nodeId, b.policy, b.tls, b.clientToken);
+    Parameters parameters = NodeGuards.parameters(b.nodeId, self, b.tls, authorizer, wrongPortCalls);
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
@@ -173,112 +130,20 @@ public final class PachydermNode implements AutoCloseable {
           .setOption(RaftStorage.StartupOption.RECOVER)
           .build();
     } catch (IOException e) {
-      closeMetrics();
+      meters.close();
       throw new UncheckedIOException("node " + b.nodeId + ": cannot create the Ratis server in " + dataDir, e);
     } catch (RuntimeException e) {
-      closeMetrics();
+      meters.close();
       throw e;
     }
+    this.lifecycle = new NodeLifecycle(b.nodeId, dataDir, self, server, stateMachine, failStop, meters, b.tls,
+        b.tlsReloadInterval);
+    failStop.onStopNode(lifecycle::stopAfterFailure);
     // A follower that has not heard from its leader for the shortest election timeout no longer
     // trusts it: the same bound Ratis' pre-vote uses.
-    failStop.onStopNode(this::stopAfterFailure);
     this.health = new HealthCheck(server, group.getGroupId(), stateMachine, b.readyApplyLagEntriesMax,
         b.electionTimeoutMin.toMillis());
     metrics.bindNode(stateMachine, health, this::refusals, wrongPortCalls::get);
-  }
-
-  /** The Prometheus registry in {@code registry} (itself, or one a composite holds), else null. */
-  private static PrometheusMeterRegistry prometheusOf(MeterRegistry registry) {
-    if (registry instanceof PrometheusMeterRegistry p) {
-      return p;
-    }
-    if (registry instanceof CompositeMeterRegistry composite) {
-      for (MeterRegistry r : composite.getRegistries()) {
-        PrometheusMeterRegistry p = prometheusOf(r);
-        if (p != null) {
-          return p;
-        }
-      }
-    }
-    return null;
-  }
-
-  /** One line at startup that says who may use the client service: the answer an operator looks for. */
-  private static void logClientAccess(Builder b) {
-    String token = b.clientToken == null ? "" : "; every client request must carry the shared token";
-    if (b.policy != null) {
-      LOG.info("node {}: client authorization policy {}: default deny, each client request is checked against it{}",
-          b.nodeId, b.policy.source(), token);
-    } else if (b.tls != null) {
-      LOG.info("node {}: no client authorization policy: any client certificate the trust bundle verifies may call, "
-          + "query and read history in every ecosystem{}", b.nodeId, token);
-    } else if (b.clientToken != null) {
-      LOG.info("node {}: no TLS: clients are checked for the shared token only (sent in plaintext), and peer and "
-          + "admin traffic is not authenticated", b.nodeId);
-    } else {
-      LOG.info("node {}: no TLS and no token: anyone who reaches the port may use every service", b.nodeId);
-    }
-  }
-
-  private static RaftProperties properties(Builder b, Peer self) {
-    RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, b.transport.rpcType());
-    if (b.transport == Transport.GRPC) {
-      GrpcConfigKeys.Server.setPort(p, self.port());
-      GrpcConfigKeys.Server.setHost(p, self.host());
-      if (self.separatePorts()) {
-        // Ratis serves the client and admin services on the peer port unless these name another.
-        GrpcConfigKeys.Client.setPort(p, self.clientPort());
-        GrpcConfigKeys.Client.setHost(p, self.clientHost());
-        GrpcConfigKeys.Admin.setPort(p, self.adminPort());
-        GrpcConfigKeys.Admin.setHost(p, self.adminHost());
-      }
-      GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("64MB"));
-    } else {
-      NettyConfigKeys.Server.setPort(p, self.port());
-      NettyConfigKeys.Server.setHost(p, self.host());
-    }
-    RaftServerConfigKeys.setStorageDir(p, List.of(b.dataDir.resolve("raft").toFile()));
-    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(b.electionTimeoutMin.toMillis(), TimeUnit.MILLISECONDS));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(b.electionTimeoutMin.toMillis() * 2, TimeUnit.MILLISECONDS));
-    // Not shortened, measured (benchmarks/run.sh restart-cluster, 2026-12-06): first-election
-    // timeouts of half to one election timeout (Ratis uses them for every round until a node has
-    // heard of a leader since it started, and as the time a round waits for votes) gave no faster
-    // first leader after a full restart on this loaded 2-core machine, and more vote rounds timed
-    // out. The rounds wait for CPU-starved peers, not for the timeout; 500-1000 ms stays.
-    // Ratis' default, stated because availability under partitions relies on it: a node cut off by
-    // a partition asks first and does not raise the term, so it cannot depose a healthy leader when
-    // it returns.
-    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
-    // Reads go through ReadIndex: a deposed leader cannot serve a stale "linearizable" read.
-    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, b.snapshotThresholdEntries);
-    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
-    // Purge only what every node has (Ratis: min of the snapshot and all commit indexes), so a node
-    // that was down briefly catches up from the log and its event journal stays whole; the state
-    // machine purges further once a node lags by more than logEntriesKeptForLaggingNodesMax.
-    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
-    RaftServerConfigKeys.Log.setPurgeGap(p, Math.max(1, (int) Math.min(1024, b.snapshotThresholdEntries / 2)));
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.logSegmentBytesMax));
-    // Ratis keeps closed segments' entries in memory (default 6 segments / 200 MB) for appenders;
-    // bounded lower, a follower that lags further reads them from disk instead.
-    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, b.logSegmentCacheSegmentsMax);
-    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(b.logSegmentCacheBytesMax));
-    // One entry (a whole batch) must fit in the appender's buffer, or it can never be replicated.
-    long appenderBytes = b.limits.entryBytesMax() + (1L << 20);
-    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
-    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + (1L << 20)));
-    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
-    // Safety (issue 16): with appends composed (Ratis 3.3.0's default), a follower queues an append
-    // behind the previous one's flush, and a heartbeat whose previous entry is only in that queue
-    // raises the commit index at once, up to the flush index of the log as it still is. If the queued
-    // append is the one that truncates a suffix of an earlier term that never committed, that stale
-    // suffix is applied: a replica whose state differs from every other. Appending in the call keeps
-    // the log, its truncation and the commit index in one order. StaleSuffixTest is the schedule.
-    RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
-    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(256L << 20));
-    return p;
   }
 
   /** Starts a node builder; {@code peers} is the whole cluster including this node. */
@@ -291,59 +156,8 @@ public final class PachydermNode implements AutoCloseable {
    * with {@link Builder#metricsPort} the metrics and health endpoint too.
    */
   public PachydermNode start() {
-    requirePortsFree();
-    try {
-      server.start();
-      if (tls != null) {
-        tlsReload = tls.reloadEvery(tlsReloadInterval, certificate -> requireNodeCertificate(nodeId, self,
-            tls.files(), certificate));
-      }
-      if (metricsPort != null) {
-        endpoint = new MetricsEndpoint(nodeId, metricsHost, metricsPort, () -> {
-          ratisMeters.reconcile();
-          return prometheus.scrape();
-        }, health::check);
-      }
-    } catch (IOException | RuntimeException e) {
-      try {
-        if (tlsReload != null) {
-          tlsReload.close();
-        }
-        stateMachine.closeRequested();
-        server.close();
-      } catch (IOException closeFailure) {
-        e.addSuppressed(closeFailure);
-      }
-      closeMetrics();
-      if (e instanceof UncheckedIOException metricsPortTaken) {
-        throw metricsPortTaken;
-      }
-      throw new UncheckedIOException(io.pachyderm.node.internal.StartFailure.describe(nodeId, dataDir, e),
-          e instanceof IOException io ? io : new IOException(e));
-    }
-    stateMachine.running();
+    lifecycle.start(health::check);
     return this;
-  }
-
-  /**
-   * Fails naming the address when one of this node's ports is taken: Ratis 3.3.0 ends the whole JVM
-   * (ExitUtils.terminate) when its gRPC server cannot bind, which an application embedding a node
-   * must not suffer for a port conflict. Racy (another process may bind in between), but it turns
-   * the common case (a port already in use) into an exception.
-   */
-  private void requirePortsFree() {
-    for (String address : new java.util.LinkedHashSet<>(List.of(self.address(), self.clientAddress(),
-        self.adminAddress()))) {
-      String host = address.substring(0, address.lastIndexOf(':'));
-      int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-        socket.setReuseAddress(true);
-        socket.bind(new java.net.InetSocketAddress(host.replaceAll("^\\[|\\]$", ""), port));
-      } catch (IOException e) {
-        throw new UncheckedIOException("node " + nodeId + ": cannot start: " + address + " is in use or cannot be "
-            + "bound on this host (" + e.getMessage() + ")", e);
-      }
-    }
   }
 
   public String nodeId() {
@@ -443,13 +257,12 @@ public final class PachydermNode implements AutoCloseable {
    * {@link PrometheusMeterRegistry} the node owns and closes.
    */
   public MeterRegistry meterRegistry() {
-    return meterRegistry;
+    return meters.registry();
   }
 
   /** The metrics and health endpoint's bound address while it serves; empty without {@link Builder#metricsPort}. */
   public Optional<InetSocketAddress> metricsAddress() {
-    MetricsEndpoint e = endpoint;
-    return e == null ? Optional.empty() : Optional.of(e.address());
+    return meters.endpointAddress();
   }
 
   /** Calls this node refused since it started ({@link Refusals#NONE} without TLS and token). */
@@ -471,25 +284,6 @@ public final class PachydermNode implements AutoCloseable {
     }
   }
 
-  /** The underlying Ratis server, for operations tooling. */
-  public RaftServer raftServer() {
-    return server;
-  }
-
-  /**
-   * {@link FatalErrorPolicy#STOP_NODE}, on the fail-stop's own thread: the Raft server stops serving
-   * (heartbeats and votes end, so the others elect a leader). Ratis' close may wait for an apply that
-   * is stuck; {@link #close()} then does not wait for it.
-   */
-  private void stopAfterFailure() {
-    try {
-      server.close();
-      stoppedAfterFailure.complete(null);
-    } catch (IOException | RuntimeException e) {
-      stoppedAfterFailure.completeExceptionally(e);
-    }
-  }
-
   /**
    * Why this node stopped after a fatal error (fail-stop, see {@link FatalErrorPolicy}), or empty
    * while it has not. {@link #health()} then reports it not live with the same reason.
@@ -500,95 +294,7 @@ public final class PachydermNode implements AutoCloseable {
 
   @Override
   public void close() {
-    if (failStop.failed()) {
-      closeAfterFailure();
-      return;
-    }
-    if (tlsReload != null) {
-      try {
-        tlsReload.close();
-      } catch (IOException e) {
-        // Only stops a timer; the server still needs closing.
-      }
-    }
-    stateMachine.closeRequested();
-    try {
-      server.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("node " + nodeId + ": close failed", e);
-    } finally {
-      closeMetrics();
-    }
-  }
-
-  /**
-   * After a fatal error the Raft server is already closing on the fail-stop's thread; its close can
-   * block on the failed apply, so this waits a bounded time and returns either way.
-   */
-  private void closeAfterFailure() {
-    try {
-      if (tlsReload != null) {
-        tlsReload.close();
-      }
-      stoppedAfterFailure.get(CLOSE_AFTER_FAILURE_WAIT_MS, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      LOG.warn("node {}: its Raft server did not finish closing within {} ms after the fatal error; returning "
-          + "anyway (threads of the failed apply may linger until the JVM ends)", nodeId, CLOSE_AFTER_FAILURE_WAIT_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException | java.util.concurrent.ExecutionException e) {
-      LOG.warn("node {}: closing after the fatal error failed: {}", nodeId, e.toString());
-    } finally {
-      closeMetrics();
-    }
-  }
-
-  /** How long {@link #close()} waits for a Raft server that is closing after a fatal error. */
-  private static final long CLOSE_AFTER_FAILURE_WAIT_MS = 10_000;
-
-  /** The endpoint first (a probe must not see a half-closed node as live), then the meters. */
-  private void closeMetrics() {
-    MetricsEndpoint e = endpoint;
-    endpoint = null;
-    if (e != null) {
-      e.close();
-    }
-    ratisMeters.close();
-    metrics.close();
-    if (ownsRegistry) {
-      meterRegistry.close();
-    }
-  }
-
-  /**
-   * A node's certificate must name the node (URI SAN {@code pachyderm:peer:<id>}) and every host
-   * it serves on: peers, clients and admin callers each check the host they dialled, so a missing
-   * name would show up far away as their handshake error. Checked at build and on every reload.
-   */
-  static void requireNodeCertificate(String nodeId, Peer self, TlsFiles files, X509Certificate certificate) {
-    List<String> named = io.pachyderm.node.security.Identities.peerIds(certificate);
-    if (!named.contains(nodeId)) {
-      throw new IllegalArgumentException("node " + nodeId + ": the certificate " + files.certificateChain()
-          + " names peers " + named + ", not this node; it needs a subject alternative name URI:"
-          + io.pachyderm.node.security.Identities.PEER_URI_PREFIX + nodeId
-          + " or its peers will refuse its Raft calls");
-    }
-    if (self == null) {
-      return;
-    }
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.putIfAbsent(self.host(), "peer address " + self.address());
-    hosts.putIfAbsent(self.clientHost(), "client address " + self.clientAddress());
-    hosts.putIfAbsent(self.adminHost(), "admin address " + self.adminAddress());
-    for (Map.Entry<String, String> h : hosts.entrySet()) {
-      String host = h.getKey();
-      if (!io.pachyderm.node.security.Identities.namesHost(certificate, host)) {
-        throw new IllegalArgumentException("node " + nodeId + ": the certificate " + files.certificateChain()
-            + " does not name this node's host " + host + " (" + h.getValue() + "); it needs a subject alternative "
-            + "name " + (host.matches("[0-9.]+|\\[.*\\]|.*:.*") ? "IP:" : "DNS:") + host.replaceAll("^\\[|\\]$", "")
-            + ", or whoever dials that address refuses the connection (gRPC checks the host it dialled)");
-      }
-    }
+    lifecycle.close();
   }
 
   /** Node settings. Defaults suit a three-node cluster on one LAN. Not thread-safe. */
@@ -608,7 +314,7 @@ public final class PachydermNode implements AutoCloseable {
     private int logSegmentCacheSegmentsMax = LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT;
     private long logSegmentCacheBytesMax = LOG_SEGMENT_CACHE_BYTES_MAX_DEFAULT;
     private Duration electionTimeoutMin = Duration.ofMillis(500);
-    private StateMachineLimits limits = new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000);
+    private NodeLimits limits = NodeLimits.DEFAULT;
     private Long quotaEntitiesPerEcosystem;
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
     private int timerFiresPerSecondMax = 1_000;
@@ -783,7 +489,7 @@ public final class PachydermNode implements AutoCloseable {
       return this;
     }
 
-    public Builder limits(StateMachineLimits limits) {
+    public Builder limits(NodeLimits limits) {
       this.limits = Objects.requireNonNull(limits);
       return this;
     }
@@ -906,7 +612,7 @@ public final class PachydermNode implements AutoCloseable {
       return this;
     }
 
-    private StateMachineLimits effectiveLimits() {
+    private NodeLimits effectiveLimits() {
       return quotaEntitiesPerEcosystem == null ? limits
           : limits.withTables(limits.tables().withEntitiesPerEcosystemMax(quotaEntitiesPerEcosystem));
     }
@@ -942,7 +648,7 @@ public final class PachydermNode implements AutoCloseable {
     }
 
     public PachydermNode build() {
-      requireSecureSetup();
+      NodeChecks.requireSecureSetup(nodeId, peers, transport, tls, insecure);
       if (policyFile != null) {
         if (tls == null) {
           throw new IllegalArgumentException("node " + nodeId + ": the authorization policy " + policyFile
@@ -954,7 +660,7 @@ public final class PachydermNode implements AutoCloseable {
         throw new IllegalArgumentException("node " + nodeId + ": a client token needs the gRPC transport; Ratis "
             + "3.3.0's Netty transport has no hook to check it, so this node would serve without it");
       }
-      if (metricsPort != null && meterRegistry != null && prometheusOf(meterRegistry) == null) {
+      if (metricsPort != null && meterRegistry != null && NodeMeters.prometheusOf(meterRegistry) == null) {
         throw new IllegalArgumentException("node " + nodeId + ": the metrics endpoint scrapes a PrometheusMeterRegistry, "
             + "and the registry given to meterRegistry(..) is a " + meterRegistry.getClass().getName()
             + " holding none: add a PrometheusMeterRegistry to it (a CompositeMeterRegistry may hold both), "
@@ -976,57 +682,5 @@ public final class PachydermNode implements AutoCloseable {
       return new PachydermNode(this);
     }
 
-    /** Secure by default: TLS, or loopback, or an explicit {@link #insecure()}; never Netty with TLS. */
-    private void requireSecureSetup() {
-      if (tls != null && insecure) {
-        throw new IllegalArgumentException("node " + nodeId + ": TLS and insecure both given; choose one");
-      }
-      if (tls != null && transport != Transport.GRPC) {
-        throw new IllegalArgumentException("node " + nodeId + ": TLS needs the gRPC transport; Ratis 3.3.0's Netty "
-            + "transport has no TLS, so this node would serve in plaintext. Use --transport grpc (the default)");
-      }
-      Peer self = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
-      if (self != null && self.separatePorts() && transport != Transport.GRPC) {
-        throw new IllegalArgumentException("node " + nodeId + ": separate client and admin ports need the gRPC "
-            + "transport; Ratis 3.3.0's Netty transport serves everything on the peer port. Use --transport grpc "
-            + "or give --peers without client= and admin=");
-      }
-      if (tls != null) {
-        requireNodeCertificate(nodeId, self, tls.files(), tls.certificateChain().get(0));
-        return;
-      }
-      if (insecure) {
-        return;
-      }
-      if (self == null) {
-        return;
-      }
-      for (String address : List.of(self.address(), self.clientAddress(), self.adminAddress())) {
-        String host = address.substring(0, address.lastIndexOf(':'));
-        if (isLoopback(host)) {
-          continue;
-        }
-        throw new IllegalArgumentException("node " + nodeId + ": refusing to serve on " + address
-            + " without TLS: anyone who can reach that address could forge Raft messages, reconfigure the cluster "
-            + "and read or write any entity. Give --tls-cert, --tls-key and --tls-ca (PachydermNode.Builder.tls), "
-            + "or --insecure (Builder.insecure()) on a network where nothing hostile can reach the node. "
-            + "Loopback addresses (127.0.0.1, localhost) need neither");
-      }
-    }
-
-    /** Whether {@code host} resolves to a loopback address only; unresolvable hosts are not loopback. */
-    static boolean isLoopback(String host) {
-      String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-      try {
-        for (InetAddress address : InetAddress.getAllByName(bare)) {
-          if (!address.isLoopbackAddress()) {
-            return false;
-          }
-        }
-        return true;
-      } catch (UnknownHostException e) {
-        return false;
-      }
-    }
   }
 }

@@ -172,7 +172,7 @@ class ClusterAdminTest {
   }
 
   private static long currentTerm(PachydermNode node) throws IOException {
-    return node.raftServer().getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(node.clusterId())).getInfo().getCurrentTerm();
+    return io.pachyderm.node.internal.NodeInternals.raftServer(node).getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(node.clusterId())).getInfo().getCurrentTerm();
   }
 
   /** Ratis' SimpleStateMachineStorage names a snapshot file snapshot.TERM_INDEX. */

@@ -129,7 +129,7 @@ class ClusterDurabilityTest {
       }
       CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get();
       int leader = cluster.awaitLeader();
-      RaftServer.Division division = cluster.node(leader).raftServer()
+      RaftServer.Division division = io.pachyderm.node.internal.NodeInternals.raftServer(cluster.node(leader))
           .getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(cluster.node(leader).clusterId()));
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (division.getRaftLog().getStartIndex() <= 5 && System.nanoTime() < deadline) {

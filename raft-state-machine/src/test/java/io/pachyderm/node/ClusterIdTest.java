@@ -99,8 +99,8 @@ class ClusterIdTest {
             .isInstanceOf(ClusterMismatchException.class)
             .hasMessageContaining("node n1 serves cluster " + nodeB.clusterId());
       }
-      assertThat(nodeB.raftServer().getGroupIds()).containsExactly(RaftGroupId.valueOf(nodeB.clusterId()));
-      assertThat(strayA.raftServer().getGroupIds()).containsExactly(RaftGroupId.valueOf(idA));
+      assertThat(io.pachyderm.node.internal.NodeInternals.raftServer(nodeB).getGroupIds()).containsExactly(RaftGroupId.valueOf(nodeB.clusterId()));
+      assertThat(io.pachyderm.node.internal.NodeInternals.raftServer(strayA).getGroupIds()).containsExactly(RaftGroupId.valueOf(idA));
     }
   }
 

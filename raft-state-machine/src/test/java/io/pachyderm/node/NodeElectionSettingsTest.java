@@ -23,7 +23,7 @@ class NodeElectionSettingsTest {
     PachydermNode node = PachydermNode.builder("n1", peers, dir.resolve("n1"))
         .electionTimeoutMin(Duration.ofMillis(600)).build();
     try {
-      RaftProperties p = node.raftServer().getProperties();
+      RaftProperties p = io.pachyderm.node.internal.NodeInternals.raftServer(node).getProperties();
       assertThat(RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS)).isEqualTo(600);
       assertThat(RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS)).isEqualTo(1200);
       // Unset: the first election after a start uses the election timeouts above.

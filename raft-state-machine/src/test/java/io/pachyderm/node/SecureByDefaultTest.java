@@ -54,10 +54,10 @@ class SecureByDefaultTest {
       PachydermNode node = PachydermNode.builder("n1", peers, dir.resolve(host)).build();
       node.close();
     }
-    assertThat(PachydermNode.Builder.isLoopback("127.0.0.2")).isTrue();
-    assertThat(PachydermNode.Builder.isLoopback("[::1]")).isTrue();
-    assertThat(PachydermNode.Builder.isLoopback("192.0.2.10")).isFalse();
-    assertThat(PachydermNode.Builder.isLoopback("no-such-host.invalid")).isFalse();
+    assertThat(io.pachyderm.node.internal.NodeChecks.isLoopback("127.0.0.2")).isTrue();
+    assertThat(io.pachyderm.node.internal.NodeChecks.isLoopback("[::1]")).isTrue();
+    assertThat(io.pachyderm.node.internal.NodeChecks.isLoopback("192.0.2.10")).isFalse();
+    assertThat(io.pachyderm.node.internal.NodeChecks.isLoopback("no-such-host.invalid")).isFalse();
   }
 
   @Test

@@ -26,7 +26,7 @@ class SelfClosedServerTest {
         .onFatalError(FatalErrorPolicy.STOP_NODE).build().start()) {
       assertThat(node.fatalError()).isEmpty();
       // What Ratis' StateMachineUpdater does after it catches a Throwable: close the division.
-      node.raftServer().getDivision(node.raftServer().getGroupIds().iterator().next()).close();
+      io.pachyderm.node.internal.NodeInternals.raftServer(node).getDivision(io.pachyderm.node.internal.NodeInternals.raftServer(node).getGroupIds().iterator().next()).close();
 
       assertThat(node.fatalError()).hasValueSatisfying(why -> assertThat(why)
           .contains("Ratis closed the Raft server on its own"));

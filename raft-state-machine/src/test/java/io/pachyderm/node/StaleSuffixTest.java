@@ -199,7 +199,7 @@ class StaleSuffixTest {
       AppendEntriesRequestProto request = b.build();
       return CompletableFuture.supplyAsync(() -> {
         try {
-          return node.raftServer().appendEntriesAsync(request);
+          return io.pachyderm.node.internal.NodeInternals.raftServer(node).appendEntriesAsync(request);
         } catch (Exception e) {
           throw new java.util.concurrent.CompletionException(e);
         }

@@ -5,7 +5,6 @@ import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.internal.StateMachineLimits;
 import io.pachyderm.node.security.Identities;
 import io.pachyderm.node.security.ThrowawayCa;
 import java.io.IOException;
@@ -270,8 +269,8 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
-  static StateMachineLimits smallSegmentsLimits() {
-    return new StateMachineLimits(200_000, 16 << 10, 64 << 10, 1024, 10_000);
+  static NodeLimits smallSegmentsLimits() {
+    return new NodeLimits(200_000, 16 << 10, 64 << 10, 1024, 10_000);
   }
 
   static void sleep(long ms) {

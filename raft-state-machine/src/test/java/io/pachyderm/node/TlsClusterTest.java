@@ -242,9 +242,9 @@ class TlsClusterTest {
           .remove(group.getGroupId(), true, false)).isInstanceOf(Exception.class);
     }
     assertThat(refusals(r -> r.notAdmin())).isGreaterThanOrEqualTo(refusedBefore + 4);
-    assertThat(nodes.get(leader).raftServer().getDivision(group.getGroupId()).getRaftConf().getCurrentPeers())
+    assertThat(io.pachyderm.node.internal.NodeInternals.raftServer(nodes.get(leader)).getDivision(group.getGroupId()).getRaftConf().getCurrentPeers())
         .hasSize(3);
-    assertThat(nodes.get(1).raftServer().getGroupIds()).contains(group.getGroupId());
+    assertThat(io.pachyderm.node.internal.NodeInternals.raftServer(nodes.get(1)).getGroupIds()).contains(group.getGroupId());
     assertThat(Files.list(dir.resolve("n2").resolve("raft")).toList()).isNotEmpty();
   }
 
@@ -375,7 +375,7 @@ class TlsClusterTest {
   }
 
   private long term(int node) throws Exception {
-    return nodes.get(node).raftServer().getDivision(group.getGroupId()).getInfo().getCurrentTerm();
+    return io.pachyderm.node.internal.NodeInternals.raftServer(nodes.get(node)).getDivision(group.getGroupId()).getInfo().getCurrentTerm();
   }
 
   private int awaitLeader() {

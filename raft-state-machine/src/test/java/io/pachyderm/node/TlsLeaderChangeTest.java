@@ -39,7 +39,7 @@ class TlsLeaderChangeTest {
       }
       CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).get();
       int leader = cluster.awaitLeader();
-      RaftServer.Division onLeader = cluster.node(leader).raftServer()
+      RaftServer.Division onLeader = io.pachyderm.node.internal.NodeInternals.raftServer(cluster.node(leader))
           .getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(cluster.node(leader).clusterId()));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (onLeader.getRaftLog().getStartIndex() <= 5 && System.nanoTime() < deadline) {
@@ -49,7 +49,7 @@ class TlsLeaderChangeTest {
 
       cluster.start(follower);
       cluster.assertReplicasAgree();
-      RaftServer.Division onFollower = cluster.node(follower).raftServer()
+      RaftServer.Division onFollower = io.pachyderm.node.internal.NodeInternals.raftServer(cluster.node(follower))
           .getDivision(org.apache.ratis.protocol.RaftGroupId.valueOf(cluster.node(follower).clusterId()));
       assertThat(onFollower.getStateMachine().getLatestSnapshot()).as("the follower holds an installed snapshot")
           .isNotNull();

@@ -100,14 +100,14 @@ class TlsReloadTest {
     Peer self = new Peer("n1", "127.0.0.1:7001");
     BigInteger first = material.certificateChain().get(0).getSerialNumber();
 
-    assertThat(material.reloadIfChanged(c -> PachydermNode.requireNodeCertificate("n1", self, files, c)))
+    assertThat(material.reloadIfChanged(c -> io.pachyderm.node.internal.NodeChecks.requireNodeCertificate("n1", self, files, c)))
         .isInstanceOf(TlsMaterial.Reload.Unchanged.class);
 
     // n2's certificate written over n1's files: valid TLS, wrong identity.
     TlsFiles n2 = ca.node("n2");
     Files.copy(n2.certificateChain(), files.certificateChain(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.copy(n2.privateKey(), files.privateKey(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    TlsMaterial.Reload reload = material.reloadIfChanged(c -> PachydermNode.requireNodeCertificate("n1", self, files, c));
+    TlsMaterial.Reload reload = material.reloadIfChanged(c -> io.pachyderm.node.internal.NodeChecks.requireNodeCertificate("n1", self, files, c));
 
     assertThat(reload).isInstanceOfSatisfying(TlsMaterial.Reload.Refused.class,
         r -> assertThat(r.reason()).contains("names peers [n2], not this node"));

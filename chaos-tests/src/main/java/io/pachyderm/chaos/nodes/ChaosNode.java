@@ -169,7 +169,7 @@ public final class ChaosNode implements Callable<Integer> {
       return new DispatchLog.Role(false, 0);
     }
     try {
-      RaftServer server = node.raftServer();
+      RaftServer server = io.pachyderm.node.internal.NodeInternals.raftServer(node);
       for (RaftGroupId group : server.getGroupIds()) {
         DivisionInfo info = server.getDivision(group).getInfo();
         return new DispatchLog.Role(info.isLeader(), info.getCurrentTerm());

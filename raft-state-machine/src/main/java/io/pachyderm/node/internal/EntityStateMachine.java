@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.node.NodeLimits;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
@@ -95,7 +96,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   /** The replica digest of the state at {@code applied}. */
   public record DigestAt(TermIndex applied, long digest) {}
 
-  public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
+  public EntityStateMachine(String nodeId, EntityTypes types, NodeLimits limits,
                             Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
                             int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
                             long logEntriesKeptForLaggingNodesMax) {
@@ -105,7 +106,7 @@ public final class EntityStateMachine extends BaseStateMachine {
             java.util.Set.copyOf(types.names())), QueueLimits.DEFAULT);
   }
 
-  public EntityStateMachine(String nodeId, EntityTypes types, StateMachineLimits limits,
+  public EntityStateMachine(String nodeId, EntityTypes types, NodeLimits limits,
                             Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
                             int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
                             long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics, QueueLimits queueLimits) {

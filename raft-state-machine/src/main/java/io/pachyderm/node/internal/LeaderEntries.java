@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.node.NodeLimits;
 import io.pachyderm.protocol.AdminAction;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.LogEntry;
@@ -51,13 +52,13 @@ final class LeaderEntries {
   private final String nodeId;
   private final Replica replica;
   private final Decider decider;
-  private final StateMachineLimits limits;
+  private final NodeLimits limits;
   private final LongSupplier clockMs;
   private final Lanes lanes = new Lanes(4096);
   private final Map<EntityKey, Speculation> speculative = new ConcurrentHashMap<>();
 
   /** @param clockMs the leader's clock: the time its records carry and timers are due by */
-  LeaderEntries(String nodeId, Replica replica, Decider decider, StateMachineLimits limits, LongSupplier clockMs) {
+  LeaderEntries(String nodeId, Replica replica, Decider decider, NodeLimits limits, LongSupplier clockMs) {
     this.nodeId = nodeId;
     this.replica = replica;
     this.decider = decider;

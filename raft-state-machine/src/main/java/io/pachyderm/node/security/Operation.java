@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * What a client request does, as an authorization policy grants it. Each request the client
- * service carries falls in exactly one ({@code ClientRequests} classifies them).
+ * service carries falls in exactly one ({@code io.pachyderm.node.internal.ClientRequests} classifies them).
  */
 public enum Operation {
   /** Commands: call and send (a write batch of client commands). */

@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.node.NodeLimits;
 import io.pachyderm.replica.ReplicatedTableLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -163,7 +164,7 @@ class BoundedTablesTest {
 
   private EntityStateMachine machine(ReplicatedTableLimits tables) {
     EntityStateMachine m = new EntityStateMachine("n" + machines.size(), EntityTypes.of(TestBlob.TYPE),
-        new StateMachineLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000, tables), Map.of(), EffectRetry.DEFAULT,
+        new NodeLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000, tables), Map.of(), EffectRetry.DEFAULT,
         100, null, JournalOptions.defaults(), 200_000);
     machines.add(m);
     return m;

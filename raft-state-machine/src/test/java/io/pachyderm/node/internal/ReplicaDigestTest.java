@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.node.NodeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.entity.Context;
@@ -142,7 +143,7 @@ class ReplicaDigestTest {
 
   private EntityStateMachine machine(long offset, int dedupEntriesMax) {
     EntityStateMachine m = new EntityStateMachine("n" + machines.size(), EntityTypes.of(Tally.type(offset)),
-        new StateMachineLimits(dedupEntriesMax, 1 << 20, 8 << 20, 1024, 10_000), Map.of(), EffectRetry.DEFAULT, 100,
+        new NodeLimits(dedupEntriesMax, 1 << 20, 8 << 20, 1024, 10_000), Map.of(), EffectRetry.DEFAULT, 100,
         null, JournalOptions.defaults(), 200_000);
     machines.add(m);
     return m;

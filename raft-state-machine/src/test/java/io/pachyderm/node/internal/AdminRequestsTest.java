@@ -1,4 +1,4 @@
-package io.pachyderm.node.security;
+package io.pachyderm.node.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,9 @@
-package io.pachyderm.node.security;
+package io.pachyderm.node.internal;
+
+import io.pachyderm.node.security.AuthorizationPolicy;
+import io.pachyderm.node.security.Refusals;
+import io.pachyderm.node.security.Operation;
+import io.pachyderm.node.security.Identities;
 
 import io.pachyderm.cluster.internal.NodeRefusalException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * What this does not check: per-entity authorization. Thread-safe.
  */
 public final class CallAuthorizer implements ServerInterceptor {
-  private static final Logger LOG = LoggerFactory.getLogger(CallAuthorizer.class);
+  /** Under its name before it moved here (issue 13), which operators' log settings and README name. */
+  private static final Logger LOG = LoggerFactory.getLogger("io.pachyderm.node.security.CallAuthorizer");
 
   static final String SERVER_SERVICE = "ratis.grpc.RaftServerProtocolService";
   static final String ADMIN_SERVICE = "ratis.grpc.AdminProtocolService";

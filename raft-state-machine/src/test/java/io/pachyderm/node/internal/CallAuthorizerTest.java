@@ -1,4 +1,8 @@
-package io.pachyderm.node.security;
+package io.pachyderm.node.internal;
+
+import io.pachyderm.node.security.AuthorizationPolicy;
+import io.pachyderm.node.security.Identities;
+import io.pachyderm.node.security.ThrowawayCa;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

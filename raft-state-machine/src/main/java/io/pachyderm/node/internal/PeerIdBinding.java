@@ -1,4 +1,4 @@
-package io.pachyderm.node.security;
+package io.pachyderm.node.internal;
 
 import java.util.List;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;

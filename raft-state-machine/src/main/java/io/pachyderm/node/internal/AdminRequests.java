@@ -1,4 +1,4 @@
-package io.pachyderm.node.security;
+package io.pachyderm.node.internal;
 
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.ReadRequest;

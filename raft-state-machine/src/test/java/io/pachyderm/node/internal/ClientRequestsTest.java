@@ -1,4 +1,7 @@
-package io.pachyderm.node.security;
+package io.pachyderm.node.internal;
+
+import io.pachyderm.node.security.AuthorizationPolicy;
+import io.pachyderm.node.security.Operation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.pachyderm.node.security;
+package io.pachyderm.node.internal;
 
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;

@@ -1,4 +1,4 @@
-package io.pachyderm.node.security;
+package io.pachyderm.node.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * group) would be carried out by n1. Thread-safe.
  */
 public final class PortGuard implements ServerInterceptor {
-  private static final Logger LOG = LoggerFactory.getLogger(PortGuard.class);
+  /** Under its name before it moved here (issue 13), which operators' log settings and README name. */
+  private static final Logger LOG = LoggerFactory.getLogger("io.pachyderm.node.security.PortGuard");
 
   /** The port kinds a node serves, as Ratis' services customizer names them. */
   private static final List<GrpcServices.Type> KINDS =
