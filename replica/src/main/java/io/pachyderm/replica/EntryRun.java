@@ -26,6 +26,7 @@ final class EntryRun {
   private final long term;
   private final long index;
   private final boolean appendedHere;
+  private final boolean journaled;
   private final List<JournalRecord.Builder> journal = new ArrayList<>();
   private final List<Applied.EffectDispatch> dispatch = new ArrayList<>();
   private final List<Outbox.Id> messagesAdded = new ArrayList<>();
@@ -37,10 +38,11 @@ final class EntryRun {
   private final List<Applied.CommandOutcome> commandOutcomes = new ArrayList<>();
   private Optional<Boolean> effectsPausedSet = Optional.empty();
 
-  EntryRun(long term, long index, boolean appendedHere) {
+  EntryRun(long term, long index, boolean appendedHere, boolean journaled) {
     this.term = term;
     this.index = index;
     this.appendedHere = appendedHere;
+    this.journaled = journaled;
   }
 
   long term() {
@@ -58,6 +60,9 @@ final class EntryRun {
 
   /** One journal record per event of {@code record}; entry_seq and entry_events are set per entry. */
   void journal(Record record, long versionBefore) {
+    if (!journaled) {
+      return;
+    }
     for (int i = 0; i < record.getEventsCount(); i++) {
       JournalRecord.Builder r = JournalRecord.newBuilder()
           .setRef(record.getRef())

@@ -56,6 +56,8 @@ public final class Replica {
   private final Outbox outbox = new Outbox();
   /** The seeded replica test plants a missing version check here, to show that its checks catch one. */
   private final boolean versionCheck;
+  /** Whether {@link Applied#journalRecords()} are built: a node without a journal needs none. */
+  private final boolean journaled;
   /** The entities' part of the {@link ReplicaDigest}; apply thread only. */
   private long entityDigest;
   /** Replicated (an {@link AdminAction} in the log, kept in snapshots); volatile for status. */
@@ -75,14 +77,21 @@ public final class Replica {
     this(nodeId, types, store, dedupEntriesMax, tables, true);
   }
 
+  /** @param journaled false when nothing keeps the journal records: {@link Applied} then carries none */
+  public Replica(String nodeId, EntityTypes types, StateStore store, int dedupEntriesMax,
+                 ReplicatedTableLimits tables, boolean journaled) {
+    this(nodeId, types, store, dedupEntriesMax, tables, journaled, true);
+  }
+
   Replica(String nodeId, EntityTypes types, StateStore store, int dedupEntriesMax, ReplicatedTableLimits tables,
-          boolean versionCheck) {
+          boolean journaled, boolean versionCheck) {
     this.nodeId = Objects.requireNonNull(nodeId, "node id");
     this.types = Objects.requireNonNull(types, "types");
     this.store = Objects.requireNonNull(store, "state store");
     this.dedup = new DedupTable(dedupEntriesMax, tables);
     this.bounds = new ReplicatedBounds(tables);
     this.versionCheck = versionCheck;
+    this.journaled = journaled;
   }
 
   // ---- applying entries (apply thread) ------------------------------------------------------
@@ -94,7 +103,7 @@ public final class Replica {
    *     effects dispatched and leader speculation dropped (no other node has either)
    */
   public Applied apply(long term, long index, LogEntry entry, boolean appendedHere) {
-    EntryRun run = new EntryRun(term, index, appendedHere);
+    EntryRun run = new EntryRun(term, index, appendedHere, journaled);
     // Every replica builds the full reply, not only the leader that appended the entry: Ratis
     // replicates the client and call ids with the entry, and a client retrying after a leader
     // change is answered from the new leader's retry cache with whatever this returned.

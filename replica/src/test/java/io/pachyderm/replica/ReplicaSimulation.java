@@ -117,7 +117,7 @@ final class ReplicaSimulation {
 
   private Replica newReplica(int id) {
     return new Replica("n" + id, SimEntities.TYPES, new HeapStateStore(), 100_000, ReplicatedTableLimits.DEFAULT,
-        options.versionCheck());
+        true, options.versionCheck());
   }
 
   private void steps() {

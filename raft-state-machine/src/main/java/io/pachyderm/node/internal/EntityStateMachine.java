@@ -117,7 +117,9 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.digests = new DigestPublisher(nodeId);
     this.historyWaiters = new HistoryWaiters(nodeId, 10_000);
     this.queries = new QueryRunner(nodeId);
-    this.replica = new Replica(nodeId, types, new HeapStateStore(), limits.dedupEntriesMax(), limits.tables());
+    // Without a journal directory nothing keeps the per-event journal records: the replica builds none.
+    this.replica = new Replica(nodeId, types, new HeapStateStore(), limits.dedupEntriesMax(), limits.tables(),
+        journalDir != null);
     this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers),
         queueLimits.effectHandlerThreadsMax(), queueLimits.effectsQueuedPerHandlerMax());
     Decider decider = new Decider(nodeId, types, effects::hasHandler, limits.recordBytesMax(), limits.entryBytesMax());
