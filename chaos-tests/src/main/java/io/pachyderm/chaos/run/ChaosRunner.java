@@ -180,7 +180,10 @@ public final class ChaosRunner {
         awaitDrained(s, cluster, info, harness);
       }
       workload.finish(access, info);
-      harness.addAll(Recovery.finalReads(workload, cluster, recorder, Recovery.FINAL_READ_TIMEOUT_DEFAULT));
+      FinalReads.Outcome reads = Recovery.finalReadsAtOneIndex(workload, cluster, recorder,
+          Recovery.FINAL_READ_TIMEOUT_DEFAULT);
+      harness.addAll(reads.round().failures());
+      info.put("final reads", reads.describe());
       if (fillsDisks) {
         info.put(DISK_FULL_EXITS, acceptedExits(cluster));
       }

@@ -6,11 +6,13 @@ import io.pachyderm.chaos.nodes.ChaosCluster;
 import io.pachyderm.chaos.nodes.NodeProcess;
 import io.pachyderm.chaos.nodes.OutboxStatus;
 import io.pachyderm.chaos.workload.Workload;
+import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,11 +90,52 @@ public final class Recovery {
    * after {@link #awaitRecovered}: a node that has not caught up answers with old state, which the
    * checkers will report.
    *
+   * <p>The reads are taken at one applied index ({@link FinalReads}): a round during which some
+   * node applied an entry (a write whose client had given up, landing late) is read again.
+   *
    * @param timeout each read's client request timeout (the harness waits 5 s more)
    * @return the reads that failed (at most five listed per node, the rest counted)
    */
   public static List<Anomaly> finalReads(Workload workload, ChaosCluster cluster, HistoryRecorder recorder,
                                          Duration timeout) throws InterruptedException {
+    return finalReadsAtOneIndex(workload, cluster, recorder, timeout).round().failures();
+  }
+
+  /** {@link #finalReads}, also saying at which applied index the kept round was read. */
+  static FinalReads.Outcome finalReadsAtOneIndex(Workload workload, ChaosCluster cluster, HistoryRecorder recorder,
+                                                 Duration timeout) throws InterruptedException {
+    FinalReads.Nodes nodes = new FinalReads.Nodes() {
+      @Override
+      public int count() {
+        return cluster.nodes().size();
+      }
+
+      @Override
+      public Map<String, Long> appliedIndexes() {
+        Map<String, Long> indexes = new TreeMap<>();
+        for (NodeView v : cluster.statuses().values()) {
+          if (v.reachable()) {
+            indexes.put(v.nodeId(), v.appliedIndex());
+          }
+        }
+        return indexes;
+      }
+
+      @Override
+      public FinalReads.Round readAll() throws InterruptedException {
+        return readRound(workload, cluster, timeout);
+      }
+    };
+    FinalReads.Outcome outcome = FinalReads.take(nodes, FinalReads.ROUNDS_MAX, FinalReads.SETTLE_WAIT);
+    for (FinalReads.Read read : outcome.round().reads()) {
+      recorder.finalRead(read.node(), read.key(), read.value());
+    }
+    return outcome;
+  }
+
+  private static FinalReads.Round readRound(Workload workload, ChaosCluster cluster, Duration timeout)
+      throws InterruptedException {
+    List<FinalReads.Read> reads = new ArrayList<>();
     List<Anomaly> found = new ArrayList<>();
     List<String> keys = workload.keys();
     for (NodeProcess n : cluster.nodes()) {
@@ -102,7 +145,7 @@ public final class Recovery {
           try {
             Object value = workload.finalRead(nodeClient, key).get(timeout.plusSeconds(5).toMillis(),
                 TimeUnit.MILLISECONDS);
-            recorder.finalRead(n.id(), key, value);
+            reads.add(new FinalReads.Read(n.id(), key, value));
           } catch (ExecutionException | TimeoutException e) {
             if (failures++ < FINAL_READ_FAILURES_LISTED_MAX) {
               found.add(new Anomaly(ChaosRunner.FINAL_READ_FAILED, key, "final read on " + n.id() + " failed: "
@@ -116,7 +159,7 @@ public final class Recovery {
             + " more final reads on " + n.id() + " failed"));
       }
     }
-    return found;
+    return new FinalReads.Round(reads, found);
   }
 
   private static List<Anomaly> awaitCaughtUp(ChaosCluster cluster, Duration wait, String since)
