@@ -13,6 +13,10 @@
 #                                 # first acknowledged write after each kill (the failover figure)
 #   benchmarks/run.sh state-memory [CALLS [STATE_BYTES]]   # heap, Raft log and snapshot after CALLS calls
 #                                 # replacing one entity's STATE_BYTES state (default 500 x 100,000)
+#   benchmarks/run.sh state-store [--quick] [--entities N] [--counts 10k,1M,10M] [--store heap,disk]
+#                                 # entity state stores side by side (issue 14): N counters in -Xmx512m,
+#                                 # latency while snapshots happen, snapshot time/size, restart, snapshot
+#                                 # install; each run in a child JVM under a watchdog (--help for the rest)
 #   benchmarks/run.sh metrics-plot [--seconds N] [--out PNG]   # a bounded load on 3 in-process nodes, /metrics
 #                                 # scraped every second, the dashboard's series drawn to docs/metrics.png
 #
@@ -109,6 +113,14 @@ case "${1:-}" in
     shift
     main_class=io.pachyderm.bench.StateReplacingMemory
     logback="$repo/config/logback-test.xml"   # quiet: the figures are the output
+    ;;
+  state-store)
+    # Issue 14's state store benchmark (io.pachyderm.bench.statestore): the driver only starts
+    # child JVMs (each with its own -Xmx, these flags otherwise) and prints their figures.
+    shift
+    main_class=io.pachyderm.bench.statestore.StateStoreBenchmark
+    logback="$repo/config/logback-test.xml"   # quiet: the tables are the output
+    heap=-Xmx256m
     ;;
   restart)
     shift

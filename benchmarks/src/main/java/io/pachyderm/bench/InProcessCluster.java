@@ -2,6 +2,7 @@ package io.pachyderm.bench;
 
 import io.pachyderm.api.Entities;
 import io.pachyderm.api.PachydermException;
+import io.pachyderm.bench.statestore.StoreKind;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.Transport;
@@ -41,8 +42,8 @@ final class InProcessCluster implements Target {
     this.client = client;
   }
 
-  /** Starts the nodes, waits (bounded) for a ready leader, then builds the client. */
-  static InProcessCluster start(Path root, Scenario scenario, Duration requestTimeout) {
+  /** Starts the nodes on {@code store}, waits (bounded) for a ready leader, then builds the client. */
+  static InProcessCluster start(Path root, Scenario scenario, Duration requestTimeout, StoreKind store) {
     String clusterName = "bench-" + scenario.id();
     int nodeCount = scenario.deployment() == Scenario.Deployment.SINGLE ? 1 : NODES;
     int[] ports = FreePorts.distinct(nodeCount);
@@ -56,7 +57,7 @@ final class InProcessCluster implements Target {
         : null;
     try {
       for (Peer p : peers) {
-        PachydermNode.Builder b = node(p.id(), peers, root.resolve(p.id()), scenario.transport())
+        PachydermNode.Builder b = store.configure(node(p.id(), peers, root.resolve(p.id()), scenario.transport()))
             .journalEnabled(scenario.journal())
             .clusterName(clusterName);
         if (ca != null) {

@@ -1,5 +1,6 @@
 package io.pachyderm.bench;
 
+import io.pachyderm.bench.statestore.StoreKind;
 import io.pachyderm.cluster.Transport;
 import io.pachyderm.node.OutboxStats;
 import java.io.PrintStream;
@@ -64,6 +65,13 @@ public final class LoadBenchmark implements Callable<Integer> {
       + "that hits it is marked +T. Default 60, quick 20.")
   Integer phaseSecondsMax;
 
+  @Option(names = "--store", description = "Entity state store of every row's nodes: heap or disk (issue 14; this"
+      + " build has heap only). Default ${DEFAULT-VALUE}.")
+  String store = "heap";
+
+  /** {@link #store}, parsed in {@link #call()}. */
+  private StoreKind storeKind;
+
   @Option(names = "--request-timeout-seconds", description = "Client request timeout. Default ${DEFAULT-VALUE}.")
   int requestTimeoutSeconds = 15;
 
@@ -86,6 +94,12 @@ public final class LoadBenchmark implements Callable<Integer> {
         || phaseMax.isNegative() || phaseMax.isZero() || requestTimeoutSeconds < 1) {
       System.err.println("load-benchmark: --threads must be 1.." + RATIS_OUTSTANDING_MAX + ", --calls >= 1, "
           + "--warmup-calls and --jit-warmup-seconds-max >= 0, the other limits >= 1");
+      return 2;
+    }
+    try {
+      storeKind = StoreKind.parse(store);
+    } catch (IllegalArgumentException e) {
+      System.err.println("load-benchmark: " + e.getMessage());
       return 2;
     }
     List<Scenario> scenarios = select(scenarios(threads));
@@ -116,6 +130,7 @@ public final class LoadBenchmark implements Callable<Integer> {
             + "%,d measured calls per row after %s of %,d calls; phase limit %d s; request timeout %d s%n",
         threads, measuredCalls, quick ? "1 warm-up chunk" : "1-" + ROW_WARMUP_CHUNKS_MAX + " warm-up chunks", warmup,
         phaseMax.toSeconds(), requestTimeout.toSeconds());
+    out.println("state store of every node: " + storeKind.flag() + " (--store)");
     out.println("JIT warm-up before the first row: " + jitSummary);
     out.println();
     ResultTable.print(out, results);
@@ -223,7 +238,7 @@ public final class LoadBenchmark implements Callable<Integer> {
     try {
       List<Workload> workloads = new ArrayList<>();
       for (Scenario s : kinds) {
-        TempDeployment d = TempDeployment.open(s, requestTimeout);
+        TempDeployment d = TempDeployment.open(s, requestTimeout, storeKind);
         deployments.add(d);
         workloads.add(new Workload(s.transportLabel(), d.target().entities(), threads, s.entityCount(), s.load(),
             s.eventsPerCall(), requestTimeout));
@@ -274,7 +289,7 @@ public final class LoadBenchmark implements Callable<Integer> {
     ErrorTally errors = new ErrorTally();
     TempDeployment deployment = null;
     try {
-      deployment = TempDeployment.open(s, requestTimeout);
+      deployment = TempDeployment.open(s, requestTimeout, storeKind);
       Target target = deployment.target();
       Workload workload = new Workload(s.id(), target.entities(), threads, s.entityCount(), s.load(),
           s.eventsPerCall(), requestTimeout);

@@ -1,6 +1,7 @@
 package io.pachyderm.bench;
 
 import io.pachyderm.api.Entities;
+import io.pachyderm.bench.statestore.StoreKind;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.local.LocalPachyderm;
@@ -19,8 +20,8 @@ final class LocalTarget implements Target {
     this.local = local;
   }
 
-  static LocalTarget open(Path dir, Duration requestTimeout) {
-    return new LocalTarget(LocalPachyderm.builder(dir)
+  static LocalTarget open(Path dir, Duration requestTimeout, StoreKind store) {
+    return new LocalTarget(store.configure(LocalPachyderm.builder(dir))
         .entityTypes(InProcessCluster.TYPES)
         .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) -> { })
         .requestTimeout(requestTimeout)

@@ -1,5 +1,6 @@
 package io.pachyderm.bench;
 
+import io.pachyderm.bench.statestore.StoreKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,7 +9,10 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** A scenario's deployment in its own temporary directory; closing stops it and deletes the directory. */
+/**
+ * A scenario's deployment in its own temporary directory, its nodes on the given state store;
+ * closing stops it and deletes the directory.
+ */
 final class TempDeployment implements AutoCloseable {
   private final Target target;
   private final Path dir;
@@ -18,7 +22,7 @@ final class TempDeployment implements AutoCloseable {
     this.dir = dir;
   }
 
-  static TempDeployment open(Scenario s, Duration requestTimeout) {
+  static TempDeployment open(Scenario s, Duration requestTimeout, StoreKind store) {
     Path dir;
     try {
       dir = Files.createTempDirectory("pachyderm-bench-" + s.id() + "-");
@@ -27,8 +31,8 @@ final class TempDeployment implements AutoCloseable {
     }
     try {
       Target target = switch (s.deployment()) {
-        case CLUSTER, SINGLE -> InProcessCluster.start(dir, s, requestTimeout);
-        case LOCAL -> LocalTarget.open(dir, requestTimeout);
+        case CLUSTER, SINGLE -> InProcessCluster.start(dir, s, requestTimeout, store);
+        case LOCAL -> LocalTarget.open(dir, requestTimeout, store);
       };
       return new TempDeployment(target, dir);
     } catch (RuntimeException e) {
