@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.Transport;
@@ -14,14 +15,12 @@ import io.pachyderm.node.internal.DiskReserve;
 import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.FailStop;
 import io.pachyderm.node.internal.HealthCheck;
-import io.pachyderm.node.internal.NodeChecks;
 import io.pachyderm.node.internal.NodeGuards;
 import io.pachyderm.node.internal.NodeInternals;
 import io.pachyderm.node.internal.NodeLifecycle;
 import io.pachyderm.node.internal.NodeMeters;
 import io.pachyderm.node.internal.NodeMetrics;
 import io.pachyderm.node.internal.RatisConfig;
-import io.pachyderm.replica.ReplicatedTableLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.internal.CallAuthorizer;
 import io.pachyderm.node.security.Refusals;
@@ -88,41 +87,43 @@ public final class PachydermNode implements AutoCloseable {
     NodeInternals.install(node -> node.server);
   }
 
-  private PachydermNode(Builder b) {
+  private PachydermNode(NodeSettings b) {
     io.pachyderm.cluster.internal.JulLevels.apply();
-    this.nodeId = b.nodeId;
-    this.dataDir = b.dataDir;
-    this.group = ClusterIdentity.group(io.pachyderm.node.internal.ClusterIdFile.resolve(b.nodeId, b.dataDir,
-        ClusterIdentity.groupId(b.clusterName, b.peers), b.clusterName != null), b.peers);
-    Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
+    AuthorizationPolicy policy = b.readPolicy();
+    NodeLimits limits = b.effectiveLimits();
+    this.nodeId = b.nodeId();
+    this.dataDir = b.dataDir();
+    this.group = RatisCluster.group(io.pachyderm.node.internal.ClusterIdFile.resolve(b.nodeId(), b.dataDir(),
+        RatisCluster.groupId(b.clusterName(), b.peers()), b.clusterName() != null), b.peers());
+    Peer self = b.peers().stream().filter(p -> p.id().equals(b.nodeId())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId() + "' is not among the peers " + b.peers()));
     this.self = self;
-    RaftProperties properties = RatisConfig.properties(new RatisConfig.Settings(b.transport, b.dataDir,
-        b.electionTimeoutMin.toMillis(), b.snapshotThresholdEntries, b.logSegmentBytesMax, b.logSegmentCacheSegmentsMax,
-        b.logSegmentCacheBytesMax, b.limits.entryBytesMax()), self);
+    RaftProperties properties = RatisConfig.properties(new RatisConfig.Settings(b.transport(), b.dataDir(),
+        b.electionTimeoutMin().toMillis(), b.snapshotThresholdEntries(), b.logSegmentBytesMax(), b.logSegmentCacheSegmentsMax(),
+        b.logSegmentCacheBytesMax(), limits.entryBytesMax()), self);
     // Before the Ratis server: its registries must find the bridge's reporter registration.
-    this.meters = new NodeMeters(b.nodeId, b.meterRegistry, Set.copyOf(b.types.names()), b.metricsHost, b.metricsPort);
+    this.meters = new NodeMeters(b.nodeId(), b.meterRegistry(), Set.copyOf(b.types().names()), b.metricsHost(), b.metricsPort());
     NodeMetrics metrics = meters.metrics();
-    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.effectiveLimits(), b.effectHandlers, b.effectRetry,
-        b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
-        b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits);
-    this.failStop = new FailStop(b.nodeId, b.fatalErrorPolicy);
+    this.stateMachine = new EntityStateMachine(b.nodeId(), b.types(), limits, b.effectHandlers(), b.effectRetry(),
+        b.timerFiresPerSecondMax(), b.journalEnabled() ? b.dataDir().resolve("journal") : null, b.journalOptions(),
+        b.logEntriesKeptForLaggingNodesMax(), metrics, b.queueLimits());
+    this.failStop = new FailStop(b.nodeId(), b.fatalErrorPolicy());
     stateMachine.failStop(failStop);
-    List<Path> storageDirs = b.journalEnabled ? List.of(b.dataDir.resolve("raft"), b.dataDir.resolve("journal"))
-        : List.of(b.dataDir.resolve("raft"));
-    stateMachine.diskReserve(new DiskReserve(b.nodeId, storageDirs, b.diskReserveBytes));
-    this.tls = b.tls;
-    if (b.tls != null || b.clientToken != null) {
-      this.authorizer = new CallAuthorizer(b.nodeId, this::isGroupMember, b.tls != null, b.policy, b.clientToken);
+    List<Path> storageDirs = b.journalEnabled() ? List.of(b.dataDir().resolve("raft"), b.dataDir().resolve("journal"))
+        : List.of(b.dataDir().resolve("raft"));
+    stateMachine.diskReserve(new DiskReserve(b.nodeId(), storageDirs, b.diskReserveBytes()));
+    this.tls = b.tls();
+    if (b.tls() != null || b.clientToken() != null) {
+      this.authorizer = new CallAuthorizer(b.nodeId(), this::isGroupMember, b.tls() != null, policy, b.clientToken());
     } else {
       this.authorizer = null;
     }
-    NodeGuards.logClientAccess(b.nodeId, b.policy, b.tls, b.clientToken);
-    Parameters parameters = NodeGuards.parameters(b.nodeId, self, b.tls, authorizer, wrongPortCalls);
+    NodeGuards.logClientAccess(b.nodeId(), policy, b.tls(), b.clientToken());
+    Parameters parameters = NodeGuards.parameters(b.nodeId(), self, b.tls(), authorizer, wrongPortCalls);
     try {
       Files.createDirectories(dataDir);
       this.server = RaftServer.newBuilder()
-          .setServerId(RaftPeerId.valueOf(b.nodeId))
+          .setServerId(RaftPeerId.valueOf(b.nodeId()))
           .setGroup(group)
           .setStateMachine(stateMachine)
           .setProperties(properties)
@@ -131,18 +132,18 @@ public final class PachydermNode implements AutoCloseable {
           .build();
     } catch (IOException e) {
       meters.close();
-      throw new UncheckedIOException("node " + b.nodeId + ": cannot create the Ratis server in " + dataDir, e);
+      throw new UncheckedIOException("node " + b.nodeId() + ": cannot create the Ratis server in " + dataDir, e);
     } catch (RuntimeException e) {
       meters.close();
       throw e;
     }
-    this.lifecycle = new NodeLifecycle(b.nodeId, dataDir, self, server, stateMachine, failStop, meters, b.tls,
-        b.tlsReloadInterval);
+    this.lifecycle = new NodeLifecycle(b.nodeId(), dataDir, self, server, stateMachine, failStop, meters, b.tls(),
+        b.tlsReloadInterval());
     failStop.onStopNode(lifecycle::stopAfterFailure);
     // A follower that has not heard from its leader for the shortest election timeout no longer
     // trusts it: the same bound Ratis' pre-vote uses.
-    this.health = new HealthCheck(server, group.getGroupId(), stateMachine, b.readyApplyLagEntriesMax,
-        b.electionTimeoutMin.toMillis());
+    this.health = new HealthCheck(server, group.getGroupId(), stateMachine, b.readyApplyLagEntriesMax(),
+        b.electionTimeoutMin().toMillis());
     metrics.bindNode(stateMachine, health, this::refusals, wrongPortCalls::get);
   }
 
@@ -326,7 +327,6 @@ public final class PachydermNode implements AutoCloseable {
     private Duration tlsReloadInterval = TlsMaterial.RELOAD_INTERVAL_DEFAULT;
     private boolean insecure;
     private Path policyFile;
-    private AuthorizationPolicy policy;
     private String clientToken;
     private MeterRegistry meterRegistry;
     private String metricsHost = "127.0.0.1";
@@ -371,10 +371,7 @@ public final class PachydermNode implements AutoCloseable {
      * came due while the cluster was down drains at this rate instead of flooding the log.
      */
     public Builder timerFiresPerSecondMax(int fires) {
-      if (fires < 1) {
-        throw new IllegalArgumentException("timerFiresPerSecondMax must be >= 1: " + fires);
-      }
-      this.timerFiresPerSecondMax = fires;
+      this.timerFiresPerSecondMax = (int) NodeSettings.atLeast(1, fires, "timerFiresPerSecondMax");
       return this;
     }
 
@@ -415,10 +412,7 @@ public final class PachydermNode implements AutoCloseable {
 
     /** Log entries between automatic snapshots. Default 10,000 (each entry is a batch). */
     public Builder snapshotThresholdEntries(long entries) {
-      if (entries < 1) {
-        throw new IllegalArgumentException("snapshot threshold must be >= 1: " + entries);
-      }
-      this.snapshotThresholdEntries = entries;
+      this.snapshotThresholdEntries = NodeSettings.atLeast(1, entries, "snapshot threshold");
       return this;
     }
 
@@ -431,19 +425,13 @@ public final class PachydermNode implements AutoCloseable {
      * behind each snapshot.
      */
     public Builder logEntriesKeptForLaggingNodesMax(long entries) {
-      if (entries < 0) {
-        throw new IllegalArgumentException("logEntriesKeptForLaggingNodesMax must be >= 0: " + entries);
-      }
-      this.logEntriesKeptForLaggingNodesMax = entries;
+      this.logEntriesKeptForLaggingNodesMax = NodeSettings.atLeast(0, entries, "logEntriesKeptForLaggingNodesMax");
       return this;
     }
 
     /** Raft log segment size; purging after a snapshot works per closed segment. Default 32 MiB. */
     public Builder logSegmentBytesMax(long bytes) {
-      if (bytes < (64 << 10)) {
-        throw new IllegalArgumentException("log segment must be at least 64 KiB: " + bytes);
-      }
-      this.logSegmentBytesMax = bytes;
+      this.logSegmentBytesMax = NodeSettings.atLeast(64 << 10, bytes, "log segment bytes (64 KiB)");
       return this;
     }
 
@@ -452,19 +440,13 @@ public final class PachydermNode implements AutoCloseable {
      * ones are read from disk when a follower needs them. Default {@value #LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT}.
      */
     public Builder logSegmentCacheSegmentsMax(int segments) {
-      if (segments < 1) {
-        throw new IllegalArgumentException("log segment cache must hold at least 1 segment: " + segments);
-      }
-      this.logSegmentCacheSegmentsMax = segments;
+      this.logSegmentCacheSegmentsMax = (int) NodeSettings.atLeast(1, segments, "log segment cache segments");
       return this;
     }
 
     /** Bytes of log entries Ratis' segment cache may hold. Default 64 MiB. */
     public Builder logSegmentCacheBytesMax(long bytes) {
-      if (bytes < (1 << 20)) {
-        throw new IllegalArgumentException("log segment cache must be at least 1 MiB: " + bytes);
-      }
-      this.logSegmentCacheBytesMax = bytes;
+      this.logSegmentCacheBytesMax = NodeSettings.atLeast(1 << 20, bytes, "log segment cache bytes (1 MiB)");
       return this;
     }
 
@@ -475,16 +457,13 @@ public final class PachydermNode implements AutoCloseable {
      * same value: it is checked as entries are applied. Applied after {@link #limits}.
      */
     public Builder entitiesPerEcosystemMax(long entities) {
-      ReplicatedTableLimits.DEFAULT.withEntitiesPerEcosystemMax(entities); // refuses a negative quota now
-      quotaEntitiesPerEcosystem = entities;
+      quotaEntitiesPerEcosystem = NodeSettings.atLeast(0, entities, "entitiesPerEcosystemMax (0 = no quota)");
       return this;
     }
 
     /** Minimum election timeout (the maximum is twice this). Default 500 ms. */
     public Builder electionTimeoutMin(Duration timeout) {
-      if (timeout.toMillis() < 50) {
-        throw new IllegalArgumentException("election timeout must be >= 50 ms: " + timeout);
-      }
+      NodeSettings.atLeast(50, timeout.toMillis(), "election timeout (ms)");
       this.electionTimeoutMin = timeout;
       return this;
     }
@@ -518,9 +497,7 @@ public final class PachydermNode implements AutoCloseable {
      * logged at WARN naming the file, and the material in use stays.
      */
     public Builder tlsReloadInterval(Duration interval) {
-      if (interval.toMillis() < 100) {
-        throw new IllegalArgumentException("TLS reload interval must be >= 100 ms: " + interval);
-      }
+      NodeSettings.atLeast(100, interval.toMillis(), "TLS reload interval (ms)");
       this.tlsReloadInterval = interval;
       return this;
     }
@@ -605,16 +582,8 @@ public final class PachydermNode implements AutoCloseable {
      * behind its commit index (default 1,000; each entry is a batch).
      */
     public Builder readyApplyLagEntriesMax(long entries) {
-      if (entries < 0) {
-        throw new IllegalArgumentException("readyApplyLagEntriesMax must be >= 0: " + entries);
-      }
-      this.readyApplyLagEntriesMax = entries;
+      this.readyApplyLagEntriesMax = NodeSettings.atLeast(0, entries, "readyApplyLagEntriesMax");
       return this;
-    }
-
-    private NodeLimits effectiveLimits() {
-      return quotaEntitiesPerEcosystem == null ? limits
-          : limits.withTables(limits.tables().withEntitiesPerEcosystemMax(quotaEntitiesPerEcosystem));
     }
 
     /**
@@ -640,46 +609,18 @@ public final class PachydermNode implements AutoCloseable {
      * so must the next snapshot.
      */
     public Builder diskReserveBytes(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("diskReserveBytes must be >= 0: " + bytes);
-      }
-      this.diskReserveBytes = bytes;
+      this.diskReserveBytes = NodeSettings.atLeast(0, bytes, "diskReserveBytes");
       return this;
     }
 
+    /** Checks the settings together (see each setter) and assembles the node; {@link PachydermNode#start()} serves. */
     public PachydermNode build() {
-      NodeChecks.requireSecureSetup(nodeId, peers, transport, tls, insecure);
-      if (policyFile != null) {
-        if (tls == null) {
-          throw new IllegalArgumentException("node " + nodeId + ": the authorization policy " + policyFile
-              + " names certificate identities, so it needs mutual TLS (--tls-cert, --tls-key, --tls-ca)");
-        }
-        policy = AuthorizationPolicy.read(policyFile);
-      }
-      if (clientToken != null && transport != Transport.GRPC) {
-        throw new IllegalArgumentException("node " + nodeId + ": a client token needs the gRPC transport; Ratis "
-            + "3.3.0's Netty transport has no hook to check it, so this node would serve without it");
-      }
-      if (metricsPort != null && meterRegistry != null && NodeMeters.prometheusOf(meterRegistry) == null) {
-        throw new IllegalArgumentException("node " + nodeId + ": the metrics endpoint scrapes a PrometheusMeterRegistry, "
-            + "and the registry given to meterRegistry(..) is a " + meterRegistry.getClass().getName()
-            + " holding none: add a PrometheusMeterRegistry to it (a CompositeMeterRegistry may hold both), "
-            + "or leave metricsPort unset and expose your registry yourself");
-      }
-      if (logSegmentBytesMax <= limits.entryBytesMax()) {
-        throw new IllegalArgumentException("log segment (" + logSegmentBytesMax + " B) must exceed the entry limit ("
-            + limits.entryBytesMax() + " B)");
-      }
-      if (journalOptions.recordBytesMax() < limits.recordBytesMax() + (64 << 10)) {
-        // A record the state machine accepts must fit the journal, or apply would stop the node.
-        throw new IllegalArgumentException("journal recordBytesMax (" + journalOptions.recordBytesMax()
-            + " B) must exceed the state machine's record limit (" + limits.recordBytesMax() + " B) by 64 KiB");
-      }
-      if (journalEnabled) {
-        // Here rather than deep inside Ratis' start, where the flag's absence would surface as a wrapped failure.
-        io.pachyderm.storage.journal.JvmFlags.requireForJournal("node " + nodeId);
-      }
-      return new PachydermNode(this);
+      return new PachydermNode(new NodeSettings(nodeId, peers, dataDir, clusterName, types, effectHandlers, transport,
+          snapshotThresholdEntries, logSegmentBytesMax, logSegmentCacheSegmentsMax, logSegmentCacheBytesMax,
+          electionTimeoutMin, limits, quotaEntitiesPerEcosystem, effectRetry, timerFiresPerSecondMax, queueLimits,
+          journalOptions, journalEnabled, logEntriesKeptForLaggingNodesMax, tls, tlsReloadInterval, insecure,
+          policyFile, clientToken, meterRegistry, metricsHost, metricsPort, readyApplyLagEntriesMax, fatalErrorPolicy,
+          diskReserveBytes));
     }
 
   }
