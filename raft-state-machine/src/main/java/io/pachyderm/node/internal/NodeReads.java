@@ -84,7 +84,7 @@ final class NodeReads {
       Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
           ? c.getCause() : failure;
       if (cause == null) {
-        // Wrapped, not copied: the kind's reply bytes become the envelope's field as they are.
+        // The kind's reply bytes enter the envelope without a copy; encoding the envelope copies them once more.
         reply.complete(message(ReadReply.newBuilder().setResult(
             com.google.protobuf.UnsafeByteOperations.unsafeWrap(answer.getContent().asReadOnlyByteBuffer())).build()));
       } else if (cause instanceof ReadRefused refused) {
