@@ -1,6 +1,6 @@
 package io.pachyderm.bench;
 
-import io.pachyderm.cluster.ClusterIdentity;
+import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import org.apache.ratis.server.RaftServer;
@@ -39,7 +39,7 @@ final class NodeProbe {
 
   private static RaftServer.Division division(PachydermNode node, String clusterName) {
     try {
-      return io.pachyderm.node.internal.NodeInternals.raftServer(node).getDivision(ClusterIdentity.groupId(clusterName));
+      return io.pachyderm.node.internal.NodeInternals.raftServer(node).getDivision(RatisCluster.groupId(clusterName));
     } catch (IOException e) {
       return null;
     }

@@ -1,5 +1,6 @@
 package io.pachyderm.client;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.cluster.Transport;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.api.Futures;
@@ -249,7 +250,8 @@ final class ClusterAdmin implements Admin, AutoCloseable {
       if (!raw.isSuccess()) {
         throw refusedOrFailed("journal compaction", nodeId, raw.getException());
       }
-      reply = JournalCompactionReply.parseFrom(raw.getMessage().getContent().asReadOnlyByteBuffer());
+      reply = JournalCompactionReply.parseFrom(io.pachyderm.client.internal.ReadFailures.result(
+          raw.getMessage().getContent().asReadOnlyByteBuffer()));
     } catch (PachydermException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
@@ -330,7 +332,7 @@ final class ClusterAdmin implements Admin, AutoCloseable {
     }
     if (raft == null) {
       RaftProperties properties = new RaftProperties();
-      RaftConfigKeys.Rpc.setType(properties, transport.rpcType());
+      RaftConfigKeys.Rpc.setType(properties, RatisCluster.rpcType(transport));
       RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
           TimeDuration.valueOf(requestTimeout.toMillis(), TimeUnit.MILLISECONDS));
       raft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)

@@ -4,6 +4,7 @@ import io.pachyderm.cluster.Transport;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.api.DeadLetters;
 import io.pachyderm.api.Entities;
+import io.pachyderm.api.ForwardingEntities;
 import io.pachyderm.api.EntityState;
 import io.pachyderm.api.Follow;
 import io.pachyderm.api.HistoryEvent;
@@ -46,7 +47,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link #ecosystem(String)} view), history and follow ({@link ClusterHistory}), dead letters,
  * status and admin.
  */
-public final class PachydermClient implements Entities, AutoCloseable {
+public final class PachydermClient extends ForwardingEntities implements AutoCloseable {
   /** Default request timeout: long enough to ride out a leader election. */
   public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
 
@@ -75,58 +76,11 @@ public final class PachydermClient implements Entities, AutoCloseable {
     return new Builder(peers);
   }
 
-  // ---- Entities: this client's ecosystem ------------------------------------------------------
+  // ---- Entities: this client's ecosystem, forwarded (ForwardingEntities) ---------------------
 
   @Override
-  public String ecosystem() {
-    return entities.ecosystem();
-  }
-
-  @Override
-  public Entities ecosystem(String name) {
-    return entities.ecosystem(name);
-  }
-
-  @Override
-  public Duration requestTimeout() {
-    return entities.requestTimeout();
-  }
-
-  @Override
-  public <S, C> CompletableFuture<Reply<S>> callAsync(EntityRef<S, C> ref, C command) {
-    return entities.callAsync(ref, command);
-  }
-
-  @Override
-  public <S, C> CompletableFuture<Long> sendAsync(EntityRef<S, C> ref, C command) {
-    return entities.sendAsync(ref, command);
-  }
-
-  @Override
-  public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
-    return entities.queryAsync(ref, mode);
-  }
-
-  @Override
-  public <S, A, R> CompletableFuture<QueryResult<R>> queryAsync(EntityRef<S, ?> ref, Query<S, A, R> query, A args,
-                                                                ReadMode mode) {
-    return entities.queryAsync(ref, query, args, mode);
-  }
-
-  @Override
-  public <S> CompletableFuture<List<HistoryEvent>> historyAsync(EntityRef<S, ?> ref, long fromVersion, int limit,
-                                                                ReadMode mode) {
-    return entities.historyAsync(ref, fromVersion, limit, mode);
-  }
-
-  @Override
-  public List<HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
-    return entities.history(ref, fromVersion);
-  }
-
-  @Override
-  public <S> Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
-    return entities.follow(ref, fromVersion, withStates);
+  protected Entities delegate() {
+    return entities;
   }
 
   // ---- the cluster ------------------------------------------------------------------------

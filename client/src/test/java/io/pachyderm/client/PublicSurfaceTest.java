@@ -1,216 +1,44 @@
 package io.pachyderm.client;
 
-import io.pachyderm.cluster.ClusterIdentity;
-import io.pachyderm.cluster.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.client.internal.EncodedOperations;
-import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Field;
-import java.lang.reflect.GenericArrayType;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
-import java.lang.reflect.TypeVariable;
-import java.lang.reflect.WildcardType;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
+import io.pachyderm.cluster.surface.PublicSurfaceScan;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client's public API packages show no protobuf or Ratis type (issue 13, item 6): no public
- * or protected member of a public class in {@code io.pachyderm.client} or
- * {@code io.pachyderm.client.tls} takes, returns, throws or extends one, generics included. The
+ * The client's public API packages show no protobuf, Ratis or cluster-internal type (issue 13, item 6): no
+ * public or protected member of a public class in {@code io.pachyderm.client} takes, returns, throws or extends one, generics included. The
  * wire forms live in {@code io.pachyderm.client.internal} ({@link EncodedOperations}), which the
- * CLI uses.
+ * CLI reaches through {@code PachydermClient#encodedOperations()} (that door is the one
+ * {@code io.pachyderm.client.internal} type in the API, which is why that package is not on the
+ * forbidden list here). The cluster module's own packages, which the client re-exports, are checked there.
  */
 class PublicSurfaceTest {
-  /** The API packages, each with a class of its module (the client's, and the cluster module's it re-exports). */
-  private static final List<Class<?>> API_PACKAGE_ANCHORS = List.of(PachydermClient.class,
-      io.pachyderm.cluster.Peer.class, io.pachyderm.cluster.tls.TlsFiles.class);
-  private static final List<String> FORBIDDEN_PREFIXES = List.of("io.pachyderm.protocol.", "com.google.protobuf.",
-      "org.apache.ratis.");
-  /**
-   * The cluster configuration types the node and the client share (module {@code cluster}) still
-   * hand Ratis types to the node through these public members. A ratchet: an entry may only be
-   * removed (by moving the member behind {@code io.pachyderm.cluster.internal}), never added.
-   */
-  private static final Set<String> MOVING_TO_CLUSTER_MODULE = Set.of(
-      "io.pachyderm.cluster.ClusterIdentity",
-      "io.pachyderm.cluster.Transport#rpcType",
-      "io.pachyderm.cluster.tls.TlsMaterial#grpcTlsConfig");
+  private static final List<Class<?>> API_PACKAGE_ANCHORS = List.of(PachydermClient.class);
+  private static final PublicSurfaceScan SCAN = PublicSurfaceScan.forbidding("io.pachyderm.protocol.",
+      "com.google.protobuf.", "org.apache.ratis.", "io.pachyderm.cluster.internal.");
 
   @Test
-  void noPublicSignatureInTheClientsApiPackagesHoldsAProtobufOrRatisType() throws Exception {
-    List<Class<?>> classes = publicApiClasses();
+  void noPublicSignatureInTheClientsApiPackagesHoldsAProtobufRatisOrInternalType() {
+    List<Class<?>> classes = PublicSurfaceScan.publicClasses(API_PACKAGE_ANCHORS);
     assertThat(classes).as("the scan finds the API's classes").contains(PachydermClient.class,
-        PachydermClient.Builder.class, NodeView.class, Admin.class, io.pachyderm.cluster.tls.TlsFiles.class);
+        PachydermClient.Builder.class, NodeView.class, Admin.class);
 
-    List<String> offenders = new ArrayList<>();
-    for (Class<?> c : classes) {
-      offenders.addAll(wireTypesIn(c));
-    }
-    offenders.removeIf(PublicSurfaceTest::movingToClusterModule);
-
-    assertThat(offenders).as("public signatures with protobuf or Ratis types; move them behind "
-        + "io.pachyderm.client.internal").isEmpty();
+    assertThat(SCAN.offenders(classes)).as("public signatures with protobuf, Ratis or internal types; move them "
+        + "behind io.pachyderm.client.internal").isEmpty();
   }
 
   @Test
   void theCheckSeesWireTypesInsideGenericsAndParameters() {
     // The internal encoded operations are what the check must catch if they came back to the API.
-    List<String> found = wireTypesIn(EncodedOperations.class);
+    List<String> found = SCAN.offenders(EncodedOperations.class);
     assertThat(found).anyMatch(o -> o.startsWith(EncodedOperations.class.getName() + "#callEncoded ")
             && o.contains("io.pachyderm.protocol.Applied"))
         .anyMatch(o -> o.startsWith(EncodedOperations.class.getName() + "#readHistoryPage ")
             && o.contains("io.pachyderm.protocol.HistoryQuery"))
         .anyMatch(o -> o.startsWith(EncodedOperations.class.getName() + "#queryEncoded ")
             && o.contains("io.pachyderm.protocol.Payload"));
-  }
-
-  /** An offender ("Class#member type") in a class, or a member, that the cluster module takes over. */
-  private static boolean movingToClusterModule(String offender) {
-    String member = offender.substring(0, offender.indexOf(' '));
-    String className = member.substring(0, member.indexOf('#'));
-    return MOVING_TO_CLUSTER_MODULE.contains(className) || MOVING_TO_CLUSTER_MODULE.contains(member);
-  }
-
-  /** Public top-level and nested classes of the API packages, from the client's compiled classes. */
-  private static List<Class<?>> publicApiClasses() throws IOException, URISyntaxException, ClassNotFoundException {
-    List<Class<?>> found = new ArrayList<>();
-    for (Class<?> anchor : API_PACKAGE_ANCHORS) {
-      Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-      String pkg = anchor.getPackageName();
-      List<String> files;
-      // A module's classes come as a directory in a reactor test run and as its jar once packaged (verify).
-      try (java.nio.file.FileSystem jar = Files.isDirectory(root) ? null : java.nio.file.FileSystems.newFileSystem(root);
-           Stream<Path> listing = Files.list((jar == null ? root : jar.getPath("/")).resolve(pkg.replace('.', '/')))) {
-        files = listing.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".class")).sorted().toList();
-      }
-      for (String f : files) {
-        String simple = f.replace(".class", "");
-        if (simple.equals("package-info")) {
-          continue;
-        }
-        Class<?> c = Class.forName(pkg + "." + simple, false, PublicSurfaceTest.class.getClassLoader());
-        if (visibleOutside(c)) {
-          found.add(c);
-        }
-      }
-    }
-    return found;
-  }
-
-  /** Public, and (when nested) inside public classes all the way out. */
-  private static boolean visibleOutside(Class<?> c) {
-    for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
-      if (!Modifier.isPublic(k.getModifiers()) || k.isAnonymousClass() || k.isLocalClass()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** "Class#member type" for each wire type in a public or protected signature of {@code c}. */
-  private static List<String> wireTypesIn(Class<?> c) {
-    List<String> out = new ArrayList<>();
-    String name = c.getName();
-    check(out, name + "#<extends>", c.getGenericSuperclass());
-    for (Type t : c.getGenericInterfaces()) {
-      check(out, name + "#<implements>", t);
-    }
-    for (TypeVariable<?> v : c.getTypeParameters()) {
-      check(out, name + "#<type parameter>", v);
-    }
-    for (Constructor<?> k : c.getDeclaredConstructors()) {
-      if (exposed(k.getModifiers()) && !k.isSynthetic()) {
-        checkAll(out, name + "#<init>", k.getGenericParameterTypes());
-        checkAll(out, name + "#<init>", k.getGenericExceptionTypes());
-      }
-    }
-    for (Method m : c.getDeclaredMethods()) {
-      if (exposed(m.getModifiers()) && !m.isSynthetic() && !m.isBridge()) {
-        String where = name + "#" + m.getName();
-        check(out, where, m.getGenericReturnType());
-        checkAll(out, where, m.getGenericParameterTypes());
-        checkAll(out, where, m.getGenericExceptionTypes());
-        checkAll(out, where, m.getTypeParameters());
-      }
-    }
-    for (Field f : c.getDeclaredFields()) {
-      if (exposed(f.getModifiers()) && !f.isSynthetic()) {
-        check(out, name + "#" + f.getName(), f.getGenericType());
-      }
-    }
-    if (c.isRecord()) {
-      for (RecordComponent rc : c.getRecordComponents()) {
-        check(out, name + "#" + rc.getName(), rc.getGenericType());
-      }
-    }
-    return out;
-  }
-
-  private static boolean exposed(int modifiers) {
-    return Modifier.isPublic(modifiers) || Modifier.isProtected(modifiers);
-  }
-
-  private static void checkAll(List<String> out, String where, Type[] types) {
-    for (Type t : types) {
-      check(out, where, t);
-    }
-  }
-
-  private static void check(List<String> out, String where, Type type) {
-    Set<String> wire = new TreeSet<>();
-    collectWire(type, wire, new HashSet<>());
-    for (String w : wire) {
-      out.add(where + " " + w);
-    }
-  }
-
-  /** Every wire class named anywhere in {@code type}; {@code seen} stops recursive type-variable bounds. */
-  private static void collectWire(Type type, Set<String> wire, Set<Type> seen) {
-    if (type == null || !seen.add(type)) {
-      return;
-    }
-    if (type instanceof Class<?> c) {
-      while (c.isArray()) {
-        c = c.getComponentType();
-      }
-      for (String prefix : FORBIDDEN_PREFIXES) {
-        if (c.getName().startsWith(prefix)) {
-          wire.add(c.getName());
-        }
-      }
-    } else if (type instanceof ParameterizedType p) {
-      collectWire(p.getRawType(), wire, seen);
-      collectWire(p.getOwnerType(), wire, seen);
-      for (Type a : p.getActualTypeArguments()) {
-        collectWire(a, wire, seen);
-      }
-    } else if (type instanceof WildcardType w) {
-      for (Type b : w.getUpperBounds()) {
-        collectWire(b, wire, seen);
-      }
-      for (Type b : w.getLowerBounds()) {
-        collectWire(b, wire, seen);
-      }
-    } else if (type instanceof GenericArrayType g) {
-      collectWire(g.getGenericComponentType(), wire, seen);
-    } else if (type instanceof TypeVariable<?> v) {
-      for (Type b : v.getBounds()) {
-        collectWire(b, wire, seen);
-      }
-    }
   }
 }

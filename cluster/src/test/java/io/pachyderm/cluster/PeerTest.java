@@ -1,5 +1,6 @@
 package io.pachyderm.cluster;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,7 +53,7 @@ class PeerTest {
 
   @Test
   void theRatisPeerCarriesTheClientAndAdminAddresses() {
-    RaftPeer raft = ClusterIdentity.raftPeer(Peer.parseList("n1=10.0.0.1:7001;client=7101;admin=7201").get(0));
+    RaftPeer raft = RatisCluster.raftPeer(Peer.parseList("n1=10.0.0.1:7001;client=7101;admin=7201").get(0));
 
     assertThat(raft.getAddress()).isEqualTo("10.0.0.1:7001");
     assertThat(raft.getClientAddress()).isEqualTo("10.0.0.1:7101");

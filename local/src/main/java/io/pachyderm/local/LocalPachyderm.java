@@ -1,6 +1,7 @@
 package io.pachyderm.local;
 
 import io.pachyderm.api.Entities;
+import io.pachyderm.api.ForwardingEntities;
 import io.pachyderm.api.EntityState;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.ReadMode;
@@ -41,7 +42,7 @@ import java.util.concurrent.CompletableFuture;
  * restores it from the latest snapshot plus the log tail. One process at a time may open a
  * directory. Thread-safe.
  */
-public final class LocalPachyderm implements Entities, AutoCloseable {
+public final class LocalPachyderm extends ForwardingEntities implements AutoCloseable {
   /** The one node's id, which {@link ReadMode#onNode} names. */
   public static final String NODE_ID = "local";
   private static final String PORT_FILE = "local-port";
@@ -59,56 +60,10 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
     return new Builder(dataDir);
   }
 
+  /** Every {@link Entities} method goes to the embedded node's client ({@link ForwardingEntities}). */
   @Override
-  public String ecosystem() {
-    return client.ecosystem();
-  }
-
-  @Override
-  public Entities ecosystem(String name) {
-    return client.ecosystem(name);
-  }
-
-  @Override
-  public <S, C> CompletableFuture<Reply<S>> callAsync(EntityRef<S, C> ref, C command) {
-    return client.callAsync(ref, command);
-  }
-
-  @Override
-  public <S, C> CompletableFuture<Long> sendAsync(EntityRef<S, C> ref, C command) {
-    return client.sendAsync(ref, command);
-  }
-
-  @Override
-  public <S> CompletableFuture<EntityState<S>> queryAsync(EntityRef<S, ?> ref, ReadMode mode) {
-    return client.queryAsync(ref, mode);
-  }
-
-  @Override
-  public <S, A, R> CompletableFuture<io.pachyderm.api.QueryResult<R>> queryAsync(EntityRef<S, ?> ref,
-      io.pachyderm.entity.Query<S, A, R> query, A args, ReadMode mode) {
-    return client.queryAsync(ref, query, args, mode);
-  }
-
-  @Override
-  public <S> CompletableFuture<java.util.List<io.pachyderm.api.HistoryEvent>> historyAsync(EntityRef<S, ?> ref,
-      long fromVersion, int limit, ReadMode mode) {
-    return client.historyAsync(ref, fromVersion, limit, mode);
-  }
-
-  @Override
-  public java.util.List<io.pachyderm.api.HistoryEvent> history(EntityRef<?, ?> ref, long fromVersion) {
-    return client.history(ref, fromVersion);
-  }
-
-  @Override
-  public <S> io.pachyderm.api.Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates) {
-    return client.follow(ref, fromVersion, withStates);
-  }
-
-  @Override
-  public Duration requestTimeout() {
-    return client.requestTimeout();
+  protected Entities delegate() {
+    return client;
   }
 
   /** The store's dead letters: at-least-once effects that ran out of attempts, every ecosystem's. */
@@ -137,7 +92,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
     private final Map<String, EffectHandler<?>> handlers = new LinkedHashMap<>();
     private String ecosystem = "default";
     private long snapshotThresholdEntries = 10_000;
-    private long entitiesPerEcosystemMax = io.pachyderm.replica.ReplicatedTableLimits.ENTITIES_PER_ECOSYSTEM_MAX_OFF;
+    private long entitiesPerEcosystemMax = io.pachyderm.node.NodeLimits.ENTITIES_PER_ECOSYSTEM_MAX_OFF;
     private io.pachyderm.storage.journal.JournalOptions journalOptions =
         io.pachyderm.storage.journal.JournalOptions.defaults();
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
@@ -187,7 +142,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
      * {@code LIMIT_EXCEEDED}. Default 0: no quota.
      */
     public Builder entitiesPerEcosystemMax(long entities) {
-      io.pachyderm.replica.ReplicatedTableLimits.DEFAULT.withEntitiesPerEcosystemMax(entities);
+      io.pachyderm.node.NodeLimits.DEFAULT.withEntitiesPerEcosystemMax(entities);
       this.entitiesPerEcosystemMax = entities;
       return this;
     }

@@ -63,9 +63,7 @@ class BoundedResourcesLocalTest {
     java.util.List<io.pachyderm.cluster.Peer> peers =
         java.util.List.of(new io.pachyderm.cluster.Peer("n1", "127.0.0.1:" + TestCluster.freePort()));
     // Two replies kept: of five calls, three keep only their versions.
-    io.pachyderm.node.NodeLimits limits = new io.pachyderm.node.NodeLimits(
-        200_000, 1 << 20, 8 << 20, 1024, 10_000,
-        io.pachyderm.replica.ReplicatedTableLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20));
+    io.pachyderm.node.NodeLimits limits = io.pachyderm.node.NodeLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20);
     EntityRef<TestBlob.State, TestBlob.Command> ref = TestBlob.TYPE.ref("doc");
     AppliedDigest before;
     try (PachydermNode node = PachydermNode.builder("n1", peers, dir).entityTypes(EntityTypes.of(TestBlob.TYPE))

@@ -1,12 +1,11 @@
 package io.pachyderm.node;
 
-import io.pachyderm.replica.ReplicatedTableLimits;
-
 /**
  * Limits the node enforces before anything is replicated ({@link PachydermNode.Builder#limits}).
  * One record rather than a builder method per limit: the limits check each other (an entry holds
- * at least one record), so they are validated together, at once. Every node of a cluster must use
- * the same values, since the replicated tables' bounds are applied as entries are. Immutable.
+ * at least one record, the replies kept fit in the table), so they are validated together, at
+ * once, and a bad value is refused naming the limit. Every node of a cluster must use the same
+ * values, since the replicated tables' bounds are applied as entries are. Immutable.
  *
  * @param dedupEntriesMax request ids remembered for de-duplication (oldest evicted first); default 200,000
  * @param recordBytesMax largest encoded record of one command (events, effects, reply); default 1 MiB
@@ -14,28 +13,77 @@ import io.pachyderm.replica.ReplicatedTableLimits;
  * @param commandsPerBatchMax most commands one client request may carry; default 1,024
  * @param laneWaitMs how long a command waits for its entity's lane before the batch fails (retriable);
  *     default 10,000 ms
- * @param tables the byte and count bounds of the replicated tables (dedup replies, outbox, quota);
- *     default {@link ReplicatedTableLimits#DEFAULT}
+ * @param dedupBytesMax encoded bytes of the whole de-duplication table (request ids and outcomes,
+ *     replies included); the oldest entries are evicted first; at least 1,024; default 64 MiB
+ * @param dedupRepliesMax how many of the newest de-duplication entries keep their full reply; older
+ *     ones keep only the version they were applied at (a late retry of a call is told that version);
+ *     default 200,000
+ * @param dedupReplyBytesMax encoded bytes of the replies those newest entries keep; at most
+ *     {@code dedupBytesMax}; default 16 MiB
+ * @param outboxItemsMax pending messages, at-least-once effects, timers and dead letters in the
+ *     replicated outbox; a client command that would add to a full outbox is rejected; default 1,000,000
+ * @param entitiesPerEcosystemMax entities one ecosystem may hold; a client command that would
+ *     create one more is rejected; 0 (the default) means no quota. {@link PachydermNode.Builder#quota}
+ *     overrides it when called.
  */
-public record NodeLimits(int dedupEntriesMax, int recordBytesMax, int entryBytesMax,
-                         int commandsPerBatchMax, long laneWaitMs, ReplicatedTableLimits tables) {
+public record NodeLimits(int dedupEntriesMax, int recordBytesMax, int entryBytesMax, int commandsPerBatchMax,
+                         long laneWaitMs, long dedupBytesMax, int dedupRepliesMax, long dedupReplyBytesMax,
+                         int outboxItemsMax, long entitiesPerEcosystemMax) {
+  public static final long DEDUP_BYTES_MAX_DEFAULT = 64L << 20;
+  public static final int DEDUP_REPLIES_MAX_DEFAULT = 200_000;
+  public static final long DEDUP_REPLY_BYTES_MAX_DEFAULT = 16L << 20;
+  public static final int OUTBOX_ITEMS_MAX_DEFAULT = 1_000_000;
+  /** No quota on entities per ecosystem. */
+  public static final long ENTITIES_PER_ECOSYSTEM_MAX_OFF = 0;
+
   /** The defaults above. */
   public static final NodeLimits DEFAULT = new NodeLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000);
 
   public NodeLimits {
-    if (dedupEntriesMax < 1 || recordBytesMax < 1024 || entryBytesMax < recordBytesMax
-        || commandsPerBatchMax < 1 || laneWaitMs < 1 || tables == null) {
-      throw new IllegalArgumentException("invalid limits " + this);
-    }
+    require(dedupEntriesMax >= 1, "dedupEntriesMax must be >= 1", dedupEntriesMax);
+    require(recordBytesMax >= 1024, "recordBytesMax must be at least 1024 bytes", recordBytesMax);
+    require(entryBytesMax >= recordBytesMax, "entryBytesMax must be at least recordBytesMax (" + recordBytesMax + ")",
+        entryBytesMax);
+    require(commandsPerBatchMax >= 1, "commandsPerBatchMax must be >= 1", commandsPerBatchMax);
+    require(laneWaitMs >= 1, "laneWaitMs must be >= 1", laneWaitMs);
+    require(dedupBytesMax >= 1024, "dedupBytesMax must be at least 1024 bytes", dedupBytesMax);
+    require(dedupRepliesMax >= 0, "dedupRepliesMax must be >= 0", dedupRepliesMax);
+    require(dedupReplyBytesMax >= 0 && dedupReplyBytesMax <= dedupBytesMax,
+        "dedupReplyBytesMax must be between 0 and dedupBytesMax (" + dedupBytesMax + ")", dedupReplyBytesMax);
+    require(outboxItemsMax >= 1, "outboxItemsMax must be >= 1", outboxItemsMax);
+    require(entitiesPerEcosystemMax >= 0, "entitiesPerEcosystemMax must be >= 0 (0 = no quota)",
+        entitiesPerEcosystemMax);
   }
 
-  /** With {@link ReplicatedTableLimits#DEFAULT} table bounds. */
+  /** With the default bounds of the replicated tables (de-duplication bytes and replies, outbox, no quota). */
   public NodeLimits(int dedupEntriesMax, int recordBytesMax, int entryBytesMax, int commandsPerBatchMax,
                     long laneWaitMs) {
-    this(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs, ReplicatedTableLimits.DEFAULT);
+    this(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs, DEDUP_BYTES_MAX_DEFAULT,
+        DEDUP_REPLIES_MAX_DEFAULT, DEDUP_REPLY_BYTES_MAX_DEFAULT, OUTBOX_ITEMS_MAX_DEFAULT,
+        ENTITIES_PER_ECOSYSTEM_MAX_OFF);
   }
 
-  public NodeLimits withTables(ReplicatedTableLimits t) {
-    return new NodeLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs, t);
+  /** These limits with other de-duplication table bounds (see the parameters of the same names). */
+  public NodeLimits withDedup(long bytesMax, int repliesMax, long replyBytesMax) {
+    return new NodeLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs, bytesMax,
+        repliesMax, replyBytesMax, outboxItemsMax, entitiesPerEcosystemMax);
+  }
+
+  /** These limits with another outbox bound. */
+  public NodeLimits withOutboxItemsMax(int items) {
+    return new NodeLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs,
+        dedupBytesMax, dedupRepliesMax, dedupReplyBytesMax, items, entitiesPerEcosystemMax);
+  }
+
+  /** These limits with another entity quota per ecosystem (0 = none). */
+  public NodeLimits withEntitiesPerEcosystemMax(long entities) {
+    return new NodeLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs,
+        dedupBytesMax, dedupRepliesMax, dedupReplyBytesMax, outboxItemsMax, entities);
+  }
+
+  private static void require(boolean ok, String what, long value) {
+    if (!ok) {
+      throw new IllegalArgumentException("NodeLimits: " + what + ", got " + value);
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.pachyderm.node;
 
-import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.Transport;
 import io.pachyderm.cluster.tls.TlsFiles;
@@ -8,20 +7,13 @@ import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.pachyderm.node.internal.DiskReserve;
 import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.FailStop;
 import io.pachyderm.node.internal.HealthCheck;
-import io.pachyderm.node.internal.NodeChecks;
-import io.pachyderm.node.internal.NodeGuards;
 import io.pachyderm.node.internal.NodeInternals;
 import io.pachyderm.node.internal.NodeLifecycle;
 import io.pachyderm.node.internal.NodeMeters;
-import io.pachyderm.node.internal.NodeMetrics;
-import io.pachyderm.node.internal.RatisConfig;
-import io.pachyderm.replica.ReplicatedTableLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.internal.CallAuthorizer;
 import io.pachyderm.node.security.Refusals;
@@ -29,22 +21,13 @@ import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.storage.RaftStorage;
 
 /**
  * One member of a Pachyderm cluster: a Ratis server whose state machine holds the entities.
@@ -71,13 +54,12 @@ public final class PachydermNode implements AutoCloseable {
   private final RaftServer server;
   private final EntityStateMachine stateMachine;
   private final RaftGroup group;
-  private final Peer self;
   /** Null without TLS and without a client token. */
   private final CallAuthorizer authorizer;
   /** Null without TLS. */
   private final TlsMaterial tls;
   /** Calls refused for reaching the wrong one of the separate ports. */
-  private final java.util.concurrent.atomic.AtomicLong wrongPortCalls = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong wrongPortCalls;
   private final HealthCheck health;
   private final NodeMeters meters;
   private final NodeLifecycle lifecycle;
@@ -88,62 +70,20 @@ public final class PachydermNode implements AutoCloseable {
     NodeInternals.install(node -> node.server);
   }
 
-  private PachydermNode(Builder b) {
-    io.pachyderm.cluster.internal.JulLevels.apply();
-    this.nodeId = b.nodeId;
-    this.dataDir = b.dataDir;
-    this.group = ClusterIdentity.group(io.pachyderm.node.internal.ClusterIdFile.resolve(b.nodeId, b.dataDir,
-        ClusterIdentity.groupId(b.clusterName, b.peers), b.clusterName != null), b.peers);
-    Peer self = b.peers.stream().filter(p -> p.id().equals(b.nodeId)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("node id '" + b.nodeId + "' is not among the peers " + b.peers));
-    this.self = self;
-    RaftProperties properties = RatisConfig.properties(new RatisConfig.Settings(b.transport, b.dataDir,
-        b.electionTimeoutMin.toMillis(), b.snapshotThresholdEntries, b.logSegmentBytesMax, b.logSegmentCacheSegmentsMax,
-        b.logSegmentCacheBytesMax, b.limits.entryBytesMax()), self);
-    // Before the Ratis server: its registries must find the bridge's reporter registration.
-    this.meters = new NodeMeters(b.nodeId, b.meterRegistry, Set.copyOf(b.types.names()), b.metricsHost, b.metricsPort);
-    NodeMetrics metrics = meters.metrics();
-    this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.effectiveLimits(), b.effectHandlers, b.effectRetry,
-        b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
-        b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits);
-    this.failStop = new FailStop(b.nodeId, b.fatalErrorPolicy);
-    stateMachine.failStop(failStop);
-    List<Path> storageDirs = b.journalEnabled ? List.of(b.dataDir.resolve("raft"), b.dataDir.resolve("journal"))
-        : List.of(b.dataDir.resolve("raft"));
-    stateMachine.diskReserve(new DiskReserve(b.nodeId, storageDirs, b.diskReserveBytes));
-    this.tls = b.tls;
-    if (b.tls != null || b.clientToken != null) {
-      this.authorizer = new CallAuthorizer(b.nodeId, this::isGroupMember, b.tls != null, b.policy, b.clientToken);
-    } else {
-      this.authorizer = null;
-    }
-    NodeGuards.logClientAccess(b.nodeId, b.policy, b.tls, b.clientToken);
-    Parameters parameters = NodeGuards.parameters(b.nodeId, self, b.tls, authorizer, wrongPortCalls);
-    try {
-      Files.createDirectories(dataDir);
-      this.server = RaftServer.newBuilder()
-          .setServerId(RaftPeerId.valueOf(b.nodeId))
-          .setGroup(group)
-          .setStateMachine(stateMachine)
-          .setProperties(properties)
-          .setParameters(parameters)
-          .setOption(RaftStorage.StartupOption.RECOVER)
-          .build();
-    } catch (IOException e) {
-      meters.close();
-      throw new UncheckedIOException("node " + b.nodeId + ": cannot create the Ratis server in " + dataDir, e);
-    } catch (RuntimeException e) {
-      meters.close();
-      throw e;
-    }
-    this.lifecycle = new NodeLifecycle(b.nodeId, dataDir, self, server, stateMachine, failStop, meters, b.tls,
-        b.tlsReloadInterval);
-    failStop.onStopNode(lifecycle::stopAfterFailure);
-    // A follower that has not heard from its leader for the shortest election timeout no longer
-    // trusts it: the same bound Ratis' pre-vote uses.
-    this.health = new HealthCheck(server, group.getGroupId(), stateMachine, b.readyApplyLagEntriesMax,
-        b.electionTimeoutMin.toMillis());
-    metrics.bindNode(stateMachine, health, this::refusals, wrongPortCalls::get);
+  private PachydermNode(NodeSettings settings) {
+    NodeParts parts = NodeParts.assemble(settings);
+    this.nodeId = settings.nodeId();
+    this.dataDir = settings.dataDir();
+    this.group = parts.group();
+    this.server = parts.server();
+    this.stateMachine = parts.stateMachine();
+    this.authorizer = parts.authorizer();
+    this.tls = parts.tls();
+    this.wrongPortCalls = parts.wrongPortCalls();
+    this.health = parts.health();
+    this.meters = parts.meters();
+    this.lifecycle = parts.lifecycle();
+    this.failStop = parts.failStop();
   }
 
   /** Starts a node builder; {@code peers} is the whole cluster including this node. */
@@ -217,21 +157,6 @@ public final class PachydermNode implements AutoCloseable {
     return stateMachine.effectsPaused();
   }
 
-  /**
-   * Whether {@code peerId} is a member of this node's group now (its configuration as this node
-   * has it, old and new members both during a change); before the group is loaded, whether it is
-   * one of the configured peers.
-   */
-  private boolean isGroupMember(String peerId) {
-    RaftPeerId id = RaftPeerId.valueOf(peerId);
-    try {
-      var conf = server.getDivision(group.getGroupId()).getRaftConf();
-      return conf.getPeer(id, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
-    } catch (IOException | RuntimeException notLoaded) {
-      return group.getPeer(id) != null;
-    }
-  }
-
   /** The TLS material in use (reloaded when its files change), or empty without TLS. */
   public java.util.Optional<TlsMaterial> tlsMaterial() {
     return java.util.Optional.ofNullable(tls);
@@ -301,54 +226,21 @@ public final class PachydermNode implements AutoCloseable {
   public static final class Builder {
     /** {@link #diskReserveBytes}'s default: 256 MiB. */
     public static final long DISK_RESERVE_BYTES_DEFAULT = 256L << 20;
-    private final String nodeId;
-    private final List<Peer> peers;
-    private final Path dataDir;
-    /** Null: the cluster id is derived from the peer list (see ClusterIdentity). */
-    private String clusterName;
-    private EntityTypes types = EntityTypes.of();
-    private final Map<String, EffectHandler<?>> effectHandlers = new LinkedHashMap<>();
-    private Transport transport = Transport.GRPC;
-    private long snapshotThresholdEntries = 10_000;
-    private long logSegmentBytesMax = 32L << 20;
-    private int logSegmentCacheSegmentsMax = LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT;
-    private long logSegmentCacheBytesMax = LOG_SEGMENT_CACHE_BYTES_MAX_DEFAULT;
-    private Duration electionTimeoutMin = Duration.ofMillis(500);
-    private NodeLimits limits = NodeLimits.DEFAULT;
-    private Long quotaEntitiesPerEcosystem;
-    private EffectRetry effectRetry = EffectRetry.DEFAULT;
-    private int timerFiresPerSecondMax = 1_000;
-    private QueueLimits queueLimits = QueueLimits.DEFAULT;
-    private JournalOptions journalOptions = JournalOptions.defaults();
-    private boolean journalEnabled = true;
-    private long logEntriesKeptForLaggingNodesMax = 200_000;
-    private TlsMaterial tls;
-    private Duration tlsReloadInterval = TlsMaterial.RELOAD_INTERVAL_DEFAULT;
-    private boolean insecure;
-    private Path policyFile;
-    private AuthorizationPolicy policy;
-    private String clientToken;
-    private MeterRegistry meterRegistry;
-    private String metricsHost = "127.0.0.1";
-    private Integer metricsPort;
-    private long readyApplyLagEntriesMax = 1_000;
-    private FatalErrorPolicy fatalErrorPolicy = FatalErrorPolicy.HALT_JVM;
-    private long diskReserveBytes = DISK_RESERVE_BYTES_DEFAULT;
+    /** Collects; {@link #build()} checks the values together (NodeSettings). */
+    private final NodeDraft draft;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
-      this.nodeId = Objects.requireNonNull(nodeId, "node id");
-      this.peers = List.copyOf(peers);
-      this.dataDir = Objects.requireNonNull(dataDir, "data dir");
+      this.draft = new NodeDraft(nodeId, peers, dataDir);
     }
 
     public Builder entityTypes(EntityTypes types) {
-      this.types = Objects.requireNonNull(types, "types");
+      draft.types = Objects.requireNonNull(types, "types");
       return this;
     }
 
     /** Registers the handler that dispatches effects named {@code name}. */
     public Builder effectHandler(String name, EffectHandler<?> handler) {
-      if (effectHandlers.putIfAbsent(Objects.requireNonNull(name), Objects.requireNonNull(handler)) != null) {
+      if (draft.effectHandlers.putIfAbsent(Objects.requireNonNull(name), Objects.requireNonNull(handler)) != null) {
         throw new IllegalArgumentException("two effect handlers named '" + name + "'");
       }
       return this;
@@ -356,13 +248,13 @@ public final class PachydermNode implements AutoCloseable {
 
     /** How at-least-once effects are retried and when they become dead letters. Default {@link EffectRetry#DEFAULT}. */
     public Builder effectRetry(EffectRetry retry) {
-      this.effectRetry = Objects.requireNonNull(retry, "effect retry");
+      draft.effectRetry = Objects.requireNonNull(retry, "effect retry");
       return this;
     }
 
     /** Bounds of the node's work queues, effect handler lanes and history pages. Default {@link QueueLimits#DEFAULT}. */
     public Builder queueLimits(QueueLimits limits) {
-      this.queueLimits = Objects.requireNonNull(limits, "queue limits");
+      draft.queueLimits = Objects.requireNonNull(limits, "queue limits");
       return this;
     }
 
@@ -371,10 +263,7 @@ public final class PachydermNode implements AutoCloseable {
      * came due while the cluster was down drains at this rate instead of flooding the log.
      */
     public Builder timerFiresPerSecondMax(int fires) {
-      if (fires < 1) {
-        throw new IllegalArgumentException("timerFiresPerSecondMax must be >= 1: " + fires);
-      }
-      this.timerFiresPerSecondMax = fires;
+      draft.timerFiresPerSecondMax = (int) NodeSettings.atLeast(1, fires, "timerFiresPerSecondMax");
       return this;
     }
 
@@ -383,7 +272,7 @@ public final class PachydermNode implements AutoCloseable {
      * journal lives in {@code <dataDir>/journal}; see {@code log-storage/JOURNAL.md} for its format.
      */
     public Builder journal(JournalOptions options) {
-      this.journalOptions = Objects.requireNonNull(options, "journal options");
+      draft.journalOptions = Objects.requireNonNull(options, "journal options");
       return this;
     }
 
@@ -393,7 +282,7 @@ public final class PachydermNode implements AutoCloseable {
      * measuring the journal's cost and for nodes that never serve history.
      */
     public Builder journalEnabled(boolean enabled) {
-      this.journalEnabled = enabled;
+      draft.journalEnabled = enabled;
       return this;
     }
 
@@ -403,22 +292,19 @@ public final class PachydermNode implements AutoCloseable {
      * and kept; a name that maps to another id than the data directory's is refused at build.
      */
     public Builder clusterName(String name) {
-      this.clusterName = Objects.requireNonNull(name);
+      draft.clusterName = Objects.requireNonNull(name);
       return this;
     }
 
     /** Default gRPC; every node and client of a cluster must use the same. */
     public Builder transport(Transport transport) {
-      this.transport = Objects.requireNonNull(transport);
+      draft.transport = Objects.requireNonNull(transport);
       return this;
     }
 
     /** Log entries between automatic snapshots. Default 10,000 (each entry is a batch). */
     public Builder snapshotThresholdEntries(long entries) {
-      if (entries < 1) {
-        throw new IllegalArgumentException("snapshot threshold must be >= 1: " + entries);
-      }
-      this.snapshotThresholdEntries = entries;
+      draft.snapshotThresholdEntries = NodeSettings.atLeast(1, entries, "snapshot threshold");
       return this;
     }
 
@@ -431,19 +317,13 @@ public final class PachydermNode implements AutoCloseable {
      * behind each snapshot.
      */
     public Builder logEntriesKeptForLaggingNodesMax(long entries) {
-      if (entries < 0) {
-        throw new IllegalArgumentException("logEntriesKeptForLaggingNodesMax must be >= 0: " + entries);
-      }
-      this.logEntriesKeptForLaggingNodesMax = entries;
+      draft.logEntriesKeptForLaggingNodesMax = NodeSettings.atLeast(0, entries, "logEntriesKeptForLaggingNodesMax");
       return this;
     }
 
     /** Raft log segment size; purging after a snapshot works per closed segment. Default 32 MiB. */
     public Builder logSegmentBytesMax(long bytes) {
-      if (bytes < (64 << 10)) {
-        throw new IllegalArgumentException("log segment must be at least 64 KiB: " + bytes);
-      }
-      this.logSegmentBytesMax = bytes;
+      draft.logSegmentBytesMax = NodeSettings.atLeast(64 << 10, bytes, "log segment bytes (64 KiB)");
       return this;
     }
 
@@ -452,19 +332,13 @@ public final class PachydermNode implements AutoCloseable {
      * ones are read from disk when a follower needs them. Default {@value #LOG_SEGMENT_CACHE_SEGMENTS_MAX_DEFAULT}.
      */
     public Builder logSegmentCacheSegmentsMax(int segments) {
-      if (segments < 1) {
-        throw new IllegalArgumentException("log segment cache must hold at least 1 segment: " + segments);
-      }
-      this.logSegmentCacheSegmentsMax = segments;
+      draft.logSegmentCacheSegmentsMax = (int) NodeSettings.atLeast(1, segments, "log segment cache segments");
       return this;
     }
 
     /** Bytes of log entries Ratis' segment cache may hold. Default 64 MiB. */
     public Builder logSegmentCacheBytesMax(long bytes) {
-      if (bytes < (1 << 20)) {
-        throw new IllegalArgumentException("log segment cache must be at least 1 MiB: " + bytes);
-      }
-      this.logSegmentCacheBytesMax = bytes;
+      draft.logSegmentCacheBytesMax = NodeSettings.atLeast(1 << 20, bytes, "log segment cache bytes (1 MiB)");
       return this;
     }
 
@@ -475,22 +349,19 @@ public final class PachydermNode implements AutoCloseable {
      * same value: it is checked as entries are applied. Applied after {@link #limits}.
      */
     public Builder entitiesPerEcosystemMax(long entities) {
-      ReplicatedTableLimits.DEFAULT.withEntitiesPerEcosystemMax(entities); // refuses a negative quota now
-      quotaEntitiesPerEcosystem = entities;
+      draft.quotaEntitiesPerEcosystem = NodeSettings.atLeast(0, entities, "entitiesPerEcosystemMax (0 = no quota)");
       return this;
     }
 
     /** Minimum election timeout (the maximum is twice this). Default 500 ms. */
     public Builder electionTimeoutMin(Duration timeout) {
-      if (timeout.toMillis() < 50) {
-        throw new IllegalArgumentException("election timeout must be >= 50 ms: " + timeout);
-      }
-      this.electionTimeoutMin = timeout;
+      NodeSettings.atLeast(50, timeout.toMillis(), "election timeout (ms)");
+      draft.electionTimeoutMin = timeout;
       return this;
     }
 
     public Builder limits(NodeLimits limits) {
-      this.limits = Objects.requireNonNull(limits);
+      draft.limits = Objects.requireNonNull(limits);
       return this;
     }
 
@@ -507,7 +378,7 @@ public final class PachydermNode implements AutoCloseable {
      * @throws IllegalArgumentException naming the file that cannot be read or does not fit
      */
     public Builder tls(TlsFiles files) {
-      this.tls = Objects.requireNonNull(files, "TLS files").load();
+      draft.tls = Objects.requireNonNull(files, "TLS files").load();
       return this;
     }
 
@@ -518,10 +389,8 @@ public final class PachydermNode implements AutoCloseable {
      * logged at WARN naming the file, and the material in use stays.
      */
     public Builder tlsReloadInterval(Duration interval) {
-      if (interval.toMillis() < 100) {
-        throw new IllegalArgumentException("TLS reload interval must be >= 100 ms: " + interval);
-      }
-      this.tlsReloadInterval = interval;
+      NodeSettings.atLeast(100, interval.toMillis(), "TLS reload interval (ms)");
+      draft.tlsReloadInterval = interval;
       return this;
     }
 
@@ -532,7 +401,7 @@ public final class PachydermNode implements AutoCloseable {
      * Loopback addresses never need this.
      */
     public Builder insecure() {
-      this.insecure = true;
+      draft.insecure = true;
       return this;
     }
 
@@ -545,7 +414,7 @@ public final class PachydermNode implements AutoCloseable {
      * parse, naming the file, the line and what is wrong; it is not reread while the node runs.
      */
     public Builder authorizationPolicy(Path file) {
-      this.policyFile = Objects.requireNonNull(file, "policy file");
+      draft.policyFile = Objects.requireNonNull(file, "policy file");
       return this;
     }
 
@@ -556,7 +425,7 @@ public final class PachydermNode implements AutoCloseable {
      * registry it created.
      */
     public Builder meterRegistry(MeterRegistry registry) {
-      this.meterRegistry = Objects.requireNonNull(registry, "meter registry");
+      draft.meterRegistry = Objects.requireNonNull(registry, "meter registry");
       return this;
     }
 
@@ -569,7 +438,7 @@ public final class PachydermNode implements AutoCloseable {
      * another fails with UNAUTHENTICATED and writes nothing.
      */
     public Builder clientToken(String token) {
-      this.clientToken = io.pachyderm.cluster.internal.Tokens.requireValid(token, "node " + nodeId + " client token");
+      draft.clientToken = io.pachyderm.cluster.internal.Tokens.requireValid(token, "node " + draft.nodeId + " client token");
       return this;
     }
 
@@ -582,7 +451,7 @@ public final class PachydermNode implements AutoCloseable {
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("metrics port must be 0..65535: " + port);
       }
-      this.metricsPort = port;
+      draft.metricsPort = port;
       return this;
     }
 
@@ -596,7 +465,7 @@ public final class PachydermNode implements AutoCloseable {
       if (host.isBlank()) {
         throw new IllegalArgumentException("metrics host must not be blank");
       }
-      this.metricsHost = host;
+      draft.metricsHost = host;
       return this;
     }
 
@@ -605,16 +474,8 @@ public final class PachydermNode implements AutoCloseable {
      * behind its commit index (default 1,000; each entry is a batch).
      */
     public Builder readyApplyLagEntriesMax(long entries) {
-      if (entries < 0) {
-        throw new IllegalArgumentException("readyApplyLagEntriesMax must be >= 0: " + entries);
-      }
-      this.readyApplyLagEntriesMax = entries;
+      draft.readyApplyLagEntriesMax = NodeSettings.atLeast(0, entries, "readyApplyLagEntriesMax");
       return this;
-    }
-
-    private NodeLimits effectiveLimits() {
-      return quotaEntitiesPerEcosystem == null ? limits
-          : limits.withTables(limits.tables().withEntitiesPerEcosystemMax(quotaEntitiesPerEcosystem));
     }
 
     /**
@@ -623,7 +484,7 @@ public final class PachydermNode implements AutoCloseable {
      * node, or a test running several in one JVM, chooses {@link FatalErrorPolicy#STOP_NODE}.
      */
     public Builder onFatalError(FatalErrorPolicy policy) {
-      this.fatalErrorPolicy = Objects.requireNonNull(policy, "fatal error policy");
+      draft.fatalErrorPolicy = Objects.requireNonNull(policy, "fatal error policy");
       return this;
     }
 
@@ -640,46 +501,13 @@ public final class PachydermNode implements AutoCloseable {
      * so must the next snapshot.
      */
     public Builder diskReserveBytes(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("diskReserveBytes must be >= 0: " + bytes);
-      }
-      this.diskReserveBytes = bytes;
+      draft.diskReserveBytes = NodeSettings.atLeast(0, bytes, "diskReserveBytes");
       return this;
     }
 
+    /** Checks the settings together (see each setter) and assembles the node; {@link PachydermNode#start()} serves. */
     public PachydermNode build() {
-      NodeChecks.requireSecureSetup(nodeId, peers, transport, tls, insecure);
-      if (policyFile != null) {
-        if (tls == null) {
-          throw new IllegalArgumentException("node " + nodeId + ": the authorization policy " + policyFile
-              + " names certificate identities, so it needs mutual TLS (--tls-cert, --tls-key, --tls-ca)");
-        }
-        policy = AuthorizationPolicy.read(policyFile);
-      }
-      if (clientToken != null && transport != Transport.GRPC) {
-        throw new IllegalArgumentException("node " + nodeId + ": a client token needs the gRPC transport; Ratis "
-            + "3.3.0's Netty transport has no hook to check it, so this node would serve without it");
-      }
-      if (metricsPort != null && meterRegistry != null && NodeMeters.prometheusOf(meterRegistry) == null) {
-        throw new IllegalArgumentException("node " + nodeId + ": the metrics endpoint scrapes a PrometheusMeterRegistry, "
-            + "and the registry given to meterRegistry(..) is a " + meterRegistry.getClass().getName()
-            + " holding none: add a PrometheusMeterRegistry to it (a CompositeMeterRegistry may hold both), "
-            + "or leave metricsPort unset and expose your registry yourself");
-      }
-      if (logSegmentBytesMax <= limits.entryBytesMax()) {
-        throw new IllegalArgumentException("log segment (" + logSegmentBytesMax + " B) must exceed the entry limit ("
-            + limits.entryBytesMax() + " B)");
-      }
-      if (journalOptions.recordBytesMax() < limits.recordBytesMax() + (64 << 10)) {
-        // A record the state machine accepts must fit the journal, or apply would stop the node.
-        throw new IllegalArgumentException("journal recordBytesMax (" + journalOptions.recordBytesMax()
-            + " B) must exceed the state machine's record limit (" + limits.recordBytesMax() + " B) by 64 KiB");
-      }
-      if (journalEnabled) {
-        // Here rather than deep inside Ratis' start, where the flag's absence would surface as a wrapped failure.
-        io.pachyderm.storage.journal.JvmFlags.requireForJournal("node " + nodeId);
-      }
-      return new PachydermNode(this);
+      return new PachydermNode(draft.settings());
     }
 
   }

@@ -1,8 +1,10 @@
 /**
  * A Pachyderm node: one Ratis server hosting the entity state machine. Start three (or five)
  * with the same peer list to form a cluster; see {@link io.pachyderm.node.PachydermNode}. Its public
- * signatures hold no Ratis, protobuf or {@code node.internal} type ({@code PublicSurfaceTest} in
- * module {@code local}); the Ratis server is reached through
- * {@code io.pachyderm.node.internal.NodeInternals}, for tests and tooling only.
+ * signatures hold no Ratis, protobuf, replica or {@code node.internal} type ({@code PublicSurfaceTest}
+ * in module {@code local}); the Ratis server is reached through
+ * {@code io.pachyderm.node.internal.NodeInternals}, for tests and tooling only. The builder collects
+ * into a {@code NodeDraft}; {@code NodeSettings} checks the values together, and {@code NodeParts}
+ * assembles the node from them (all package-private).
  */
 package io.pachyderm.node;

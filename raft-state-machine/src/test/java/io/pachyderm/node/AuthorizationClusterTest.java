@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,6 @@ import io.pachyderm.node.security.ThrowawayCa;
 import io.pachyderm.api.AccessDeniedException;
 import io.pachyderm.api.Entities;
 import io.pachyderm.api.HistoryEvent;
-import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
@@ -69,7 +69,7 @@ class AuthorizationClusterTest {
     ca = ThrowawayCa.create(dir.resolve("cluster-ca"), "cluster-ca");
     peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
-    group = ClusterIdentity.group((String) null, peers);
+    group = RatisCluster.group((String) null, peers);
     Path policy = dir.resolve("policy.txt");
     Files.writeString(policy, POLICY);
     for (Peer p : peers) {
@@ -213,7 +213,7 @@ class AuthorizationClusterTest {
     org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
         org.apache.ratis.util.TimeDuration.valueOf(3, TimeUnit.SECONDS));
     Parameters parameters = new Parameters();
-    GrpcConfigKeys.TLS.setConf(parameters, files.load().grpcTlsConfig());
+    GrpcConfigKeys.TLS.setConf(parameters, RatisCluster.grpcTlsConfig(files.load()));
     return RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
         .setRetryPolicy(RetryPolicies.noRetry()).build();
   }

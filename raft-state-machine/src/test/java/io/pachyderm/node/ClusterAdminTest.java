@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.client.Admin;
 import io.pachyderm.client.AdminRefusedException;
-import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;

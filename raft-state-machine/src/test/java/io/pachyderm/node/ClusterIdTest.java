@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,9 +48,9 @@ class ClusterIdTest {
     Peer n2 = peer("n2");
     Peer n3 = peer("n3");
 
-    assertThat(ClusterIdentity.groupId(List.of(n1, n2, n3))).isEqualTo(ClusterIdentity.groupId(List.of(n3, n1, n2)));
-    assertThat(ClusterIdentity.groupId(List.of(n1, n2, n3))).isNotEqualTo(ClusterIdentity.groupId(List.of(n1, n2)))
-        .isNotEqualTo(ClusterIdentity.groupId("pachyderm"));
+    assertThat(RatisCluster.groupId(List.of(n1, n2, n3))).isEqualTo(RatisCluster.groupId(List.of(n3, n1, n2)));
+    assertThat(RatisCluster.groupId(List.of(n1, n2, n3))).isNotEqualTo(RatisCluster.groupId(List.of(n1, n2)))
+        .isNotEqualTo(RatisCluster.groupId("pachyderm"));
   }
 
   @Test
@@ -89,7 +90,7 @@ class ClusterIdTest {
          PachydermNode strayA = node("n2", b, dataA).build().start()) {
       assertThat(strayA.clusterId()).as("the data directory's id wins over the one derived from the list")
           .isEqualTo(idA);
-      assertThat(nodeB.clusterId()).isEqualTo(ClusterIdentity.groupId(b).getUuid()).isNotEqualTo(idA);
+      assertThat(nodeB.clusterId()).isEqualTo(io.pachyderm.cluster.ClusterIdentity.id(b)).isNotEqualTo(idA);
       assertThat(Files.readString(dataA.resolve("cluster-id")).trim()).isEqualTo(idA.toString());
 
       // The stray node's votes and appends carry group A; B's node checks a request's group before
@@ -116,13 +117,13 @@ class ClusterIdTest {
     assertThatThrownBy(() -> node("n1", peers, data).clusterName("payments").build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("belongs to cluster " + stored)
-        .hasMessageContaining("configured for cluster " + ClusterIdentity.groupId("payments").getUuid());
+        .hasMessageContaining("configured for cluster " + io.pachyderm.cluster.ClusterIdentity.id("payments"));
   }
 
   @Test
   void aDataDirectoryFromBeforeTheFileKeepsItsRaftGroup() throws Exception {
     Path data = dir.resolve("old");
-    UUID legacy = ClusterIdentity.groupId("pachyderm").getUuid();
+    UUID legacy = io.pachyderm.cluster.ClusterIdentity.id("pachyderm");
     Files.createDirectories(data.resolve("raft").resolve(legacy.toString()));
 
     try (PachydermNode n = node("n1", List.of(peer("n1")), data).build()) {

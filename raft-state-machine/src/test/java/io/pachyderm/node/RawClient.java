@@ -1,6 +1,6 @@
 package io.pachyderm.node;
 
-import io.pachyderm.cluster.ClusterIdentity;
+import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.Command;
@@ -27,7 +27,7 @@ final class RawClient implements AutoCloseable {
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
     raft = RaftClient.newBuilder()
         .setProperties(p)
-        .setRaftGroup(ClusterIdentity.group((String) null, peers))
+        .setRaftGroup(RatisCluster.group((String) null, peers))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
   }

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -255,8 +256,8 @@ class SeparatePortsTest {
   private ManagedChannel channel(String address, TlsMaterial identity) {
     try {
       ManagedChannel channel = NettyChannelBuilder.forTarget(address).sslContext(GrpcSslContexts.forClient()
-          .trustManager(identity.grpcTlsConfig().getTrustManager().getTrustManager())
-          .keyManager(identity.grpcTlsConfig().getKeyManager().getKeyManager()).build()).build();
+          .trustManager(RatisCluster.grpcTlsConfig(identity).getTrustManager().getTrustManager())
+          .keyManager(RatisCluster.grpcTlsConfig(identity).getKeyManager().getKeyManager()).build()).build();
       closeables.add(() -> channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS));
       return channel;
     } catch (javax.net.ssl.SSLException e) {
@@ -276,7 +277,7 @@ class SeparatePortsTest {
   }
 
   private RaftGroupIdProto groupIdProto() {
-    return RaftGroupIdProto.newBuilder().setId(ClusterIdentity.groupId(cluster.peers()).toByteString()).build();
+    return RaftGroupIdProto.newBuilder().setId(RatisCluster.groupId(cluster.peers()).toByteString()).build();
   }
 
   private GroupListRequestProto groupList(String to) {
@@ -303,9 +304,9 @@ class SeparatePortsTest {
     org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
         TimeDuration.valueOf(30, TimeUnit.SECONDS));
     Parameters parameters = new Parameters();
-    GrpcConfigKeys.TLS.setConf(parameters, tls.grpcTlsConfig());
+    GrpcConfigKeys.TLS.setConf(parameters, RatisCluster.grpcTlsConfig(tls));
     return RaftClient.newBuilder().setProperties(properties).setParameters(parameters)
-        .setRaftGroup(ClusterIdentity.group((String) null, cluster.peers()))
+        .setRaftGroup(RatisCluster.group((String) null, cluster.peers()))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(10,
             TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
         .build();
@@ -313,7 +314,7 @@ class SeparatePortsTest {
 
   private PachydermClient client(List<Peer> peers, TlsFiles tls) {
     PachydermClient client = PachydermClient.builder(peers).entityTypes(TestCounter.TYPES)
-        .clusterId(ClusterIdentity.groupId(cluster.peers()).getUuid())
+        .clusterId(io.pachyderm.cluster.ClusterIdentity.id(cluster.peers()))
         .requestTimeout(Duration.ofSeconds(60)).tls(tls).build();
     closeables.add(client);
     return client;

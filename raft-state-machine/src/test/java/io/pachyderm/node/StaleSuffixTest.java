@@ -1,9 +1,9 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.api.ReadMode;
-import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.protocol.LogEntry;
@@ -78,7 +78,7 @@ class StaleSuffixTest {
   void aHeartbeatNeverCommitsAStaleSuffixThatAQueuedAppendWouldTruncate() throws Exception {
     List<Peer> peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
-    RaftGroup group = ClusterIdentity.group((String) null, peers);
+    RaftGroup group = RatisCluster.group((String) null, peers);
     ExecutorService rpc = Executors.newCachedThreadPool();
     // Never campaigns during the test: the two other members exist only as the leaders played here.
     try (PachydermNode node = PachydermNode.builder("n1", peers, dir.resolve("n1")).entityTypes(TestCounter.TYPES)

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.tls.TlsFiles;
@@ -215,7 +216,7 @@ final class TestCluster implements AutoCloseable {
   PachydermClient client(List<Peer> to, Duration timeout) {
     // A client of a subset of the peers needs the cluster's id: it would derive another from its list.
     PachydermClient.Builder b = PachydermClient.builder(to).entityTypes(types).requestTimeout(timeout)
-        .clusterId(io.pachyderm.cluster.ClusterIdentity.groupId(peers).getUuid());
+        .clusterId(io.pachyderm.cluster.ClusterIdentity.id(peers));
     if (clientTls != null) {
       b.tls(clientTls);
     }
@@ -251,7 +252,7 @@ final class TestCluster implements AutoCloseable {
 
   /** The certificate a node presents to a client that offers the test's certificate and trusts only the cluster's CA. */
   private X509Certificate presentedCertificate(Peer node) {
-    GrpcTlsConfig tls = clientTls.load().grpcTlsConfig();
+    GrpcTlsConfig tls = RatisCluster.grpcTlsConfig(clientTls.load());
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(new KeyManager[] {tls.getKeyManager().getKeyManager()},

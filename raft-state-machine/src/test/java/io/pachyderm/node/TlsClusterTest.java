@@ -1,10 +1,10 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.api.HistoryEvent;
-import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.client.NodeView;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
@@ -81,7 +81,7 @@ class TlsClusterTest {
     otherCa = ThrowawayCa.create(dir.resolve("other-ca"), "other-ca");
     peers = List.of(new Peer("n1", "127.0.0.1:" + TestCluster.freePort()),
         new Peer("n2", "127.0.0.1:" + TestCluster.freePort()), new Peer("n3", "127.0.0.1:" + TestCluster.freePort()));
-    group = ClusterIdentity.group((String) null, peers);
+    group = RatisCluster.group((String) null, peers);
     for (Peer p : peers) {
       nodes.add(PachydermNode.builder(p.id(), peers, dir.resolve(p.id()))
           .entityTypes(TestCounter.TYPES)
@@ -226,9 +226,9 @@ class TlsClusterTest {
     List<RaftPeer> twoOfThree = List.of(group.getPeer(RaftPeerId.valueOf("n1")), group.getPeer(RaftPeerId.valueOf("n2")));
     long refusedBefore = refusals(r -> r.notAdmin());
     List<GrpcTlsConfig> callers = List.of(
-        ca.client("carol").load().grpcTlsConfig(),          // a client's certificate: refused by the authorizer
-        ca.issue("not-n2", "n2", List.of()).load().grpcTlsConfig(), // names n2 only in its CN: not a peer
-        otherCa.node("n2").load().grpcTlsConfig());          // a peer certificate from another CA: handshake refused
+        RatisCluster.grpcTlsConfig(ca.client("carol").load()),          // a client's certificate: refused by the authorizer
+        RatisCluster.grpcTlsConfig(ca.issue("not-n2", "n2", List.of()).load()), // names n2 only in its CN: not a peer
+        RatisCluster.grpcTlsConfig(otherCa.node("n2").load()));          // a peer certificate from another CA: handshake refused
     for (GrpcTlsConfig caller : callers) {
       try (RaftClient raft = raftClient(caller)) {
         assertThatThrownBy(() -> raft.admin().setConfiguration(twoOfThree)).isInstanceOf(Exception.class);
@@ -259,7 +259,7 @@ class TlsClusterTest {
             .addDeliveries(io.pachyderm.protocol.Delivery.newBuilder().setSource(target).setSeq(1)).build(),
         io.pachyderm.protocol.CommandBatch.newBuilder()
             .addTimerFires(io.pachyderm.protocol.TimerFire.newBuilder().setOwner(target).setName("t").setSeq(1)).build());
-    try (RaftClient raft = raftClient(ca.client("mallory").load().grpcTlsConfig())) {
+    try (RaftClient raft = raftClient(RatisCluster.grpcTlsConfig(ca.client("mallory").load()))) {
       for (io.pachyderm.protocol.CommandBatch batch : forged) {
         assertThatThrownBy(() -> raft.io().send(org.apache.ratis.protocol.Message.valueOf(
             org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(batch.toByteArray()))))
@@ -273,7 +273,7 @@ class TlsClusterTest {
   @Test
   void anAdminCertificateMayUseTheAdminService() throws Exception {
     int leader = awaitLeader();
-    try (RaftClient admin = raftClient(ca.admin("ops").load().grpcTlsConfig())) {
+    try (RaftClient admin = raftClient(RatisCluster.grpcTlsConfig(ca.admin("ops").load()))) {
       var reply = admin.getSnapshotManagementApi(RaftPeerId.valueOf(peers.get(leader).id())).create(10_000);
       assertThat(reply.isSuccess()).as(String.valueOf(reply)).isTrue();
     }
@@ -319,9 +319,9 @@ class TlsClusterTest {
                                            TlsMaterial trust) {
     try {
       SslContextBuilder ssl = GrpcSslContexts.forClient()
-          .trustManager(trust.grpcTlsConfig().getTrustManager().getTrustManager());
+          .trustManager(RatisCluster.grpcTlsConfig(trust).getTrustManager().getTrustManager());
       if (presentCertificate) {
-        ssl.keyManager(identity.grpcTlsConfig().getKeyManager().getKeyManager());
+        ssl.keyManager(RatisCluster.grpcTlsConfig(identity).getKeyManager().getKeyManager());
       }
       return NettyChannelBuilder.forTarget(target.address()).sslContext(ssl.build()).build();
     } catch (javax.net.ssl.SSLException e) {
@@ -339,7 +339,7 @@ class TlsClusterTest {
   }
 
   private static javax.net.ssl.TrustManager trustManager(TlsFiles files) {
-    return files.load().grpcTlsConfig().getTrustManager().getTrustManager();
+    return RatisCluster.grpcTlsConfig(files.load()).getTrustManager().getTrustManager();
   }
 
   /** A Ratis client without retries; {@code tls} null for plaintext. */

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +26,7 @@ class TlsFilesTest {
     TlsMaterial material = ca.node("n1").load();
     assertThat(material.certificateChain()).hasSize(1);
     assertThat(material.trustedCertificates()).hasSize(1);
-    assertThat(material.grpcTlsConfig().getMtlsEnabled()).isTrue();
+    assertThat(RatisCluster.grpcTlsConfig(material).getMtlsEnabled()).isTrue();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.node.security.ThrowawayCa;
@@ -61,7 +62,7 @@ class TlsReloadTest {
       // The rotated node still takes calls and its peers still reach it over the new certificate.
       EntityRef<TestCounter.State, TestCounter.Command> ref = TestCounter.TYPE.ref("rotated");
       try (PachydermClient client = PachydermClient.builder(java.util.List.of(n1)).entityTypes(TestCounter.TYPES)
-          .clusterId(io.pachyderm.cluster.ClusterIdentity.groupId(cluster.peers()).getUuid())
+          .clusterId(io.pachyderm.cluster.ClusterIdentity.id(cluster.peers()))
           .requestTimeout(Duration.ofSeconds(60)).tls(alice).build()) {
         assertThat(client.call(ref, new TestCounter.Add(2)).version()).isEqualTo(1);
       }
@@ -139,8 +140,8 @@ class TlsReloadTest {
     TlsMaterial identity = client.load();
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[] {identity.grpcTlsConfig().getKeyManager().getKeyManager()},
-          new TrustManager[] {identity.grpcTlsConfig().getTrustManager().getTrustManager()}, null);
+      context.init(new KeyManager[] {RatisCluster.grpcTlsConfig(identity).getKeyManager().getKeyManager()},
+          new TrustManager[] {RatisCluster.grpcTlsConfig(identity).getTrustManager().getTrustManager()}, null);
       try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port)) {
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setApplicationProtocols(new String[] {"h2"});
@@ -165,8 +166,8 @@ class TlsReloadTest {
     TlsMaterial identity = client.load();
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[] {identity.grpcTlsConfig().getKeyManager().getKeyManager()},
-          new TrustManager[] {identity.grpcTlsConfig().getTrustManager().getTrustManager()}, null);
+      context.init(new KeyManager[] {RatisCluster.grpcTlsConfig(identity).getKeyManager().getKeyManager()},
+          new TrustManager[] {RatisCluster.grpcTlsConfig(identity).getTrustManager().getTrustManager()}, null);
       try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port)) {
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setApplicationProtocols(new String[] {"h2"});

@@ -190,7 +190,7 @@ public final class ChaosCluster implements AutoCloseable {
   private PachydermClient.Builder clientBuilder(List<Peer> to, Duration requestTimeout) {
     // The cluster's id from its full peer list: a client of one node would derive another.
     PachydermClient.Builder b = PachydermClient.builder(to).entityTypes(types).requestTimeout(requestTimeout)
-        .clusterId(io.pachyderm.cluster.ClusterIdentity.groupId(peers).getUuid());
+        .clusterId(io.pachyderm.cluster.ClusterIdentity.id(peers));
     if (clientTls != null) {
       // Each client reads the files again: a few small PEM files, a handful of times per run.
       b.tls(clientTls);

@@ -1,7 +1,7 @@
 package io.pachyderm.client.internal;
 
 import io.pachyderm.cluster.internal.StorageFullRefusal;
-import io.pachyderm.cluster.internal.NodeRefusalException;
+import io.pachyderm.cluster.internal.NodeRefusals;
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
@@ -244,7 +244,7 @@ public final class Batcher {
         failure = new IllegalStateException("empty reply");
       }
       if (failure != null) {
-        io.pachyderm.api.AccessDeniedException denied = NodeRefusalException.accessDenied(failure);
+        io.pachyderm.api.AccessDeniedException denied = NodeRefusals.accessDenied(failure);
         io.pachyderm.api.StorageFullException storageFull = StorageFullRefusal.storageFull(failure);
         for (Pending p : batch) {
           if (storageFull != null) {

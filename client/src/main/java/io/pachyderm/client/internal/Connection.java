@@ -1,11 +1,12 @@
 package io.pachyderm.client.internal;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.cluster.internal.StorageFullRefusal;
-import io.pachyderm.cluster.internal.NodeRefusalException;
+import io.pachyderm.cluster.internal.NodeRefusals;
+import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.OutcomeUnknownException;
 import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.ReadMode;
-import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.Transport;
 import io.pachyderm.cluster.tls.TlsMaterial;
@@ -117,15 +118,15 @@ public final class Connection implements AutoCloseable {
     this.requestTimeout = s.requestTimeout();
     this.tokenField = s.token() == null ? new byte[0] : ReadRequest.newBuilder()
         .setAuthToken(com.google.protobuf.ByteString.copyFromUtf8(s.token())).build().toByteArray();
-    this.group = s.clusterId() != null ? ClusterIdentity.group(RaftGroupId.valueOf(s.clusterId()), peers)
-        : ClusterIdentity.group(s.clusterName(), peers);
+    this.group = s.clusterId() != null ? RatisCluster.group(RaftGroupId.valueOf(s.clusterId()), peers)
+        : RatisCluster.group(s.clusterName(), peers);
     RaftProperties properties = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(properties, transport.rpcType());
+    RaftConfigKeys.Rpc.setType(properties, RatisCluster.rpcType(transport));
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
     GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
     this.parameters = new Parameters();
     if (s.tls() != null) {
-      GrpcConfigKeys.TLS.setConf(parameters, s.tls().grpcTlsConfig());
+      GrpcConfigKeys.TLS.setConf(parameters, RatisCluster.grpcTlsConfig(s.tls()));
       this.tlsReload = s.tls().reloadEvery(TlsMaterial.RELOAD_INTERVAL_DEFAULT, certificate -> {});
     } else {
       this.tlsReload = null;
@@ -248,7 +249,7 @@ public final class Connection implements AutoCloseable {
   /**
    * One blocking attempt of a read on node {@code peerId}, whatever its role (long polls included).
    *
-   * @throws PachydermException the typed refusal when the node refused the read ({@link ReadFailures})
+   * @throws PachydermException the typed refusal when the node refused the read or the caller ({@link ReadFailures})
    * @throws IOException when the node cannot be reached, fails, or answers unreadable bytes
    */
   public <T> T readOnce(String peerId, ReadRequest request, ReplyParser<T> parser, String what) throws IOException {
@@ -270,7 +271,7 @@ public final class Connection implements AutoCloseable {
       }
       throw new IOException(what + " on " + peerId + " failed: " + cause, cause);
     }
-    return parser.parse(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    return parser.parse(ReadFailures.result(reply.getMessage().getContent().asReadOnlyByteBuffer()));
   }
 
   private RaftPeerId nextStalePeer() {
@@ -303,7 +304,9 @@ public final class Connection implements AutoCloseable {
       Throwable failure = err != null ? err : (reply.isSuccess() ? null : reply.getException());
       if (failure == null) {
         try {
-          result.complete(parser.parse(reply.getMessage().getContent().asReadOnlyByteBuffer()));
+          result.complete(parser.parse(ReadFailures.result(reply.getMessage().getContent().asReadOnlyByteBuffer())));
+        } catch (CommandRejectedException refused) {
+          result.completeExceptionally(refused);
         } catch (IOException e) {
           result.completeExceptionally(new PachydermException("unreadable read reply: " + e.getMessage(), e));
         }
@@ -376,7 +379,7 @@ public final class Connection implements AutoCloseable {
         }
       }
       Throwable cause = unwrap(failure);
-      io.pachyderm.api.AccessDeniedException denied = NodeRefusalException.accessDenied(cause);
+      io.pachyderm.api.AccessDeniedException denied = NodeRefusals.accessDenied(cause);
       if (denied != null) {
         result.completeExceptionally(denied);
         return;

@@ -1,68 +1,67 @@
 package io.pachyderm.client.internal;
 
-import io.pachyderm.cluster.internal.NodeRefusalException;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.pachyderm.api.AccessDeniedException;
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.PachydermException;
-import io.pachyderm.api.RejectionKind;
-import java.util.List;
-import org.apache.ratis.protocol.exceptions.StateMachineException;
+import io.pachyderm.cluster.internal.NodeRefusals;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.ReadReply;
+import io.pachyderm.protocol.Rejection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
- * The one place a failed read (entity state, named query, history page, dead letters, status)
- * becomes the caller's typed exception. Every read path of the client (the retried reads of
- * {@link Connection#read} and the single attempts of {@link Connection#readOnce}) asks here, so a
- * node's refusal reads the same whichever path met it.
+ * The one place a read's answer (entity state, named query, history page, dead letters, status,
+ * journal compaction) becomes either the bytes of its reply or the caller's typed exception. Every
+ * read path of the client (the retried reads of {@link Connection#read}, the single attempts of
+ * {@link Connection#readOnce}, the admin's compaction) asks here, so a node's refusal reads the same
+ * whichever path met it. Nothing is parsed out of exception text.
  *
- * <p>The wire form it accepts is today's: a refusal of the caller arrives as a
- * {@link NodeRefusalException} (rebuilt by Ratis' client from the gRPC status); a read refused
- * for what it asked arrives as a {@link StateMachineException} whose message holds
- * {@code "KIND: detail"}, possibly after Ratis' own text. Only the kinds a node refuses a read
- * with for what it asked are recognised ({@link #READ_REFUSALS}); a {@code TOO_LARGE} history page
- * is not among them, because another node (with another page limit) may serve it. Stateless.
+ * <p>Two wire forms: a read refused for what it asked comes back as a successful Ratis read whose
+ * {@link ReadReply} holds the refusal's kind and detail (then {@link #result} throws
+ * {@link CommandRejectedException}); a refusal of the caller fails the call with the
+ * {@code pachyderm-refusal} trailer ({@link NodeRefusals}; then {@link #refusal} answers
+ * {@link AccessDeniedException}). Stateless.
  */
 public final class ReadFailures {
-  /** The rejection kinds a node fails a read with when no other attempt or node would answer otherwise. */
-  static final List<RejectionKind> READ_REFUSALS = List.of(RejectionKind.UNKNOWN_ENTITY_TYPE,
-      RejectionKind.INVALID_REQUEST, RejectionKind.HANDLER_FAILED);
-
   private ReadFailures() {}
 
   /**
-   * The typed exception for {@code failure} when it is a node's refusal, which another attempt or
-   * node would repeat: {@link AccessDeniedException} when the node refused the caller,
-   * {@link CommandRejectedException} (with its {@link RejectionKind}) when it refused what the read
-   * asked (an unknown entity type, an invalid ref or range, an unknown query or args that do not
-   * fit it, a query function that threw). Null for any other failure: a retry may succeed.
+   * The reply bytes of the read's kind from a node's read answer.
+   *
+   * @throws CommandRejectedException when the node refused what the read asked (an unknown entity
+   *     type, an invalid ref or range, an unknown query or args that do not fit it, a query that
+   *     threw): another attempt or node would answer the same
+   * @throws IOException when the answer is not a {@link ReadReply} (e.g. a node of another version)
    */
-  public static PachydermException refusal(Throwable failure) {
-    AccessDeniedException denied = NodeRefusalException.accessDenied(failure);
-    if (denied != null) {
-      return denied;
+  public static ByteBuffer result(ByteBuffer answer) throws IOException {
+    ReadReply reply;
+    try {
+      reply = ReadReply.parseFrom(answer);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("unreadable read reply (a node of another version? nodes and clients upgrade "
+          + "together): " + e.getMessage(), e);
     }
-    return rejection(failure);
+    switch (reply.getOutcomeCase()) {
+      case RESULT -> {
+        return reply.getResult().asReadOnlyByteBuffer();
+      }
+      case REFUSED -> {
+        Rejection refused = reply.getRefused();
+        throw new CommandRejectedException(Protos.kind(refused.getKind()), refused.getMessage());
+      }
+      default -> throw new IOException("read reply with neither a result nor a refusal (a node of another "
+          + "version? nodes and clients upgrade together)");
+    }
   }
 
   /**
-   * The rejection a node's read failure carries, or null. The node fails the read with "KIND: detail";
-   * Ratis may put its own text in front. The first kind named wins, so a kind's name quoted in the
-   * detail (a query's exception text) cannot change it.
+   * The typed exception for a failed read when the node refused the caller, which another attempt
+   * or node would repeat: {@link AccessDeniedException}. Null for any other failure: a retry may
+   * succeed.
    */
-  static CommandRejectedException rejection(Throwable failure) {
-    if (!(failure instanceof StateMachineException)) {
-      return null;
-    }
-    String text = String.valueOf(failure.getMessage());
-    RejectionKind found = null;
-    int foundAt = Integer.MAX_VALUE;
-    for (RejectionKind kind : READ_REFUSALS) {
-      int at = text.indexOf(kind.name() + ": ");
-      if (at >= 0 && at < foundAt) {
-        found = kind;
-        foundAt = at;
-      }
-    }
-    return found == null ? null
-        : new CommandRejectedException(found, text.substring(foundAt + found.name().length() + 2));
+  public static PachydermException refusal(Throwable failure) {
+    return NodeRefusals.accessDenied(failure);
   }
 }

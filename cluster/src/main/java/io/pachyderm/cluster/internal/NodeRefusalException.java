@@ -3,12 +3,10 @@ package io.pachyderm.cluster.internal;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 
 /**
- * How a node's refusal of a client request (authorization policy, token) reaches the client through
- * Ratis' gRPC client: the node closes the call with PERMISSION_DENIED or UNAUTHENTICATED and names
- * this class in Ratis' exception-type trailer, and Ratis' client rebuilds it from the status
- * description. A {@link StateMachineException} because Ratis' blocking client rethrows those at once
- * instead of retrying, so the caller hears the refusal now and not as a timeout after retries.
- * The client turns it into {@link io.pachyderm.api.AccessDeniedException}.
+ * The old wire form of a node's refusal of the caller, kept so that a client still understands a
+ * node from before {@link NodeRefusals}: such a node names this class (by its full name, which is
+ * why it must not move) in Ratis' exception-type trailer, and Ratis' client rebuilds it from the
+ * status description. Nodes no longer send it; {@link NodeRefusals#accessDenied} recognises it.
  */
 public final class NodeRefusalException extends StateMachineException {
   private static final long serialVersionUID = 1L;
@@ -18,13 +16,4 @@ public final class NodeRefusalException extends StateMachineException {
     super(message);
   }
 
-  /** The caller's exception when {@code failure} (or a cause of it) is a node's refusal, else null. */
-  public static io.pachyderm.api.AccessDeniedException accessDenied(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof NodeRefusalException refusal) {
-        return new io.pachyderm.api.AccessDeniedException(refusal.getMessage(), refusal);
-      }
-    }
-    return null;
-  }
 }

@@ -26,14 +26,13 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * TLS material read from {@link TlsFiles}: this end's certificate chain and key, and the CAs it
- * trusts. Thread-safe. {@link #grpcTlsConfig()} is how clients and nodes hand it to Ratis; it is
- * always mutual TLS.
+ * trusts. Thread-safe. {@link #keyManager()} and {@link #trustManager()} are what clients and nodes
+ * hand to Ratis' gRPC transport (always as mutual TLS).
  *
  * <p><b>Reload.</b> The key and trust managers handed to Ratis read the material current at each
  * handshake, so {@link #reloadIfChanged} (or {@link #reloadEvery}, which calls it on a timer)
@@ -252,11 +251,20 @@ public final class TlsMaterial {
   }
 
   /**
-   * Mutual TLS for Ratis' gRPC transport: present this certificate, require one the bundle trusts.
-   * Both managers read the material current at each handshake.
+   * The key manager that presents this end's certificate: it answers with the material current at
+   * each handshake, so a reload takes effect for new connections. The same instance for the
+   * material's lifetime.
    */
-  public GrpcTlsConfig grpcTlsConfig() {
-    return new GrpcTlsConfig(keyManager, trustManager, true);
+  public X509ExtendedKeyManager keyManager() {
+    return keyManager;
+  }
+
+  /**
+   * The trust manager that accepts a peer whose chain the current trust bundle verifies (read at
+   * each handshake). The same instance for the material's lifetime.
+   */
+  public X509ExtendedTrustManager trustManager() {
+    return trustManager;
   }
 
   @Override

@@ -93,7 +93,7 @@ class BankClusterTest {
       List<Long> reference = null;
       for (Peer peer : peers) {
         try (PachydermClient pinned = PachydermClient.builder(List.of(peer)).entityTypes(TYPES)
-            .clusterId(io.pachyderm.cluster.ClusterIdentity.groupId(peers).getUuid()).build()) {
+            .clusterId(io.pachyderm.cluster.ClusterIdentity.id(peers)).build()) {
           List<Long> balances = new ArrayList<>();
           for (int a = 0; a < ACCOUNTS; a++) {
             balances.add(pinned.queryAsync(Account.TYPE.ref("a" + a), ReadMode.STALE).get().state().balanceCents());

@@ -5,7 +5,7 @@ import io.pachyderm.node.security.Refusals;
 import io.pachyderm.node.security.Operation;
 import io.pachyderm.node.security.Identities;
 
-import io.pachyderm.cluster.internal.NodeRefusalException;
+import io.pachyderm.cluster.internal.NodeRefusals;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import org.apache.ratis.grpc.GrpcUtil;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.thirdparty.io.grpc.Grpc;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
@@ -321,14 +320,12 @@ public final class CallAuthorizer implements ServerInterceptor {
   }
 
   /**
-   * Names {@link NodeRefusalException} in Ratis' exception-type trailer: Ratis' gRPC client rebuilds
-   * it from the description and its blocking client rethrows it at once, where a bare
-   * PERMISSION_DENIED would be retried as an IO failure until the client's timeout.
+   * Names the refusal by its stable identifier and has Ratis' gRPC client rebuild it as a
+   * StateMachineException, which its blocking client rethrows at once, where a bare
+   * PERMISSION_DENIED would be retried as an IO failure until the client's timeout (see {@link NodeRefusals}).
    */
   private static Metadata refusalTrailers() {
-    Metadata trailers = new Metadata();
-    trailers.put(GrpcUtil.EXCEPTION_TYPE_KEY, NodeRefusalException.class.getName());
-    return trailers;
+    return NodeRefusals.trailers(NodeRefusals.Kind.ACCESS_DENIED);
   }
 
   /**

@@ -118,7 +118,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.historyWaiters = new HistoryWaiters(nodeId, 10_000);
     this.queries = new QueryRunner(nodeId);
     // Without a journal directory nothing keeps the per-event journal records: the replica builds none.
-    this.replica = new Replica(nodeId, types, new HeapStateStore(), limits.dedupEntriesMax(), limits.tables(),
+    this.replica = new Replica(nodeId, types, new HeapStateStore(), limits.dedupEntriesMax(),
+        ReplicaLimits.tables(limits),
         journalDir != null);
     this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers),
         queueLimits.effectHandlerThreadsMax(), queueLimits.effectsQueuedPerHandlerMax());

@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.node.security.AuthorizationPolicy;
@@ -31,7 +32,7 @@ public final class NodeGuards {
     if (tls != null) {
       // TLS.setConf is Ratis' fallback for the server, client and admin ports alike, so one
       // mutual-TLS configuration covers every port, separate or not.
-      GrpcConfigKeys.TLS.setConf(parameters, tls.grpcTlsConfig());
+      GrpcConfigKeys.TLS.setConf(parameters, RatisCluster.grpcTlsConfig(tls));
     }
     PortGuard.Addresses addresses = new PortGuard.Addresses(self.address(), self.clientAddress(), self.adminAddress());
     // Ratis calls the customizer once per gRPC server it builds (one, or three with separate ports),

@@ -15,6 +15,7 @@ import io.pachyderm.protocol.JournalCompactionReply;
 import io.pachyderm.protocol.NodeStatus;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.QueryReply;
+import io.pachyderm.protocol.ReadReply;
 import io.pachyderm.protocol.ReadRequest;
 import io.pachyderm.protocol.Ref;
 import io.pachyderm.replica.Decider;
@@ -72,7 +73,31 @@ final class NodeReads {
     this.adapterStatus = adapterStatus;
   }
 
+  /**
+   * The answer to a read as Ratis carries it: a {@link ReadReply} holding the reply of the read's
+   * kind, or the node's typed refusal of what it asked ({@link ReadRefused}). Any other failure
+   * fails the Ratis read, and the client may try again.
+   */
   CompletableFuture<Message> query(Message request) {
+    CompletableFuture<Message> reply = new CompletableFuture<>();
+    answer(request).whenComplete((answer, failure) -> {
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+          ? c.getCause() : failure;
+      if (cause == null) {
+        // The kind's reply bytes enter the envelope without a copy; encoding the envelope copies them once more.
+        reply.complete(message(ReadReply.newBuilder().setResult(
+            com.google.protobuf.UnsafeByteOperations.unsafeWrap(answer.getContent().asReadOnlyByteBuffer())).build()));
+      } else if (cause instanceof ReadRefused refused) {
+        reply.complete(message(ReadReply.newBuilder()
+            .setRefused(Protos.rejection(refused.kind(), refused.detail())).build()));
+      } else {
+        reply.completeExceptionally(cause);
+      }
+    });
+    return reply;
+  }
+
+  private CompletableFuture<Message> answer(Message request) {
     ReadRequest read;
     try {
       read = ReadRequest.parseFrom(request.getContent().asReadOnlyByteBuffer());
@@ -175,13 +200,13 @@ final class NodeReads {
     return key;
   }
 
-  /** A read refused for what it asked; the kind leads the message, which is how the client tells it apart. */
+  /** A read refused for what it asked: the reply carries the kind as data ({@link #query}). */
   private static CompletableFuture<Message> refusedRead(RejectionKind kind, String message) {
     return CompletableFuture.failedFuture(refusal(kind, message));
   }
 
-  private static StateMachineException refusal(RejectionKind kind, String message) {
-    return new StateMachineException(kind + ": " + message);
+  private static ReadRefused refusal(RejectionKind kind, String message) {
+    return new ReadRefused(kind, message);
   }
 
   /**
@@ -201,8 +226,8 @@ final class NodeReads {
       return unknownTypeRead(key);
     }
     if (!q.getCurrentState() && (q.getFromVersion() < 1 || q.getLimit() < 1)) {
-      return CompletableFuture.failedFuture(new StateMachineException("INVALID_REQUEST: history of " + key
-          + " needs from_version >= 1 and limit >= 1, got " + q.getFromVersion() + " and " + q.getLimit()));
+      return refusedRead(RejectionKind.INVALID_REQUEST, "history of " + key
+          + " needs from_version >= 1 and limit >= 1, got " + q.getFromVersion() + " and " + q.getLimit());
     }
     HistoryPage page;
     try {
@@ -212,7 +237,9 @@ final class NodeReads {
       return CompletableFuture.failedFuture(new StateMachineException("history of " + key + " on " + nodeId
           + " cannot be served from its journal: " + e.getMessage()));
     } catch (IllegalStateException e) {
-      return refusedRead(RejectionKind.TOO_LARGE, "history of " + key + " on " + nodeId + ": " + e.getMessage());
+      // Not a refusal: another node, with another page limit, may serve it, so the client retries.
+      return CompletableFuture.failedFuture(new StateMachineException(RejectionKind.TOO_LARGE + ": history of "
+          + key + " on " + nodeId + ": " + e.getMessage()));
     }
     EventJournal j = journal.get();
     if (page.getRecordsCount() > 0 || q.getWaitMs() == 0 || q.getCurrentState() || j == null) {
@@ -258,10 +285,9 @@ final class NodeReads {
     return page.build();
   }
 
-  /** A read of an unregistered type; the kind leads the message, which is how the client tells it apart. */
+  /** A read of an unregistered type: refused, with the types this node has. */
   private CompletableFuture<Message> unknownTypeRead(EntityKey key) {
-    return CompletableFuture.failedFuture(new StateMachineException(RejectionKind.UNKNOWN_ENTITY_TYPE + ": "
-        + Decider.unknownType(nodeId, types, key)));
+    return refusedRead(RejectionKind.UNKNOWN_ENTITY_TYPE, Decider.unknownType(nodeId, types, key));
   }
 
   static Message message(com.google.protobuf.MessageLite m) {

@@ -74,7 +74,7 @@ final class QueryRunner implements AutoCloseable {
         result.complete(message);
       } else if (failure instanceof TimeoutException) {
         task.cancel(true);
-        result.completeExceptionally(new StateMachineException(RejectionKind.HANDLER_FAILED + ": " + what
+        result.completeExceptionally(new ReadRefused(RejectionKind.HANDLER_FAILED, what
             + " did not answer within " + TIME_MS_MAX + " ms on node " + nodeId
             + " and was interrupted; a query must be quick and must not block"));
       } else {

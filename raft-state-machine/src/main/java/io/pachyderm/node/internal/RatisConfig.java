@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.Transport;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public final class RatisConfig {
 
   public static RaftProperties properties(Settings b, Peer self) {
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, b.transport().rpcType());
+    RaftConfigKeys.Rpc.setType(p, RatisCluster.rpcType(b.transport()));
     if (b.transport() == Transport.GRPC) {
       GrpcConfigKeys.Server.setPort(p, self.port());
       GrpcConfigKeys.Server.setHost(p, self.host());

@@ -164,7 +164,9 @@ class BoundedTablesTest {
 
   private EntityStateMachine machine(ReplicatedTableLimits tables) {
     EntityStateMachine m = new EntityStateMachine("n" + machines.size(), EntityTypes.of(TestBlob.TYPE),
-        new NodeLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000, tables), Map.of(), EffectRetry.DEFAULT,
+        new NodeLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000, tables.dedupBytesMax(),
+            tables.dedupRepliesMax(), tables.dedupReplyBytesMax(), tables.outboxItemsMax(),
+            tables.entitiesPerEcosystemMax()), Map.of(), EffectRetry.DEFAULT,
         100, null, JournalOptions.defaults(), 200_000);
     machines.add(m);
     return m;

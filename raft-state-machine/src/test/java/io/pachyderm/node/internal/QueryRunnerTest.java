@@ -32,8 +32,9 @@ class QueryRunnerTest {
       assertThatThrownBy(() -> slow.get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause()
-          .isInstanceOf(StateMachineException.class)
-          .hasMessageStartingWith("HANDLER_FAILED: query 'slow' of e did not answer within " + QueryRunner.TIME_MS_MAX
+          .isInstanceOfSatisfying(ReadRefused.class, r -> assertThat(r.kind())
+              .as("typed: the read reply carries the kind as data").isEqualTo(io.pachyderm.api.RejectionKind.HANDLER_FAILED))
+          .hasMessageStartingWith("query 'slow' of e did not answer within " + QueryRunner.TIME_MS_MAX
               + " ms on node n1 and was interrupted");
       assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(runner.run("query 'quick' of e", () -> ANSWER).get(10, TimeUnit.SECONDS)).isSameAs(ANSWER);

@@ -195,6 +195,7 @@ class ReplicaDigestTest {
   private static NodeStatus status(EntityStateMachine m) throws Exception {
     Message reply = m.query(Message.valueOf(UnsafeByteOperations.unsafeWrap(ReadRequest.newBuilder()
         .setStatus(true).build().toByteArray()))).get();
-    return NodeStatus.parseFrom(reply.getContent().asReadOnlyByteBuffer());
+    return NodeStatus.parseFrom(io.pachyderm.protocol.ReadReply.parseFrom(reply.getContent().asReadOnlyByteBuffer())
+        .getResult());
   }
 }
