@@ -32,12 +32,10 @@ final class InProcessCluster implements Target {
   static final EntityTypes TYPES = ExampleTypes.all().with(BenchLog.TYPE);
   private static final Duration LEADER_WAIT_MAX = Duration.ofSeconds(60);
 
-  private final String clusterName;
   private final List<PachydermNode> nodes;
   private final PachydermClient client;
 
-  private InProcessCluster(String clusterName, List<PachydermNode> nodes, PachydermClient client) {
-    this.clusterName = clusterName;
+  private InProcessCluster(List<PachydermNode> nodes, PachydermClient client) {
     this.nodes = nodes;
     this.client = client;
   }
@@ -78,7 +76,7 @@ final class InProcessCluster implements Target {
           .inflightBatchesMax(scenario.inflightBatchesMax())
           .requestTimeout(requestTimeout)
           .build();
-      return new InProcessCluster(clusterName, nodes, client);
+      return new InProcessCluster(nodes, client);
     } catch (RuntimeException e) {
       closeAll(client, nodes, e);
       throw e;
@@ -122,7 +120,7 @@ final class InProcessCluster implements Target {
   public long committedBatchesMax() {
     long max = -1;
     for (PachydermNode n : nodes) {
-      max = Math.max(max, NodeProbe.committedBatches(n, clusterName));
+      max = Math.max(max, NodeProbe.committedBatches(n));
     }
     return max;
   }
@@ -131,7 +129,7 @@ final class InProcessCluster implements Target {
   public long termMax() {
     long max = -1;
     for (PachydermNode n : nodes) {
-      max = Math.max(max, NodeProbe.term(n, clusterName));
+      max = Math.max(max, NodeProbe.term(n));
     }
     return max;
   }

@@ -12,7 +12,6 @@ import java.time.Duration;
 /** {@link LocalPachyderm} with its default (naturally batching) client. */
 final class LocalTarget implements Target {
   /** LocalPachyderm's node always belongs to the default cluster. */
-  private static final String CLUSTER_NAME = "pachyderm";
 
   private final LocalPachyderm local;
 
@@ -35,12 +34,12 @@ final class LocalTarget implements Target {
 
   @Override
   public long committedBatchesMax() {
-    return NodeProbe.committedBatches(local.node(), CLUSTER_NAME);
+    return NodeProbe.committedBatches(local.node());
   }
 
   @Override
   public long termMax() {
-    return NodeProbe.term(local.node(), CLUSTER_NAME);
+    return NodeProbe.term(local.node());
   }
 
   @Override

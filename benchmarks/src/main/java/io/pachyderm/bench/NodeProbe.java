@@ -1,6 +1,5 @@
 package io.pachyderm.bench;
 
-import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import org.apache.ratis.server.RaftServer;
@@ -8,15 +7,16 @@ import org.apache.ratis.server.metrics.RaftLogMetrics;
 import org.apache.ratis.server.metrics.RaftLogMetricsBase;
 
 /**
- * Reads a node's Raft term and log counters through Ratis, in the group every node of cluster
- * {@code clusterName} derives. Every method answers -1 when the node cannot tell (closing, not
- * started, another metrics implementation).
+ * Reads a node's Raft term and log counters through Ratis, in the one group the node serves (its
+ * id derived from the cluster name or the peer list: asking the server for it rather than deriving
+ * it again keeps this right whichever the node was given). Every method answers -1 when the node
+ * cannot tell (closing, not started, another metrics implementation).
  */
 final class NodeProbe {
   private NodeProbe() {}
 
-  static long term(PachydermNode node, String clusterName) {
-    RaftServer.Division division = division(node, clusterName);
+  static long term(PachydermNode node) {
+    RaftServer.Division division = division(node);
     return division == null ? -1 : division.getInfo().getCurrentTerm();
   }
 
@@ -25,8 +25,8 @@ final class NodeProbe {
    * applied index would overcount: the leader also appends a metadata entry whenever the commit
    * index moves, which on a busy cluster is about as often as a batch.
    */
-  static long committedBatches(PachydermNode node, String clusterName) {
-    RaftServer.Division division = division(node, clusterName);
+  static long committedBatches(PachydermNode node) {
+    RaftServer.Division division = division(node);
     if (division == null) {
       return -1;
     }
@@ -37,9 +37,11 @@ final class NodeProbe {
     return base.getRegistry().counter(RaftLogMetricsBase.STATE_MACHINE_LOG_ENTRY_COUNT).getCount();
   }
 
-  private static RaftServer.Division division(PachydermNode node, String clusterName) {
+  private static RaftServer.Division division(PachydermNode node) {
     try {
-      return io.pachyderm.node.internal.NodeInternals.raftServer(node).getDivision(RatisCluster.groupId(clusterName));
+      RaftServer server = io.pachyderm.node.internal.NodeInternals.raftServer(node);
+      var groups = server.getGroupIds().iterator();
+      return groups.hasNext() ? server.getDivision(groups.next()) : null;
     } catch (IOException e) {
       return null;
     }

@@ -2,7 +2,6 @@ package io.pachyderm.bench.statestore;
 
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.client.PachydermClient;
-import io.pachyderm.cluster.ClusterIdentity;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.internal.LoopbackPorts;
 import io.pachyderm.entity.EffectContext;
@@ -144,7 +143,7 @@ final class InstallChild implements Callable<Integer> {
    */
   private long awaitPurge(PachydermClient client, PachydermNode leader) throws IOException {
     RaftServer.Division division = io.pachyderm.node.internal.NodeInternals.raftServer(leader)
-        .getDivision(ClusterIdentity.groupId(CLUSTER));
+        .getDivision(io.pachyderm.cluster.internal.RatisCluster.groupId(CLUSTER));
     long deadlineNs = System.nanoTime() + WAIT_MAX.toNanos();
     while (division.getRaftLog().getStartIndex() <= 1) {
       if (System.nanoTime() - deadlineNs > 0) {
