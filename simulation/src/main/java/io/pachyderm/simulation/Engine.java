@@ -3,14 +3,12 @@ package io.pachyderm.simulation;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityType;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.Record;
+import io.pachyderm.protocol.Rejection;
 import io.pachyderm.runtime.CommandExecutor;
-import io.pachyderm.runtime.EncodedEffect;
-import io.pachyderm.runtime.EncodedMessage;
-import io.pachyderm.runtime.EncodedTimer;
 import io.pachyderm.runtime.EntityKey;
-import io.pachyderm.runtime.TimerKey;
 import io.pachyderm.runtime.EventFolder;
-import io.pachyderm.runtime.Execution;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -19,9 +17,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The simulation's one step: the same {@link CommandExecutor} and {@link EventFolder} the nodes
- * run, applied to an immutable {@link World}. Deterministic: the randomness a handler draws is
- * seeded from the delivered item, time is the simulated clock.
+ * The simulation's scheduler: what may happen next in an immutable {@link World} (deliveries,
+ * timers, faults) and the world after one of them. A delivery runs through the node's own leader
+ * step and replica ({@link ReplicaStep}); the rules are theirs, not repeated here. Deterministic:
+ * the randomness a handler draws is seeded from the delivered item as on a node (request id, or the
+ * source's outbox sequence number), time is the simulated clock.
  */
 final class Engine {
   private Engine() {}
@@ -104,7 +104,7 @@ final class Engine {
     if (t instanceof Transition.Drop d) {
       List<InFlight> rest = new ArrayList<>(w.inFlight());
       rest.remove(d.item());
-      World next = w.with(w.entitiesMap(), rest, w.timersMap(), w.effects(), w.clockMs(), w.nextId());
+      World next = w.with(w.entitiesMap(), rest, w.timersMap(), w.effects(), w.outboxSeqsMap(), w.clockMs(), w.nextId());
       return new Step(t, next, "dropped", null, null, false, null, null);
     }
     return restart(w, (Transition.Restart) t);
@@ -125,7 +125,8 @@ final class Engine {
       }
       TreeMap<EntityKey, World.Slot> entities = new TreeMap<>(w.entitiesMap());
       entities.put(key, new World.Slot(folded.state(), folded.version(), slot.events(), slot.received(), after));
-      World next = w.with(entities, w.inFlight(), w.timersMap(), w.effects(), w.clockMs(), w.nextId());
+      World next = w.with(entities, w.inFlight(), w.timersMap(), w.effects(), w.outboxSeqsMap(), w.clockMs(),
+          w.nextId());
       return new Step(r, next, "restarted from " + slot.events().size() + " events", null, null, false, null, null);
     } catch (EventFolder.EventApplyException e) {
       return failed(r, w, new Failure(Failure.Kind.APPLY_FAILED, key, "restarting " + InFlight.ref(key) + ": "
@@ -133,102 +134,80 @@ final class Engine {
     }
   }
 
+  /**
+   * Delivers {@code item} through the node's leader step and replica ({@link ReplicaStep}) and
+   * builds the next world from what the replica applied; {@code consume} is false for a
+   * duplicated message, which stays in flight.
+   */
   private static Step deliver(World w, InFlight item, Rules rules, boolean consume, Transition t) {
-    List<InFlight> inFlight = new ArrayList<>(w.inFlight());
-    TreeMap<TimerKey, InFlight> timers = w.timersMap();
-    if (consume) {
-      if (item.kind() == InFlight.Kind.TIMER) {
-        timers = new TreeMap<>(timers);
-        timers.remove(new TimerKey(item.from(), item.timerName()));
-      } else {
-        inFlight.remove(item);
-      }
-    }
     long clockMs = item.kind() == InFlight.Kind.TIMER ? Math.max(w.clockMs(), item.dueMs()) : w.clockMs();
     EntityKey key = item.to();
-    EntityType<?, ?, ?> type = w.types().find(key.type());
-    if (type == null) {
-      String why = "no entity type '" + key.type() + "'; registered: " + w.types().names();
-      return rejectedStep(t, w, key, item, inFlight, timers, clockMs, RejectionKind.UNKNOWN_ENTITY_TYPE, why, null);
-    }
-    World.Slot slot = w.slot(key);
-    CommandExecutor.Request request = new CommandExecutor.Request(key, item.command(), clockMs, seed(item), true,
-        item.kind() == InFlight.Kind.MESSAGE ? item.from() : null);
-    Execution execution = CommandExecutor.execute(type, slot.state(), slot.version(), request,
-        name -> rules.effectHandlers() == null || rules.effectHandlers().contains(name), w.types());
-    if (execution instanceof Execution.Rejected r) {
-      Failure failure = switch (r.kind()) {
-        case HANDLER_FAILED, INVALID_DECISION, UNDECODABLE_PAYLOAD, TOO_LARGE ->
-            new Failure(Failure.Kind.HANDLER_FAILED, key, r.message());
-        case APPLY_FAILED -> new Failure(Failure.Kind.APPLY_FAILED, key, r.message());
-        default -> null;
-      };
-      return rejectedStep(t, w, key, item, inFlight, timers, clockMs, r.kind(), r.message(), failure);
-    }
-    Execution.Accepted a = (Execution.Accepted) execution;
-    // The replicas' path: decode the encoded events and fold them; it must land where handle's
-    // own apply did, or replicas (and restarts) would disagree with the leader.
-    EventFolder.Folded folded;
+    ReplicaStep.Ran ran;
     try {
-      folded = EventFolder.fold(type, slot.state(), slot.version(), a.events());
+      ran = ReplicaStep.run(w, item, rules, clockMs);
     } catch (EventFolder.EventApplyException e) {
       return failed(t, w, new Failure(Failure.Kind.NON_DETERMINISM, key, "events of " + item.describe()
           + " do not apply after a codec round trip: " + e.getMessage()));
     }
-    Encoded viaHandle = type.codec().encode(a.newState());
-    Encoded viaReplica = type.codec().encode(folded.state());
-    if (!Arrays.equals(viaHandle.data(), viaReplica.data())) {
-      return failed(t, w, new Failure(Failure.Kind.NON_DETERMINISM, key, "apply over the same events gave "
-          + text(viaHandle) + " on the leader and " + text(viaReplica) + " on a replica (after " + item.describe() + ")"));
-    }
-    long nextId = w.nextId();
-    for (EncodedMessage m : a.messages()) {
-      inFlight.add(new InFlight(nextId++, InFlight.Kind.MESSAGE, key, m.to(), m.command(), null, 0));
-    }
-    for (EncodedTimer timer : a.timers()) {
-      if (timers == w.timersMap()) {
-        timers = new TreeMap<>(timers);
+    EntityType<?, ?, ?> type = w.types().find(key.type());
+    Rejection rejection = ran.rejection();
+    if (rejection != null) {
+      RejectionKind kind = ran.rejectionKind();
+      Failure failure = switch (kind) {
+        case HANDLER_FAILED, INVALID_DECISION, UNDECODABLE_PAYLOAD, TOO_LARGE ->
+            new Failure(Failure.Kind.HANDLER_FAILED, key, rejection.getMessage());
+        case APPLY_FAILED -> new Failure(Failure.Kind.APPLY_FAILED, key, rejection.getMessage());
+        default -> null;
+      };
+      String outcome = "rejected (" + kind + "): " + rejection.getMessage();
+      TreeMap<EntityKey, World.Slot> entities = w.entitiesMap();
+      if (type != null) {
+        World.Slot slot = w.slot(key);
+        entities = new TreeMap<>(entities);
+        entities.put(key, new World.Slot(slot.state(), slot.version(), slot.events(),
+            World.plus(slot.received(), new World.Received(item, outcome)), slot.encodedState()));
       }
-      TimerKey tk = new TimerKey(key, timer.name());
-      if (timer.cancel()) {
-        timers.remove(tk);
-      } else {
-        timers.put(tk, new InFlight(nextId++, InFlight.Kind.TIMER, key, timer.target(), timer.command(),
-            timer.name(), timer.dueMs()));
-      }
+      World next = WorldSync.after(w, item, consume, ran, entities, w.effects(), clockMs);
+      return new Step(t, next, outcome, failure, null, false, kind, rejection.getMessage());
     }
-    List<World.CapturedEffect> effects = new ArrayList<>(w.effects());
-    for (EncodedEffect e : a.effects()) {
-      effects.add(new World.CapturedEffect(key, folded.version(), e.handler(), type.codec().decode(e.payload()),
-          e.atLeastOnce()));
+    World.Slot slot = w.slot(key);
+    Record record = ran.record();
+    Object state = slot.state();
+    long version = slot.version();
+    Encoded encodedState = slot.encodedState();
+    if (ran.speculated() != null) {
+      // The replicas' path: decode the encoded events and fold them; it must land where handle's
+      // own apply did, or replicas (and restarts) would disagree with the leader.
+      Encoded viaHandle = type.codec().encode(ran.speculated().state());
+      Encoded viaReplica = type.codec().encode(ran.applied().state());
+      if (!Arrays.equals(viaHandle.data(), viaReplica.data())) {
+        return failed(t, w, new Failure(Failure.Kind.NON_DETERMINISM, key, "apply over the same events gave "
+            + text(viaHandle) + " on the leader and " + text(viaReplica) + " on a replica (after "
+            + item.describe() + ")"));
+      }
+      state = ran.applied().state();
+      version = ran.applied().version();
+      encodedState = viaReplica;
     }
     List<Encoded> events = new ArrayList<>(slot.events());
-    events.addAll(a.events());
-    String outcome = "accepted: " + a.events().size() + " event(s)"
-        + (a.messages().isEmpty() ? "" : ", " + a.messages().size() + " message(s)")
-        + (a.timers().isEmpty() ? "" : ", " + a.timers().size() + " timer op(s)")
-        + (a.effects().isEmpty() ? "" : ", " + a.effects().size() + " effect(s)");
-    TreeMap<EntityKey, World.Slot> entities = new TreeMap<>(w.entitiesMap());
-    entities.put(key, new World.Slot(folded.state(), folded.version(), List.copyOf(events),
-        World.plus(slot.received(), new World.Received(item, outcome)), viaReplica));
-    World next = w.with(entities, inFlight, timers, effects, clockMs, nextId);
-    Object reply = a.reply() == null ? null : type.codec().decode(a.reply());
-    return new Step(t, next, outcome, null, reply, a.replyIsState(), null, null);
-  }
-
-  private static Step rejectedStep(Transition t, World w, EntityKey key, InFlight item, List<InFlight> inFlight,
-                                   TreeMap<TimerKey, InFlight> timers, long clockMs, RejectionKind kind,
-                                   String message, Failure failure) {
-    String outcome = "rejected (" + kind + "): " + message;
-    TreeMap<EntityKey, World.Slot> entities = w.entitiesMap();
-    if (w.types().find(key.type()) != null) {
-      World.Slot slot = w.slot(key);
-      entities = new TreeMap<>(entities);
-      entities.put(key, new World.Slot(slot.state(), slot.version(), slot.events(),
-          World.plus(slot.received(), new World.Received(item, outcome)), slot.encodedState()));
+    for (var p : record.getEventsList()) {
+      events.add(Protos.encoded(p));
     }
-    World next = w.with(entities, inFlight, timers, w.effects(), clockMs, w.nextId());
-    return new Step(t, next, outcome, failure, null, false, kind, message);
+    String outcome = "accepted: " + record.getEventsCount() + " event(s)"
+        + (record.getMessagesCount() == 0 ? "" : ", " + record.getMessagesCount() + " message(s)")
+        + (record.getTimersCount() == 0 ? "" : ", " + record.getTimersCount() + " timer op(s)")
+        + (record.getEffectsCount() == 0 ? "" : ", " + record.getEffectsCount() + " effect(s)");
+    TreeMap<EntityKey, World.Slot> entities = new TreeMap<>(w.entitiesMap());
+    entities.put(key, new World.Slot(state, version, List.copyOf(events),
+        World.plus(slot.received(), new World.Received(item, outcome)), encodedState));
+    World next = WorldSync.after(w, item, consume, ran, entities, WorldSync.effects(w, type, ran), clockMs);
+    Object reply = null;
+    boolean replyIsState = false;
+    if (ran.outcome() != null && ran.outcome().getApplied().hasReply()) {
+      reply = type.codec().decode(Protos.encoded(ran.outcome().getApplied().getReply()));
+      replyIsState = ran.outcome().getApplied().getReplyIsState();
+    }
+    return new Step(t, next, outcome, null, reply, replyIsState, null, null);
   }
 
   private static Step failed(Transition t, World w, Failure failure) {
@@ -237,15 +216,5 @@ final class Engine {
 
   private static String text(Encoded e) {
     return new String(e.data(), java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  /** Handler randomness per delivery: a function of what is delivered, not of when. */
-  private static long seed(InFlight item) {
-    long h = 0x9E3779B97F4A7C15L;
-    for (byte b : item.command().data()) {
-      h = (h ^ b) * 0x100000001B3L;
-    }
-    h ^= item.to().hashCode() * 0xC2B2AE3D27D4EB4FL;
-    return h ^ (item.from() == null ? 0 : item.from().hashCode());
   }
 }
