@@ -63,7 +63,12 @@ final class Engine {
     return out;
   }
 
-  /** Messages and commands that may be delivered now: per (sender, receiver) only the oldest, unless reordering. */
+  /**
+   * Messages and commands that may be offered now: per (sender, receiver) only the oldest, unless
+   * reordering, as the node's delivery pump offers them. The replica's outbox judges: it answers
+   * RETRY to a message that is not the oldest of its pair, which {@link ReplicaStep} reports as a
+   * scheduler bug.
+   */
   static List<InFlight> deliverable(World w, Rules rules) {
     List<InFlight> out = new ArrayList<>();
     Set<List<EntityKey>> pairsSeen = new HashSet<>();
