@@ -1,7 +1,6 @@
 package io.pachyderm.simulation;
 
 import io.pachyderm.api.RejectionKind;
-import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.protocol.Command;
 import io.pachyderm.protocol.CommandBatch;
@@ -49,7 +48,8 @@ final class ReplicaStep {
   static final int ENTRY_BYTES_MAX = 8 << 20;
   /** The client half of the request ids of simulated calls; the in-flight id is the sequence number. */
   private static final long CLIENT_HI = 0x73696D756C617465L;
-  private static final int DEDUP_ENTRIES_MAX = 1_000;
+  /** A step's replica applies one entry, so its de-duplication table holds at most one request. */
+  private static final int DEDUP_ENTRIES_MAX = 1;
 
   private ReplicaStep() {}
 
@@ -185,9 +185,13 @@ final class ReplicaStep {
         Protos.encoded(t.getPayload()), t.getName(), t.getDueMs(), t.getSeq());
   }
 
-  /** The leader's working state: the applied state, and the state {@code handle} produced, kept for the check. */
+  /**
+   * The leader's working state for a one-item entry: the applied state, then the state {@code
+   * handle} produced for the item's entity, kept for the leader-versus-replica check.
+   */
   private static final class Speculation implements Decider.WorkingState {
     private final Replica replica;
+    private EntityKey nextKey;
     Versioned next;
 
     Speculation(Replica replica) {
@@ -196,17 +200,21 @@ final class ReplicaStep {
 
     @Override
     public Versioned get(EntityKey key) {
-      return next != null ? next : replica.get(key);
+      return key.equals(nextKey) ? next : replica.get(key);
     }
 
     @Override
     public void speculate(EntityKey key, Versioned state) {
+      nextKey = key;
       next = state;
     }
 
     @Override
     public void forget(EntityKey key) {
-      next = null;
+      if (key.equals(nextKey)) {
+        nextKey = null;
+        next = null;
+      }
     }
 
     @Override
