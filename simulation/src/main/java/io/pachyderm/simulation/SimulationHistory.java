@@ -46,9 +46,9 @@ final class SimulationHistory {
   private static Causation causation(InFlight item) {
     switch (item.kind()) {
       case MESSAGE:
-        return new Causation.Message(ref(item.from()), item.id());
+        return new Causation.Message(ref(item.from()), item.seq());
       case TIMER:
-        return new Causation.Timer(ref(item.from()), item.timerName(), item.id());
+        return new Causation.Timer(ref(item.from()), item.timerName(), item.seq());
       default:
         return new Causation.Request("simulation/" + item.id());
     }

@@ -47,24 +47,33 @@ public final class World {
   private final List<InFlight> inFlight;
   private final TreeMap<TimerKey, InFlight> timers;
   private final List<CapturedEffect> effects;
+  /**
+   * Each entity's last outbox sequence number (the replica's counter: messages, effects and timers
+   * share it). Replicated state on a node, so part of the fingerprint: a handler's random seed on
+   * delivery is drawn from the item's sequence number.
+   */
+  private final TreeMap<EntityKey, Long> outboxSeqs;
   private final long clockMs;
   private final long nextId;
   private Fingerprint fingerprint;
 
   World(EntityTypes types, String ecosystem, TreeMap<EntityKey, Slot> entities, List<InFlight> inFlight,
-        TreeMap<TimerKey, InFlight> timers, List<CapturedEffect> effects, long clockMs, long nextId) {
+        TreeMap<TimerKey, InFlight> timers, List<CapturedEffect> effects, TreeMap<EntityKey, Long> outboxSeqs,
+        long clockMs, long nextId) {
     this.types = types;
     this.ecosystem = ecosystem;
     this.entities = entities;
     this.inFlight = inFlight;
     this.timers = timers;
     this.effects = effects;
+    this.outboxSeqs = outboxSeqs;
     this.clockMs = clockMs;
     this.nextId = nextId;
   }
 
   static World empty(EntityTypes types, String ecosystem, long clockMs) {
-    return new World(types, ecosystem, new TreeMap<>(), List.of(), new TreeMap<>(), List.of(), clockMs, 1);
+    return new World(types, ecosystem, new TreeMap<>(), List.of(), new TreeMap<>(), List.of(), new TreeMap<>(),
+        clockMs, 1);
   }
 
   // ---- reading ----------------------------------------------------------------------------
@@ -166,31 +175,43 @@ public final class World {
     return nextId;
   }
 
+  /** {@code key}'s last outbox sequence number, 0 before its first message, effect or timer. */
+  long outboxSeq(EntityKey key) {
+    Long seq = outboxSeqs.get(key);
+    return seq == null ? 0 : seq;
+  }
+
+  TreeMap<EntityKey, Long> outboxSeqsMap() {
+    return outboxSeqs;
+  }
+
   // ---- changing (copy on write) -------------------------------------------------------------
 
   World with(TreeMap<EntityKey, Slot> entities, List<InFlight> inFlight, TreeMap<TimerKey, InFlight> timers,
-             List<CapturedEffect> effects, long clockMs, long nextId) {
-    return new World(types, ecosystem, entities, List.copyOf(inFlight), timers, List.copyOf(effects), clockMs, nextId);
+             List<CapturedEffect> effects, TreeMap<EntityKey, Long> outboxSeqs, long clockMs, long nextId) {
+    return new World(types, ecosystem, entities, List.copyOf(inFlight), timers, List.copyOf(effects), outboxSeqs,
+        clockMs, nextId);
   }
 
   World withClock(long ms) {
-    return new World(types, ecosystem, entities, inFlight, timers, effects, ms, nextId);
+    return new World(types, ecosystem, entities, inFlight, timers, effects, outboxSeqs, ms, nextId);
   }
 
   /** Adds a client command for {@code key} to the traffic. */
   World inject(EntityKey key, Encoded command) {
     List<InFlight> more = new ArrayList<>(inFlight);
     more.add(new InFlight(nextId, InFlight.Kind.COMMAND, null, key, command, null, 0));
-    return new World(types, ecosystem, entities, List.copyOf(more), timers, effects, clockMs, nextId + 1);
+    return new World(types, ecosystem, entities, List.copyOf(more), timers, effects, outboxSeqs, clockMs, nextId + 1);
   }
 
   // ---- identity -----------------------------------------------------------------------------
 
   /**
    * A 128-bit digest of what makes this world what it is: every entity's version and encoded
-   * state, the traffic per (sender, receiver) in order, the timers, and the effects as a
-   * multiset. Ids, the clock and the entities' inboxes are left out, so different schedules that
-   * reach the same situation meet.
+   * state, the traffic per (sender, receiver) in order, the timers, the outbox sequence numbers
+   * (items' and entities' counters: they seed handlers on delivery, as on a node), and the effects
+   * as a multiset. Ids, the clock and the entities' inboxes are left out, so different schedules
+   * that reach the same situation meet.
    */
   public Fingerprint fingerprint() {
     Fingerprint f = fingerprint;
@@ -231,6 +252,10 @@ public final class World {
         item(h, t);
         h.number(t.dueMs());
       }
+      h.string("outbox sequence numbers");
+      for (Map.Entry<EntityKey, Long> e : outboxSeqs.entrySet()) {
+        h.string(e.getKey().toString()).number(e.getValue());
+      }
     }
     h.string("effects");
     List<String> fx = new ArrayList<>();
@@ -244,7 +269,8 @@ public final class World {
 
   private static void item(Fingerprint.Hasher h, InFlight i) {
     h.string(i.kind().name()).string(i.from() == null ? "" : i.from().toString()).string(i.to().toString())
-        .string(i.timerName() == null ? "" : i.timerName()).string(i.command().type()).bytes(i.command().data());
+        .string(i.timerName() == null ? "" : i.timerName()).string(i.command().type()).bytes(i.command().data())
+        .number(i.seq());
   }
 
   @Override

@@ -24,7 +24,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The simulation ecosystem: the same {@link Entities} API as the local and cluster ecosystems,
- * in memory, on a simulated clock, deterministic for a given seed. A {@code call} is handled at
+ * in memory, on a simulated clock, deterministic for a given seed. Every step runs through the
+ * node's own replica core (the leader's {@code Decider}, the {@code Replica}'s apply and outbox),
+ * so the rules the simulation checks are the node's. A {@code call} is handled at
  * once; the messages it causes are delivered by {@link #run()} (automatically after every call
  * and send unless {@link Builder#autoRun(boolean) autoRun} is off) in an order the seed picks
  * among those the cluster could also produce. Timers fire when {@link #advance} moves the clock
@@ -185,8 +187,8 @@ public final class Simulation implements Entities {
    * Follows a simulated entity. Nothing happens while the simulation's own thread polls, so {@link
    * Follow#poll} never waits: it returns the next change the steps so far made, or null. In the
    * metadata, step {@code n} (0-based) stands for log index {@code n + 1} in term 1, the simulated
-   * clock is the timestamp, and the in-flight id of the delivered item stands for the request id
-   * or the sender's sequence number.
+   * clock is the timestamp, a call's request id is {@code simulation/<in-flight id>}, and a message
+   * or timer carries its outbox sequence number, as the replica assigned it.
    */
   @Override
   public <S> Follow<S> follow(EntityRef<S, ?> ref, long fromVersion, boolean withStates) {

@@ -12,10 +12,18 @@ import java.util.Objects;
  * @param from the sending entity (messages), the timer's owner (timers), null for client commands
  * @param timerName the timer's name (timers only)
  * @param dueMs when a timer comes due on the simulated clock (timers only)
+ * @param seq the item's sequence number in its source's outbox, as the replica assigned it (messages
+ *     and timers; 0 for client commands): what the node's delivery and timer fire name it by, and
+ *     what the handler's random seed is drawn from on delivery
  */
 public record InFlight(long id, Kind kind, EntityKey from, EntityKey to, Encoded command, String timerName,
-                       long dueMs) {
+                       long dueMs, long seq) {
   public enum Kind { COMMAND, MESSAGE, TIMER }
+
+  /** An item without an outbox sequence number (a client command). */
+  public InFlight(long id, Kind kind, EntityKey from, EntityKey to, Encoded command, String timerName, long dueMs) {
+    this(id, kind, from, to, command, timerName, dueMs, 0);
+  }
 
   public InFlight {
     Objects.requireNonNull(kind, "kind");
