@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * The import graph drawn from the main code of every module (issue 13, "arrows one way"): the node
  * does not use the client, the launcher does not use the examples (it finds them as an
  * {@code EntityTypesProvider} on its class path), entity-runtime uses nothing else of ours, and no
- * two top-level packages of {@code io.pachyderm} use each other. Test code is left out: tests may
- * reach across (the node's tests use the client).
+ * package of {@code io.pachyderm} is in a cycle with another, at every depth: a public package and its
+ * {@code internal} package count as two, so the public side may use its internals but never the
+ * reverse. Test code is left out: tests may reach across (the node's tests use the client).
  *
  * <p>Each rule is also run against a planted violation (classes of this module's tests), so a rule
  * that a typo made vacuous fails here rather than passing forever. ArchUnit also fails a rule whose
@@ -57,7 +58,15 @@ class ImportGraphTest {
         .because("entity-runtime is what users compile their entities against; it knows no node, log or client");
   }
 
+  /** One slice per package, whatever its depth ({@code io.pachyderm.node} and {@code io.pachyderm.node.internal} are two). */
   static ArchRule noPackageCycles() {
+    return slices().matching("io.pachyderm.(**)").namingSlices("package io.pachyderm.$1").should().beFreeOfCycles()
+        .because("a package and the packages it uses form a layer that can be read, tested and moved on its own; "
+            + "an internal package receives what it needs from its public package through parameters, never an import");
+  }
+
+  /** The rule before issue 13 asked for every package: top-level packages only, blind to a package and its internals. */
+  static ArchRule noTopLevelPackageCycles() {
     return slices().matching("io.pachyderm.(*)..").should().beFreeOfCycles();
   }
 
@@ -82,7 +91,7 @@ class ImportGraphTest {
   }
 
   @Test
-  void noTopLevelPackageCycleAmongMainClasses() {
+  void noPackageCycleAtAnyDepthAmongMainClasses() {
     noPackageCycles().check(MAIN);
   }
 
@@ -93,15 +102,29 @@ class ImportGraphTest {
         io.pachyderm.cli.planted.LauncherUsingExamples.class,
         io.pachyderm.entity.planted.EntityUsingNode.class,
         io.pachyderm.planteda.Ping.class,
-        io.pachyderm.plantedb.Pong.class);
+        io.pachyderm.plantedb.Pong.class,
+        io.pachyderm.plantedc.Facade.class,
+        io.pachyderm.plantedc.internal.FacadeInternals.class);
     assertThat(nodeDoesNotUseTheClient().evaluate(planted).getFailureReport().getDetails())
         .singleElement().asString().contains("NodeUsingClient").contains("io.pachyderm.client.PachydermClient");
     assertThat(launcherDoesNotUseTheExamples().evaluate(planted).getFailureReport().getDetails())
         .singleElement().asString().contains("LauncherUsingExamples").contains("io.pachyderm.examples.ExampleTypes");
     assertThat(entityRuntimeUsesNothingElseOfOurs().evaluate(planted).getFailureReport().getDetails())
         .singleElement().asString().contains("EntityUsingNode").contains("io.pachyderm.node.PachydermNode");
-    assertThat(noPackageCycles().evaluate(planted).getFailureReport().getDetails())
-        .singleElement().asString().contains("planteda").contains("plantedb");
+    assertThat(noPackageCycles().evaluate(planted).getFailureReport().getDetails()).hasSize(2)
+        .anySatisfy(cycle -> assertThat(cycle).contains("io.pachyderm.planteda").contains("io.pachyderm.plantedb"))
+        .anySatisfy(cycle -> assertThat(cycle).contains("io.pachyderm.plantedc.Facade")
+            .contains("io.pachyderm.plantedc.internal.FacadeInternals"));
+  }
+
+  @Test
+  void aCycleBetweenAPackageAndItsInternalsIsCaughtOnlyByThePackageLevelRule() {
+    // Why the rule slices every package: the top-level rule sees plantedc and plantedc.internal as one.
+    JavaClasses publicAndInternal = new ClassFileImporter().importClasses(
+        io.pachyderm.plantedc.Facade.class, io.pachyderm.plantedc.internal.FacadeInternals.class);
+    assertThat(noTopLevelPackageCycles().evaluate(publicAndInternal).hasViolation()).isFalse();
+    assertThat(noPackageCycles().evaluate(publicAndInternal).getFailureReport().getDetails())
+        .singleElement().asString().contains("Facade").contains("FacadeInternals");
   }
 
   @Test

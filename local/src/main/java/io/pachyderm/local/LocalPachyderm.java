@@ -10,7 +10,7 @@ import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -208,7 +208,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       PachydermNode.Builder nb = PachydermNode.builder(NODE_ID, peers, dataDir)
           .entityTypes(types)
           // Embedded in the application's JVM: a fatal error stops the node, never the application.
-          .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE)
+          .onFatalError(io.pachyderm.node.settings.FatalErrorPolicy.STOP_NODE)
           .snapshotThresholdEntries(snapshotThresholdEntries)
           .entitiesPerEcosystemMax(entitiesPerEcosystemMax)
           .journal(journalOptions)

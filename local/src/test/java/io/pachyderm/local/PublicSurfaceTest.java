@@ -29,16 +29,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The node's public API packages show no Ratis, protobuf or node-internal type (issue 13, item 6):
  * no public or protected member of a public class in {@code io.pachyderm.node},
- * {@code io.pachyderm.node.security} or {@code io.pachyderm.local} takes, returns, throws or
+ * {@code io.pachyderm.node.security}, {@code .settings}, {@code .status} or {@code io.pachyderm.local} takes, returns, throws or
  * extends one, generics included. Ratis and the wire forms stay behind
  * {@code io.pachyderm.node.internal}; tests and tooling that need the Raft server reach it through
  * {@code io.pachyderm.node.internal.NodeInternals}. Here, in module {@code local}, because this is
  * the one test module that sees all three packages.
  */
 class PublicSurfaceTest {
-  /** The API packages, each with a class of its module (the node's two, and the local ecosystem's). */
+  /** The API packages, each with a class of its module (the node's four, and the local ecosystem's). */
   private static final List<Class<?>> API_PACKAGE_ANCHORS = List.of(PachydermNode.class, AuthorizationPolicy.class,
-      LocalPachyderm.class);
+      io.pachyderm.node.settings.NodeLimits.class, io.pachyderm.node.status.NodeHealth.class, LocalPachyderm.class);
   private static final List<String> FORBIDDEN_PREFIXES = List.of("io.pachyderm.protocol.", "com.google.protobuf.",
       "org.apache.ratis.", "io.pachyderm.node.internal.");
 

@@ -9,6 +9,7 @@ import io.pachyderm.api.Reply;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.local.LocalPachyderm;
+import io.pachyderm.node.status.AppliedDigest;
 import java.nio.file.Path;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.server.RaftServer;
@@ -63,7 +64,7 @@ class BoundedResourcesLocalTest {
     java.util.List<io.pachyderm.cluster.Peer> peers =
         java.util.List.of(new io.pachyderm.cluster.Peer("n1", "127.0.0.1:" + TestCluster.freePort()));
     // Two replies kept: of five calls, three keep only their versions.
-    io.pachyderm.node.NodeLimits limits = new io.pachyderm.node.NodeLimits(
+    io.pachyderm.node.settings.NodeLimits limits = new io.pachyderm.node.settings.NodeLimits(
         200_000, 1 << 20, 8 << 20, 1024, 10_000,
         io.pachyderm.replica.ReplicatedTableLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20));
     EntityRef<TestBlob.State, TestBlob.Command> ref = TestBlob.TYPE.ref("doc");

@@ -3,6 +3,8 @@
  * with the same peer list to form a cluster; see {@link io.pachyderm.node.PachydermNode}. Its public
  * signatures hold no Ratis, protobuf or {@code node.internal} type ({@code PublicSurfaceTest} in
  * module {@code local}); the Ratis server is reached through
- * {@code io.pachyderm.node.internal.NodeInternals}, for tests and tooling only.
+ * {@code io.pachyderm.node.internal.NodeInternals}, for tests and tooling only. Its settings are in
+ * {@code io.pachyderm.node.settings}, its reports in {@code io.pachyderm.node.status}: this package
+ * uses {@code node.internal}, which never uses this package.
  */
 package io.pachyderm.node;

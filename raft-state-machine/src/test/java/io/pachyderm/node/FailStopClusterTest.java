@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.PachydermClient;
+import io.pachyderm.node.status.NodeHealth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
-package io.pachyderm.node;
+package io.pachyderm.node.settings;
 
 import io.pachyderm.replica.ReplicatedTableLimits;
 
 /**
- * Limits the node enforces before anything is replicated ({@link PachydermNode.Builder#limits}).
+ * Limits the node enforces before anything is replicated ({@link io.pachyderm.node.PachydermNode.Builder#limits}).
  * One record rather than a builder method per limit: the limits check each other (an entry holds
  * at least one record), so they are validated together, at once. Every node of a cluster must use
  * the same values, since the replicated tables' bounds are applied as entries are. Immutable.
