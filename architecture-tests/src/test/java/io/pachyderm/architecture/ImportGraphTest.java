@@ -3,6 +3,7 @@ package io.pachyderm.architecture;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +71,12 @@ class ImportGraphTest {
     return slices().matching("io.pachyderm.(*)..").should().beFreeOfCycles();
   }
 
+  static ArchRule modulesUseOnlyWhatIsExportedToThem() {
+    return classes().that().resideInAPackage("io.pachyderm..").should(ModuleExports.useOnlyWhatModulesExportToThem())
+        .because("module-info.java is what a module shows; javac enforces it only on named modules, and the node, "
+            + "local and the tools compile and run on the class path");
+  }
+
   @Test
   void theNodeDependsOnNoClientClass() {
     nodeDoesNotUseTheClient().check(MAIN);
@@ -93,6 +100,33 @@ class ImportGraphTest {
   @Test
   void noPackageCycleAtAnyDepthAmongMainClasses() {
     noPackageCycles().check(MAIN);
+  }
+
+  @Test
+  void everyModuleUsesOnlyWhatTheOthersExportToIt() {
+    modulesUseOnlyWhatIsExportedToThem().check(MAIN);
+  }
+
+  @Test
+  void thePublishedModulesThatCanHaveADescriptorHaveOne() {
+    // The node and local cannot (README, "Modules"); ModuleExports writes theirs. If one gets a
+    // module-info.java, its stand-in in ModuleExports goes.
+    for (var m : ModuleExports.MODULES) {
+      boolean compiled = ModuleExports.compiledDescriptor(m.anchor()).isPresent();
+      boolean published = java.util.Set.of("io.pachyderm.entity", "io.pachyderm.protocol", "io.pachyderm.cluster",
+          "io.pachyderm.replica", "io.pachyderm.storage", "io.pachyderm.client").contains(m.name());
+      assertThat(compiled).as("module-info.class of " + m.name()).isEqualTo(published);
+      assertThat(compiled && m.declaredHere().isPresent()).as("two descriptors for " + m.name()).isFalse();
+    }
+  }
+
+  @Test
+  void theExportsRuleCatchesAPlantedUserOfInternalPackages() {
+    JavaClasses planted = new ClassFileImporter().importClasses(io.pachyderm.plantedd.ToolUsingInternals.class);
+    assertThat(modulesUseOnlyWhatIsExportedToThem().evaluate(planted).getFailureReport().getDetails()).hasSize(2)
+        .anySatisfy(v -> assertThat(v).contains("io.pachyderm.client does not export io.pachyderm.client.internal"))
+        .anySatisfy(v -> assertThat(v).contains("io.pachyderm.node does not export io.pachyderm.node.internal"))
+        .noneSatisfy(v -> assertThat(v).contains("PachydermClient"));
   }
 
   @Test
