@@ -15,7 +15,6 @@ module io.pachyderm.client {
   requires ratis.common;
   requires ratis.grpc;
   requires ratis.thirdparty.misc;
-  requires java.logging;
   requires org.slf4j;
 
   exports io.pachyderm.client;
