@@ -3,6 +3,7 @@ package io.pachyderm.architecture;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.Test;
  * The import graph drawn from the main code of every module (issue 13, "arrows one way"): the node
  * does not use the client, the launcher does not use the examples (it finds them as an
  * {@code EntityTypesProvider} on its class path), entity-runtime uses nothing else of ours, and no
- * two top-level packages of {@code io.pachyderm} use each other. Test code is left out: tests may
- * reach across (the node's tests use the client).
+ * package of {@code io.pachyderm} is in a cycle with another, at every depth: a public package and its
+ * {@code internal} package count as two, so the public side may use its internals but never the
+ * reverse. Test code is left out: tests may reach across (the node's tests use the client).
  *
  * <p>Each rule is also run against a planted violation (classes of this module's tests), so a rule
  * that a typo made vacuous fails here rather than passing forever. ArchUnit also fails a rule whose
@@ -57,8 +59,22 @@ class ImportGraphTest {
         .because("entity-runtime is what users compile their entities against; it knows no node, log or client");
   }
 
+  /** One slice per package, whatever its depth ({@code io.pachyderm.node} and {@code io.pachyderm.node.internal} are two). */
   static ArchRule noPackageCycles() {
+    return slices().matching("io.pachyderm.(**)").namingSlices("package io.pachyderm.$1").should().beFreeOfCycles()
+        .because("a package and the packages it uses form a layer that can be read, tested and moved on its own; "
+            + "an internal package receives what it needs from its public package through parameters, never an import");
+  }
+
+  /** The rule before issue 13 asked for every package: top-level packages only, blind to a package and its internals. */
+  static ArchRule noTopLevelPackageCycles() {
     return slices().matching("io.pachyderm.(*)..").should().beFreeOfCycles();
+  }
+
+  static ArchRule modulesUseOnlyWhatIsExportedToThem() {
+    return classes().that().resideInAPackage("io.pachyderm..").should(ModuleExports.useOnlyWhatModulesExportToThem())
+        .because("module-info.java is what a module shows; javac enforces it only on named modules, and the node, "
+            + "local and the tools compile and run on the class path");
   }
 
   @Test
@@ -82,8 +98,36 @@ class ImportGraphTest {
   }
 
   @Test
-  void noTopLevelPackageCycleAmongMainClasses() {
+  void noPackageCycleAtAnyDepthAmongMainClasses() {
     noPackageCycles().check(MAIN);
+  }
+
+  @Test
+  void everyModuleUsesOnlyWhatTheOthersExportToIt() {
+    modulesUseOnlyWhatIsExportedToThem().check(MAIN);
+  }
+
+  @Test
+  void thePublishedModulesThatCanHaveADescriptorHaveOne() {
+    // The node and local cannot (README, "Modules"); ModuleExports writes theirs. If one gets a
+    // module-info.java, its stand-in in ModuleExports goes.
+    for (var m : ModuleExports.MODULES) {
+      boolean compiled = ModuleExports.compiledDescriptor(m.anchor()).isPresent();
+      boolean published = java.util.Set.of("io.pachyderm.entity", "io.pachyderm.protocol", "io.pachyderm.cluster",
+          "io.pachyderm.replica", "io.pachyderm.simulation", "io.pachyderm.storage", "io.pachyderm.client")
+          .contains(m.name());
+      assertThat(compiled).as("module-info.class of " + m.name()).isEqualTo(published);
+      assertThat(compiled && m.declaredHere().isPresent()).as("two descriptors for " + m.name()).isFalse();
+    }
+  }
+
+  @Test
+  void theExportsRuleCatchesAPlantedUserOfInternalPackages() {
+    JavaClasses planted = new ClassFileImporter().importClasses(io.pachyderm.plantedd.ToolUsingInternals.class);
+    assertThat(modulesUseOnlyWhatIsExportedToThem().evaluate(planted).getFailureReport().getDetails()).hasSize(2)
+        .anySatisfy(v -> assertThat(v).contains("io.pachyderm.client does not export io.pachyderm.client.internal"))
+        .anySatisfy(v -> assertThat(v).contains("io.pachyderm.node does not export io.pachyderm.node.internal"))
+        .noneSatisfy(v -> assertThat(v).contains("PachydermClient"));
   }
 
   @Test
@@ -93,15 +137,29 @@ class ImportGraphTest {
         io.pachyderm.cli.planted.LauncherUsingExamples.class,
         io.pachyderm.entity.planted.EntityUsingNode.class,
         io.pachyderm.planteda.Ping.class,
-        io.pachyderm.plantedb.Pong.class);
+        io.pachyderm.plantedb.Pong.class,
+        io.pachyderm.plantedc.Facade.class,
+        io.pachyderm.plantedc.internal.FacadeInternals.class);
     assertThat(nodeDoesNotUseTheClient().evaluate(planted).getFailureReport().getDetails())
         .singleElement().asString().contains("NodeUsingClient").contains("io.pachyderm.client.PachydermClient");
     assertThat(launcherDoesNotUseTheExamples().evaluate(planted).getFailureReport().getDetails())
         .singleElement().asString().contains("LauncherUsingExamples").contains("io.pachyderm.examples.ExampleTypes");
     assertThat(entityRuntimeUsesNothingElseOfOurs().evaluate(planted).getFailureReport().getDetails())
         .singleElement().asString().contains("EntityUsingNode").contains("io.pachyderm.node.PachydermNode");
-    assertThat(noPackageCycles().evaluate(planted).getFailureReport().getDetails())
-        .singleElement().asString().contains("planteda").contains("plantedb");
+    assertThat(noPackageCycles().evaluate(planted).getFailureReport().getDetails()).hasSize(2)
+        .anySatisfy(cycle -> assertThat(cycle).contains("io.pachyderm.planteda").contains("io.pachyderm.plantedb"))
+        .anySatisfy(cycle -> assertThat(cycle).contains("io.pachyderm.plantedc.Facade")
+            .contains("io.pachyderm.plantedc.internal.FacadeInternals"));
+  }
+
+  @Test
+  void aCycleBetweenAPackageAndItsInternalsIsCaughtOnlyByThePackageLevelRule() {
+    // Why the rule slices every package: the top-level rule sees plantedc and plantedc.internal as one.
+    JavaClasses publicAndInternal = new ClassFileImporter().importClasses(
+        io.pachyderm.plantedc.Facade.class, io.pachyderm.plantedc.internal.FacadeInternals.class);
+    assertThat(noTopLevelPackageCycles().evaluate(publicAndInternal).hasViolation()).isFalse();
+    assertThat(noPackageCycles().evaluate(publicAndInternal).getFailureReport().getDetails())
+        .singleElement().asString().contains("Facade").contains("FacadeInternals");
   }
 
   @Test

@@ -10,7 +10,7 @@ import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.examples.ExampleTypes;
 import io.pachyderm.examples.counter.Counter;
-import io.pachyderm.node.OutboxStats;
+import io.pachyderm.node.status.OutboxStats;
 import io.pachyderm.node.PachydermNode;
 import io.pachyderm.node.security.ThrowawayCa;
 import java.nio.file.Path;
@@ -88,7 +88,7 @@ final class InProcessCluster implements Target {
     return PachydermNode.builder(id, peers, dir)
         .entityTypes(TYPES)
         .transport(transport)
-        .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE) // several nodes in this JVM
+        .onFatalError(io.pachyderm.node.settings.FatalErrorPolicy.STOP_NODE) // several nodes in this JVM
         .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) -> { });
   }
 

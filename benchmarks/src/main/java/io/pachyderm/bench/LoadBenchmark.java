@@ -2,7 +2,7 @@ package io.pachyderm.bench;
 
 import io.pachyderm.bench.statestore.StoreKind;
 import io.pachyderm.cluster.Transport;
-import io.pachyderm.node.OutboxStats;
+import io.pachyderm.node.status.OutboxStats;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import io.pachyderm.bench.statestore.StoreKind;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.local.LocalPachyderm;
-import io.pachyderm.node.OutboxStats;
+import io.pachyderm.node.status.OutboxStats;
 import java.nio.file.Path;
 import java.time.Duration;
 

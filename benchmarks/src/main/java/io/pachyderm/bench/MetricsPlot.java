@@ -139,7 +139,7 @@ final class MetricsPlot implements Callable<Integer> {
     return PachydermNode.builder(peers.get(i).id(), peers, root.resolve(peers.get(i).id()))
         .entityTypes(InProcessCluster.TYPES)
         .effectHandler(Counter.ADMIN_MAILER, (Counter.ThresholdReached t, EffectContext ctx) -> { })
-        .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE) // several nodes in this JVM
+        .onFatalError(io.pachyderm.node.settings.FatalErrorPolicy.STOP_NODE) // several nodes in this JVM
         .metricsPort(0);
   }
 

@@ -1,7 +1,7 @@
 package io.pachyderm.bench;
 
 import io.pachyderm.api.Entities;
-import io.pachyderm.node.OutboxStats;
+import io.pachyderm.node.status.OutboxStats;
 
 /** A running deployment under load. Closing it stops every node and client it started. */
 interface Target extends AutoCloseable {

@@ -6,7 +6,7 @@ import io.pachyderm.entity.Entity;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.local.LocalPachyderm;
-import io.pachyderm.node.OutboxStats;
+import io.pachyderm.node.status.OutboxStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

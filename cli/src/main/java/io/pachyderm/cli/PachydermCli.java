@@ -118,12 +118,12 @@ public final class PachydermCli implements Runnable {
       cmd.getErr().println(name + ": refused: " + oneLine(t.getMessage()));
       return EXIT_REJECTED;
     }
-    if (t instanceof io.pachyderm.client.ClusterMismatchException) {
+    if (t instanceof io.pachyderm.cluster.ClusterMismatchException) {
       // Refused before anything was written, as for a refused caller: the same settings get the same answer.
       cmd.getErr().println(name + ": refused: " + oneLine(t.getMessage()));
       return EXIT_REJECTED;
     }
-    if (t instanceof io.pachyderm.client.NotSentException) {
+    if (t instanceof io.pachyderm.api.NotSentException) {
       cmd.getErr().println(name + ": not sent: " + oneLine(t.getMessage()));
       return EXIT_NOT_SENT;
     }

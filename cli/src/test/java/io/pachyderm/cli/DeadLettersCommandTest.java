@@ -11,7 +11,7 @@ import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.Entity;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.node.PachydermNode;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -183,7 +183,7 @@ public final class PachydermClient extends ForwardingEntities implements AutoClo
     /**
      * The cluster id the nodes serve ({@code PachydermNode.clusterId()}, {@code <data>/cluster-id},
      * {@code pachyderm status}); needed when this client's peer list is not the cluster's initial
-     * one. A node of another cluster refuses the client ({@link ClusterMismatchException}).
+     * one. A node of another cluster refuses the client ({@link io.pachyderm.cluster.ClusterMismatchException}).
      */
     public Builder clusterId(java.util.UUID id) {
       this.clusterId = Objects.requireNonNull(id, "cluster id");

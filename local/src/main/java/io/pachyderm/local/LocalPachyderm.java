@@ -11,7 +11,7 @@ import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,7 +92,7 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
     private final Map<String, EffectHandler<?>> handlers = new LinkedHashMap<>();
     private String ecosystem = "default";
     private long snapshotThresholdEntries = 10_000;
-    private long entitiesPerEcosystemMax = io.pachyderm.node.NodeLimits.ENTITIES_PER_ECOSYSTEM_MAX_OFF;
+    private long entitiesPerEcosystemMax = io.pachyderm.node.settings.NodeLimits.ENTITIES_PER_ECOSYSTEM_MAX_OFF;
     private io.pachyderm.storage.journal.JournalOptions journalOptions =
         io.pachyderm.storage.journal.JournalOptions.defaults();
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
@@ -142,7 +142,7 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
      * {@code LIMIT_EXCEEDED}. Default 0: no quota.
      */
     public Builder entitiesPerEcosystemMax(long entities) {
-      io.pachyderm.node.NodeLimits.DEFAULT.withEntitiesPerEcosystemMax(entities);
+      io.pachyderm.node.settings.NodeLimits.DEFAULT.withEntitiesPerEcosystemMax(entities);
       this.entitiesPerEcosystemMax = entities;
       return this;
     }
@@ -163,7 +163,7 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
       PachydermNode.Builder nb = PachydermNode.builder(NODE_ID, peers, dataDir)
           .entityTypes(types)
           // Embedded in the application's JVM: a fatal error stops the node, never the application.
-          .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE)
+          .onFatalError(io.pachyderm.node.settings.FatalErrorPolicy.STOP_NODE)
           .snapshotThresholdEntries(snapshotThresholdEntries)
           .entitiesPerEcosystemMax(entitiesPerEcosystemMax)
           .journal(journalOptions)

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.NodeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +10,7 @@ import io.pachyderm.api.Reply;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.local.LocalPachyderm;
+import io.pachyderm.node.status.AppliedDigest;
 import java.nio.file.Path;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.server.RaftServer;
@@ -63,7 +65,7 @@ class BoundedResourcesLocalTest {
     java.util.List<io.pachyderm.cluster.Peer> peers =
         java.util.List.of(new io.pachyderm.cluster.Peer("n1", "127.0.0.1:" + TestCluster.freePort()));
     // Two replies kept: of five calls, three keep only their versions.
-    io.pachyderm.node.NodeLimits limits = io.pachyderm.node.NodeLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20);
+    io.pachyderm.node.settings.NodeLimits limits = io.pachyderm.node.settings.NodeLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20);
     EntityRef<TestBlob.State, TestBlob.Command> ref = TestBlob.TYPE.ref("doc");
     AppliedDigest before;
     try (PachydermNode node = PachydermNode.builder("n1", peers, dir).entityTypes(EntityTypes.of(TestBlob.TYPE))

@@ -14,6 +14,7 @@ import io.pachyderm.entity.EntityRef;
 import io.pachyderm.local.LocalPachyderm;
 import io.pachyderm.node.TestMessaging.Run;
 import io.pachyderm.node.TestMessaging.Work;
+import io.pachyderm.node.settings.EffectRetry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;

@@ -1,5 +1,9 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.NodeLimits;
+import io.pachyderm.node.settings.QueueLimits;
+import io.pachyderm.node.settings.EffectRetry;
+import io.pachyderm.node.settings.FatalErrorPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.Transport;

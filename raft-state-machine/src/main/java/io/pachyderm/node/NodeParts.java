@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.NodeLimits;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.cluster.tls.TlsMaterial;

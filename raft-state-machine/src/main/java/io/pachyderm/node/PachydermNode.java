@@ -14,6 +14,16 @@ import io.pachyderm.node.internal.HealthCheck;
 import io.pachyderm.node.internal.NodeInternals;
 import io.pachyderm.node.internal.NodeLifecycle;
 import io.pachyderm.node.internal.NodeMeters;
+import io.pachyderm.node.internal.NodeMetrics;
+import io.pachyderm.node.internal.RatisConfig;
+import io.pachyderm.node.settings.EffectRetry;
+import io.pachyderm.node.settings.FatalErrorPolicy;
+import io.pachyderm.node.settings.NodeLimits;
+import io.pachyderm.node.settings.QueueLimits;
+import io.pachyderm.node.status.AppliedDigest;
+import io.pachyderm.node.status.NodeHealth;
+import io.pachyderm.node.status.OutboxStats;
+import io.pachyderm.replica.ReplicatedTableLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.internal.CallAuthorizer;
 import io.pachyderm.node.security.Refusals;
@@ -67,7 +77,7 @@ public final class PachydermNode implements AutoCloseable {
 
   static {
     // Tests and tooling reach the Ratis server through NodeInternals, not through this API.
-    NodeInternals.install(node -> node.server);
+    NodeInternals.install(PachydermNode.class, node -> node.server);
   }
 
   private PachydermNode(NodeSettings settings) {

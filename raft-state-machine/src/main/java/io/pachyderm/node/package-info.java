@@ -5,6 +5,8 @@
  * in module {@code local}); the Ratis server is reached through
  * {@code io.pachyderm.node.internal.NodeInternals}, for tests and tooling only. The builder collects
  * into a {@code NodeDraft}; {@code NodeSettings} checks the values together, and {@code NodeParts}
- * assembles the node from them (all package-private).
+ * assembles the node from them (all package-private). Its settings are in
+ * {@code io.pachyderm.node.settings}, its reports in {@code io.pachyderm.node.status}: this package
+ * uses {@code node.internal}, which never uses this package.
  */
 package io.pachyderm.node;

@@ -11,6 +11,7 @@ import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.node.TestMessaging.Run;
 import io.pachyderm.node.TestMessaging.Work;
+import io.pachyderm.node.settings.EffectRetry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

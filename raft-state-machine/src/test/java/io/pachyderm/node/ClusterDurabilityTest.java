@@ -197,7 +197,7 @@ class ClusterDurabilityTest {
       // Long enough for Ratis' own retries to run out, which closes its ordered-request window.
       // Every node refuses the connection, so the client knows the command reached none.
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.call(ref, new TestCounter.Add(1)))
-          .isInstanceOf(io.pachyderm.client.NotSentException.class);
+          .isInstanceOf(io.pachyderm.api.NotSentException.class);
       for (int i = 0; i < cluster.size(); i++) {
         cluster.start(i);
       }
@@ -206,7 +206,7 @@ class ClusterDurabilityTest {
       for (int attempt = 0; attempt < 10 && count < 0; attempt++) {
         try {
           count = client.call(ref, new TestCounter.Add(1)).state().count();
-        } catch (io.pachyderm.api.OutcomeUnknownException | io.pachyderm.client.NotSentException e) {
+        } catch (io.pachyderm.api.OutcomeUnknownException | io.pachyderm.api.NotSentException e) {
           // an election may still be settling; the same client must get through
         }
       }

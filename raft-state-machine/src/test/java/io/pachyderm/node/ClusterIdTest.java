@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.cluster.ClusterIdentity;
-import io.pachyderm.client.ClusterMismatchException;
+import io.pachyderm.cluster.ClusterMismatchException;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.internal.LoopbackPorts;

@@ -13,6 +13,7 @@ import io.pachyderm.node.TestMessaging.Disarm;
 import io.pachyderm.node.TestMessaging.ReceiverState;
 import io.pachyderm.node.TestMessaging.Run;
 import io.pachyderm.node.TestMessaging.SenderState;
+import io.pachyderm.node.settings.EffectRetry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

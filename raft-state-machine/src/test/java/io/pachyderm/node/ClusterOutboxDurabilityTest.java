@@ -6,6 +6,7 @@ import io.pachyderm.client.PachydermClient;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.node.TestMessaging.Arm;
 import io.pachyderm.node.TestMessaging.Run;
+import io.pachyderm.node.settings.EffectRetry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,11 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.FatalErrorPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.PachydermClient;
+import io.pachyderm.node.status.NodeHealth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import io.pachyderm.api.Reply;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.internal.LoopbackPorts;
+import io.pachyderm.node.settings.FatalErrorPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.FatalErrorPolicy;
 import io.pachyderm.cluster.Peer;
 import java.nio.file.Path;
 

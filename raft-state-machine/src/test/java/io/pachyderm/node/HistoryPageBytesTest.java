@@ -11,6 +11,7 @@ import io.pachyderm.entity.Entity;
 import io.pachyderm.entity.EntityRef;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.settings.QueueLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.NodeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

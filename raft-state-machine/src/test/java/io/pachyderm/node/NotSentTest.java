@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.api.OutcomeUnknownException;
-import io.pachyderm.client.NotSentException;
+import io.pachyderm.api.NotSentException;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.internal.LoopbackPorts;

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pachyderm.api.CommandRejectedException;
 import io.pachyderm.api.RejectionKind;
 import io.pachyderm.client.PachydermClient;
+import io.pachyderm.node.status.OutboxStats;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

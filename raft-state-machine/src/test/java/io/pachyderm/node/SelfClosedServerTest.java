@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.internal.LoopbackPorts;
+import io.pachyderm.node.settings.FatalErrorPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

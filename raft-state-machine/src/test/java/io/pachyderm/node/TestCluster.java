@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.FatalErrorPolicy;
 import io.pachyderm.cluster.internal.RatisCluster;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
@@ -8,6 +9,8 @@ import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.node.security.Identities;
 import io.pachyderm.node.security.ThrowawayCa;
+import io.pachyderm.node.settings.NodeLimits;
+import io.pachyderm.node.status.AppliedDigest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -139,7 +142,7 @@ final class TestCluster implements AutoCloseable {
         .entityTypes(types)
         .electionTimeoutMin(Duration.ofMillis(400))
         // Three nodes share this JVM: a fatal error stops its node, not the test run.
-        .onFatalError(io.pachyderm.node.FatalErrorPolicy.STOP_NODE)
+        .onFatalError(io.pachyderm.node.settings.FatalErrorPolicy.STOP_NODE)
         .effectHandler(COUNTING_HANDLER, (Object effect, EffectContext ctx) -> {
           dispatches.computeIfAbsent(ctx.nodeId(), k -> new CopyOnWriteArrayList<>()).add(ctx.idempotencyKey());
           dispatchCount.incrementAndGet();

@@ -4,7 +4,7 @@ import io.pachyderm.chaos.workload.EffectCounterEntity;
 import io.pachyderm.chaos.workload.ReliableEffectCounterEntity;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.tls.TlsFiles;
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import io.pachyderm.api.StorageFullException;
 import io.pachyderm.chaos.history.HistoryRecorder;
 import io.pachyderm.chaos.history.Op;
 import io.pachyderm.chaos.history.OpType;
-import io.pachyderm.client.NotSentException;
+import io.pachyderm.api.NotSentException;
 import io.pachyderm.client.PachydermClient;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * other command queued meanwhile, in one request and so one log entry. No timer adds latency at low load.
  *
  * <p>Retries keep the request id, so the state machine applies a command once however often it
- * is sent. A command whose deadline passes fails with {@link io.pachyderm.client.NotSentException}
+ * is sent. A command whose deadline passes fails with {@link io.pachyderm.api.NotSentException}
  * when no send of it can have reached a node (see {@link Delivery}), else with
  * {@link OutcomeUnknownException}. To be certain, the verdict waits for a send still retrying
  * connects at the deadline to end: Ratis stops retrying at the deadline, so that is at most one
@@ -145,7 +145,7 @@ public final class Batcher {
         reasons.putAll(d.reasonsByPeer());
       }
       String where = sends.isEmpty() ? "it never left this client's queue" : "no node could be reached: " + reasons;
-      p.result.completeExceptionally(new io.pachyderm.client.NotSentException("the command to "
+      p.result.completeExceptionally(new io.pachyderm.api.NotSentException("the command to "
           + Protos.key(p.command.getRef()) + " was not sent within the request timeout (" + where
           + "); no node has it, so it is safe to retry", reasons));
       return;
@@ -253,7 +253,7 @@ public final class Batcher {
           } else if (denied != null) {
             // The node refused the caller, not the moment: another attempt gets the same answer.
             p.result.completeExceptionally(denied);
-          } else if (unwrap(failure) instanceof io.pachyderm.client.ClusterMismatchException mismatch) {
+          } else if (unwrap(failure) instanceof io.pachyderm.cluster.ClusterMismatchException mismatch) {
             p.result.completeExceptionally(mismatch); // the same: another cluster stays another cluster
           } else {
             retryLater(p, failure);

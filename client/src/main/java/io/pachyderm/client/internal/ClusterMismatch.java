@@ -1,6 +1,6 @@
 package io.pachyderm.client.internal;
 
-import io.pachyderm.client.ClusterMismatchException;
+import io.pachyderm.cluster.ClusterMismatchException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.pachyderm.node.internal;
 import io.pachyderm.replica.Outbox;
 import io.pachyderm.entity.EffectContext;
 import io.pachyderm.entity.EntityRef;
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.EffectFailure;
 import io.pachyderm.protocol.EffectReport;

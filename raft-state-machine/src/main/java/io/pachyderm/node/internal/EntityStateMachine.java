@@ -1,13 +1,13 @@
 package io.pachyderm.node.internal;
 
-import io.pachyderm.node.NodeLimits;
+import io.pachyderm.node.settings.NodeLimits;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.EffectRetry;
-import io.pachyderm.node.FatalErrorPolicy;
-import io.pachyderm.node.OutboxStats;
-import io.pachyderm.node.QueueLimits;
+import io.pachyderm.node.settings.EffectRetry;
+import io.pachyderm.node.settings.FatalErrorPolicy;
+import io.pachyderm.node.status.OutboxStats;
+import io.pachyderm.node.settings.QueueLimits;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.replica.Applied;

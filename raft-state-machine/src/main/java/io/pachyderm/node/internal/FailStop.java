@@ -1,6 +1,6 @@
 package io.pachyderm.node.internal;
 
-import io.pachyderm.node.FatalErrorPolicy;
+import io.pachyderm.node.settings.FatalErrorPolicy;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.pachyderm.node.internal;
 
-import io.pachyderm.node.NodeHealth;
+import io.pachyderm.node.status.NodeHealth;
 import java.io.IOException;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;

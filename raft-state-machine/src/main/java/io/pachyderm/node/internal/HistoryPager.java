@@ -1,6 +1,6 @@
 package io.pachyderm.node.internal;
 
-import io.pachyderm.node.QueueLimits;
+import io.pachyderm.node.settings.QueueLimits;
 import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.Ref;
 import io.pachyderm.storage.journal.EventJournal;

@@ -1,7 +1,7 @@
 package io.pachyderm.node.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.pachyderm.node.QueueLimits;
+import io.pachyderm.node.settings.QueueLimits;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.CommandBatch;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.pachyderm.node.internal;
 
-import io.pachyderm.node.NodeLimits;
+import io.pachyderm.node.settings.NodeLimits;
 import io.pachyderm.protocol.AdminAction;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.LogEntry;

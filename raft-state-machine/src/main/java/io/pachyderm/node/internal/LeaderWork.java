@@ -2,8 +2,8 @@ package io.pachyderm.node.internal;
 
 import io.pachyderm.replica.Outbox;
 import io.pachyderm.entity.EffectContext;
-import io.pachyderm.node.EffectRetry;
-import io.pachyderm.node.QueueLimits;
+import io.pachyderm.node.settings.EffectRetry;
+import io.pachyderm.node.settings.QueueLimits;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.PendingEffect;

@@ -2,7 +2,7 @@ package io.pachyderm.node.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.pachyderm.node.NodeHealth;
+import io.pachyderm.node.status.NodeHealth;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

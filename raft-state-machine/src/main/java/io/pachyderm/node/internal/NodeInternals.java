@@ -1,33 +1,59 @@
 package io.pachyderm.node.internal;
 
-import io.pachyderm.node.PachydermNode;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.ratis.server.RaftServer;
 
 /**
  * What tests and operations tooling (chaos nodes, benchmarks) reach inside a node that its public
- * API does not show: the Ratis server. Kept off {@link PachydermNode}'s signatures so that the
+ * API does not show: the Ratis server. Kept off {@code PachydermNode}'s signatures so that the
  * public API holds no Ratis type; {@code PachydermNode} hands its accessor over when its class is
  * initialized, which happens before any node exists.
+ *
+ * <p>The node's type comes in as a {@code Class} with the accessor, not as an import: this package
+ * is the machinery under {@code io.pachyderm.node} and never depends on it (no package cycle; see
+ * {@code ImportGraphTest}). The price is a run-time check: {@link #raftServer} refuses, naming the
+ * class, anything that is not a node.
  */
 public final class NodeInternals {
-  private static volatile Function<PachydermNode, RaftServer> raftServerOf;
+  private static volatile Accessor<?> accessor;
 
   private NodeInternals() {
   }
 
-  /** Called once, by {@link PachydermNode}'s static initializer. */
-  public static void install(Function<PachydermNode, RaftServer> accessor) {
-    Objects.requireNonNull(accessor, "accessor");
-    if (raftServerOf != null) {
-      throw new IllegalStateException("the node's accessor is installed already");
+  /** Called once, by {@code PachydermNode}'s static initializer. */
+  public static <N> void install(Class<N> nodeType, Function<N, RaftServer> raftServerOf) {
+    Objects.requireNonNull(nodeType, "nodeType");
+    Objects.requireNonNull(raftServerOf, "raftServerOf");
+    synchronized (NodeInternals.class) {
+      if (accessor != null) {
+        throw new IllegalStateException("the node's accessor is installed already, for " + accessor.nodeType().getName());
+      }
+      accessor = new Accessor<>(nodeType, raftServerOf);
     }
-    raftServerOf = accessor;
   }
 
-  /** The Ratis server under {@code node}. */
-  public static RaftServer raftServer(PachydermNode node) {
-    return raftServerOf.apply(Objects.requireNonNull(node, "node"));
+  /**
+   * The Ratis server under {@code node}, a {@code PachydermNode}.
+   *
+   * @throws IllegalArgumentException if {@code node} is not a {@code PachydermNode}
+   */
+  public static RaftServer raftServer(Object node) {
+    Objects.requireNonNull(node, "node");
+    Accessor<?> installed = accessor;
+    if (installed == null) {
+      // Unreachable with a real node: creating one initializes its class, which installs the accessor.
+      throw new IllegalStateException("no node accessor installed; " + node.getClass().getName() + " is not a node");
+    }
+    return installed.raftServer(node);
+  }
+
+  private record Accessor<N>(Class<N> nodeType, Function<N, RaftServer> raftServerOf) {
+    RaftServer raftServer(Object node) {
+      if (!nodeType.isInstance(node)) {
+        throw new IllegalArgumentException("not a " + nodeType.getName() + ": " + node.getClass().getName());
+      }
+      return raftServerOf.apply(nodeType.cast(node));
+    }
   }
 }

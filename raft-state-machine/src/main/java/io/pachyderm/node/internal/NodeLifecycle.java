@@ -2,8 +2,8 @@ package io.pachyderm.node.internal;
 
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.tls.TlsMaterial;
-import io.pachyderm.node.FatalErrorPolicy;
-import io.pachyderm.node.NodeHealth;
+import io.pachyderm.node.settings.FatalErrorPolicy;
+import io.pachyderm.node.status.NodeHealth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

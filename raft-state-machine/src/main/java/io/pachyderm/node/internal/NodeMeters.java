@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.pachyderm.node.NodeHealth;
+import io.pachyderm.node.status.NodeHealth;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.Set;

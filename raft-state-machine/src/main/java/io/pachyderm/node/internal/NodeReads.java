@@ -5,7 +5,7 @@ import io.pachyderm.api.RejectionKind;
 import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.QueueLimits;
+import io.pachyderm.node.settings.QueueLimits;
 import io.pachyderm.protocol.DeadLetterList;
 import io.pachyderm.protocol.EntityQuery;
 import io.pachyderm.protocol.EntityRead;

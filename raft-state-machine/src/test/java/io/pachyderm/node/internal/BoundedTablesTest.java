@@ -1,11 +1,11 @@
 package io.pachyderm.node.internal;
 
-import io.pachyderm.node.NodeLimits;
+import io.pachyderm.node.settings.NodeLimits;
 import io.pachyderm.replica.ReplicatedTableLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.protocol.OutMessage;

@@ -4,7 +4,7 @@ import io.pachyderm.replica.Outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.Payload;

@@ -2,7 +2,7 @@ package io.pachyderm.node.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.node.FatalErrorPolicy;
+import io.pachyderm.node.settings.FatalErrorPolicy;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -5,7 +5,7 @@ import static io.pachyderm.node.internal.DrivenLeaderWork.A;
 import static io.pachyderm.node.internal.DrivenLeaderWork.B;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.Delivery;
 import io.pachyderm.protocol.WorkStatus;

@@ -6,7 +6,7 @@ import static io.pachyderm.node.internal.DrivenLeaderWork.B;
 import static io.pachyderm.node.internal.DrivenLeaderWork.WALL_START_MS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.protocol.EffectFailure;
 import io.pachyderm.protocol.TimerFire;
 import io.pachyderm.protocol.WorkStatus;

@@ -1,6 +1,6 @@
 package io.pachyderm.node.internal;
 
-import io.pachyderm.node.NodeLimits;
+import io.pachyderm.node.settings.NodeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.entity.Context;
@@ -8,7 +8,7 @@ import io.pachyderm.entity.Decision;
 import io.pachyderm.entity.Entity;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.EffectRetry;
+import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.protocol.NodeStatus;
 import io.pachyderm.protocol.OutMessage;

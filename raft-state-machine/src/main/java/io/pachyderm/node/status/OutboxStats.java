@@ -1,4 +1,4 @@
-package io.pachyderm.node;
+package io.pachyderm.node.status;
 
 /**
  * A node's view of reliable messaging: what is still pending in the replicated outbox (the same

@@ -1,4 +1,4 @@
-package io.pachyderm.node;
+package io.pachyderm.node.status;
 
 /**
  * A node's replica digest together with the applied index it belongs to. Every node of a cluster

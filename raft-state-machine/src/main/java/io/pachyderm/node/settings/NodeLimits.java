@@ -1,7 +1,7 @@
-package io.pachyderm.node;
+package io.pachyderm.node.settings;
 
 /**
- * Limits the node enforces before anything is replicated ({@link PachydermNode.Builder#limits}).
+ * Limits the node enforces before anything is replicated ({@link io.pachyderm.node.PachydermNode.Builder#limits}).
  * One record rather than a builder method per limit: the limits check each other (an entry holds
  * at least one record, the replies kept fit in the table), so they are validated together, at
  * once, and a bad value is refused naming the limit. Every node of a cluster must use the same

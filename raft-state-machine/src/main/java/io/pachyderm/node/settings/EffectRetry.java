@@ -1,4 +1,4 @@
-package io.pachyderm.node;
+package io.pachyderm.node.settings;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,6 +1,5 @@
-package io.pachyderm.client;
+package io.pachyderm.api;
 
-import io.pachyderm.api.PachydermException;
 import java.util.Map;
 
 /**

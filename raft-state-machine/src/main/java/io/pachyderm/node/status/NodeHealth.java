@@ -1,8 +1,8 @@
-package io.pachyderm.node;
+package io.pachyderm.node.status;
 
 /**
  * What a node's health endpoints answer ({@code GET /health/live}, {@code GET /health/ready}),
- * from {@link PachydermNode#health()}.
+ * from {@link io.pachyderm.node.PachydermNode#health()}.
  *
  * @param live the node runs: its Raft server is running and its apply thread has not died
  * @param ready live, a leader is known and heard from (on the leader: a majority of the group heard

@@ -1,4 +1,4 @@
-package io.pachyderm.node;
+package io.pachyderm.node.settings;
 
 /**
  * What a node does when it cannot go on safely (fail-stop): a {@code Throwable} while applying a log
@@ -9,7 +9,7 @@ package io.pachyderm.node;
  * and stops serving, so that the other nodes elect a new leader. Restarting it after the cause is
  * fixed recovers it from its snapshot and the Raft log.
  *
- * <p>Set with {@link PachydermNode.Builder#onFatalError}; the default is {@link #HALT_JVM}.
+ * <p>Set with {@link io.pachyderm.node.PachydermNode.Builder#onFatalError}; the default is {@link #HALT_JVM}.
  */
 public enum FatalErrorPolicy {
   /**
@@ -20,8 +20,8 @@ public enum FatalErrorPolicy {
   HALT_JVM,
   /**
    * Stops this node only: its Raft server is closed on a separate thread without waiting for an apply
-   * that may be stuck, {@link PachydermNode#health()} reports it not live with the cause, and
-   * {@link PachydermNode#close()} returns. For an application that embeds a node and must survive it,
+   * that may be stuck, {@link io.pachyderm.node.PachydermNode#health()} reports it not live with the cause, and
+   * {@link io.pachyderm.node.PachydermNode#close()} returns. For an application that embeds a node and must survive it,
    * and for tests that run several nodes in one JVM.
    */
   STOP_NODE;

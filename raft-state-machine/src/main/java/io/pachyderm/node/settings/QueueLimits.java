@@ -1,11 +1,11 @@
-package io.pachyderm.node;
+package io.pachyderm.node.settings;
 
 /**
  * How much work a node holds in memory off the log: every queue between the apply thread, the
  * leader's work loop, the effect handlers and the readers has a maximum, so that a slow handler,
  * a slow disk or a burst of reads costs a bounded amount of memory and is answered with a clear
  * rejection instead of a growing backlog. Immutable; set with
- * {@link PachydermNode.Builder#queueLimits(QueueLimits)}.
+ * {@link io.pachyderm.node.PachydermNode.Builder#queueLimits(QueueLimits)}.
  *
  * @param proposalsQueuedMax internal proposals (deliveries, timer fires, effect reports) waiting
  *     for the proposer threads; a full queue fails that proposal and the leader's work loop tries
