@@ -3,8 +3,8 @@
 # against a three-node Pachyderm cluster, raw Ratis, etcd, PostgreSQL and the local ecosystem, all
 # started here on this machine in this run; one table at the end, with issue 15's targets checked.
 #
-#   benchmarks/versus.sh            # full run: 10 s warm-up, then up to 20 s / 200,000 calls per row (~8 min)
-#   benchmarks/versus.sh --quick    # up to 3 s warm-up and 5 s / 50,000 calls per row (~3-4 min)
+#   benchmarks/versus.sh            # full run: 15 s warm-up, then up to 20 s / 200,000 calls per row (~9 min)
+#   benchmarks/versus.sh --quick    # 5 s warm-up, then up to 5 s / 50,000 calls per row (~4-6 min)
 #   benchmarks/versus.sh --systems pachyderm-cluster,etcd-txn    # only these (names below)
 #   benchmarks/versus.sh --callers 64 --entities 1000 --payload-bytes 256 --seconds 30 --calls-max 500000
 #
@@ -174,8 +174,21 @@ free_port() {
   return 1
 }
 
+# The load generator logs to a file (kept with a failed system's logs): while a system elects its
+# first leader, Ratis' client logs an ERROR with a stack trace for every request it retries.
+cat > "$run_dir/logback-loadgen.xml" <<'XML'
+<configuration>
+  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+    <file>${versus.log}</file>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="FILE"/></root>
+</configuration>
+XML
+
 loadgen() {
-  "$java" "${jvm_flags[@]}" -Xmx1g "-Dlogback.configurationFile=$repo/config/logback-quiet.xml" \
+  "$java" "${jvm_flags[@]}" -Xmx1g "-Dlogback.configurationFile=$run_dir/logback-loadgen.xml" \
+    "-Dversus.log=$run_dir/logs/loadgen.log" \
     -cp "$classpath" io.pachyderm.bench.versus.Versus "$@"
 }
 

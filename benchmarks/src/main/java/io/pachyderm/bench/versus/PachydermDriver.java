@@ -32,15 +32,6 @@ final class PachydermDriver implements Driver {
     return 0;
   }
 
-  /** The sum of the versions of the first {@code count} entities: every successful update adds one. */
-  long versionsSum(int count) {
-    long sum = 0;
-    for (int i = 0; i < count; i++) {
-      sum += entities.query(refs.get(i)).state().version();
-    }
-    return sum;
-  }
-
   @Override
   public void close() throws Exception {
     owner.close();

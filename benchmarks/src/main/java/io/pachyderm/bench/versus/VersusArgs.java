@@ -11,11 +11,11 @@ import java.util.List;
  * <pre>
  * run --system SYSTEM [--endpoints A,B,C] [--workloads uniform,zipfian,hot] [--callers 32]
  *     [--entities 10000] [--payload-bytes 100] [--seconds 20] [--calls-max 200000]
- *     [--warmup-seconds 10] [--quick] [--out DIR] [--data DIR] [--seed 1]
+ *     [--warmup-seconds 15] [--quick] [--out DIR] [--data DIR] [--seed 1]
  * report [--out DIR]
  * </pre>
  *
- * {@code --quick} changes the defaults of the three bounds only (5 s, 50,000 calls, 3 s of
+ * {@code --quick} changes the defaults of the three bounds only (5 s, 50,000 calls, 5 s of
  * warm-up); a bound given explicitly wins, whatever the order.
  *
  * @param endpoints per system: Pachyderm and raw-Ratis peers ({@code n1=127.0.0.1:7001}), etcd
@@ -109,7 +109,7 @@ public record VersusArgs(Command command, SystemKind system, List<String> endpoi
     return new VersusArgs(command, system, endpoints, workloads, callers, entities, payloadBytes,
         Duration.ofSeconds(seconds != null ? seconds : quick ? 5 : 20),
         callsMax != null ? callsMax : quick ? 50_000 : 200_000,
-        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 3 : 10), out, data, seed);
+        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 5 : 15), out, data, seed);
   }
 
   private static List<String> split(String v) {
