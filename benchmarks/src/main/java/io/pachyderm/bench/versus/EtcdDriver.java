@@ -12,6 +12,7 @@ import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * etcd through jetcd (its gRPC API), one client shared by all callers. {@link Mode#TXN} is etcd's
@@ -22,6 +23,8 @@ import java.util.List;
 final class EtcdDriver implements Driver {
   /** A caller that loses this many races in a row on one update reports an error rather than spin on. */
   static final int CONFLICT_RETRIES_MAX = 10_000;
+  /** jetcd's futures have no deadline of their own; a call waits this long at most. */
+  static final long CALL_TIMEOUT_MS = 30_000;
 
   enum Mode { TXN, PUT }
 
@@ -46,17 +49,17 @@ final class EtcdDriver implements Driver {
   public int update(int caller, int key) throws Exception {
     ByteSequence k = keys.get(key);
     if (mode == Mode.PUT) {
-      kv.put(k, value).get();
+      kv.put(k, value).get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       return 0;
     }
     for (int conflicts = 0; conflicts <= CONFLICT_RETRIES_MAX; conflicts++) {
-      GetResponse current = kv.get(k).get();
+      GetResponse current = kv.get(k).get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       // An absent key compares as mod revision 0, so the first update of a key is conditional too.
       long revision = current.getKvs().isEmpty() ? 0 : current.getKvs().get(0).getModRevision();
       TxnResponse txn = kv.txn()
           .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
           .Then(Op.put(k, value, PutOption.DEFAULT))
-          .commit().get();
+          .commit().get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       if (txn.isSucceeded()) {
         return conflicts;
       }

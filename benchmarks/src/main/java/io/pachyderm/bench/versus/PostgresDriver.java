@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 
 /**
  * PostgreSQL doing an Orleans-style optimistic entity update: read the row's version and state,
@@ -17,6 +18,8 @@ import java.sql.Statement;
 final class PostgresDriver implements Driver {
   /** A caller that loses this many races in a row on one update reports an error rather than spin on. */
   static final int CONFLICT_RETRIES_MAX = 10_000;
+  /** A statement waits this long at most for the server (the driver's socketTimeout, in seconds). */
+  static final int SOCKET_TIMEOUT_S = 30;
 
   private final Connection[] connections;
   private final PreparedStatement[] selects;
@@ -28,7 +31,9 @@ final class PostgresDriver implements Driver {
     this.connections = new Connection[callers];
     this.selects = new PreparedStatement[callers];
     this.updates = new PreparedStatement[callers];
-    try (Connection setup = DriverManager.getConnection(jdbcUrl)) {
+    Properties properties = new Properties();
+    properties.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_S));
+    try (Connection setup = DriverManager.getConnection(jdbcUrl, properties)) {
       requireSetting(setup, "fsync", "on");
       requireSetting(setup, "synchronous_commit", "on");
       try (Statement s = setup.createStatement()) {
@@ -39,7 +44,7 @@ final class PostgresDriver implements Driver {
       }
     }
     for (int c = 0; c < callers; c++) {
-      connections[c] = DriverManager.getConnection(jdbcUrl);
+      connections[c] = DriverManager.getConnection(jdbcUrl, properties);
       selects[c] = connections[c].prepareStatement("SELECT version, state FROM register WHERE id = ?");
       updates[c] = connections[c].prepareStatement(
           "UPDATE register SET version = ?, state = ? WHERE id = ? AND version = ?");

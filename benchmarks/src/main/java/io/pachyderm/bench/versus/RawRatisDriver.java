@@ -3,6 +3,7 @@ package io.pachyderm.bench.versus;
 import io.pachyderm.cluster.Peer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -14,6 +15,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * entry is committed on a majority and applied on the leader. One request is one log entry.
  */
 final class RawRatisDriver implements Driver {
+  /** Ratis' client retries on its own (leader changes); a call waits this long at most. */
+  static final long CALL_TIMEOUT_MS = 30_000;
+
   private final RaftClient client;
   private final byte[] payload;
 
@@ -29,7 +33,7 @@ final class RawRatisDriver implements Driver {
   @Override
   public int update(int caller, int key) throws Exception {
     RaftClientReply reply = client.async().send(Message.valueOf(ByteString.copyFrom(RawRatis.request(key, payload))))
-        .get();
+        .get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     if (!reply.isSuccess()) {
       throw new IllegalStateException("raw-Ratis write failed: " + reply.getException());
     }

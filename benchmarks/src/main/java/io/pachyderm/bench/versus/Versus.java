@@ -40,10 +40,17 @@ public final class Versus {
       System.exit(2);
       return;
     }
-    if (a.command() == VersusArgs.Command.REPORT) {
-      report(a.out());
-    } else {
-      run(a);
+    try {
+      if (a.command() == VersusArgs.Command.REPORT) {
+        report(a.out());
+      } else {
+        run(a);
+      }
+    } catch (Exception e) {
+      // Exit rather than return: the clients' non-daemon threads (jetcd's Vert.x, gRPC) would keep the JVM up.
+      System.err.println("versus: " + (a.system() == null ? "report" : a.system().label()) + " failed: " + e);
+      e.printStackTrace();
+      System.exit(1);
     }
     System.exit(0);
   }
