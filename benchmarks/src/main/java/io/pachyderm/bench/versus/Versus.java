@@ -101,7 +101,7 @@ public final class Versus {
             .open();
         yield new PachydermDriver(local, local, a.entities(), payloadText);
       }
-      case RAW_RATIS -> new RawRatisDriver(Peer.parseList(String.join(",", a.endpoints())), payload);
+      case RAW_RATIS -> new RawRatisDriver(Peer.parseList(String.join(",", a.endpoints())), a.callers(), payload);
       case ETCD_TXN -> new EtcdDriver(a.endpoints(), EtcdDriver.Mode.TXN, a.entities(), payload);
       case ETCD_PUT -> new EtcdDriver(a.endpoints(), EtcdDriver.Mode.PUT, a.entities(), payload);
       case POSTGRES_OCC -> new PostgresDriver(a.endpoints().get(0), a.callers(), a.entities(), payload);
