@@ -106,6 +106,7 @@ run_dir="$(mktemp -d /tmp/pachyderm-versus.XXXXXX)"
 chmod 755 "$run_dir"
 mkdir -p "$run_dir/logs"
 pids=()          # the processes of the system being measured
+loadgen_pid=""   # set while a load generator runs
 pg_data=""       # set while PostgreSQL runs
 pg_user=""
 
@@ -148,6 +149,9 @@ stop_postgres() {
 cleanup() {
   local code=$?
   trap - EXIT INT TERM
+  if [[ -n "$loadgen_pid" ]]; then
+    pids+=("$loadgen_pid")
+  fi
   stop_pids
   stop_postgres
   rm -rf "$run_dir"
@@ -186,10 +190,17 @@ cat > "$run_dir/logback-loadgen.xml" <<'XML'
 </configuration>
 XML
 
+# In the background and waited for: bash runs a trap only once its foreground child has ended, and
+# `wait` returns at once on a signal, so SIGTERM or Ctrl-C stops a run mid-row (cleanup then stops it).
 loadgen() {
   "$java" "${jvm_flags[@]}" -Xmx1g "-Dlogback.configurationFile=$run_dir/logback-loadgen.xml" \
     "-Dversus.log=$run_dir/logs/loadgen.log" \
-    -cp "$classpath" io.pachyderm.bench.versus.Versus "$@"
+    -cp "$classpath" io.pachyderm.bench.versus.Versus "$@" &
+  loadgen_pid=$!
+  local code=0
+  wait "$loadgen_pid" || code=$?
+  loadgen_pid=""
+  return "$code"
 }
 
 measure() {   # measure SYSTEM [loadgen args...]
