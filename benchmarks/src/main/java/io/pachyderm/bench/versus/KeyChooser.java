@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * Picks the entity (0-based index) of the next call. Immutable and thread-safe: each caller passes
  * its own random source, so callers never contend on one.
  */
-public sealed interface KeyChooser permits KeyChooser.Uniform, KeyChooser.Zipfian, KeyChooser.Hot {
+sealed interface KeyChooser permits KeyChooser.Uniform, KeyChooser.Zipfian, KeyChooser.Hot {
   int next(SplittableRandom random);
 
   /** Every index in {@code [0, entities)} equally likely. */

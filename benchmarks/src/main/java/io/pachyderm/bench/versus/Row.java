@@ -16,7 +16,7 @@ import java.util.Locale;
  * @param retries conflicts retried (optimistic systems); 0 where the system serialises updates
  * @param errors failed calls (exceptions, timeouts); not in the latency figures
  */
-public record Row(String system, String workload, int callers, int entities, int payloadBytes, long ops,
+record Row(String system, String workload, int callers, int entities, int payloadBytes, long ops,
                   double seconds, double p50Ms, double p99Ms, double p999Ms, double maxMs, long retries, long errors) {
   static final String TSV_HEADER = "system\tworkload\tcallers\tentities\tpayload_bytes\tops\tseconds\tops_per_s"
       + "\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tretries\terrors";

@@ -3,7 +3,7 @@ package io.pachyderm.bench.versus;
 import java.util.Locale;
 
 /** The systems of the side-by-side table, in the order the table prints them. */
-public enum SystemKind {
+enum SystemKind {
   /** Three node JVMs (the launcher's main), driven through {@code PachydermClient}. */
   PACHYDERM_CLUSTER("pachyderm-cluster"),
   /** Three Ratis servers (separate JVMs) with a minimal state machine: a durable counter per key. */

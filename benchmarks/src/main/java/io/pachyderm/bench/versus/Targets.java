@@ -9,7 +9,7 @@ import java.util.Optional;
  * row's p99) with its bound. A target whose rows are missing (a system not run, or a row that
  * measured nothing) is reported as such, never as passed.
  */
-public final class Targets {
+final class Targets {
   private Targets() {
   }
 

@@ -24,7 +24,7 @@ import java.util.List;
  * @param callsMax the measured phase's call limit per workload
  * @param warmup the warm-up before the first workload (uniform, not measured)
  */
-public record VersusArgs(Command command, SystemKind system, List<String> endpoints, List<Workload> workloads,
+record VersusArgs(Command command, SystemKind system, List<String> endpoints, List<Workload> workloads,
                          int callers, int entities, int payloadBytes, Duration measure, long callsMax, Duration warmup,
                          Path out, Path data, long seed) {
   public enum Command { RUN, REPORT }

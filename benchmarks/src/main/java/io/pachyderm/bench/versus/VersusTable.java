@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** The one table of a run: system × workload, then the targets with their verdicts. */
-public final class VersusTable {
+final class VersusTable {
   private VersusTable() {
   }
 

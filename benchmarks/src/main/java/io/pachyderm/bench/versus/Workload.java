@@ -3,7 +3,7 @@ package io.pachyderm.bench.versus;
 import java.util.Locale;
 
 /** Which entity each call goes to; every workload is the same state-dependent update. */
-public enum Workload {
+enum Workload {
   /** Every entity equally likely. */
   UNIFORM,
   /** Zipfian over the entities (YCSB's constant, 0.99): a few entities take most calls. */
