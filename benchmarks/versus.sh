@@ -3,7 +3,7 @@
 # against a three-node Pachyderm cluster, raw Ratis, etcd, PostgreSQL and the local ecosystem, all
 # started here on this machine in this run; one table at the end, with issue 15's targets checked.
 #
-#   benchmarks/versus.sh            # full run: 15 s warm-up, then up to 20 s / 200,000 calls per row (~9 min)
+#   benchmarks/versus.sh            # full run: 15 s warm-up, then up to 20 s / 200,000 calls per row (~10 min)
 #   benchmarks/versus.sh --quick    # 5 s warm-up, then up to 5 s / 50,000 calls per row (~4-6 min)
 #   benchmarks/versus.sh --systems pachyderm-cluster,etcd-txn    # only these (names below)
 #   benchmarks/versus.sh --callers 64 --entities 1000 --payload-bytes 256 --seconds 30 --calls-max 500000
@@ -64,6 +64,8 @@ while [[ $# -gt 0 ]]; do
       shift 2 ;;
     --callers|--entities|--payload-bytes|--seconds|--calls-max|--warmup-seconds|--seed)
       [[ $# -ge 2 ]] || { echo "versus.sh: $1 needs a value" >&2; exit 2; }
+      # Ranges are the load generator's to check; a non-number is caught here, before anything starts.
+      [[ "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number, was '$2'" >&2; exit 2; }
       loadgen_args+=("$1" "$2"); shift 2 ;;
     *) echo "versus.sh: unknown argument '$1' (--help lists them)" >&2; exit 2 ;;
   esac
