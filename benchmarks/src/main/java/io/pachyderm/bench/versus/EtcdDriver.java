@@ -1,0 +1,74 @@
+package io.pachyderm.bench.versus;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * etcd through jetcd (its gRPC API), one client shared by all callers. {@link Mode#TXN} is etcd's
+ * optimistic update, the state-dependent write: a linearizable read of the key's mod revision,
+ * then a transaction that puts only if the revision is unchanged, retried on conflict.
+ * {@link Mode#PUT} is a plain put (no read, no condition): etcd's raw durable write rate.
+ */
+final class EtcdDriver implements Driver {
+  /** A caller that loses this many races in a row on one update reports an error rather than spin on. */
+  static final int CONFLICT_RETRIES_MAX = 10_000;
+  /** jetcd's futures have no deadline of their own; a call waits this long at most. */
+  static final long CALL_TIMEOUT_MS = 30_000;
+
+  enum Mode { TXN, PUT }
+
+  private final Client client;
+  private final KV kv;
+  private final Mode mode;
+  private final List<ByteSequence> keys;
+  private final ByteSequence value;
+
+  EtcdDriver(List<String> endpoints, Mode mode, int entityCount, byte[] payload) {
+    this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+    this.kv = client.getKVClient();
+    this.mode = mode;
+    this.keys = new ArrayList<>(entityCount);
+    for (int i = 0; i < entityCount; i++) {
+      keys.add(ByteSequence.from("e-" + i, StandardCharsets.UTF_8));
+    }
+    this.value = ByteSequence.from(payload);
+  }
+
+  @Override
+  public int update(int caller, int key) throws Exception {
+    ByteSequence k = keys.get(key);
+    if (mode == Mode.PUT) {
+      kv.put(k, value).get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return 0;
+    }
+    for (int conflicts = 0; conflicts <= CONFLICT_RETRIES_MAX; conflicts++) {
+      GetResponse current = kv.get(k).get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      // An absent key compares as mod revision 0, so the first update of a key is conditional too.
+      long revision = current.getKvs().isEmpty() ? 0 : current.getKvs().get(0).getModRevision();
+      TxnResponse txn = kv.txn()
+          .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
+          .Then(Op.put(k, value, PutOption.DEFAULT))
+          .commit().get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      if (txn.isSucceeded()) {
+        return conflicts;
+      }
+    }
+    throw new IllegalStateException("etcd update of key " + key + " lost " + CONFLICT_RETRIES_MAX + " races in a row");
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

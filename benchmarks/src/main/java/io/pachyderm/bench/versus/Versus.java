@@ -1,0 +1,161 @@
+package io.pachyderm.bench.versus;
+
+import io.pachyderm.client.PachydermClient;
+import io.pachyderm.cluster.Peer;
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.local.LocalPachyderm;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The load generator of {@code benchmarks/versus.sh}, a JVM of its own: {@code run} drives one
+ * system (started by the script) through every workload and writes its rows to
+ * {@code OUT/rows-SYSTEM.tsv}; {@code report} reads every such file of the run and prints the one
+ * table with the targets' verdicts, also written to {@code OUT/versus.tsv} and
+ * {@code OUT/targets.tsv}. Exit code 2 for bad arguments (the message names what was wrong).
+ */
+public final class Versus {
+  /** How long a system may take, once started, to accept its first write. */
+  private static final Duration READY_WAIT_MAX = Duration.ofSeconds(120);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  private static final String ROWS_PREFIX = "rows-";
+
+  private Versus() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    VersusArgs a;
+    try {
+      a = VersusArgs.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("versus: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      if (a.command() == VersusArgs.Command.REPORT) {
+        report(a.out());
+      } else {
+        run(a);
+      }
+    } catch (Exception e) {
+      // Exit rather than return: the clients' non-daemon threads (jetcd's Vert.x, gRPC) would keep the JVM up.
+      System.err.println("versus: " + (a.system() == null ? "report" : a.system().label()) + " failed: " + e);
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  static void run(VersusArgs a) throws Exception {
+    byte[] payload = new byte[a.payloadBytes()];
+    Arrays.fill(payload, (byte) 'x');
+    List<Row> rows = new ArrayList<>();
+    try (Driver driver = open(a, payload)) {
+      awaitReady(driver, a.system());
+      if (!a.warmup().isZero()) {
+        progress(a, "warm-up, uniform, up to " + a.warmup().toSeconds() + " s");
+        ClosedLoop.Measured w = new ClosedLoop(driver, a.callers(), Workload.UNIFORM.chooser(a.entities()), a.seed() + 99)
+            .run(a.callsMax(), a.warmup());
+        progress(a, String.format(Locale.ROOT, "warm-up: %,d ops in %.1f s, %d errors", w.ops(), w.seconds(), w.errors()));
+      }
+      for (Workload workload : a.workloads()) {
+        ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), workload.chooser(a.entities()),
+            a.seed() + workload.ordinal()).run(a.callsMax(), a.measure());
+        Row row = new Row(a.system().label(), workload.label(), a.callers(), a.entities(), a.payloadBytes(), m.ops(),
+            m.seconds(), ms(m.latencyUs().getValueAtPercentile(50)), ms(m.latencyUs().getValueAtPercentile(99)),
+            ms(m.latencyUs().getValueAtPercentile(99.9)), ms(m.latencyUs().getMaxValue()), m.retries(), m.errors());
+        rows.add(row);
+        progress(a, String.format(Locale.ROOT, "%s: %,.0f ops/s, p99 %.2f ms, %d retries, %d errors%s", workload.label(),
+            row.opsPerSecond(), row.p99Ms(), m.retries(), m.errors(),
+            m.firstError() == null ? "" : " (first: " + m.firstError() + ")"));
+      }
+    }
+    Files.createDirectories(a.out());
+    StringBuilder tsv = new StringBuilder(Row.TSV_HEADER).append('\n');
+    for (Row r : rows) {
+      tsv.append(r.toTsv()).append('\n');
+    }
+    Files.writeString(a.out().resolve(ROWS_PREFIX + a.system().label() + ".tsv"), tsv, StandardCharsets.UTF_8);
+  }
+
+  private static Driver open(VersusArgs a, byte[] payload) throws Exception {
+    String payloadText = new String(payload, StandardCharsets.US_ASCII);
+    EntityTypes types = EntityTypes.of(Register.TYPE);
+    return switch (a.system()) {
+      case PACHYDERM_CLUSTER -> {
+        PachydermClient client = PachydermClient.builder(Peer.parseList(String.join(",", a.endpoints())))
+            .entityTypes(types).requestTimeout(REQUEST_TIMEOUT).build();
+        yield new PachydermDriver(client, client, a.entities(), payloadText);
+      }
+      case PACHYDERM_LOCAL -> {
+        LocalPachyderm local = LocalPachyderm.builder(a.data()).entityTypes(types).requestTimeout(REQUEST_TIMEOUT)
+            .open();
+        yield new PachydermDriver(local, local, a.entities(), payloadText);
+      }
+      case RAW_RATIS -> new RawRatisDriver(Peer.parseList(String.join(",", a.endpoints())), a.callers(), payload);
+      case ETCD_TXN -> new EtcdDriver(a.endpoints(), EtcdDriver.Mode.TXN, a.entities(), payload);
+      case ETCD_PUT -> new EtcdDriver(a.endpoints(), EtcdDriver.Mode.PUT, a.entities(), payload);
+      case POSTGRES_OCC -> new PostgresDriver(a.endpoints().get(0), a.callers(), a.entities(), payload);
+    };
+  }
+
+  /** Retries one write (bounded) until the system, just started, accepts it: its leader is elected. */
+  private static void awaitReady(Driver driver, SystemKind system) throws InterruptedException {
+    long deadlineNs = System.nanoTime() + READY_WAIT_MAX.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadlineNs) {
+      try {
+        driver.update(0, 0);
+        return;
+      } catch (Exception e) {
+        last = e;
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException(system.label() + " accepted no write within " + READY_WAIT_MAX, last);
+  }
+
+  static void report(Path out) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    if (Files.isDirectory(out)) {
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(out, ROWS_PREFIX + "*.tsv")) {
+        for (Path f : files) {
+          List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+          for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            if (!line.isBlank()) {
+              rows.add(Row.fromTsv(line));
+            }
+          }
+        }
+      }
+    }
+    if (rows.isEmpty()) {
+      System.out.println("versus: no rows in " + out + " (no system ran to the end; see the messages above)");
+      return;
+    }
+    System.out.print(VersusTable.render(rows));
+    StringBuilder all = new StringBuilder(Row.TSV_HEADER).append('\n');
+    for (Row r : VersusTable.ordered(rows)) {
+      all.append(r.toTsv()).append('\n');
+    }
+    Files.writeString(out.resolve("versus.tsv"), all, StandardCharsets.UTF_8);
+    Files.writeString(out.resolve("targets.tsv"), VersusTable.targetsTsv(rows), StandardCharsets.UTF_8);
+  }
+
+  private static double ms(long us) {
+    return us / 1000.0;
+  }
+
+  private static void progress(VersusArgs a, String message) {
+    System.err.println("versus: " + a.system().label() + ": " + message);
+  }
+}

@@ -1,0 +1,144 @@
+package io.pachyderm.bench.versus;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The load generator's arguments, validated at once. Two commands:
+ *
+ * <pre>
+ * run --system SYSTEM [--endpoints A,B,C] [--workloads uniform,zipfian,hot] [--callers 32]
+ *     [--entities 10000] [--payload-bytes 100] [--seconds 20] [--calls-max 200000]
+ *     [--warmup-seconds 15] [--quick] [--out DIR] [--data DIR] [--seed 1]
+ * report [--out DIR]
+ * </pre>
+ *
+ * {@code --quick} changes the defaults of the three bounds only (5 s, 50,000 calls, 5 s of
+ * warm-up); a bound given explicitly wins, whatever the order.
+ *
+ * @param endpoints per system: Pachyderm and raw-Ratis peers ({@code n1=127.0.0.1:7001}), etcd
+ *     client URLs, or one JDBC URL; none for {@code pachyderm-local}, which opens its store in {@code data}
+ * @param measure the measured phase's length limit per workload
+ * @param callsMax the measured phase's call limit per workload
+ * @param warmup the warm-up before the first workload (uniform, not measured)
+ */
+record VersusArgs(Command command, SystemKind system, List<String> endpoints, List<Workload> workloads,
+                         int callers, int entities, int payloadBytes, Duration measure, long callsMax, Duration warmup,
+                         Path out, Path data, long seed) {
+  public enum Command { RUN, REPORT }
+
+  public static final int CALLERS_DEFAULT = 32;
+  public static final int ENTITIES_DEFAULT = 10_000;
+  public static final int PAYLOAD_BYTES_DEFAULT = 100;
+  public static final Path OUT_DEFAULT = Path.of("benchmarks", "target", "versus");
+
+  public VersusArgs {
+    endpoints = List.copyOf(endpoints);
+    workloads = List.copyOf(workloads);
+  }
+
+  public static VersusArgs parse(String... args) {
+    if (args.length == 0) {
+      throw new IllegalArgumentException("missing command: run or report");
+    }
+    Command command = switch (args[0]) {
+      case "run" -> Command.RUN;
+      case "report" -> Command.REPORT;
+      default -> throw new IllegalArgumentException("unknown command '" + args[0] + "': use run or report");
+    };
+    SystemKind system = null;
+    List<String> endpoints = List.of();
+    List<Workload> workloads = List.of(Workload.UNIFORM, Workload.ZIPFIAN, Workload.HOT);
+    int callers = CALLERS_DEFAULT;
+    int entities = ENTITIES_DEFAULT;
+    int payloadBytes = PAYLOAD_BYTES_DEFAULT;
+    boolean quick = false;
+    Long seconds = null;
+    Long callsMax = null;
+    Long warmupSeconds = null;
+    Path out = OUT_DEFAULT;
+    Path data = null;
+    long seed = 1;
+    for (int i = 1; i < args.length; i++) {
+      String flag = args[i];
+      if (flag.equals("--quick")) {
+        quick = true;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value" : "unexpected argument '"
+            + flag + "'");
+      }
+      String v = args[++i];
+      switch (flag) {
+        case "--system" -> system = SystemKind.parse(v);
+        case "--endpoints" -> endpoints = split(v);
+        case "--workloads" -> {
+          List<Workload> w = new ArrayList<>();
+          for (String s : split(v)) {
+            w.add(Workload.parse(s));
+          }
+          workloads = w;
+        }
+        case "--callers" -> callers = (int) positive(flag, v, 10_000);
+        case "--entities" -> entities = (int) positive(flag, v, 10_000_000);
+        case "--payload-bytes" -> payloadBytes = (int) between(flag, v, 0, Register.PAYLOAD_CHARS_MAX);
+        case "--seconds" -> seconds = positive(flag, v, 3_600);
+        case "--calls-max" -> callsMax = positive(flag, v, 1_000_000_000);
+        case "--warmup-seconds" -> warmupSeconds = between(flag, v, 0, 3_600);
+        case "--out" -> out = Path.of(v);
+        case "--data" -> data = Path.of(v);
+        case "--seed" -> seed = number(flag, v);
+        default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
+      }
+    }
+    if (command == Command.RUN) {
+      if (system == null) {
+        throw new IllegalArgumentException("run needs --system");
+      }
+      if (system == SystemKind.PACHYDERM_LOCAL ? data == null : endpoints.isEmpty()) {
+        throw new IllegalArgumentException(system == SystemKind.PACHYDERM_LOCAL
+            ? "--system pachyderm-local needs --data DIR (its store)" : "--system " + system.label() + " needs --endpoints");
+      }
+      if (workloads.isEmpty()) {
+        throw new IllegalArgumentException("--workloads names none");
+      }
+    }
+    return new VersusArgs(command, system, endpoints, workloads, callers, entities, payloadBytes,
+        Duration.ofSeconds(seconds != null ? seconds : quick ? 5 : 20),
+        callsMax != null ? callsMax : quick ? 50_000 : 200_000,
+        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 5 : 15), out, data, seed);
+  }
+
+  private static List<String> split(String v) {
+    List<String> parts = new ArrayList<>();
+    for (String s : v.split(",")) {
+      if (!s.isBlank()) {
+        parts.add(s.strip());
+      }
+    }
+    return parts;
+  }
+
+  private static long number(String flag, String v) {
+    try {
+      return Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " needs a whole number, was '" + v + "'", e);
+    }
+  }
+
+  private static long positive(String flag, String v, long max) {
+    return between(flag, v, 1, max);
+  }
+
+  private static long between(String flag, String v, long min, long max) {
+    long n = number(flag, v);
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(flag + " must be " + min + ".." + max + ", was " + n);
+    }
+    return n;
+  }
+}
