@@ -142,6 +142,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
         io.pachyderm.storage.journal.JournalOptions.defaults();
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
+    private io.pachyderm.node.StateStoreKind stateStoreKind = io.pachyderm.node.StateStoreKind.DISK;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "data dir");
@@ -197,6 +198,15 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
       return this;
     }
 
+    /**
+     * Where entity states live: {@link io.pachyderm.node.StateStoreKind#DISK} (the default; RocksDB
+     * under {@code <dataDir>/state}) or {@link io.pachyderm.node.StateStoreKind#HEAP}.
+     */
+    public Builder stateStore(io.pachyderm.node.StateStoreKind kind) {
+      this.stateStoreKind = Objects.requireNonNull(kind, "state store kind");
+      return this;
+    }
+
     /** Starts the node and waits (up to 30 s) until it serves writes. */
     public LocalPachyderm open() {
       try {
@@ -212,6 +222,7 @@ public final class LocalPachyderm implements Entities, AutoCloseable {
           .snapshotThresholdEntries(snapshotThresholdEntries)
           .entitiesPerEcosystemMax(entitiesPerEcosystemMax)
           .journal(journalOptions)
+          .stateStore(stateStoreKind)
           .effectRetry(effectRetry);
       handlers.forEach(nb::effectHandler);
       PachydermNode node = nb.build().start();

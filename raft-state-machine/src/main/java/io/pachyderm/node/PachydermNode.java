@@ -21,6 +21,7 @@ import io.pachyderm.node.internal.NodeLifecycle;
 import io.pachyderm.node.internal.NodeMeters;
 import io.pachyderm.node.internal.NodeMetrics;
 import io.pachyderm.node.internal.RatisConfig;
+import io.pachyderm.node.internal.StateStores;
 import io.pachyderm.replica.ReplicatedTableLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.internal.CallAuthorizer;
@@ -105,11 +106,17 @@ public final class PachydermNode implements AutoCloseable {
     NodeMetrics metrics = meters.metrics();
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.effectiveLimits(), b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
-        b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits);
+        b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits,
+        StateStores.open(b.nodeId, b.stateStoreKind, b.dataDir, b.types));
     this.failStop = new FailStop(b.nodeId, b.fatalErrorPolicy);
     stateMachine.failStop(failStop);
-    List<Path> storageDirs = b.journalEnabled ? List.of(b.dataDir.resolve("raft"), b.dataDir.resolve("journal"))
-        : List.of(b.dataDir.resolve("raft"));
+    List<Path> storageDirs = new java.util.ArrayList<>(List.of(b.dataDir.resolve("raft")));
+    if (b.journalEnabled) {
+      storageDirs.add(b.dataDir.resolve("journal"));
+    }
+    if (b.stateStoreKind == StateStoreKind.DISK) {
+      storageDirs.add(StateStores.directory(b.dataDir));
+    }
     stateMachine.diskReserve(new DiskReserve(b.nodeId, storageDirs, b.diskReserveBytes));
     this.tls = b.tls;
     if (b.tls != null || b.clientToken != null) {
@@ -131,9 +138,11 @@ public final class PachydermNode implements AutoCloseable {
           .build();
     } catch (IOException e) {
       meters.close();
+      stateMachine.closeStateStore();
       throw new UncheckedIOException("node " + b.nodeId + ": cannot create the Ratis server in " + dataDir, e);
     } catch (RuntimeException e) {
       meters.close();
+      stateMachine.closeStateStore();
       throw e;
     }
     this.lifecycle = new NodeLifecycle(b.nodeId, dataDir, self, server, stateMachine, failStop, meters, b.tls,
@@ -334,6 +343,7 @@ public final class PachydermNode implements AutoCloseable {
     private long readyApplyLagEntriesMax = 1_000;
     private FatalErrorPolicy fatalErrorPolicy = FatalErrorPolicy.HALT_JVM;
     private long diskReserveBytes = DISK_RESERVE_BYTES_DEFAULT;
+    private StateStoreKind stateStoreKind = StateStoreKind.DISK;
 
     private Builder(String nodeId, List<Peer> peers, Path dataDir) {
       this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -644,6 +654,16 @@ public final class PachydermNode implements AutoCloseable {
         throw new IllegalArgumentException("diskReserveBytes must be >= 0: " + bytes);
       }
       this.diskReserveBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Where entity states live: {@link StateStoreKind#DISK} (the default; RocksDB under {@code
+     * <dataDir>/state}, a cache of hot entities of at most an eighth of the heap) or {@link
+     * StateStoreKind#HEAP}. A DISK store is rebuilt from the latest snapshot at every start.
+     */
+    public Builder stateStore(StateStoreKind kind) {
+      this.stateStoreKind = Objects.requireNonNull(kind, "state store kind");
       return this;
     }
 

@@ -15,6 +15,7 @@ import io.pachyderm.replica.Decider;
 import io.pachyderm.replica.HeapStateStore;
 import io.pachyderm.replica.Outbox;
 import io.pachyderm.replica.Replica;
+import io.pachyderm.replica.StateStore;
 import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
@@ -65,6 +66,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final EffectDispatcher effects;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final Replica replica;
+  private final StateStore store;
   private final LeaderEntries leaderEntries;
   private final LeaderWork leaderWork;
   private final InternalProposer proposer;
@@ -110,7 +112,21 @@ public final class EntityStateMachine extends BaseStateMachine {
                             Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
                             int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
                             long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics, QueueLimits queueLimits) {
+    this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
+        logEntriesKeptForLaggingNodesMax, metrics, queueLimits, new HeapStateStore());
+  }
+
+  /**
+   * @param store where the replica keeps entity states; this state machine closes it (when it is
+   *     {@link AutoCloseable}) when Ratis closes it, after the last entry was applied
+   */
+  public EntityStateMachine(String nodeId, EntityTypes types, NodeLimits limits,
+                            Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
+                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
+                            long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics, QueueLimits queueLimits,
+                            StateStore store) {
     this.metrics = metrics;
+    this.store = Objects.requireNonNull(store, "state store");
     this.logEntriesKeptForLaggingNodesMax = logEntriesKeptForLaggingNodesMax;
     this.nodeId = nodeId;
     this.journal = new NodeJournal(nodeId, journalDir, journalOptions);
@@ -118,7 +134,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.historyWaiters = new HistoryWaiters(nodeId, 10_000);
     this.queries = new QueryRunner(nodeId);
     // Without a journal directory nothing keeps the per-event journal records: the replica builds none.
-    this.replica = new Replica(nodeId, types, new HeapStateStore(), limits.dedupEntriesMax(), limits.tables(),
+    this.replica = new Replica(nodeId, types, store, limits.dedupEntriesMax(), limits.tables(),
         journalDir != null);
     this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers),
         queueLimits.effectHandlerThreadsMax(), queueLimits.effectsQueuedPerHandlerMax());
@@ -220,6 +236,19 @@ public final class EntityStateMachine extends BaseStateMachine {
     queries.close();
     journal.close();
     super.close();
+    // Ratis closes the state machine once its apply loop has stopped: nothing writes the store now.
+    closeStateStore();
+  }
+
+  /** Closes the state store (a DISK store's RocksDB); also for a node whose start failed before Ratis ran. */
+  public void closeStateStore() {
+    if (store instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(nodeId + ": could not close the state store: " + e.getMessage(), e);
+      }
+    }
   }
 
   /** The leader's clock, for the records it builds and the timers it fires; call before the server starts. */
