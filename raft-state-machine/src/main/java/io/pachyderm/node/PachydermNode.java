@@ -107,7 +107,7 @@ public final class PachydermNode implements AutoCloseable {
     this.stateMachine = new EntityStateMachine(b.nodeId, b.types, b.effectiveLimits(), b.effectHandlers, b.effectRetry,
         b.timerFiresPerSecondMax, b.journalEnabled ? b.dataDir.resolve("journal") : null, b.journalOptions,
         b.logEntriesKeptForLaggingNodesMax, metrics, b.queueLimits,
-        StateStores.open(b.nodeId, b.stateStoreKind, b.dataDir, b.types));
+        StateStores.create(b.stateStoreKind, b.dataDir, b.types));
     this.failStop = new FailStop(b.nodeId, b.fatalErrorPolicy);
     stateMachine.failStop(failStop);
     List<Path> storageDirs = new java.util.ArrayList<>(List.of(b.dataDir.resolve("raft")));

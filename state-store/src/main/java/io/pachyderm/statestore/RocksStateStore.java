@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -31,9 +32,10 @@ import org.rocksdb.WriteOptions;
  * {@link #commit} together with the applied index and the entity count, so the store always holds
  * the state after a whole entry. The WAL is off: the Raft log is the write-ahead log. A crash loses
  * what was not flushed yet, and the live database may hold a state newer than the last snapshot;
- * the node therefore never trusts the live database at start: it empties it ({@link #clear}) and
- * rebuilds it from the latest snapshot, and Ratis replays the log from that snapshot's index. No
- * entry is ever applied on top of a state that already holds it (see the package documentation).
+ * the node therefore never trusts the live database at start: it deletes it unread ({@link
+ * #openEmpty}) and rebuilds it from the latest snapshot, and Ratis replays the log from that
+ * snapshot's index. No entry is ever applied on top of a state that already holds it (see the
+ * package documentation).
  *
  * <p>Thread-safety: {@link #put}, {@link #commit}, {@link #clear} and {@link #close} on the apply
  * thread; {@link #get}, {@link #size} and {@link #keysInOrder} from any thread. A get sees the
@@ -71,17 +73,55 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   /**
-   * Opens (creating if missing) the store in {@code dir}.
+   * Opens (creating if missing) the store in {@code dir} with what it holds: for tools and tests
+   * that read a store a node left; a node opens its store with {@link #openEmpty}.
    *
-   * @param cacheBytesMax the hot-entity cache's bound, in estimated heap bytes; 0 caches nothing
-   * @throws IOException naming the directory when RocksDB cannot open it
+   * @param cacheBytesMax the hot-entity cache's bound ({@code stateCacheBytesMax}), in estimated
+   *     heap bytes; 0 caches nothing
+   * @throws IOException naming the directory (and RocksDB's reason, e.g. a damaged file) when RocksDB cannot open it
    */
   public static RocksStateStore open(Path dir, EntityTypes types, long cacheBytesMax) throws IOException {
-    Objects.requireNonNull(dir, "state store directory");
-    Objects.requireNonNull(types, "entity types");
-    RocksStateStore store = new RocksStateStore(dir, types, cacheBytesMax);
+    RocksStateStore store = unopened(dir, types, cacheBytesMax);
     store.openDb();
     return store;
+  }
+
+  /**
+   * A store for {@code dir} that {@link #openEmpty} opens later: a node creates its store when it is
+   * built and opens it when it starts, once Ratis holds the data directory's lock (a second node
+   * on the same directory must fail on that lock, before it touches the first one's store).
+   */
+  public static RocksStateStore unopened(Path dir, EntityTypes types, long cacheBytesMax) {
+    Objects.requireNonNull(dir, "state store directory");
+    Objects.requireNonNull(types, "entity types");
+    return new RocksStateStore(dir, types, cacheBytesMax);
+  }
+
+  /**
+   * Opens this store empty, deleting whatever a previous run left in its directory unread: what a
+   * node does at start, because the live database is never trusted (its WAL is off; see the class
+   * documentation). Files damaged by a crash or a bad disk are deleted, never opened.
+   *
+   * @throws IOException naming the directory when its old contents cannot be deleted or RocksDB cannot open it
+   */
+  public void openEmpty() throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (db != null || closed) {
+        throw new IllegalStateException("the disk state store in " + dir + " was opened before");
+      }
+      if (Files.isDirectory(dir)) {
+        try (Options destroy = new Options()) {
+          RocksDB.destroyDB(dir.toString(), destroy);
+        } catch (RocksDBException e) {
+          throw new IOException("cannot delete the previous disk state store in " + dir + ": " + e.getMessage()
+              + "; delete " + dir + " (the node rebuilds it from its snapshot and Raft log) and restart", e);
+        }
+      }
+      openDb();
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /** The default cache bound: an eighth of the heap the JVM may use. */
@@ -321,9 +361,25 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     db.close();
   }
 
+  /**
+   * Writes the memtables to table files, so that a store closed cleanly holds its last entry on
+   * disk (nothing depends on it today: a node deletes its store unread at start). A failure here
+   * loses nothing the node needs, so it is not an error.
+   */
+  private void flushQuietly() {
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(flush);
+    } catch (RocksDBException e) {
+      // The Raft log and the snapshot hold everything; see above.
+    }
+  }
+
   private void requireOpen() {
     if (closed) {
       throw new IllegalStateException("the disk state store in " + dir + " is closed");
+    }
+    if (db == null) {
+      throw new IllegalStateException("the disk state store in " + dir + " is not open yet (a node opens it at start)");
     }
   }
 
@@ -335,8 +391,11 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
         return;
       }
       closed = true;
-      db.close();
-      options.close();
+      if (db != null) {
+        flushQuietly();
+        db.close();
+        options.close();
+      }
       batch.close();
       writeOptions.close();
     } finally {

@@ -10,8 +10,9 @@
  * the latest snapshot, while Ratis replays the log from that snapshot's index. Replaying entries
  * onto a newer state would fail their version checks and add outbox items twice. Of the two ways
  * out (trust the store's own applied index and make Ratis start there, or trust the snapshot) this
- * store takes the second: at every start, and at every snapshot installed from a leader, the node
- * empties the live database and loads the snapshot into it, then Ratis replays the log. So the
+ * store takes the second: at every start (deleting the old database unread), and at every snapshot
+ * installed from a leader, the node empties the live database and loads the snapshot into it, then
+ * Ratis replays the log. So the
  * live database is a cache of the log on disk, never a source of truth; a database damaged by a
  * crash (or a bad disk) is thrown away at the next start, and what a node serves comes only from
  * its snapshot and its log. The cost is a start that reloads the whole snapshot.

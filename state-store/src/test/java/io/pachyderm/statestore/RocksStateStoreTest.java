@@ -138,6 +138,33 @@ class RocksStateStoreTest {
   }
 
   @Test
+  void openEmptyDeletesAStoreWhoseTableFilesAreDamagedInsteadOfOpeningIt() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 0)) {
+      for (int i = 0; i < 100; i++) {
+        store.put(key(i), state(i, 1));
+      }
+      store.commit(1);
+    }
+    List<Path> tables;
+    try (var files = java.nio.file.Files.list(dir)) {
+      tables = files.filter(p -> p.getFileName().toString().endsWith(".sst")).toList();
+    }
+    assertThat(tables).as("close flushed the memtable (no WAL)").isNotEmpty();
+    for (Path table : tables) {
+      java.nio.file.Files.write(table, new byte[] {1, 2, 3});
+    }
+    assertThatThrownBy(() -> RocksStateStore.open(dir, Counter.TYPES, 0)).hasMessageContaining(dir.toString())
+        .hasMessageContaining("move " + dir + " aside");
+    try (RocksStateStore store = RocksStateStore.unopened(dir, Counter.TYPES, 0)) {
+      assertThatThrownBy(() -> store.get(key(1))).hasMessageContaining("not open yet");
+      store.openEmpty();
+      assertThat(store.size()).isZero();
+      assertThat(store.get(key(1))).isNull();
+      assertThat(store.appliedIndex()).isZero();
+    }
+  }
+
+  @Test
   void aNegativeCacheBoundIsRefusedByName() {
     assertThatThrownBy(() -> RocksStateStore.open(dir, Counter.TYPES, -1)).hasMessageContaining("stateCacheBytesMax");
   }

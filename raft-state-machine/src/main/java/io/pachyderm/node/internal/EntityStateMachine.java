@@ -177,6 +177,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     // NEW -> STARTING -> RUNNING: snapshot installation later needs RUNNING -> PAUSING -> PAUSED.
     getLifeCycle().startAndTransition(() -> {
       storage.init(raftStorage);
+      // Here rather than when the node is built: Ratis holds the data directory's lock by now.
+      StateStores.openAtStart(nodeId, store);
       journal.openWhile(this::loadLatestSnapshot);
       journal.markGap(getLastAppliedTermIndex());
     }, IOException.class);

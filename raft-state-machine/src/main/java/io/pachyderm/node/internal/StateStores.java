@@ -6,10 +6,9 @@ import io.pachyderm.replica.HeapStateStore;
 import io.pachyderm.replica.StateStore;
 import io.pachyderm.statestore.RocksStateStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** Opens the state store a node's settings name. */
+/** Creates and opens the state store a node's settings name. */
 public final class StateStores {
   private StateStores() {}
 
@@ -19,21 +18,29 @@ public final class StateStores {
   }
 
   /**
-   * A DISK store caches hot entities up to {@link RocksStateStore#defaultCacheBytesMax()} (an eighth
-   * of the heap).
-   *
-   * @throws UncheckedIOException naming the directory when the disk store cannot be opened
+   * The store {@code kind} names, not yet open: {@link #openAtStart} opens it. A DISK store caches
+   * hot entities up to {@link RocksStateStore#defaultCacheBytesMax()} (an eighth of the heap).
    */
-  public static StateStore open(String nodeId, StateStoreKind kind, Path dataDir, EntityTypes types) {
+  public static StateStore create(StateStoreKind kind, Path dataDir, EntityTypes types) {
     return switch (kind) {
       case HEAP -> new HeapStateStore();
-      case DISK -> {
-        try {
-          yield RocksStateStore.open(directory(dataDir), types, RocksStateStore.defaultCacheBytesMax());
-        } catch (IOException e) {
-          throw new UncheckedIOException("node " + nodeId + ": " + e.getMessage(), e);
-        }
-      }
+      case DISK -> RocksStateStore.unopened(directory(dataDir), types, RocksStateStore.defaultCacheBytesMax());
     };
+  }
+
+  /**
+   * Opens {@code store} as the node starts (Ratis holds the data directory by then). A DISK store
+   * opens empty: the node rebuilds it from its latest snapshot and the Raft log.
+   *
+   * @throws IOException naming the node and the directory when the disk store cannot be opened
+   */
+  static void openAtStart(String nodeId, StateStore store) throws IOException {
+    if (store instanceof RocksStateStore disk) {
+      try {
+        disk.openEmpty();
+      } catch (IOException e) {
+        throw new IOException("node " + nodeId + ": " + e.getMessage(), e);
+      }
+    }
   }
 }
