@@ -105,20 +105,12 @@ public final class EntityStateMachine extends BaseStateMachine {
     this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
         logEntriesKeptForLaggingNodesMax,
         new NodeMetrics(nodeId, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-            java.util.Set.copyOf(types.names())), QueueLimits.DEFAULT);
-  }
-
-  public EntityStateMachine(String nodeId, EntityTypes types, NodeLimits limits,
-                            Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
-                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
-                            long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics, QueueLimits queueLimits) {
-    this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
-        logEntriesKeptForLaggingNodesMax, metrics, queueLimits, new HeapStateStore());
+            java.util.Set.copyOf(types.names())), QueueLimits.DEFAULT, new HeapStateStore());
   }
 
   /**
-   * @param store where the replica keeps entity states; this state machine closes it (when it is
-   *     {@link AutoCloseable}) when Ratis closes it, after the last entry was applied
+   * @param store where the replica keeps entity states; opened as the server starts, and closed
+   *     (when {@link AutoCloseable}) when Ratis closes this state machine, after the last apply
    */
   public EntityStateMachine(String nodeId, EntityTypes types, NodeLimits limits,
                             Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
