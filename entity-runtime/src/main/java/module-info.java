@@ -15,6 +15,7 @@ module io.pachyderm.entity {
   exports io.pachyderm.api;
   exports io.pachyderm.codec;
   exports io.pachyderm.entity;
-  exports io.pachyderm.runtime to io.pachyderm.protocol, io.pachyderm.replica, io.pachyderm.simulation, io.pachyderm.client, io.pachyderm.node,
+  exports io.pachyderm.runtime to io.pachyderm.protocol, io.pachyderm.replica, io.pachyderm.simulation,
+      io.pachyderm.statestore, io.pachyderm.client, io.pachyderm.node,
       io.pachyderm.cli, io.pachyderm.chaos;
 }

@@ -4,5 +4,6 @@ module io.pachyderm.replica {
   requires transitive io.pachyderm.entity;
   requires transitive io.pachyderm.protocol;
 
-  exports io.pachyderm.replica to io.pachyderm.node, io.pachyderm.local, io.pachyderm.simulation;
+  exports io.pachyderm.replica to io.pachyderm.node, io.pachyderm.local, io.pachyderm.simulation,
+      io.pachyderm.statestore;
 }

@@ -114,7 +114,7 @@ class ImportGraphTest {
     for (var m : ModuleExports.MODULES) {
       boolean compiled = ModuleExports.compiledDescriptor(m.anchor()).isPresent();
       boolean published = java.util.Set.of("io.pachyderm.entity", "io.pachyderm.protocol", "io.pachyderm.cluster",
-          "io.pachyderm.replica", "io.pachyderm.simulation", "io.pachyderm.storage", "io.pachyderm.client")
+          "io.pachyderm.replica", "io.pachyderm.simulation", "io.pachyderm.statestore", "io.pachyderm.storage", "io.pachyderm.client")
           .contains(m.name());
       assertThat(compiled).as("module-info.class of " + m.name()).isEqualTo(published);
       assertThat(compiled && m.declaredHere().isPresent()).as("two descriptors for " + m.name()).isFalse();

@@ -72,6 +72,7 @@ final class ModuleExports {
       new OurModule("io.pachyderm.cluster", io.pachyderm.cluster.Peer.class, Optional.empty()),
       new OurModule("io.pachyderm.replica", io.pachyderm.replica.Replica.class, Optional.empty()),
       new OurModule("io.pachyderm.simulation", io.pachyderm.simulation.Simulation.class, Optional.empty()),
+      new OurModule("io.pachyderm.statestore", io.pachyderm.statestore.RocksStateStore.class, Optional.empty()),
       new OurModule("io.pachyderm.storage", io.pachyderm.storage.journal.EventJournal.class, Optional.empty()),
       new OurModule("io.pachyderm.client", io.pachyderm.client.PachydermClient.class, Optional.empty()),
       new OurModule("io.pachyderm.node", io.pachyderm.node.PachydermNode.class, Optional.of(NODE)),

@@ -3,6 +3,7 @@ package io.pachyderm.cli;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.Transport;
 import io.pachyderm.node.PachydermNode;
+import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.File;
 import java.nio.file.Path;
@@ -114,6 +115,26 @@ final class NodeCommand implements Callable<Integer> {
           + "(reads go on) until space is back. Default: 256MB."})
   String diskReserve;
 
+  @Option(names = "--state-store", defaultValue = "heap", paramLabel = "heap|disk",
+      converter = StateStoreKindConverter.class, description = {
+      "Where entity states live: disk (RocksDB under DIR/state, hot entities cached in at most an eighth of the "
+          + "heap; rebuilt from the latest snapshot at every start) or heap (every entity in the heap). "
+          + "Default: heap (disk becomes the default once its snapshots are RocksDB checkpoints)."})
+  StateStoreKind stateStore;
+
+  /** Lower-case names on the command line, with the accepted ones in the error. */
+  static final class StateStoreKindConverter implements picocli.CommandLine.ITypeConverter<StateStoreKind> {
+    @Override
+    public StateStoreKind convert(String value) {
+      return switch (value) {
+        case "heap" -> StateStoreKind.HEAP;
+        case "disk" -> StateStoreKind.DISK;
+        default -> throw new picocli.CommandLine.TypeConversionException(
+            "--state-store must be heap or disk, was '" + value + "'");
+      };
+    }
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     return serve(builder().build().start());
@@ -140,7 +161,8 @@ final class NodeCommand implements Callable<Integer> {
     }
     PachydermNode.Builder builder = node(id, cluster, dataDir, providedTypes()).transport(transport)
         .journal(JournalOptions.builder().rollCycle(journalRoll).retainedCyclesMax(journalRetain).build())
-        .journalEnabled(!noJournal);
+        .journalEnabled(!noJournal)
+        .stateStore(stateStore);
     var tls = TlsOptions.files(tlsCertificate, tlsKey, tlsCa);
     if (tls != null) {
       builder.tls(tls);

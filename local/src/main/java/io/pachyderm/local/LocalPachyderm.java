@@ -97,6 +97,7 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
         io.pachyderm.storage.journal.JournalOptions.defaults();
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
+    private io.pachyderm.node.settings.StateStoreKind stateStoreKind = io.pachyderm.node.settings.StateStoreKind.DEFAULT;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "data dir");
@@ -152,6 +153,16 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
       return this;
     }
 
+    /**
+     * Where entity states live: {@link io.pachyderm.node.settings.StateStoreKind#HEAP} (the default, see
+     * {@link io.pachyderm.node.settings.StateStoreKind#DEFAULT}) or {@link io.pachyderm.node.settings.StateStoreKind#DISK}
+     * (RocksDB under {@code <dataDir>/state}).
+     */
+    public Builder stateStore(io.pachyderm.node.settings.StateStoreKind kind) {
+      this.stateStoreKind = Objects.requireNonNull(kind, "state store kind");
+      return this;
+    }
+
     /** Starts the node and waits (up to 30 s) until it serves writes. */
     public LocalPachyderm open() {
       try {
@@ -167,6 +178,7 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
           .snapshotThresholdEntries(snapshotThresholdEntries)
           .entitiesPerEcosystemMax(entitiesPerEcosystemMax)
           .journal(journalOptions)
+          .stateStore(stateStoreKind)
           .effectRetry(effectRetry);
       handlers.forEach(nb::effectHandler);
       PachydermNode node = nb.build().start();

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.node.settings.NodeLimits;
 import io.pachyderm.node.settings.QueueLimits;
 import io.pachyderm.node.settings.EffectRetry;
@@ -57,6 +58,7 @@ final class NodeDraft {
   long readyApplyLagEntriesMax = 1_000;
   FatalErrorPolicy fatalErrorPolicy = FatalErrorPolicy.HALT_JVM;
   long diskReserveBytes = PachydermNode.Builder.DISK_RESERVE_BYTES_DEFAULT;
+  StateStoreKind stateStoreKind = StateStoreKind.DEFAULT;
 
   NodeDraft(String nodeId, List<Peer> peers, Path dataDir) {
     this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -71,6 +73,6 @@ final class NodeDraft {
         electionTimeoutMin, limits, quotaEntitiesPerEcosystem, effectRetry, timerFiresPerSecondMax, queueLimits,
         journalOptions, journalEnabled, logEntriesKeptForLaggingNodesMax, tls, tlsReloadInterval, insecure,
         policyFile, clientToken, meterRegistry, metricsHost, metricsPort, readyApplyLagEntriesMax, fatalErrorPolicy,
-        diskReserveBytes);
+        diskReserveBytes, stateStoreKind);
   }
 }

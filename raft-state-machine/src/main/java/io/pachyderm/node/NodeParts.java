@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.node.settings.NodeLimits;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.internal.RatisCluster;
@@ -7,6 +8,7 @@ import io.pachyderm.cluster.tls.TlsMaterial;
 import io.pachyderm.node.internal.CallAuthorizer;
 import io.pachyderm.node.internal.ClusterIdFile;
 import io.pachyderm.node.internal.DiskReserve;
+import io.pachyderm.node.internal.StateStores;
 import io.pachyderm.node.internal.EntityStateMachine;
 import io.pachyderm.node.internal.FailStop;
 import io.pachyderm.node.internal.HealthCheck;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,11 +68,17 @@ record NodeParts(RaftGroup group, RaftServer server, EntityStateMachine stateMac
     NodeMetrics metrics = meters.metrics();
     EntityStateMachine stateMachine = new EntityStateMachine(b.nodeId(), b.types(), limits, b.effectHandlers(),
         b.effectRetry(), b.timerFiresPerSecondMax(), b.journalEnabled() ? b.dataDir().resolve("journal") : null,
-        b.journalOptions(), b.logEntriesKeptForLaggingNodesMax(), metrics, b.queueLimits());
+        b.journalOptions(), b.logEntriesKeptForLaggingNodesMax(), metrics, b.queueLimits(),
+        StateStores.create(b.stateStoreKind(), b.dataDir(), b.types()));
     FailStop failStop = new FailStop(b.nodeId(), b.fatalErrorPolicy());
     stateMachine.failStop(failStop);
-    List<Path> storageDirs = b.journalEnabled() ? List.of(b.dataDir().resolve("raft"), b.dataDir().resolve("journal"))
-        : List.of(b.dataDir().resolve("raft"));
+    List<Path> storageDirs = new ArrayList<>(List.of(b.dataDir().resolve("raft")));
+    if (b.journalEnabled()) {
+      storageDirs.add(b.dataDir().resolve("journal"));
+    }
+    if (b.stateStoreKind() == StateStoreKind.DISK) {
+      storageDirs.add(StateStores.directory(b.dataDir()));
+    }
     stateMachine.diskReserve(new DiskReserve(b.nodeId(), storageDirs, b.diskReserveBytes()));
     // The authorizer asks who is a member of the group, which the server knows once it exists.
     AtomicReference<RaftServer> serverOnceBuilt = new AtomicReference<>();
@@ -87,9 +96,11 @@ record NodeParts(RaftGroup group, RaftServer server, EntityStateMachine stateMac
           .setOption(RaftStorage.StartupOption.RECOVER).build();
     } catch (IOException e) {
       meters.close();
+      stateMachine.closeStateStore();
       throw new UncheckedIOException("node " + b.nodeId() + ": cannot create the Ratis server in " + b.dataDir(), e);
     } catch (RuntimeException e) {
       meters.close();
+      stateMachine.closeStateStore();
       throw e;
     }
     serverOnceBuilt.set(server);

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.node.settings.NodeLimits;
 import io.pachyderm.node.settings.QueueLimits;
 import io.pachyderm.node.settings.EffectRetry;
@@ -46,9 +47,11 @@ record NodeSettings(String nodeId, List<Peer> peers, Path dataDir, String cluste
                     JournalOptions journalOptions, boolean journalEnabled, long logEntriesKeptForLaggingNodesMax,
                     TlsMaterial tls, Duration tlsReloadInterval, boolean insecure, Path policyFile,
                     String clientToken, MeterRegistry meterRegistry, String metricsHost, Integer metricsPort,
-                    long readyApplyLagEntriesMax, FatalErrorPolicy fatalErrorPolicy, long diskReserveBytes) {
+                    long readyApplyLagEntriesMax, FatalErrorPolicy fatalErrorPolicy, long diskReserveBytes,
+                    StateStoreKind stateStoreKind) {
   NodeSettings {
     Objects.requireNonNull(nodeId, "node id");
+    Objects.requireNonNull(stateStoreKind, "state store kind");
     effectHandlers = Collections.unmodifiableMap(new LinkedHashMap<>(effectHandlers));
     NodeChecks.requireSecureSetup(nodeId, peers, transport, tls, insecure);
     if (policyFile != null && tls == null) {

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.Transport;
 import io.pachyderm.cluster.tls.TlsFiles;
@@ -516,6 +517,16 @@ public final class PachydermNode implements AutoCloseable {
     }
 
     /** Checks the settings together (see each setter) and assembles the node; {@link PachydermNode#start()} serves. */
+    /**
+     * Where entity states live: {@link StateStoreKind#HEAP} (the default, see there) or
+     * {@link StateStoreKind#DISK} (RocksDB under {@code <dataDir>/state}, a cache of hot entities of
+     * at most an eighth of the heap, rebuilt from the latest snapshot at every start).
+     */
+    public Builder stateStore(StateStoreKind kind) {
+      draft.stateStoreKind = Objects.requireNonNull(kind, "state store kind");
+      return this;
+    }
+
     public PachydermNode build() {
       return new PachydermNode(draft.settings());
     }

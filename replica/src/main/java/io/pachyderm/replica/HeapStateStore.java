@@ -39,4 +39,9 @@ public final class HeapStateStore implements StateStore {
   public void clear() {
     entities.clear();
   }
+
+  /** Nothing to do: a put is part of the heap at once, and a heap store is not kept across restarts. */
+  @Override
+  public void commit(long appliedIndex) {
+  }
 }

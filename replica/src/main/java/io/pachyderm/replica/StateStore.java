@@ -1,12 +1,18 @@
 package io.pachyderm.replica;
 
 import io.pachyderm.runtime.EntityKey;
+import java.io.IOException;
 import java.util.List;
 
 /**
- * Where a replica keeps its entities' applied states. Today the heap ({@link HeapStateStore});
- * the store is kept this small so that an on-disk one (keyed by the entity key's bytes) can take
- * its place without the replica changing.
+ * Where a replica keeps its entities' applied states: the heap ({@link HeapStateStore}) or disk
+ * (the {@code state-store} module's RocksDB store, keyed by the entity key's bytes). Kept this small
+ * so that either can take the other's place without the replica changing.
+ *
+ * <p>Entry boundary: the replica calls {@link #commit} once after every log entry it applied (and
+ * after a snapshot's contents were loaded), with the entry's index. Every {@link #put} since the
+ * previous commit belongs to that entry: a disk store writes them, with the index, as one atomic
+ * batch, so what it holds is always the state after some whole entry, never half of one.
  *
  * <p>Thread-safety: written only by the apply thread (through the {@link Replica}); {@link #get}
  * and {@link #size} may be called from any thread (leader threads, reads) and must return a value
@@ -31,4 +37,27 @@ public interface StateStore {
 
   /** Removes every entity (a snapshot is about to be loaded). Apply thread only. */
   void clear();
+
+  /**
+   * Ends the writes of log entry {@code appliedIndex} (0 for a snapshot's contents just loaded, whose
+   * index the snapshot itself records): every {@link #put} since the last commit becomes part of the
+   * store at once, with that index. Apply thread only.
+   */
+  void commit(long appliedIndex);
+
+  /**
+   * Visits every entity held, in {@link EntityKey} order, with its state; a snapshot writes entities
+   * this way so that a disk store need not hold every key in the heap at once. Apply thread only.
+   */
+  default void forEachInOrder(Visitor visitor) throws IOException {
+    for (EntityKey key : keysInOrder()) {
+      visitor.visit(key, get(key));
+    }
+  }
+
+  /** Receives entities from {@link #forEachInOrder}. */
+  @FunctionalInterface
+  interface Visitor {
+    void visit(EntityKey key, Versioned value) throws IOException;
+  }
 }

@@ -2,6 +2,7 @@ package io.pachyderm.bench.statestore;
 
 import io.pachyderm.local.LocalPachyderm;
 import io.pachyderm.node.PachydermNode;
+import io.pachyderm.node.settings.StateStoreKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,23 +13,18 @@ import java.util.Locale;
  * one place where the kind reaches a node builder, so that the same benchmark measures every store
  * the build has, side by side.
  *
- * <p>This build's nodes have one store, the in-heap one (every entity's state in one map). Until
- * the node builders take a state store kind (issue 14: {@code stateStore(StateStoreKind)}),
- * {@link #parse} refuses {@code disk} and {@link #available()} lists {@code heap} alone. Immutable.
+ * <p>Each kind is the node's {@link io.pachyderm.node.settings.StateStoreKind} of the same name, set on the
+ * builder explicitly (never left to the builder's default, which may change). Immutable.
  */
 public enum StoreKind {
-  /** Every entity's state in the node's heap: today's store. */
+  /** Every entity's state in the node's heap. */
   HEAP,
-  /** Entity state on disk behind a bounded cache (issue 14); not in this build. */
+  /** Entity state in RocksDB behind a bounded cache (issue 14). */
   DISK;
-
-  /** What {@link #parse} says about {@code disk} while the node builders have no state store option. */
-  static final String DISK_MISSING = "this build has no disk state store (the node builders have no"
-      + " stateStore(StateStoreKind) option yet); --store heap is the only choice";
 
   /** The kinds this build's nodes can run, in table order. */
   public static List<StoreKind> available() {
-    return List.of(HEAP);
+    return List.of(HEAP, DISK);
   }
 
   /** The flag's spelling: {@code heap} or {@code disk}. */
@@ -39,15 +35,12 @@ public enum StoreKind {
   /**
    * The kind a {@code --store} value names (case-insensitive, surrounding blanks ignored).
    *
-   * @throws IllegalArgumentException naming the value when it is no store, or a store this build lacks
+   * @throws IllegalArgumentException naming the value when it is no store
    */
   public static StoreKind parse(String value) {
     String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
     for (StoreKind k : values()) {
       if (k.flag().equals(v)) {
-        if (!available().contains(k)) {
-          throw new IllegalArgumentException("--store " + v + ": " + DISK_MISSING);
-        }
         return k;
       }
     }
@@ -69,24 +62,18 @@ public enum StoreKind {
     return kinds;
   }
 
-  /**
-   * Sets this store on a local ecosystem's builder. The heap store is what {@code LocalPachyderm}
-   * runs by default in this build, so nothing is set for it.
-   */
+  /** Sets this store on a local ecosystem's builder. */
   public LocalPachyderm.Builder configure(LocalPachyderm.Builder builder) {
-    requireAvailable();
-    return builder;
+    return builder.stateStore(nodeKind());
   }
 
-  /** Sets this store on a node's builder; as {@link #configure(LocalPachyderm.Builder)}. */
+  /** Sets this store on a node's builder. */
   public PachydermNode.Builder configure(PachydermNode.Builder builder) {
-    requireAvailable();
-    return builder;
+    return builder.stateStore(nodeKind());
   }
 
-  private void requireAvailable() {
-    if (!available().contains(this)) {
-      throw new IllegalStateException("state store " + flag() + ": " + DISK_MISSING);
-    }
+  /** The node's kind of the same name. */
+  public StateStoreKind nodeKind() {
+    return StateStoreKind.valueOf(name());
   }
 }

@@ -23,7 +23,7 @@ class PlanTest {
     assertThat(p.callers()).isEqualTo(64);
     assertThat(p.stallSeconds()).isEqualTo(60);
     assertThat(p.snapshotsMin()).isEqualTo(5);
-    assertThat(p.stores()).containsExactly(StoreKind.HEAP);
+    assertThat(p.stores()).containsExactly(StoreKind.HEAP, StoreKind.DISK);
     assertThat(p.parts()).containsExactlyInAnyOrder("many", "snapshots", "install");
     assertThat(p.latencySecondsMax()).isEqualTo(900);
   }
@@ -52,7 +52,7 @@ class PlanTest {
     assertThatThrownBy(() -> plan("--parts", "many,speed")).hasMessageContaining("unknown part 'speed'");
     assertThatThrownBy(() -> plan("--heap", "lots")).hasMessageContaining("--heap 'lots'");
     assertThatThrownBy(() -> plan("--callers", "65")).hasMessageContaining("--callers must be 1..64");
-    assertThatThrownBy(() -> plan("--store", "disk")).hasMessageContaining("this build has no disk state store");
+    assertThatThrownBy(() -> plan("--store", "tape")).hasMessageContaining("'tape': not a state store");
     assertThatThrownBy(() -> plan("--stall-seconds", "0")).hasMessageContaining("--stall-seconds");
   }
 

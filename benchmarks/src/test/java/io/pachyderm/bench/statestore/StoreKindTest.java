@@ -4,34 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pachyderm.local.LocalPachyderm;
+import io.pachyderm.node.settings.StateStoreKind;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StoreKindTest {
   @Test
-  void heapIsAcceptedInAnyCaseAndIsTheOnlyStoreOfThisBuild() {
+  void bothStoresAreAcceptedInAnyCaseAndNameTheNodesKinds() {
     assertThat(StoreKind.parse("heap")).isEqualTo(StoreKind.HEAP);
-    assertThat(StoreKind.parse(" HEAP ")).isEqualTo(StoreKind.HEAP);
-    assertThat(StoreKind.available()).containsExactly(StoreKind.HEAP);
+    assertThat(StoreKind.parse(" DISK ")).isEqualTo(StoreKind.DISK);
+    assertThat(StoreKind.available()).containsExactly(StoreKind.HEAP, StoreKind.DISK);
+    assertThat(StoreKind.HEAP.nodeKind()).isEqualTo(StateStoreKind.HEAP);
+    assertThat(StoreKind.DISK.nodeKind()).isEqualTo(StateStoreKind.DISK);
+    assertThat(StoreKind.parseList(List.of("heap", "disk"))).containsExactly(StoreKind.HEAP, StoreKind.DISK);
   }
 
   @Test
-  void diskIsRefusedWithAMessageSayingThisBuildHasNoDiskStore() {
-    assertThatThrownBy(() -> StoreKind.parse("disk"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("--store disk")
-        .hasMessageContaining("this build has no disk state store");
-    assertThatThrownBy(() -> StoreKind.parseList(List.of("heap", "disk")))
-        .hasMessageContaining("this build has no disk state store");
-  }
-
-  @Test
-  void configuringANodeWithTheDiskStoreIsRefusedToo() {
+  void configuringABuilderReturnsThatBuilder() {
     LocalPachyderm.Builder builder = LocalPachyderm.builder(Path.of("unused"));
-    assertThatThrownBy(() -> StoreKind.DISK.configure(builder))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("this build has no disk state store");
+    assertThat(StoreKind.DISK.configure(builder)).isSameAs(builder);
     assertThat(StoreKind.HEAP.configure(builder)).isSameAs(builder);
   }
 

@@ -15,6 +15,7 @@ import io.pachyderm.replica.Decider;
 import io.pachyderm.replica.HeapStateStore;
 import io.pachyderm.replica.Outbox;
 import io.pachyderm.replica.Replica;
+import io.pachyderm.replica.StateStore;
 import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
@@ -65,6 +66,7 @@ public final class EntityStateMachine extends BaseStateMachine {
   private final EffectDispatcher effects;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final Replica replica;
+  private final StateStore store;
   private final LeaderEntries leaderEntries;
   private final LeaderWork leaderWork;
   private final InternalProposer proposer;
@@ -103,14 +105,20 @@ public final class EntityStateMachine extends BaseStateMachine {
     this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
         logEntriesKeptForLaggingNodesMax,
         new NodeMetrics(nodeId, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-            java.util.Set.copyOf(types.names())), QueueLimits.DEFAULT);
+            java.util.Set.copyOf(types.names())), QueueLimits.DEFAULT, new HeapStateStore());
   }
 
+  /**
+   * @param store where the replica keeps entity states; opened as the server starts, and closed
+   *     (when {@link AutoCloseable}) when Ratis closes this state machine, after the last apply
+   */
   public EntityStateMachine(String nodeId, EntityTypes types, NodeLimits limits,
                             Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
                             int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
-                            long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics, QueueLimits queueLimits) {
+                            long logEntriesKeptForLaggingNodesMax, NodeMetrics metrics, QueueLimits queueLimits,
+                            StateStore store) {
     this.metrics = metrics;
+    this.store = Objects.requireNonNull(store, "state store");
     this.logEntriesKeptForLaggingNodesMax = logEntriesKeptForLaggingNodesMax;
     this.nodeId = nodeId;
     this.journal = new NodeJournal(nodeId, journalDir, journalOptions);
@@ -118,7 +126,7 @@ public final class EntityStateMachine extends BaseStateMachine {
     this.historyWaiters = new HistoryWaiters(nodeId, 10_000);
     this.queries = new QueryRunner(nodeId);
     // Without a journal directory nothing keeps the per-event journal records: the replica builds none.
-    this.replica = new Replica(nodeId, types, new HeapStateStore(), limits.dedupEntriesMax(),
+    this.replica = new Replica(nodeId, types, store, limits.dedupEntriesMax(),
         ReplicaLimits.tables(limits),
         journalDir != null);
     this.effects = new EffectDispatcher(nodeId, types, metrics.counting(effectHandlers),
@@ -162,6 +170,8 @@ public final class EntityStateMachine extends BaseStateMachine {
     // NEW -> STARTING -> RUNNING: snapshot installation later needs RUNNING -> PAUSING -> PAUSED.
     getLifeCycle().startAndTransition(() -> {
       storage.init(raftStorage);
+      // Here rather than when the node is built: Ratis holds the data directory's lock by now.
+      StateStores.openAtStart(nodeId, store);
       journal.openWhile(this::loadLatestSnapshot);
       journal.markGap(getLastAppliedTermIndex());
     }, IOException.class);
@@ -221,6 +231,19 @@ public final class EntityStateMachine extends BaseStateMachine {
     queries.close();
     journal.close();
     super.close();
+    // Ratis closes the state machine once its apply loop has stopped: nothing writes the store now.
+    closeStateStore();
+  }
+
+  /** Closes the state store (a DISK store's RocksDB); also for a node whose start failed before Ratis ran. */
+  public void closeStateStore() {
+    if (store instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(nodeId + ": could not close the state store: " + e.getMessage(), e);
+      }
+    }
   }
 
   /** The leader's clock, for the records it builds and the timers it fires; call before the server starts. */

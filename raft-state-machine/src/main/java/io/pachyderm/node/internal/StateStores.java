@@ -1,0 +1,46 @@
+package io.pachyderm.node.internal;
+
+import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.settings.StateStoreKind;
+import io.pachyderm.replica.HeapStateStore;
+import io.pachyderm.replica.StateStore;
+import io.pachyderm.statestore.RocksStateStore;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Creates and opens the state store a node's settings name. */
+public final class StateStores {
+  private StateStores() {}
+
+  /** Where a DISK store lives in a node's data directory. */
+  public static Path directory(Path dataDir) {
+    return dataDir.resolve("state");
+  }
+
+  /**
+   * The store {@code kind} names, not yet open: {@link #openAtStart} opens it. A DISK store caches
+   * hot entities up to {@link RocksStateStore#defaultCacheBytesMax()} (an eighth of the heap).
+   */
+  public static StateStore create(StateStoreKind kind, Path dataDir, EntityTypes types) {
+    return switch (kind) {
+      case HEAP -> new HeapStateStore();
+      case DISK -> RocksStateStore.unopened(directory(dataDir), types, RocksStateStore.defaultCacheBytesMax());
+    };
+  }
+
+  /**
+   * Opens {@code store} as the node starts (Ratis holds the data directory by then). A DISK store
+   * opens empty: the node rebuilds it from its latest snapshot and the Raft log.
+   *
+   * @throws IOException naming the node and the directory when the disk store cannot be opened
+   */
+  static void openAtStart(String nodeId, StateStore store) throws IOException {
+    if (store instanceof RocksStateStore disk) {
+      try {
+        disk.openEmpty();
+      } catch (IOException e) {
+        throw new IOException("node " + nodeId + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}

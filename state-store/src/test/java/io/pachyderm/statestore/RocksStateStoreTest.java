@@ -1,0 +1,171 @@
+package io.pachyderm.statestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pachyderm.replica.StateStore;
+import io.pachyderm.replica.Versioned;
+import io.pachyderm.runtime.EntityKey;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksStateStoreTest {
+  @TempDir
+  Path dir;
+
+  private static EntityKey key(int i) {
+    return new EntityKey("default", "counter", "c" + i);
+  }
+
+  private static Versioned state(long total, long version) {
+    return new Versioned(new Counter.Count(total, "n"), version, total * 31 + version);
+  }
+
+  @Test
+  void anEntrysPutsAreReadableAtOnceAndKeptWithTheIndexAcrossAReopen() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 1 << 20)) {
+      assertThat(store.put(key(1), state(5, 1))).isNull();
+      assertThat(store.get(key(1))).isEqualTo(state(5, 1));
+      assertThat(store.put(key(1), state(7, 2))).isEqualTo(state(5, 1));
+      assertThat(store.size()).isEqualTo(1);
+      store.commit(42);
+      assertThat(store.get(key(1))).isEqualTo(state(7, 2));
+      assertThat(store.appliedIndex()).isEqualTo(42);
+    }
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 1 << 20)) {
+      assertThat(store.get(key(1))).isEqualTo(state(7, 2));
+      assertThat(store.get(key(2))).isNull();
+      assertThat(store.appliedIndex()).isEqualTo(42);
+      assertThat(store.size()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void clearEmptiesTheDatabaseAndTheCache() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 1 << 20)) {
+      store.put(key(1), state(1, 1));
+      store.commit(1);
+      store.clear();
+      assertThat(store.get(key(1))).isNull();
+      assertThat(store.size()).isZero();
+      assertThat(store.keysInOrder()).isEmpty();
+      assertThat(store.cachedEntities()).isZero();
+      store.put(key(2), state(2, 1));
+      store.commit(2);
+    }
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 1 << 20)) {
+      assertThat(store.keysInOrder()).containsExactly(key(2));
+    }
+  }
+
+  /** Issue 14: a tiny cache, many entities, each read back from RocksDB with its own version. */
+  @Test
+  void tenThousandEntitiesInATinyCacheAreEachReadableAndTheCacheStaysWithinItsBytes() throws Exception {
+    long cacheBytesMax = 16 * 1024;
+    int entities = 10_000;
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, cacheBytesMax)) {
+      int cachedAtHalf = 0;
+      for (int i = 0; i < entities; i++) {
+        store.put(key(i), state(i, i % 7 + 1));
+        if (i % 10 == 9) {
+          store.commit(i / 10 + 1);
+        }
+        if (i == entities / 2) {
+          cachedAtHalf = store.cachedEntities();
+        }
+      }
+      store.commit(entities);
+      assertThat(store.size()).isEqualTo(entities);
+      assertThat(store.cachedBytes()).isLessThanOrEqualTo(cacheBytesMax);
+      // The cache does not grow with the entity count: as full at 10,000 as at 5,000.
+      assertThat(store.cachedEntities()).isPositive().isLessThanOrEqualTo(cachedAtHalf + 1)
+          .isLessThan(entities / 50);
+      for (int i = 0; i < entities; i++) {
+        assertThat(store.get(key(i))).as("entity %d", i).isEqualTo(state(i, i % 7 + 1));
+      }
+      assertThat(store.cachedBytes()).isLessThanOrEqualTo(cacheBytesMax);
+      assertThat(store.cachedEntities()).isLessThan(entities / 50);
+    }
+  }
+
+  @Test
+  void aCacheOfZeroBytesCachesNothingAndStillServesEveryState() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 0)) {
+      store.put(key(1), state(3, 1));
+      store.commit(1);
+      assertThat(store.get(key(1))).isEqualTo(state(3, 1));
+      assertThat(store.cachedEntities()).isZero();
+    }
+  }
+
+  @Test
+  void entitiesAreVisitedInEntityKeyOrder() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 1 << 20)) {
+      List<EntityKey> put = List.of(new EntityKey("b", "counter", "x"), new EntityKey("a", "counter", "zz"),
+          new EntityKey("a", "counter", "z"), new EntityKey("a", "counter", "\uffff"), new EntityKey("a", "counter", ""));
+      long v = 1;
+      for (EntityKey k : put) {
+        store.put(k, state(1, v++));
+      }
+      store.commit(1);
+      List<EntityKey> visited = new ArrayList<>();
+      store.forEachInOrder((k, value) -> visited.add(k));
+      List<EntityKey> sorted = new ArrayList<>(put);
+      sorted.sort(null);
+      assertThat(visited).isEqualTo(sorted);
+      assertThat(store.keysInOrder()).isEqualTo(sorted);
+    }
+  }
+
+  @Test
+  void anEntityTypeTheNodeDoesNotHaveIsNamed() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 1 << 20)) {
+      assertThatThrownBy(() -> store.put(new EntityKey("default", "ghost", "1"), state(1, 1)))
+          .hasMessageContaining("'ghost'").hasMessageContaining("counter");
+    }
+  }
+
+  @Test
+  void aClosedStoreSaysSoInsteadOfCrashingTheJvm() throws Exception {
+    RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 0);
+    store.close();
+    assertThatThrownBy(() -> store.get(key(1))).hasMessageContaining("closed");
+    StateStore asStore = store;
+    assertThatThrownBy(() -> asStore.commit(1)).hasMessageContaining("closed");
+  }
+
+  @Test
+  void openEmptyDeletesAStoreWhoseTableFilesAreDamagedInsteadOfOpeningIt() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 0)) {
+      for (int i = 0; i < 100; i++) {
+        store.put(key(i), state(i, 1));
+      }
+      store.commit(1);
+    }
+    List<Path> tables;
+    try (var files = java.nio.file.Files.list(dir)) {
+      tables = files.filter(p -> p.getFileName().toString().endsWith(".sst")).toList();
+    }
+    assertThat(tables).as("close flushed the memtable (no WAL)").isNotEmpty();
+    for (Path table : tables) {
+      java.nio.file.Files.write(table, new byte[] {1, 2, 3});
+    }
+    assertThatThrownBy(() -> RocksStateStore.open(dir, Counter.TYPES, 0)).hasMessageContaining(dir.toString())
+        .hasMessageContaining("move " + dir + " aside");
+    try (RocksStateStore store = RocksStateStore.unopened(dir, Counter.TYPES, 0)) {
+      assertThatThrownBy(() -> store.get(key(1))).hasMessageContaining("not open yet");
+      store.openEmpty();
+      assertThat(store.size()).isZero();
+      assertThat(store.get(key(1))).isNull();
+      assertThat(store.appliedIndex()).isZero();
+    }
+  }
+
+  @Test
+  void aNegativeCacheBoundIsRefusedByName() {
+    assertThatThrownBy(() -> RocksStateStore.open(dir, Counter.TYPES, -1)).hasMessageContaining("stateCacheBytesMax");
+  }
+}
