@@ -65,8 +65,8 @@ public final class LoadBenchmark implements Callable<Integer> {
       + "that hits it is marked +T. Default 60, quick 20.")
   Integer phaseSecondsMax;
 
-  @Option(names = "--store", description = "Entity state store of every row's nodes: heap or disk (issue 14; this"
-      + " build has heap only). Default ${DEFAULT-VALUE}.")
+  @Option(names = "--store", description = "Entity state store of every row's nodes: heap or disk (issue 14)."
+      + " Default ${DEFAULT-VALUE}.")
   String store = "heap";
 
   /** {@link #store}, parsed in {@link #call()}. */
