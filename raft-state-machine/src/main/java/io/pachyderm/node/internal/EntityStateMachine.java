@@ -12,7 +12,6 @@ import io.pachyderm.protocol.CommandBatch;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.replica.Applied;
 import io.pachyderm.replica.Decider;
-import io.pachyderm.replica.HeapStateStore;
 import io.pachyderm.replica.Outbox;
 import io.pachyderm.replica.Replica;
 import io.pachyderm.replica.StateStore;
@@ -97,16 +96,6 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   /** The replica digest of the state at {@code applied}. */
   public record DigestAt(TermIndex applied, long digest) {}
-
-  public EntityStateMachine(String nodeId, EntityTypes types, NodeLimits limits,
-                            Map<String, EffectHandler<?>> effectHandlers, EffectRetry effectRetry,
-                            int timerFiresPerSecondMax, Path journalDir, JournalOptions journalOptions,
-                            long logEntriesKeptForLaggingNodesMax) {
-    this(nodeId, types, limits, effectHandlers, effectRetry, timerFiresPerSecondMax, journalDir, journalOptions,
-        logEntriesKeptForLaggingNodesMax,
-        new NodeMetrics(nodeId, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-            java.util.Set.copyOf(types.names())), QueueLimits.DEFAULT, new HeapStateStore());
-  }
 
   /**
    * @param store where the replica keeps entity states; opened as the server starts, and closed
@@ -237,13 +226,7 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   /** Closes the state store (a DISK store's RocksDB); also for a node whose start failed before Ratis ran. */
   public void closeStateStore() {
-    if (store instanceof AutoCloseable closeable) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        throw new IllegalStateException(nodeId + ": could not close the state store: " + e.getMessage(), e);
-      }
-    }
+    StateStores.close(nodeId, store);
   }
 
   /** The leader's clock, for the records it builds and the timers it fires; call before the server starts. */

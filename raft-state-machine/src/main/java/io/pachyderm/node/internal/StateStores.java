@@ -43,4 +43,15 @@ public final class StateStores {
       }
     }
   }
+
+  /** Closes {@code store} when it holds resources (a DISK store's RocksDB); a HEAP store has none. */
+  static void close(String nodeId, StateStore store) {
+    if (store instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(nodeId + ": could not close the state store: " + e.getMessage(), e);
+      }
+    }
+  }
 }

@@ -5,7 +5,6 @@ import io.pachyderm.replica.ReplicatedTableLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.protocol.BatchReply;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.protocol.OutMessage;
@@ -15,7 +14,6 @@ import io.pachyderm.protocol.Record;
 import io.pachyderm.protocol.RejectionKind;
 import io.pachyderm.protocol.RequestId;
 import io.pachyderm.runtime.EntityKey;
-import io.pachyderm.storage.journal.JournalOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -163,11 +161,10 @@ class BoundedTablesTest {
   }
 
   private EntityStateMachine machine(ReplicatedTableLimits tables) {
-    EntityStateMachine m = new EntityStateMachine("n" + machines.size(), EntityTypes.of(TestBlob.TYPE),
+    EntityStateMachine m = TestMachines.plain("n" + machines.size(), EntityTypes.of(TestBlob.TYPE),
         new NodeLimits(200_000, 1 << 20, 8 << 20, 1024, 10_000, tables.dedupBytesMax(),
             tables.dedupRepliesMax(), tables.dedupReplyBytesMax(), tables.outboxItemsMax(),
-            tables.entitiesPerEcosystemMax()), Map.of(), EffectRetry.DEFAULT,
-        100, null, JournalOptions.defaults(), 200_000);
+            tables.entitiesPerEcosystemMax()));
     machines.add(m);
     return m;
   }

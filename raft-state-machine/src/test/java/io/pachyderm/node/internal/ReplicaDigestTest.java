@@ -8,7 +8,6 @@ import io.pachyderm.entity.Decision;
 import io.pachyderm.entity.Entity;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.protocol.NodeStatus;
 import io.pachyderm.protocol.OutMessage;
@@ -17,10 +16,8 @@ import io.pachyderm.protocol.ReadRequest;
 import io.pachyderm.protocol.Record;
 import io.pachyderm.protocol.RequestId;
 import io.pachyderm.runtime.EntityKey;
-import io.pachyderm.storage.journal.JournalOptions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
@@ -142,9 +139,8 @@ class ReplicaDigestTest {
   }
 
   private EntityStateMachine machine(long offset, int dedupEntriesMax) {
-    EntityStateMachine m = new EntityStateMachine("n" + machines.size(), EntityTypes.of(Tally.type(offset)),
-        new NodeLimits(dedupEntriesMax, 1 << 20, 8 << 20, 1024, 10_000), Map.of(), EffectRetry.DEFAULT, 100,
-        null, JournalOptions.defaults(), 200_000);
+    EntityStateMachine m = TestMachines.plain("n" + machines.size(), EntityTypes.of(Tally.type(offset)),
+        new NodeLimits(dedupEntriesMax, 1 << 20, 8 << 20, 1024, 10_000));
     machines.add(m);
     return m;
   }
