@@ -242,8 +242,7 @@ public final class World {
       h.string("traffic");
       List<InFlight> sorted = new ArrayList<>(inFlight);
       // Per (sender, receiver) in creation order; pairs in key order.
-      sorted.sort(Comparator.comparing((InFlight i) -> i.from() == null ? "" : i.from().toString())
-          .thenComparing(i -> i.to().toString()).thenComparingLong(InFlight::id));
+      sorted.sort(TRAFFIC_ORDER);
       for (InFlight i : sorted) {
         item(h, i);
       }
@@ -266,6 +265,11 @@ public final class World {
     fx.forEach(h::string);
     return h.done();
   }
+
+  /** Client commands first, then per (sender, receiver) in key order; creation order within a pair. */
+  private static final Comparator<InFlight> TRAFFIC_ORDER = Comparator
+      .comparing(InFlight::from, Comparator.nullsFirst(Comparator.<EntityKey>naturalOrder()))
+      .thenComparing(InFlight::to).thenComparingLong(InFlight::id);
 
   private static void item(Fingerprint.Hasher h, InFlight i) {
     h.string(i.kind().name()).string(i.from() == null ? "" : i.from().toString()).string(i.to().toString())
