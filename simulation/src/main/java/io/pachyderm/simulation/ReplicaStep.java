@@ -66,7 +66,7 @@ final class ReplicaStep {
    * @param outcome the client command's outcome (null for a delivery or timer)
    */
   record Ran(Record record, Versioned speculated, Versioned applied, io.pachyderm.protocol.Outcome outcome,
-             io.pachyderm.replica.Applied entryApplied, Outbox outbox) {
+             io.pachyderm.replica.Applied entryApplied, Outbox outbox, boolean randomDrawn) {
     /** The rejection the record or the replica gave, or null when the item applied. */
     io.pachyderm.protocol.Rejection rejection() {
       if (record.hasRejection()) {
@@ -99,7 +99,15 @@ final class ReplicaStep {
     Decider decider = scratch.decider;
     Speculation speculation = new Speculation(replica);
     List<WorkItem> work = WorkItem.of(batch(item), outbox);
-    LogEntry entry = decider.entry(work, speculation, clockMs);
+    // Decider.entry() of a one-item batch is this item's record: a record is at most
+    // RECORD_BYTES_MAX, an eighth of the entry's limit, so entry() would never defer it. decide()
+    // also says whether handle drew randomness, which the world's identity needs (World.fingerprint).
+    WorkItem only = work.get(0);
+    Decider.Decided decided = decider.decide(only, speculation, clockMs);
+    if (decided.next() != null) {
+      speculation.speculate(only.key(), decided.next());
+    }
+    LogEntry entry = LogEntry.newBuilder().addRecords(decided.record()).build();
     // Term 1, the item's id as the index: the simulation is one leader, and nothing reads either back.
     io.pachyderm.replica.Applied applied = replica.apply(1, item.id(), entry, true);
     Record record = entry.getRecords(0);
@@ -118,7 +126,7 @@ final class ReplicaStep {
       }
     }
     Versioned speculated = record.getEventsCount() > 0 ? speculation.next : null;
-    return new Ran(record, speculated, store.get(key), outcome, applied, outbox);
+    return new Ran(record, speculated, store.get(key), outcome, applied, outbox, decided.randomDrawn());
   }
 
   /** The replicated state the entry may read: the receiver, its counter and timers, the message's queue, the timer. */
