@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * An entity implementation registered under a stable type name, with the classes its payloads
@@ -27,8 +26,6 @@ import java.util.regex.Pattern;
  * <p>Immutable and thread-safe.
  */
 public final class EntityType<S, C, E> {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
   private final String name;
   private final Entity<S, C, E> entity;
   private final Class<S> stateClass;
@@ -107,9 +104,31 @@ public final class EntityType<S, C, E> {
     return "EntityType[" + name + "]";
   }
 
+  /**
+   * {@code [A-Za-z0-9][A-Za-z0-9._-]{0,127}} as a loop: every command a leader decides checks its
+   * key, and the regex matcher was a visible part of deciding a small command.
+   */
+  static boolean isValidName(String name) {
+    int n = name.length();
+    if (n == 0 || n > 128 || !isLetterOrDigit(name.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      char c = name.charAt(i);
+      if (!isLetterOrDigit(c) && c != '.' && c != '_' && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isLetterOrDigit(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  }
+
   static void requireValidName(String name, String what) {
     Objects.requireNonNull(name, what);
-    if (!NAME.matcher(name).matches()) {
+    if (!isValidName(name)) {
       throw new IllegalArgumentException(what + " '" + name
           + "' must be 1..128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
     }

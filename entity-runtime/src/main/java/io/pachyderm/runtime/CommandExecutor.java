@@ -61,24 +61,26 @@ public final class CommandExecutor {
           + type.commandClass().getSimpleName());
     }
     Decision<?> decision;
+    CommandContext ctx = new CommandContext(request, version);
     try {
-      decision = handle(type, command, state, new CommandContext(request, version));
+      decision = handle(type, command, state, ctx);
     } catch (RuntimeException | StackOverflowError e) {
       return new Execution.Rejected(RejectionKind.HANDLER_FAILED, "handle(" + command.getClass().getSimpleName()
-          + ") of " + request.key() + " threw " + e);
+          + ") of " + request.key() + " threw " + e, ctx.randomDrawn());
     }
     if (decision == null) {
       return new Execution.Rejected(RejectionKind.HANDLER_FAILED, "handle(" + command.getClass().getSimpleName()
-          + ") of " + request.key() + " returned null");
+          + ") of " + request.key() + " returned null", ctx.randomDrawn());
     }
     if (decision.isRejected()) {
-      return new Execution.Rejected(RejectionKind.REJECTED_BY_ENTITY, decision.rejection());
+      return new Execution.Rejected(RejectionKind.REJECTED_BY_ENTITY, decision.rejection(), ctx.randomDrawn());
     }
-    return accept(type, state, version, request, decision, effectHandlers, types);
+    return accept(type, state, version, request, decision, effectHandlers, types, ctx.randomDrawn());
   }
 
   private static Execution accept(EntityType<?, ?, ?> type, Object state, long version, Request request,
-                                  Decision<?> decision, Predicate<String> effectHandlers, EntityTypes types) {
+                                  Decision<?> decision, Predicate<String> effectHandlers, EntityTypes types,
+                                  boolean randomDrawn) {
     Object current = state;
     long v = version;
     List<Encoded> events = new ArrayList<>(decision.events().size());
@@ -88,7 +90,7 @@ public final class CommandExecutor {
         v++;
       }
     } catch (EventFolder.EventApplyException e) {
-      return new Execution.Rejected(RejectionKind.APPLY_FAILED, e.getMessage());
+      return new Execution.Rejected(RejectionKind.APPLY_FAILED, e.getMessage(), randomDrawn);
     }
     List<EncodedEffect> effects = new ArrayList<>(decision.effects().size());
     try {
@@ -98,7 +100,8 @@ public final class CommandExecutor {
       for (Effect effect : decision.effects()) {
         if (!effectHandlers.test(effect.handler())) {
           return new Execution.Rejected(RejectionKind.INVALID_DECISION, "effect handler '" + effect.handler()
-              + "' is not registered on this node (effect " + effect.payload().getClass().getSimpleName() + ")");
+              + "' is not registered on this node (effect " + effect.payload().getClass().getSimpleName() + ")",
+              randomDrawn);
         }
         effects.add(new EncodedEffect(effect.handler(), type.codec().encode(effect.payload()),
             effect.guarantee() == EffectGuarantee.AT_LEAST_ONCE));
@@ -132,12 +135,12 @@ public final class CommandExecutor {
         reply = null;
       }
       return new Execution.Accepted(List.copyOf(events), List.copyOf(effects), List.copyOf(messages),
-          List.copyOf(timers), reply, replyIsState, current, v);
+          List.copyOf(timers), reply, replyIsState, current, v, randomDrawn);
     } catch (InvalidDecision e) {
-      return new Execution.Rejected(RejectionKind.INVALID_DECISION, e.getMessage());
+      return new Execution.Rejected(RejectionKind.INVALID_DECISION, e.getMessage(), randomDrawn);
     } catch (RuntimeException e) {
       return new Execution.Rejected(RejectionKind.INVALID_DECISION, "entity type " + type.name() + ": "
-          + e.getMessage());
+          + e.getMessage(), randomDrawn);
     }
   }
 
@@ -220,6 +223,10 @@ public final class CommandExecutor {
     public Optional<EntityRef<Object, Object>> sender() {
       EntityKey s = request.sender();
       return s == null ? Optional.empty() : Optional.of(EntityRef.of(s.type(), s.id()));
+    }
+
+    boolean randomDrawn() {
+      return random != null;
     }
 
     @Override

@@ -294,6 +294,18 @@ class CommandExecutorTest {
   }
 
   @Test
+  void anExecutionSaysWhetherHandleDrewRandomnessSoThatItsSeedMatters() {
+    Execution stamp = CommandExecutor.execute(BankAccount.TYPE, BankAccount.account("alice"), 0,
+        new CommandExecutor.Request(ALICE, CODEC.encode(new Stamp()), NOW_MS, SEED, false), NO_HANDLERS,
+        EntityTypes.of(BankAccount.TYPE));
+
+    assertThat(stamp.randomDrawn()).as("Stamp draws from ctx.random()").isTrue();
+    assertThat(run(BankAccount.account("alice", 100), 1, new Deposit(5)).randomDrawn()).isFalse();
+    assertThat(rejected(run(BankAccount.account("alice", 100), 1, new Withdraw(1000)), RejectionKind.REJECTED_BY_ENTITY)
+        .randomDrawn()).isFalse();
+  }
+
+  @Test
   void theBaseStateIsLeftAsItWasWhetherTheCommandIsAcceptedOrRejected() {
     Account base = BankAccount.account("alice", 100, -30);
     Account copy = BankAccount.account("alice", 100, -30);

@@ -33,8 +33,9 @@ final class Commit {
    */
   record Committed(long version, Encoded encodedState, Versioned next) {}
 
+  /** @param digested whether to hash the new state for the {@link ReplicaDigest} (0 as its item hash if not) */
   static Committed commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current, EntryRun run,
-                          Outbox outbox) {
+                          Outbox outbox, boolean digested) {
     long version = current == null ? 0 : current.version();
     Encoded encodedState = null;
     Versioned next = null;
@@ -46,8 +47,15 @@ final class Commit {
       }
       EventFolder.Folded folded = EventFolder.fold(type, state, version, events);
       run.journal(record, version);
-      encodedState = type.codec().encode(folded.state());
-      next = new Versioned(folded.state(), folded.version(), ReplicaDigest.entity(key, folded.version(), encodedState));
+      long digest = 0;
+      // Without a digest the state is encoded only if the reply is computed from it (Replica.stateAfter).
+      if (digested || record.getReplyFromState()) {
+        encodedState = type.codec().encode(folded.state());
+      }
+      if (digested) {
+        digest = ReplicaDigest.entity(key, folded.version(), encodedState);
+      }
+      next = new Versioned(folded.state(), folded.version(), digest);
       version = next.version();
       run.versionCommitted(key, version);
     }

@@ -58,10 +58,16 @@ public final class Decider {
    * reply is computed at apply ({@code reply_from_state}), that reply's bytes.
    *
    * @param next the entity's state after the record, or null when the record changes no state
+   * @param randomDrawn whether the item's {@code handle} drew randomness, so that the record depends
+   *     on the item's seed (the simulation's state hashing needs to know)
    */
-  public record Decided(Record record, long bytes, Versioned next) {
+  public record Decided(Record record, long bytes, Versioned next, boolean randomDrawn) {
     static Decided of(Record record) {
-      return new Decided(record, record.getSerializedSize(), null);
+      return of(record, false);
+    }
+
+    static Decided of(Record record, boolean randomDrawn) {
+      return new Decided(record, record.getSerializedSize(), null, randomDrawn);
     }
   }
 
@@ -165,7 +171,7 @@ public final class Decider {
     Execution execution = CommandExecutor.execute(type, base.state(), base.version(), request,
         hasEffectHandler, types);
     if (execution instanceof Execution.Rejected r) {
-      return Decided.of(origin.setRejection(Protos.rejection(r.kind(), r.message())).build());
+      return Decided.of(origin.setRejection(Protos.rejection(r.kind(), r.message())).build(), r.randomDrawn());
     }
     Execution.Accepted a = (Execution.Accepted) execution;
     Record record = accepted(origin, base.version(), a, nowMs);
@@ -173,10 +179,10 @@ public final class Decider {
     long bytes = record.getSerializedSize() + (record.getReplyFromState() ? a.reply().data().length : 0);
     if (bytes > recordBytesMax) {
       return Decided.of(origin(w).setRejection(Protos.rejection(RejectionKind.TOO_LARGE, "the record of " + key
-          + " is " + bytes + " bytes, more than the limit of " + recordBytesMax)).build());
+          + " is " + bytes + " bytes, more than the limit of " + recordBytesMax)).build(), a.randomDrawn());
     }
     Versioned next = a.newVersion() != base.version() ? Versioned.speculative(a.newState(), a.newVersion()) : null;
-    return new Decided(record, bytes, next);
+    return new Decided(record, bytes, next, a.randomDrawn());
   }
 
   /** A record carrying only where the item came from. */

@@ -45,8 +45,14 @@ final class DedupTable {
   private long replyBytes;
   /** {@link ReplicaDigest} of the remembered outcomes; apply thread only. */
   private long digest;
+  private final boolean digested;
 
   DedupTable(int entriesMax, ReplicatedTableLimits limits) {
+    this(entriesMax, limits, true);
+  }
+
+  /** @param digested whether {@link #digest} is kept (off for a replica made without a digest) */
+  DedupTable(int entriesMax, ReplicatedTableLimits limits, boolean digested) {
     if (entriesMax < 1) {
       throw new IllegalArgumentException("dedup entries max must be >= 1: " + entriesMax);
     }
@@ -54,6 +60,7 @@ final class DedupTable {
     this.bytesMax = limits.dedupBytesMax();
     this.repliesMax = limits.dedupRepliesMax();
     this.replyBytesMax = limits.dedupReplyBytesMax();
+    this.digested = digested;
   }
 
   Outcome get(RequestKey key) {
@@ -77,7 +84,7 @@ final class DedupTable {
     }
     order.addLast(key);
     bytes += entryBytes(outcome);
-    digest += ReplicaDigest.dedup(key, outcome);
+    digest += digested ? ReplicaDigest.dedup(key, outcome) : 0;
     if (hasReply(outcome)) {
       withReplies.addLast(key);
       replyBytes += replyBytes(outcome);
@@ -98,7 +105,7 @@ final class DedupTable {
         replyBytes -= replyBytes(outcome);
       }
       bytes -= entryBytes(outcome);
-      digest -= ReplicaDigest.dedup(evicted, outcome);
+      digest -= digested ? ReplicaDigest.dedup(evicted, outcome) : 0;
     }
   }
 
@@ -108,7 +115,7 @@ final class DedupTable {
     outcomes.put(key, kept);
     replyBytes -= replyBytes(full);
     bytes += entryBytes(kept) - entryBytes(full);
-    digest += ReplicaDigest.dedup(key, kept) - ReplicaDigest.dedup(key, full);
+    digest += digested ? ReplicaDigest.dedup(key, kept) - ReplicaDigest.dedup(key, full) : 0;
   }
 
   /** What an entry keeps once its reply is forgotten: the version it was applied at. */

@@ -74,17 +74,27 @@ public final class Outbox {
    * here because a skip-list's size() walks the whole list. Apply thread only.
    */
   private int pendingItems;
+  /** Whether {@link #digest} is kept (SHA-256 per changed item): off for a replica made without a digest. */
+  private final boolean digested;
+
+  public Outbox() {
+    this(true);
+  }
+
+  Outbox(boolean digested) {
+    this.digested = digested;
+  }
 
   // ---- apply thread ---------------------------------------------------------------------
 
   public long nextSeq(EntityKey source) {
     Long last = lastSeq.get(source);
     long next = (last == null ? 0 : last) + 1;
-    if (last != null) {
-      digest -= ReplicaDigest.outbox(counter(source, last));
-    }
     lastSeq.put(source, next);
-    digest += ReplicaDigest.outbox(counter(source, next));
+    if (digested) {
+      digest += ReplicaDigest.outbox(counter(source, next))
+          - (last == null ? 0 : ReplicaDigest.outbox(counter(source, last)));
+    }
     return next;
   }
 
@@ -168,8 +178,8 @@ public final class Outbox {
   }
 
   /** The item's hash in its snapshot form; 0 for no item, so that a missing old value subtracts nothing. */
-  private static <T> long hashOf(T value, java.util.function.BiFunction<OutboxItem.Builder, T, OutboxItem.Builder> wrap) {
-    return value == null ? 0 : ReplicaDigest.outbox(wrap.apply(OutboxItem.newBuilder(), value).build());
+  private <T> long hashOf(T value, java.util.function.BiFunction<OutboxItem.Builder, T, OutboxItem.Builder> wrap) {
+    return value == null || !digested ? 0 : ReplicaDigest.outbox(wrap.apply(OutboxItem.newBuilder(), value).build());
   }
 
   private static OutboxItem counter(EntityKey source, long last) {
@@ -269,10 +279,10 @@ public final class Outbox {
       case COUNTER -> {
         EntityKey source = Protos.key(item.getCounter().getRef());
         Long before = lastSeq.put(source, item.getCounter().getLastSeq());
-        if (before != null) {
-          digest -= ReplicaDigest.outbox(counter(source, before));
+        if (digested) {
+          digest += ReplicaDigest.outbox(counter(source, item.getCounter().getLastSeq()))
+              - (before == null ? 0 : ReplicaDigest.outbox(counter(source, before)));
         }
-        digest += ReplicaDigest.outbox(counter(source, item.getCounter().getLastSeq()));
       }
       case MESSAGE -> addMessage(item.getMessage());
       case EFFECT -> putEffect(Id.of(item.getEffect().getId()), item.getEffect());

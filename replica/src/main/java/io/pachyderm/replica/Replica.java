@@ -53,11 +53,13 @@ public final class Replica {
   private final StateStore store;
   private final DedupTable dedup;
   private final ReplicatedBounds bounds;
-  private final Outbox outbox = new Outbox();
+  private final Outbox outbox;
   /** The seeded replica test plants a missing version check here, to show that its checks catch one. */
   private final boolean versionCheck;
   /** Whether {@link Applied#journalRecords()} are built: a node without a journal needs none. */
   private final boolean journaled;
+  /** Whether the {@link ReplicaDigest} is kept: off only for {@link #withoutDigest} replicas. */
+  private final boolean digested;
   /** The entities' part of the {@link ReplicaDigest}; apply thread only. */
   private long entityDigest;
   /** Replicated (an {@link AdminAction} in the log, kept in snapshots); volatile for status. */
@@ -91,13 +93,32 @@ public final class Replica {
 
   Replica(String nodeId, EntityTypes types, StateStore store, int dedupEntriesMax, ReplicatedTableLimits tables,
           boolean journaled, boolean versionCheck) {
+    this(nodeId, types, store, dedupEntriesMax, tables, journaled, versionCheck, true);
+  }
+
+  private Replica(String nodeId, EntityTypes types, StateStore store, int dedupEntriesMax,
+                  ReplicatedTableLimits tables, boolean journaled, boolean versionCheck, boolean digested) {
     this.nodeId = Objects.requireNonNull(nodeId, "node id");
     this.types = Objects.requireNonNull(types, "types");
     this.store = Objects.requireNonNull(store, "state store");
-    this.dedup = new DedupTable(dedupEntriesMax, tables);
+    this.dedup = new DedupTable(dedupEntriesMax, tables, digested);
     this.bounds = new ReplicatedBounds(tables);
+    this.outbox = new Outbox(digested);
     this.versionCheck = versionCheck;
     this.journaled = journaled;
+    this.digested = digested;
+  }
+
+  /**
+   * A replica that keeps no {@link ReplicaDigest} and builds no journal records, for a caller
+   * that compares no replicas and keeps no journal: the simulation, which loads a few items into
+   * a cleared replica and applies one entry per step. The digest hashes every changed item with
+   * SHA-256 (and encodes every folded state for it), the larger part of applying a small entry.
+   * Same rules, same {@link Applied} otherwise; {@link #digest()} and {@link #writeSnapshot} throw.
+   */
+  public static Replica withoutDigest(String nodeId, EntityTypes types, StateStore store, int dedupEntriesMax,
+                                      ReplicatedTableLimits tables) {
+    return new Replica(nodeId, types, store, dedupEntriesMax, tables, false, true, false);
   }
 
   // ---- applying entries (apply thread) ------------------------------------------------------
@@ -290,7 +311,7 @@ public final class Replica {
 
   private Commit.Committed commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current,
                                   EntryRun run) {
-    Commit.Committed committed = Commit.commit(record, key, type, current, run, outbox);
+    Commit.Committed committed = Commit.commit(record, key, type, current, run, outbox, digested);
     if (committed.next() != null) {
       entityDigest += committed.next().digest() - (current == null ? 0 : current.digest());
       if (store.put(key, committed.next()) == null) {
@@ -414,13 +435,21 @@ public final class Replica {
 
   /** The {@link ReplicaDigest} of the replicated state now. Apply thread (or before the node runs). */
   public long digest() {
+    requireDigest("digest");
     return entityDigest + dedup.digest() + outbox.digest() + (effectsPaused ? ReplicaDigest.effectsPaused() : 0);
+  }
+
+  private void requireDigest(String what) {
+    if (!digested) {
+      throw new IllegalStateException(nodeId + ": a replica made withoutDigest() keeps no digest, so it has no " + what);
+    }
   }
 
   // ---- snapshots (apply thread) ------------------------------------------------------------------
 
   /** Writes the replicated state to {@code sink}, in the order that makes equal states equal bytes. */
   public void writeSnapshot(ReplicaSnapshot.Sink sink) throws IOException {
+    requireDigest("snapshot");
     List<OutboxItem> outboxItems = outbox.snapshotItems();
     sink.begin(store.size(), dedup.size(), outboxItems.size(), digest(), effectsPaused);
     store.forEachInOrder((key, v) -> {

@@ -113,6 +113,30 @@ class ReplicaTest {
     assertThat(MemorySnapshot.of(restored, 2).bytes()).isEqualTo(snapshot.bytes());
   }
 
+  @Test
+  void aReplicaWithoutDigestAppliesTheSameButHasNoDigestOrSnapshot() {
+    Replica full = replica();
+    Replica bare = Replica.withoutDigest("n1", SimEntities.TYPES, new HeapStateStore(), 1_000,
+        ReplicatedTableLimits.DEFAULT);
+    LogEntry arm = command(full, ALARM, new SimEntities.Arm("t", 500));
+    apply(full, 1, arm, true);
+    apply(bare, 1, arm, true);
+    LogEntry ring = command(full, ALARM, new SimEntities.Ring("t"));
+    Applied onFull = apply(full, 2, ring, true);
+    Applied onBare = apply(bare, 2, ring, true);
+
+    assertThat(onBare.reply()).isEqualTo(onFull.reply());
+    assertThat(onBare.effectsToDispatch()).isEqualTo(onFull.effectsToDispatch());
+    assertThat(onBare.effectsAdded()).isEqualTo(onFull.effectsAdded());
+    assertThat(onBare.journalRecords()).as("a replica without a digest keeps no journal either").isEmpty();
+    assertThat(bare.get(ALARM).state()).isEqualTo(full.get(ALARM).state());
+    assertThat(bare.outbox().snapshotItems()).isEqualTo(full.outbox().snapshotItems());
+    assertThat(bare.outbox().digest()).isZero();
+    assertThatThrownBy(bare::digest).isInstanceOf(IllegalStateException.class).hasMessageContaining("withoutDigest");
+    assertThatThrownBy(() -> MemorySnapshot.of(bare, 2)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no snapshot");
+  }
+
   private static Replica replica() {
     return new Replica("n1", SimEntities.TYPES, new HeapStateStore(), 1_000, ReplicatedTableLimits.DEFAULT);
   }

@@ -172,7 +172,7 @@ final class Engine {
         entities.put(key, new World.Slot(slot.state(), slot.version(), slot.events(),
             World.plus(slot.received(), new World.Received(item, outcome)), slot.encodedState()));
       }
-      World next = WorldSync.after(w, item, consume, ran, entities, w.effects(), clockMs);
+      World next = noteDraw(WorldSync.after(w, item, consume, ran, entities, w.effects(), clockMs), item, ran);
       return new Step(t, next, outcome, failure, null, false, kind, rejection.getMessage());
     }
     World.Slot slot = w.slot(key);
@@ -205,7 +205,8 @@ final class Engine {
     TreeMap<EntityKey, World.Slot> entities = new TreeMap<>(w.entitiesMap());
     entities.put(key, new World.Slot(state, version, List.copyOf(events),
         World.plus(slot.received(), new World.Received(item, outcome)), encodedState));
-    World next = WorldSync.after(w, item, consume, ran, entities, WorldSync.effects(w, type, ran), clockMs);
+    World next = noteDraw(WorldSync.after(w, item, consume, ran, entities, WorldSync.effects(w, type, ran), clockMs),
+        item, ran);
     Object reply = null;
     boolean replyIsState = false;
     if (ran.outcome() != null && ran.outcome().getApplied().hasReply()) {
@@ -213,6 +214,14 @@ final class Engine {
       replyIsState = ran.outcome().getApplied().getReplyIsState();
     }
     return new Step(t, next, outcome, null, reply, replyIsState, null, null);
+  }
+
+  /**
+   * {@code next}, noting a draw of randomness by the handler of a message or timer: its seed came
+   * from the item's outbox sequence number, so worlds that differ only there are not equal.
+   */
+  private static World noteDraw(World next, InFlight item, ReplicaStep.Ran ran) {
+    return ran.randomDrawn() && item.kind() != InFlight.Kind.COMMAND ? next.withSeqSeededDraw() : next;
   }
 
   private static Step failed(Transition t, World w, Failure failure) {

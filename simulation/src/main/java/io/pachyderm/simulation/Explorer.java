@@ -164,9 +164,33 @@ public final class Explorer {
 
   private record Visit(Fingerprint world, int faults) {}
 
-  /** Depth-first over every order (and, with faults allowed, every fault) within the bounds. */
+  /**
+   * Depth-first over every order (and, with faults allowed, every fault) within the bounds.
+   *
+   * <p>With state hashing, worlds that differ only in their outbox sequence numbers are taken as
+   * equal ({@link World.SeqIdentity#RELATIVE}) while no handler draws randomness on a message or
+   * timer: nothing else a handler sees depends on those numbers. A handler that draws on one makes
+   * them matter (they seed it), so the exploration starts again with the numbers in every world's
+   * identity; the result then reports the second exploration, with the time of both.
+   */
   public Exploration exhaust() {
     long t0 = System.nanoTime();
+    if (hashing) {
+      Exploration relative = exhaust(World.SeqIdentity.RELATIVE, t0);
+      if (relative != null) {
+        return relative;
+      }
+    }
+    return exhaust(World.SeqIdentity.ABSOLUTE, t0);
+  }
+
+  /** {@link #exhaust()} with {@code identity} throughout; null when RELATIVE met a draw (tests compare the two). */
+  Exploration exhaust(World.SeqIdentity identity) {
+    return exhaust(identity, System.nanoTime());
+  }
+
+  /** The exploration, or null when identities are RELATIVE and a handler drew randomness on a message or timer. */
+  private Exploration exhaust(World.SeqIdentity identity, long t0) {
     World start = start();
     Map<Fingerprint, Exploration.FinalWorld> finals = new LinkedHashMap<>();
     Set<Visit> visited = new HashSet<>();
@@ -181,7 +205,7 @@ public final class Explorer {
       stack.push(new Frame(start, 0, Engine.enabled(start, rules, 0)));
       states++;
       if (hashing) {
-        visited.add(new Visit(start.fingerprint(), 0));
+        visited.add(new Visit(start.fingerprint(identity), 0));
       }
     }
     while (failure == null && !stack.isEmpty()) {
@@ -203,6 +227,9 @@ public final class Explorer {
         continue;
       }
       Step step = Engine.apply(top.world, t, rules);
+      if (identity == World.SeqIdentity.RELATIVE && step.after().seqSeededDraw()) {
+        return null;
+      }
       transitions++;
       path.add(choice);
       if (step.failure() != null) {
@@ -214,7 +241,7 @@ public final class Explorer {
         break;
       }
       int faults = top.faults + (Engine.isFault(t) ? 1 : 0);
-      if (hashing && !visited.add(new Visit(step.after().fingerprint(), faults))) {
+      if (hashing && !visited.add(new Visit(step.after().fingerprint(identity), faults))) {
         revisits++;
         path.remove(path.size() - 1);
         continue;

@@ -34,11 +34,15 @@ import java.util.Set;
  * class only loads the part of the world the entry can touch into a fresh replica and reads the
  * replica's state back.
  *
- * <p>Why a fresh replica per step rather than one that lives with the world: worlds are immutable
- * (the explorer goes back to any of them), a replica is not. A step touches exactly the receiving
- * entity, its outbox counter and timers, the delivered message with the rest of its (sender,
- * receiver) queue, and the fired timer; loading those is what the replica would read of a whole
- * world, without copying the whole world per step.
+ * <p>Why the replica is cleared and loaded per step rather than living with the world: worlds are
+ * immutable (the explorer goes back to any of them), a replica is not. A step touches exactly the
+ * receiving entity, its outbox counter and timers, the delivered message with the rest of its
+ * (sender, receiver) queue, and the fired timer; loading those is what the replica would read of a
+ * whole world, without copying the whole world per step. The replica itself (its store, outbox
+ * and tables) is made once per thread and types and cleared before each step: building one per
+ * step cost as much as the small entry it applied. It keeps no digest ({@link
+ * Replica#withoutDigest}): nothing compares simulated replicas, and the SHA-256 of every changed
+ * item was the largest part of a step's apply.
  */
 final class ReplicaStep {
   /** Names the simulated node in the replica's messages. */
@@ -62,7 +66,7 @@ final class ReplicaStep {
    * @param outcome the client command's outcome (null for a delivery or timer)
    */
   record Ran(Record record, Versioned speculated, Versioned applied, io.pachyderm.protocol.Outcome outcome,
-             io.pachyderm.replica.Applied entryApplied, Outbox outbox) {
+             io.pachyderm.replica.Applied entryApplied, Outbox outbox, boolean randomDrawn) {
     /** The rejection the record or the replica gave, or null when the item applied. */
     io.pachyderm.protocol.Rejection rejection() {
       if (record.hasRejection()) {
@@ -85,18 +89,25 @@ final class ReplicaStep {
    *     bug in the scheduler, never in the entity
    */
   static Ran run(World w, InFlight item, Rules rules, long clockMs) {
-    EntityTypes types = w.types();
     EntityKey key = item.to();
-    HeapStateStore store = new HeapStateStore();
-    Replica replica = new Replica(NODE_ID, types, store, DEDUP_ENTRIES_MAX, ReplicatedTableLimits.DEFAULT, false);
+    Scratch scratch = Scratch.of(w.types(), rules.effectHandlers());
+    Replica replica = scratch.replica;
+    HeapStateStore store = scratch.store;
+    replica.clear();
     Outbox outbox = replica.outbox();
     load(w, item, rules, store, outbox);
-    Set<String> handlers = rules.effectHandlers();
-    Decider decider = new Decider(NODE_ID, types, name -> handlers == null || handlers.contains(name),
-        RECORD_BYTES_MAX, ENTRY_BYTES_MAX);
+    Decider decider = scratch.decider;
     Speculation speculation = new Speculation(replica);
     List<WorkItem> work = WorkItem.of(batch(item), outbox);
-    LogEntry entry = decider.entry(work, speculation, clockMs);
+    // Decider.entry() of a one-item batch is this item's record: a record is at most
+    // RECORD_BYTES_MAX, an eighth of the entry's limit, so entry() would never defer it. decide()
+    // also says whether handle drew randomness, which the world's identity needs (World.fingerprint).
+    WorkItem only = work.get(0);
+    Decider.Decided decided = decider.decide(only, speculation, clockMs);
+    if (decided.next() != null) {
+      speculation.speculate(only.key(), decided.next());
+    }
+    LogEntry entry = LogEntry.newBuilder().addRecords(decided.record()).build();
     // Term 1, the item's id as the index: the simulation is one leader, and nothing reads either back.
     io.pachyderm.replica.Applied applied = replica.apply(1, item.id(), entry, true);
     Record record = entry.getRecords(0);
@@ -115,7 +126,7 @@ final class ReplicaStep {
       }
     }
     Versioned speculated = record.getEventsCount() > 0 ? speculation.next : null;
-    return new Ran(record, speculated, store.get(key), outcome, applied, outbox);
+    return new Ran(record, speculated, store.get(key), outcome, applied, outbox, decided.randomDrawn());
   }
 
   /** The replicated state the entry may read: the receiver, its counter and timers, the message's queue, the timer. */
@@ -183,6 +194,40 @@ final class ReplicaStep {
   static InFlight timer(long id, PendingTimer t) {
     return new InFlight(id, InFlight.Kind.TIMER, Protos.key(t.getOwner()), Protos.key(t.getTarget()),
         Protos.encoded(t.getPayload()), t.getName(), t.getDueMs(), t.getSeq());
+  }
+
+  /**
+   * The replica, its store and the decider one thread's steps share for one set of types and
+   * effect handlers: {@link #run} clears the replica before loading a step's items, so nothing of
+   * one step reaches the next. Per thread because a replica is written by one thread at a time;
+   * steps never nest (a handler cannot call the simulation back).
+   */
+  private static final class Scratch {
+    private static final ThreadLocal<Scratch> CURRENT = new ThreadLocal<>();
+
+    final EntityTypes types;
+    final Set<String> handlers;
+    final HeapStateStore store = new HeapStateStore();
+    final Replica replica;
+    final Decider decider;
+
+    private Scratch(EntityTypes types, Set<String> handlers) {
+      this.types = types;
+      this.handlers = handlers;
+      this.replica = Replica.withoutDigest(NODE_ID, types, store, DEDUP_ENTRIES_MAX, ReplicatedTableLimits.DEFAULT);
+      this.decider = new Decider(NODE_ID, types, name -> handlers == null || handlers.contains(name),
+          RECORD_BYTES_MAX, ENTRY_BYTES_MAX);
+    }
+
+    /** This thread's scratch for {@code types} and {@code handlers} (null: any handler), made anew when they change. */
+    static Scratch of(EntityTypes types, Set<String> handlers) {
+      Scratch s = CURRENT.get();
+      if (s == null || s.types != types || !java.util.Objects.equals(s.handlers, handlers)) {
+        s = new Scratch(types, handlers);
+        CURRENT.set(s);
+      }
+      return s;
+    }
   }
 
   /**

@@ -55,11 +55,41 @@ public final class World {
   private final TreeMap<EntityKey, Long> outboxSeqs;
   private final long clockMs;
   private final long nextId;
+  /**
+   * Whether the step that made this world ran a handler that drew randomness on a message or
+   * timer: its seed came from the item's sequence number, so sequence numbers were not irrelevant
+   * after all (see {@link SeqIdentity}). A client command's seed comes from its request id, which
+   * all schedules of an exploration share, so its draws do not count. Not passed on to the next world.
+   */
+  private final boolean seqSeededDraw;
   private Fingerprint fingerprint;
+
+  /**
+   * How a world's identity counts outbox sequence numbers. On a node a message's or timer's
+   * sequence number seeds its receiver's {@code Context.random()}; nothing else a handler sees
+   * depends on it, and the replica's rules (per-pair order, timer replace) use only the order of
+   * one source's numbers, which creation order already gives.
+   */
+  enum SeqIdentity {
+    /** The numbers themselves, and each entity's counter: {@link #fingerprint()}. */
+    ABSOLUTE,
+    /**
+     * Only their order per (sender, receiver): worlds that differ in nothing else meet. Equal only
+     * while no handler draws randomness on a message or timer; the explorer checks every step and
+     * explores again with {@link #ABSOLUTE} identities when one does.
+     */
+    RELATIVE
+  }
 
   World(EntityTypes types, String ecosystem, TreeMap<EntityKey, Slot> entities, List<InFlight> inFlight,
         TreeMap<TimerKey, InFlight> timers, List<CapturedEffect> effects, TreeMap<EntityKey, Long> outboxSeqs,
         long clockMs, long nextId) {
+    this(types, ecosystem, entities, inFlight, timers, effects, outboxSeqs, clockMs, nextId, false);
+  }
+
+  private World(EntityTypes types, String ecosystem, TreeMap<EntityKey, Slot> entities, List<InFlight> inFlight,
+                TreeMap<TimerKey, InFlight> timers, List<CapturedEffect> effects, TreeMap<EntityKey, Long> outboxSeqs,
+                long clockMs, long nextId, boolean seqSeededDraw) {
     this.types = types;
     this.ecosystem = ecosystem;
     this.entities = entities;
@@ -69,6 +99,7 @@ public final class World {
     this.outboxSeqs = outboxSeqs;
     this.clockMs = clockMs;
     this.nextId = nextId;
+    this.seqSeededDraw = seqSeededDraw;
   }
 
   static World empty(EntityTypes types, String ecosystem, long clockMs) {
@@ -204,6 +235,16 @@ public final class World {
     return new World(types, ecosystem, entities, List.copyOf(more), timers, effects, outboxSeqs, clockMs, nextId + 1);
   }
 
+  /** This world, noting that the step that made it drew randomness seeded from a sequence number. */
+  World withSeqSeededDraw() {
+    return new World(types, ecosystem, entities, inFlight, timers, effects, outboxSeqs, clockMs, nextId, true);
+  }
+
+  /** Whether the step that made this world drew randomness on a message or timer. */
+  boolean seqSeededDraw() {
+    return seqSeededDraw;
+  }
+
   // ---- identity -----------------------------------------------------------------------------
 
   /**
@@ -216,18 +257,23 @@ public final class World {
   public Fingerprint fingerprint() {
     Fingerprint f = fingerprint;
     if (f == null) {
-      f = computeFingerprint(true);
+      f = computeFingerprint(true, SeqIdentity.ABSOLUTE);
       fingerprint = f;
     }
     return f;
   }
 
-  /** The fingerprint of the entities' states (and effects) alone: what "the same final world" means. */
-  public Fingerprint outcome() {
-    return computeFingerprint(false);
+  /** The fingerprint with outbox sequence numbers counted as {@code identity} says. */
+  Fingerprint fingerprint(SeqIdentity identity) {
+    return identity == SeqIdentity.ABSOLUTE ? fingerprint() : computeFingerprint(true, identity);
   }
 
-  private Fingerprint computeFingerprint(boolean withTraffic) {
+  /** The fingerprint of the entities' states (and effects) alone: what "the same final world" means. */
+  public Fingerprint outcome() {
+    return computeFingerprint(false, SeqIdentity.ABSOLUTE);
+  }
+
+  private Fingerprint computeFingerprint(boolean withTraffic, SeqIdentity seqIdentity) {
     Fingerprint.Hasher h = new Fingerprint.Hasher();
     for (Map.Entry<EntityKey, Slot> e : entities.entrySet()) {
       Slot s = e.getValue();
@@ -242,19 +288,20 @@ public final class World {
       h.string("traffic");
       List<InFlight> sorted = new ArrayList<>(inFlight);
       // Per (sender, receiver) in creation order; pairs in key order.
-      sorted.sort(Comparator.comparing((InFlight i) -> i.from() == null ? "" : i.from().toString())
-          .thenComparing(i -> i.to().toString()).thenComparingLong(InFlight::id));
+      sorted.sort(TRAFFIC_ORDER);
       for (InFlight i : sorted) {
-        item(h, i);
+        item(h, i, seqIdentity);
       }
       h.string("timers");
       for (InFlight t : timers.values()) {
-        item(h, t);
+        item(h, t, seqIdentity);
         h.number(t.dueMs());
       }
-      h.string("outbox sequence numbers");
-      for (Map.Entry<EntityKey, Long> e : outboxSeqs.entrySet()) {
-        h.string(e.getKey().toString()).number(e.getValue());
+      if (seqIdentity == SeqIdentity.ABSOLUTE) {
+        h.string("outbox sequence numbers");
+        for (Map.Entry<EntityKey, Long> e : outboxSeqs.entrySet()) {
+          h.string(e.getKey().toString()).number(e.getValue());
+        }
       }
     }
     h.string("effects");
@@ -267,10 +314,17 @@ public final class World {
     return h.done();
   }
 
-  private static void item(Fingerprint.Hasher h, InFlight i) {
+  /** Client commands first, then per (sender, receiver) in key order; creation order within a pair. */
+  private static final Comparator<InFlight> TRAFFIC_ORDER = Comparator
+      .comparing(InFlight::from, Comparator.nullsFirst(Comparator.<EntityKey>naturalOrder()))
+      .thenComparing(InFlight::to).thenComparingLong(InFlight::id);
+
+  private static void item(Fingerprint.Hasher h, InFlight i, SeqIdentity seqIdentity) {
     h.string(i.kind().name()).string(i.from() == null ? "" : i.from().toString()).string(i.to().toString())
-        .string(i.timerName() == null ? "" : i.timerName()).string(i.command().type()).bytes(i.command().data())
-        .number(i.seq());
+        .string(i.timerName() == null ? "" : i.timerName()).string(i.command().type()).bytes(i.command().data());
+    if (seqIdentity == SeqIdentity.ABSOLUTE) {
+      h.number(i.seq());
+    }
   }
 
   @Override

@@ -10,7 +10,9 @@ import java.util.function.Supplier;
 /**
  * How fast the explorer goes on the examples, with and without state hashing: prints a Markdown
  * table (the README's). A figure, not a test: nothing is asserted, and times depend on the machine.
- * Each scenario runs {@link #RUNS_PER_SCENARIO} times after a warm-up run; the best rate and time are printed.
+ * Each scenario runs {@link #RUNS_PER_SCENARIO} times after a warm-up run (or {@code args[0]} times,
+ * with {@code args[1]} as the unhashed bound instead of {@link #UNHASHED_STATES_MAX}); the best rate
+ * and time are printed.
  *
  * <pre>
  * mvn -B -o -q -pl examples -am test-compile dependency:build-classpath \
@@ -23,12 +25,24 @@ public final class ExplorationSpeed {
   private static final int RUNS_PER_SCENARIO = 5;
   /** Without hashing the tree of schedules can be huge: stop there and say so. */
   private static final long UNHASHED_STATES_MAX = 2_000_000;
+  /** Runs per scenario and the unhashed bound: the defaults, or the command line's ({@code [runs] [states]}). */
+  private static int runsPerScenario = RUNS_PER_SCENARIO;
+  private static long unhashedStatesMax = UNHASHED_STATES_MAX;
 
   private record Scenario(String name, Supplier<Explorer> explorer) {}
 
   private ExplorationSpeed() {}
 
   public static void main(String[] args) {
+    if (args.length > 2) {
+      throw new IllegalArgumentException("usage: ExplorationSpeed [runs per scenario] [unhashed states max]");
+    }
+    if (args.length > 0) {
+      runsPerScenario = positive(args[0], "runs per scenario");
+    }
+    if (args.length > 1) {
+      unhashedStatesMax = positive(args[1], "unhashed states max");
+    }
     Rules anyTime = Rules.DEFAULT.withTimers(Rules.TimerPolicy.ANY_TIME);
     List<Scenario> scenarios = List.of(
         new Scenario("janken: 2 moves racing", Scenarios::jankenMoves),
@@ -53,8 +67,8 @@ public final class ExplorationSpeed {
         + "| ms (hashing) | states (no hashing) | states/s (no hashing) | ms (no hashing) |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Scenario s : scenarios) {
-      Best hashed = measure(s, true, RUNS_PER_SCENARIO);
-      Best every = measure(s, false, RUNS_PER_SCENARIO);
+      Best hashed = measure(s, true, runsPerScenario);
+      Best every = measure(s, false, runsPerScenario);
       Exploration h = hashed.exploration;
       Exploration n = every.exploration;
       String finals = h.failure().isPresent() ? "stopped at the failure" : String.valueOf(h.finals().size());
@@ -64,8 +78,20 @@ public final class ExplorationSpeed {
     }
     System.out.println();
     System.out.println("java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors()
-        + " processors, best of " + RUNS_PER_SCENARIO + " runs after a warm-up; no-hashing runs stop at "
-        + String.format(Locale.ROOT, "%,d", UNHASHED_STATES_MAX) + " states");
+        + " processors, best of " + runsPerScenario + " runs after a warm-up; no-hashing runs stop at "
+        + String.format(Locale.ROOT, "%,d", unhashedStatesMax) + " states");
+  }
+
+  private static int positive(String arg, String what) {
+    try {
+      int n = Integer.parseInt(arg);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(what + " must be a whole number >= 1, got '" + arg + "'");
   }
 
   /** The last run's exploration (all runs explore the same space), the best rate and the shortest time. */
@@ -78,7 +104,7 @@ public final class ExplorationSpeed {
     for (int run = 0; run < runs; run++) {
       Explorer explorer = s.explorer().get().stateHashing(hashing);
       if (!hashing) {
-        explorer.statesMax(UNHASHED_STATES_MAX);
+        explorer.statesMax(unhashedStatesMax);
       }
       last = explorer.exhaust();
       best = Math.max(best, last.statesPerSecond());
