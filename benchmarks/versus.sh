@@ -32,15 +32,8 @@ classpath_file="$target/classpath.txt"
 out="$target/versus"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-# Copied from the parent pom's <pachyderm.jvm.flags> property, as bin/pachyderm and run.sh copy it.
-jvm_flags=(
-  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED
-  -Dchronicle.analytics.disable=true
-  -XX:+ExitOnOutOfMemoryError
-)
+# JVM flags and the build: benchmarks/lib.sh.
+source "$repo/benchmarks/lib.sh"
 node_heap=-Xmx512m
 all_systems=(pachyderm-cluster raw-ratis etcd-txn etcd-put postgres-occ pachyderm-local)
 
@@ -75,30 +68,8 @@ wants() {
   [[ " ${systems[*]} " == *" $1 "* ]]
 }
 
-build_is_stale() {
-  [[ -f "$jar" && -f "$classpath_file" ]] || return 0
-  local newer
-  newer="$(find "$repo" \( -name .git -o -name target -o -path "$repo/.pachyderm" -o -path "$repo/data" \) -prune \
-    -o \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$classpath_file" -print -quit)"
-  [[ -z "$newer" ]] || return 0
-  local entries entry
-  IFS=: read -r -a entries < "$classpath_file"
-  for entry in "${entries[@]}"; do
-    [[ -e "$entry" ]] || return 0
-  done
-  return 1
-}
 
-if build_is_stale; then
-  command -v mvn >/dev/null || { echo "versus.sh: the benchmark is not built and mvn is not on PATH" >&2; exit 1; }
-  echo "versus.sh: building $repo (mvn -q -B -o -Dmaven.test.skip=true package -pl benchmarks -am) ..." >&2
-  if ! (cd "$repo" && mvn -q -B -o -Dmaven.test.skip=true package -pl benchmarks -am 2>&1 \
-      | sed $'s/\x1b\\[0m//g') >&2; then
-    echo "versus.sh: the build failed (output above)" >&2
-    exit 1
-  fi
-  touch "$classpath_file"
-fi
+ensure_built versus.sh
 classpath="$jar:$(<"$classpath_file")"
 
 # ---- processes and cleanup ------------------------------------------------------------------

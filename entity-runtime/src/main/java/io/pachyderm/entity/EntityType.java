@@ -105,10 +105,11 @@ public final class EntityType<S, C, E> {
   }
 
   /**
-   * {@code [A-Za-z0-9][A-Za-z0-9._-]{0,127}} as a loop: every command a leader decides checks its
-   * key, and the regex matcher was a visible part of deciding a small command.
+   * The name rule of entity types, queries, timers and ecosystems ({@code EcosystemNames}):
+   * {@code [A-Za-z0-9][A-Za-z0-9._-]{0,127}}, as a loop because every command a leader decides
+   * checks its key, and the regex matcher was a visible part of deciding a small command.
    */
-  static boolean isValidName(String name) {
+  public static boolean isValidName(String name) {
     int n = name.length();
     if (n == 0 || n > 128 || !isLetterOrDigit(name.charAt(0))) {
       return false;
