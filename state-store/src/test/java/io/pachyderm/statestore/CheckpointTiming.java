@@ -1,10 +1,8 @@
-package io.pachyderm.bench.statestore;
+package io.pachyderm.statestore;
 
 import io.pachyderm.entity.EntityTypes;
-import io.pachyderm.examples.counter.Counter;
 import io.pachyderm.replica.Versioned;
 import io.pachyderm.runtime.EntityKey;
-import io.pachyderm.statestore.RocksStateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +20,12 @@ import java.util.stream.Stream;
  * next to it, in the same run, the baseline the checkpoint replaced: visiting and re-encoding every
  * entity, what a one-file snapshot of a DISK store did on the apply thread.
  *
- * <p>Usage: {@code CheckpointTiming [entities...]} (default 10000 100000 1000000). The figures
- * are wall-clock times on this machine, indicative only when it is shared.
+ * <p>A main, not a test (nothing here can fail but the sizes): it lives beside the store's tests
+ * because the store's package is exported to the node only. Usage: {@code CheckpointTiming
+ * [entities...]} (default 10000 100000 1000000), with the module's test classpath. The figures are
+ * wall-clock times on this machine, indicative only when it is shared.
  */
-public final class CheckpointTiming {
+final class CheckpointTiming {
   private CheckpointTiming() {}
 
   public static void main(String[] args) throws Exception {
@@ -36,7 +36,7 @@ public final class CheckpointTiming {
     if (counts.isEmpty()) {
       counts = List.of(10_000, 100_000, 1_000_000);
     }
-    EntityTypes types = EntityTypes.of(Counter.TYPE);
+    EntityTypes types = Counter.TYPES;
     System.out.printf("%10s %14s %10s %10s %12s %14s %12s%n", "entities", "checkpointMs", "md5Ms", "files",
         "bytes", "replaceWithMs", "reencodeMs");
     for (int n : counts) {
@@ -55,7 +55,7 @@ public final class CheckpointTiming {
   private static void row(EntityTypes types, Path root, int n) throws Exception {
     try (RocksStateStore store = RocksStateStore.open(root.resolve("live"), types, 0)) {
       for (int i = 0; i < n; i++) {
-        store.put(new EntityKey("default", "counter", "c" + i), new Versioned(new Counter.State(i), 1, i));
+        store.put(new EntityKey("default", "counter", "c" + i), new Versioned(new Counter.Count(i, "n"), 1, i));
         if (i % 1_000 == 999) {
           store.commit(i + 1);
         }
