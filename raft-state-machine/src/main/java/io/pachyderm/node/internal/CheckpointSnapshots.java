@@ -1,5 +1,6 @@
 package io.pachyderm.node.internal;
 
+import com.google.protobuf.ByteString;
 import io.pachyderm.protocol.CheckpointFile;
 import io.pachyderm.protocol.SnapshotHeader;
 import io.pachyderm.storage.SnapshotWriter;
@@ -78,7 +79,7 @@ final class CheckpointSnapshots {
     for (Path file : regularFiles(tmp)) {
       MD5Hash md5 = MD5FileUtil.computeMd5ForFile(file.toFile());
       header.addCheckpointFiles(CheckpointFile.newBuilder().setName(tmp.relativize(file).toString())
-          .setBytes(Files.size(file)).setMd5(com.google.protobuf.ByteString.copyFrom(md5.getDigest())));
+          .setBytes(Files.size(file)).setMd5(ByteString.copyFrom(md5.getDigest())));
     }
     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     fsyncDirectory(smDir);
