@@ -28,6 +28,8 @@ public final class SnapshotReader implements AutoCloseable {
   private final InputStream raw;
   private final CheckedInputStream in;
   private final SnapshotHeader header;
+  /** The entity records this file holds: none in format 3, where a checkpoint holds them. */
+  private final long entitiesInFile;
   private long entitiesRead;
   private long dedupRead;
   private long outboxRead;
@@ -47,13 +49,22 @@ public final class SnapshotReader implements AutoCloseable {
       raw.close();
       throw new SnapshotFormatException(path + ": empty file");
     }
-    // Format 1 is format 2 without the outbox section (its header has no outbox_items).
-    if (h.getFormatVersion() < 1 || h.getFormatVersion() > SnapshotWriter.FORMAT_VERSION) {
+    // Format 1 is format 2 without the outbox section (its header has no outbox_items); format 3
+    // is format 2 whose entities are in a checkpoint beside the file.
+    if (h.getFormatVersion() < 1 || h.getFormatVersion() > SnapshotWriter.CHECKPOINT_FORMAT_VERSION) {
       raw.close();
       throw new SnapshotFormatException(path + ": snapshot format version " + h.getFormatVersion()
-          + ", this code reads 1.." + SnapshotWriter.FORMAT_VERSION);
+          + ", this code reads 1.." + SnapshotWriter.CHECKPOINT_FORMAT_VERSION);
+    }
+    boolean checkpoint = !h.getCheckpoint().isEmpty();
+    if (checkpoint != (h.getFormatVersion() == SnapshotWriter.CHECKPOINT_FORMAT_VERSION)) {
+      raw.close();
+      throw new SnapshotFormatException(path + ": snapshot format version " + h.getFormatVersion()
+          + (checkpoint ? " names checkpoint '" + h.getCheckpoint() + "'" : " names no checkpoint")
+          + ", but only format " + SnapshotWriter.CHECKPOINT_FORMAT_VERSION + " has one, and always");
     }
     this.header = h;
+    this.entitiesInFile = checkpoint ? 0 : h.getEntities();
   }
 
   public SnapshotHeader header() {
@@ -62,7 +73,7 @@ public final class SnapshotReader implements AutoCloseable {
 
   /** The next entity record, or null after the last. */
   public EntitySnapshot nextEntity() throws IOException {
-    if (entitiesRead == header.getEntities()) {
+    if (entitiesRead == entitiesInFile) {
       return null;
     }
     EntitySnapshot e;
@@ -70,11 +81,11 @@ public final class SnapshotReader implements AutoCloseable {
       e = EntitySnapshot.parseDelimitedFrom(in);
     } catch (InvalidProtocolBufferException x) {
       throw new SnapshotFormatException(path + ": entity record " + (entitiesRead + 1) + " of "
-          + header.getEntities() + " is truncated or corrupt: " + x.getMessage());
+          + entitiesInFile + " is truncated or corrupt: " + x.getMessage());
     }
     if (e == null) {
       throw new SnapshotFormatException(path + ": truncated after " + entitiesRead + " of "
-          + header.getEntities() + " entity records");
+          + entitiesInFile + " entity records");
     }
     entitiesRead++;
     return e;
@@ -82,7 +93,7 @@ public final class SnapshotReader implements AutoCloseable {
 
   /** The next dedup record, or null after the last. Only after every entity record was read. */
   public DedupSnapshot nextDedup() throws IOException {
-    if (entitiesRead != header.getEntities()) {
+    if (entitiesRead != entitiesInFile) {
       throw new IllegalStateException("read all entity records before dedup records");
     }
     if (dedupRead == header.getDedupEntries()) {
@@ -105,7 +116,7 @@ public final class SnapshotReader implements AutoCloseable {
 
   /** The next outbox record, or null after the last. Only after every dedup record was read. */
   public OutboxItem nextOutbox() throws IOException {
-    if (entitiesRead != header.getEntities() || dedupRead != header.getDedupEntries()) {
+    if (entitiesRead != entitiesInFile || dedupRead != header.getDedupEntries()) {
       throw new IllegalStateException("read all entity and dedup records before outbox records");
     }
     if (outboxRead == header.getOutboxItems()) {
@@ -128,7 +139,7 @@ public final class SnapshotReader implements AutoCloseable {
 
   /** Checks counts and checksum. @throws SnapshotFormatException if the file is not whole */
   public void verify() throws IOException {
-    if (entitiesRead != header.getEntities() || dedupRead != header.getDedupEntries()
+    if (entitiesRead != entitiesInFile || dedupRead != header.getDedupEntries()
         || outboxRead != header.getOutboxItems()) {
       throw new IllegalStateException("verify() before every record was read");
     }

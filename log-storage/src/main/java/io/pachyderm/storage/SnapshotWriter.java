@@ -23,21 +23,27 @@ import java.util.zip.CheckedOutputStream;
 public final class SnapshotWriter implements AutoCloseable {
   /** 2 added the outbox section (messages, reliable effects, dead letters, timers, counters). */
   public static final int FORMAT_VERSION = 2;
+  /**
+   * 3 (issue 14): format 2 without the entity records, which a RocksDB checkpoint beside the file
+   * holds (the header names it); a DISK node writes it. Format 2 stays what a HEAP node writes, so
+   * that a release that reads only 1..2 still reads a HEAP node's snapshots and refuses these by version.
+   */
+  public static final int CHECKPOINT_FORMAT_VERSION = 3;
 
   private final Path target;
   private final Path temp;
   private final FileOutputStream file;
   private final CheckedOutputStream out;
   private final SnapshotHeader header;
+  /** The entity records this file holds: none in format 3, where a checkpoint holds them. */
+  private final long entitiesInFile;
   private long entitiesWritten;
   private long dedupWritten;
   private long outboxWritten;
   private boolean committed;
 
   public SnapshotWriter(Path target, SnapshotHeader header) throws IOException {
-    if (header.getFormatVersion() != FORMAT_VERSION) {
-      throw new IllegalArgumentException("header must carry format version " + FORMAT_VERSION);
-    }
+    entitiesInFile = entitiesInFile(header);
     this.target = target;
     this.temp = target.resolveSibling(target.getFileName() + ".tmp");
     this.header = header;
@@ -46,26 +52,44 @@ public final class SnapshotWriter implements AutoCloseable {
     header.writeDelimitedTo(out);
   }
 
+  /**
+   * The entity records a file with {@code header} holds; checks that the header's format and its
+   * checkpoint fields agree (a checkpoint named in format 3 only, and always there).
+   */
+  static long entitiesInFile(SnapshotHeader header) {
+    int version = header.getFormatVersion();
+    boolean checkpoint = !header.getCheckpoint().isEmpty();
+    if (version == CHECKPOINT_FORMAT_VERSION && checkpoint) {
+      return 0;
+    }
+    if (version == FORMAT_VERSION && !checkpoint) {
+      return header.getEntities();
+    }
+    throw new IllegalArgumentException("header must carry format version " + FORMAT_VERSION
+        + " without a checkpoint or " + CHECKPOINT_FORMAT_VERSION + " with one; it has version " + version
+        + (checkpoint ? " and checkpoint '" + header.getCheckpoint() + "'" : " and no checkpoint"));
+  }
+
   public void writeEntity(EntitySnapshot entity) throws IOException {
-    if (dedupWritten > 0 || outboxWritten > 0 || entitiesWritten == header.getEntities()) {
+    if (dedupWritten > 0 || outboxWritten > 0 || entitiesWritten == entitiesInFile) {
       throw new IllegalStateException("entity record out of place: " + entitiesWritten + " of "
-          + header.getEntities() + " written, " + dedupWritten + " dedup records already");
+          + entitiesInFile + " written, " + dedupWritten + " dedup records already");
     }
     entity.writeDelimitedTo(out);
     entitiesWritten++;
   }
 
   public void writeDedup(DedupSnapshot dedup) throws IOException {
-    if (entitiesWritten != header.getEntities() || outboxWritten > 0 || dedupWritten == header.getDedupEntries()) {
+    if (entitiesWritten != entitiesInFile || outboxWritten > 0 || dedupWritten == header.getDedupEntries()) {
       throw new IllegalStateException("dedup record out of place: " + entitiesWritten + " entities of "
-          + header.getEntities() + ", " + dedupWritten + " dedup of " + header.getDedupEntries());
+          + entitiesInFile + ", " + dedupWritten + " dedup of " + header.getDedupEntries());
     }
     dedup.writeDelimitedTo(out);
     dedupWritten++;
   }
 
   public void writeOutbox(OutboxItem item) throws IOException {
-    if (entitiesWritten != header.getEntities() || dedupWritten != header.getDedupEntries()
+    if (entitiesWritten != entitiesInFile || dedupWritten != header.getDedupEntries()
         || outboxWritten == header.getOutboxItems()) {
       throw new IllegalStateException("outbox record out of place: " + dedupWritten + " dedup of "
           + header.getDedupEntries() + ", " + outboxWritten + " outbox of " + header.getOutboxItems());
@@ -76,9 +100,9 @@ public final class SnapshotWriter implements AutoCloseable {
 
   /** Writes the trailer, fsyncs and renames the file into place. */
   public void commit() throws IOException {
-    if (entitiesWritten != header.getEntities() || dedupWritten != header.getDedupEntries()
+    if (entitiesWritten != entitiesInFile || dedupWritten != header.getDedupEntries()
         || outboxWritten != header.getOutboxItems()) {
-      throw new IllegalStateException("snapshot incomplete: " + entitiesWritten + "/" + header.getEntities()
+      throw new IllegalStateException("snapshot incomplete: " + entitiesWritten + "/" + entitiesInFile
           + " entities, " + dedupWritten + "/" + header.getDedupEntries() + " dedup records, "
           + outboxWritten + "/" + header.getOutboxItems() + " outbox records");
     }

@@ -272,14 +272,14 @@ class SnapshotFileTest {
   void anUnknownFormatVersionIsRejectedNamingBothVersions() throws IOException {
     Path path = dir.resolve("future.snap");
     try (OutputStream out = Files.newOutputStream(path)) {
-      header(0, 0).toBuilder().setFormatVersion(SnapshotWriter.FORMAT_VERSION + 1).build().writeDelimitedTo(out);
+      header(0, 0).toBuilder().setFormatVersion(SnapshotWriter.CHECKPOINT_FORMAT_VERSION + 1).build().writeDelimitedTo(out);
     }
 
     assertThatThrownBy(() -> new SnapshotReader(path))
         .isInstanceOf(SnapshotFormatException.class)
         .hasMessageContaining(path.toString())
-        .hasMessageContaining("format version " + (SnapshotWriter.FORMAT_VERSION + 1))
-        .hasMessageContaining("reads 1.." + SnapshotWriter.FORMAT_VERSION);
+        .hasMessageContaining("format version " + (SnapshotWriter.CHECKPOINT_FORMAT_VERSION + 1))
+        .hasMessageContaining("reads 1.." + SnapshotWriter.CHECKPOINT_FORMAT_VERSION);
   }
 
   @Test
@@ -388,7 +388,7 @@ class SnapshotFileTest {
 
   @Test
   void theWriterRefusesAHeaderOfAnotherFormatVersionBeforeCreatingAnyFile() throws IOException {
-    SnapshotHeader future = header(0, 0).toBuilder().setFormatVersion(SnapshotWriter.FORMAT_VERSION + 1).build();
+    SnapshotHeader future = header(0, 0).toBuilder().setFormatVersion(SnapshotWriter.CHECKPOINT_FORMAT_VERSION + 1).build();
 
     assertThatThrownBy(() -> new SnapshotWriter(dir.resolve("s"), future))
         .isInstanceOf(IllegalArgumentException.class)
@@ -449,5 +449,38 @@ class SnapshotFileTest {
       assertThat(reader.nextOutbox()).isNull();
       reader.verify();
     }
+  }
+
+  /** Format 3 (a DISK node's snapshot): the header counts the entities a checkpoint holds; the file has none. */
+  @Test
+  void aCheckpointHeaderCountsEntitiesTheFileDoesNotHold() throws IOException {
+    SnapshotHeader header = header(1000, 1).toBuilder()
+        .setFormatVersion(SnapshotWriter.CHECKPOINT_FORMAT_VERSION).setCheckpoint("checkpoint.3_1234").build();
+    Path target = dir.resolve("snapshot.3_1234");
+    try (SnapshotWriter writer = new SnapshotWriter(target, header)) {
+      assertThatThrownBy(() -> writer.writeEntity(entity(0))).isInstanceOf(IllegalStateException.class);
+      writer.writeDedup(dedup(0));
+      writer.commit();
+    }
+    try (SnapshotReader reader = new SnapshotReader(target)) {
+      assertThat(reader.header().getEntities()).isEqualTo(1000);
+      assertThat(reader.nextEntity()).isNull();
+      assertThat(reader.nextDedup()).isEqualTo(dedup(0));
+      assertThat(reader.nextDedup()).isNull();
+      assertThat(reader.nextOutbox()).isNull();
+      reader.verify();
+    }
+  }
+
+  @Test
+  void aCheckpointIsNamedInFormatThreeOnlyAndFormatThreeAlwaysNamesOne() {
+    SnapshotHeader twoWithCheckpoint = header(0, 0).toBuilder().setCheckpoint("checkpoint.3_1234").build();
+    SnapshotHeader threeWithout = header(0, 0).toBuilder()
+        .setFormatVersion(SnapshotWriter.CHECKPOINT_FORMAT_VERSION).build();
+
+    assertThatThrownBy(() -> new SnapshotWriter(dir.resolve("a"), twoWithCheckpoint))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("checkpoint 'checkpoint.3_1234'");
+    assertThatThrownBy(() -> new SnapshotWriter(dir.resolve("b"), threeWithout))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 3 and no checkpoint");
   }
 }

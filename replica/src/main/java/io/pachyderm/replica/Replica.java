@@ -457,6 +457,10 @@ public final class Replica {
       sink.entity(EntitySnapshot.newBuilder().setRef(Protos.ref(key)).setVersion(v.version())
           .setState(Protos.payload(type.codec().encode(v.state()))).build());
     });
+    writeDedupAndOutbox(sink, outboxItems);
+  }
+
+  private void writeDedupAndOutbox(ReplicaSnapshot.Sink sink, List<OutboxItem> outboxItems) throws IOException {
     IOException[] failure = new IOException[1];
     dedup.forEach((k, o) -> {
       if (failure[0] == null) {
@@ -502,6 +506,55 @@ public final class Replica {
       }
     }
     store.commit(0);
+    for (DedupSnapshot d = source.nextDedup(); d != null; d = source.nextDedup()) {
+      dedup.restore(RequestKey.of(d.getRequestId()), d.getOutcome());
+    }
+    for (OutboxItem item = source.nextOutbox(); item != null; item = source.nextOutbox()) {
+      outbox.restore(item);
+    }
+    effectsPaused = source.effectsPaused();
+    long asWritten = digest();
+    dedup.enforceLimits();
+    return asWritten;
+  }
+
+  /**
+   * Writes everything but the entities to {@code sink}: a disk store's checkpoint holds them, and
+   * {@link #entityDigest()} and {@link #entitiesByEcosystem()} say what a load needs of them.
+   * {@link ReplicaSnapshot.Sink#begin} still gets the entity count and the whole digest.
+   */
+  public void writeSnapshotBesideStore(ReplicaSnapshot.Sink sink) throws IOException {
+    List<OutboxItem> outboxItems = outbox.snapshotItems();
+    sink.begin(store.size(), dedup.size(), outboxItems.size(), digest(), effectsPaused);
+    writeDedupAndOutbox(sink, outboxItems);
+  }
+
+  /** The entities' part of {@link #digest()}. Apply thread. */
+  public long entityDigest() {
+    return entityDigest;
+  }
+
+  /** Entities per ecosystem (what the quota counts), in ecosystem order. Apply thread. */
+  public java.util.SortedMap<String, Long> entitiesByEcosystem() {
+    return bounds.entitiesByEcosystem();
+  }
+
+  /**
+   * Replaces the replicated state but the entities with {@code source}'s, when the store already
+   * holds the snapshot's entities (a disk store opened on its checkpoint): {@code source} has no
+   * entity records, and the entities' digest and counts come from the snapshot. Returns the
+   * digest of the contents as read, as {@link #restore} does.
+   */
+  public long restoreBesideStore(ReplicaSnapshot.Source source, long entityDigest,
+                                 java.util.Map<String, Long> entitiesByEcosystem) throws IOException {
+    if (source.nextEntity() != null) {
+      throw new IOException(nodeId + ": the snapshot holds entity records, but its entities were to be in the"
+          + " state store already");
+    }
+    bounds.restore(entitiesByEcosystem);
+    this.entityDigest = entityDigest;
+    dedup.clear();
+    outbox.clear();
     for (DedupSnapshot d = source.nextDedup(); d != null; d = source.nextDedup()) {
       dedup.restore(RequestKey.of(d.getRequestId()), d.getOutcome());
     }

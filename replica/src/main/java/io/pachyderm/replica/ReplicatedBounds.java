@@ -40,6 +40,17 @@ final class ReplicatedBounds {
     entitiesByEcosystem.clear();
   }
 
+  /** The counts, in ecosystem order (a snapshot records them). */
+  java.util.SortedMap<String, Long> entitiesByEcosystem() {
+    return new java.util.TreeMap<>(entitiesByEcosystem);
+  }
+
+  /** Replaces the counts with a snapshot's. */
+  void restore(Map<String, Long> counts) {
+    entitiesByEcosystem.clear();
+    entitiesByEcosystem.putAll(counts);
+  }
+
   /**
    * Why {@code record} may not be applied, or null if it may.
    *

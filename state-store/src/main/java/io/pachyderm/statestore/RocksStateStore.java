@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -332,6 +333,119 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   private static byte[] longBytes(long v) {
     return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  // ---- checkpoints (apply thread) ---------------------------------------------------------------
+
+  /**
+   * Writes a RocksDB checkpoint of the store as it is after the last {@link #commit} into {@code
+   * target} (which must not exist): table files are hard links, so this takes a time that does not
+   * grow with the entities held. The memtable is flushed first (the WAL is off, so a checkpoint
+   * would otherwise hold only what the last flush wrote), and the few copied files are fsynced, so
+   * the checkpoint is whole on disk once this returns.
+   *
+   * @return the applied index the checkpoint holds
+   * @throws IOException naming {@code target} when RocksDB cannot write it
+   */
+  public long checkpoint(Path target) throws IOException {
+    lock.readLock().lock();
+    try {
+      requireOpen();
+      if (!pending.isEmpty()) {
+        throw new IllegalStateException("the disk state store in " + dir + " has writes of an entry not committed:"
+            + " a checkpoint is taken at an entry boundary only");
+      }
+      try (FlushOptions flush = new FlushOptions().setWaitForFlush(true); Checkpoint checkpoint = Checkpoint.create(db)) {
+        db.flush(flush);
+        checkpoint.createCheckpoint(target.toString());
+      } catch (RocksDBException e) {
+        throw new IOException("the disk state store in " + dir + " could not write checkpoint " + target + ": "
+            + e.getMessage(), e);
+      }
+      StoreFiles.fsyncTree(target);
+      return appliedIndex;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Replaces everything this store holds with the checkpoint in {@code checkpointDir}, then opens it:
+   * table files are hard-linked (never written again by RocksDB, so the checkpoint stays as it was),
+   * every other file is copied (RocksDB appends to its MANIFEST). The cache is emptied. Files named
+   * {@code *.md5} (Ratis' checksums beside installed files) are left out.
+   *
+   * @throws IOException naming the directories when the copy or the open fails; the store is then closed
+   */
+  public void replaceWith(Path checkpointDir) throws IOException {
+    lock.writeLock().lock();
+    try {
+      requireOpen();
+      batch.clear();
+      pending.clear();
+      cache.clear();
+      closeDb();
+      RocksDB.destroyDB(dir.toString(), options);
+      options.close();
+      StoreFiles.linkOrCopyTree(checkpointDir, dir);
+      openDb();
+    } catch (RocksDBException | IOException e) {
+      closed = true;
+      throw new IOException("the disk state store in " + dir + " could not be replaced by checkpoint "
+          + checkpointDir + ": " + e.getMessage(), e);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * The entities held, in key order, one at a time: what a HEAP node reads out of a checkpoint it
+   * loads. Apply thread (or a store no node uses); close the cursor.
+   */
+  public EntityCursor cursor() {
+    lock.readLock().lock();
+    try {
+      RocksIterator it = iterator();
+      it.seek(new byte[] {EntityKeyBytes.ENTITY_PREFIX});
+      return new EntityCursor(it);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** One entity of a {@link #cursor}. */
+  public record Entity(EntityKey key, Versioned value) {}
+
+  /** Reads entities in key order; not thread-safe. */
+  public final class EntityCursor implements AutoCloseable {
+    private final RocksIterator it;
+
+    private EntityCursor(RocksIterator it) {
+      this.it = it;
+    }
+
+    /** The next entity, or null after the last. */
+    public Entity next() throws IOException {
+      lock.readLock().lock();
+      try {
+        requireOpen();
+        if (!it.isValid() || !EntityKeyBytes.isEntity(it.key())) {
+          status(it);
+          return null;
+        }
+        EntityKey key = EntityKeyBytes.decode(it.key());
+        Entity entity = new Entity(key, decode(key, it.value()));
+        it.next();
+        return entity;
+      } finally {
+        lock.readLock().unlock();
+      }
+    }
+
+    @Override
+    public void close() {
+      it.close();
+    }
   }
 
   /** Destroys the database and opens an empty one: faster than deleting every key, and frees the disk at once. */

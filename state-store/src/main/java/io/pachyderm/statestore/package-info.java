@@ -8,14 +8,19 @@
  * index and the entity count; the WAL is off, because the Raft log already is the write-ahead log.
  * After a crash the live database holds whatever RocksDB had flushed: possibly a state from after
  * the latest snapshot, while Ratis replays the log from that snapshot's index. Replaying entries
- * onto a newer state would fail their version checks and add outbox items twice. Of the two ways
- * out (trust the store's own applied index and make Ratis start there, or trust the snapshot) this
- * store takes the second: at every start (deleting the old database unread), and at every snapshot
- * installed from a leader, the node empties the live database and loads the snapshot into it, then
- * Ratis replays the log. So the
- * live database is a cache of the log on disk, never a source of truth; a database damaged by a
- * crash (or a bad disk) is thrown away at the next start, and what a node serves comes only from
- * its snapshot and its log. The cost is a start that reloads the whole snapshot.
+ * onto a newer state would fail their version checks and add outbox items twice. So the node
+ * never trusts the live database: at every start (deleting the old database unread), and at every
+ * snapshot installed from a leader, it replaces the live database with the latest snapshot's, then
+ * Ratis replays the log. A DISK node's snapshot is a RocksDB checkpoint ({@link
+ * io.pachyderm.statestore.RocksStateStore#checkpoint}: memtable flushed, table files hard-linked,
+ * taken at an entry boundary on Ratis' apply thread), and loading it ({@link
+ * io.pachyderm.statestore.RocksStateStore#replaceWith}) hard-links its table files into the live
+ * directory and copies the few others: no entity is read or re-encoded, so neither a snapshot nor a
+ * restart grows with the entity count (verifying the files' MD5s still reads their bytes). The
+ * live database is a cache of snapshot plus log on disk, never a source of truth; a file of its own
+ * damaged by a crash or a bad disk is thrown away at the next start. Its table files are the
+ * checkpoint's files, not copies: RocksDB never writes a table file again, so only a damaged disk
+ * changes one, and then the checkpoint's MD5 check stops the start naming it.
  *
  * <p>Still in the heap: the de-duplication table and the outbox (bounded as before, written in
  * the snapshot), and the per-ecosystem entity counts the quota checks.

@@ -130,7 +130,7 @@ public final class EntityStateMachine extends BaseStateMachine {
         NodeClock.withWallClock(this::nowMs), new java.util.SplittableRandom(),
         error -> this.failStop.fatal("the leader's work loop", error)).start();
     this.carrier = new AppliedCarrier(nodeId, leaderWork, effects, metrics, historyWaiters, journal::get);
-    this.snapshots = new SnapshotStore(nodeId, storage, replica, metrics);
+    this.snapshots = new SnapshotStore(nodeId, storage, replica, metrics, types, store);
     this.reads = new NodeReads(nodeId, types, replica, journal::get, journalOptions, queueLimits, historyWaiters,
         queries, new RaftStatus(() -> division, digests, snapshots::latestIndex, leaderWork::isActive));
   }
@@ -420,6 +420,12 @@ public final class EntityStateMachine extends BaseStateMachine {
         division.getRaftLog().purge(laggardBound);
       }
     });
+  }
+
+  /** The latest snapshot as Ratis ships it: a DISK node's lists its checkpoint's files too. */
+  @Override
+  public org.apache.ratis.statemachine.SnapshotInfo getLatestSnapshot() {
+    return snapshots.latestInfo();
   }
 
   private void loadLatestSnapshot() throws IOException {

@@ -1,12 +1,18 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.entity.EntityType;
+import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.protocol.DedupSnapshot;
+import io.pachyderm.protocol.EcosystemEntities;
 import io.pachyderm.protocol.EntitySnapshot;
 import io.pachyderm.protocol.OutboxItem;
+import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.SnapshotHeader;
 import io.pachyderm.replica.Replica;
 import io.pachyderm.replica.ReplicaDigest;
 import io.pachyderm.replica.ReplicaSnapshot;
+import io.pachyderm.replica.StateStore;
+import io.pachyderm.statestore.RocksStateStore;
 import io.pachyderm.storage.SnapshotReader;
 import io.pachyderm.storage.SnapshotWriter;
 import io.pachyderm.storage.journal.EventJournal;
@@ -14,9 +20,13 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.MD5FileUtil;
@@ -26,7 +36,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The replica's snapshots as files in Ratis' state machine storage: the format is
  * {@link SnapshotWriter}'s (a header, then the {@link ReplicaSnapshot} items), with an MD5 file
- * beside each. Apply thread (Ratis takes snapshots there) or before the server runs.
+ * beside each. A HEAP node writes every entity into the file (format 2); a DISK node writes a
+ * RocksDB checkpoint beside it instead ({@link CheckpointSnapshots}, format 3). Either kind of node
+ * loads either format: a DISK node opens a format 2 file once (issue 14's migration; its next
+ * snapshot is a checkpoint), a HEAP node reads a checkpoint's entities out of a copy of it. Apply
+ * thread (Ratis takes snapshots there) or before the server runs; {@link #latestInfo} any thread.
  */
 final class SnapshotStore {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
@@ -38,12 +52,47 @@ final class SnapshotStore {
   private final SimpleStateMachineStorage storage;
   private final Replica replica;
   private final NodeMetrics metrics;
+  private final EntityTypes types;
+  /** The replica's store when it is a DISK one (its snapshots are checkpoints), else null. */
+  private final RocksStateStore disk;
+  /** What {@link #latestInfo} built for the latest snapshot: its header is read once. */
+  private volatile SnapshotInfo latestInfo;
 
-  SnapshotStore(String nodeId, SimpleStateMachineStorage storage, Replica replica, NodeMetrics metrics) {
+  SnapshotStore(String nodeId, SimpleStateMachineStorage storage, Replica replica, NodeMetrics metrics,
+                EntityTypes types, StateStore store) {
     this.nodeId = nodeId;
     this.storage = storage;
     this.replica = replica;
     this.metrics = metrics;
+    this.types = types;
+    this.disk = store instanceof RocksStateStore rocks ? rocks : null;
+  }
+
+  /**
+   * The latest snapshot as Ratis ships it to a follower: the file alone (format 2), or the file and
+   * every file of its checkpoint with the MD5s the header recorded (format 3). Any thread.
+   */
+  SnapshotInfo latestInfo() {
+    SingleFileSnapshotInfo single = storage.getLatestSnapshot();
+    if (single == null) {
+      return null;
+    }
+    SnapshotInfo cached = latestInfo;
+    if (cached != null && cached.getTermIndex().equals(single.getTermIndex())) {
+      return cached;
+    }
+    SnapshotHeader header;
+    try (SnapshotReader reader = new SnapshotReader(single.getFile().getPath())) {
+      header = reader.header();
+    } catch (IOException e) {
+      // Ratis then ships the file alone, and the follower's load names what is wrong with it.
+      LOG.warn("{}: cannot read the header of snapshot {}: {}", nodeId, single.getFile().getPath(), e.getMessage());
+      return single;
+    }
+    SnapshotInfo info = header.getCheckpoint().isEmpty() ? single
+        : new FileListSnapshotInfo(CheckpointSnapshots.files(single.getFile(), header), single.getTermIndex());
+    latestInfo = info;
+    return info;
   }
 
   /** The index of the latest snapshot, 0 when none. Any thread. */
@@ -96,9 +145,31 @@ final class SnapshotStore {
       journal.saveIndex();
       journalIndex = journal.lastCompleteIndex();
     }
-    FileSink sink = new FileSink(file.toPath(), last, journalIndex);
+    Path smDir = file.toPath().getParent();
+    SnapshotHeader.Builder base;
+    if (disk != null && file.exists() && MD5FileUtil.getDigestFileForFile(file).exists()) {
+      // Taken before at this index (Ratis snapshots again as it stops): rewriting would delete the
+      // checkpoint the existing file names before its replacement is whole.
+      LOG.debug("{}: the snapshot at {} exists already", nodeId, last);
+      return;
+    }
+    if (disk != null) {
+      CheckpointSnapshots.deleteOrphans(nodeId, smDir);
+      base = CheckpointSnapshots.writeCheckpoint(nodeId, smDir, disk, last)
+          .setEntityDigest(replica.entityDigest());
+      for (Map.Entry<String, Long> e : replica.entitiesByEcosystem().entrySet()) {
+        base.addEntitiesByEcosystem(EcosystemEntities.newBuilder().setEcosystem(e.getKey()).setEntities(e.getValue()));
+      }
+    } else {
+      base = SnapshotHeader.newBuilder().setFormatVersion(SnapshotWriter.FORMAT_VERSION);
+    }
+    FileSink sink = new FileSink(file.toPath(), base, last, journalIndex);
     try {
-      replica.writeSnapshot(sink);
+      if (disk != null) {
+        replica.writeSnapshotBesideStore(sink);
+      } else {
+        replica.writeSnapshot(sink);
+      }
       sink.writer.commit();
     } finally {
       if (sink.writer != null) {
@@ -108,8 +179,9 @@ final class SnapshotStore {
     MD5Hash md5 = SnapshotFiles.saveMd5OrDelete(nodeId, file);
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
     metrics.snapshotTaken(System.nanoTime() - startNs, file.length());
-    LOG.info("{} took snapshot at {} ({} entities, {} dedup entries, digest {})", nodeId, last,
-        sink.header.getEntities(), sink.header.getDedupEntries(), ReplicaDigest.hex(sink.header.getDigest()));
+    LOG.info("{} took snapshot at {}{} in {} ms ({} entities, {} dedup entries, digest {})", nodeId, last,
+        disk != null ? " (checkpoint " + sink.header.getCheckpointFilesCount() + " files)" : "",
+        (System.nanoTime() - startNs) / 1_000_000, sink.header.getEntities(), sink.header.getDedupEntries(), ReplicaDigest.hex(sink.header.getDigest()));
   }
 
   /**
@@ -120,6 +192,7 @@ final class SnapshotStore {
     long startNs = System.nanoTime();
     Path snapshotDir = storage.getSnapshotFile(0, 0).toPath().getParent();
     SnapshotFiles.setAsideUnreadable(nodeId, snapshotDir);
+    CheckpointSnapshots.deleteOrphans(nodeId, snapshotDir);
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
     if (snapshot == null && SnapshotFiles.any(snapshotDir)) {
       // Ratis returns null for a snapshot it cannot read; starting empty over a log that no
@@ -143,7 +216,7 @@ final class SnapshotStore {
       SnapshotHeader header = reader.header();
       long asWritten;
       try {
-        asWritten = replica.restore(new FileSource(reader));
+        asWritten = restore(reader, header, path);
       } catch (IOException e) {
         throw new IOException(path + ": " + e.getMessage(), e);
       }
@@ -164,16 +237,91 @@ final class SnapshotStore {
     }
   }
 
+  /** Loads the replica from the file {@code reader} reads, and from its checkpoint when it names one. */
+  private long restore(SnapshotReader reader, SnapshotHeader header, Path path) throws IOException {
+    if (header.getCheckpoint().isEmpty()) {
+      return replica.restore(new FileSource(reader));
+    }
+    Path dir = path.resolveSibling(header.getCheckpoint());
+    CheckpointSnapshots.verify(nodeId, dir, header);
+    if (disk == null) {
+      return restoreIntoHeap(reader, dir);
+    }
+    // Links, not a copy of the entities: what makes a DISK node's start independent of its entity count.
+    disk.replaceWith(dir);
+    if (disk.size() != header.getEntities() || disk.appliedIndex() > header.getLastAppliedIndex()) {
+      throw new IOException("checkpoint " + dir + " holds " + disk.size() + " entities at entry "
+          + disk.appliedIndex() + ", the snapshot recorded " + header.getEntities() + " at entry "
+          + header.getLastAppliedIndex());
+    }
+    Map<String, Long> counts = new TreeMap<>();
+    for (EcosystemEntities e : header.getEntitiesByEcosystemList()) {
+      counts.put(e.getEcosystem(), e.getEntities());
+    }
+    return replica.restoreBesideStore(new FileSource(reader), header.getEntityDigest(), counts);
+  }
+
+  /**
+   * A HEAP node given a DISK node's snapshot (installed from a DISK leader, or its own data
+   * directory after a switch of kind): reads every entity out of a copy of the checkpoint, so the
+   * replica's digest check covers them as for a format 2 file.
+   */
+  private long restoreIntoHeap(SnapshotReader reader, Path dir) throws IOException {
+    Path copy = dir.resolveSibling(dir.getFileName() + CheckpointSnapshots.READ_SUFFIX);
+    CheckpointSnapshots.deleteTree(copy);
+    try (RocksStateStore read = RocksStateStore.open(copy, types, 0)) {
+      read.replaceWith(dir);
+      try (RocksStateStore.EntityCursor cursor = read.cursor()) {
+        return replica.restore(new CheckpointSource(reader, cursor, types));
+      }
+    } finally {
+      CheckpointSnapshots.deleteTree(copy);
+    }
+  }
+
+  /** Entities from a checkpoint, the rest from the snapshot file. */
+  private record CheckpointSource(SnapshotReader reader, RocksStateStore.EntityCursor cursor, EntityTypes types)
+      implements ReplicaSnapshot.Source {
+    @Override
+    public EntitySnapshot nextEntity() throws IOException {
+      RocksStateStore.Entity e = cursor.next();
+      if (e == null) {
+        return null;
+      }
+      EntityType<?, ?, ?> type = types.find(e.key().type());
+      return EntitySnapshot.newBuilder().setRef(Protos.ref(e.key())).setVersion(e.value().version())
+          .setState(Protos.payload(type.codec().encode(e.value().state()))).build();
+    }
+
+    @Override
+    public DedupSnapshot nextDedup() throws IOException {
+      return reader.nextDedup();
+    }
+
+    @Override
+    public OutboxItem nextOutbox() throws IOException {
+      return reader.nextOutbox();
+    }
+
+    @Override
+    public boolean effectsPaused() {
+      return reader.header().getEffectsPaused();
+    }
+  }
+
   /** Opens the file once the replica says what its header holds. */
   private static final class FileSink implements ReplicaSnapshot.Sink {
     private final Path path;
+    private final SnapshotHeader.Builder base;
     private final TermIndex last;
     private final long journalIndex;
     private SnapshotWriter writer;
     private SnapshotHeader header;
 
-    FileSink(Path path, TermIndex last, long journalIndex) {
+    /** @param base the format, and for a checkpoint its fields */
+    FileSink(Path path, SnapshotHeader.Builder base, TermIndex last, long journalIndex) {
       this.path = path;
+      this.base = base;
       this.last = last;
       this.journalIndex = journalIndex;
     }
@@ -181,8 +329,7 @@ final class SnapshotStore {
     @Override
     public void begin(int entities, int dedupEntries, int outboxItems, long digest, boolean effectsPaused)
         throws IOException {
-      header = SnapshotHeader.newBuilder()
-          .setFormatVersion(SnapshotWriter.FORMAT_VERSION)
+      header = base
           .setLastAppliedTerm(last.getTerm())
           .setLastAppliedIndex(last.getIndex())
           .setEntities(entities)
