@@ -85,7 +85,14 @@ public final class ChaosRunner {
   /** The name of the harness's own verdict. */
   public static final String RECOVERY_CHECKER = "recovery";
 
-  private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
+  /**
+   * How long the nodes may take to elect a first leader after they are started (and after a
+   * restart of all). Generous because it only ever waits for start-up: on a loaded 2-core machine
+   * three node JVMs took 36 s to log a first line and 13 s more to open an empty journal, and a
+   * one-minute wait failed runs before any operation. A node that dies ends the wait at once
+   * ({@link ChaosCluster#awaitLeader} checks), so the length costs nothing when start-up fails.
+   */
+  private static final Duration LEADER_WAIT = Duration.ofMinutes(3);
   /** The nemesis's log in the run directory: one line per fault injected and healed. */
   public static final String NEMESIS_LOG = "nemesis.log";
   /** How often every node's replica digest (and its checkpoints) is sampled during the run. */
