@@ -61,8 +61,8 @@ final class CheckpointSnapshots {
    * the header fields that name it (format, directory, files with their MD5s). The caller writes
    * the snapshot file after this returns.
    */
-  static SnapshotHeader.Builder writeCheckpoint(String nodeId, Path smDir, RocksStateStore disk, TermIndex last)
-      throws IOException {
+  static SnapshotHeader.Builder writeCheckpoint(String nodeId, Path smDir, RocksStateStore disk, TermIndex last,
+      CheckpointDigests digests) throws IOException {
     String name = dirName(last);
     Path dir = smDir.resolve(name);
     Path tmp = smDir.resolve(name + TMP_SUFFIX);
@@ -77,12 +77,13 @@ final class CheckpointSnapshots {
     SnapshotHeader.Builder header = SnapshotHeader.newBuilder()
         .setFormatVersion(SnapshotWriter.CHECKPOINT_FORMAT_VERSION).setCheckpoint(name);
     for (Path file : regularFiles(tmp)) {
-      MD5Hash md5 = MD5FileUtil.computeMd5ForFile(file.toFile());
+      MD5Hash md5 = digests.md5(file);
       header.addCheckpointFiles(CheckpointFile.newBuilder().setName(tmp.relativize(file).toString())
           .setBytes(Files.size(file)).setMd5(ByteString.copyFrom(md5.getDigest())));
     }
     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     fsyncDirectory(smDir);
+    digests.checkpointDone();
     return header;
   }
 

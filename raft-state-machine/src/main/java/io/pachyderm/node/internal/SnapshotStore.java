@@ -55,6 +55,8 @@ final class SnapshotStore {
   private final EntityTypes types;
   /** The replica's store when it is a DISK one (its snapshots are checkpoints), else null. */
   private final RocksStateStore disk;
+  /** MD5s of the last checkpoint's files, so the next reads only new ones. Apply thread only. */
+  private final CheckpointDigests checkpointDigests = new CheckpointDigests();
   /** What {@link #latestInfo} built for the latest snapshot: its header is read once. */
   private volatile SnapshotInfo latestInfo;
 
@@ -155,7 +157,7 @@ final class SnapshotStore {
     }
     if (disk != null) {
       CheckpointSnapshots.deleteOrphans(nodeId, smDir);
-      base = CheckpointSnapshots.writeCheckpoint(nodeId, smDir, disk, last)
+      base = CheckpointSnapshots.writeCheckpoint(nodeId, smDir, disk, last, checkpointDigests)
           .setEntityDigest(replica.entityDigest());
       for (Map.Entry<String, Long> e : replica.entitiesByEcosystem().entrySet()) {
         base.addEntitiesByEcosystem(EcosystemEntities.newBuilder().setEcosystem(e.getKey()).setEntities(e.getValue()));
@@ -190,6 +192,8 @@ final class SnapshotStore {
    */
   Loaded loadLatest() throws IOException {
     long startNs = System.nanoTime();
+    // An install may have replaced every checkpoint: inodes remembered may be freed and reused.
+    checkpointDigests.forget();
     Path snapshotDir = storage.getSnapshotFile(0, 0).toPath().getParent();
     SnapshotFiles.setAsideUnreadable(nodeId, snapshotDir);
     CheckpointSnapshots.deleteOrphans(nodeId, snapshotDir);
