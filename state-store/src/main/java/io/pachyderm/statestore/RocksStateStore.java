@@ -31,8 +31,9 @@ import org.rocksdb.WriteOptions;
  * entities bounded in bytes: the number of entities a node holds is bounded by its disk, not its heap.
  *
  * <p>Writes: every {@link #put} of one log entry goes into one {@link WriteBatch}, written at
- * {@link #commit} together with the applied index and the entity count, so the store always holds
- * the state after a whole entry. The WAL is off: the Raft log is the write-ahead log. A crash loses
+ * {@link #commit} together with the applied index, the entity count and the entry's writes to the
+ * replicated tables ({@link #tables()}: the de-duplication table), so the store always holds the
+ * state after a whole entry. The WAL is off: the Raft log is the write-ahead log. A crash loses
  * what was not flushed yet, and the live database may hold a state newer than the last snapshot;
  * the node therefore never trusts the live database at start: it deletes it unread ({@link
  * #openEmpty}) and rebuilds it from the latest snapshot, and Ratis replays the log from that
