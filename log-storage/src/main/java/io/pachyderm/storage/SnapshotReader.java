@@ -65,6 +65,11 @@ public final class SnapshotReader implements AutoCloseable {
           + (checkpoint ? " names checkpoint '" + h.getCheckpoint() + "'" : " names no checkpoint")
           + ", but only format " + SnapshotWriter.CHECKPOINT_FORMAT_VERSION + " has one, and always");
     }
+    if (h.getDedupInCheckpoint() && !checkpoint) {
+      raw.close();
+      throw new SnapshotFormatException(path + ": the header says a checkpoint holds the dedup table, but it names"
+          + " no checkpoint");
+    }
     this.header = h;
     this.entitiesInFile = checkpoint ? 0 : h.getEntities();
     // dedup_in_checkpoint: the table is in the checkpoint's store; dedup_entries still counts it.
