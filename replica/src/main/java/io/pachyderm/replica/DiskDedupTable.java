@@ -72,9 +72,10 @@ final class DiskDedupTable implements Dedup {
     return v == null ? null : parseOutcome(v, key);
   }
 
+  /** Apply thread; the replica looked {@code key} up just before (no second disk read here). */
   @Override
   public void remember(RequestKey key, Outcome outcome, long index) {
-    restore(key, outcome, index);
+    add(key, entryKey(key), outcome, index);
     enforceLimits();
   }
 
@@ -82,8 +83,12 @@ final class DiskDedupTable implements Dedup {
   public void restore(RequestKey key, Outcome outcome, long index) {
     byte[] entryKey = entryKey(key);
     if (tables.get(entryKey) != null) {
-      throw new IllegalStateException("request " + key + " remembered twice; apply must check first");
+      throw new IllegalStateException("request " + key + " is in the snapshot's de-duplication table twice");
     }
+    add(key, entryKey, outcome, index);
+  }
+
+  private void add(RequestKey key, byte[] entryKey, Outcome outcome, long index) {
     boolean hasReply = DedupTable.hasReply(outcome);
     tables.put(entryKey, outcome.toByteArray());
     tables.put(orderKey(nextSeq), order(index, hasReply, key));
