@@ -30,6 +30,8 @@ public final class SnapshotReader implements AutoCloseable {
   private final SnapshotHeader header;
   /** The entity records this file holds: none in format 3, where a checkpoint holds them. */
   private final long entitiesInFile;
+  /** The dedup records this file holds: none when the checkpoint's store holds the table (dedup_in_checkpoint). */
+  private final long dedupInFile;
   private long entitiesRead;
   private long dedupRead;
   private long outboxRead;
@@ -63,8 +65,15 @@ public final class SnapshotReader implements AutoCloseable {
           + (checkpoint ? " names checkpoint '" + h.getCheckpoint() + "'" : " names no checkpoint")
           + ", but only format " + SnapshotWriter.CHECKPOINT_FORMAT_VERSION + " has one, and always");
     }
+    if (h.getDedupInCheckpoint() && !checkpoint) {
+      raw.close();
+      throw new SnapshotFormatException(path + ": the header says a checkpoint holds the dedup table, but it names"
+          + " no checkpoint");
+    }
     this.header = h;
     this.entitiesInFile = checkpoint ? 0 : h.getEntities();
+    // dedup_in_checkpoint: the table is in the checkpoint's store; dedup_entries still counts it.
+    this.dedupInFile = h.getDedupInCheckpoint() ? 0 : h.getDedupEntries();
   }
 
   public SnapshotHeader header() {
@@ -96,7 +105,7 @@ public final class SnapshotReader implements AutoCloseable {
     if (entitiesRead != entitiesInFile) {
       throw new IllegalStateException("read all entity records before dedup records");
     }
-    if (dedupRead == header.getDedupEntries()) {
+    if (dedupRead == dedupInFile) {
       return null;
     }
     DedupSnapshot d;
@@ -104,11 +113,11 @@ public final class SnapshotReader implements AutoCloseable {
       d = DedupSnapshot.parseDelimitedFrom(in);
     } catch (InvalidProtocolBufferException x) {
       throw new SnapshotFormatException(path + ": dedup record " + (dedupRead + 1) + " of "
-          + header.getDedupEntries() + " is truncated or corrupt: " + x.getMessage());
+          + dedupInFile + " is truncated or corrupt: " + x.getMessage());
     }
     if (d == null) {
       throw new SnapshotFormatException(path + ": truncated after " + dedupRead + " of "
-          + header.getDedupEntries() + " dedup records");
+          + dedupInFile + " dedup records");
     }
     dedupRead++;
     return d;
@@ -116,7 +125,7 @@ public final class SnapshotReader implements AutoCloseable {
 
   /** The next outbox record, or null after the last. Only after every dedup record was read. */
   public OutboxItem nextOutbox() throws IOException {
-    if (entitiesRead != entitiesInFile || dedupRead != header.getDedupEntries()) {
+    if (entitiesRead != entitiesInFile || dedupRead != dedupInFile) {
       throw new IllegalStateException("read all entity and dedup records before outbox records");
     }
     if (outboxRead == header.getOutboxItems()) {
@@ -139,7 +148,7 @@ public final class SnapshotReader implements AutoCloseable {
 
   /** Checks counts and checksum. @throws SnapshotFormatException if the file is not whole */
   public void verify() throws IOException {
-    if (entitiesRead != entitiesInFile || dedupRead != header.getDedupEntries()
+    if (entitiesRead != entitiesInFile || dedupRead != dedupInFile
         || outboxRead != header.getOutboxItems()) {
       throw new IllegalStateException("verify() before every record was read");
     }

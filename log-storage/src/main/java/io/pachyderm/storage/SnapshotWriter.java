@@ -37,6 +37,8 @@ public final class SnapshotWriter implements AutoCloseable {
   private final SnapshotHeader header;
   /** The entity records this file holds: none in format 3, where a checkpoint holds them. */
   private final long entitiesInFile;
+  /** The dedup records this file holds: none when the checkpoint's store holds the table (dedup_in_checkpoint). */
+  private final long dedupInFile;
   private long entitiesWritten;
   private long dedupWritten;
   private long outboxWritten;
@@ -44,6 +46,11 @@ public final class SnapshotWriter implements AutoCloseable {
 
   public SnapshotWriter(Path target, SnapshotHeader header) throws IOException {
     entitiesInFile = entitiesInFile(header);
+    if (header.getDedupInCheckpoint() && header.getCheckpoint().isEmpty()) {
+      throw new IllegalArgumentException("only a format " + CHECKPOINT_FORMAT_VERSION
+          + " header may say that its checkpoint holds the dedup table");
+    }
+    dedupInFile = header.getDedupInCheckpoint() ? 0 : header.getDedupEntries();
     this.target = target;
     this.temp = target.resolveSibling(target.getFileName() + ".tmp");
     this.header = header;
@@ -80,19 +87,19 @@ public final class SnapshotWriter implements AutoCloseable {
   }
 
   public void writeDedup(DedupSnapshot dedup) throws IOException {
-    if (entitiesWritten != entitiesInFile || outboxWritten > 0 || dedupWritten == header.getDedupEntries()) {
+    if (entitiesWritten != entitiesInFile || outboxWritten > 0 || dedupWritten == dedupInFile) {
       throw new IllegalStateException("dedup record out of place: " + entitiesWritten + " entities of "
-          + entitiesInFile + ", " + dedupWritten + " dedup of " + header.getDedupEntries());
+          + entitiesInFile + ", " + dedupWritten + " dedup of " + dedupInFile);
     }
     dedup.writeDelimitedTo(out);
     dedupWritten++;
   }
 
   public void writeOutbox(OutboxItem item) throws IOException {
-    if (entitiesWritten != entitiesInFile || dedupWritten != header.getDedupEntries()
+    if (entitiesWritten != entitiesInFile || dedupWritten != dedupInFile
         || outboxWritten == header.getOutboxItems()) {
       throw new IllegalStateException("outbox record out of place: " + dedupWritten + " dedup of "
-          + header.getDedupEntries() + ", " + outboxWritten + " outbox of " + header.getOutboxItems());
+          + dedupInFile + ", " + outboxWritten + " outbox of " + header.getOutboxItems());
     }
     item.writeDelimitedTo(out);
     outboxWritten++;
@@ -100,10 +107,10 @@ public final class SnapshotWriter implements AutoCloseable {
 
   /** Writes the trailer, fsyncs and renames the file into place. */
   public void commit() throws IOException {
-    if (entitiesWritten != entitiesInFile || dedupWritten != header.getDedupEntries()
+    if (entitiesWritten != entitiesInFile || dedupWritten != dedupInFile
         || outboxWritten != header.getOutboxItems()) {
       throw new IllegalStateException("snapshot incomplete: " + entitiesWritten + "/" + entitiesInFile
-          + " entities, " + dedupWritten + "/" + header.getDedupEntries() + " dedup records, "
+          + " entities, " + dedupWritten + "/" + dedupInFile + " dedup records, "
           + outboxWritten + "/" + header.getOutboxItems() + " outbox records");
     }
     int crc = (int) out.getChecksum().getValue();

@@ -483,4 +483,29 @@ class SnapshotFileTest {
     assertThatThrownBy(() -> new SnapshotWriter(dir.resolve("b"), threeWithout))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 3 and no checkpoint");
   }
+
+  @Test
+  void aCheckpointHoldingTheDedupTableLeavesItOutOfTheFileWhileTheHeaderCountsIt() throws IOException {
+    SnapshotHeader header = header(1000, 500).toBuilder().setFormatVersion(SnapshotWriter.CHECKPOINT_FORMAT_VERSION)
+        .setCheckpoint("checkpoint.3_1234").setDedupInCheckpoint(true).build();
+    Path target = dir.resolve("snapshot.3_1234");
+    try (SnapshotWriter writer = new SnapshotWriter(target, header)) {
+      assertThatThrownBy(() -> writer.writeDedup(dedup(0))).isInstanceOf(IllegalStateException.class);
+      writer.commit();
+    }
+    try (SnapshotReader reader = new SnapshotReader(target)) {
+      assertThat(reader.header().getDedupEntries()).isEqualTo(500);
+      assertThat(reader.nextEntity()).isNull();
+      assertThat(reader.nextDedup()).isNull();
+      assertThat(reader.nextOutbox()).isNull();
+      reader.verify();
+    }
+  }
+
+  @Test
+  void onlyACheckpointMayHoldTheDedupTable() {
+    SnapshotHeader two = header(0, 3).toBuilder().setDedupInCheckpoint(true).build();
+    assertThatThrownBy(() -> new SnapshotWriter(dir.resolve("a"), two))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dedup table");
+  }
 }

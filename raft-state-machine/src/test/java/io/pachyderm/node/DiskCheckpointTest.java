@@ -10,6 +10,11 @@ import io.pachyderm.node.internal.StateStores;
 import io.pachyderm.node.settings.FatalErrorPolicy;
 import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.node.status.AppliedDigest;
+import io.pachyderm.protocol.BatchReply;
+import io.pachyderm.protocol.Command;
+import io.pachyderm.protocol.Outcome;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.protocol.RequestId;
 import io.pachyderm.protocol.SnapshotHeader;
 import io.pachyderm.storage.SnapshotReader;
 import io.pachyderm.storage.SnapshotWriter;
@@ -95,6 +100,41 @@ class DiskCheckpointTest {
       }
       client.call(TestDocument.TYPE.ref("doc-0"), new TestDocument.Append("after"));
       assertThat(client.query(TestDocument.TYPE.ref("doc-0")).state().pages()).hasSize(6);
+    }
+  }
+
+  /**
+   * The de-duplication table is in the checkpoint (not in the snapshot file): a request sent again
+   * after a snapshot and a restart is answered with its first outcome from the table on disk, not
+   * run a second time.
+   */
+  @Test
+  void aRetryAfterACheckpointAndARestartIsAnsweredFromTheDedupTableOnDiskNotRunAgain() throws Exception {
+    List<Peer> peers = onePeer();
+    Path data = dir.resolve("n1");
+    Command append = Command.newBuilder()
+        .setRequestId(RequestId.newBuilder().setClientHi(14).setClientLo(23).setSequence(1))
+        .setRef(Protos.ref(new io.pachyderm.runtime.EntityKey("default", TestDocument.TYPE.name(), "retried")))
+        .setPayload(Protos.payload(TestDocument.TYPE.codec().encode(new TestDocument.Append("once"))))
+        .setReplyWanted(true).build();
+    Outcome first;
+    try (PachydermNode node = single(peers, data, StateStoreKind.DISK); RawClient raw = new RawClient(peers)) {
+      first = raw.send(append).getOutcomes(0);
+      assertThat(first.getApplied().getVersion()).isEqualTo(1);
+      node.takeSnapshot();
+    }
+    Path latest = latestSnapshot(data);
+    try (SnapshotReader reader = new SnapshotReader(latest)) {
+      assertThat(reader.header().getDedupInCheckpoint()).as("the checkpoint holds the table").isTrue();
+      assertThat(reader.header().getDedupEntries()).isEqualTo(1);
+      assertThat(reader.nextEntity()).isNull();
+      assertThat(reader.nextDedup()).as("the file does not").isNull();
+    }
+    try (PachydermNode node = single(peers, data, StateStoreKind.DISK); RawClient raw = new RawClient(peers);
+         PachydermClient client = client(peers)) {
+      BatchReply again = raw.send(append);
+      assertThat(again.getOutcomes(0)).isEqualTo(first);
+      assertThat(client.query(TestDocument.TYPE.ref("retried")).state().pages()).containsExactly("once");
     }
   }
 

@@ -1,15 +1,16 @@
 package io.pachyderm.replica;
 
 import io.pachyderm.protocol.Applied;
+import io.pachyderm.protocol.DedupSnapshot;
 import io.pachyderm.protocol.Outcome;
 import io.pachyderm.protocol.Protos.RequestKey;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * The replicated de-duplication table: request id to the outcome it produced. Part of the
+ * The replicated de-duplication table in the heap ({@link Dedup}'s rules): request id to the outcome it produced. Part of the
  * state machine's state and of snapshots, so a retried request is answered from here after leader
  * changes and restarts, not re-run.
  *
@@ -23,10 +24,11 @@ import java.util.function.BiConsumer;
  *       call learns that version instead of receiving a reply it did not produce.</li>
  *   <li>The whole table holds at most {@code entriesMax} entries and {@code bytesMax} encoded
  *       bytes; the oldest entry is evicted first.</li>
+ *   <li>An entry older than {@code dedupAgeEntriesMax} log entries is evicted ({@link #expire}).</li>
  * </ol>
  * Written only by the apply thread; {@link #get} may be called from any thread.
  */
-final class DedupTable {
+final class DedupTable implements Dedup {
   /**
    * Counted per entry on top of its encoded key and outcome: the map node, the deque slot and
    * object headers. An estimate, but a fixed one, so the budget is the same on every replica.
@@ -37,8 +39,10 @@ final class DedupTable {
   private final long bytesMax;
   private final int repliesMax;
   private final long replyBytesMax;
+  private final long ageEntriesMax;
   private final Map<RequestKey, Outcome> outcomes = new ConcurrentHashMap<>();
-  private final ArrayDeque<RequestKey> order = new ArrayDeque<>();
+  /** Every entry with the index that remembered it, oldest first. */
+  private final ArrayDeque<Remembered> order = new ArrayDeque<>();
   /** The entries that still hold a reply, oldest first (a suffix of {@link #order} in apply order). */
   private final ArrayDeque<RequestKey> withReplies = new ArrayDeque<>();
   private long bytes;
@@ -46,6 +50,8 @@ final class DedupTable {
   /** {@link ReplicaDigest} of the remembered outcomes; apply thread only. */
   private long digest;
   private final boolean digested;
+
+  private record Remembered(RequestKey key, long index) {}
 
   DedupTable(int entriesMax, ReplicatedTableLimits limits) {
     this(entriesMax, limits, true);
@@ -60,16 +66,19 @@ final class DedupTable {
     this.bytesMax = limits.dedupBytesMax();
     this.repliesMax = limits.dedupRepliesMax();
     this.replyBytesMax = limits.dedupReplyBytesMax();
+    this.ageEntriesMax = limits.dedupAgeEntriesMax();
     this.digested = digested;
   }
 
-  Outcome get(RequestKey key) {
+  @Override
+  public Outcome get(RequestKey key) {
     return outcomes.get(key);
   }
 
   /** Apply thread only. */
-  void remember(RequestKey key, Outcome outcome) {
-    restore(key, outcome);
+  @Override
+  public void remember(RequestKey key, Outcome outcome, long index) {
+    restore(key, outcome, index);
     enforceLimits();
   }
 
@@ -78,11 +87,12 @@ final class DedupTable {
    * against the table as written, then {@link #enforceLimits} applies this node's bounds (an older
    * snapshot may hold more replies than they allow). Apply thread only.
    */
-  void restore(RequestKey key, Outcome outcome) {
+  @Override
+  public void restore(RequestKey key, Outcome outcome, long index) {
     if (outcomes.put(key, outcome) != null) {
       throw new IllegalStateException("request " + key + " remembered twice; apply must check first");
     }
-    order.addLast(key);
+    order.addLast(new Remembered(key, index));
     bytes += entryBytes(outcome);
     digest += digested ? ReplicaDigest.dedup(key, outcome) : 0;
     if (hasReply(outcome)) {
@@ -92,21 +102,33 @@ final class DedupTable {
   }
 
   /** Forgets the oldest replies, then evicts the oldest entries, until every bound holds. */
-  void enforceLimits() {
+  @Override
+  public void enforceLimits() {
     while (!withReplies.isEmpty() && (withReplies.size() > repliesMax || replyBytes > replyBytesMax)) {
       forgetReply(withReplies.removeFirst());
     }
     while (!order.isEmpty() && (order.size() > entriesMax || bytes > bytesMax)) {
-      RequestKey evicted = order.removeFirst();
-      Outcome outcome = outcomes.remove(evicted);
-      if (hasReply(outcome)) {
-        // The oldest entry overall holding a reply is also the oldest holding one.
-        withReplies.removeFirst();
-        replyBytes -= replyBytes(outcome);
-      }
-      bytes -= entryBytes(outcome);
-      digest -= digested ? ReplicaDigest.dedup(evicted, outcome) : 0;
+      evictOldest();
     }
+  }
+
+  @Override
+  public void expire(long index) {
+    while (!order.isEmpty() && index - order.peekFirst().index() > ageEntriesMax) {
+      evictOldest();
+    }
+  }
+
+  private void evictOldest() {
+    RequestKey evicted = order.removeFirst().key();
+    Outcome outcome = outcomes.remove(evicted);
+    if (hasReply(outcome)) {
+      // The oldest entry overall holding a reply is also the oldest holding one.
+      withReplies.removeFirst();
+      replyBytes -= replyBytes(outcome);
+    }
+    bytes -= entryBytes(outcome);
+    digest -= digested ? ReplicaDigest.dedup(evicted, outcome) : 0;
   }
 
   private void forgetReply(RequestKey key) {
@@ -118,51 +140,63 @@ final class DedupTable {
     digest += digested ? ReplicaDigest.dedup(key, kept) - ReplicaDigest.dedup(key, full) : 0;
   }
 
+  @Override
+  public void beforeCommit() {
+  }
+
+  @Override
+  public boolean inStore() {
+    return false;
+  }
+
   /** What an entry keeps once its reply is forgotten: the version it was applied at. */
   static Outcome withoutReply(Outcome full) {
     Applied applied = Applied.newBuilder().setVersion(full.getApplied().getVersion()).setReplyForgotten(true).build();
     return full.toBuilder().setApplied(applied).build();
   }
 
-  private static boolean hasReply(Outcome o) {
+  static boolean hasReply(Outcome o) {
     return o.hasApplied() && o.getApplied().hasReply();
   }
 
-  private static long replyBytes(Outcome o) {
+  static long replyBytes(Outcome o) {
     return o.getApplied().getReply().getSerializedSize();
   }
 
-  private static long entryBytes(Outcome o) {
+  static long entryBytes(Outcome o) {
     return ENTRY_OVERHEAD_BYTES + o.getSerializedSize();
   }
 
-  /** This table's part of the replica digest. Apply thread only. */
-  long digest() {
+  @Override
+  public long digest() {
     return digest;
   }
 
-  int size() {
+  @Override
+  public int size() {
     return order.size();
   }
 
-  /** Entries still holding their full reply. Apply thread only. */
-  int repliesKept() {
+  @Override
+  public int repliesKept() {
     return withReplies.size();
   }
 
-  /** The table's size as counted against {@code dedupBytesMax}. Apply thread only. */
-  long bytes() {
+  @Override
+  public long bytes() {
     return bytes;
   }
 
-  /** Oldest first. Apply thread only (snapshots run there). */
-  void forEach(BiConsumer<RequestKey, Outcome> action) {
-    for (RequestKey key : order) {
-      action.accept(key, outcomes.get(key));
+  @Override
+  public void forEach(Consumer<DedupSnapshot> action) {
+    for (Remembered r : order) {
+      action.accept(DedupSnapshot.newBuilder().setRequestId(r.key().toProto()).setOutcome(outcomes.get(r.key()))
+          .setRememberedIndex(r.index()).build());
     }
   }
 
-  void clear() {
+  @Override
+  public void clear() {
     outcomes.clear();
     order.clear();
     withReplies.clear();

@@ -51,7 +51,7 @@ public final class Replica {
   private final String nodeId;
   private final EntityTypes types;
   private final StateStore store;
-  private final DedupTable dedup;
+  private final Dedup dedup;
   private final ReplicatedBounds bounds;
   private final Outbox outbox;
   /** The seeded replica test plants a missing version check here, to show that its checks catch one. */
@@ -101,7 +101,10 @@ public final class Replica {
     this.nodeId = Objects.requireNonNull(nodeId, "node id");
     this.types = Objects.requireNonNull(types, "types");
     this.store = Objects.requireNonNull(store, "state store");
-    this.dedup = new DedupTable(dedupEntriesMax, tables, digested);
+    // A disk store keeps the table in its own per-entry batch (and checkpoints); a heap store has no tables.
+    this.dedup = store.tables() != null
+        ? new DiskDedupTable(store.tables(), dedupEntriesMax, tables, digested)
+        : new DedupTable(dedupEntriesMax, tables, digested);
     this.bounds = new ReplicatedBounds(tables);
     this.outbox = new Outbox(digested);
     this.versionCheck = versionCheck;
@@ -157,7 +160,9 @@ public final class Replica {
     if (entry.hasAdminAction()) {
       reply.addWork(applyAdminAction(entry.getAdminAction(), run));
     }
-    // One atomic store write per entry: a disk store never holds half an entry's states.
+    dedup.expire(index);
+    // One atomic store write per entry: a disk store never holds half an entry's states (nor tables).
+    dedup.beforeCommit();
     store.commit(index);
     return run.applied(reply.build(), entry.getRecordsCount());
   }
@@ -179,7 +184,7 @@ public final class Replica {
     }
     if (record.hasRejection()) {
       Outcome rejected = outcome.setRejected(record.getRejection()).build();
-      dedup.remember(requestKey, rejected);
+      dedup.remember(requestKey, rejected, run.index());
       return rejected;
     }
     EntityKey key = Protos.key(record.getRef());
@@ -194,7 +199,7 @@ public final class Replica {
     if (refusal != null) {
       run.dropSpeculation(key);
       Outcome refused = outcome.setRejected(Protos.rejection(RejectionKind.LIMIT_EXCEEDED, refusal)).build();
-      dedup.remember(requestKey, refused);
+      dedup.remember(requestKey, refused, run.index());
       return refused;
     }
     Commit.Committed committed = commit(record, key, type, current, run);
@@ -206,7 +211,7 @@ public final class Replica {
       applied.setReply(record.getReply()).setReplyIsState(record.getReplyIsState());
     }
     Outcome result = outcome.setApplied(applied).build();
-    dedup.remember(requestKey, result);
+    dedup.remember(requestKey, result, run.index());
     return result;
   }
 
@@ -314,7 +319,7 @@ public final class Replica {
     Commit.Committed committed = Commit.commit(record, key, type, current, run, outbox, digested);
     if (committed.next() != null) {
       entityDigest += committed.next().digest() - (current == null ? 0 : current.digest());
-      if (store.put(key, committed.next()) == null) {
+      if (store.put(key, committed.next(), committed.encodedState()) == null) {
         bounds.entityAdded(key);
       }
     }
@@ -457,20 +462,23 @@ public final class Replica {
       sink.entity(EntitySnapshot.newBuilder().setRef(Protos.ref(key)).setVersion(v.version())
           .setState(Protos.payload(type.codec().encode(v.state()))).build());
     });
-    writeDedupAndOutbox(sink, outboxItems);
+    writeDedupAndOutbox(sink, outboxItems, true);
   }
 
-  private void writeDedupAndOutbox(ReplicaSnapshot.Sink sink, List<OutboxItem> outboxItems) throws IOException {
+  private void writeDedupAndOutbox(ReplicaSnapshot.Sink sink, List<OutboxItem> outboxItems, boolean withDedup)
+      throws IOException {
     IOException[] failure = new IOException[1];
-    dedup.forEach((k, o) -> {
-      if (failure[0] == null) {
-        try {
-          sink.dedup(DedupSnapshot.newBuilder().setRequestId(k.toProto()).setOutcome(o).build());
-        } catch (IOException e) {
-          failure[0] = e;
+    if (withDedup) {
+      dedup.forEach(d -> {
+        if (failure[0] == null) {
+          try {
+            sink.dedup(d);
+          } catch (IOException e) {
+            failure[0] = e;
+          }
         }
-      }
-    });
+      });
+    }
     if (failure[0] != null) {
       throw failure[0];
     }
@@ -506,27 +514,46 @@ public final class Replica {
       }
     }
     store.commit(0);
-    for (DedupSnapshot d = source.nextDedup(); d != null; d = source.nextDedup()) {
-      dedup.restore(RequestKey.of(d.getRequestId()), d.getOutcome());
-    }
+    restoreDedup(source);
     for (OutboxItem item = source.nextOutbox(); item != null; item = source.nextOutbox()) {
       outbox.restore(item);
     }
     effectsPaused = source.effectsPaused();
     long asWritten = digest();
     dedup.enforceLimits();
+    dedup.beforeCommit();
+    store.commit(0);
     return asWritten;
   }
 
+  /** Loads the snapshot's de-duplication records, committing a disk table's writes in bounded batches. */
+  private void restoreDedup(ReplicaSnapshot.Source source) throws IOException {
+    int sinceCommit = 0;
+    for (DedupSnapshot d = source.nextDedup(); d != null; d = source.nextDedup()) {
+      dedup.restore(RequestKey.of(d.getRequestId()), d.getOutcome(), d.getRememberedIndex());
+      if (dedup.inStore() && ++sinceCommit == RESTORE_COMMIT_ENTITIES) {
+        dedup.beforeCommit();
+        store.commit(0);
+        sinceCommit = 0;
+      }
+    }
+  }
+
   /**
-   * Writes everything but the entities to {@code sink}: a disk store's checkpoint holds them, and
+   * Writes everything but the entities (and, when {@link #dedupInStore}, the de-duplication table)
+   * to {@code sink}: a disk store's checkpoint holds them, and
    * {@link #entityDigest()} and {@link #entitiesByEcosystem()} say what a load needs of them.
    * {@link ReplicaSnapshot.Sink#begin} still gets the entity count and the whole digest.
    */
   public void writeSnapshotBesideStore(ReplicaSnapshot.Sink sink) throws IOException {
     List<OutboxItem> outboxItems = outbox.snapshotItems();
     sink.begin(store.size(), dedup.size(), outboxItems.size(), digest(), effectsPaused);
-    writeDedupAndOutbox(sink, outboxItems);
+    writeDedupAndOutbox(sink, outboxItems, !dedup.inStore());
+  }
+
+  /** Whether the de-duplication table lives in the state store: a checkpoint of it holds the table. */
+  public boolean dedupInStore() {
+    return dedup.inStore();
   }
 
   /** The entities' part of {@link #digest()}. Apply thread. */
@@ -546,17 +573,28 @@ public final class Replica {
    * digest of the contents as read, as {@link #restore} does.
    */
   public long restoreBesideStore(ReplicaSnapshot.Source source, long entityDigest,
-                                 java.util.Map<String, Long> entitiesByEcosystem) throws IOException {
+                                 java.util.Map<String, Long> entitiesByEcosystem, boolean dedupInStore)
+      throws IOException {
     if (source.nextEntity() != null) {
       throw new IOException(nodeId + ": the snapshot holds entity records, but its entities were to be in the"
           + " state store already");
     }
     bounds.restore(entitiesByEcosystem);
     this.entityDigest = entityDigest;
-    dedup.clear();
     outbox.clear();
-    for (DedupSnapshot d = source.nextDedup(); d != null; d = source.nextDedup()) {
-      dedup.restore(RequestKey.of(d.getRequestId()), d.getOutcome());
+    if (dedupInStore) {
+      if (!(dedup instanceof DiskDedupTable disk)) {
+        throw new IllegalStateException(nodeId + ": the snapshot's de-duplication table is in its checkpoint, but"
+            + " this replica keeps its table in the heap; read the checkpoint's table with dedupOfCheckpoint");
+      }
+      disk.load();
+      if (source.nextDedup() != null) {
+        throw new IOException(nodeId + ": the snapshot holds de-duplication records, but its table was to be in"
+            + " the checkpoint");
+      }
+    } else {
+      dedup.clear();
+      restoreDedup(source);
     }
     for (OutboxItem item = source.nextOutbox(); item != null; item = source.nextOutbox()) {
       outbox.restore(item);
@@ -564,7 +602,19 @@ public final class Replica {
     effectsPaused = source.effectsPaused();
     long asWritten = digest();
     dedup.enforceLimits();
+    dedup.beforeCommit();
+    store.commit(0);
     return asWritten;
+  }
+
+  /**
+   * The de-duplication entries a DISK node's checkpoint holds in {@code tables} (a store opened on
+   * it), oldest first: what a HEAP node loading that checkpoint restores from.
+   */
+  public static List<DedupSnapshot> dedupOfCheckpoint(StoreTables tables) {
+    List<DedupSnapshot> entries = new java.util.ArrayList<>();
+    DiskDedupTable.forEachIn(tables, entries::add);
+    return entries;
   }
 
   /** Empties the replicated state (no snapshot to load). */

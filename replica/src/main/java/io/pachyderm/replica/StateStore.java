@@ -1,5 +1,6 @@
 package io.pachyderm.replica;
 
+import io.pachyderm.codec.Encoded;
 import io.pachyderm.runtime.EntityKey;
 import java.io.IOException;
 import java.util.List;
@@ -24,6 +25,24 @@ public interface StateStore {
 
   /** Stores {@code value} as {@code key}'s applied state; returns the one it replaced, or null. */
   Versioned put(EntityKey key, Versioned value);
+
+  /**
+   * {@link #put} with the state's encoding when the caller made one (it hashed it for the digest),
+   * so that a disk store writes those bytes instead of encoding the state again.
+   *
+   * @param encoded {@code value}'s state as its type's codec encodes it, or null when not at hand
+   */
+  default Versioned put(EntityKey key, Versioned value, Encoded encoded) {
+    return put(key, value);
+  }
+
+  /**
+   * The tables this store keeps beside the entities in its per-entry batch (a disk store's), or
+   * null when the replica keeps its tables in the heap (a heap store's: nothing outlives it).
+   */
+  default StoreTables tables() {
+    return null;
+  }
 
   /** Entities held. */
   int size();

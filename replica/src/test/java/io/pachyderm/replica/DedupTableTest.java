@@ -19,7 +19,7 @@ class DedupTableTest {
   void olderEntriesKeepTheirVersionButNotTheirReplyBeyondTheReplyCountWindow() {
     DedupTable table = new DedupTable(1_000, ReplicatedTableLimits.DEFAULT.withDedup(1 << 20, 2, 1 << 20));
     for (int i = 1; i <= 4; i++) {
-      table.remember(key(i), applied(i, 100));
+      table.remember(key(i), applied(i, 100), i);
     }
     assertThat(table.size()).isEqualTo(4);
     assertThat(table.repliesKept()).isEqualTo(2);
@@ -36,7 +36,7 @@ class DedupTableTest {
   void theWholeTableIsBoundedByBytesOldestFirstWhateverTheCountAllows() {
     DedupTable table = new DedupTable(1_000_000, ReplicatedTableLimits.DEFAULT.withDedup(4_096, 1_000_000, 0));
     for (int i = 1; i <= 1_000; i++) {
-      table.remember(key(i), applied(i, 500));
+      table.remember(key(i), applied(i, 500), i);
       assertThat(table.bytes()).isLessThanOrEqualTo(4_096);
     }
     assertThat(table.size()).isBetween(1, 100);
@@ -52,10 +52,10 @@ class DedupTableTest {
     List<Outcome> asWrittenByAnOlderNode = new ArrayList<>();
     for (int i = 1; i <= 80; i++) {
       asWrittenByAnOlderNode.add(applied(i, 300));
-      remembered.remember(key(i), applied(i, 300));
+      remembered.remember(key(i), applied(i, 300), i);
     }
     for (int i = 1; i <= 80; i++) {
-      restored.restore(key(i), asWrittenByAnOlderNode.get(i - 1));
+      restored.restore(key(i), asWrittenByAnOlderNode.get(i - 1), i);
     }
     assertThat(restored.size()).as("nothing trimmed before the snapshot's digest is checked").isEqualTo(80);
     restored.enforceLimits();

@@ -4,6 +4,7 @@ import io.pachyderm.codec.Encoded;
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.replica.StateStore;
+import io.pachyderm.replica.StoreTables;
 import io.pachyderm.replica.Versioned;
 import io.pachyderm.runtime.EntityKey;
 import java.io.IOException;
@@ -30,8 +31,9 @@ import org.rocksdb.WriteOptions;
  * entities bounded in bytes: the number of entities a node holds is bounded by its disk, not its heap.
  *
  * <p>Writes: every {@link #put} of one log entry goes into one {@link WriteBatch}, written at
- * {@link #commit} together with the applied index and the entity count, so the store always holds
- * the state after a whole entry. The WAL is off: the Raft log is the write-ahead log. A crash loses
+ * {@link #commit} together with the applied index, the entity count and the entry's writes to the
+ * replicated tables ({@link #tables()}: the de-duplication table), so the store always holds the
+ * state after a whole entry. The WAL is off: the Raft log is the write-ahead log. A crash loses
  * what was not flushed yet, and the live database may hold a state newer than the last snapshot;
  * the node therefore never trusts the live database at start: it deletes it unread ({@link
  * #openEmpty}) and rebuilds it from the latest snapshot, and Ratis replays the log from that
@@ -59,6 +61,8 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   private final WriteBatch batch = new WriteBatch();
   /** The puts of the entry being applied, with their encoded sizes; readers see them at once. */
   private final Map<EntityKey, Pending> pending = new ConcurrentHashMap<>();
+  /** The replicated tables (de-duplication) beside the entities, in the same batch. */
+  private final RocksTables tables = new RocksTables(this);
   private Options options;
   private RocksDB db;
   private volatile long entities;
@@ -290,8 +294,16 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   @Override
   public Versioned put(EntityKey key, Versioned value) {
+    return put(key, value, null);
+  }
+
+  /** Writes {@code encoded} when given (the replica encoded the state for its digest), else encodes the state. */
+  @Override
+  public Versioned put(EntityKey key, Versioned value, Encoded encoded) {
     Versioned previous = get(key);
-    Encoded encoded = typeOf(key).codec().encode(value.state());
+    if (encoded == null) {
+      encoded = typeOf(key).codec().encode(value.state());
+    }
     byte[] stored = StoredState.encode(value.version(), value.digest(), encoded);
     try {
       batch.put(EntityKeyBytes.encode(key), stored);
@@ -325,6 +337,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
       lock.readLock().unlock();
     }
     this.appliedIndex = appliedIndex;
+    tables.committed();
     for (Map.Entry<EntityKey, Pending> e : pending.entrySet()) {
       cache.update(e.getKey(), e.getValue().value(), e.getValue().bytes());
     }
@@ -333,6 +346,70 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   private static byte[] longBytes(long v) {
     return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  @Override
+  public StoreTables tables() {
+    return tables;
+  }
+
+  /** A table key's committed value, or null (any thread). */
+  byte[] readRaw(byte[] key) {
+    lock.readLock().lock();
+    try {
+      requireOpen();
+      return db.get(key);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("the disk state store in " + dir + " failed to read a table key: "
+          + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  void batchPut(byte[] key, byte[] value) {
+    try {
+      batch.put(key, value);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("the disk state store could not batch a table write: " + e.getMessage(), e);
+    }
+  }
+
+  void batchDelete(byte[] key) {
+    try {
+      batch.delete(key);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("the disk state store could not batch a table delete: " + e.getMessage(), e);
+    }
+  }
+
+  /** Visits the committed keys starting with {@code prefix}, in key order, until the visitor says stop. */
+  void forEachRaw(byte[] prefix, StoreTables.Visitor visitor) {
+    lock.readLock().lock();
+    try (RocksIterator it = iterator()) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        if (!visitor.visit(it.key(), it.value())) {
+          return;
+        }
+      }
+      status(it);
+    } catch (IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    if (key.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (key[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---- checkpoints (apply thread) ---------------------------------------------------------------
@@ -351,7 +428,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     lock.readLock().lock();
     try {
       requireOpen();
-      if (!pending.isEmpty()) {
+      if (!pending.isEmpty() || tables.pendingWrites() > 0) {
         throw new IllegalStateException("the disk state store in " + dir + " has writes of an entry not committed:"
             + " a checkpoint is taken at an entry boundary only");
       }
@@ -383,6 +460,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
       requireOpen();
       batch.clear();
       pending.clear();
+      tables.committed();
       cache.clear();
       closeDb();
       RocksDB.destroyDB(dir.toString(), options);
@@ -456,6 +534,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
       requireOpen();
       batch.clear();
       pending.clear();
+      tables.committed();
       cache.clear();
       closeDb();
       RocksDB.destroyDB(dir.toString(), options);

@@ -22,7 +22,9 @@
  * checkpoint's files, not copies: RocksDB never writes a table file again, so only a damaged disk
  * changes one, and then the checkpoint's MD5 check stops the start naming it.
  *
- * <p>Still in the heap: the de-duplication table and the outbox (bounded as before, written in
- * the snapshot), and the per-ecosystem entity counts the quota checks.
+ * <p>Beside the entities, under keys starting with {@link io.pachyderm.replica.StoreTables#PREFIX}
+ * ({@code RocksTables}), the replica's de-duplication table, in the same per-entry batch and so in
+ * every checkpoint. Still in the heap: the outbox (bounded as before, written in the snapshot
+ * file), and the per-ecosystem entity counts the quota checks.
  */
 package io.pachyderm.statestore;

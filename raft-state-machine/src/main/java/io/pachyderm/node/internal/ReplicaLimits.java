@@ -12,6 +12,6 @@ public final class ReplicaLimits {
 
   public static ReplicatedTableLimits tables(NodeLimits limits) {
     return new ReplicatedTableLimits(limits.dedupBytesMax(), limits.dedupRepliesMax(), limits.dedupReplyBytesMax(),
-        limits.outboxItemsMax(), limits.entitiesPerEcosystemMax());
+        limits.outboxItemsMax(), limits.entitiesPerEcosystemMax(), limits.dedupAgeEntriesMax());
   }
 }

@@ -20,6 +20,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.ratis.io.MD5Hash;
@@ -158,7 +159,7 @@ final class SnapshotStore {
     if (disk != null) {
       CheckpointSnapshots.deleteOrphans(nodeId, smDir);
       base = CheckpointSnapshots.writeCheckpoint(nodeId, smDir, disk, last, checkpointDigests)
-          .setEntityDigest(replica.entityDigest());
+          .setEntityDigest(replica.entityDigest()).setDedupInCheckpoint(replica.dedupInStore());
       for (Map.Entry<String, Long> e : replica.entitiesByEcosystem().entrySet()) {
         base.addEntitiesByEcosystem(EcosystemEntities.newBuilder().setEcosystem(e.getKey()).setEntities(e.getValue()));
       }
@@ -262,7 +263,8 @@ final class SnapshotStore {
     for (EcosystemEntities e : header.getEntitiesByEcosystemList()) {
       counts.put(e.getEcosystem(), e.getEntities());
     }
-    return replica.restoreBesideStore(new FileSource(reader), header.getEntityDigest(), counts);
+    return replica.restoreBesideStore(new FileSource(reader), header.getEntityDigest(), counts,
+        header.getDedupInCheckpoint());
   }
 
   /**
@@ -275,17 +277,23 @@ final class SnapshotStore {
     CheckpointSnapshots.deleteTree(copy);
     try (RocksStateStore read = RocksStateStore.open(copy, types, 0)) {
       read.replaceWith(dir);
+      // The table a DISK node keeps in its store; an older checkpoint's is in the file.
+      Iterator<DedupSnapshot> dedup = reader.header().getDedupInCheckpoint()
+          ? Replica.dedupOfCheckpoint(read.tables()).iterator() : null;
       try (RocksStateStore.EntityCursor cursor = read.cursor()) {
-        return replica.restore(new CheckpointSource(reader, cursor, types));
+        return replica.restore(new CheckpointSource(reader, cursor, types, dedup));
       }
     } finally {
       CheckpointSnapshots.deleteTree(copy);
     }
   }
 
-  /** Entities from a checkpoint, the rest from the snapshot file. */
-  private record CheckpointSource(SnapshotReader reader, RocksStateStore.EntityCursor cursor, EntityTypes types)
-      implements ReplicaSnapshot.Source {
+  /**
+   * Entities from a checkpoint, the rest from the snapshot file; the de-duplication entries from
+   * {@code dedup} when the checkpoint holds them (null: the file does).
+   */
+  private record CheckpointSource(SnapshotReader reader, RocksStateStore.EntityCursor cursor, EntityTypes types,
+                                  Iterator<DedupSnapshot> dedup) implements ReplicaSnapshot.Source {
     @Override
     public EntitySnapshot nextEntity() throws IOException {
       RocksStateStore.Entity e = cursor.next();
@@ -299,6 +307,9 @@ final class SnapshotStore {
 
     @Override
     public DedupSnapshot nextDedup() throws IOException {
+      if (dedup != null) {
+        return dedup.hasNext() ? dedup.next() : null;
+      }
       return reader.nextDedup();
     }
 

@@ -25,14 +25,20 @@ package io.pachyderm.node.settings;
  * @param entitiesPerEcosystemMax entities one ecosystem may hold; a client command that would
  *     create one more is rejected; 0 (the default) means no quota. {@link PachydermNode.Builder#quota}
  *     overrides it when called.
+ * @param dedupAgeEntriesMax how old a de-duplication entry may grow, in log entries (the log
+ *     carries no clock, and every replica must forget it at the same index): an entry remembered by
+ *     entry {@code i} is evicted when entry {@code i + dedupAgeEntriesMax + 1} is applied, whatever
+ *     room the table has. A retry after that is a new request: it runs again. At least 1; default
+ *     10,000,000 (at 10,000 entries a second, about 17 minutes; far longer on a quiet node).
  */
 public record NodeLimits(int dedupEntriesMax, int recordBytesMax, int entryBytesMax, int commandsPerBatchMax,
                          long laneWaitMs, long dedupBytesMax, int dedupRepliesMax, long dedupReplyBytesMax,
-                         int outboxItemsMax, long entitiesPerEcosystemMax) {
+                         int outboxItemsMax, long entitiesPerEcosystemMax, long dedupAgeEntriesMax) {
   public static final long DEDUP_BYTES_MAX_DEFAULT = 64L << 20;
   public static final int DEDUP_REPLIES_MAX_DEFAULT = 200_000;
   public static final long DEDUP_REPLY_BYTES_MAX_DEFAULT = 16L << 20;
   public static final int OUTBOX_ITEMS_MAX_DEFAULT = 1_000_000;
+  public static final long DEDUP_AGE_ENTRIES_MAX_DEFAULT = 10_000_000;
   /** No quota on entities per ecosystem. */
   public static final long ENTITIES_PER_ECOSYSTEM_MAX_OFF = 0;
 
@@ -53,6 +59,15 @@ public record NodeLimits(int dedupEntriesMax, int recordBytesMax, int entryBytes
     require(outboxItemsMax >= 1, "outboxItemsMax must be >= 1", outboxItemsMax);
     require(entitiesPerEcosystemMax >= 0, "entitiesPerEcosystemMax must be >= 0 (0 = no quota)",
         entitiesPerEcosystemMax);
+    require(dedupAgeEntriesMax >= 1, "dedupAgeEntriesMax must be >= 1 log entry", dedupAgeEntriesMax);
+  }
+
+  /** With the default {@code dedupAgeEntriesMax}. */
+  public NodeLimits(int dedupEntriesMax, int recordBytesMax, int entryBytesMax, int commandsPerBatchMax,
+                    long laneWaitMs, long dedupBytesMax, int dedupRepliesMax, long dedupReplyBytesMax,
+                    int outboxItemsMax, long entitiesPerEcosystemMax) {
+    this(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs, dedupBytesMax,
+        dedupRepliesMax, dedupReplyBytesMax, outboxItemsMax, entitiesPerEcosystemMax, DEDUP_AGE_ENTRIES_MAX_DEFAULT);
   }
 
   /** With the default bounds of the replicated tables (de-duplication bytes and replies, outbox, no quota). */
@@ -66,19 +81,25 @@ public record NodeLimits(int dedupEntriesMax, int recordBytesMax, int entryBytes
   /** These limits with other de-duplication table bounds (see the parameters of the same names). */
   public NodeLimits withDedup(long bytesMax, int repliesMax, long replyBytesMax) {
     return new NodeLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs, bytesMax,
-        repliesMax, replyBytesMax, outboxItemsMax, entitiesPerEcosystemMax);
+        repliesMax, replyBytesMax, outboxItemsMax, entitiesPerEcosystemMax, dedupAgeEntriesMax);
   }
 
   /** These limits with another outbox bound. */
   public NodeLimits withOutboxItemsMax(int items) {
     return new NodeLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs,
-        dedupBytesMax, dedupRepliesMax, dedupReplyBytesMax, items, entitiesPerEcosystemMax);
+        dedupBytesMax, dedupRepliesMax, dedupReplyBytesMax, items, entitiesPerEcosystemMax, dedupAgeEntriesMax);
   }
 
   /** These limits with another entity quota per ecosystem (0 = none). */
   public NodeLimits withEntitiesPerEcosystemMax(long entities) {
     return new NodeLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs,
-        dedupBytesMax, dedupRepliesMax, dedupReplyBytesMax, outboxItemsMax, entities);
+        dedupBytesMax, dedupRepliesMax, dedupReplyBytesMax, outboxItemsMax, entities, dedupAgeEntriesMax);
+  }
+
+  /** These limits with another de-duplication age bound, in log entries. */
+  public NodeLimits withDedupAgeEntriesMax(long entries) {
+    return new NodeLimits(dedupEntriesMax, recordBytesMax, entryBytesMax, commandsPerBatchMax, laneWaitMs,
+        dedupBytesMax, dedupRepliesMax, dedupReplyBytesMax, outboxItemsMax, entitiesPerEcosystemMax, entries);
   }
 
   private static void require(boolean ok, String what, long value) {
