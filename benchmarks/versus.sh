@@ -7,6 +7,15 @@
 #   benchmarks/versus.sh --quick    # 5 s warm-up, then up to 5 s / 50,000 calls per row (~4-6 min)
 #   benchmarks/versus.sh --systems pachyderm-cluster,etcd-txn    # only these (names below)
 #   benchmarks/versus.sh --callers 64 --entities 1000 --payload-bytes 256 --seconds 30 --calls-max 500000
+#   benchmarks/versus.sh --open-loop --quick   # throughput-latency curves instead (below)
+#
+# --open-loop: per system a closed loop of --callers first (its rate is the sweep's 100%, or give
+# --max-rate N calls/s), then offered rates of --rates percents (default 25,50,75,100,125,150), each
+# for --seconds (default 10, --quick 4), calls issued on schedule by async clients with at most
+# --inflight-max outstanding, latency from each call's intended start (coordinated omission
+# corrected); a sweep stops once the system achieves under half of a rate at or above its 100%.
+# Systems default to pachyderm-cluster,raw-ratis,etcd-txn (postgres-occ has no async client).
+# Output: one table per workload, curve.tsv and curve-WORKLOAD.png (p50 and p99 vs achieved rate).
 #
 # Systems, in this order, each started, measured and stopped before the next (so they never share
 # the CPU with each other):
@@ -38,19 +47,23 @@ node_heap=-Xmx512m
 all_systems=(pachyderm-cluster raw-ratis etcd-txn etcd-put postgres-occ pachyderm-local)
 
 usage() {
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 systems=("${all_systems[@]}")
 loadgen_args=()
 quick=0
+mode=run
+systems_given=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --quick) quick=1; loadgen_args+=(--quick); shift ;;
+    --open-loop) mode=open; shift ;;
     --systems)
       [[ $# -ge 2 ]] || { echo "versus.sh: --systems needs a comma-separated list" >&2; exit 2; }
       IFS=, read -r -a systems <<< "$2"
+      systems_given=1
       for s in "${systems[@]}"; do
         [[ " ${all_systems[*]} " == *" $s "* ]] || { echo "versus.sh: unknown system '$s' (use: ${all_systems[*]})" >&2; exit 2; }
       done
@@ -60,9 +73,22 @@ while [[ $# -gt 0 ]]; do
       # Ranges are the load generator's to check; a non-number is caught here, before anything starts.
       [[ "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number, was '$2'" >&2; exit 2; }
       loadgen_args+=("$1" "$2"); shift 2 ;;
+    --max-rate|--inflight-max)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number" >&2; exit 2; }
+      loadgen_args+=("$1" "$2"); shift 2 ;;
+    --rates)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "versus.sh: --rates needs percents like 25,50,100" >&2; exit 2; }
+      loadgen_args+=("$1" "$2"); shift 2 ;;
     *) echo "versus.sh: unknown argument '$1' (--help lists them)" >&2; exit 2 ;;
   esac
 done
+
+if [[ $mode == open ]]; then
+  [[ $systems_given -eq 1 ]] || systems=(pachyderm-cluster raw-ratis etcd-txn)
+  for s in "${systems[@]}"; do
+    [[ $s != postgres-occ ]] || { echo "versus.sh: postgres-occ has no asynchronous client: no open loop for it" >&2; exit 2; }
+  done
+fi
 
 wants() {
   [[ " ${systems[*]} " == *" $1 "* ]]
@@ -179,7 +205,7 @@ loadgen() {
 measure() {   # measure SYSTEM [loadgen args...]
   local system=$1
   shift
-  loadgen run --system "$system" --out "$out" ${loadgen_args[@]+"${loadgen_args[@]}"} "$@"
+  loadgen "$mode" --system "$system" --out "$out" ${loadgen_args[@]+"${loadgen_args[@]}"} "$@"
 }
 
 keep_logs() {   # keep_logs SYSTEM: a failed system's logs outlive the run directory
@@ -298,7 +324,11 @@ run_postgres() {
 # ---- the run --------------------------------------------------------------------------------
 
 mkdir -p "$out"
-rm -f "$out"/rows-*.tsv "$out/versus.tsv" "$out/targets.tsv"
+if [[ $mode == open ]]; then
+  rm -f "$out"/curve-*.tsv "$out"/curve-*.png "$out/curve.tsv"
+else
+  rm -f "$out"/rows-*.tsv "$out/versus.tsv" "$out/targets.tsv"
+fi
 rm -rf "$out/logs"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$java" -version 2>&1 | head -n 1)"
 echo "versus.sh: systems ${systems[*]}; ${loadgen_args[*]:-defaults}; run directory $run_dir"
@@ -324,6 +354,11 @@ for system in "${systems[@]}"; do
 done
 
 echo
-echo "===== side by side: ops/s and latency of a state-dependent update, closed loop ====="
-loadgen report --out "$out"
+if [[ $mode == open ]]; then
+  echo "===== side by side: throughput-latency curves of a state-dependent update, open loop ====="
+  loadgen curve --out "$out"
+else
+  echo "===== side by side: ops/s and latency of a state-dependent update, closed loop ====="
+  loadgen report --out "$out"
+fi
 echo "Rows and targets as TSV in $out/. Figures from a shared or busy machine are indicative only."

@@ -12,6 +12,7 @@ import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,6 +66,30 @@ final class EtcdDriver implements Driver {
       }
     }
     throw new IllegalStateException("etcd update of key " + key + " lost " + CONFLICT_RETRIES_MAX + " races in a row");
+  }
+
+  @Override
+  public CompletableFuture<Integer> updateAsync(int key) {
+    ByteSequence k = keys.get(key);
+    CompletableFuture<Integer> update = mode == Mode.PUT
+        ? kv.put(k, value).thenApply(r -> 0) : txnAsync(k, key, 0);
+    return update.orTimeout(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** The read and conditional put of {@link #update}, chained; a lost race starts over (bounded). */
+  private CompletableFuture<Integer> txnAsync(ByteSequence k, int key, int conflicts) {
+    if (conflicts > CONFLICT_RETRIES_MAX) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "etcd update of key " + key + " lost " + CONFLICT_RETRIES_MAX + " races in a row"));
+    }
+    return kv.get(k).thenCompose(current -> {
+      long revision = current.getKvs().isEmpty() ? 0 : current.getKvs().get(0).getModRevision();
+      return kv.txn()
+          .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
+          .Then(Op.put(k, value, PutOption.DEFAULT))
+          .commit();
+    }).thenCompose(txn -> txn.isSucceeded()
+        ? CompletableFuture.completedFuture(conflicts) : txnAsync(k, key, conflicts + 1));
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.pachyderm.api.Entities;
 import io.pachyderm.entity.EntityRef;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link Register.Put} through {@link Entities} (the cluster's {@code PachydermClient} or a
@@ -30,6 +31,11 @@ final class PachydermDriver implements Driver {
   public int update(int caller, int key) {
     entities.call(refs.get(key), put);
     return 0;
+  }
+
+  @Override
+  public CompletableFuture<Integer> updateAsync(int key) {
+    return entities.callAsync(refs.get(key), put).thenApply(reply -> 0);
   }
 
   @Override

@@ -41,14 +41,14 @@ public final class Versus {
       return;
     }
     try {
-      if (a.command() == VersusArgs.Command.REPORT) {
-        report(a.out());
-      } else {
-        run(a);
+      switch (a.command()) {
+        case REPORT -> report(a.out());
+        case CURVE -> OpenSweep.report(a.out());
+        case RUN, OPEN -> run(a);
       }
     } catch (Exception e) {
       // Exit rather than return: the clients' non-daemon threads (jetcd's Vert.x, gRPC) would keep the JVM up.
-      System.err.println("versus: " + (a.system() == null ? "report" : a.system().label()) + " failed: " + e);
+      System.err.println("versus: " + (a.system() == null ? a.command() : a.system().label()) + " failed: " + e);
       e.printStackTrace();
       System.exit(1);
     }
@@ -66,6 +66,10 @@ public final class Versus {
         ClosedLoop.Measured w = new ClosedLoop(driver, a.callers(), Workload.UNIFORM.chooser(a.entities()), a.seed() + 99)
             .run(a.callsMax(), a.warmup());
         progress(a, String.format(Locale.ROOT, "warm-up: %,d ops in %.1f s, %d errors", w.ops(), w.seconds(), w.errors()));
+      }
+      if (a.command() == VersusArgs.Command.OPEN) {
+        OpenSweep.run(a, driver, referenceRate(a, driver), REQUEST_TIMEOUT, message -> progress(a, message));
+        return;
       }
       for (Workload workload : a.workloads()) {
         ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), workload.chooser(a.entities()),
@@ -106,6 +110,19 @@ public final class Versus {
       case ETCD_PUT -> new EtcdDriver(a.endpoints(), EtcdDriver.Mode.PUT, a.entities(), payload);
       case POSTGRES_OCC -> new PostgresDriver(a.endpoints().get(0), a.callers(), a.entities(), payload);
     };
+  }
+
+  /** The sweep's 100%: --max-rate, or what a closed loop of --callers achieves on the uniform workload. */
+  private static double referenceRate(VersusArgs a, Driver driver) throws InterruptedException {
+    if (a.maxRatePerS() > 0) {
+      return a.maxRatePerS();
+    }
+    ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), Workload.UNIFORM.chooser(a.entities()), a.seed() + 77)
+        .run(a.callsMax(), a.measure());
+    double rate = m.ops() / m.seconds();
+    progress(a, String.format(Locale.ROOT, "closed loop of %d callers (the sweep's 100%%): %,.0f ops/s", a.callers(),
+        rate));
+    return rate;
   }
 
   /** Retries one write (bounded) until the system, just started, accepts it: its leader is elected. */
