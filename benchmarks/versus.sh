@@ -17,6 +17,13 @@
 # Systems default to pachyderm-cluster,raw-ratis,etcd-txn (postgres-occ has no async client).
 # Output: one table per workload, curve.tsv and curve-WORKLOAD.png (p50 and p99 vs achieved rate).
 #
+# --failover: per system (default pachyderm-cluster,etcd-txn) --history updates first (default
+# 10,000, --quick 2,000), then --trials (default 5, --quick 3) times: --callers writers, kill -9 of
+# the leader's process, time to the first acknowledged write started after the kill and the
+# unavailability window, then the killed member started again with its own command line and
+# timed until it has caught up (restart time with that history); p50 and max per system, also in
+# failover-SYSTEM.txt.
+#
 # Systems, in this order, each started, measured and stopped before the next (so they never share
 # the CPU with each other):
 #   pachyderm-cluster  three node JVMs, each `io.pachyderm.cli.PachydermCli node` (bin/pachyderm's main)
@@ -47,7 +54,7 @@ node_heap=-Xmx512m
 all_systems=(pachyderm-cluster raw-ratis etcd-txn etcd-put postgres-occ pachyderm-local)
 
 usage() {
-  sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 systems=("${all_systems[@]}")
@@ -60,6 +67,7 @@ while [[ $# -gt 0 ]]; do
     -h|--help) usage; exit 0 ;;
     --quick) quick=1; loadgen_args+=(--quick); shift ;;
     --open-loop) mode=open; shift ;;
+    --failover) mode=failover; shift ;;
     --systems)
       [[ $# -ge 2 ]] || { echo "versus.sh: --systems needs a comma-separated list" >&2; exit 2; }
       IFS=, read -r -a systems <<< "$2"
@@ -73,7 +81,7 @@ while [[ $# -gt 0 ]]; do
       # Ranges are the load generator's to check; a non-number is caught here, before anything starts.
       [[ "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number, was '$2'" >&2; exit 2; }
       loadgen_args+=("$1" "$2"); shift 2 ;;
-    --max-rate|--inflight-max)
+    --max-rate|--inflight-max|--trials|--history)
       [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number" >&2; exit 2; }
       loadgen_args+=("$1" "$2"); shift 2 ;;
     --rates)
@@ -83,6 +91,13 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+if [[ $mode == failover ]]; then
+  [[ $systems_given -eq 1 ]] || systems=(pachyderm-cluster etcd-txn)
+  for s in "${systems[@]}"; do
+    [[ $s == pachyderm-cluster || $s == etcd-txn ]] \
+      || { echo "versus.sh: --failover has pachyderm-cluster and etcd-txn only, not $s" >&2; exit 2; }
+  done
+fi
 if [[ $mode == open ]]; then
   [[ $systems_given -eq 1 ]] || systems=(pachyderm-cluster raw-ratis etcd-txn)
   for s in "${systems[@]}"; do
@@ -119,6 +134,13 @@ as_pg() {
 
 stop_pids() {
   local pid i
+  # The members a failover run started again (the load generator's children) are stopped too.
+  if [[ -f "$run_dir/restarted.pids" ]]; then
+    while read -r pid; do
+      [[ "$pid" =~ ^[0-9]+$ ]] && pids+=("$pid")
+    done < "$run_dir/restarted.pids"
+    rm -f "$run_dir/restarted.pids"
+  fi
   for pid in ${pids[@]+"${pids[@]}"}; do
     kill -TERM "$pid" 2>/dev/null || true
   done
@@ -205,7 +227,15 @@ loadgen() {
 measure() {   # measure SYSTEM [loadgen args...]
   local system=$1
   shift
-  loadgen "$mode" --system "$system" --out "$out" ${loadgen_args[@]+"${loadgen_args[@]}"} "$@"
+  local extra=()
+  if [[ $mode == failover ]]; then
+    local list="" pid
+    for pid in "${pids[@]}"; do
+      list+="${list:+,}$pid"
+    done
+    extra=(--pids "$list" --pid-file "$run_dir/restarted.pids")
+  fi
+  loadgen "$mode" --system "$system" --out "$out" ${loadgen_args[@]+"${loadgen_args[@]}"} ${extra[@]+"${extra[@]}"} "$@"
 }
 
 keep_logs() {   # keep_logs SYSTEM: a failed system's logs outlive the run directory
@@ -326,6 +356,8 @@ run_postgres() {
 mkdir -p "$out"
 if [[ $mode == open ]]; then
   rm -f "$out"/curve-*.tsv "$out"/curve-*.png "$out/curve.tsv"
+elif [[ $mode == failover ]]; then
+  rm -f "$out"/failover-*.txt
 else
   rm -f "$out"/rows-*.tsv "$out/versus.tsv" "$out/targets.tsv"
 fi
@@ -354,7 +386,10 @@ for system in "${systems[@]}"; do
 done
 
 echo
-if [[ $mode == open ]]; then
+if [[ $mode == failover ]]; then
+  echo "===== side by side: failover (kill -9 of the leader), figures from this run ====="
+  cat "$out"/failover-*.txt 2>/dev/null || echo "versus.sh: no failover figures (see the messages above)"
+elif [[ $mode == open ]]; then
   echo "===== side by side: throughput-latency curves of a state-dependent update, open loop ====="
   loadgen curve --out "$out"
 else

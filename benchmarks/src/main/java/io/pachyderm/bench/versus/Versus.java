@@ -25,7 +25,7 @@ import java.util.Locale;
 public final class Versus {
   /** How long a system may take, once started, to accept its first write. */
   private static final Duration READY_WAIT_MAX = Duration.ofSeconds(120);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   private static final String ROWS_PREFIX = "rows-";
 
   private Versus() {
@@ -45,6 +45,7 @@ public final class Versus {
         case REPORT -> report(a.out());
         case CURVE -> OpenSweep.report(a.out());
         case RUN, OPEN -> run(a);
+        case FAILOVER -> failover(a);
       }
     } catch (Exception e) {
       // Exit rather than return: the clients' non-daemon threads (jetcd's Vert.x, gRPC) would keep the JVM up.
@@ -110,6 +111,33 @@ public final class Versus {
       case ETCD_PUT -> new EtcdDriver(a.endpoints(), EtcdDriver.Mode.PUT, a.entities(), payload);
       case POSTGRES_OCC -> new PostgresDriver(a.endpoints().get(0), a.callers(), a.entities(), payload);
     };
+  }
+
+  static void failover(VersusArgs a) throws Exception {
+    byte[] payload = new byte[a.payloadBytes()];
+    Arrays.fill(payload, (byte) 'x');
+    List<Failover.Row> rows;
+    try (Driver driver = open(a, payload); LeaderProbe probe = probe(a)) {
+      awaitReady(driver, a.system());
+      rows = new Failover(a, driver, probe, message -> progress(a, message)).run();
+    }
+    String table = Failover.render(a.system().label(), rows);
+    System.out.print(table);
+    Files.createDirectories(a.out());
+    Files.writeString(a.out().resolve("failover-" + a.system().label() + ".txt"), table, StandardCharsets.UTF_8);
+  }
+
+  private static LeaderProbe probe(VersusArgs a) {
+    if (a.system() == SystemKind.ETCD_TXN) {
+      return new LeaderProbe.Etcd(a.endpoints());
+    }
+    List<Peer> peers = Peer.parseList(String.join(",", a.endpoints()));
+    List<String> ids = new ArrayList<>();
+    for (Peer p : peers) {
+      ids.add(p.id());
+    }
+    return new LeaderProbe.Pachyderm(PachydermClient.builder(peers).entityTypes(EntityTypes.of(Register.TYPE))
+        .requestTimeout(Duration.ofSeconds(5)).build(), ids);
   }
 
   /** The sweep's 100%: --max-rate, or what a closed loop of --callers achieves on the uniform workload. */

@@ -60,7 +60,7 @@ class VersusArgsTest {
 
   @Test
   void bad_input_names_what_was_wrong() {
-    assertThatThrownBy(VersusArgs::parse).hasMessage("missing command: run, open, report or curve");
+    assertThatThrownBy(VersusArgs::parse).hasMessage("missing command: run, open, failover, report or curve");
     assertThatThrownBy(() -> VersusArgs.parse("go")).hasMessageContaining("unknown command 'go'");
     assertThatThrownBy(() -> VersusArgs.parse("run", "--endpoints", "x")).hasMessage("run needs --system");
     assertThatThrownBy(() -> VersusArgs.parse("run", "--system", "mysql")).hasMessageContaining("unknown system 'mysql'");
