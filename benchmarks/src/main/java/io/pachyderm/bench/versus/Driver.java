@@ -28,6 +28,25 @@ interface Driver extends AutoCloseable {
         getClass().getSimpleName() + " has no asynchronous client: no open loop for it"));
   }
 
+  /**
+   * Reads entity {@code key} linearizably (the {@code read} workload), blocking.
+   *
+   * @return 0 (reads conflict with nothing)
+   */
+  default int read(int caller, int key) throws Exception {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no read workload");
+  }
+
+  /**
+   * Moves one unit from entity {@code from} to entity {@code to} (the {@code bank} workload),
+   * blocking until the system acknowledged it.
+   *
+   * @return the optimistic conflicts retried
+   */
+  default int transfer(int caller, int from, int to) throws Exception {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no bank workload");
+  }
+
   @Override
   void close() throws Exception;
 }

@@ -52,7 +52,7 @@ final class Failover {
   List<Row> run() throws Exception {
     if (a.history() > 0) {
       progress.accept("writing a history of " + a.history() + " updates first");
-      ClosedLoop.Measured h = new ClosedLoop(driver, a.callers(), Workload.UNIFORM.chooser(a.entities()), a.seed() + 5)
+      ClosedLoop.Measured h = new ClosedLoop(driver, a.callers(), Workload.UNIFORM, a.entities(), a.seed() + 5)
           .run(a.history(), Duration.ofMinutes(10));
       progress.accept(String.format(Locale.ROOT, "history: %,d updates, %d errors", h.ops(), h.errors()));
     }

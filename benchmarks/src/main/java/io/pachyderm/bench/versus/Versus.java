@@ -3,6 +3,7 @@ package io.pachyderm.bench.versus;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.examples.bank.Account;
 import io.pachyderm.local.LocalPachyderm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ public final class Versus {
       awaitReady(driver, a.system());
       if (!a.warmup().isZero()) {
         progress(a, "warm-up, uniform, up to " + a.warmup().toSeconds() + " s");
-        ClosedLoop.Measured w = new ClosedLoop(driver, a.callers(), Workload.UNIFORM.chooser(a.entities()), a.seed() + 99)
+        ClosedLoop.Measured w = new ClosedLoop(driver, a.callers(), Workload.UNIFORM, a.entities(), a.seed() + 99)
             .run(a.callsMax(), a.warmup());
         progress(a, String.format(Locale.ROOT, "warm-up: %,d ops in %.1f s, %d errors", w.ops(), w.seconds(), w.errors()));
       }
@@ -73,7 +74,11 @@ public final class Versus {
         return;
       }
       for (Workload workload : a.workloads()) {
-        ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), workload.chooser(a.entities()),
+        if (!workload.supports(a.system())) {
+          progress(a, workload.label() + ": not run (" + a.system().label() + " has no such operation here)");
+          continue;
+        }
+        ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), workload, a.entities(),
             a.seed() + workload.ordinal()).run(a.callsMax(), a.measure());
         Row row = new Row(a.system().label(), workload.label(), a.callers(), a.entities(), a.payloadBytes(), m.ops(),
             m.seconds(), ms(m.latencyUs().getValueAtPercentile(50)), ms(m.latencyUs().getValueAtPercentile(99)),
@@ -94,7 +99,8 @@ public final class Versus {
 
   private static Driver open(VersusArgs a, byte[] payload) throws Exception {
     String payloadText = new String(payload, StandardCharsets.US_ASCII);
-    EntityTypes types = EntityTypes.of(Register.TYPE);
+    // The bank workload's accounts are the examples' Account, which the nodes serve (ExampleTypesProvider).
+    EntityTypes types = EntityTypes.of(Register.TYPE, Account.TYPE);
     return switch (a.system()) {
       case PACHYDERM_CLUSTER -> {
         PachydermClient client = PachydermClient.builder(Peer.parseList(String.join(",", a.endpoints())))
@@ -145,7 +151,7 @@ public final class Versus {
     if (a.maxRatePerS() > 0) {
       return a.maxRatePerS();
     }
-    ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), Workload.UNIFORM.chooser(a.entities()), a.seed() + 77)
+    ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), Workload.UNIFORM, a.entities(), a.seed() + 77)
         .run(a.callsMax(), a.measure());
     double rate = m.ops() / m.seconds();
     progress(a, String.format(Locale.ROOT, "closed loop of %d callers (the sweep's 100%%): %,.0f ops/s", a.callers(),
