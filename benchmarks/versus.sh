@@ -24,6 +24,10 @@
 # timed until it has caught up (restart time with that history); p50 and max per system, also in
 # failover-SYSTEM.txt.
 #
+# --memory: memory per idle entity, no cluster: a local ecosystem per state-store kind (HEAP, DISK)
+# in one JVM, --entities registers (default here 100,000, --quick 20,000) written once each, heap
+# used after GC with them minus heap used after GC empty, over the count (io.pachyderm.bench.versus.IdleMemory).
+#
 # Systems, in this order, each started, measured and stopped before the next (so they never share
 # the CPU with each other):
 #   pachyderm-cluster  three node JVMs, each `io.pachyderm.cli.PachydermCli node` (bin/pachyderm's main)
@@ -54,12 +58,13 @@ node_heap=-Xmx512m
 all_systems=(pachyderm-cluster raw-ratis etcd-txn etcd-put postgres-occ pachyderm-local)
 
 usage() {
-  sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,45p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 systems=("${all_systems[@]}")
 loadgen_args=()
 quick=0
+memory_entities=""
 mode=run
 systems_given=0
 while [[ $# -gt 0 ]]; do
@@ -68,6 +73,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=1; loadgen_args+=(--quick); shift ;;
     --open-loop) mode=open; shift ;;
     --failover) mode=failover; shift ;;
+    --memory) mode=memory; shift ;;
     --systems)
       [[ $# -ge 2 ]] || { echo "versus.sh: --systems needs a comma-separated list" >&2; exit 2; }
       IFS=, read -r -a systems <<< "$2"
@@ -76,7 +82,11 @@ while [[ $# -gt 0 ]]; do
         [[ " ${all_systems[*]} " == *" $s "* ]] || { echo "versus.sh: unknown system '$s' (use: ${all_systems[*]})" >&2; exit 2; }
       done
       shift 2 ;;
-    --callers|--entities|--payload-bytes|--seconds|--calls-max|--warmup-seconds|--seed)
+    --entities)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: --entities needs a whole number" >&2; exit 2; }
+      memory_entities=$2
+      loadgen_args+=("$1" "$2"); shift 2 ;;
+    --callers|--payload-bytes|--seconds|--calls-max|--warmup-seconds|--seed)
       [[ $# -ge 2 ]] || { echo "versus.sh: $1 needs a value" >&2; exit 2; }
       # Ranges are the load generator's to check; a non-number is caught here, before anything starts.
       [[ "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number, was '$2'" >&2; exit 2; }
@@ -352,6 +362,24 @@ run_postgres() {
 }
 
 # ---- the run --------------------------------------------------------------------------------
+
+if [[ $mode == memory ]]; then
+  echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$java" -version 2>&1 | head -n 1)"
+  [[ -n "$memory_entities" ]] || { [[ $quick -eq 1 ]] && memory_entities=20000 || memory_entities=100000; }
+  mkdir -p "$out"
+  "$java" "${jvm_flags[@]}" -Xmx2g "-Dlogback.configurationFile=$run_dir/logback-loadgen.xml" \
+    "-Dversus.log=$run_dir/logs/memory.log" -cp "$classpath" io.pachyderm.bench.versus.IdleMemory \
+    "$run_dir/memory" "$memory_entities" > "$out/memory.txt" &
+  # Not piped (a pipe's $! would be its last command, and the trap would stop that, not java).
+  loadgen_pid=$!
+  code=0
+  wait "$loadgen_pid" || code=$?
+  loadgen_pid=""
+  cat "$out/memory.txt"
+  [[ $code -eq 0 ]] || keep_logs memory
+  echo "Figures from a shared or busy machine are indicative only; written to $out/memory.txt."
+  exit "$code"
+fi
 
 mkdir -p "$out"
 if [[ $mode == open ]]; then
