@@ -167,17 +167,30 @@ final class Failover {
     return Double.NaN;
   }
 
-  private static List<String> commandLine(ProcessHandle process) {
-    ProcessHandle.Info info = process.info();
-    Optional<String> command = info.command();
-    Optional<String[]> arguments = info.arguments();
-    if (command.isEmpty() || arguments.isEmpty()) {
-      throw new IllegalStateException("cannot read the command line of process " + process.pid()
-          + " to start it again after the kill");
-    }
+  /**
+   * The process's command line from {@code /proc/PID/cmdline} (NUL-separated, whole): the JDK's
+   * {@code ProcessHandle.Info.arguments()} comes back empty for a JVM with a long class path.
+   */
+  private static List<String> commandLine(ProcessHandle process) throws IOException {
+    Path cmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
     List<String> line = new ArrayList<>();
-    line.add(command.get());
-    line.addAll(List.of(arguments.get()));
+    if (Files.isReadable(cmdline)) {
+      for (String part : new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0")) {
+        if (!part.isEmpty()) {
+          line.add(part);
+        }
+      }
+    }
+    if (line.isEmpty()) {
+      Optional<String> command = process.info().command();
+      Optional<String[]> arguments = process.info().arguments();
+      if (command.isEmpty() || arguments.isEmpty()) {
+        throw new IllegalStateException("cannot read the command line of process " + process.pid()
+            + " to start it again after the kill");
+      }
+      line.add(command.get());
+      line.addAll(List.of(arguments.get()));
+    }
     return line;
   }
 
