@@ -421,7 +421,7 @@ elif [[ $mode == open ]]; then
   echo "===== side by side: throughput-latency curves of a state-dependent update, open loop ====="
   loadgen curve --out "$out"
 else
-  echo "===== side by side: ops/s and latency of a state-dependent update, closed loop ====="
+  echo "===== side by side: ops/s and latency per call, closed loop (the updates, then read and bank where run) ====="
   loadgen report --out "$out"
 fi
 echo "Rows and targets as TSV in $out/. Figures from a shared or busy machine are indicative only."
