@@ -28,14 +28,15 @@ build_is_stale() {
   return 1
 }
 
-# ensure_built NAME: builds the benchmark and the modules it needs when stale; NAME prefixes messages.
+# ensure_built NAME [MODULE]: builds MODULE (default benchmarks) and the modules it needs when
+# stale; NAME prefixes messages.
 ensure_built() {
-  local name="$1"
+  local name="$1" module="${2:-benchmarks}"
   build_is_stale || return 0
   command -v mvn >/dev/null || { echo "$name: the benchmark is not built and mvn is not on PATH" >&2; exit 1; }
-  echo "$name: building $repo (mvn -q -B -o -Dmaven.test.skip=true package -pl benchmarks -am) ..." >&2
+  echo "$name: building $repo (mvn -q -B -o -Dmaven.test.skip=true package -pl $module -am) ..." >&2
   # The sed drops the bare colour resets that Debian's Maven prints even in batch mode.
-  if ! (cd "$repo" && mvn -q -B -o -Dmaven.test.skip=true package -pl benchmarks -am 2>&1 \
+  if ! (cd "$repo" && mvn -q -B -o -Dmaven.test.skip=true package -pl "$module" -am 2>&1 \
       | sed $'s/\x1b\\[0m//g') >&2; then
     echo "$name: the build failed (output above)" >&2
     exit 1

@@ -7,6 +7,26 @@
 #   benchmarks/versus.sh --quick    # 5 s warm-up, then up to 5 s / 50,000 calls per row (~4-6 min)
 #   benchmarks/versus.sh --systems pachyderm-cluster,etcd-txn    # only these (names below)
 #   benchmarks/versus.sh --callers 64 --entities 1000 --payload-bytes 256 --seconds 30 --calls-max 500000
+#   benchmarks/versus.sh --open-loop --quick   # throughput-latency curves instead (below)
+#
+# --open-loop: per system a closed loop of --callers first (its rate is the sweep's 100%, or give
+# --max-rate N calls/s), then offered rates of --rates percents (default 25,50,75,100,125,150), each
+# for --seconds (default 10, --quick 4), calls issued on schedule by async clients with at most
+# --inflight-max outstanding, latency from each call's intended start (coordinated omission
+# corrected); a sweep stops once the system achieves under half of a rate at or above its 100%.
+# Systems default to pachyderm-cluster,raw-ratis,etcd-txn (postgres-occ has no async client).
+# Output: one table per workload, curve.tsv and curve-WORKLOAD.png (p50 and p99 vs achieved rate).
+#
+# --failover: per system (default pachyderm-cluster,etcd-txn) --history updates first (default
+# 10,000, --quick 2,000), then --trials (default 5, --quick 3) times: --callers writers, kill -9 of
+# the leader's process, time to the first acknowledged write started after the kill and the
+# unavailability window, then the killed member started again with its own command line and
+# timed until it has caught up (restart time with that history); p50 and max per system, also in
+# failover-SYSTEM.txt.
+#
+# --memory: memory per idle entity, no cluster: a local ecosystem per state-store kind (HEAP, DISK)
+# in one JVM, --entities registers (default here 100,000, --quick 20,000) written once each, heap
+# used after GC with them minus heap used after GC empty, over the count (io.pachyderm.bench.versus.IdleMemory).
 #
 # Systems, in this order, each started, measured and stopped before the next (so they never share
 # the CPU with each other):
@@ -38,31 +58,62 @@ node_heap=-Xmx512m
 all_systems=(pachyderm-cluster raw-ratis etcd-txn etcd-put postgres-occ pachyderm-local)
 
 usage() {
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,45p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 systems=("${all_systems[@]}")
 loadgen_args=()
 quick=0
+memory_entities=""
+mode=run
+systems_given=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --quick) quick=1; loadgen_args+=(--quick); shift ;;
+    --open-loop) mode=open; shift ;;
+    --failover) mode=failover; shift ;;
+    --memory) mode=memory; shift ;;
     --systems)
       [[ $# -ge 2 ]] || { echo "versus.sh: --systems needs a comma-separated list" >&2; exit 2; }
       IFS=, read -r -a systems <<< "$2"
+      systems_given=1
       for s in "${systems[@]}"; do
         [[ " ${all_systems[*]} " == *" $s "* ]] || { echo "versus.sh: unknown system '$s' (use: ${all_systems[*]})" >&2; exit 2; }
       done
       shift 2 ;;
-    --callers|--entities|--payload-bytes|--seconds|--calls-max|--warmup-seconds|--seed)
+    --entities)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: --entities needs a whole number" >&2; exit 2; }
+      memory_entities=$2
+      loadgen_args+=("$1" "$2"); shift 2 ;;
+    --callers|--payload-bytes|--seconds|--calls-max|--warmup-seconds|--seed)
       [[ $# -ge 2 ]] || { echo "versus.sh: $1 needs a value" >&2; exit 2; }
       # Ranges are the load generator's to check; a non-number is caught here, before anything starts.
       [[ "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number, was '$2'" >&2; exit 2; }
       loadgen_args+=("$1" "$2"); shift 2 ;;
+    --max-rate|--inflight-max|--trials|--history)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number" >&2; exit 2; }
+      loadgen_args+=("$1" "$2"); shift 2 ;;
+    --rates)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "versus.sh: --rates needs percents like 25,50,100" >&2; exit 2; }
+      loadgen_args+=("$1" "$2"); shift 2 ;;
     *) echo "versus.sh: unknown argument '$1' (--help lists them)" >&2; exit 2 ;;
   esac
 done
+
+if [[ $mode == failover ]]; then
+  [[ $systems_given -eq 1 ]] || systems=(pachyderm-cluster etcd-txn)
+  for s in "${systems[@]}"; do
+    [[ $s == pachyderm-cluster || $s == etcd-txn ]] \
+      || { echo "versus.sh: --failover has pachyderm-cluster and etcd-txn only, not $s" >&2; exit 2; }
+  done
+fi
+if [[ $mode == open ]]; then
+  [[ $systems_given -eq 1 ]] || systems=(pachyderm-cluster raw-ratis etcd-txn)
+  for s in "${systems[@]}"; do
+    [[ $s != postgres-occ ]] || { echo "versus.sh: postgres-occ has no asynchronous client: no open loop for it" >&2; exit 2; }
+  done
+fi
 
 wants() {
   [[ " ${systems[*]} " == *" $1 "* ]]
@@ -93,6 +144,13 @@ as_pg() {
 
 stop_pids() {
   local pid i
+  # The members a failover run started again (the load generator's children) are stopped too.
+  if [[ -f "$run_dir/restarted.pids" ]]; then
+    while read -r pid; do
+      [[ "$pid" =~ ^[0-9]+$ ]] && pids+=("$pid")
+    done < "$run_dir/restarted.pids"
+    rm -f "$run_dir/restarted.pids"
+  fi
   for pid in ${pids[@]+"${pids[@]}"}; do
     kill -TERM "$pid" 2>/dev/null || true
   done
@@ -179,7 +237,15 @@ loadgen() {
 measure() {   # measure SYSTEM [loadgen args...]
   local system=$1
   shift
-  loadgen run --system "$system" --out "$out" ${loadgen_args[@]+"${loadgen_args[@]}"} "$@"
+  local extra=()
+  if [[ $mode == failover ]]; then
+    local list="" pid
+    for pid in "${pids[@]}"; do
+      list+="${list:+,}$pid"
+    done
+    extra=(--pids "$list" --pid-file "$run_dir/restarted.pids")
+  fi
+  loadgen "$mode" --system "$system" --out "$out" ${loadgen_args[@]+"${loadgen_args[@]}"} ${extra[@]+"${extra[@]}"} "$@"
 }
 
 keep_logs() {   # keep_logs SYSTEM: a failed system's logs outlive the run directory
@@ -297,8 +363,32 @@ run_postgres() {
 
 # ---- the run --------------------------------------------------------------------------------
 
+if [[ $mode == memory ]]; then
+  echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$java" -version 2>&1 | head -n 1)"
+  [[ -n "$memory_entities" ]] || { [[ $quick -eq 1 ]] && memory_entities=20000 || memory_entities=100000; }
+  mkdir -p "$out"
+  "$java" "${jvm_flags[@]}" -Xmx2g "-Dlogback.configurationFile=$run_dir/logback-loadgen.xml" \
+    "-Dversus.log=$run_dir/logs/memory.log" -cp "$classpath" io.pachyderm.bench.versus.IdleMemory \
+    "$run_dir/memory" "$memory_entities" > "$out/memory.txt" &
+  # Not piped (a pipe's $! would be its last command, and the trap would stop that, not java).
+  loadgen_pid=$!
+  code=0
+  wait "$loadgen_pid" || code=$?
+  loadgen_pid=""
+  cat "$out/memory.txt"
+  [[ $code -eq 0 ]] || keep_logs memory
+  echo "Figures from a shared or busy machine are indicative only; written to $out/memory.txt."
+  exit "$code"
+fi
+
 mkdir -p "$out"
-rm -f "$out"/rows-*.tsv "$out/versus.tsv" "$out/targets.tsv"
+if [[ $mode == open ]]; then
+  rm -f "$out"/curve-*.tsv "$out"/curve-*.png "$out/curve.tsv"
+elif [[ $mode == failover ]]; then
+  rm -f "$out"/failover-*.txt
+else
+  rm -f "$out"/rows-*.tsv "$out/versus.tsv" "$out/targets.tsv"
+fi
 rm -rf "$out/logs"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$java" -version 2>&1 | head -n 1)"
 echo "versus.sh: systems ${systems[*]}; ${loadgen_args[*]:-defaults}; run directory $run_dir"
@@ -324,6 +414,14 @@ for system in "${systems[@]}"; do
 done
 
 echo
-echo "===== side by side: ops/s and latency of a state-dependent update, closed loop ====="
-loadgen report --out "$out"
+if [[ $mode == failover ]]; then
+  echo "===== side by side: failover (kill -9 of the leader), figures from this run ====="
+  cat "$out"/failover-*.txt 2>/dev/null || echo "versus.sh: no failover figures (see the messages above)"
+elif [[ $mode == open ]]; then
+  echo "===== side by side: throughput-latency curves of a state-dependent update, open loop ====="
+  loadgen curve --out "$out"
+else
+  echo "===== side by side: ops/s and latency per call, closed loop (the updates, then read and bank where run) ====="
+  loadgen report --out "$out"
+fi
 echo "Rows and targets as TSV in $out/. Figures from a shared or busy machine are indicative only."

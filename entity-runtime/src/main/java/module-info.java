@@ -17,5 +17,5 @@ module io.pachyderm.entity {
   exports io.pachyderm.entity;
   exports io.pachyderm.runtime to io.pachyderm.protocol, io.pachyderm.replica, io.pachyderm.simulation,
       io.pachyderm.statestore, io.pachyderm.client, io.pachyderm.node,
-      io.pachyderm.cli, io.pachyderm.chaos;
+      io.pachyderm.cli, io.pachyderm.chaos, io.pachyderm.bench.jmh;
 }

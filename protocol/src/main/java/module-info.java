@@ -13,5 +13,5 @@ module io.pachyderm.protocol {
 
   exports io.pachyderm.protocol to com.google.protobuf, io.pachyderm.replica, io.pachyderm.simulation, io.pachyderm.storage,
       io.pachyderm.client, io.pachyderm.node, io.pachyderm.local, io.pachyderm.cli, io.pachyderm.chaos,
-      io.pachyderm.bench;
+      io.pachyderm.bench, io.pachyderm.bench.jmh;
 }

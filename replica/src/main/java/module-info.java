@@ -5,5 +5,5 @@ module io.pachyderm.replica {
   requires transitive io.pachyderm.protocol;
 
   exports io.pachyderm.replica to io.pachyderm.node, io.pachyderm.local, io.pachyderm.simulation,
-      io.pachyderm.statestore;
+      io.pachyderm.statestore, io.pachyderm.bench.jmh;
 }

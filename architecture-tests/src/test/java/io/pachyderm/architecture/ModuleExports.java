@@ -81,6 +81,7 @@ final class ModuleExports {
       new OurModule("io.pachyderm.cli", io.pachyderm.cli.PachydermCli.class, Optional.empty()),
       new OurModule("io.pachyderm.chaos", io.pachyderm.chaos.run.ChaosRunner.class, Optional.empty()),
       new OurModule("io.pachyderm.bench", io.pachyderm.bench.LoadBenchmark.class, Optional.empty()),
+      new OurModule("io.pachyderm.bench.jmh", io.pachyderm.bench.jmh.CodecBenchmark.class, Optional.empty()),
       new OurModule("io.pachyderm.examples", io.pachyderm.examples.ExampleTypes.class, Optional.empty(), true),
       new OurModule("io.pachyderm.testing", io.pachyderm.testing.SimulationExtension.class, Optional.empty()));
 

@@ -19,16 +19,20 @@ final class ClosedLoop {
 
   private final Driver driver;
   private final int callers;
+  private final Workload workload;
+  private final int entities;
   private final KeyChooser chooser;
   private final long seed;
 
-  ClosedLoop(Driver driver, int callers, KeyChooser chooser, long seed) {
+  ClosedLoop(Driver driver, int callers, Workload workload, int entities, long seed) {
     if (callers < 1) {
       throw new IllegalArgumentException("callers must be >= 1, was " + callers);
     }
     this.driver = driver;
     this.callers = callers;
-    this.chooser = chooser;
+    this.workload = workload;
+    this.entities = entities;
+    this.chooser = workload.chooser(entities);
     this.seed = seed;
   }
 
@@ -55,7 +59,7 @@ final class ClosedLoop {
           int key = chooser.next(random);
           long t0 = System.nanoTime();
           try {
-            retries.addAndGet(driver.update(caller, key));
+            retries.addAndGet(workload.call(driver, caller, key, entities));
             h.recordValue(Math.min(LATENCY_US_MAX, (System.nanoTime() - t0) / 1_000));
           } catch (Exception e) {
             if (errors.incrementAndGet() == 1) {

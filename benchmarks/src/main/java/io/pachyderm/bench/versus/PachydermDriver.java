@@ -2,8 +2,11 @@ package io.pachyderm.bench.versus;
 
 import io.pachyderm.api.Entities;
 import io.pachyderm.entity.EntityRef;
+import io.pachyderm.examples.bank.Account;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link Register.Put} through {@link Entities} (the cluster's {@code PachydermClient} or a
@@ -15,6 +18,7 @@ final class PachydermDriver implements Driver {
   private final AutoCloseable owner;
   private final List<EntityRef<Register.State, Register.Command>> refs;
   private final Register.Put put;
+  private final AtomicLong transfers = new AtomicLong();
 
   PachydermDriver(Entities entities, AutoCloseable owner, int entityCount, String payload) {
     this.entities = entities;
@@ -29,6 +33,30 @@ final class PachydermDriver implements Driver {
   @Override
   public int update(int caller, int key) {
     entities.call(refs.get(key), put);
+    return 0;
+  }
+
+  @Override
+  public CompletableFuture<Integer> updateAsync(int key) {
+    return entities.callAsync(refs.get(key), put).thenApply(reply -> 0);
+  }
+
+  /** A linearizable query of the register's state (ReadMode.LINEARIZABLE, the default of query). */
+  @Override
+  public int read(int caller, int key) {
+    entities.query(refs.get(key));
+    return 0;
+  }
+
+  /**
+   * The example bank's transfer of one cent from account "a-FROM" to "a-TO": acknowledged when
+   * the debit commits; the credit is a message the payee applies afterwards. The transfer id is
+   * unique per call (caller and a per-driver sequence), so no transfer is ever de-duplicated.
+   */
+  @Override
+  public int transfer(int caller, int from, int to) {
+    String id = "t-" + caller + "-" + transfers.incrementAndGet();
+    entities.call(Account.TYPE.ref("a-" + from), new Account.Transfer(id, "a-" + to, 1));
     return 0;
   }
 

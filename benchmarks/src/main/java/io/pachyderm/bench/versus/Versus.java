@@ -3,6 +3,7 @@ package io.pachyderm.bench.versus;
 import io.pachyderm.client.PachydermClient;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.examples.bank.Account;
 import io.pachyderm.local.LocalPachyderm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import java.util.Locale;
 public final class Versus {
   /** How long a system may take, once started, to accept its first write. */
   private static final Duration READY_WAIT_MAX = Duration.ofSeconds(120);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   private static final String ROWS_PREFIX = "rows-";
 
   private Versus() {
@@ -41,14 +42,15 @@ public final class Versus {
       return;
     }
     try {
-      if (a.command() == VersusArgs.Command.REPORT) {
-        report(a.out());
-      } else {
-        run(a);
+      switch (a.command()) {
+        case REPORT -> report(a.out());
+        case CURVE -> OpenSweep.report(a.out());
+        case RUN, OPEN -> run(a);
+        case FAILOVER -> failover(a);
       }
     } catch (Exception e) {
       // Exit rather than return: the clients' non-daemon threads (jetcd's Vert.x, gRPC) would keep the JVM up.
-      System.err.println("versus: " + (a.system() == null ? "report" : a.system().label()) + " failed: " + e);
+      System.err.println("versus: " + (a.system() == null ? a.command() : a.system().label()) + " failed: " + e);
       e.printStackTrace();
       System.exit(1);
     }
@@ -63,12 +65,20 @@ public final class Versus {
       awaitReady(driver, a.system());
       if (!a.warmup().isZero()) {
         progress(a, "warm-up, uniform, up to " + a.warmup().toSeconds() + " s");
-        ClosedLoop.Measured w = new ClosedLoop(driver, a.callers(), Workload.UNIFORM.chooser(a.entities()), a.seed() + 99)
+        ClosedLoop.Measured w = new ClosedLoop(driver, a.callers(), Workload.UNIFORM, a.entities(), a.seed() + 99)
             .run(a.callsMax(), a.warmup());
         progress(a, String.format(Locale.ROOT, "warm-up: %,d ops in %.1f s, %d errors", w.ops(), w.seconds(), w.errors()));
       }
+      if (a.command() == VersusArgs.Command.OPEN) {
+        OpenSweep.run(a, driver, referenceRate(a, driver), REQUEST_TIMEOUT, message -> progress(a, message));
+        return;
+      }
       for (Workload workload : a.workloads()) {
-        ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), workload.chooser(a.entities()),
+        if (!workload.supports(a.system())) {
+          progress(a, workload.label() + ": not run (" + a.system().label() + " has no such operation here)");
+          continue;
+        }
+        ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), workload, a.entities(),
             a.seed() + workload.ordinal()).run(a.callsMax(), a.measure());
         Row row = new Row(a.system().label(), workload.label(), a.callers(), a.entities(), a.payloadBytes(), m.ops(),
             m.seconds(), ms(m.latencyUs().getValueAtPercentile(50)), ms(m.latencyUs().getValueAtPercentile(99)),
@@ -89,7 +99,8 @@ public final class Versus {
 
   private static Driver open(VersusArgs a, byte[] payload) throws Exception {
     String payloadText = new String(payload, StandardCharsets.US_ASCII);
-    EntityTypes types = EntityTypes.of(Register.TYPE);
+    // The bank workload's accounts are the examples' Account, which the nodes serve (ExampleTypesProvider).
+    EntityTypes types = EntityTypes.of(Register.TYPE, Account.TYPE);
     return switch (a.system()) {
       case PACHYDERM_CLUSTER -> {
         PachydermClient client = PachydermClient.builder(Peer.parseList(String.join(",", a.endpoints())))
@@ -106,6 +117,46 @@ public final class Versus {
       case ETCD_PUT -> new EtcdDriver(a.endpoints(), EtcdDriver.Mode.PUT, a.entities(), payload);
       case POSTGRES_OCC -> new PostgresDriver(a.endpoints().get(0), a.callers(), a.entities(), payload);
     };
+  }
+
+  static void failover(VersusArgs a) throws Exception {
+    byte[] payload = new byte[a.payloadBytes()];
+    Arrays.fill(payload, (byte) 'x');
+    List<Failover.Row> rows;
+    try (Driver driver = open(a, payload); LeaderProbe probe = probe(a)) {
+      awaitReady(driver, a.system());
+      rows = new Failover(a, driver, probe, message -> progress(a, message)).run();
+    }
+    String table = Failover.render(a.system().label(), rows);
+    System.out.print(table);
+    Files.createDirectories(a.out());
+    Files.writeString(a.out().resolve("failover-" + a.system().label() + ".txt"), table, StandardCharsets.UTF_8);
+  }
+
+  private static LeaderProbe probe(VersusArgs a) {
+    if (a.system() == SystemKind.ETCD_TXN) {
+      return new LeaderProbe.Etcd(a.endpoints());
+    }
+    List<Peer> peers = Peer.parseList(String.join(",", a.endpoints()));
+    List<String> ids = new ArrayList<>();
+    for (Peer p : peers) {
+      ids.add(p.id());
+    }
+    return new LeaderProbe.Pachyderm(PachydermClient.builder(peers).entityTypes(EntityTypes.of(Register.TYPE))
+        .requestTimeout(Duration.ofSeconds(5)).build(), ids);
+  }
+
+  /** The sweep's 100%: --max-rate, or what a closed loop of --callers achieves on the uniform workload. */
+  private static double referenceRate(VersusArgs a, Driver driver) throws InterruptedException {
+    if (a.maxRatePerS() > 0) {
+      return a.maxRatePerS();
+    }
+    ClosedLoop.Measured m = new ClosedLoop(driver, a.callers(), Workload.UNIFORM, a.entities(), a.seed() + 77)
+        .run(a.callsMax(), a.measure());
+    double rate = m.ops() / m.seconds();
+    progress(a, String.format(Locale.ROOT, "closed loop of %d callers (the sweep's 100%%): %,.0f ops/s", a.callers(),
+        rate));
+    return rate;
   }
 
   /** Retries one write (bounded) until the system, just started, accepts it: its leader is elected. */

@@ -2,26 +2,70 @@ package io.pachyderm.bench.versus;
 
 import java.util.Locale;
 
-/** Which entity each call goes to; every workload is the same state-dependent update. */
+/**
+ * Which entity each call goes to and what the call does. The first three are the same
+ * state-dependent update over different key distributions; {@link #READ} and {@link #BANK} are
+ * other operations, on the systems that have them ({@link #supports}).
+ */
 enum Workload {
   /** Every entity equally likely. */
   UNIFORM,
   /** Zipfian over the entities (YCSB's constant, 0.99): a few entities take most calls. */
   ZIPFIAN,
   /** Every caller on one entity: each update depends on the one before it. */
-  HOT;
+  HOT,
+  /**
+   * A linearizable read of one entity, uniform: Pachyderm's query at {@code ReadMode.LINEARIZABLE},
+   * etcd's range with serializable=false (jetcd's default).
+   */
+  READ,
+  /**
+   * A transfer of one cent from account i (uniform) to account i+1: Pachyderm's example
+   * {@code Account.Transfer}, acknowledged once the debit commits (the credit travels as a message,
+   * exactly once, afterwards); etcd's transaction that checks both keys' mod revisions and puts both
+   * balances. Needs at least two entities.
+   */
+  BANK;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** Whether {@code system} has this workload's operation (the others skip it, saying so). */
+  public boolean supports(SystemKind system) {
+    return switch (this) {
+      case UNIFORM, ZIPFIAN, HOT -> true;
+      case READ -> system == SystemKind.PACHYDERM_CLUSTER || system == SystemKind.PACHYDERM_LOCAL
+          || system == SystemKind.ETCD_TXN;
+      case BANK -> system == SystemKind.PACHYDERM_CLUSTER || system == SystemKind.PACHYDERM_LOCAL
+          || system == SystemKind.ETCD_TXN;
+    };
+  }
+
   /** The chooser of this workload over {@code entities} entities. */
   public KeyChooser chooser(int entities) {
     return switch (this) {
-      case UNIFORM -> new KeyChooser.Uniform(entities);
+      case UNIFORM, READ, BANK -> new KeyChooser.Uniform(entities);
       case ZIPFIAN -> KeyChooser.Zipfian.over(entities, KeyChooser.Zipfian.THETA_YCSB);
       case HOT -> new KeyChooser.Hot();
     };
+  }
+
+  /** One blocking call of this workload on entity {@code key}; returns the conflicts retried. */
+  int call(Driver driver, int caller, int key, int entities) throws Exception {
+    return switch (this) {
+      case UNIFORM, ZIPFIAN, HOT -> driver.update(caller, key);
+      case READ -> driver.read(caller, key);
+      case BANK -> driver.transfer(caller, key, payee(key, entities));
+    };
+  }
+
+  /** The account a transfer from {@code key} pays: the next one, wrapping. */
+  static int payee(int key, int entities) {
+    if (entities < 2) {
+      throw new IllegalArgumentException("bank transfers need at least 2 accounts, had " + entities);
+    }
+    return (key + 1) % entities;
   }
 
   /** The workload named {@code label} (case-insensitive), or an error that lists the names. */
@@ -31,6 +75,6 @@ enum Workload {
         return w;
       }
     }
-    throw new IllegalArgumentException("unknown workload '" + label + "': use uniform, zipfian or hot");
+    throw new IllegalArgumentException("unknown workload '" + label + "': use uniform, zipfian, hot, read or bank");
   }
 }

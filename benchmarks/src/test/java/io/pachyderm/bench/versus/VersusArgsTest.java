@@ -15,7 +15,8 @@ class VersusArgsTest {
     assertThat(a.command()).isEqualTo(VersusArgs.Command.RUN);
     assertThat(a.system()).isEqualTo(SystemKind.ETCD_TXN);
     assertThat(a.endpoints()).containsExactly("http://127.0.0.1:1", "http://127.0.0.1:2");
-    assertThat(a.workloads()).containsExactly(Workload.UNIFORM, Workload.ZIPFIAN, Workload.HOT);
+    assertThat(a.workloads()).containsExactly(Workload.UNIFORM, Workload.ZIPFIAN, Workload.HOT, Workload.READ,
+        Workload.BANK);
     assertThat(a.callers()).isEqualTo(32);
     assertThat(a.entities()).isEqualTo(10_000);
     assertThat(a.payloadBytes()).isEqualTo(100);
@@ -60,7 +61,7 @@ class VersusArgsTest {
 
   @Test
   void bad_input_names_what_was_wrong() {
-    assertThatThrownBy(VersusArgs::parse).hasMessage("missing command: run or report");
+    assertThatThrownBy(VersusArgs::parse).hasMessage("missing command: run, open, failover, report or curve");
     assertThatThrownBy(() -> VersusArgs.parse("go")).hasMessageContaining("unknown command 'go'");
     assertThatThrownBy(() -> VersusArgs.parse("run", "--endpoints", "x")).hasMessage("run needs --system");
     assertThatThrownBy(() -> VersusArgs.parse("run", "--system", "mysql")).hasMessageContaining("unknown system 'mysql'");
@@ -76,5 +77,26 @@ class VersusArgsTest {
         .hasMessageContaining("unknown workload 'spiky'");
     assertThatThrownBy(() -> VersusArgs.parse("run", "--seconds")).hasMessage("--seconds needs a value");
     assertThatThrownBy(() -> VersusArgs.parse("run", "--frobnicate", "1")).hasMessage("unknown option '--frobnicate'");
+  }
+
+  @Test
+  void open_sweeps_uniform_at_percents_of_the_reference_rate_and_refuses_blocking_systems() {
+    VersusArgs a = VersusArgs.parse("open", "--system", "raw-ratis", "--endpoints", "r1=127.0.0.1:1", "--quick");
+    assertThat(a.command()).isEqualTo(VersusArgs.Command.OPEN);
+    assertThat(a.workloads()).containsExactly(Workload.UNIFORM);
+    assertThat(a.ratePercents()).containsExactly(25, 50, 75, 100, 125, 150);
+    assertThat(a.measure()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(a.maxRatePerS()).isZero();
+    VersusArgs b = VersusArgs.parse("open", "--system", "etcd-txn", "--endpoints", "x", "--rates", "10,200",
+        "--max-rate", "5000", "--inflight-max", "64");
+    assertThat(b.ratePercents()).containsExactly(10, 200);
+    assertThat(b.maxRatePerS()).isEqualTo(5_000);
+    assertThat(b.inflightMax()).isEqualTo(64);
+    assertThat(b.measure()).isEqualTo(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> VersusArgs.parse("open", "--system", "postgres-occ", "--endpoints", "jdbc:x"))
+        .hasMessageContaining("postgres-occ has no asynchronous client");
+    assertThatThrownBy(() -> VersusArgs.parse("open", "--system", "etcd-txn", "--endpoints", "x", "--rates", "50,0"))
+        .hasMessage("--rates must be 1..1000, was 0");
+    assertThat(VersusArgs.parse("curve", "--out", "d").command()).isEqualTo(VersusArgs.Command.CURVE);
   }
 }
