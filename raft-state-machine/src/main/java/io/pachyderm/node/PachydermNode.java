@@ -516,17 +516,37 @@ public final class PachydermNode implements AutoCloseable {
       return this;
     }
 
-    /** Checks the settings together (see each setter) and assembles the node; {@link PachydermNode#start()} serves. */
     /**
-     * Where entity states live: {@link StateStoreKind#HEAP} (the default, see there) or
-     * {@link StateStoreKind#DISK} (RocksDB under {@code <dataDir>/state}, a cache of hot entities of
-     * at most an eighth of the heap, rebuilt from the latest snapshot at every start).
+     * Where entity states live: {@link StateStoreKind#DISK} (the default: RocksDB under {@code
+     * <dataDir>/state} behind a cache of hot entities, rebuilt from the latest snapshot at every
+     * start) or {@link StateStoreKind#HEAP} (every entity in the heap).
      */
     public Builder stateStore(StateStoreKind kind) {
       draft.stateStoreKind = Objects.requireNonNull(kind, "state store kind");
       return this;
     }
 
+    /**
+     * The DISK store's cache of hot entities, in estimated heap bytes (the CLI's {@code
+     * --state-cache-bytes}): 0 caches nothing (every read is a disk read), at most the JVM's maximum
+     * heap; default an eighth of it. Ignored by a HEAP store. See {@link StateCache}.
+     */
+    public Builder stateCacheBytesMax(long bytes) {
+      draft.stateCache = draft.stateCache.withBytesMax(bytes);
+      return this;
+    }
+
+    /**
+     * How long a DISK store keeps an entity nobody reads or writes in its cache before it leaves the
+     * heap (passivation; the CLI's {@code --passivate-after}): at least 1 ms, default 10 minutes.
+     * Ignored by a HEAP store. See {@link StateCache}.
+     */
+    public Builder passivateAfter(Duration idle) {
+      draft.stateCache = draft.stateCache.withPassivateAfter(idle);
+      return this;
+    }
+
+    /** Checks the settings together (see each setter) and assembles the node; {@link PachydermNode#start()} serves. */
     public PachydermNode build() {
       return new PachydermNode(draft.settings());
     }

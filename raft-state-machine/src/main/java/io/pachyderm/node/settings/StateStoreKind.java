@@ -20,5 +20,5 @@ public enum StateStoreKind {
   DISK;
 
   /** The kind a node and the local ecosystem use unless told otherwise. */
-  public static final StateStoreKind DEFAULT = HEAP;
+  public static final StateStoreKind DEFAULT = DISK;
 }
