@@ -110,9 +110,9 @@ final class NodeCommand implements Callable<Integer> {
   String metricsHost;
 
   @Option(names = "--disk-reserve", paramLabel = "SIZE", description = {
-      "Free space to keep on the file systems of the Raft log and the journal, e.g. 256MB, 2GB or bytes; 0 turns "
-          + "the check off. Below it this node, as leader, refuses writes with a retryable storage-full error "
-          + "(reads go on) until space is back. Default: 256MB."})
+      "Free space to keep on the file systems of the Raft log, the journal and the disk state store, e.g. 256MB, "
+          + "2GB or bytes; 0 turns the check off. Below it this node, as leader, refuses writes with a retryable "
+          + "storage-full error (reads go on) until space is back. Default: 256MB."})
   String diskReserve;
 
   @Option(names = "--state-store", defaultValue = "disk", paramLabel = "disk|heap",
@@ -126,7 +126,8 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--state-cache-bytes", paramLabel = "SIZE", description = {
       "The disk store's cache of hot entities (decoded states in the heap), e.g. 64MB, 1GB or bytes; 0 caches "
           + "nothing. Least recently used entities leave first; a read of one that left costs one disk lookup. "
-          + "At most the maximum heap (-Xmx). Ignored with --state-store heap. Default: an eighth of the maximum heap."})
+          + "At most the maximum heap (-Xmx). Ignored with --state-store heap. Default: an eighth of the maximum "
+          + "heap."})
   String stateCacheBytes;
 
   @Option(names = "--passivate-after", paramLabel = "DURATION", description = {

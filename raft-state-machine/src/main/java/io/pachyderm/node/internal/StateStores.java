@@ -79,7 +79,7 @@ public final class StateStores {
     }
   }
 
-  /** A quarter of the idle time, within [10 ms, 1 min]: an idle entity leaves within 1.25 times it, or a minute late. */
+  /** A quarter of the idle time, within [10 ms, 1 min]: an idle entity leaves at most that late. */
   static long sweepIntervalMs(long passivateAfterMs) {
     return Math.max(SWEEP_INTERVAL_MS_MIN, Math.min(SWEEP_INTERVAL_MS_MAX, passivateAfterMs / 4));
   }
