@@ -110,17 +110,30 @@ final class NodeCommand implements Callable<Integer> {
   String metricsHost;
 
   @Option(names = "--disk-reserve", paramLabel = "SIZE", description = {
-      "Free space to keep on the file systems of the Raft log and the journal, e.g. 256MB, 2GB or bytes; 0 turns "
-          + "the check off. Below it this node, as leader, refuses writes with a retryable storage-full error "
-          + "(reads go on) until space is back. Default: 256MB."})
+      "Free space to keep on the file systems of the Raft log, the journal and the disk state store, e.g. 256MB, "
+          + "2GB or bytes; 0 turns the check off. Below it this node, as leader, refuses writes with a retryable "
+          + "storage-full error (reads go on) until space is back. Default: 256MB."})
   String diskReserve;
 
-  @Option(names = "--state-store", defaultValue = "heap", paramLabel = "heap|disk",
+  @Option(names = "--state-store", defaultValue = "disk", paramLabel = "disk|heap",
       converter = StateStoreKindConverter.class, description = {
-      "Where entity states live: disk (RocksDB under DIR/state, hot entities cached in at most an eighth of the "
-          + "heap; rebuilt from the latest snapshot at every start) or heap (every entity in the heap). "
-          + "Default: heap (disk becomes the default once its snapshots are RocksDB checkpoints)."})
+      "Where entity states live: disk (RocksDB under DIR/state behind a cache of hot entities, see "
+          + "--state-cache-bytes and --passivate-after; rebuilt from the latest snapshot at every start; snapshots "
+          + "are RocksDB checkpoints) or heap (every entity in the heap, every snapshot encodes them all). "
+          + "Default: ${DEFAULT-VALUE}."})
   StateStoreKind stateStore;
+
+  @Option(names = "--state-cache-bytes", paramLabel = "SIZE", description = {
+      "The disk store's cache of hot entities (decoded states in the heap), e.g. 64MB, 1GB or bytes; 0 caches "
+          + "nothing. Least recently used entities leave first; a read of one that left costs one disk lookup. "
+          + "At most the maximum heap (-Xmx). Ignored with --state-store heap. Default: an eighth of the maximum "
+          + "heap."})
+  String stateCacheBytes;
+
+  @Option(names = "--passivate-after", paramLabel = "DURATION", description = {
+      "How long an entity nobody reads or writes stays in the disk store's cache before it leaves the heap "
+          + "(passivation), e.g. 10m, 90s, 500ms or 1h. Ignored with --state-store heap. Default: 10m."})
+  String passivateAfter;
 
   /** Lower-case names on the command line, with the accepted ones in the error. */
   static final class StateStoreKindConverter implements picocli.CommandLine.ITypeConverter<StateStoreKind> {
@@ -191,6 +204,16 @@ final class NodeCommand implements Callable<Integer> {
     if (diskReserve != null) {
       builder.diskReserveBytes(parseBytes("--disk-reserve", diskReserve));
     }
+    try {
+      if (stateCacheBytes != null) {
+        builder.stateCacheBytesMax(parseBytes("--state-cache-bytes", stateCacheBytes));
+      }
+      if (passivateAfter != null) {
+        builder.passivateAfter(parseDuration("--passivate-after", passivateAfter));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     return builder;
   }
 
@@ -229,6 +252,22 @@ final class NodeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), option + " must be >= 0, was '" + value + "'");
     }
     return bytes;
+  }
+
+  /** {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h}: a whole number and a unit. */
+  private java.time.Duration parseDuration(String option, String value) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)").matcher(value.strip());
+    if (!m.matches()) {
+      throw new ParameterException(spec.commandLine(), option + " must be a whole number and a unit (ms, s, m or h) "
+          + "such as 500ms, 90s or 10m, was '" + value + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> java.time.Duration.ofMillis(n);
+      case "s" -> java.time.Duration.ofSeconds(n);
+      case "m" -> java.time.Duration.ofMinutes(n);
+      default -> java.time.Duration.ofHours(n);
+    };
   }
 
   private static String servingOn(Peer self) {

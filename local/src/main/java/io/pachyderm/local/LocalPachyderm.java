@@ -98,6 +98,7 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
     private Duration requestTimeout = PachydermClient.REQUEST_TIMEOUT_DEFAULT;
     private EffectRetry effectRetry = EffectRetry.DEFAULT;
     private io.pachyderm.node.settings.StateStoreKind stateStoreKind = io.pachyderm.node.settings.StateStoreKind.DEFAULT;
+    private io.pachyderm.node.settings.StateCache stateCache = io.pachyderm.node.settings.StateCache.defaults();
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "data dir");
@@ -154,12 +155,30 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
     }
 
     /**
-     * Where entity states live: {@link io.pachyderm.node.settings.StateStoreKind#HEAP} (the default, see
-     * {@link io.pachyderm.node.settings.StateStoreKind#DEFAULT}) or {@link io.pachyderm.node.settings.StateStoreKind#DISK}
-     * (RocksDB under {@code <dataDir>/state}).
+     * Where entity states live: {@link io.pachyderm.node.settings.StateStoreKind#DISK} (the default, see
+     * {@link io.pachyderm.node.settings.StateStoreKind#DEFAULT}: RocksDB under {@code <dataDir>/state}
+     * behind a cache of hot entities) or {@link io.pachyderm.node.settings.StateStoreKind#HEAP}.
      */
     public Builder stateStore(io.pachyderm.node.settings.StateStoreKind kind) {
       this.stateStoreKind = Objects.requireNonNull(kind, "state store kind");
+      return this;
+    }
+
+    /**
+     * The DISK store's cache of hot entities, in estimated heap bytes: 0..the maximum heap, default
+     * an eighth of it; ignored by a HEAP store (see {@link io.pachyderm.node.settings.StateCache}).
+     */
+    public Builder stateCacheBytesMax(long bytes) {
+      this.stateCache = stateCache.withBytesMax(bytes);
+      return this;
+    }
+
+    /**
+     * How long an entity nobody uses stays in the DISK store's cache before it leaves the heap: at
+     * least 1 ms, default 10 minutes; ignored by a HEAP store (see {@link io.pachyderm.node.settings.StateCache}).
+     */
+    public Builder passivateAfter(Duration idle) {
+      this.stateCache = stateCache.withPassivateAfter(idle);
       return this;
     }
 
@@ -179,6 +198,8 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
           .entitiesPerEcosystemMax(entitiesPerEcosystemMax)
           .journal(journalOptions)
           .stateStore(stateStoreKind)
+          .stateCacheBytesMax(stateCache.bytesMax())
+          .passivateAfter(stateCache.passivateAfter())
           .effectRetry(effectRetry);
       handlers.forEach(nb::effectHandler);
       PachydermNode node = nb.build().start();

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.StateCache;
 import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.node.settings.NodeLimits;
 import io.pachyderm.node.settings.QueueLimits;
@@ -59,6 +60,7 @@ final class NodeDraft {
   FatalErrorPolicy fatalErrorPolicy = FatalErrorPolicy.HALT_JVM;
   long diskReserveBytes = PachydermNode.Builder.DISK_RESERVE_BYTES_DEFAULT;
   StateStoreKind stateStoreKind = StateStoreKind.DEFAULT;
+  StateCache stateCache = StateCache.defaults();
 
   NodeDraft(String nodeId, List<Peer> peers, Path dataDir) {
     this.nodeId = Objects.requireNonNull(nodeId, "node id");
@@ -73,6 +75,6 @@ final class NodeDraft {
         electionTimeoutMin, limits, quotaEntitiesPerEcosystem, effectRetry, timerFiresPerSecondMax, queueLimits,
         journalOptions, journalEnabled, logEntriesKeptForLaggingNodesMax, tls, tlsReloadInterval, insecure,
         policyFile, clientToken, meterRegistry, metricsHost, metricsPort, readyApplyLagEntriesMax, fatalErrorPolicy,
-        diskReserveBytes, stateStoreKind);
+        diskReserveBytes, stateStoreKind, stateCache);
   }
 }

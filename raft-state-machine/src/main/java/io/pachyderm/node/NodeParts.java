@@ -69,7 +69,7 @@ record NodeParts(RaftGroup group, RaftServer server, EntityStateMachine stateMac
     EntityStateMachine stateMachine = new EntityStateMachine(b.nodeId(), b.types(), limits, b.effectHandlers(),
         b.effectRetry(), b.timerFiresPerSecondMax(), b.journalEnabled() ? b.dataDir().resolve("journal") : null,
         b.journalOptions(), b.logEntriesKeptForLaggingNodesMax(), metrics, b.queueLimits(),
-        StateStores.create(b.stateStoreKind(), b.dataDir(), b.types()));
+        StateStores.create(b.stateStoreKind(), b.dataDir(), b.types(), b.stateCache()));
     FailStop failStop = new FailStop(b.nodeId(), b.fatalErrorPolicy());
     stateMachine.failStop(failStop);
     List<Path> storageDirs = new ArrayList<>(List.of(b.dataDir().resolve("raft")));

@@ -1,5 +1,6 @@
 package io.pachyderm.node;
 
+import io.pachyderm.node.settings.StateCache;
 import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.node.settings.NodeLimits;
 import io.pachyderm.node.settings.QueueLimits;
@@ -48,10 +49,11 @@ record NodeSettings(String nodeId, List<Peer> peers, Path dataDir, String cluste
                     TlsMaterial tls, Duration tlsReloadInterval, boolean insecure, Path policyFile,
                     String clientToken, MeterRegistry meterRegistry, String metricsHost, Integer metricsPort,
                     long readyApplyLagEntriesMax, FatalErrorPolicy fatalErrorPolicy, long diskReserveBytes,
-                    StateStoreKind stateStoreKind) {
+                    StateStoreKind stateStoreKind, StateCache stateCache) {
   NodeSettings {
     Objects.requireNonNull(nodeId, "node id");
     Objects.requireNonNull(stateStoreKind, "state store kind");
+    Objects.requireNonNull(stateCache, "state cache");
     effectHandlers = Collections.unmodifiableMap(new LinkedHashMap<>(effectHandlers));
     NodeChecks.requireSecureSetup(nodeId, peers, transport, tls, insecure);
     if (policyFile != null && tls == null) {

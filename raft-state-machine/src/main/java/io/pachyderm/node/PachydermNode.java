@@ -37,7 +37,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.server.RaftServer;
 
 /**
@@ -211,14 +214,36 @@ public final class PachydermNode implements AutoCloseable {
     return group.getGroupId().getUuid();
   }
 
-  /** Takes a snapshot now (normally automatic); returns its index. */
+  /**
+   * Takes a snapshot now (normally automatic) unless nothing was applied since the latest one;
+   * returns the index of the snapshot that holds the state as applied when this was called. Waits
+   * up to {@link #SNAPSHOT_TIMEOUT_MS} ms.
+   *
+   * <p>Ratis takes it on its apply thread, between two entries: a snapshot taken from the caller's
+   * thread would race the apply thread (1. the caller notes applied index 6; 2. the apply thread
+   * applies entry 7 to the store; 3. the snapshot holds entry 7 but says 6, and the replay after a
+   * restart applies 7 twice). A DISK store's checkpoint detects this and stops the node.
+   *
+   * @throws UncheckedIOException naming the node and Ratis' reason when the snapshot fails
+   */
   public long takeSnapshot() {
+    SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(ClientId.randomId(), server.getId(),
+        group.getGroupId(), 0, SNAPSHOT_TIMEOUT_MS, 1);
+    RaftClientReply reply;
     try {
-      return server.getDivision(group.getGroupId()).getStateMachine().takeSnapshot();
+      reply = server.snapshotManagement(request);
     } catch (IOException e) {
       throw new UncheckedIOException("node " + nodeId + ": snapshot failed", e);
     }
+    if (!reply.isSuccess()) {
+      throw new UncheckedIOException("node " + nodeId + ": snapshot failed", reply.getException() != null
+          ? new IOException(reply.getException()) : new IOException("Ratis refused the snapshot: " + reply));
+    }
+    return reply.getLogIndex();
   }
+
+  /** How long {@link #takeSnapshot()} waits for Ratis' apply thread to take the snapshot. */
+  public static final long SNAPSHOT_TIMEOUT_MS = 120_000;
 
   /**
    * Why this node stopped after a fatal error (fail-stop, see {@link FatalErrorPolicy}), or empty
@@ -500,9 +525,9 @@ public final class PachydermNode implements AutoCloseable {
     }
 
     /**
-     * The free space this node keeps on the file systems of its Raft log ({@code <dataDir>/raft}) and
-     * event journal ({@code <dataDir>/journal}), in bytes (the CLI's {@code --disk-reserve}); default
-     * {@link #DISK_RESERVE_BYTES_DEFAULT} (256 MiB). While either has less free, this node as leader
+     * The free space this node keeps on the file systems of its Raft log ({@code <dataDir>/raft}),
+     * event journal ({@code <dataDir>/journal}) and DISK state store ({@code <dataDir>/state}), in bytes (the CLI's {@code --disk-reserve}); default
+     * {@link #DISK_RESERVE_BYTES_DEFAULT} (256 MiB). While any has less free, this node as leader
      * refuses writes (commands, sends, admin and dead-letter actions) before they reach the log, with
      * {@link io.pachyderm.api.StorageFullException} at the client (retryable: nothing was written);
      * reads go on, and writes resume once space is back, without a restart. Free space is asked of
@@ -516,17 +541,37 @@ public final class PachydermNode implements AutoCloseable {
       return this;
     }
 
-    /** Checks the settings together (see each setter) and assembles the node; {@link PachydermNode#start()} serves. */
     /**
-     * Where entity states live: {@link StateStoreKind#HEAP} (the default, see there) or
-     * {@link StateStoreKind#DISK} (RocksDB under {@code <dataDir>/state}, a cache of hot entities of
-     * at most an eighth of the heap, rebuilt from the latest snapshot at every start).
+     * Where entity states live: {@link StateStoreKind#DISK} (the default: RocksDB under {@code
+     * <dataDir>/state} behind a cache of hot entities, rebuilt from the latest snapshot at every
+     * start) or {@link StateStoreKind#HEAP} (every entity in the heap).
      */
     public Builder stateStore(StateStoreKind kind) {
       draft.stateStoreKind = Objects.requireNonNull(kind, "state store kind");
       return this;
     }
 
+    /**
+     * The DISK store's cache of hot entities, in estimated heap bytes (the CLI's {@code
+     * --state-cache-bytes}): 0 caches nothing (every read is a disk read), at most the JVM's maximum
+     * heap; default an eighth of it. Ignored by a HEAP store. See {@link StateCache}.
+     */
+    public Builder stateCacheBytesMax(long bytes) {
+      draft.stateCache = draft.stateCache.withBytesMax(bytes);
+      return this;
+    }
+
+    /**
+     * How long a DISK store keeps an entity nobody reads or writes in its cache before it leaves the
+     * heap (passivation; the CLI's {@code --passivate-after}): at least 1 ms, default 10 minutes.
+     * Ignored by a HEAP store. See {@link StateCache}.
+     */
+    public Builder passivateAfter(Duration idle) {
+      draft.stateCache = draft.stateCache.withPassivateAfter(idle);
+      return this;
+    }
+
+    /** Checks the settings together (see each setter) and assembles the node; {@link PachydermNode#start()} serves. */
     public PachydermNode build() {
       return new PachydermNode(draft.settings());
     }

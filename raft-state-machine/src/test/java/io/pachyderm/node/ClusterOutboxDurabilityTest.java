@@ -41,7 +41,9 @@ class ClusterOutboxDurabilityTest {
         }))) {
       cluster.awaitLeader();
       PachydermClient client = cluster.client();
-      client.call(TestMessaging.ALARM.ref("a"), new Arm("after-restart", 3_000, null));
+      // Due well after the snapshots below (each waits for a node's apply thread and checkpoint; seconds
+      // on a loaded machine), so that it is still pending in all three; the wait after the restart allows 60 s.
+      client.call(TestMessaging.ALARM.ref("a"), new Arm("after-restart", 20_000, null));
       client.call(TestMessaging.JOB.ref("j"), new Run(1));
       await(() -> keys.size() >= 2, "the effect was attempted and failed");
       for (int i = 0; i < 3; i++) {

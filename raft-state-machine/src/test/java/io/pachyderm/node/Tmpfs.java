@@ -39,6 +39,14 @@ final class Tmpfs implements AutoCloseable {
     return dir;
   }
 
+  /** Grows (or shrinks) the mounted tmpfs to {@code size} in place: space comes back without unmounting. */
+  void resize(String size) throws IOException {
+    String out = run("mount", "-o", "remount,size=" + size, dir.toString());
+    if (out != null) {
+      throw new IOException("remounting " + dir + " with size " + size + " failed: " + out);
+    }
+  }
+
   long usableBytes() throws IOException {
     return Files.getFileStore(dir).getUsableSpace();
   }

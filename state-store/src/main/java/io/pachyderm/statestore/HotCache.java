@@ -5,16 +5,23 @@ import io.pachyderm.runtime.EntityKey;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
- * The hot entities' decoded states, least recently used first out, bounded in bytes. Holds applied
- * values only (the store puts a state here once its entry's batch is written; speculation never
- * reaches a store). An entity that leaves is read back from RocksDB on its next get: passivation
- * with nothing else changing for the caller.
+ * The hot entities' decoded states, least recently used first out, bounded in bytes and in idle
+ * time ({@link CacheLimits}). Holds applied values only (the store puts a state here once its
+ * entry's batch is written; speculation never reaches a store). An entity that leaves is read back
+ * from RocksDB on its next get: passivation with nothing else changing for the caller.
  *
  * <p>A value's size is an estimate: its encoded bytes plus its key's characters plus a fixed
  * overhead for the map entry, the key and the {@link Versioned}; the decoded object is usually of
  * the same order as its encoding. Thread-safe: one lock, because a get reorders the map.
+ *
+ * <p>Passivation: the map is in access order, so its eldest entries are the longest idle ones.
+ * Every operation first drops the eldest entries idle for {@code passivateAfterMs} or more (it stops
+ * at the first younger one, so a sweep costs only what it removes), and {@link #passivateIdle} does
+ * the same for a caller with no entity to read. The clock is local and monotonic; it decides only
+ * what stays in the heap, never what a read returns, so nothing replicated depends on it.
  *
  * <p>Read race (why {@link #insertIfUnchanged}): a reader that missed here reads RocksDB, then
  * caches what it read. 1. reader reads v1 from RocksDB; 2. the apply thread writes v2 and caches it;
@@ -26,18 +33,37 @@ final class HotCache {
   /** Per cached entity beyond its encoded state and key: map entry, key record, Versioned, sizes. */
   static final int ENTRY_OVERHEAD_BYTES = 160;
 
-  private record Entry(Versioned value, long bytes) {}
+  /** Mutable only in its access time, under the cache's lock. */
+  private static final class Entry {
+    final Versioned value;
+    final long bytes;
+    long lastAccessMs;
+
+    Entry(Versioned value, long bytes, long lastAccessMs) {
+      this.value = value;
+      this.bytes = bytes;
+      this.lastAccessMs = lastAccessMs;
+    }
+  }
 
   private final long bytesMax;
+  private final long passivateAfterMs;
+  private final LongSupplier nowMs;
   private final LinkedHashMap<EntityKey, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true);
   private long bytes;
   private long generation;
+  private long passivated;
 
-  HotCache(long bytesMax) {
-    if (bytesMax < 0) {
-      throw new IllegalArgumentException("stateCacheBytesMax must be >= 0 (0 caches nothing), was " + bytesMax);
-    }
-    this.bytesMax = bytesMax;
+  /** A cache on the JVM's monotonic clock. */
+  HotCache(CacheLimits limits) {
+    this(limits, () -> System.nanoTime() / 1_000_000);
+  }
+
+  /** @param nowMs a monotonic clock in milliseconds (tests pass their own) */
+  HotCache(CacheLimits limits, LongSupplier nowMs) {
+    this.bytesMax = limits.bytesMax();
+    this.passivateAfterMs = limits.passivateAfterMs();
+    this.nowMs = nowMs;
   }
 
   static long sizeOf(EntityKey key, int encodedBytes) {
@@ -46,8 +72,14 @@ final class HotCache {
   }
 
   synchronized Versioned get(EntityKey key) {
+    long now = nowMs.getAsLong();
+    dropIdle(now);
     Entry e = entries.get(key);
-    return e == null ? null : e.value();
+    if (e == null) {
+      return null;
+    }
+    e.lastAccessMs = now;
+    return e.value;
   }
 
   /** The generation a reader notes before it reads RocksDB. */
@@ -68,6 +100,11 @@ final class HotCache {
     }
   }
 
+  /** Drops every entity idle for {@code passivateAfterMs} or more; returns how many it dropped. */
+  synchronized int passivateIdle() {
+    return dropIdle(nowMs.getAsLong());
+  }
+
   synchronized void clear() {
     generation++;
     entries.clear();
@@ -82,24 +119,52 @@ final class HotCache {
     return bytes;
   }
 
+  /** Entities dropped for being idle since this cache was created (not those dropped for room). */
+  synchronized long passivated() {
+    return passivated;
+  }
+
   long bytesMax() {
     return bytesMax;
   }
 
+  long passivateAfterMs() {
+    return passivateAfterMs;
+  }
+
   private void insert(EntityKey key, Versioned value, long valueBytes) {
+    long now = nowMs.getAsLong();
+    dropIdle(now);
     Entry old = entries.remove(key);
     if (old != null) {
-      bytes -= old.bytes();
+      bytes -= old.bytes;
     }
     if (valueBytes > bytesMax) {
       return; // larger than the whole cache: read from RocksDB every time
     }
-    entries.put(key, new Entry(value, valueBytes));
+    entries.put(key, new Entry(value, valueBytes, now));
     bytes += valueBytes;
     Iterator<Map.Entry<EntityKey, Entry>> eldest = entries.entrySet().iterator();
     while (bytes > bytesMax && eldest.hasNext()) {
-      bytes -= eldest.next().getValue().bytes();
+      bytes -= eldest.next().getValue().bytes;
       eldest.remove();
     }
+  }
+
+  /** Access order puts the longest idle first, so the sweep stops at the first entry still in use. */
+  private int dropIdle(long now) {
+    int dropped = 0;
+    Iterator<Map.Entry<EntityKey, Entry>> eldest = entries.entrySet().iterator();
+    while (eldest.hasNext()) {
+      Entry e = eldest.next().getValue();
+      if (now - e.lastAccessMs < passivateAfterMs) {
+        break;
+      }
+      bytes -= e.bytes;
+      eldest.remove();
+      dropped++;
+    }
+    passivated += dropped;
+    return dropped;
   }
 }

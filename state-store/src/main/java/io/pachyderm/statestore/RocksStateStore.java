@@ -71,10 +71,10 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   private record Pending(Versioned value, long bytes) {}
 
-  private RocksStateStore(Path dir, EntityTypes types, long cacheBytesMax) {
+  private RocksStateStore(Path dir, EntityTypes types, CacheLimits cacheLimits) {
     this.dir = dir;
     this.types = types;
-    this.cache = new HotCache(cacheBytesMax);
+    this.cache = new HotCache(cacheLimits);
   }
 
   /**
@@ -97,9 +97,15 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
    * on the same directory must fail on that lock, before it touches the first one's store).
    */
   public static RocksStateStore unopened(Path dir, EntityTypes types, long cacheBytesMax) {
+    return unopened(dir, types, CacheLimits.ofBytes(cacheBytesMax));
+  }
+
+  /** As {@link #unopened(Path, EntityTypes, long)}, with the cache's size and idle time both given. */
+  public static RocksStateStore unopened(Path dir, EntityTypes types, CacheLimits cacheLimits) {
     Objects.requireNonNull(dir, "state store directory");
     Objects.requireNonNull(types, "entity types");
-    return new RocksStateStore(dir, types, cacheBytesMax);
+    Objects.requireNonNull(cacheLimits, "cache limits");
+    return new RocksStateStore(dir, types, cacheLimits);
   }
 
   /**
@@ -131,7 +137,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   /** The default cache bound: an eighth of the heap the JVM may use. */
   public static long defaultCacheBytesMax() {
-    return Runtime.getRuntime().maxMemory() / 8;
+    return CacheLimits.defaultBytesMax();
   }
 
   private void openDb() throws IOException {
@@ -284,6 +290,25 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   public long cacheBytesMax() {
     return cache.bytesMax();
+  }
+
+  public long cachePassivateAfterMs() {
+    return cache.passivateAfterMs();
+  }
+
+  /**
+   * Drops from the cache every entity nobody read or wrote for the cache's idle time (any thread):
+   * every read and write does this too, so a node calls it only to empty the cache of a quiet node.
+   *
+   * @return how many entities left the heap
+   */
+  public int passivateIdle() {
+    return cache.passivateIdle();
+  }
+
+  /** Entities the cache has dropped for being idle since this store was created. */
+  public long passivatedEntities() {
+    return cache.passivated();
   }
 
   public Path directory() {

@@ -224,6 +224,11 @@ public final class EntityStateMachine extends BaseStateMachine {
     closeStateStore();
   }
 
+  /** The store of applied states (for {@link NodeInternals#stateStore}). */
+  StateStore stateStore() {
+    return store;
+  }
+
   /** Closes the state store (a DISK store's RocksDB); also for a node whose start failed before Ratis ran. */
   public void closeStateStore() {
     StateStores.close(nodeId, store);

@@ -48,6 +48,18 @@ public final class NodeInternals {
     return installed.raftServer(node);
   }
 
+  /**
+   * The store of applied states under {@code node}, a started {@code PachydermNode} (a DISK node's
+   * is a {@code RocksStateStore}, whose cache tests and tools watch).
+   *
+   * @throws IOException when Ratis cannot hand over the node's division
+   */
+  public static io.pachyderm.replica.StateStore stateStore(Object node) throws java.io.IOException {
+    RaftServer server = raftServer(node);
+    var group = server.getGroupIds().iterator().next();
+    return ((EntityStateMachine) server.getDivision(group).getStateMachine()).stateStore();
+  }
+
   private record Accessor<N>(Class<N> nodeType, Function<N, RaftServer> raftServerOf) {
     RaftServer raftServer(Object node) {
       if (!nodeType.isInstance(node)) {
