@@ -158,12 +158,28 @@ public final class EntityStateMachine extends BaseStateMachine {
     division = server.getDivision(groupId);
     // NEW -> STARTING -> RUNNING: snapshot installation later needs RUNNING -> PAUSING -> PAUSED.
     getLifeCycle().startAndTransition(() -> {
+      InstallLeftovers.repair(nodeId, raftStorage.getStorageDir().getStateMachineDir().toPath());
       storage.init(raftStorage);
       // Here rather than when the node is built: Ratis holds the data directory's lock by now.
       StateStores.openAtStart(nodeId, store);
-      journal.openWhile(this::loadLatestSnapshot);
+      try {
+        journal.openWhile(this::loadLatestSnapshot);
+      } catch (IOException | RuntimeException e) {
+        // Ratis never closes a state machine whose start failed: release the store (RocksDB's lock)
+        // here, or this process cannot start the node again once the cause (a damaged checkpoint) is fixed.
+        closeStoreAfterFailedStart(e);
+        throw e;
+      }
       journal.markGap(getLastAppliedTermIndex());
     }, IOException.class);
+  }
+
+  private void closeStoreAfterFailedStart(Exception cause) {
+    try {
+      StateStores.close(nodeId, store);
+    } catch (RuntimeException closeFailure) {
+      cause.addSuppressed(closeFailure);
+    }
   }
 
   /**
