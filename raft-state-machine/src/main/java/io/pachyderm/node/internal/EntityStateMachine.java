@@ -165,21 +165,11 @@ public final class EntityStateMachine extends BaseStateMachine {
       try {
         journal.openWhile(this::loadLatestSnapshot);
       } catch (IOException | RuntimeException e) {
-        // Ratis never closes a state machine whose start failed: release the store (RocksDB's lock)
-        // here, or this process cannot start the node again once the cause (a damaged checkpoint) is fixed.
-        closeStoreAfterFailedStart(e);
+        StateStores.closeAfterFailedStart(nodeId, store, e);
         throw e;
       }
       journal.markGap(getLastAppliedTermIndex());
     }, IOException.class);
-  }
-
-  private void closeStoreAfterFailedStart(Exception cause) {
-    try {
-      StateStores.close(nodeId, store);
-    } catch (RuntimeException closeFailure) {
-      cause.addSuppressed(closeFailure);
-    }
   }
 
   /**
