@@ -9,6 +9,7 @@
 #   chaos-tests/run.sh --workload follow --nemesis combined --duration 60s   # followers, journals on every node
 #   chaos-tests/run.sh --workload append --nemesis control --duration 15s   # must catch lost writes
 #   chaos-tests/run.sh --workload register --nemesis storage --duration 90s  # a node's data disk filled
+#   chaos-tests/run.sh --workload bank --nemesis combined --duration 8m --state-store disk  # RocksDB state
 #   chaos-tests/run.sh --long --workloads bank --nemeses combined,partition   # 30 min each, one table (long.sh)
 #   chaos-tests/run.sh --workload register --keys 5 --rate 100 --concurrency 4 --read-fraction 0.2 \
 #       --schedule faults.txt --duration 90s               # your faults at your times, 5 fixed entities
@@ -24,6 +25,8 @@
 #   at 100s fill-disk n2 for 20s      # n2's own data filesystem filled, then freed (a run with it
 #                                     # loop-mounts an ext4 image per node at its data dir)
 # Targets: leader, random-node, n1..nN, all-nodes (not for isolate). A parse error names the line.
+# --state-store heap|disk: where every node keeps entity states (default: the node's default,
+# StateStoreKind.DEFAULT); the summary names it.
 # Workload shape: --keys N (N fixed entities), --read-fraction F, --rate (ops/s bound), --concurrency.
 # Each run writes <out>/<time>-<workload>-<nemesis>/ (default out: ./chaos-results): history.jsonl,
 # verdicts.json, summary.txt, latency.png, nemesis.log, and each node's log, data and dispatch log.

@@ -5,6 +5,7 @@ import io.pachyderm.chaos.workload.ReliableEffectCounterEntity;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.cluster.tls.TlsFiles;
 import io.pachyderm.node.settings.EffectRetry;
+import io.pachyderm.node.settings.StateStoreKind;
 import io.pachyderm.node.PachydermNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,6 +68,11 @@ public final class ChaosNode implements Callable<Integer> {
   @Option(names = "--segment-bytes", defaultValue = "16777216", description = "Raft log segment size, above the 8 MiB entry limit (default ${DEFAULT-VALUE}).")
   long logSegmentBytesMax;
 
+  @Option(names = "--state-store", paramLabel = "heap|disk", converter = StateStoreOption.class,
+      description = "Where entity states live: heap, or disk (RocksDB under <data>/state). Default: the "
+          + "node's default (StateStoreKind.DEFAULT).")
+  StateStoreKind stateStore = StateStoreKind.DEFAULT;
+
   @Option(names = "--tls-cert", paramLabel = "FILE", description = "This node's certificate chain (PEM); with "
       + "--tls-key and --tls-ca: mutual TLS. Default: plaintext.")
   Path tlsCert;
@@ -115,7 +121,8 @@ public final class ChaosNode implements Callable<Integer> {
         .electionTimeoutMin(Duration.ofMillis(electionTimeoutMs))
         .snapshotThresholdEntries(snapshotThresholdEntries)
         .logSegmentBytesMax(logSegmentBytesMax)
-        .effectRetry(effectRetry());
+        .effectRetry(effectRetry())
+        .stateStore(stateStore);
     TlsFiles tls = tlsFiles();
     if (tls != null) {
       builder.tls(tls);
@@ -138,6 +145,32 @@ public final class ChaosNode implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** {@code heap} or {@code disk}, the harness's spelling of a {@link StateStoreKind}. */
+  public static final class StateStoreOption implements CommandLine.ITypeConverter<StateStoreKind> {
+    @Override
+    public StateStoreKind convert(String value) {
+      return parse(value);
+    }
+
+    /**
+     * {@code heap} or {@code disk}, any case.
+     *
+     * @throws IllegalArgumentException naming the value otherwise
+     */
+    public static StateStoreKind parse(String value) {
+      return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "heap" -> StateStoreKind.HEAP;
+        case "disk" -> StateStoreKind.DISK;
+        default -> throw new IllegalArgumentException("--state-store must be heap or disk, was '" + value + "'");
+      };
+    }
+
+    /** The option's value for {@code kind}: {@code heap} or {@code disk}. */
+    public static String name(StateStoreKind kind) {
+      return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** The three TLS files, or null for plaintext; some but not all of them is a usage error. */

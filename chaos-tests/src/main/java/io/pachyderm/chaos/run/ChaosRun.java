@@ -5,7 +5,9 @@ import io.pachyderm.chaos.checker.Verdict;
 import io.pachyderm.chaos.nemesis.ChaosSchedule;
 import io.pachyderm.chaos.nemesis.NemesisSchedule;
 import io.pachyderm.chaos.net.NetnsHosts;
+import io.pachyderm.chaos.nodes.ChaosNode;
 import io.pachyderm.chaos.workload.WorkloadShape;
+import io.pachyderm.node.settings.StateStoreKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +28,7 @@ import picocli.CommandLine.Option;
  * chaos-tests/run.sh --workload append --nemesis partition --duration 10m --out chaos-results
  * chaos-tests/run.sh --workload register --keys 5 --rate 100 --schedule faults.txt --duration 90s
  * chaos-tests/run.sh --workload bank --nemesis combined --duration 3m --tls
+ * chaos-tests/run.sh --workload bank --nemesis combined --duration 8m --state-store disk
  * </pre>
  *
  * <p>Exit codes: 0 when every checker found the history valid; 1 on any anomaly (or a run the
@@ -112,6 +115,11 @@ public final class ChaosRun implements Callable<Integer> {
           + "presents (default: plaintext).")
   boolean tls;
 
+  @Option(names = "--state-store", paramLabel = "heap|disk", converter = ChaosNode.StateStoreOption.class,
+      description = "Where the nodes keep entity states: heap, or disk (RocksDB under each node's data dir). "
+          + "Default: the node's default (StateStoreKind.DEFAULT).")
+  StateStoreKind stateStore = StateStoreKind.DEFAULT;
+
   @Option(names = "--rebuild-closed-client",
       description = "Replace the client when its Ratis window has closed for good, as a Jepsen client reopens "
           + "its connection (default: keep it, so the run measures the real client).")
@@ -185,7 +193,7 @@ public final class ChaosRun implements Callable<Integer> {
       shape = shape.withReadFraction(readFraction);
     }
     return new RunSettings(workload, chosenNemesis, duration, nodes, out, chosenSeed, concurrency, rate, ops,
-        requestTimeout, NemesisSchedule.Timing.DEFAULT, progress, rebuildClosedClient, shape, faults, tls);
+        requestTimeout, NemesisSchedule.Timing.DEFAULT, progress, rebuildClosedClient, shape, faults, tls, stateStore);
   }
 
   /**

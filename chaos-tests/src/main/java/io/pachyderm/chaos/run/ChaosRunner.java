@@ -15,6 +15,7 @@ import io.pachyderm.chaos.nemesis.ScheduledNemesis;
 import io.pachyderm.chaos.nemesis.Nemeses;
 import io.pachyderm.chaos.net.NetnsHosts;
 import io.pachyderm.chaos.nodes.ChaosCluster;
+import io.pachyderm.chaos.nodes.ChaosNode;
 import io.pachyderm.chaos.nodes.DataDisks;
 import io.pachyderm.chaos.nodes.NodeProcess;
 import io.pachyderm.chaos.nodes.OutboxStatus;
@@ -82,6 +83,8 @@ public final class ChaosRunner {
   public static final String TRANSPORT_SECURITY = "transport security";
   public static final String MUTUAL_TLS = "mutual TLS";
   public static final String PLAINTEXT = "plaintext";
+  /** The summary's line naming the nodes' state store ({@code heap} or {@code disk}). */
+  public static final String STATE_STORE = "state store";
   /** The name of the harness's own verdict. */
   public static final String RECOVERY_CHECKER = "recovery";
 
@@ -140,11 +143,13 @@ public final class ChaosRunner {
     info.put("request timeout", s.requestTimeout().toMillis() + " ms");
     info.put(TRANSPORT_SECURITY, s.mutualTls() ? MUTUAL_TLS + " (a CA made for the run, in the run dir's "
         + ChaosCluster.TLS_DIR + "/)" : PLAINTEXT);
+    info.put(STATE_STORE, ChaosNode.StateStoreOption.name(s.stateStore()));
     info.put("run dir", runDir.toString());
     // run.sh passes the commit it built; tests run from the working tree they were built from.
     info.put("build", System.getProperty("pachyderm.chaos.build", "working tree"));
-    out.printf("chaos: %s x %s for %d s on %d nodes%s, seed %d -> %s%n", workload.name(), nemesisLabel,
-        s.duration().toSeconds(), s.nodes(), s.mutualTls() ? " with mutual TLS" : "", s.seed(), runDir);
+    out.printf("chaos: %s x %s for %d s on %d nodes (%s state store)%s, seed %d -> %s%n", workload.name(),
+        nemesisLabel, s.duration().toSeconds(), s.nodes(), ChaosNode.StateStoreOption.name(s.stateStore()),
+        s.mutualTls() ? " with mutual TLS" : "", s.seed(), runDir);
 
     List<Anomaly> harness = new ArrayList<>();
     List<NemesisInterval> intervals = new ArrayList<>();
@@ -390,11 +395,13 @@ public final class ChaosRunner {
   /**
    * Node options: snapshots every 2,000 entries during nemesis runs (so restarts load snapshots
    * and lagging nodes get them installed); none in the control run, whose planted fault is in the
-   * log and must not be papered over by a snapshot. Then the workload's own options.
+   * log and must not be papered over by a snapshot. The run's state store. Then the workload's own
+   * options.
    */
-  private static List<String> nodeArgs(RunPlan s, Workload workload) {
+  static List<String> nodeArgs(RunPlan s, Workload workload) {
     List<String> args = new ArrayList<>(s.isControl() ? List.of("--snapshot-threshold", "100000000")
         : List.of("--snapshot-threshold", "2000"));
+    args.addAll(List.of("--state-store", ChaosNode.StateStoreOption.name(s.stateStore())));
     args.addAll(workload.nodeArgs());
     return args;
   }

@@ -8,6 +8,7 @@ import io.pachyderm.chaos.nodes.NodeCode;
 import io.pachyderm.chaos.workload.Workload;
 import io.pachyderm.chaos.workload.WorkloadShape;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.node.settings.StateStoreKind;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +46,8 @@ import java.util.function.Supplier;
  * duration + 1,000 operations, a 4 s request timeout (slower answers are recorded as unknown
  * outcomes: the command may still have taken effect), a random seed (printed), a 90 s recovery
  * wait, output under {@code chaos-results} (or the {@code chaos.out} system property), progress
- * every 10 s to {@code System.out}, plaintext (no TLS).
+ * every 10 s to {@code System.out}, plaintext (no TLS), the nodes' default state store
+ * ({@link StateStoreKind#DEFAULT}).
  *
  * <p>Needs root (network namespaces, iptables): {@link #run()} throws
  * {@link IllegalStateException} where they are unavailable; {@link #unavailableReason()} says so
@@ -106,6 +108,7 @@ public final class ChaosScenario {
     private Duration progressEvery = Duration.ofSeconds(10);
     private PrintStream out = System.out;
     private boolean mutualTls;
+    private StateStoreKind stateStore = StateStoreKind.DEFAULT;
 
     private Builder() {}
 
@@ -221,6 +224,15 @@ public final class ChaosScenario {
       return this;
     }
 
+    /**
+     * Where every node keeps entity states: {@link StateStoreKind#HEAP} or {@link StateStoreKind#DISK}
+     * (RocksDB under the node's data dir). Default {@link StateStoreKind#DEFAULT}.
+     */
+    public Builder stateStore(StateStoreKind kind) {
+      this.stateStore = Objects.requireNonNull(kind, "kind");
+      return this;
+    }
+
     /** Where progress lines and the summary go; default {@code System.out}. */
     public Builder out(PrintStream out) {
       this.out = Objects.requireNonNull(out, "out");
@@ -261,7 +273,8 @@ public final class ChaosScenario {
       String nemesisLabel = schedule != null ? RunSettings.SCHEDULE : nemesis != null ? nemesis : "combined";
       RunPlan plan = new RunPlan(workload, shape, nemesisLabel, schedule, duration, nodes, outDir,
           seed != null ? seed : System.nanoTime(), concurrency, opsPerSecond, ops, requestTimeout,
-          NemesisSchedule.Timing.DEFAULT, progressEvery, false, code, recoveryWait, mutualTls);
+          NemesisSchedule.Timing.DEFAULT, progressEvery, false, code, recoveryWait, mutualTls,
+          stateStore);
       return new ChaosScenario(plan, out);
     }
 

@@ -5,6 +5,7 @@ import io.pachyderm.chaos.nemesis.NemesisSchedule;
 import io.pachyderm.chaos.nemesis.Nemeses;
 import io.pachyderm.chaos.workload.Workload;
 import io.pachyderm.chaos.workload.WorkloadShape;
+import io.pachyderm.node.settings.StateStoreKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,12 +33,13 @@ import java.util.Objects;
  * @param schedule the faults when {@code nemesis} is {@value #SCHEDULE}; null otherwise
  * @param mutualTls nodes serve mutual TLS with certificates from a CA made for the run, and every
  *     client and checker presents a client certificate from it; plaintext otherwise
+ * @param stateStore where the nodes keep entity states ({@code --state-store} of every node)
  */
 public record RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
                           int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
                           NemesisSchedule.Timing timing, Duration progressEvery,
                           boolean rebuildClosedClient, WorkloadShape shape, ChaosSchedule schedule,
-                          boolean mutualTls) {
+                          boolean mutualTls, StateStoreKind stateStore) {
   public static final String CONTROL = "control";
   /** The nemesis of a run that follows a {@link ChaosSchedule}. */
   public static final String SCHEDULE = "schedule";
@@ -47,6 +49,7 @@ public record RunSettings(String workload, String nemesis, Duration duration, in
 
   public RunSettings {
     Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(stateStore, "stateStore");
     Workload.named(workload, shape);
     if (SCHEDULE.equals(nemesis) != (schedule != null)) {
       throw new IllegalArgumentException("a schedule goes with nemesis '" + SCHEDULE + "', and only with it");
@@ -74,6 +77,15 @@ public record RunSettings(String workload, String nemesis, Duration duration, in
     }
   }
 
+  /** A run on the default state store ({@link StateStoreKind#DEFAULT}). */
+  public RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
+                     int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
+                     NemesisSchedule.Timing timing, Duration progressEvery, boolean rebuildClosedClient,
+                     WorkloadShape shape, ChaosSchedule schedule, boolean mutualTls) {
+    this(workload, nemesis, duration, nodes, outDir, seed, concurrency, opsPerSecond, opsMax, requestTimeout, timing,
+        progressEvery, rebuildClosedClient, shape, schedule, mutualTls, StateStoreKind.DEFAULT);
+  }
+
   /** A plaintext run. */
   public RunSettings(String workload, String nemesis, Duration duration, int nodes, Path outDir, long seed,
                      int concurrency, double opsPerSecond, long opsMax, Duration requestTimeout,
@@ -95,7 +107,8 @@ public record RunSettings(String workload, String nemesis, Duration duration, in
   public static RunSettings of(String workload, String nemesis, Duration duration, Path outDir, long seed) {
     return new RunSettings(workload, nemesis, duration, 3, outDir, seed, CONCURRENCY_DEFAULT, OPS_PER_SECOND_DEFAULT,
         (long) (OPS_PER_SECOND_DEFAULT * duration.toSeconds() * 2 + 1000), REQUEST_TIMEOUT_DEFAULT,
-        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), false, WorkloadShape.DEFAULT, null, false);
+        NemesisSchedule.Timing.DEFAULT, Duration.ofSeconds(10), false, WorkloadShape.DEFAULT, null, false,
+        StateStoreKind.DEFAULT);
   }
 
   public boolean isControl() {
@@ -105,6 +118,12 @@ public record RunSettings(String workload, String nemesis, Duration duration, in
   /** The same run with mutual TLS on or off. */
   public RunSettings withMutualTls(boolean on) {
     return new RunSettings(workload, nemesis, duration, nodes, outDir, seed, concurrency, opsPerSecond, opsMax,
-        requestTimeout, timing, progressEvery, rebuildClosedClient, shape, schedule, on);
+        requestTimeout, timing, progressEvery, rebuildClosedClient, shape, schedule, on, stateStore);
+  }
+
+  /** The same run with the nodes on {@code kind}. */
+  public RunSettings withStateStore(StateStoreKind kind) {
+    return new RunSettings(workload, nemesis, duration, nodes, outDir, seed, concurrency, opsPerSecond, opsMax,
+        requestTimeout, timing, progressEvery, rebuildClosedClient, shape, schedule, mutualTls, kind);
   }
 }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pachyderm.chaos.checker.Anomaly;
 import io.pachyderm.chaos.checker.Verdict;
 import io.pachyderm.chaos.nemesis.ChaosSchedule;
+import io.pachyderm.chaos.nodes.ChaosNode;
 import io.pachyderm.chaos.workload.WorkloadShape;
+import io.pachyderm.node.settings.StateStoreKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +61,24 @@ class ChaosRunTest {
   void tlsIsOffUnlessAskedFor() {
     assertThat(parse("--workload", "bank").settings(1, 100).mutualTls()).isFalse();
     assertThat(parse("--workload", "bank", "--tls").settings(1, 100).mutualTls()).isTrue();
+  }
+
+  @Test
+  void theStateStoreDefaultsToTheNodesDefaultAndReachesEveryNodesCommandLine() {
+    RunSettings byDefault = parse("--workload", "bank").settings(1, 100);
+    RunSettings disk = parse("--workload", "bank", "--state-store", "disk").settings(1, 100);
+    RunSettings heap = parse("--workload", "bank", "--state-store", "heap").settings(1, 100);
+
+    assertThat(byDefault.stateStore()).isEqualTo(StateStoreKind.DEFAULT);
+    assertThat(disk.stateStore()).isEqualTo(StateStoreKind.DISK);
+    assertThat(heap.stateStore()).isEqualTo(StateStoreKind.HEAP);
+    RunPlan plan = RunPlan.of(disk);
+    assertThat(String.join(" ", ChaosRunner.nodeArgs(plan, plan.workload()))).contains("--state-store disk");
+    RunPlan heapPlan = RunPlan.of(heap);
+    assertThat(String.join(" ", ChaosRunner.nodeArgs(heapPlan, heapPlan.workload()))).contains("--state-store heap");
+    assertThat(ChaosRun.run("--state-store", "tape")).isEqualTo(ChaosRun.EXIT_USAGE);
+    assertThatThrownBy(() -> ChaosNode.StateStoreOption.parse("tape"))
+        .hasMessage("--state-store must be heap or disk, was 'tape'");
   }
 
   @Test

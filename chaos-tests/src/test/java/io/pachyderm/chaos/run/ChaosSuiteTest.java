@@ -8,6 +8,7 @@ import io.pachyderm.chaos.checker.Anomaly;
 import io.pachyderm.chaos.checker.Verdict;
 import io.pachyderm.chaos.nemesis.NemesisSchedule;
 import io.pachyderm.chaos.net.NetnsHosts;
+import io.pachyderm.node.settings.StateStoreKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The chaos suite as it runs in CI: a short run of each nemesis family, the workloads spread
  * across them, and the control run, which must be red. Each run is a real three-node cluster in
- * network namespaces (about 40 s each, the two messaging runs about 25 s, the follow run about
- * 25 s; some 5 minutes in all on two cores).
+ * network namespaces (about 40 s each, the three messaging runs about 25 s, the follow run about
+ * 25 s; some 5 minutes in all on two cores). One of the messaging runs puts the nodes on the disk
+ * store; the others use the nodes' default ({@code StateStoreKind.DEFAULT}).
  *
  * <p>Needs root. Elsewhere the tests are skipped, unless {@value #REQUIRED_ENV} is set (CI sets
  * it), in which case missing namespaces fail the build instead of silently skipping the suite.
@@ -93,6 +95,30 @@ class ChaosSuiteTest {
         .as("replica digests compared across nodes; summary:%n%s", result.summary()).isPositive();
   }
 
+  /**
+   * The same bank under every fault family with the nodes on the disk store (RocksDB, snapshots
+   * as checkpoints, installs that ship checkpoint files): restarts open the store from the latest
+   * checkpoint and replay the log; replicas must still agree and no money appear or vanish.
+   */
+  @Test
+  @Timeout(180)
+  void bankUnderCombinedFaultsOnTheDiskStore() throws InterruptedException {
+    RunResult result = run("bank", "combined", MESSAGING_RUN, false, StateStoreKind.DISK);
+    assertValid(result);
+    assertThat(result.summary()).containsPattern("(?m)^\\s*" + ChaosRunner.STATE_STORE + "\\s+disk$");
+    assertThat(stat(result, "bank", "transfersOk")).as("transfers acknowledged; summary:%n%s", result.summary())
+        .isPositive();
+    assertThat(stat(result, io.pachyderm.chaos.checker.DigestChecker.NAME, "indexesCompared"))
+        .as("replica digests compared across nodes; summary:%n%s", result.summary()).isPositive();
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(result.runDir())) {
+      assertThat(files.filter(f -> f.getFileName().toString().endsWith(".sst")
+          || f.getFileName().toString().startsWith("MANIFEST-")).count())
+          .as("RocksDB files under the nodes' data dirs in %s", result.runDir()).isPositive();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** At-least-once effects under every fault, with a third of the effects failing their first attempt. */
   @Test
   @Timeout(180)
@@ -142,12 +168,17 @@ class ChaosSuiteTest {
 
   private static RunResult run(String workload, String nemesis, Duration duration, boolean mutualTls)
       throws InterruptedException {
+    return run(workload, nemesis, duration, mutualTls, StateStoreKind.DEFAULT);
+  }
+
+  private static RunResult run(String workload, String nemesis, Duration duration, boolean mutualTls,
+      StateStoreKind stateStore) throws InterruptedException {
     long seed = Long.getLong("chaos.seed", System.nanoTime());
     Path out = Path.of(System.getProperty("chaos.out", "target/chaos-runs"));
     RunSettings defaults = RunSettings.of(workload, nemesis, duration, out, seed);
     RunSettings s = new RunSettings(workload, nemesis, duration, defaults.nodes(), out, seed, defaults.concurrency(),
         defaults.opsPerSecond(), defaults.opsMax(), defaults.requestTimeout(), CI_TIMING, Duration.ofSeconds(5), false);
-    return new ChaosRunner(System.out).run(s.withMutualTls(mutualTls));
+    return new ChaosRunner(System.out).run(s.withMutualTls(mutualTls).withStateStore(stateStore));
   }
 
   private static long stat(RunResult result, String checker, String stat) {

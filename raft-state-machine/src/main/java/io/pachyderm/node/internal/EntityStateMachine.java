@@ -158,10 +158,16 @@ public final class EntityStateMachine extends BaseStateMachine {
     division = server.getDivision(groupId);
     // NEW -> STARTING -> RUNNING: snapshot installation later needs RUNNING -> PAUSING -> PAUSED.
     getLifeCycle().startAndTransition(() -> {
+      InstallLeftovers.repair(nodeId, raftStorage.getStorageDir().getStateMachineDir().toPath());
       storage.init(raftStorage);
       // Here rather than when the node is built: Ratis holds the data directory's lock by now.
       StateStores.openAtStart(nodeId, store);
-      journal.openWhile(this::loadLatestSnapshot);
+      try {
+        journal.openWhile(this::loadLatestSnapshot);
+      } catch (IOException | RuntimeException e) {
+        StateStores.closeAfterFailedStart(nodeId, store, e);
+        throw e;
+      }
       journal.markGap(getLastAppliedTermIndex());
     }, IOException.class);
   }

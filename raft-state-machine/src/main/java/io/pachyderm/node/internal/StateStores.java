@@ -109,4 +109,18 @@ public final class StateStores {
       }
     }
   }
+
+  /**
+   * Closes {@code store} after a start failed with {@code cause}: Ratis never closes a state
+   * machine whose start failed, and an open DISK store keeps RocksDB's lock, so this process could
+   * not start the node again once the cause (a damaged checkpoint) is fixed. A failure to close
+   * is added to {@code cause}.
+   */
+  static void closeAfterFailedStart(String nodeId, StateStore store, Exception cause) {
+    try {
+      close(nodeId, store);
+    } catch (RuntimeException closeFailure) {
+      cause.addSuppressed(closeFailure);
+    }
+  }
 }
