@@ -51,9 +51,9 @@ public final class EventJournal implements AutoCloseable {
   private long excerptsScannedAtOpen; // set by open, before the journal is handed out
   private volatile boolean closed;
 
-  private EventJournal(Path dir, JournalOptions options) {
+  private EventJournal(Path dir, JournalOptions options, RefRuns refs) {
     this.queue = new JournalQueue(dir, options);
-    this.index = new JournalIndex(queue);
+    this.index = new JournalIndex(queue, refs);
     this.reader = new JournalReader(queue, index);
     this.writer = new JournalWriter(queue, index, options);
     this.indexFiles = new JournalIndexFiles(queue, index, reader);
@@ -80,7 +80,16 @@ public final class EventJournal implements AutoCloseable {
     Objects.requireNonNull(options, "options");
     JvmFlags.requireForJournal("the journal in " + dir);
     Files.createDirectories(dir);
-    EventJournal journal = new EventJournal(dir, options);
+    RefRuns refs = options.indexKind() == JournalOptions.IndexKind.DISK
+        ? DiskRefIndex.open(dir.resolve(DiskRefIndex.DIRECTORY), options.refCacheBytesMax())
+        : new RefIndex();
+    EventJournal journal;
+    try {
+      journal = new EventJournal(dir, options, refs);
+    } catch (RuntimeException e) {
+      refs.close();
+      throw e;
+    }
     try {
       JournalRecovery recovery = new JournalRecovery(journal.queue, journal.index, journal.indexFiles,
           journal.writer, options);
@@ -268,6 +277,16 @@ public final class EventJournal implements AutoCloseable {
     return excerptsScannedAtOpen;
   }
 
+  /** Estimated heap bytes the index retains (its own accounting). For tests and measurements. */
+  long indexHeapBytes() {
+    return index.heapBytesEstimate();
+  }
+
+  /** The disk ref index, null for the heap kind. For tests and measurements. */
+  DiskRefIndex diskRefIndex() {
+    return index.onDisk() ? index.diskRefs() : null;
+  }
+
   /** Waits until every index saved so far is on disk (or failed). For tests and measurements. */
   void awaitIndexWritten() {
     indexFiles.awaitWritten();
@@ -309,6 +328,7 @@ public final class EventJournal implements AutoCloseable {
     indexFiles.close();
     reader.close();
     writer.close();
+    index.close();
     queue.close();
   }
 

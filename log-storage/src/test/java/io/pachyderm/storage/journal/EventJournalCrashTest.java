@@ -37,7 +37,7 @@ class EventJournalCrashTest {
 
     long lastIndex;
     long recordsAfterCrash;
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       lastIndex = journal.lastIndex();
       recordsAfterCrash = journal.records();
       // A process crash keeps the page cache: every acknowledged entry is there.
@@ -73,7 +73,7 @@ class EventJournalCrashTest {
       assertThat(journal.lastIndex()).isEqualTo(replayTo);
       assertThat(readAll(journal)).containsExactlyElementsOf(all);
     }
-    try (EventJournal reopened = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal reopened = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(reopened.lastIndex()).isEqualTo(lastIndex + 100);
       assertThat(readAll(reopened)).containsExactlyElementsOf(expected(lastIndex + 100));
     }
@@ -91,7 +91,7 @@ class EventJournalCrashTest {
       child.waitFor(30, TimeUnit.SECONDS);
     }
     assertThat(out).contains("ack 300").contains("dying");
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(journal.lastIndex()).isEqualTo(300);
       assertThat(journal.lastCompleteIndex()).isEqualTo(300);
       assertThat(readAll(journal)).containsExactlyElementsOf(expected(300));
@@ -106,7 +106,7 @@ class EventJournalCrashTest {
       System.out.printf("append after a writer died inside an excerpt took %d ms%n", (System.nanoTime() - startNs) / 1_000_000);
       assertThat(readAll(journal)).containsExactlyElementsOf(expected(301));
     }
-    try (EventJournal reopened = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal reopened = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(readAll(reopened)).containsExactlyElementsOf(expected(301));
     }
   }
@@ -158,7 +158,7 @@ class EventJournalCrashTest {
 
       assertThat(run("mount", "-o", "remount,size=64m", journalDir.toString())).isZero();
       long lastIndex;
-      try (EventJournal journal = EventJournal.open(journalDir, JournalOptions.defaults())) {
+      try (EventJournal journal = EventJournal.open(journalDir, TestJournalOptions.defaults())) {
         lastIndex = journal.lastIndex();
         assertThat(lastIndex).isGreaterThanOrEqualTo(acknowledged);
         assertThat(readAll(journal))
@@ -171,7 +171,7 @@ class EventJournalCrashTest {
         }
         assertThat(readAll(journal)).containsExactlyElementsOf(expected(acknowledged + 100, DISK_FULL_EVENT_BYTES));
       }
-      try (EventJournal reopened = EventJournal.open(journalDir, JournalOptions.defaults())) {
+      try (EventJournal reopened = EventJournal.open(journalDir, TestJournalOptions.defaults())) {
         assertThat(readAll(reopened)).containsExactlyElementsOf(expected(acknowledged + 100, DISK_FULL_EVENT_BYTES));
       }
     } finally {
@@ -206,6 +206,7 @@ class EventJournalCrashTest {
         command.add(arg);
       }
     }
+    command.add("-D" + TestJournalOptions.PROPERTY + "=" + TestJournalOptions.kind());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(JournalCrashWriter.class.getName());

@@ -24,7 +24,7 @@ public final class JournalCrashWriter {
     // 2 KB events as in issue 12's reproduction: most records then span a page boundary, so the
     // disk fills mid-excerpt rather than between excerpts.
     Workload workload = new Workload(13, untilWriteFails ? EventJournalCrashTest.DISK_FULL_EVENT_BYTES : 120);
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       for (long index = 1; index <= entriesMax; index++) {
         for (JournalRecord r : workload.entry(index)) {
           try {
