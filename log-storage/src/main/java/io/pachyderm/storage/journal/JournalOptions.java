@@ -101,6 +101,13 @@ public final class JournalOptions {
     return refCacheBytesMax;
   }
 
+  /** These options with the ref index in {@code kind}. */
+  public JournalOptions withIndexKind(IndexKind kind) {
+    Builder b = builder().rollCycle(rollCycle).retainedCyclesMax(retainedCyclesMax).clockMs(clockMs)
+        .recordBytesMax(recordBytesMax).refCacheBytesMax(refCacheBytesMax);
+    return b.indexKind(kind).build();
+  }
+
   /** Validates each setting when it is set. */
   public static final class Builder {
     private RollCycle rollCycle = RollCycle.DAILY;
