@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * 't' ref          -> first, last version, last excerpt   the run's ends: one point read per append
  * 'c' excerpt      -> log index                  the checkpoints of {@link JournalIndex}
  * 'k' excerpt      -> after_log_index            the truncation markers
- * 'm'              -> format, the {@link RefRuns.IndexEnd}, records, refs, trimmed-before excerpt
+ * 'm'              -> format, the {@link RefRuns.IndexEnd}, records, refs, lowest excerpt bound
  * 's'              -> excerpt, CRC32 of its bytes   written by each save: proves the queue is this index's
  * </pre>
  *
@@ -106,8 +106,12 @@ final class DiskRefIndex implements RefRuns {
   private final LinkedHashMap<RefIndex.Key, DiskTail> pending = new LinkedHashMap<>();
   private long records;
   private long refs;
-  /** The excerpt below which {@link #dropBefore} last dropped everything (0: nothing yet). */
-  private long trimmedBefore;
+  /**
+   * No 'r' row has an excerpt below this (MAX_VALUE: no rows): lowered by each append, raised by a
+   * trim. A trim at or below it has no row to drop and skips the pass over the rows, so the trim
+   * that every open applies after re-indexing costs nothing unless cycle files were deleted.
+   */
+  private long excerptsFrom = Long.MAX_VALUE;
   private IndexEnd end = new IndexEnd(Position.EMPTY, -1, 0, -1, 0);
   private long rowsSinceFlush;
   private long rowsFlushedLast;
@@ -185,7 +189,7 @@ final class DiskRefIndex implements RefRuns {
     end = new IndexEnd(last, m.getLong(), m.getLong(), m.getLong(), m.getLong());
     records = m.getLong();
     refs = m.getLong();
-    trimmedBefore = m.getLong();
+    excerptsFrom = m.getLong();
     long[] cpLogIndex = new long[64];
     long[] cpExcerpt = new long[64];
     int checkpoints = 0;
@@ -232,6 +236,7 @@ final class DiskRefIndex implements RefRuns {
     put(rowKey(ref, version), longBytes(excerpt));
     put(tailKey(ref), tailValue(first, version, excerpt));
     records++;
+    excerptsFrom = Math.min(excerptsFrom, excerpt);
     pending.put(key, new DiskTail(first, version, excerpt));
   }
 
@@ -300,7 +305,10 @@ final class DiskRefIndex implements RefRuns {
   @Override
   public void dropBefore(long firstExcerpt) {
     checkOpen();
-    if (firstExcerpt <= trimmedBefore) {
+    deleteRange(new byte[] {CHECKPOINT}, prefixKey(CHECKPOINT, firstExcerpt));
+    deleteRange(new byte[] {MARKER}, prefixKey(MARKER, firstExcerpt));
+    if (firstExcerpt <= excerptsFrom) {
+      write();
       return;
     }
     try (RocksIterator it = db.newIterator()) {
@@ -345,9 +353,7 @@ final class DiskRefIndex implements RefRuns {
         }
       }
     }
-    deleteRange(new byte[] {CHECKPOINT}, prefixKey(CHECKPOINT, firstExcerpt));
-    deleteRange(new byte[] {MARKER}, prefixKey(MARKER, firstExcerpt));
-    trimmedBefore = firstExcerpt;
+    excerptsFrom = firstExcerpt; // every row left is at or above it; appends only lower it again
     cache.clear();
     cacheBytes = 0;
     write();
@@ -363,7 +369,7 @@ final class DiskRefIndex implements RefRuns {
     deleteRange(new byte[] {0}, new byte[] {(byte) 0xFF});
     records = 0;
     refs = 0;
-    trimmedBefore = 0;
+    excerptsFrom = Long.MAX_VALUE;
     end = new IndexEnd(Position.EMPTY, -1, 0, -1, 0);
     write();
   }
@@ -498,7 +504,7 @@ final class DiskRefIndex implements RefRuns {
         .putLong(last.excerpt()).putLong(last.gap() ? 1 : 0);
     m.putLong(end.lastGapExcerpt()).putLong(end.gapFloorLogIndex()).putLong(end.indexedExcerpt())
         .putLong(end.sinceCheckpoint());
-    m.putLong(records).putLong(refs).putLong(trimmedBefore);
+    m.putLong(records).putLong(refs).putLong(excerptsFrom);
     return m.array();
   }
 
