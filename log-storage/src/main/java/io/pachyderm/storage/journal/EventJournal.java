@@ -22,7 +22,10 @@ import java.util.Objects;
  *
  * <p>Open cost: without an index file, one protobuf parse per retained record; {@link #saveIndex()}
  * (at snapshot time) persists the in-memory index so that the next open parses only the records
- * appended after the save (JOURNAL.md has the figures).
+ * appended after the save (JOURNAL.md has the figures). With {@link JournalOptions.IndexKind#DISK}
+ * the per-ref index is in RocksDB, written as records are appended: the heap holds a bounded cache,
+ * {@code saveIndex} flushes the rows since the last save, and open parses only the records after
+ * the index's last persisted change (JOURNAL.md, "Ref index on disk").
  *
  * <p>Threads: {@link #append}, {@link #truncateAfter}, {@link #markGap}, {@link #flush}, {@link
  * #sync}, {@link #saveIndex} and {@link #close} from one thread at a time (the apply thread);
@@ -266,6 +269,10 @@ public final class EventJournal implements AutoCloseable {
    * on a background thread. At most one capture waits for that thread; a newer one replaces it.
    * A failed write is logged as a WARN and costs only open time: the index is a cache of the
    * queue, never the truth. Does nothing on an empty journal.
+   *
+   * <p>With {@link JournalOptions.IndexKind#DISK} there is no capture: the caller pays a flush of
+   * the ref index's rows written since the last save (time proportional to them, not to the number
+   * of refs) and one excerpt read, on its own thread.
    */
   public void saveIndex() {
     checkOpen();
