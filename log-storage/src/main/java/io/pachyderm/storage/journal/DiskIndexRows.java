@@ -18,7 +18,37 @@ final class DiskIndexRows {
   static final byte[] META = {'m'};
   static final byte[] SAVE_POINT = {'s'};
 
+  private static final long META_FORMAT = 1;
+  private static final int META_LONGS = 14;
+
   private DiskIndexRows() {}
+
+  /** The 'm' row: the index's end, its record and ref counts, and the bound below which no 'r' row is. */
+  record Meta(RefRuns.IndexEnd end, long records, long refs, long excerptsFrom) {}
+
+  static byte[] meta(RefRuns.IndexEnd end, long records, long refs, long excerptsFrom) {
+    ByteBuffer m = ByteBuffer.allocate(META_LONGS * 8);
+    Position last = end.last();
+    m.putLong(META_FORMAT);
+    m.putLong(last.logIndex()).putLong(last.entrySeq()).putLong(last.term()).putLong(last.entryEvents())
+        .putLong(last.excerpt()).putLong(last.gap() ? 1 : 0);
+    m.putLong(end.lastGapExcerpt()).putLong(end.gapFloorLogIndex()).putLong(end.indexedExcerpt())
+        .putLong(end.sinceCheckpoint());
+    m.putLong(records).putLong(refs).putLong(excerptsFrom);
+    return m.array();
+  }
+
+  /** The 'm' row decoded, or null when it is of another format or size. */
+  static Meta readMeta(byte[] meta) {
+    ByteBuffer m = ByteBuffer.wrap(meta);
+    if (meta.length != META_LONGS * 8 || m.getLong() != META_FORMAT) {
+      return null;
+    }
+    Position last = new Position(m.getLong(), (int) m.getLong(), m.getLong(), (int) m.getLong(), m.getLong(),
+        m.getLong() == 1);
+    RefRuns.IndexEnd end = new RefRuns.IndexEnd(last, m.getLong(), m.getLong(), m.getLong(), m.getLong());
+    return new Meta(end, m.getLong(), m.getLong(), m.getLong());
+  }
 
   static byte[] refBytes(RefIndex.Key key) {
     byte[] e = key.ecosystem().getBytes(StandardCharsets.UTF_8);

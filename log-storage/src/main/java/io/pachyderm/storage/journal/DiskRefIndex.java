@@ -74,8 +74,6 @@ final class DiskRefIndex implements RefRuns {
   static final String DIRECTORY = "ref-index";
 
   private static final Logger LOG = LoggerFactory.getLogger(EventJournal.class); // see JournalQueue
-  private static final long META_FORMAT = 1;
-  private static final int META_LONGS = 14;
   /** A trim writes its deletions in batches of about this many rows, cut between refs. */
   private static final int TRIM_BATCH_ROWS = 10_000;
   /** Estimated heap bytes of one cached run beyond its key's characters: map entry, key, strings, tail. */
@@ -178,18 +176,16 @@ final class DiskRefIndex implements RefRuns {
     if (meta == null) {
       return null;
     }
-    ByteBuffer m = ByteBuffer.wrap(meta);
-    if (meta.length != META_LONGS * 8 || m.getLong() != META_FORMAT) {
+    DiskIndexRows.Meta m = DiskIndexRows.readMeta(meta);
+    if (m == null) {
       LOG.warn("journal ref index {}: its state row is of another format ({} bytes); rebuilding by a full scan",
           dir, meta.length);
       return null;
     }
-    Position last = new Position(m.getLong(), (int) m.getLong(), m.getLong(), (int) m.getLong(), m.getLong(),
-        m.getLong() == 1);
-    end = new IndexEnd(last, m.getLong(), m.getLong(), m.getLong(), m.getLong());
-    records = m.getLong();
-    refs = m.getLong();
-    excerptsFrom = m.getLong();
+    end = m.end();
+    records = m.records();
+    refs = m.refs();
+    excerptsFrom = m.excerptsFrom();
     long[] cpLogIndex = new long[64];
     long[] cpExcerpt = new long[64];
     int checkpoints = 0;
@@ -475,7 +471,7 @@ final class DiskRefIndex implements RefRuns {
 
   /** Writes the batch with the 'm' row, then lets the cache see the batch's runs. */
   private void write() {
-    put(META, meta());
+    put(META, DiskIndexRows.meta(end, records, refs, excerptsFrom));
     try {
       db.write(writeOptions, batch);
     } catch (RocksDBException e) {
@@ -494,18 +490,6 @@ final class DiskRefIndex implements RefRuns {
       }
     }
     pending.clear();
-  }
-
-  private byte[] meta() {
-    ByteBuffer m = ByteBuffer.allocate(META_LONGS * 8);
-    Position last = end.last();
-    m.putLong(META_FORMAT);
-    m.putLong(last.logIndex()).putLong(last.entrySeq()).putLong(last.term()).putLong(last.entryEvents())
-        .putLong(last.excerpt()).putLong(last.gap() ? 1 : 0);
-    m.putLong(end.lastGapExcerpt()).putLong(end.gapFloorLogIndex()).putLong(end.indexedExcerpt())
-        .putLong(end.sinceCheckpoint());
-    m.putLong(records).putLong(refs).putLong(excerptsFrom);
-    return m.array();
   }
 
   private void cachePut(RefIndex.Key key, DiskTail t) {
