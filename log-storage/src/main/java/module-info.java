@@ -13,6 +13,7 @@ module io.pachyderm.storage {
   requires chronicle.bytes;
   requires chronicle.core;
   requires org.slf4j;
+  requires rocksdbjni;
 
   exports io.pachyderm.storage to io.pachyderm.node, io.pachyderm.bench;
   exports io.pachyderm.storage.journal to io.pachyderm.node, io.pachyderm.local, io.pachyderm.cli, io.pachyderm.bench;

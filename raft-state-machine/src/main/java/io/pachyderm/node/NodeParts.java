@@ -19,6 +19,7 @@ import io.pachyderm.node.internal.NodeMetrics;
 import io.pachyderm.node.internal.RatisConfig;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.security.Refusals;
+import io.pachyderm.storage.journal.JournalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ record NodeParts(RaftGroup group, RaftServer server, EntityStateMachine stateMac
     NodeMetrics metrics = meters.metrics();
     EntityStateMachine stateMachine = new EntityStateMachine(b.nodeId(), b.types(), limits, b.effectHandlers(),
         b.effectRetry(), b.timerFiresPerSecondMax(), b.journalEnabled() ? b.dataDir().resolve("journal") : null,
-        b.journalOptions(), b.logEntriesKeptForLaggingNodesMax(), metrics, b.queueLimits(),
+        journalOptions(b), b.logEntriesKeptForLaggingNodesMax(), metrics, b.queueLimits(),
         StateStores.create(b.stateStoreKind(), b.dataDir(), b.types(), b.stateCache()));
     FailStop failStop = new FailStop(b.nodeId(), b.fatalErrorPolicy());
     stateMachine.failStop(failStop);
@@ -122,6 +123,15 @@ record NodeParts(RaftGroup group, RaftServer server, EntityStateMachine stateMac
    * old and new members both during a change); before the server or the group is loaded, whether
    * it is one of the configured peers.
    */
+  /**
+   * The journal's options for this node: with the disk state store the journal's ref index is on
+   * disk too (in the heap it would again bound the entity count by the heap: ~150 bytes per entity).
+   */
+  private static JournalOptions journalOptions(NodeSettings b) {
+    return b.stateStoreKind() == StateStoreKind.DISK
+        ? b.journalOptions().withIndexKind(JournalOptions.IndexKind.DISK) : b.journalOptions();
+  }
+
   private static boolean isGroupMember(RaftServer server, RaftGroup group, String peerId) {
     RaftPeerId id = RaftPeerId.valueOf(peerId);
     try {

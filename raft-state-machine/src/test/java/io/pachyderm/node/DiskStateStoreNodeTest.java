@@ -55,8 +55,13 @@ class DiskStateStoreNodeTest {
       heap = node.appliedDigest();
     }
     assertThat(Files.exists(StateStores.directory(data))).as("the heap store wrote nothing under state/").isFalse();
+    Path refIndex = data.resolve("journal").resolve("ref-index");
+    assertThat(Files.exists(refIndex)).as("the heap store's node keeps the journal's ref index in the heap").isFalse();
     try (PachydermNode node = single(peers, data, StateStoreKind.DISK); PachydermClient client = client(peers)) {
       assertThat(Files.isDirectory(StateStores.directory(data))).isTrue();
+      assertThat(Files.isDirectory(refIndex)).as("the disk store's node keeps the journal's ref index on disk").isTrue();
+      // doc-0 got pages 0, 7, 14, 21, 28: its history comes from the disk ref index (built by one scan).
+      assertThat(client.history(TestDocument.TYPE.ref("doc-0"), 1)).hasSize(5);
       for (int d = 0; d < 7; d++) {
         assertThat(client.query(TestDocument.TYPE.ref("doc-" + d)).state().pages()).as("doc-%d", d)
             .hasSize(d < 2 ? 5 : 4);

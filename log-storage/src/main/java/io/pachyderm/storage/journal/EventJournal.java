@@ -22,7 +22,10 @@ import java.util.Objects;
  *
  * <p>Open cost: without an index file, one protobuf parse per retained record; {@link #saveIndex()}
  * (at snapshot time) persists the in-memory index so that the next open parses only the records
- * appended after the save (JOURNAL.md has the figures).
+ * appended after the save (JOURNAL.md has the figures). With {@link JournalOptions.IndexKind#DISK}
+ * the per-ref index is in RocksDB, written as records are appended: the heap holds a bounded cache,
+ * {@code saveIndex} flushes the rows since the last save, and open parses only the records after
+ * the index's last persisted change (JOURNAL.md, "Ref index on disk").
  *
  * <p>Threads: {@link #append}, {@link #truncateAfter}, {@link #markGap}, {@link #flush}, {@link
  * #sync}, {@link #saveIndex} and {@link #close} from one thread at a time (the apply thread);
@@ -51,9 +54,9 @@ public final class EventJournal implements AutoCloseable {
   private long excerptsScannedAtOpen; // set by open, before the journal is handed out
   private volatile boolean closed;
 
-  private EventJournal(Path dir, JournalOptions options) {
+  private EventJournal(Path dir, JournalOptions options, RefRuns refs) {
     this.queue = new JournalQueue(dir, options);
-    this.index = new JournalIndex(queue);
+    this.index = new JournalIndex(queue, refs);
     this.reader = new JournalReader(queue, index);
     this.writer = new JournalWriter(queue, index, options);
     this.indexFiles = new JournalIndexFiles(queue, index, reader);
@@ -80,7 +83,16 @@ public final class EventJournal implements AutoCloseable {
     Objects.requireNonNull(options, "options");
     JvmFlags.requireForJournal("the journal in " + dir);
     Files.createDirectories(dir);
-    EventJournal journal = new EventJournal(dir, options);
+    RefRuns refs = options.indexKind() == JournalOptions.IndexKind.DISK
+        ? DiskRefIndex.open(dir.resolve(DiskRefIndex.DIRECTORY), options.refCacheBytesMax())
+        : new RefIndex();
+    EventJournal journal;
+    try {
+      journal = new EventJournal(dir, options, refs);
+    } catch (RuntimeException e) {
+      refs.close();
+      throw e;
+    }
     try {
       JournalRecovery recovery = new JournalRecovery(journal.queue, journal.index, journal.indexFiles,
           journal.writer, options);
@@ -257,6 +269,10 @@ public final class EventJournal implements AutoCloseable {
    * on a background thread. At most one capture waits for that thread; a newer one replaces it.
    * A failed write is logged as a WARN and costs only open time: the index is a cache of the
    * queue, never the truth. Does nothing on an empty journal.
+   *
+   * <p>With {@link JournalOptions.IndexKind#DISK} there is no capture: the caller pays a flush of
+   * the ref index's rows written since the last save (time proportional to them, not to the number
+   * of refs) and one excerpt read, on its own thread.
    */
   public void saveIndex() {
     checkOpen();
@@ -266,6 +282,16 @@ public final class EventJournal implements AutoCloseable {
   /** Excerpts parsed by open: all of them after a full scan, the tail only after loading an index. */
   long excerptsScannedAtOpen() {
     return excerptsScannedAtOpen;
+  }
+
+  /** Estimated heap bytes the index retains (its own accounting). For tests and measurements. */
+  long indexHeapBytes() {
+    return index.heapBytesEstimate();
+  }
+
+  /** The disk ref index, null for the heap kind. For tests and measurements. */
+  DiskRefIndex diskRefIndex() {
+    return index.onDisk() ? index.diskRefs() : null;
   }
 
   /** Waits until every index saved so far is on disk (or failed). For tests and measurements. */
@@ -309,6 +335,7 @@ public final class EventJournal implements AutoCloseable {
     indexFiles.close();
     reader.close();
     writer.close();
+    index.close();
     queue.close();
   }
 

@@ -35,7 +35,7 @@ final class JournalIndex {
   private final JournalQueue queue;
   private final Object lock = new Object();
   // ---- guarded by lock ----
-  private final RefIndex refs = new RefIndex();
+  private final RefRuns refs;
   private long[] cpLogIndex = new long[64];
   private long[] cpExcerpt = new long[64];
   private int cpSize;
@@ -51,7 +51,7 @@ final class JournalIndex {
   private long indexedExcerpt = -1;
   /** The ref {@link #orderProblem} looked up last and what it found, for {@link #index}. */
   private RefIndex.Key checkedKey;
-  private RefIndex.Entries checkedEntries;
+  private RefRuns.Tail checkedEntries;
   /**
    * Counts the changes that may drop a ref's run other than {@link #index} (trim, truncation,
    * reset, install): when it moved since {@link #orderProblem}, {@link #index} looks the ref up
@@ -61,12 +61,51 @@ final class JournalIndex {
   private long checkedRunChanges;
   // ---- end guarded ----
 
+  /** An index with its refs in the heap ({@link RefIndex}). */
   JournalIndex(JournalQueue queue) {
-    this.queue = queue;
+    this(queue, new RefIndex());
   }
 
-  /** A ref's indexed run, captured for {@link JournalReader#history}, with the markers of that moment. */
+  JournalIndex(JournalQueue queue, RefRuns refs) {
+    this.queue = queue;
+    this.refs = refs;
+  }
+
+  /**
+   * A page of a ref's indexed run, copied for {@link JournalReader#history}: the excerpts of versions
+   * {@code firstVersion..firstVersion + size - 1}, with the markers of that moment.
+   */
   record Run(long[] excerpts, int size, long firstVersion, TreeMap<Long, Long> markers) {}
+
+  /** Whether the refs are in RocksDB ({@link DiskRefIndex}), persisted as they change, rather than in an index file. */
+  boolean onDisk() {
+    return refs instanceof DiskRefIndex;
+  }
+
+  /** The disk ref index; only when {@link #onDisk()}. */
+  DiskRefIndex diskRefs() {
+    return (DiskRefIndex) refs;
+  }
+
+  /** Makes every change so far durable in the disk ref index (its {@code saveIndex}); nothing for the heap kind. */
+  void flush() {
+    synchronized (lock) {
+      refs.flush();
+    }
+  }
+
+  /** Estimated heap bytes the index retains: the ref index's own accounting plus checkpoints and markers. */
+  long heapBytesEstimate() {
+    synchronized (lock) {
+      return refs.heapBytesEstimate() + cpLogIndex.length * 16L + markers.size() * 64L;
+    }
+  }
+
+  void close() {
+    synchronized (lock) {
+      refs.close();
+    }
+  }
 
   Position last() {
     synchronized (lock) {
@@ -88,22 +127,23 @@ final class JournalIndex {
 
   VersionRange versions(Ref ref) {
     synchronized (lock) {
-      RefIndex.Entries e = refs.get(ref);
-      return e == null ? null : new VersionRange(e.firstVersion, e.lastVersion());
+      RefRuns.Tail e = refs.tail(RefIndex.Key.of(ref));
+      return e == null ? null : new VersionRange(e.firstVersion(), e.lastVersion());
     }
   }
 
   /**
-   * {@code ref}'s run as it is now, or null: the excerpt array is shared, not copied (appends
-   * write past the captured size only, see {@link RefIndex.Entries}); the markers are copied.
+   * Up to {@code limit} excerpts of {@code ref}'s run from {@code fromVersion} (or its first indexed
+   * version), copied, with the markers of this moment; null when the ref has no indexed record.
    */
-  Run run(Ref ref) {
+  Run run(Ref ref, long fromVersion, int limit) {
     synchronized (lock) {
-      RefIndex.Entries e = refs.get(ref);
-      if (e == null) {
+      RefRuns.Page page = refs.page(RefIndex.Key.of(ref), fromVersion, limit);
+      if (page == null) {
         return null;
       }
-      return new Run(e.excerpts, e.size, e.firstVersion, markers.isEmpty() ? NO_MARKERS : new TreeMap<>(markers));
+      return new Run(page.excerpts(), page.size(), page.firstVersion(),
+          markers.isEmpty() ? NO_MARKERS : new TreeMap<>(markers));
     }
   }
 
@@ -172,6 +212,7 @@ final class JournalIndex {
   void add(long excerpt, JournalRecord r) {
     synchronized (lock) {
       index(excerpt, r);
+      persist();
     }
   }
 
@@ -190,6 +231,7 @@ final class JournalIndex {
           throw queue.corrupt(excerpt, "truncation after " + after + " voids the gap marked up to " + gapFloorLogIndex);
         }
         voidBefore(excerpt, after, entry.getTruncation().getTornExcerpt());
+        persist();
         return;
       }
       if (entry.hasGap()) {
@@ -199,6 +241,7 @@ final class JournalIndex {
               + "] does not follow log index " + last.logIndex());
         }
         gap(excerpt, gap.getToLogIndex());
+        persist();
         return;
       }
       if (!entry.hasRecord()) {
@@ -214,6 +257,7 @@ final class JournalIndex {
         throw queue.corrupt(excerpt, problem);
       }
       index(excerpt, r);
+      persist();
     }
   }
 
@@ -236,6 +280,7 @@ final class JournalIndex {
   void applyTruncation(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
     synchronized (lock) {
       voidBefore(markerExcerpt, afterLogIndex, tornExcerpt);
+      persist();
     }
   }
 
@@ -243,6 +288,7 @@ final class JournalIndex {
   void applyGap(long excerpt, long toLogIndex) {
     synchronized (lock) {
       gap(excerpt, toLogIndex);
+      persist();
     }
   }
 
@@ -267,6 +313,7 @@ final class JournalIndex {
         lastGapExcerpt = -1;
         gapFloorLogIndex = 0;
       }
+      persist();
     }
   }
 
@@ -284,6 +331,7 @@ final class JournalIndex {
       lastGapExcerpt = -1;
       gapFloorLogIndex = 0;
       indexedExcerpt = -1;
+      persist();
     }
   }
 
@@ -295,7 +343,7 @@ final class JournalIndex {
   IndexImage capture() {
     IndexImage im = new IndexImage();
     synchronized (lock) {
-      if (indexedExcerpt < 0) {
+      if (indexedExcerpt < 0 || !(refs instanceof RefIndex heapRefs)) {
         return null;
       }
       im.rollCycle = queue.rollCycle().toString();
@@ -318,7 +366,7 @@ final class JournalIndex {
       }
       // IndexFile sorts the refs by key when it writes them, so this map's order never reaches
       // the file.
-      Map<RefIndex.Key, RefIndex.Entries> byRef = refs.entries();
+      Map<RefIndex.Key, RefIndex.Entries> byRef = heapRefs.entries();
       im.refs = byRef.size();
       im.keys = new RefIndex.Key[im.refs];
       im.excerpts = new long[im.refs][];
@@ -345,8 +393,9 @@ final class JournalIndex {
   void install(IndexImage im) {
     synchronized (lock) {
       reset();
+      RefIndex heapRefs = (RefIndex) refs;
       for (int i = 0; i < im.refs; i++) {
-        refs.put(im.keys[i], im.excerpts[i], im.sizes[i], im.firstVersions[i]);
+        heapRefs.put(im.keys[i], im.excerpts[i], im.sizes[i], im.firstVersions[i]);
       }
       cpLogIndex = im.cpLogIndex;
       cpExcerpt = im.cpExcerpt;
@@ -362,7 +411,47 @@ final class JournalIndex {
     }
   }
 
+  /**
+   * Takes the state the disk ref index held at its last change (its refs stay in the database):
+   * the journal's end, the gap, the checkpoints and the markers.
+   */
+  void installSaved(DiskRefIndex.Saved saved) {
+    synchronized (lock) {
+      runChanges++;
+      RefRuns.IndexEnd end = saved.end();
+      cpLogIndex = saved.cpLogIndex();
+      cpExcerpt = saved.cpExcerpt();
+      cpSize = saved.checkpoints();
+      sinceCheckpoint = end.sinceCheckpoint();
+      markers.clear();
+      markers.putAll(saved.markers());
+      last = end.last();
+      lastGapExcerpt = end.lastGapExcerpt();
+      gapFloorLogIndex = end.gapFloorLogIndex();
+      indexedExcerpt = end.indexedExcerpt();
+    }
+  }
+
+  /** The newest excerpt (record or marker) the index reflects, -1 when none. */
+  long indexedExcerpt() {
+    synchronized (lock) {
+      return indexedExcerpt;
+    }
+  }
+
+  /** The afterLogIndex of the truncation marker at {@code excerpt}, or null if none is indexed there. */
+  Long markerAt(long excerpt) {
+    synchronized (lock) {
+      return markers.get(excerpt);
+    }
+  }
+
   // ---- internals: the caller holds the lock ------------------------------------------------------
+
+  /** Ends one change: the disk ref index writes it, atomically, with the index's new end. */
+  private void persist() {
+    refs.commit(new RefRuns.IndexEnd(last, lastGapExcerpt, gapFloorLogIndex, indexedExcerpt, sinceCheckpoint));
+  }
 
   /** Why {@code r} may not follow the journal's end, or null; remembers the ref's look-up for {@link #index}. */
   private String orderProblem(JournalRecord r) {
@@ -371,7 +460,7 @@ final class JournalIndex {
       return problem;
     }
     checkedKey = RefIndex.Key.of(r.getRef());
-    checkedEntries = refs.get(checkedKey);
+    checkedEntries = refs.tail(checkedKey);
     checkedRunChanges = runChanges;
     return RecordOrder.versionProblem(r, checkedEntries, lastGapExcerpt);
   }
@@ -380,7 +469,7 @@ final class JournalIndex {
     // orderProblem(r) looked the ref up under the same lock hold (the scan) or, for append, before
     // the write: one hash look-up per record instead of two, unless a trim came in between.
     if (checkedRunChanges != runChanges) {
-      checkedEntries = refs.get(checkedKey);
+      checkedEntries = refs.tail(checkedKey);
     }
     refs.add(checkedKey, checkedEntries, r.getVersion(), excerpt);
     checkedKey = null;
@@ -395,6 +484,7 @@ final class JournalIndex {
       cpLogIndex[cpSize] = r.getLogIndex();
       cpExcerpt[cpSize] = excerpt;
       cpSize++;
+      refs.putCheckpoint(excerpt, r.getLogIndex());
     }
   }
 
@@ -417,6 +507,7 @@ final class JournalIndex {
   private void voidBefore(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
     runChanges++;
     markers.put(markerExcerpt, afterLogIndex);
+    refs.putMarker(markerExcerpt, afterLogIndex);
     long earlierMarkersMin = Long.MAX_VALUE; // records above this were voided by a marker we passed
     Position newLast = Position.EMPTY; // a gap marker met going back, or the last valid record
     Set<Long> cut = new HashSet<>(); // torn excerpts cut by this marker and the ones passed
@@ -481,5 +572,6 @@ final class JournalIndex {
     while (cpSize > 0 && cpExcerpt[cpSize - 1] > newLast.excerpt()) {
       cpSize--;
     }
+    refs.dropCheckpointsAfter(newLast.excerpt());
   }
 }

@@ -1,5 +1,7 @@
 package io.pachyderm.storage.journal;
 
+import io.pachyderm.protocol.JournalEntry;
+import io.pachyderm.protocol.JournalRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +52,16 @@ final class JournalIndexFiles {
    * one excerpt read; the file is written, fsynced and renamed on the writer thread.
    */
   void save() {
+    if (index.onDisk()) {
+      // The disk ref index wrote every change as it happened: saving is making them durable, with
+      // the CRC of the excerpt it ends at (as an index file records it). Only this (the appending)
+      // thread appends, so that excerpt cannot change under the read.
+      long through = index.indexedExcerpt();
+      if (through >= 0) {
+        index.diskRefs().save(new DiskRefIndex.SavePoint(through, reader.excerptCrc(through)));
+      }
+      return;
+    }
     IndexImage image = index.capture();
     if (image == null) {
       return;
@@ -85,6 +97,16 @@ final class JournalIndexFiles {
 
   /** Finishes a save requested before close, so that the next open can use it (waits a bounded time). */
   void close() {
+    if (index.onDisk()) {
+      try {
+        save();
+      } catch (RuntimeException e) {
+        // Not a durability path: without this save the next open re-indexes more of the journal.
+        LOG.warn("journal {}: saving the ref index at close failed ({}); the next open re-indexes more", queue.dir(),
+            e.toString());
+      }
+      return;
+    }
     if (writer == null) {
       return;
     }
@@ -105,6 +127,9 @@ final class JournalIndexFiles {
    * usable.
    */
   boolean loadNewest(ExcerptTailer tailer) {
+    if (index.onDisk()) {
+      return loadDisk(tailer);
+    }
     List<Path> files;
     try {
       files = IndexFile.listNewestFirst(indexDir);
@@ -130,6 +155,93 @@ final class JournalIndexFiles {
       LOG.warn("journal index file {} not used: {}; trying an older one, else scanning every record", file, problem);
     }
     return false;
+  }
+
+  /**
+   * Installs the state the disk ref index held at its last change, leaving {@code tailer} just after
+   * the excerpt it ends at; false (the index cleared) when it holds nothing or does not describe this
+   * queue: the caller then rebuilds it by a full scan (a new index, a migration from an index file,
+   * a damaged or foreign one).
+   */
+  private boolean loadDisk(ExcerptTailer tailer) {
+    Path dir = index.diskRefs().directory();
+    String problem;
+    try {
+      DiskRefIndex.Saved saved = index.diskRefs().loadSaved();
+      if (saved == null || saved.end().indexedExcerpt() < 0) {
+        index.reset();
+        LOG.info("journal ref index {} holds nothing yet: building it by a full scan of the journal", dir);
+        return false;
+      }
+      index.installSaved(saved);
+      problem = savePointProblem(saved.savePoint(), tailer);
+      if (problem == null) {
+        problem = savedProblem(saved.end(), tailer);
+      }
+      if (problem == null) {
+        return true;
+      }
+    } catch (RuntimeException e) {
+      problem = e.toString();
+    }
+    LOG.warn("journal ref index {} not used: {}; rebuilding it by a full scan of the journal", dir, problem);
+    index.reset();
+    return false;
+  }
+
+  /**
+   * Why the excerpt of the index's last save, while still in the queue, is not the one the index was
+   * saved at (another queue with the same positions), or null.
+   */
+  private String savePointProblem(DiskRefIndex.SavePoint savePoint, ExcerptTailer tailer) {
+    if (savePoint == null || !tailer.moveToIndex(savePoint.excerpt())) {
+      return null; // never saved, or that excerpt's file is gone (retention): the end's check remains
+    }
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (dc.isPresent() && dc.index() == savePoint.excerpt() && JournalQueue.excerptCrc(dc) != savePoint.crc()) {
+        return "the queue's excerpt 0x" + Long.toHexString(savePoint.excerpt())
+            + " is not the one the index was saved at (another queue?)";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why the disk index's saved end does not describe this queue, or null; on null the tailer is just
+   * past that excerpt. The excerpt must hold what the index says it indexed last: the record the
+   * journal ends at, the gap marker, or a truncation marker it holds.
+   */
+  private String savedProblem(RefRuns.IndexEnd end, ExcerptTailer tailer) {
+    long excerpt = end.indexedExcerpt();
+    String at = "its last indexed excerpt 0x" + Long.toHexString(excerpt);
+    if (!tailer.moveToIndex(excerpt)) {
+      return at + " is not in the queue (cycle files deleted, or the index is newer than the queue)";
+    }
+    JournalEntry entry;
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (!dc.isPresent() || dc.index() != excerpt) {
+        return at + " is not readable in the queue";
+      }
+      if (!(queue.decode(dc, new JournalQueue.ReadBuffer()) instanceof RecordFrame.Valid valid)) {
+        return at + " fails its check in the queue";
+      }
+      entry = valid.entry();
+    }
+    Position last = end.last();
+    boolean same;
+    if (entry.hasRecord()) {
+      JournalRecord r = entry.getRecord();
+      same = !last.gap() && last.excerpt() == excerpt && r.getLogIndex() == last.logIndex()
+          && r.getEntrySeq() == last.entrySeq() && r.getTerm() == last.term();
+    } else if (entry.hasGap()) {
+      same = last.gap() && last.excerpt() == excerpt && entry.getGap().getToLogIndex() == last.logIndex();
+    } else if (entry.hasTruncation()) {
+      Long after = index.markerAt(excerpt);
+      same = after != null && after == entry.getTruncation().getAfterLogIndex();
+    } else {
+      same = false;
+    }
+    return same ? null : at + " holds " + JournalQueue.describe(entry) + ", not what the index ends at (another queue?)";
   }
 
   /** Why {@code image} does not describe this queue, or null; on null the tailer is just past its last excerpt. */

@@ -6,7 +6,8 @@ import java.util.function.LongSupplier;
 /**
  * How an {@link EventJournal} lays out and retains its files. Immutable; build with {@link
  * #builder()}. Defaults: {@link RollCycle#DAILY}, keep every cycle forever, the system clock, a
- * record size limit of 4 MiB.
+ * record size limit of 4 MiB, the ref index in the heap ({@link IndexKind#HEAP}) with, for {@link
+ * IndexKind#DISK}, a 4 MiB cache of hot refs.
  */
 public final class JournalOptions {
   /** Chronicle Queue roll cycles offered by the journal: one file per cycle, named by UTC time. */
@@ -21,6 +22,23 @@ public final class JournalOptions {
     // not read back (EventJournalTest.syncCoversEveryCycleFileWrittenSinceTheLastSync found it).
   }
 
+  /** Where the journal's per-ref index (ref -> excerpts of its records, for history) lives. */
+  public enum IndexKind {
+    /**
+     * In the heap, saved whole to an index file by {@code saveIndex}: ~150 bytes per ref plus 8 per
+     * record, and a save and an open that grow with the number of refs. For small journals, tests
+     * and the simulation.
+     */
+    HEAP,
+    /**
+     * In RocksDB under {@code <journal>/ref-index}: the heap holds only a cache of hot refs
+     * ({@link #refCacheBytesMax()}); {@code saveIndex} is a flush of the rows written since the
+     * last one, and open re-indexes only the records after the index's last write. For nodes with
+     * many entities (the node uses it with the disk state store).
+     */
+    DISK
+  }
+
   /** Retention value meaning "never delete a cycle file". */
   public static final int RETAIN_FOREVER = 0;
 
@@ -28,12 +46,16 @@ public final class JournalOptions {
   private final int retainedCyclesMax;
   private final LongSupplier clockMs;
   private final int recordBytesMax;
+  private final IndexKind indexKind;
+  private final long refCacheBytesMax;
 
   private JournalOptions(Builder b) {
     this.rollCycle = b.rollCycle;
     this.retainedCyclesMax = b.retainedCyclesMax;
     this.clockMs = b.clockMs;
     this.recordBytesMax = b.recordBytesMax;
+    this.indexKind = b.indexKind;
+    this.refCacheBytesMax = b.refCacheBytesMax;
   }
 
   public static Builder builder() {
@@ -66,14 +88,49 @@ public final class JournalOptions {
     return recordBytesMax;
   }
 
+  /** Where the per-ref index lives; default {@link IndexKind#HEAP}. */
+  public IndexKind indexKind() {
+    return indexKind;
+  }
+
+  /**
+   * With {@link IndexKind#DISK}: the bound, in estimated heap bytes, of the cache of hot refs' last
+   * version (what an append checks); default 4 MiB (~16,000 refs). Ignored by {@link IndexKind#HEAP}.
+   */
+  public long refCacheBytesMax() {
+    return refCacheBytesMax;
+  }
+
+  /** These options with the ref index in {@code kind}. */
+  public JournalOptions withIndexKind(IndexKind kind) {
+    Builder b = builder().rollCycle(rollCycle).retainedCyclesMax(retainedCyclesMax).clockMs(clockMs)
+        .recordBytesMax(recordBytesMax).refCacheBytesMax(refCacheBytesMax);
+    return b.indexKind(kind).build();
+  }
+
   /** Validates each setting when it is set. */
   public static final class Builder {
     private RollCycle rollCycle = RollCycle.DAILY;
     private int retainedCyclesMax = RETAIN_FOREVER;
     private LongSupplier clockMs = System::currentTimeMillis;
     private int recordBytesMax = 4 << 20;
+    private IndexKind indexKind = IndexKind.HEAP;
+    private long refCacheBytesMax = 4L << 20;
 
     private Builder() {}
+
+    public Builder indexKind(IndexKind indexKind) {
+      this.indexKind = Objects.requireNonNull(indexKind, "indexKind");
+      return this;
+    }
+
+    public Builder refCacheBytesMax(long bytes) {
+      if (bytes < 0 || bytes > (1L << 40)) {
+        throw new IllegalArgumentException("refCacheBytesMax must be in [0, 1 TiB], got " + bytes);
+      }
+      this.refCacheBytesMax = bytes;
+      return this;
+    }
 
     public Builder rollCycle(RollCycle rollCycle) {
       this.rollCycle = Objects.requireNonNull(rollCycle, "rollCycle");

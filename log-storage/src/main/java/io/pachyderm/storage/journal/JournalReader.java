@@ -44,21 +44,16 @@ final class JournalReader {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be > 0, got " + limit);
     }
-    JournalIndex.Run run = index.run(ref);
-    if (run == null) {
+    JournalIndex.Run run = index.run(ref, fromVersion, limit);
+    if (run == null || run.size() == 0) {
       return List.of();
     }
     long firstVersion = run.firstVersion();
-    long start = Math.max(0, Math.max(fromVersion, firstVersion) - firstVersion);
-    if (start >= run.size()) {
-      return List.of();
-    }
-    int end = (int) Math.min(run.size(), start + limit);
-    List<JournalRecord> out = new ArrayList<>(end - (int) start);
+    List<JournalRecord> out = new ArrayList<>(run.size());
     JournalQueue.ReadBuffer buffer = new JournalQueue.ReadBuffer();
     ExcerptTailer tailer = borrowTailer();
     try {
-      for (int i = (int) start; i < end; i++) {
+      for (int i = 0; i < run.size(); i++) {
         long excerpt = run.excerpts()[i];
         if (!tailer.moveToIndex(excerpt)) {
           throw queue.corrupt(excerpt, "indexed excerpt of " + ref + " is missing (deleted by retention while reading?)");

@@ -75,7 +75,7 @@ final class RecordOrder {
    * forward: after a snapshot installation the versions inside the gap are missing here, and a
    * jump is how the journal learns the ref's version, once.
    */
-  static String versionProblem(JournalRecord r, RefIndex.Entries run, long lastGapExcerpt) {
+  static String versionProblem(JournalRecord r, RefRuns.Tail run, long lastGapExcerpt) {
     if (run == null || r.getVersion() == run.lastVersion() + 1) {
       return null;
     }

@@ -6,14 +6,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Ref -> Chronicle excerpt indexes of that entity's valid records, in journal order. Versions of
+ * The heap kind of {@link RefRuns} ({@link JournalOptions.IndexKind#HEAP}): ref -> Chronicle excerpt indexes of that entity's valid records, in journal order. Versions of
  * one ref are contiguous in the journal (checked on append and on open), so the record of version
  * v sits at position {@code v - firstVersion}: history needs no search. The one exception, a
  * version that jumps forward after a gap marker, restarts the ref's run at that version (the older
  * records stay in the queue but leave the index). Cost: one {@code long} per record plus ~150
  * bytes per ref. Not thread-safe: {@link JournalIndex} guards it with its lock.
  */
-final class RefIndex {
+final class RefIndex implements RefRuns {
   record Key(String ecosystem, String type, String id) {
     static Key of(Ref ref) {
       return new Key(ref.getEcosystem(), ref.getType(), ref.getId());
@@ -21,16 +21,23 @@ final class RefIndex {
   }
 
   /** Excerpts of one ref. Appends write past {@code size} only, so readers may use a captured prefix. */
-  static final class Entries {
+  static final class Entries implements RefRuns.Tail {
     long[] excerpts = new long[4];
     int size;
     long firstVersion;
 
-    long lastVersion() {
+    @Override
+    public long firstVersion() {
+      return firstVersion;
+    }
+
+    @Override
+    public long lastVersion() {
       return firstVersion + size - 1;
     }
 
-    long lastExcerpt() {
+    @Override
+    public long lastExcerpt() {
       return excerpts[size - 1];
     }
   }
@@ -46,12 +53,37 @@ final class RefIndex {
     return byRef.get(key);
   }
 
-  long records() {
+  @Override
+  public Tail tail(Key key) {
+    return byRef.get(key);
+  }
+
+  @Override
+  public long records() {
     return records;
   }
 
-  int refs() {
+  @Override
+  public int refs() {
     return byRef.size();
+  }
+
+  /** The estimate the class comment gives: ~150 bytes per ref plus one long (and slack) per record. */
+  @Override
+  public long heapBytesEstimate() {
+    return byRef.size() * 150L + records * 10L;
+  }
+
+  @Override
+  public Page page(Key key, long fromVersion, int limit) {
+    Entries e = byRef.get(key);
+    if (e == null) {
+      return null;
+    }
+    long first = Math.max(fromVersion, e.firstVersion);
+    int start = (int) Math.min(e.size, first - e.firstVersion);
+    int end = (int) Math.min(e.size, (long) start + limit);
+    return new Page(e.firstVersion + start, Arrays.copyOfRange(e.excerpts, start, end), end - start);
   }
 
   /**
@@ -68,7 +100,9 @@ final class RefIndex {
    * {@link #get} returned for {@code key} (null if none), and nothing changed the index since.
    * One hash lookup per appended record instead of two (the apply path runs this per event).
    */
-  void add(Key key, Entries e, long version, long excerpt) {
+  @Override
+  public void add(Key key, Tail tail, long version, long excerpt) {
+    Entries e = (Entries) tail;
     if (e != null && version != e.lastVersion() + 1) {
       // A new Entries object, so a reader holding the old run stays consistent.
       records -= e.size;
@@ -87,7 +121,8 @@ final class RefIndex {
   }
 
   /** Removes the last record of {@code ref}, which must be {@code excerpt} (truncation runs backward). */
-  void removeLast(Ref ref, long excerpt) {
+  @Override
+  public void removeLast(Ref ref, long excerpt) {
     Key key = Key.of(ref);
     Entries e = byRef.get(key);
     if (e == null || e.size == 0 || e.excerpts[e.size - 1] != excerpt) {
@@ -122,13 +157,15 @@ final class RefIndex {
     records += size;
   }
 
-  void clear() {
+  @Override
+  public void clear() {
     byRef.clear();
     records = 0;
   }
 
   /** Drops every record whose excerpt index is below {@code firstExcerpt} (retention). */
-  void dropBefore(long firstExcerpt) {
+  @Override
+  public void dropBefore(long firstExcerpt) {
     var it = byRef.values().iterator();
     while (it.hasNext()) {
       Entries e = it.next();

@@ -27,7 +27,7 @@ class EventJournalCompactionTest {
   @Test
   void compactionOfAnIdleJournalDeletesCyclesOlderThanRetentionAndKeepsTheNewestFile() throws IOException {
     AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
-    JournalOptions options = JournalOptions.builder()
+    JournalOptions options = TestJournalOptions.builder()
         .rollCycle(JournalOptions.RollCycle.HOURLY).retainedCyclesMax(3).clockMs(clockMs::get).build();
     Workload workload = new Workload(7, 40);
     try (EventJournal journal = EventJournal.open(dir, options)) {
@@ -78,7 +78,7 @@ class EventJournalCompactionTest {
   @Test
   void compactionUnderKeepForeverDeletesNothing() throws IOException {
     AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
-    JournalOptions options = JournalOptions.builder()
+    JournalOptions options = TestJournalOptions.builder()
         .rollCycle(JournalOptions.RollCycle.HOURLY).clockMs(clockMs::get).build();
     Workload workload = new Workload(7, 40);
     try (EventJournal journal = EventJournal.open(dir, options)) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pachyderm.protocol.JournalRecord;
+import io.pachyderm.protocol.Ref;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -37,7 +38,7 @@ class EventJournalCrashTest {
 
     long lastIndex;
     long recordsAfterCrash;
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       lastIndex = journal.lastIndex();
       recordsAfterCrash = journal.records();
       // A process crash keeps the page cache: every acknowledged entry is there.
@@ -73,7 +74,7 @@ class EventJournalCrashTest {
       assertThat(journal.lastIndex()).isEqualTo(replayTo);
       assertThat(readAll(journal)).containsExactlyElementsOf(all);
     }
-    try (EventJournal reopened = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal reopened = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(reopened.lastIndex()).isEqualTo(lastIndex + 100);
       assertThat(readAll(reopened)).containsExactlyElementsOf(expected(lastIndex + 100));
     }
@@ -91,7 +92,7 @@ class EventJournalCrashTest {
       child.waitFor(30, TimeUnit.SECONDS);
     }
     assertThat(out).contains("ack 300").contains("dying");
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(journal.lastIndex()).isEqualTo(300);
       assertThat(journal.lastCompleteIndex()).isEqualTo(300);
       assertThat(readAll(journal)).containsExactlyElementsOf(expected(300));
@@ -106,8 +107,38 @@ class EventJournalCrashTest {
       System.out.printf("append after a writer died inside an excerpt took %d ms%n", (System.nanoTime() - startNs) / 1_000_000);
       assertThat(readAll(journal)).containsExactlyElementsOf(expected(301));
     }
-    try (EventJournal reopened = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal reopened = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(readAll(reopened)).containsExactlyElementsOf(expected(301));
+    }
+  }
+
+  /**
+   * The disk ref index after kill -9 of a journal that saved its index (sync + saveIndex, as at a
+   * snapshot) every 300 entries: open resumes after the index's last persisted change (it does not
+   * scan every record), and every ref's history is exactly what the child journaled.
+   */
+  @Test
+  void killDashNineAfterIndexSavesResumesTheDiskRefIndexAndEveryRefsHistoryIsRight() throws Exception {
+    assumeTrue(TestJournalOptions.kind() == JournalOptions.IndexKind.DISK, "the disk ref index's crash test");
+    long acknowledged = runChildAndKill(childCommand("10000000", "save-every-300"), 1_000 + System.nanoTime() % 1_000);
+    assertThat(acknowledged).isGreaterThanOrEqualTo(1_000);
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
+      long lastIndex = journal.lastIndex();
+      assertThat(lastIndex).isGreaterThanOrEqualTo(acknowledged);
+      assertThat(journal.excerptsScannedAtOpen()).as("resumed after the saved index, not a full scan")
+          .isLessThan(journal.records());
+      List<JournalRecord> all = expected(lastIndex).subList(0, (int) journal.records());
+      for (int n = 0; n < 13; n++) {
+        Ref ref = Workload.ref(n);
+        List<JournalRecord> ofRef = new ArrayList<>();
+        for (JournalRecord r : all) {
+          if (r.getRef().equals(ref)) {
+            ofRef.add(r);
+          }
+        }
+        assertThat(journal.history(ref, 1, Integer.MAX_VALUE)).as("history of %s", ref.getId()).isEqualTo(ofRef);
+        assertThat(journal.versions(ref)).isEqualTo(new VersionRange(1, ofRef.size()));
+      }
     }
   }
 
@@ -158,7 +189,7 @@ class EventJournalCrashTest {
 
       assertThat(run("mount", "-o", "remount,size=64m", journalDir.toString())).isZero();
       long lastIndex;
-      try (EventJournal journal = EventJournal.open(journalDir, JournalOptions.defaults())) {
+      try (EventJournal journal = EventJournal.open(journalDir, TestJournalOptions.defaults())) {
         lastIndex = journal.lastIndex();
         assertThat(lastIndex).isGreaterThanOrEqualTo(acknowledged);
         assertThat(readAll(journal))
@@ -171,7 +202,7 @@ class EventJournalCrashTest {
         }
         assertThat(readAll(journal)).containsExactlyElementsOf(expected(acknowledged + 100, DISK_FULL_EVENT_BYTES));
       }
-      try (EventJournal reopened = EventJournal.open(journalDir, JournalOptions.defaults())) {
+      try (EventJournal reopened = EventJournal.open(journalDir, TestJournalOptions.defaults())) {
         assertThat(readAll(reopened)).containsExactlyElementsOf(expected(acknowledged + 100, DISK_FULL_EVENT_BYTES));
       }
     } finally {
@@ -206,6 +237,7 @@ class EventJournalCrashTest {
         command.add(arg);
       }
     }
+    command.add("-D" + TestJournalOptions.PROPERTY + "=" + TestJournalOptions.kind());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(JournalCrashWriter.class.getName());
@@ -215,7 +247,10 @@ class EventJournalCrashTest {
   }
 
   private long runChildAndKill(long killAfterAcks) throws Exception {
-    List<String> command = childCommand("10000000");
+    return runChildAndKill(childCommand("10000000"), killAfterAcks);
+  }
+
+  private long runChildAndKill(List<String> command, long killAfterAcks) throws Exception {
     Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     long acknowledged = 0;
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {

@@ -47,7 +47,7 @@ class EventJournalGapTest {
   }
 
   private JournalState reopenedState() throws IOException {
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       return JournalState.of(journal, REFS + 1);
     }
   }
@@ -59,7 +59,7 @@ class EventJournalGapTest {
     List<JournalRecord> missed;
     List<JournalRecord> after;
     JournalState live;
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       before = entries(journal, leader, 1, 100);
       missed = entries(null, leader, 101, 200); // purged on the leader, installed as a snapshot here
       assertThat(journal.markGap(200)).isTrue();
@@ -94,7 +94,7 @@ class EventJournalGapTest {
   @Test
   void aRefWithoutRecordsInTheGapContinuesAndBackwardOrRepeatedJumpsAreRefused() throws IOException {
     Workload leader = new Workload(REFS, 40);
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       entries(journal, leader, 1, 20);
       assertThat(journal.markGap(20)).as("nothing missing").isFalse();
       assertThat(journal.markGap(5)).isFalse();
@@ -142,7 +142,7 @@ class EventJournalGapTest {
   void aGapAfterAnIncompleteEntryVoidsThatEntryFirst() throws IOException {
     Workload leader = new Workload(REFS, 40);
     JournalState live;
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       List<JournalRecord> complete = entries(journal, leader, 1, 10);
       List<JournalRecord> entry11 = leader.entry(11); // 3 events; the process died after the first
       assertThat(journal.append(entry11.get(0))).isTrue();
@@ -175,7 +175,7 @@ class EventJournalGapTest {
     Workload replay = new Workload(REFS, 40);
     JournalState expected;
     Path reference = dir.resolve("reference");
-    try (EventJournal journal = EventJournal.open(reference, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(reference, TestJournalOptions.defaults())) {
       Workload w = new Workload(REFS, 40);
       entries(journal, w, 1, 50);
       entries(null, w, 51, 100);
@@ -185,7 +185,7 @@ class EventJournalGapTest {
     }
     Path node = dir.resolve("node");
     JournalState live;
-    try (EventJournal journal = EventJournal.open(node, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(node, TestJournalOptions.defaults())) {
       entries(journal, leader, 1, 50);
       entries(null, leader, 51, 100);
       entries(null, replay, 1, 100);
@@ -210,7 +210,7 @@ class EventJournalGapTest {
     assertThat(live.all()).isEqualTo(expected.all());
     assertThat(live.lastIndex()).isEqualTo(expected.lastIndex());
     assertThat(live.records()).isEqualTo(expected.records());
-    try (EventJournal journal = EventJournal.open(node, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(node, TestJournalOptions.defaults())) {
       assertThat(JournalState.of(journal, REFS + 1)).isEqualTo(live);
     }
   }
@@ -219,7 +219,7 @@ class EventJournalGapTest {
   void twoGapsInARowAndAGapOnAnEmptyJournal() throws IOException {
     Workload leader = new Workload(REFS, 40);
     JournalState live;
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(journal.markGap(0)).isFalse();
       entries(null, leader, 1, 40);
       assertThat(journal.markGap(40)).as("a new node: its first snapshot").isTrue();

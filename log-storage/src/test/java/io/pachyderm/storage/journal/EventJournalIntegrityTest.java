@@ -45,7 +45,7 @@ class EventJournalIntegrityTest {
     JournalRecord victim = expectedEntry(50).get(0);
     Path file = flipFirst("\"amount\":50,", "\"amount\":90,");
 
-    assertThatThrownBy(() -> EventJournal.open(dir, JournalOptions.defaults()))
+    assertThatThrownBy(() -> EventJournal.open(dir, TestJournalOptions.defaults()))
         .isInstanceOf(JournalCorruptException.class)
         .hasMessageContaining("journal " + file)
         .hasMessageContaining("fails its CRC32C check")
@@ -54,7 +54,7 @@ class EventJournalIntegrityTest {
 
   @Test
   void aFlippedByteBehindTheSavedIndexFailsHistoryAndTailersAndNeverReturnsTheEvent() throws IOException {
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       append(journal, new Workload(REFS, EVENT_BYTES), 1, 100);
       journal.sync();
       journal.saveIndex();
@@ -64,7 +64,7 @@ class EventJournalIntegrityTest {
     Ref ref = victim.getRef();
     Path file = flipFirst("\"amount\":50,", "\"amount\":90,");
 
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(journal.excerptsScannedAtOpen()).as("open used the saved index: the record was not scanned").isZero();
       assertThatThrownBy(() -> journal.history(ref, 1, Integer.MAX_VALUE))
           .isInstanceOf(JournalCorruptException.class)
@@ -114,7 +114,7 @@ class EventJournalIntegrityTest {
       appendRaw(written);
     }
 
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       long complete = torn == Torn.LAST_RECORD_BYTE_FLIPPED ? 49 : 50;
       assertThat(journal.lastCompleteIndex()).isEqualTo(complete);
       assertThat(readAll(journal)).containsExactlyElementsOf(expected(50).subList(0, (int) journal.records()));
@@ -122,7 +122,7 @@ class EventJournalIntegrityTest {
       append(journal, new Workload(REFS, EVENT_BYTES), 1, 60);
       assertThat(readAll(journal)).containsExactlyElementsOf(expected(60));
     }
-    try (EventJournal reopened = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal reopened = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(reopened.lastIndex()).isEqualTo(60);
       assertThat(readAll(reopened)).containsExactlyElementsOf(expected(60));
       for (JournalRecord r : expected(60)) {
@@ -160,7 +160,7 @@ class EventJournalIntegrityTest {
     appendRaw(new byte[200]);
     appendRaw(RecordFrame.checkedExcerpt(JournalEntry.newBuilder().setRecord(expectedEntry(51).get(0)).build()));
 
-    assertThatThrownBy(() -> EventJournal.open(dir, JournalOptions.defaults()))
+    assertThatThrownBy(() -> EventJournal.open(dir, TestJournalOptions.defaults()))
         .isInstanceOf(JournalCorruptException.class)
         .hasMessageContaining(".cq4: record at index 0x")
         .hasMessageContaining("unreadable) is not a JournalEntry");
@@ -179,7 +179,7 @@ class EventJournalIntegrityTest {
         }
       }
     }
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(journal.lastIndex()).isEqualTo(30);
       assertThat(readAll(journal)).containsExactlyElementsOf(expected(30));
       append(journal, new Workload(REFS, EVENT_BYTES), 1, 40);
@@ -199,7 +199,7 @@ class EventJournalIntegrityTest {
     int oldRecords = expected(30).size();
     assertThat(checked.subList(0, oldRecords)).containsOnly(false);
     assertThat(checked.subList(oldRecords, checked.size())).hasSize(expected(40).size() - oldRecords).containsOnly(true);
-    try (EventJournal reopened = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal reopened = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(readAll(reopened)).containsExactlyElementsOf(expected(40));
       JournalRecord first = expected(1).get(0);
       assertThat(reopened.history(first.getRef(), 1, 1)).containsExactly(first);
@@ -213,7 +213,7 @@ class EventJournalIntegrityTest {
     appendRaw(JournalEntry.newBuilder().setRecord(entry31.get(0)).build().toByteArray()); // as if its tag byte changed
     appendRaw(RecordFrame.checkedExcerpt(JournalEntry.newBuilder().setRecord(entry31.get(1)).build()));
 
-    assertThatThrownBy(() -> EventJournal.open(dir, JournalOptions.defaults()))
+    assertThatThrownBy(() -> EventJournal.open(dir, TestJournalOptions.defaults()))
         .isInstanceOf(JournalCorruptException.class)
         .hasMessageContaining("has no checksum, but this journal has checked records from its first one on");
   }
@@ -239,12 +239,16 @@ class EventJournalIntegrityTest {
 
   // ---- helpers ------------------------------------------------------------------------------------
 
-  /** Journals entries 1..to through EventJournal, then closes it. */
+  /**
+   * Journals entries 1..to through EventJournal, then closes it, leaving no saved index: the next
+   * open scans (and checks) every record, whichever the index kind.
+   */
   private void appendEntries(long to) throws IOException {
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       append(journal, new Workload(REFS, EVENT_BYTES), 1, to);
       assertThat(journal.lastIndex()).isEqualTo(to);
     }
+    TestJournalOptions.forgetSavedIndex(dir);
   }
 
   /** Appends (or skips, when journaled) the records of entries 1..to of a fresh workload. */

@@ -50,7 +50,7 @@ class EventJournalTest {
 
   @Test
   void manyRecordsRoundTripInOrderAndPerRef() throws IOException {
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       List<JournalRecord> written = appendEntries(journal, new Workload(REFS, 100), 1, 5_000);
       assertThat(journal.lastIndex()).isEqualTo(5_000);
       assertThat(journal.records()).isEqualTo(written.size());
@@ -65,7 +65,7 @@ class EventJournalTest {
 
   @Test
   void historyStartsAtTheRequestedVersionAndStopsAtTheLimit() throws IOException {
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       List<JournalRecord> written = appendEntries(journal, new Workload(REFS, 50), 1, 1_000);
       Ref ref = Workload.ref(5);
       List<JournalRecord> all = ofRef(written, ref);
@@ -83,10 +83,10 @@ class EventJournalTest {
   void reopenFindsLastIndexAndServesHistoryAndAcceptsTheNextEntry() throws IOException {
     Workload workload = new Workload(REFS, 80);
     List<JournalRecord> written;
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       written = appendEntries(journal, workload, 1, 2_000);
     }
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(journal.lastIndex()).isEqualTo(2_000);
       assertThat(journal.lastEntrySeq()).isEqualTo(written.get(written.size() - 1).getEntrySeq());
       assertThat(journal.records()).isEqualTo(written.size());
@@ -100,7 +100,7 @@ class EventJournalTest {
   @Test
   void appendAtOrBeforeTheLastPositionIsSkippedAndGapsAreRefused() throws IOException {
     Workload workload = new Workload(REFS, 40);
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       List<JournalRecord> written = appendEntries(journal, workload, 1, 10);
       long bytes = journal.bytesAppended();
       assertThat(bytes).as("bytes appended, for the node's metrics").isGreaterThanOrEqualTo(
@@ -140,7 +140,7 @@ class EventJournalTest {
 
   @Test
   void recordsOverTheSizeLimitAreRefusedBeforeWriting() throws IOException {
-    JournalOptions options = JournalOptions.builder().recordBytesMax(256).build();
+    JournalOptions options = TestJournalOptions.builder().recordBytesMax(256).build();
     try (EventJournal journal = EventJournal.open(dir, options)) {
       JournalRecord big = new Workload(REFS, 400).entry(1).get(0);
       assertThatThrownBy(() -> journal.append(big))
@@ -154,7 +154,7 @@ class EventJournalTest {
   void truncateAfterVoidsTheTailAndReplayFillsItAgain() throws IOException {
     Workload original = new Workload(REFS, 60);
     List<JournalRecord> kept;
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       kept = appendEntries(journal, original, 1, 300);
       appendEntries(journal, original, 301, 400);
       assertThat(journal.truncateAfter(400)).isFalse();
@@ -167,7 +167,7 @@ class EventJournalTest {
       assertThat(journal.history(ref, 1, 10_000)).containsExactlyElementsOf(ofRef(kept, ref));
     }
     // Survives reopen; replaying the Raft log from lastIndex + 1 gives one history again.
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(journal.lastIndex()).isEqualTo(300);
       assertThat(readAll(journal)).containsExactlyElementsOf(kept);
       Workload replay = new Workload(REFS, 60);
@@ -189,7 +189,7 @@ class EventJournalTest {
       assertThat(readAll(journal)).containsExactlyElementsOf(upTo120);
       assertThat(journal.readFrom(100).next().getLogIndex()).isEqualTo(100);
     }
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       assertThat(journal.lastIndex()).isEqualTo(120);
       Ref ref = Workload.ref(2);
       List<JournalRecord> history = journal.history(ref, 1, 10_000);
@@ -201,7 +201,7 @@ class EventJournalTest {
   @Test
   void truncationInsideAnEntryIsRepairedByReplayingThatEntry() throws IOException {
     Workload original = new Workload(REFS, 60);
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       appendEntries(journal, original, 1, 10);
       // Entry 11 only partly journaled (the process died between its events).
       assertThat(journal.append(original.entry(11).get(0))).isTrue();
@@ -212,7 +212,7 @@ class EventJournalTest {
       assertThatThrownBy(() -> journal.append(entry12))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("which is incomplete (1 of 3 records)");
     }
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       Workload replay = new Workload(REFS, 60);
       List<JournalRecord> all = new ArrayList<>();
       for (long index = 1; index <= 12; index++) {
@@ -229,7 +229,7 @@ class EventJournalTest {
   @Test
   void tailerReturnsRecordsFromALogIndexAndThenNewAppends() throws IOException {
     Workload workload = new Workload(REFS, 60);
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       List<JournalRecord> written = appendEntries(journal, workload, 1, 2_000);
       try (JournalTailer tailer = journal.readFrom(1_234)) {
         List<JournalRecord> expected = new ArrayList<>();
@@ -260,7 +260,7 @@ class EventJournalTest {
   @Test
   void retentionKeepsTheNewestCyclesAndHistoryStartsAtTheOldestRetainedVersion() throws IOException {
     AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
-    JournalOptions options = JournalOptions.builder()
+    JournalOptions options = TestJournalOptions.builder()
         .rollCycle(JournalOptions.RollCycle.HOURLY).retainedCyclesMax(2).clockMs(clockMs::get).build();
     Workload workload = new Workload(REFS, 60);
     List<JournalRecord> lastTwoHours = new ArrayList<>();
@@ -288,7 +288,7 @@ class EventJournalTest {
   @Test
   void keepForeverIsTheDefault() throws IOException {
     AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
-    JournalOptions options = JournalOptions.builder().rollCycle(JournalOptions.RollCycle.HOURLY).clockMs(clockMs::get).build();
+    JournalOptions options = TestJournalOptions.builder().rollCycle(JournalOptions.RollCycle.HOURLY).clockMs(clockMs::get).build();
     try (EventJournal journal = EventJournal.open(dir, options)) {
       Workload workload = new Workload(REFS, 60);
       for (int hour = 0; hour < 4; hour++) {
@@ -304,7 +304,7 @@ class EventJournalTest {
   @Test
   void anExcerptThatIsNotAJournalEntryBeforeTheLastStopsOpenAndNamesTheFile() throws IOException {
     Workload workload = new Workload(REFS, 40);
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       appendEntries(journal, workload, 1, 5);
     }
     try (ChronicleQueue raw = ChronicleQueue.singleBuilder(dir).rollCycle(RollCycles.FAST_DAILY).build();
@@ -319,14 +319,14 @@ class EventJournalTest {
     }
     List<Path> files = cycleFiles();
     assertThat(files).hasSize(1);
-    assertThatThrownBy(() -> EventJournal.open(dir, JournalOptions.defaults()))
+    assertThatThrownBy(() -> EventJournal.open(dir, TestJournalOptions.defaults()))
         .isInstanceOf(JournalCorruptException.class)
         .hasMessageContaining(files.get(0).toString()).hasMessageContaining("not a JournalEntry");
   }
 
   @Test
   void syncForcesTheFilesAndTheJournalStaysUsable() throws IOException {
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       Workload workload = new Workload(REFS, 40);
       List<JournalRecord> written = appendEntries(journal, workload, 1, 50);
       journal.flush();
@@ -341,7 +341,7 @@ class EventJournalTest {
   @Test
   void anExternalReaderWithPlainChronicleReadsTheDocumentedFormat() throws Exception {
     List<JournalRecord> written;
-    try (EventJournal journal = EventJournal.open(dir, JournalOptions.defaults())) {
+    try (EventJournal journal = EventJournal.open(dir, TestJournalOptions.defaults())) {
       Workload workload = new Workload(REFS, 40);
       written = appendEntries(journal, workload, 1, 20);
       journal.truncateAfter(15);
@@ -401,7 +401,7 @@ class EventJournalTest {
     AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
     for (JournalOptions.RollCycle cycle : JournalOptions.RollCycle.values()) {
       Path sub = dir.resolve(cycle.name());
-      JournalOptions options = JournalOptions.builder().rollCycle(cycle).clockMs(clockMs::get).build();
+      JournalOptions options = TestJournalOptions.builder().rollCycle(cycle).clockMs(clockMs::get).build();
       try (EventJournal journal = EventJournal.open(sub, options)) {
         Workload workload = new Workload(REFS, 40);
         for (int step = 0; step < 3; step++) {

@@ -160,7 +160,7 @@ class JournalIndexTest {
 
     assertThat(index.versions(next.getRef())).isEqualTo(new VersionRange(next.getVersion(), next.getVersion()));
     assertThat(index.records()).isEqualTo(1);
-    assertThat(index.run(next.getRef()).size()).isEqualTo(1);
+    assertThat(index.run(next.getRef(), 1, Integer.MAX_VALUE).size()).isEqualTo(1);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------
@@ -185,8 +185,8 @@ class JournalIndexTest {
     for (int n = 0; n < REFS; n++) {
       Ref ref = Workload.ref(n);
       assertThat(actual.versions(ref)).as("versions of %s", ref.getId()).isEqualTo(expected.versions(ref));
-      JournalIndex.Run a = actual.run(ref);
-      JournalIndex.Run e = expected.run(ref);
+      JournalIndex.Run a = actual.run(ref, 1, Integer.MAX_VALUE);
+      JournalIndex.Run e = expected.run(ref, 1, Integer.MAX_VALUE);
       assertThat(Arrays.copyOf(a.excerpts(), a.size())).isEqualTo(Arrays.copyOf(e.excerpts(), e.size()));
     }
     for (long logIndex : new long[] {1, 2, 100, 300, 600, 700, 701, 750, 751, Long.MAX_VALUE}) {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JournalRecoveryTest {
   private static final int REFS = 7;
   private static final int EVENT_BYTES = 60;
-  private static final JournalOptions OPTIONS = JournalOptions.defaults();
+  private static final JournalOptions OPTIONS = TestJournalOptions.defaults();
 
   @TempDir
   Path dir;
