@@ -205,7 +205,10 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
       PachydermNode node = nb.build().start();
       try {
         awaitReady(node);
+        // The node's own id, not one derived from the peer list: the data directory keeps the id of
+        // its first start, and the port (so the peer list) changes when the saved one is taken.
         PachydermClient client = PachydermClient.builder(peers)
+            .clusterId(node.clusterId())
             .entityTypes(types)
             .ecosystem(ecosystem)
             .requestTimeout(requestTimeout)
