@@ -176,6 +176,7 @@ class DiskOutboxTest {
       heap.addMessage(m);
       disk.addMessage(m);
       pending.put(new Outbox.Id(a, seq), m);
+      assertPairAgrees(heap, disk, pending, m);
     } else if (kind <= 5 && !pending.isEmpty()) {
       // Delivered (the oldest of its pair) or, now and then, any one (a receiver gone).
       List<Outbox.Id> ids = new ArrayList<>(pending.keySet());
@@ -188,6 +189,7 @@ class DiskOutboxTest {
         heap.removeMessage(id, m);
         disk.removeMessage(id, m);
         pending.remove(id);
+        assertPairAgrees(heap, disk, pending, m);
       }
     } else if (kind == 6) {
       Outbox.Id id = new Outbox.Id(a, heap.nextSeq(a));
@@ -220,6 +222,18 @@ class DiskOutboxTest {
     }
     assertThat(disk.pendingItems()).isEqualTo(heap.pendingItems());
     assertThat(disk.digest()).isEqualTo(heap.digest());
+  }
+
+  /** The pair order of every pending message of {@code m}'s pair, in the entry that just changed it. */
+  private static void assertPairAgrees(Outbox heap, Outbox disk, Map<Outbox.Id, PendingMessage> pending,
+                                       PendingMessage m) {
+    for (Map.Entry<Outbox.Id, PendingMessage> e : pending.entrySet()) {
+      PendingMessage other = e.getValue();
+      if (other.getSource().equals(m.getSource()) && other.getTarget().equals(m.getTarget())) {
+        assertThat(disk.isNextOfItsPair(e.getKey(), other)).as("pair order of %s inside an entry", e.getKey())
+            .isEqualTo(heap.isNextOfItsPair(e.getKey(), other));
+      }
+    }
   }
 
   private static void assertSame(Outbox heap, Outbox disk, Map<Outbox.Id, PendingMessage> pending) {
