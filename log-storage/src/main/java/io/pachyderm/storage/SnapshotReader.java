@@ -32,6 +32,8 @@ public final class SnapshotReader implements AutoCloseable {
   private final long entitiesInFile;
   /** The dedup records this file holds: none when the checkpoint's store holds the table (dedup_in_checkpoint). */
   private final long dedupInFile;
+  /** The outbox records this file holds: none when the checkpoint's store holds the outbox (outbox_in_checkpoint). */
+  private final long outboxInFile;
   private long entitiesRead;
   private long dedupRead;
   private long outboxRead;
@@ -70,10 +72,17 @@ public final class SnapshotReader implements AutoCloseable {
       throw new SnapshotFormatException(path + ": the header says a checkpoint holds the dedup table, but it names"
           + " no checkpoint");
     }
+    if (h.getOutboxInCheckpoint() && !checkpoint) {
+      raw.close();
+      throw new SnapshotFormatException(path + ": the header says a checkpoint holds the outbox, but it names"
+          + " no checkpoint");
+    }
     this.header = h;
     this.entitiesInFile = checkpoint ? 0 : h.getEntities();
     // dedup_in_checkpoint: the table is in the checkpoint's store; dedup_entries still counts it.
     this.dedupInFile = h.getDedupInCheckpoint() ? 0 : h.getDedupEntries();
+    // outbox_in_checkpoint: the outbox is in the checkpoint's store; outbox_items still counts it.
+    this.outboxInFile = h.getOutboxInCheckpoint() ? 0 : h.getOutboxItems();
   }
 
   public SnapshotHeader header() {
@@ -128,7 +137,7 @@ public final class SnapshotReader implements AutoCloseable {
     if (entitiesRead != entitiesInFile || dedupRead != dedupInFile) {
       throw new IllegalStateException("read all entity and dedup records before outbox records");
     }
-    if (outboxRead == header.getOutboxItems()) {
+    if (outboxRead == outboxInFile) {
       return null;
     }
     OutboxItem item;
@@ -136,11 +145,11 @@ public final class SnapshotReader implements AutoCloseable {
       item = OutboxItem.parseDelimitedFrom(in);
     } catch (InvalidProtocolBufferException x) {
       throw new SnapshotFormatException(path + ": outbox record " + (outboxRead + 1) + " of "
-          + header.getOutboxItems() + " is truncated or corrupt: " + x.getMessage());
+          + outboxInFile + " is truncated or corrupt: " + x.getMessage());
     }
     if (item == null) {
       throw new SnapshotFormatException(path + ": truncated after " + outboxRead + " of "
-          + header.getOutboxItems() + " outbox records");
+          + outboxInFile + " outbox records");
     }
     outboxRead++;
     return item;
@@ -149,7 +158,7 @@ public final class SnapshotReader implements AutoCloseable {
   /** Checks counts and checksum. @throws SnapshotFormatException if the file is not whole */
   public void verify() throws IOException {
     if (entitiesRead != entitiesInFile || dedupRead != dedupInFile
-        || outboxRead != header.getOutboxItems()) {
+        || outboxRead != outboxInFile) {
       throw new IllegalStateException("verify() before every record was read");
     }
     int expected = (int) in.getChecksum().getValue();

@@ -39,6 +39,8 @@ public final class SnapshotWriter implements AutoCloseable {
   private final long entitiesInFile;
   /** The dedup records this file holds: none when the checkpoint's store holds the table (dedup_in_checkpoint). */
   private final long dedupInFile;
+  /** The outbox records this file holds: none when the checkpoint's store holds the outbox (outbox_in_checkpoint). */
+  private final long outboxInFile;
   private long entitiesWritten;
   private long dedupWritten;
   private long outboxWritten;
@@ -51,6 +53,11 @@ public final class SnapshotWriter implements AutoCloseable {
           + " header may say that its checkpoint holds the dedup table");
     }
     dedupInFile = header.getDedupInCheckpoint() ? 0 : header.getDedupEntries();
+    if (header.getOutboxInCheckpoint() && header.getCheckpoint().isEmpty()) {
+      throw new IllegalArgumentException("only a format " + CHECKPOINT_FORMAT_VERSION
+          + " header may say that its checkpoint holds the outbox");
+    }
+    outboxInFile = header.getOutboxInCheckpoint() ? 0 : header.getOutboxItems();
     this.target = target;
     this.temp = target.resolveSibling(target.getFileName() + ".tmp");
     this.header = header;
@@ -97,9 +104,9 @@ public final class SnapshotWriter implements AutoCloseable {
 
   public void writeOutbox(OutboxItem item) throws IOException {
     if (entitiesWritten != entitiesInFile || dedupWritten != dedupInFile
-        || outboxWritten == header.getOutboxItems()) {
+        || outboxWritten == outboxInFile) {
       throw new IllegalStateException("outbox record out of place: " + dedupWritten + " dedup of "
-          + dedupInFile + ", " + outboxWritten + " outbox of " + header.getOutboxItems());
+          + dedupInFile + ", " + outboxWritten + " outbox of " + outboxInFile);
     }
     item.writeDelimitedTo(out);
     outboxWritten++;
@@ -108,10 +115,10 @@ public final class SnapshotWriter implements AutoCloseable {
   /** Writes the trailer, fsyncs and renames the file into place. */
   public void commit() throws IOException {
     if (entitiesWritten != entitiesInFile || dedupWritten != dedupInFile
-        || outboxWritten != header.getOutboxItems()) {
+        || outboxWritten != outboxInFile) {
       throw new IllegalStateException("snapshot incomplete: " + entitiesWritten + "/" + entitiesInFile
           + " entities, " + dedupWritten + "/" + dedupInFile + " dedup records, "
-          + outboxWritten + "/" + header.getOutboxItems() + " outbox records");
+          + outboxWritten + "/" + outboxInFile + " outbox records");
     }
     int crc = (int) out.getChecksum().getValue();
     SnapshotTrailer.newBuilder().setCrc32C(crc).build().writeDelimitedTo(out);

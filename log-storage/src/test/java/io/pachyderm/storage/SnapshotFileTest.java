@@ -508,4 +508,40 @@ class SnapshotFileTest {
     assertThatThrownBy(() -> new SnapshotWriter(dir.resolve("a"), two))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dedup table");
   }
+
+  @Test
+  void aCheckpointHoldingTheOutboxLeavesItOutOfTheFileWhileTheHeaderCountsIt() throws IOException {
+    SnapshotHeader header = header(1000, 2).toBuilder().setFormatVersion(SnapshotWriter.CHECKPOINT_FORMAT_VERSION)
+        .setCheckpoint("checkpoint.3_1234").setDedupInCheckpoint(true).setOutboxInCheckpoint(true)
+        .setOutboxItems(700).build();
+    Path target = dir.resolve("snapshot.3_1234");
+    OutboxItem counter = OutboxItem.newBuilder().setCounter(OutboxCounter.newBuilder()
+        .setRef(Ref.newBuilder().setEcosystem("e").setType("t").setId("a")).setLastSeq(1)).build();
+    try (SnapshotWriter writer = new SnapshotWriter(target, header)) {
+      assertThatThrownBy(() -> writer.writeOutbox(counter)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("outbox record out of place");
+      writer.commit();
+    }
+    try (SnapshotReader reader = new SnapshotReader(target)) {
+      assertThat(reader.header().getOutboxItems()).isEqualTo(700);
+      assertThat(reader.nextEntity()).isNull();
+      assertThat(reader.nextDedup()).isNull();
+      assertThat(reader.nextOutbox()).isNull();
+      reader.verify();
+    }
+  }
+
+  @Test
+  void onlyACheckpointMayHoldTheOutbox() throws IOException {
+    SnapshotHeader two = header(0, 0).toBuilder().setOutboxInCheckpoint(true).setOutboxItems(3).build();
+    assertThatThrownBy(() -> new SnapshotWriter(dir.resolve("a"), two))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds the outbox");
+    // A file that says so anyway (written by something else): the reader refuses it by name.
+    Path forged = dir.resolve("forged");
+    try (OutputStream out = Files.newOutputStream(forged)) {
+      two.writeDelimitedTo(out);
+    }
+    assertThatThrownBy(() -> new SnapshotReader(forged)).isInstanceOf(SnapshotFormatException.class)
+        .hasMessageContaining("holds the outbox, but it names no checkpoint");
+  }
 }

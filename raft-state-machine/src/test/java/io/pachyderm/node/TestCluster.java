@@ -150,8 +150,26 @@ final class TestCluster implements AutoCloseable {
     if (wire == Wire.MUTUAL_TLS) {
       b.tls(nodeTls.get(i));
     }
+    String storeKind = System.getProperty(STATE_STORE_PROPERTY);
+    if (storeKind != null) {
+      // Runs the cluster tests on the store named (e.g. DISK) while the default is another; a
+      // test's own tuning still chooses for itself.
+      b.stateStore(stateStoreKind(storeKind));
+    }
     tuning.accept(self.id(), b);
     nodes[i] = b.build().start();
+  }
+
+  /** The system property that picks every node's state store: HEAP or DISK; unset, the node's default. */
+  static final String STATE_STORE_PROPERTY = "pachyderm.test.stateStore";
+
+  private static io.pachyderm.node.settings.StateStoreKind stateStoreKind(String name) {
+    try {
+      return io.pachyderm.node.settings.StateStoreKind.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(STATE_STORE_PROPERTY + " must be one of "
+          + java.util.Arrays.toString(io.pachyderm.node.settings.StateStoreKind.values()) + ", got '" + name + "'", e);
+    }
   }
 
   void stop(int i) {

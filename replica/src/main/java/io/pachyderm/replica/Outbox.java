@@ -8,16 +8,11 @@ import io.pachyderm.protocol.PendingTimer;
 import io.pachyderm.protocol.Protos;
 import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.runtime.TimerKey;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
 
 /**
  * The replicated part of reliable messaging (DESIGN.md section 3): messages not yet delivered,
@@ -26,7 +21,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * names one of them for good).
  *
  * <p>Written only by the apply thread, in log order, so every replica holds the same outbox;
- * sorted maps make snapshots byte-identical across replicas. Leader threads and reads see it
+ * sorted maps make snapshots byte-identical across replicas. The items live in the heap
+ * ({@link HeapOutboxTables}) or, on a DISK node, in its state store's tables ({@link DiskOutboxTables}:
+ * written in each entry's batch, part of every checkpoint, read a page at a time); the rules, the
+ * digest and the item count are kept here once for both. Leader threads and reads see it
  * through concurrent maps and only ever act on what is already applied.
  *
  * <p>Thread-safety: the writing methods are for the apply thread (the {@link Replica}, or a test
@@ -56,16 +54,8 @@ public final class Outbox {
     }
   }
 
-  private record Pair(EntityKey source, EntityKey target) {}
-
-  private final NavigableMap<Id, PendingMessage> messages = new ConcurrentSkipListMap<>();
-  private final NavigableMap<Id, PendingEffect> effects = new ConcurrentSkipListMap<>();
-  private final NavigableMap<Id, PendingEffect> deadLetters = new ConcurrentSkipListMap<>();
-  private final NavigableMap<TimerKey, PendingTimer> timers = new ConcurrentSkipListMap<>();
-  private final Map<EntityKey, Long> lastSeq = new ConcurrentHashMap<>();
-  // Apply thread only: pending sequence numbers per (sender, receiver), ascending, so that a
-  // delivery is accepted only when it is the oldest pending message of its pair (order kept).
-  private final Map<Pair, ArrayDeque<Long>> pairQueues = new HashMap<>();
+  /** Where the items live: the heap, or a DISK node's store tables. */
+  private final OutboxTables tables;
   /** {@link ReplicaDigest} of every item, each hashed in its snapshot form; apply thread only. */
   private long digest;
   /**
@@ -82,15 +72,22 @@ public final class Outbox {
   }
 
   Outbox(boolean digested) {
+    this.tables = new HeapOutboxTables();
+    this.digested = digested;
+  }
+
+  /** An outbox whose items live in a disk store's {@code tables}, written in its per-entry batch. */
+  Outbox(StoreTables tables, boolean digested) {
+    this.tables = new DiskOutboxTables(tables, digested);
     this.digested = digested;
   }
 
   // ---- apply thread ---------------------------------------------------------------------
 
   public long nextSeq(EntityKey source) {
-    Long last = lastSeq.get(source);
+    Long last = tables.lastSeq(source);
     long next = (last == null ? 0 : last) + 1;
-    lastSeq.put(source, next);
+    tables.setLastSeq(source, next);
     if (digested) {
       digest += ReplicaDigest.outbox(counter(source, next))
           - (last == null ? 0 : ReplicaDigest.outbox(counter(source, last)));
@@ -100,69 +97,60 @@ public final class Outbox {
 
   public void addMessage(PendingMessage m) {
     Id id = new Id(Protos.key(m.getSource()), m.getSeq());
-    PendingMessage before = messages.put(id, m);
+    PendingMessage before = tables.putMessage(id, m);
     pendingItems += before == null ? 1 : 0;
     digest -= hashOf(before, OutboxItem.Builder::setMessage);
     digest += hashOf(m, OutboxItem.Builder::setMessage);
-    pairQueues.computeIfAbsent(new Pair(id.source(), Protos.key(m.getTarget())), p -> new ArrayDeque<>())
-        .addLast(id.seq());
+    tables.pairAdded(id.source(), Protos.key(m.getTarget()), id.seq());
   }
 
   /** Whether {@code id} is the oldest undelivered message from its sender to its receiver. */
   public boolean isNextOfItsPair(Id id, PendingMessage m) {
-    ArrayDeque<Long> q = pairQueues.get(new Pair(id.source(), Protos.key(m.getTarget())));
-    return q != null && !q.isEmpty() && q.peekFirst() == id.seq();
+    return tables.isFirstOfPair(id.source(), Protos.key(m.getTarget()), id.seq());
   }
 
   public void removeMessage(Id id, PendingMessage m) {
-    PendingMessage removed = messages.remove(id);
+    PendingMessage removed = tables.removeMessage(id);
     pendingItems -= removed == null ? 0 : 1;
     digest -= hashOf(removed, OutboxItem.Builder::setMessage);
-    Pair pair = new Pair(id.source(), Protos.key(m.getTarget()));
-    ArrayDeque<Long> q = pairQueues.get(pair);
-    if (q != null) {
-      q.remove(id.seq());
-      if (q.isEmpty()) {
-        pairQueues.remove(pair);
-      }
-    }
+    tables.pairRemoved(id.source(), Protos.key(m.getTarget()), id.seq());
   }
 
   public void putEffect(Id id, PendingEffect e) {
-    PendingEffect before = effects.put(id, e);
+    PendingEffect before = tables.putEffect(id, e);
     pendingItems += before == null ? 1 : 0;
     digest -= hashOf(before, OutboxItem.Builder::setEffect);
     digest += hashOf(e, OutboxItem.Builder::setEffect);
   }
 
   public void removeEffect(Id id) {
-    PendingEffect removed = effects.remove(id);
+    PendingEffect removed = tables.removeEffect(id);
     pendingItems -= removed == null ? 0 : 1;
     digest -= hashOf(removed, OutboxItem.Builder::setEffect);
   }
 
   public void putDeadLetter(Id id, PendingEffect e) {
-    PendingEffect before = deadLetters.put(id, e);
+    PendingEffect before = tables.putDeadLetter(id, e);
     pendingItems += before == null ? 1 : 0;
     digest -= hashOf(before, OutboxItem.Builder::setDeadLetter);
     digest += hashOf(e, OutboxItem.Builder::setDeadLetter);
   }
 
   public void removeDeadLetter(Id id) {
-    PendingEffect removed = deadLetters.remove(id);
+    PendingEffect removed = tables.removeDeadLetter(id);
     pendingItems -= removed == null ? 0 : 1;
     digest -= hashOf(removed, OutboxItem.Builder::setDeadLetter);
   }
 
   public void putTimer(TimerKey key, PendingTimer t) {
-    PendingTimer before = timers.put(key, t);
+    PendingTimer before = tables.putTimer(key, t);
     pendingItems += before == null ? 1 : 0;
     digest -= hashOf(before, OutboxItem.Builder::setTimer);
     digest += hashOf(t, OutboxItem.Builder::setTimer);
   }
 
   public void removeTimer(TimerKey key) {
-    PendingTimer removed = timers.remove(key);
+    PendingTimer removed = tables.removeTimer(key);
     pendingItems -= removed == null ? 0 : 1;
     digest -= hashOf(removed, OutboxItem.Builder::setTimer);
   }
@@ -188,12 +176,7 @@ public final class Outbox {
   }
 
   public void clear() {
-    messages.clear();
-    effects.clear();
-    deadLetters.clear();
-    timers.clear();
-    lastSeq.clear();
-    pairQueues.clear();
+    tables.clear();
     digest = 0;
     pendingItems = 0;
   }
@@ -201,84 +184,145 @@ public final class Outbox {
   // ---- any thread -----------------------------------------------------------------------
 
   public PendingMessage message(Id id) {
-    return messages.get(id);
+    return tables.message(id);
   }
 
   public PendingEffect effect(Id id) {
-    return effects.get(id);
+    return tables.effect(id);
   }
 
   public PendingEffect deadLetter(Id id) {
-    return deadLetters.get(id);
+    return tables.deadLetter(id);
   }
 
   public PendingTimer timer(TimerKey key) {
-    return timers.get(key);
+    return tables.timer(key);
   }
 
-  /** Snapshot views for a new leader's rescan: weakly consistent, in key order. */
+  /**
+   * Views for a new leader's rescan: weakly consistent, in key order. A DISK node's outbox reads
+   * them from its store a page at a time, so an iteration holds a page, never the whole table.
+   */
   public Iterable<Map.Entry<Id, PendingMessage>> messages() {
-    return messages.entrySet();
+    return tables.messages();
   }
 
   public Iterable<Map.Entry<Id, PendingEffect>> effects() {
-    return effects.entrySet();
+    return tables.effects();
   }
 
   public Iterable<Map.Entry<TimerKey, PendingTimer>> timers() {
-    return timers.entrySet();
+    return tables.timers();
   }
 
   public List<PendingEffect> deadLetters(int limit) {
     List<PendingEffect> list = new ArrayList<>();
-    for (PendingEffect e : deadLetters.values()) {
+    for (Map.Entry<Id, PendingEffect> e : tables.deadLetters()) {
       if (limit > 0 && list.size() >= limit) {
         break;
       }
-      list.add(e);
+      list.add(e.getValue());
     }
     return list;
   }
 
   public int messageCount() {
-    return messages.size();
+    return tables.messageCount();
   }
 
   public int effectCount() {
-    return effects.size();
+    return tables.effectCount();
   }
 
   public int deadLetterCount() {
-    return deadLetters.size();
+    return tables.deadLetterCount();
   }
 
   public int timerCount() {
-    return timers.size();
+    return tables.timerCount();
   }
 
   // ---- snapshots (apply thread) -----------------------------------------------------------
 
   /** Every item in a deterministic order: counters, messages, effects, dead letters, timers. */
   public List<OutboxItem> snapshotItems() {
-    List<OutboxItem> items = new ArrayList<>(lastSeq.size() + messages.size() + effects.size()
-        + deadLetters.size() + timers.size());
-    EntityKey[] keys = lastSeq.keySet().toArray(new EntityKey[0]);
-    Arrays.sort(keys);
-    for (EntityKey k : keys) {
-      items.add(counter(k, lastSeq.get(k)));
-    }
-    messages.values().forEach(m -> items.add(OutboxItem.newBuilder().setMessage(m).build()));
-    effects.values().forEach(e -> items.add(OutboxItem.newBuilder().setEffect(e).build()));
-    deadLetters.values().forEach(e -> items.add(OutboxItem.newBuilder().setDeadLetter(e).build()));
-    timers.values().forEach(t -> items.add(OutboxItem.newBuilder().setTimer(t).build()));
+    List<OutboxItem> items = new ArrayList<>(itemCount());
+    forEachItem(items::add);
     return items;
+  }
+
+  /** How many records {@link #forEachItem} visits. Apply thread. */
+  public int itemCount() {
+    return tables.counterCount() + tables.messageCount() + tables.effectCount() + tables.deadLetterCount()
+        + tables.timerCount();
+  }
+
+  /**
+   * Visits every item in a deterministic order (counters, messages, effects, dead letters, timers;
+   * each in key order) without collecting them: a DISK node's outbox is read a page at a time.
+   * Apply thread.
+   */
+  public void forEachItem(Consumer<OutboxItem> action) {
+    tables.forEachCounter((k, last) -> action.accept(counter(k, last)));
+    for (Map.Entry<Id, PendingMessage> e : tables.messages()) {
+      action.accept(OutboxItem.newBuilder().setMessage(e.getValue()).build());
+    }
+    for (Map.Entry<Id, PendingEffect> e : tables.effects()) {
+      action.accept(OutboxItem.newBuilder().setEffect(e.getValue()).build());
+    }
+    for (Map.Entry<Id, PendingEffect> e : tables.deadLetters()) {
+      action.accept(OutboxItem.newBuilder().setDeadLetter(e.getValue()).build());
+    }
+    for (Map.Entry<TimerKey, PendingTimer> e : tables.timers()) {
+      action.accept(OutboxItem.newBuilder().setTimer(e.getValue()).build());
+    }
+  }
+
+  /** Whether the items live in the state store (a checkpoint holds them, a snapshot file need not). */
+  public boolean inStore() {
+    return tables.inStore();
+  }
+
+  /** Writes what the heap keeps of a disk outbox (its counts and digest) into the store's batch. Apply thread. */
+  public void beforeCommit() {
+    tables.beforeCommit(digest, pendingItems);
+  }
+
+  /**
+   * Takes a disk outbox's counts and digest from the store, just replaced by a checkpoint that holds
+   * the outbox; an empty outbox when it holds none.
+   */
+  void load() {
+    if (!(tables instanceof DiskOutboxTables disk)) {
+      throw new IllegalStateException("this outbox keeps its items in the heap; there is no store to load it from");
+    }
+    disk.load();
+    digest = disk.loadedDigest();
+    pendingItems = disk.loadedPendingItems();
+  }
+
+  /**
+   * Entries this outbox holds in the heap besides a fixed set of counters: every item for a heap
+   * outbox; for a disk one, only the pair keys written since the last commit.
+   */
+  long heapEntries() {
+    if (tables instanceof DiskOutboxTables disk) {
+      return disk.heapEntries();
+    }
+    return (long) itemCount() + tables.messageCount();
+  }
+
+  /** Every item of the outbox a DISK node's checkpoint holds in {@code tables} (a store no replica writes), in snapshot order. */
+  static void forEachItemIn(StoreTables tables, Consumer<OutboxItem> action) {
+    new Outbox(tables, false).forEachItem(action);
   }
 
   public void restore(OutboxItem item) {
     switch (item.getItemCase()) {
       case COUNTER -> {
         EntityKey source = Protos.key(item.getCounter().getRef());
-        Long before = lastSeq.put(source, item.getCounter().getLastSeq());
+        Long before = tables.lastSeq(source);
+        tables.setLastSeq(source, item.getCounter().getLastSeq());
         if (digested) {
           digest += ReplicaDigest.outbox(counter(source, item.getCounter().getLastSeq()))
               - (before == null ? 0 : ReplicaDigest.outbox(counter(source, before)));

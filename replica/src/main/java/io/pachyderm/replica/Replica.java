@@ -106,7 +106,7 @@ public final class Replica {
         ? new DiskDedupTable(store.tables(), dedupEntriesMax, tables, digested)
         : new DedupTable(dedupEntriesMax, tables, digested);
     this.bounds = new ReplicatedBounds(tables);
-    this.outbox = new Outbox(digested);
+    this.outbox = store.tables() != null ? new Outbox(store.tables(), digested) : new Outbox(digested);
     this.versionCheck = versionCheck;
     this.journaled = journaled;
     this.digested = digested;
@@ -163,6 +163,7 @@ public final class Replica {
     dedup.expire(index);
     // One atomic store write per entry: a disk store never holds half an entry's states (nor tables).
     dedup.beforeCommit();
+    outbox.beforeCommit();
     store.commit(index);
     return run.applied(reply.build(), entry.getRecordsCount());
   }
@@ -455,17 +456,16 @@ public final class Replica {
   /** Writes the replicated state to {@code sink}, in the order that makes equal states equal bytes. */
   public void writeSnapshot(ReplicaSnapshot.Sink sink) throws IOException {
     requireDigest("snapshot");
-    List<OutboxItem> outboxItems = outbox.snapshotItems();
-    sink.begin(store.size(), dedup.size(), outboxItems.size(), digest(), effectsPaused);
+    sink.begin(store.size(), dedup.size(), outbox.itemCount(), digest(), effectsPaused);
     store.forEachInOrder((key, v) -> {
       EntityType<?, ?, ?> type = types.find(key.type());
       sink.entity(EntitySnapshot.newBuilder().setRef(Protos.ref(key)).setVersion(v.version())
           .setState(Protos.payload(type.codec().encode(v.state()))).build());
     });
-    writeDedupAndOutbox(sink, outboxItems, true);
+    writeDedupAndOutbox(sink, true, true);
   }
 
-  private void writeDedupAndOutbox(ReplicaSnapshot.Sink sink, List<OutboxItem> outboxItems, boolean withDedup)
+  private void writeDedupAndOutbox(ReplicaSnapshot.Sink sink, boolean withDedup, boolean withOutbox)
       throws IOException {
     IOException[] failure = new IOException[1];
     if (withDedup) {
@@ -482,8 +482,19 @@ public final class Replica {
     if (failure[0] != null) {
       throw failure[0];
     }
-    for (OutboxItem item : outboxItems) {
-      sink.outbox(item);
+    if (withOutbox) {
+      outbox.forEachItem(item -> {
+        if (failure[0] == null) {
+          try {
+            sink.outbox(item);
+          } catch (IOException e) {
+            failure[0] = e;
+          }
+        }
+      });
+    }
+    if (failure[0] != null) {
+      throw failure[0];
     }
   }
 
@@ -515,15 +526,27 @@ public final class Replica {
     }
     store.commit(0);
     restoreDedup(source);
-    for (OutboxItem item = source.nextOutbox(); item != null; item = source.nextOutbox()) {
-      outbox.restore(item);
-    }
+    restoreOutbox(source);
     effectsPaused = source.effectsPaused();
     long asWritten = digest();
     dedup.enforceLimits();
     dedup.beforeCommit();
+    outbox.beforeCommit();
     store.commit(0);
     return asWritten;
+  }
+
+  /** Loads the snapshot's outbox records, committing a disk outbox's writes in bounded batches. */
+  private void restoreOutbox(ReplicaSnapshot.Source source) throws IOException {
+    int sinceCommit = 0;
+    for (OutboxItem item = source.nextOutbox(); item != null; item = source.nextOutbox()) {
+      outbox.restore(item);
+      if (outbox.inStore() && ++sinceCommit == RESTORE_COMMIT_ENTITIES) {
+        outbox.beforeCommit();
+        store.commit(0);
+        sinceCommit = 0;
+      }
+    }
   }
 
   /** Loads the snapshot's de-duplication records, committing a disk table's writes in bounded batches. */
@@ -540,20 +563,24 @@ public final class Replica {
   }
 
   /**
-   * Writes everything but the entities (and, when {@link #dedupInStore}, the de-duplication table)
-   * to {@code sink}: a disk store's checkpoint holds them, and
+   * Writes everything but the entities (and, when {@link #dedupInStore}, the de-duplication table;
+   * when {@link #outboxInStore}, the outbox) to {@code sink}: a disk store's checkpoint holds them, and
    * {@link #entityDigest()} and {@link #entitiesByEcosystem()} say what a load needs of them.
    * {@link ReplicaSnapshot.Sink#begin} still gets the entity count and the whole digest.
    */
   public void writeSnapshotBesideStore(ReplicaSnapshot.Sink sink) throws IOException {
-    List<OutboxItem> outboxItems = outbox.snapshotItems();
-    sink.begin(store.size(), dedup.size(), outboxItems.size(), digest(), effectsPaused);
-    writeDedupAndOutbox(sink, outboxItems, !dedup.inStore());
+    sink.begin(store.size(), dedup.size(), outbox.itemCount(), digest(), effectsPaused);
+    writeDedupAndOutbox(sink, !dedup.inStore(), !outbox.inStore());
   }
 
   /** Whether the de-duplication table lives in the state store: a checkpoint of it holds the table. */
   public boolean dedupInStore() {
     return dedup.inStore();
+  }
+
+  /** Whether the outbox lives in the state store: a checkpoint of it holds the outbox. */
+  public boolean outboxInStore() {
+    return outbox.inStore();
   }
 
   /** The entities' part of {@link #digest()}. Apply thread. */
@@ -571,10 +598,13 @@ public final class Replica {
    * holds the snapshot's entities (a disk store opened on its checkpoint): {@code source} has no
    * entity records, and the entities' digest and counts come from the snapshot. Returns the
    * digest of the contents as read, as {@link #restore} does.
+   *
+   * @param dedupInStore the checkpoint holds the de-duplication table (the file does not)
+   * @param outboxInStore the checkpoint holds the outbox (the file does not)
    */
   public long restoreBesideStore(ReplicaSnapshot.Source source, long entityDigest,
-                                 java.util.Map<String, Long> entitiesByEcosystem, boolean dedupInStore)
-      throws IOException {
+                                 java.util.Map<String, Long> entitiesByEcosystem, boolean dedupInStore,
+                                 boolean outboxInStore) throws IOException {
     if (source.nextEntity() != null) {
       throw new IOException(nodeId + ": the snapshot holds entity records, but its entities were to be in the"
           + " state store already");
@@ -596,13 +626,24 @@ public final class Replica {
       dedup.clear();
       restoreDedup(source);
     }
-    for (OutboxItem item = source.nextOutbox(); item != null; item = source.nextOutbox()) {
-      outbox.restore(item);
+    if (outboxInStore) {
+      if (!outbox.inStore()) {
+        throw new IllegalStateException(nodeId + ": the snapshot's outbox is in its checkpoint, but this replica"
+            + " keeps its outbox in the heap; read the checkpoint's outbox with outboxOfCheckpoint");
+      }
+      outbox.load();
+      if (source.nextOutbox() != null) {
+        throw new IOException(nodeId + ": the snapshot holds outbox records, but its outbox was to be in the"
+            + " checkpoint");
+      }
+    } else {
+      restoreOutbox(source);
     }
     effectsPaused = source.effectsPaused();
     long asWritten = digest();
     dedup.enforceLimits();
     dedup.beforeCommit();
+    outbox.beforeCommit();
     store.commit(0);
     return asWritten;
   }
@@ -615,6 +656,16 @@ public final class Replica {
     List<DedupSnapshot> entries = new java.util.ArrayList<>();
     DiskDedupTable.forEachIn(tables, entries::add);
     return entries;
+  }
+
+  /**
+   * The outbox records a DISK node's checkpoint holds in {@code tables} (a store opened on it), in
+   * snapshot order: what a HEAP node loading that checkpoint restores from.
+   */
+  public static List<OutboxItem> outboxOfCheckpoint(StoreTables tables) {
+    List<OutboxItem> items = new java.util.ArrayList<>();
+    Outbox.forEachItemIn(tables, items::add);
+    return items;
   }
 
   /** Empties the replicated state (no snapshot to load). */

@@ -47,7 +47,12 @@ class DiskDedupTableTest {
 
     @Override
     public void forEach(byte[] prefix, Visitor visitor) {
-      for (var e : map.tailMap(prefix, true).entrySet()) {
+      forEachFrom(prefix, prefix, visitor);
+    }
+
+    @Override
+    public void forEachFrom(byte[] prefix, byte[] fromKey, Visitor visitor) {
+      for (var e : map.tailMap(fromKey, true).entrySet()) {
         if (!Arrays.equals(e.getKey(), 0, Math.min(prefix.length, e.getKey().length), prefix, 0, prefix.length)
             || !visitor.visit(e.getKey(), e.getValue())) {
           return;

@@ -409,10 +409,10 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   /** Visits the committed keys starting with {@code prefix}, in key order, until the visitor says stop. */
-  void forEachRaw(byte[] prefix, StoreTables.Visitor visitor) {
+  void forEachRaw(byte[] prefix, byte[] fromKey, StoreTables.Visitor visitor) {
     lock.readLock().lock();
     try (RocksIterator it = iterator()) {
-      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+      for (it.seek(fromKey); it.isValid() && startsWith(it.key(), prefix); it.next()) {
         if (!visitor.visit(it.key(), it.value())) {
           return;
         }

@@ -65,7 +65,16 @@ final class RocksTables implements StoreTables {
   @Override
   public void forEach(byte[] prefix, Visitor visitor) {
     requireTableKey(prefix);
-    store.forEachRaw(prefix, visitor);
+    store.forEachRaw(prefix, prefix, visitor);
+  }
+
+  @Override
+  public void forEachFrom(byte[] prefix, byte[] fromKey, Visitor visitor) {
+    requireTableKey(prefix);
+    if (Arrays.compareUnsigned(fromKey, prefix) < 0) {
+      throw new IllegalArgumentException("a table page must start at or after its prefix");
+    }
+    store.forEachRaw(prefix, fromKey, visitor);
   }
 
   /** The batch was written (or dropped): the store holds what the overlay held. */

@@ -99,4 +99,19 @@ class RocksTablesTest {
           .isEqualTo(new Counter.Count(5, "n"));
     }
   }
+
+  @Test
+  void aPageStartsAtItsFromKeyStaysInsideItsPrefixAndMayNotStartBeforeIt() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir.resolve("s"), Counter.TYPES, 1 << 20)) {
+      for (String k : List.of("a0", "b1", "b2", "b3", "c1")) {
+        store.tables().put(key(k), value(k));
+      }
+      store.commit(1);
+      List<String> seen = new ArrayList<>();
+      store.tables().forEachFrom(key("b"), key("b2"), (k, v) -> seen.add(new String(v, StandardCharsets.UTF_8)));
+      assertThat(seen).containsExactly("b2", "b3");
+      assertThatThrownBy(() -> store.tables().forEachFrom(key("b"), key("a9"), (k, v) -> true))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at or after its prefix");
+    }
+  }
 }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A DISK node's snapshot (issue 14): a RocksDB checkpoint, the directory {@code checkpoint.T_I}
  * in Ratis' state machine directory, beside the snapshot file {@code snapshot.T_I} (format 3: the
- * header and the outbox; the de-duplication table is in the checkpoint too when the header says
- * {@code dedup_in_checkpoint}, else in the file; the header lists every checkpoint file with its MD5).
+ * header; the de-duplication table and the outbox are in the checkpoint too when the header says
+ * {@code dedup_in_checkpoint} and {@code outbox_in_checkpoint}, else in the file; the header lists
+ * every checkpoint file with its MD5).
  *
  * <p>Crash story. The checkpoint is written as {@code checkpoint.T_I.tmp}, fsynced, renamed, and
  * only then is the snapshot file written (fsynced, renamed) and its MD5 saved: the snapshot exists

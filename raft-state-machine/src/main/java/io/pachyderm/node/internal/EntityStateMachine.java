@@ -89,6 +89,11 @@ public final class EntityStateMachine extends BaseStateMachine {
   private volatile Thread applyThread;
   /** Where a fatal error goes; the node replaces the default (mark failed, rethrow) with its policy. */
   private volatile FailStop failStop;
+  /**
+   * Held while an entry applies and while a snapshot is taken: uncontended on Ratis' own path (one
+   * thread does both), it makes a snapshot asked for from another thread wait for an entry boundary.
+   */
+  private final Object applyLock = new Object();
   /** Null when no free-space check runs (a bare state machine in tests). */
   private volatile DiskReserve diskReserve;
   /** The leader's clock (the time its records carry, when timers are due); replaceable before the server starts. */
@@ -330,11 +335,13 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (f.failed()) {
       throw new IllegalStateException(nodeId + " stopped after a fatal error and applies nothing: " + f.failure());
     }
-    try {
-      return applyEntry(trx);
-    } catch (Throwable t) {
-      f.fatal("applying log entry " + TermIndex.valueOf(trx.getLogEntry()), t);
-      throw t;
+    synchronized (applyLock) {
+      try {
+        return applyEntry(trx);
+      } catch (Throwable t) {
+        f.fatal("applying log entry " + TermIndex.valueOf(trx.getLogEntry()), t);
+        throw t;
+      }
     }
   }
 
@@ -421,9 +428,20 @@ public final class EntityStateMachine extends BaseStateMachine {
 
   // ---- snapshots ----------------------------------------------------------------------
 
-  /** Runs on the apply thread (Ratis' StateMachineUpdater), so the state is still. */
+  /**
+   * Ratis calls this on the apply thread (its StateMachineUpdater), so the state is still;
+   * {@code PachydermNode.takeSnapshot} calls it from another thread, where {@link #applyLock} keeps
+   * the state still instead (a DISK checkpoint would otherwise hold an entry past the snapshot's
+   * index, and a HEAP snapshot half of one).
+   */
   @Override
   public long takeSnapshot() throws IOException {
+    synchronized (applyLock) {
+      return takeSnapshotApplyLocked();
+    }
+  }
+
+  private long takeSnapshotApplyLocked() throws IOException {
     return snapshots.take(getLastAppliedTermIndex(), journal.get(), failStop, index -> {
       // Ratis purges up to what every node has; past this bound a lagging node must install a snapshot.
       long laggardBound = index - logEntriesKeptForLaggingNodesMax;

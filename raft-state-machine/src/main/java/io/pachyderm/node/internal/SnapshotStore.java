@@ -159,7 +159,8 @@ final class SnapshotStore {
     if (disk != null) {
       CheckpointSnapshots.deleteOrphans(nodeId, smDir);
       base = CheckpointSnapshots.writeCheckpoint(nodeId, smDir, disk, last, checkpointDigests)
-          .setEntityDigest(replica.entityDigest()).setDedupInCheckpoint(replica.dedupInStore());
+          .setEntityDigest(replica.entityDigest()).setDedupInCheckpoint(replica.dedupInStore())
+          .setOutboxInCheckpoint(replica.outboxInStore());
       for (Map.Entry<String, Long> e : replica.entitiesByEcosystem().entrySet()) {
         base.addEntitiesByEcosystem(EcosystemEntities.newBuilder().setEcosystem(e.getKey()).setEntities(e.getValue()));
       }
@@ -264,7 +265,7 @@ final class SnapshotStore {
       counts.put(e.getEcosystem(), e.getEntities());
     }
     return replica.restoreBesideStore(new FileSource(reader), header.getEntityDigest(), counts,
-        header.getDedupInCheckpoint());
+        header.getDedupInCheckpoint(), header.getOutboxInCheckpoint());
   }
 
   /**
@@ -280,8 +281,10 @@ final class SnapshotStore {
       // The table a DISK node keeps in its store; an older checkpoint's is in the file.
       Iterator<DedupSnapshot> dedup = reader.header().getDedupInCheckpoint()
           ? Replica.dedupOfCheckpoint(read.tables()).iterator() : null;
+      Iterator<OutboxItem> outbox = reader.header().getOutboxInCheckpoint()
+          ? Replica.outboxOfCheckpoint(read.tables()).iterator() : null;
       try (RocksStateStore.EntityCursor cursor = read.cursor()) {
-        return replica.restore(new CheckpointSource(reader, cursor, types, dedup));
+        return replica.restore(new CheckpointSource(reader, cursor, types, dedup, outbox));
       }
     } finally {
       CheckpointSnapshots.deleteTree(copy);
@@ -290,10 +293,12 @@ final class SnapshotStore {
 
   /**
    * Entities from a checkpoint, the rest from the snapshot file; the de-duplication entries from
-   * {@code dedup} when the checkpoint holds them (null: the file does).
+   * {@code dedup} and the outbox records from {@code outbox} when the checkpoint holds them (null:
+   * the file does).
    */
   private record CheckpointSource(SnapshotReader reader, RocksStateStore.EntityCursor cursor, EntityTypes types,
-                                  Iterator<DedupSnapshot> dedup) implements ReplicaSnapshot.Source {
+                                  Iterator<DedupSnapshot> dedup, Iterator<OutboxItem> outbox)
+      implements ReplicaSnapshot.Source {
     @Override
     public EntitySnapshot nextEntity() throws IOException {
       RocksStateStore.Entity e = cursor.next();
@@ -315,6 +320,9 @@ final class SnapshotStore {
 
     @Override
     public OutboxItem nextOutbox() throws IOException {
+      if (outbox != null) {
+        return outbox.hasNext() ? outbox.next() : null;
+      }
       return reader.nextOutbox();
     }
 

@@ -49,9 +49,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A DISK replica (de-duplication table in the RocksDB store) and a HEAP replica fed one log agree
- * after every entry (replies, digest, dedup answers, outbox), across a checkpoint and a restart of
- * the DISK one, with the log going well past the dedup table's count, byte, reply and age bounds.
+ * A DISK replica (de-duplication table and outbox in the RocksDB store) and a HEAP replica fed one
+ * log agree after every entry (replies, digest, dedup answers, outbox), across a checkpoint and a
+ * restart of the DISK one, with the log going well past the dedup table's count, byte, reply and age bounds.
  */
 class DiskTablesAgreeTest {
   private static final EntityTypes TYPES = EntityTypes.of(TestBlob.TYPE);
@@ -83,6 +83,8 @@ class DiskTablesAgreeTest {
     Replica heap = new Replica("heap", TYPES, new HeapStateStore(), DEDUP_ENTRIES_MAX, LIMITS);
     RocksStateStore live = rocks("live");
     Replica disk = new Replica("disk", TYPES, live, DEDUP_ENTRIES_MAX, LIMITS);
+    assertThat(disk.outboxInStore()).as("the DISK replica's outbox is the one on disk").isTrue();
+    assertThat(heap.outboxInStore()).isFalse();
     for (int i = 0; i < 400; i++) {
       applyBoth(heap, disk, nextEntry(heap));
     }
@@ -133,9 +135,12 @@ class DiskTablesAgreeTest {
         .setVersion(v.version()).setState(Protos.payload(TestBlob.TYPE.codec().encode(v.state()))).build()));
     List<DedupSnapshot> dedup = Replica.dedupOfCheckpoint(read.tables());
     assertThat(dedup).hasSize(disk.dedupEntries());
+    List<OutboxItem> outbox = Replica.outboxOfCheckpoint(read.tables());
+    assertThat(outbox).as("the checkpoint holds the outbox, in snapshot order").isEqualTo(heap.outbox().snapshotItems())
+        .isNotEmpty();
 
     Replica loaded = new Replica("loaded", TYPES, new HeapStateStore(), DEDUP_ENTRIES_MAX, LIMITS);
-    long asRead = loaded.restore(file.source(entities.iterator(), dedup.iterator()));
+    long asRead = loaded.restore(file.source(entities.iterator(), dedup.iterator(), outbox.iterator()));
     assertThat(asRead).isEqualTo(heap.digest());
     assertAgree(heap, loaded);
   }
@@ -316,6 +321,8 @@ class DiskTablesAgreeTest {
     disk.writeSnapshotBesideStore(file);
     assertThat(file.dedupEntries).as("the header counts the table").isEqualTo(disk.dedupEntries()).isPositive();
     assertThat(file.dedup).as("the file does not hold the table: the checkpoint does").isEmpty();
+    assertThat(file.outboxItems).as("the header counts the outbox").isEqualTo(disk.outbox().itemCount()).isPositive();
+    assertThat(file.outbox).as("the file does not hold the outbox: the checkpoint does").isEmpty();
     long digest = disk.digest();
     long entityDigest = disk.entityDigest();
     Map<String, Long> counts = disk.entitiesByEcosystem();
@@ -324,7 +331,7 @@ class DiskTablesAgreeTest {
     RocksStateStore reopened = rocks("restarted");
     reopened.replaceWith(checkpoint);
     Replica restarted = new Replica("disk", TYPES, reopened, DEDUP_ENTRIES_MAX, LIMITS);
-    assertThat(restarted.restoreBesideStore(file.source(null, null), entityDigest, counts, true)).isEqualTo(digest);
+    assertThat(restarted.restoreBesideStore(file.source(null, null, null), entityDigest, counts, true, true)).isEqualTo(digest);
     assertThat(restarted.digest()).isEqualTo(digest);
     return restarted;
   }
@@ -338,6 +345,7 @@ class DiskTablesAgreeTest {
   /** A snapshot file in memory. */
   private static final class Memory implements ReplicaSnapshot.Sink {
     int dedupEntries;
+    int outboxItems;
     boolean effectsPaused;
     final List<DedupSnapshot> dedup = new ArrayList<>();
     final List<OutboxItem> outbox = new ArrayList<>();
@@ -345,6 +353,7 @@ class DiskTablesAgreeTest {
     @Override
     public void begin(int entities, int dedupEntries, int outboxItems, long digest, boolean effectsPaused) {
       this.dedupEntries = dedupEntries;
+      this.outboxItems = outboxItems;
       this.effectsPaused = effectsPaused;
     }
 
@@ -363,10 +372,11 @@ class DiskTablesAgreeTest {
       outbox.add(item);
     }
 
-    /** @param entities null: none; @param dedupFromCheckpoint null: the file's */
-    ReplicaSnapshot.Source source(Iterator<EntitySnapshot> entities, Iterator<DedupSnapshot> dedupFromCheckpoint) {
+    /** @param entities null: none; @param dedupFromCheckpoint null: the file's; @param outboxFromCheckpoint null: the file's */
+    ReplicaSnapshot.Source source(Iterator<EntitySnapshot> entities, Iterator<DedupSnapshot> dedupFromCheckpoint,
+                                  Iterator<OutboxItem> outboxFromCheckpoint) {
       Iterator<DedupSnapshot> d = dedupFromCheckpoint != null ? dedupFromCheckpoint : dedup.iterator();
-      Iterator<OutboxItem> o = new ArrayDeque<>(outbox).iterator();
+      Iterator<OutboxItem> o = outboxFromCheckpoint != null ? outboxFromCheckpoint : new ArrayDeque<>(outbox).iterator();
       return new ReplicaSnapshot.Source() {
         @Override
         public EntitySnapshot nextEntity() {

@@ -1,0 +1,471 @@
+package io.pachyderm.replica;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
+import io.pachyderm.protocol.OutboxCounter;
+import io.pachyderm.protocol.PendingEffect;
+import io.pachyderm.protocol.PendingMessage;
+import io.pachyderm.protocol.PendingTimer;
+import io.pachyderm.protocol.Protos;
+import io.pachyderm.runtime.EntityKey;
+import io.pachyderm.runtime.TimerKey;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.AbstractMap;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
+
+/**
+ * The outbox's items in a disk store's {@link StoreTables} (a DISK node's), written in the store's
+ * batch of each applied entry, so they are atomic with the entities and the applied index and part
+ * of every checkpoint. Readers page through them in key order, {@link #PAGE_ITEMS} at a time.
+ *
+ * <p>On disk, one table per kind, each key the table's three bytes then the item's key in an encoding
+ * whose bytewise order is the heap maps' order ({@link OrderedKeyBytes}): {@code Toc} entity to its
+ * {@link OutboxCounter}; {@code Tom}, {@code Toe}, {@code Tod} entity and sequence number to the
+ * pending message, effect or dead letter; {@code Tot} owner and name to the pending timer; {@code Top}
+ * sender, receiver and sequence number to nothing (the pair order rule: the first key under a pair's
+ * prefix is its oldest pending message); {@code Tox} the counts below.
+ *
+ * <p>The heap holds only counts, and the pair keys written since the last commit (a table's scan sees
+ * only committed keys; bounded by one entry's messages, or by the restore's commit interval).
+ *
+ * <p>Thread-safety: written by the apply thread only; single-item reads from any thread see the entry
+ * being applied at once (the store's overlay), iterations see what is committed.
+ */
+final class DiskOutboxTables implements OutboxTables {
+  /** Items a reader loads from the store at a time. */
+  static final int PAGE_ITEMS = 1_000;
+  private static final byte[] COUNTERS = {StoreTables.PREFIX, 'o', 'c'};
+  private static final byte[] MESSAGES = {StoreTables.PREFIX, 'o', 'm'};
+  private static final byte[] EFFECTS = {StoreTables.PREFIX, 'o', 'e'};
+  private static final byte[] DEAD_LETTERS = {StoreTables.PREFIX, 'o', 'd'};
+  private static final byte[] TIMERS = {StoreTables.PREFIX, 'o', 't'};
+  private static final byte[] PAIRS = {StoreTables.PREFIX, 'o', 'p'};
+  private static final byte[] META = {StoreTables.PREFIX, 'o', 'x'};
+  private static final int META_BYTES = 8 * 8;
+  private static final byte[] NOTHING = new byte[0];
+
+  private final StoreTables tables;
+  private final boolean digested;
+  private volatile int counters;
+  private volatile int messages;
+  private volatile int effects;
+  private volatile int deadLetters;
+  private volatile int timers;
+  /** The outbox's digest and item count as last loaded ({@link #load}); the {@link Outbox} keeps them after. */
+  private long loadedDigest;
+  private int loadedPendingItems;
+  /** Pair keys written since the last commit: true added, false deleted. Apply thread. */
+  private final TreeMap<byte[], Boolean> pairWrites = new TreeMap<>(Arrays::compareUnsigned);
+  private boolean dirty;
+
+  DiskOutboxTables(StoreTables tables, boolean digested) {
+    this.tables = tables;
+    this.digested = digested;
+  }
+
+  @Override
+  public Long lastSeq(EntityKey source) {
+    byte[] v = tables.get(key(COUNTERS, source));
+    return v == null ? null : parse(v, OutboxCounter.parser(), "counter of " + source).getLastSeq();
+  }
+
+  @Override
+  public void setLastSeq(EntityKey source, long last) {
+    byte[] key = key(COUNTERS, source);
+    if (tables.get(key) == null) {
+      counters++;
+    }
+    tables.put(key, OutboxCounter.newBuilder().setRef(Protos.ref(source)).setLastSeq(last).build().toByteArray());
+    dirty = true;
+  }
+
+  @Override
+  public PendingMessage message(Outbox.Id id) {
+    return get(key(MESSAGES, id), PendingMessage.parser(), "message " + id);
+  }
+
+  @Override
+  public PendingMessage putMessage(Outbox.Id id, PendingMessage m) {
+    PendingMessage before = message(id);
+    tables.put(key(MESSAGES, id), m.toByteArray());
+    messages += before == null ? 1 : 0;
+    dirty = true;
+    return before;
+  }
+
+  @Override
+  public PendingMessage removeMessage(Outbox.Id id) {
+    PendingMessage removed = message(id);
+    if (removed != null) {
+      tables.delete(key(MESSAGES, id));
+      messages--;
+      dirty = true;
+    }
+    return removed;
+  }
+
+  @Override
+  public PendingEffect effect(Outbox.Id id) {
+    return get(key(EFFECTS, id), PendingEffect.parser(), "effect " + id);
+  }
+
+  @Override
+  public PendingEffect putEffect(Outbox.Id id, PendingEffect e) {
+    PendingEffect before = effect(id);
+    tables.put(key(EFFECTS, id), e.toByteArray());
+    effects += before == null ? 1 : 0;
+    dirty = true;
+    return before;
+  }
+
+  @Override
+  public PendingEffect removeEffect(Outbox.Id id) {
+    PendingEffect removed = effect(id);
+    if (removed != null) {
+      tables.delete(key(EFFECTS, id));
+      effects--;
+      dirty = true;
+    }
+    return removed;
+  }
+
+  @Override
+  public PendingEffect deadLetter(Outbox.Id id) {
+    return get(key(DEAD_LETTERS, id), PendingEffect.parser(), "dead letter " + id);
+  }
+
+  @Override
+  public PendingEffect putDeadLetter(Outbox.Id id, PendingEffect e) {
+    PendingEffect before = deadLetter(id);
+    tables.put(key(DEAD_LETTERS, id), e.toByteArray());
+    deadLetters += before == null ? 1 : 0;
+    dirty = true;
+    return before;
+  }
+
+  @Override
+  public PendingEffect removeDeadLetter(Outbox.Id id) {
+    PendingEffect removed = deadLetter(id);
+    if (removed != null) {
+      tables.delete(key(DEAD_LETTERS, id));
+      deadLetters--;
+      dirty = true;
+    }
+    return removed;
+  }
+
+  @Override
+  public PendingTimer timer(TimerKey key) {
+    return get(key(key), PendingTimer.parser(), "timer " + key);
+  }
+
+  @Override
+  public PendingTimer putTimer(TimerKey key, PendingTimer t) {
+    PendingTimer before = timer(key);
+    tables.put(key(key), t.toByteArray());
+    timers += before == null ? 1 : 0;
+    dirty = true;
+    return before;
+  }
+
+  @Override
+  public PendingTimer removeTimer(TimerKey key) {
+    PendingTimer removed = timer(key);
+    if (removed != null) {
+      tables.delete(key(key));
+      timers--;
+      dirty = true;
+    }
+    return removed;
+  }
+
+  @Override
+  public void pairAdded(EntityKey source, EntityKey target, long seq) {
+    byte[] key = pairKey(source, target, seq);
+    tables.put(key, NOTHING);
+    pairWrites.put(key, Boolean.TRUE);
+  }
+
+  @Override
+  public void pairRemoved(EntityKey source, EntityKey target, long seq) {
+    byte[] key = pairKey(source, target, seq);
+    tables.delete(key);
+    pairWrites.put(key, Boolean.FALSE);
+  }
+
+  /**
+   * The pair's oldest pending message is the smaller of the first committed key under the pair's
+   * prefix not deleted since the last commit, and the first key added since then.
+   */
+  @Override
+  public boolean isFirstOfPair(EntityKey source, EntityKey target, long seq) {
+    byte[] prefix = pairPrefix(source, target);
+    byte[][] first = {null};
+    tables.forEach(prefix, (k, v) -> {
+      if (pairWrites.get(k) == Boolean.FALSE) {
+        return true;
+      }
+      first[0] = k;
+      return false;
+    });
+    for (Map.Entry<byte[], Boolean> e : pairWrites.tailMap(prefix, true).entrySet()) {
+      if (!startsWith(e.getKey(), prefix)) {
+        break;
+      }
+      if (e.getValue()) {
+        if (first[0] == null || Arrays.compareUnsigned(e.getKey(), first[0]) < 0) {
+          first[0] = e.getKey();
+        }
+        break;
+      }
+    }
+    return first[0] != null && Arrays.equals(first[0], pairKey(source, target, seq));
+  }
+
+  @Override
+  public Iterable<Map.Entry<Outbox.Id, PendingMessage>> messages() {
+    return paged(MESSAGES, v -> {
+      PendingMessage m = parse(v, PendingMessage.parser(), "a message");
+      return new AbstractMap.SimpleImmutableEntry<>(new Outbox.Id(Protos.key(m.getSource()), m.getSeq()), m);
+    });
+  }
+
+  @Override
+  public Iterable<Map.Entry<Outbox.Id, PendingEffect>> effects() {
+    return paged(EFFECTS, DiskOutboxTables::effectEntry);
+  }
+
+  @Override
+  public Iterable<Map.Entry<Outbox.Id, PendingEffect>> deadLetters() {
+    return paged(DEAD_LETTERS, DiskOutboxTables::effectEntry);
+  }
+
+  @Override
+  public Iterable<Map.Entry<TimerKey, PendingTimer>> timers() {
+    return paged(TIMERS, v -> {
+      PendingTimer t = parse(v, PendingTimer.parser(), "a timer");
+      return new AbstractMap.SimpleImmutableEntry<>(new TimerKey(Protos.key(t.getOwner()), t.getName()), t);
+    });
+  }
+
+  private static Map.Entry<Outbox.Id, PendingEffect> effectEntry(byte[] v) {
+    PendingEffect e = parse(v, PendingEffect.parser(), "an effect");
+    return new AbstractMap.SimpleImmutableEntry<>(Outbox.Id.of(e.getId()), e);
+  }
+
+  @Override
+  public void forEachCounter(ObjLongConsumer<EntityKey> action) {
+    for (Map.Entry<EntityKey, Long> e : paged(COUNTERS, v -> {
+      OutboxCounter c = parse(v, OutboxCounter.parser(), "a counter");
+      return new AbstractMap.SimpleImmutableEntry<>(Protos.key(c.getRef()), c.getLastSeq());
+    })) {
+      action.accept(e.getKey(), e.getValue());
+    }
+  }
+
+  @Override
+  public int counterCount() {
+    return counters;
+  }
+
+  @Override
+  public int messageCount() {
+    return messages;
+  }
+
+  @Override
+  public int effectCount() {
+    return effects;
+  }
+
+  @Override
+  public int deadLetterCount() {
+    return deadLetters;
+  }
+
+  @Override
+  public int timerCount() {
+    return timers;
+  }
+
+  @Override
+  public boolean inStore() {
+    return true;
+  }
+
+  /** Every change of the outbox's digest or item count writes a table, so {@link #dirty} covers them. */
+  @Override
+  public void beforeCommit(long digest, int pendingItems) {
+    pairWrites.clear();
+    if (!dirty) {
+      return;
+    }
+    ByteBuffer b = ByteBuffer.allocate(META_BYTES);
+    b.putLong(counters).putLong(messages).putLong(effects).putLong(deadLetters).putLong(timers).putLong(pendingItems)
+        .putLong(digest).putLong(digested ? 1 : 0);
+    tables.put(META, b.array());
+    dirty = false;
+  }
+
+  /** Takes the counts from the store (just replaced by a checkpoint that holds the outbox); empty when it holds none. */
+  void load() {
+    clear();
+    byte[] m = tables.get(META);
+    if (m == null) {
+      return;
+    }
+    if (m.length != META_BYTES) {
+      throw new IllegalStateException("the disk outbox's counts are " + m.length + " bytes, not " + META_BYTES
+          + ": the state store is corrupt");
+    }
+    ByteBuffer b = ByteBuffer.wrap(m);
+    counters = (int) b.getLong();
+    messages = (int) b.getLong();
+    effects = (int) b.getLong();
+    deadLetters = (int) b.getLong();
+    timers = (int) b.getLong();
+    loadedPendingItems = (int) b.getLong();
+    loadedDigest = b.getLong();
+    if (b.getLong() != (digested ? 1 : 0)
+        || loadedPendingItems != messages + effects + deadLetters + timers) {
+      throw new IllegalStateException("the disk outbox's counts do not add up (" + messages + " messages, " + effects
+          + " effects, " + deadLetters + " dead letters, " + timers + " timers, " + loadedPendingItems
+          + " items) or were written with another digest setting: the state store is corrupt");
+    }
+    dirty = false;
+  }
+
+  long loadedDigest() {
+    return loadedDigest;
+  }
+
+  int loadedPendingItems() {
+    return loadedPendingItems;
+  }
+
+  /** What this table holds in the heap besides its counts: the pair keys written since the last commit. */
+  int heapEntries() {
+    return pairWrites.size();
+  }
+
+  @Override
+  public void clear() {
+    counters = 0;
+    messages = 0;
+    effects = 0;
+    deadLetters = 0;
+    timers = 0;
+    loadedDigest = 0;
+    loadedPendingItems = 0;
+    pairWrites.clear();
+    dirty = true;
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  /** A table's items in key order, read from the store {@link #PAGE_ITEMS} at a time. */
+  private <K, V> Iterable<Map.Entry<K, V>> paged(byte[] prefix, Function<byte[], Map.Entry<K, V>> parse) {
+    return () -> new Iterator<>() {
+      private final ArrayDeque<Map.Entry<K, V>> page = new ArrayDeque<>();
+      private byte[] fromKey = prefix;
+      private boolean last;
+
+      @Override
+      public boolean hasNext() {
+        if (page.isEmpty() && !last) {
+          fill();
+        }
+        return !page.isEmpty();
+      }
+
+      @Override
+      public Map.Entry<K, V> next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return page.pollFirst();
+      }
+
+      private void fill() {
+        byte[][] lastKey = {null};
+        tables.forEachFrom(prefix, fromKey, (k, v) -> {
+          page.addLast(parse.apply(v));
+          lastKey[0] = k;
+          return page.size() < PAGE_ITEMS;
+        });
+        if (page.size() < PAGE_ITEMS) {
+          last = true;
+        } else {
+          // The smallest key after the page's last: that key with a 0 byte appended.
+          fromKey = Arrays.copyOf(lastKey[0], lastKey[0].length + 1);
+        }
+      }
+    };
+  }
+
+  private <T> T get(byte[] key, Parser<T> parser, String what) {
+    byte[] v = tables.get(key);
+    return v == null ? null : parse(v, parser, what);
+  }
+
+  private static <T> T parse(byte[] v, Parser<T> parser, String what) {
+    try {
+      return parser.parseFrom(v);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the disk outbox's " + what + " cannot be decoded (" + e.getMessage()
+          + "): the state store is corrupt", e);
+    }
+  }
+
+  // ---- keys ---------------------------------------------------------------------------------
+
+  private static byte[] key(byte[] table, EntityKey entity) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    out.writeBytes(table);
+    OrderedKeyBytes.entity(out, entity);
+    return out.toByteArray();
+  }
+
+  private static byte[] key(byte[] table, Outbox.Id id) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    out.writeBytes(table);
+    OrderedKeyBytes.entity(out, id.source());
+    OrderedKeyBytes.seq(out, id.seq());
+    return out.toByteArray();
+  }
+
+  private static byte[] key(TimerKey key) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    out.writeBytes(TIMERS);
+    OrderedKeyBytes.entity(out, key.owner());
+    OrderedKeyBytes.string(out, key.name());
+    return out.toByteArray();
+  }
+
+  private static byte[] pairPrefix(EntityKey source, EntityKey target) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(96);
+    out.writeBytes(PAIRS);
+    OrderedKeyBytes.entity(out, source);
+    OrderedKeyBytes.entity(out, target);
+    return out.toByteArray();
+  }
+
+  private static byte[] pairKey(EntityKey source, EntityKey target, long seq) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(104);
+    out.writeBytes(pairPrefix(source, target));
+    OrderedKeyBytes.seq(out, seq);
+    return out.toByteArray();
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+}
