@@ -483,13 +483,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     lock.writeLock().lock();
     try {
       requireOpen();
-      batch.clear();
-      pending.clear();
-      tables.committed();
-      cache.clear();
-      closeDb();
-      RocksDB.destroyDB(dir.toString(), options);
-      options.close();
+      destroyDb();
       StoreFiles.linkOrCopyTree(checkpointDir, dir);
       openDb();
     } catch (RocksDBException | IOException e) {
@@ -557,13 +551,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     lock.writeLock().lock();
     try {
       requireOpen();
-      batch.clear();
-      pending.clear();
-      tables.committed();
-      cache.clear();
-      closeDb();
-      RocksDB.destroyDB(dir.toString(), options);
-      options.close();
+      destroyDb();
       openDb();
       entities = 0;
       appliedIndex = 0;
@@ -577,6 +565,20 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   private void closeDb() {
     db.close();
+  }
+
+  /**
+   * Drops what is not yet written and what is cached, closes the database and deletes its files
+   * (the caller then opens an empty or a replaced one). Under the write lock.
+   */
+  private void destroyDb() throws RocksDBException {
+    batch.clear();
+    pending.clear();
+    tables.committed();
+    cache.clear();
+    closeDb();
+    RocksDB.destroyDB(dir.toString(), options);
+    options.close();
   }
 
   /**
