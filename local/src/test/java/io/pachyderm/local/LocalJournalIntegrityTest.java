@@ -117,14 +117,26 @@ class LocalJournalIntegrityTest {
     return files.get(0);
   }
 
+  /**
+   * Deletes what spares open the scan: the heap kind's index files and, with the disk state store
+   * (the default), the journal's ref index on disk ({@code journal/ref-index}), whose absence makes
+   * open rebuild it by a full scan.
+   */
   private void deleteSavedIndex() throws IOException {
     Path index = dir.resolve("journal").resolve("index");
-    if (!Files.isDirectory(index)) {
-      return;
+    if (Files.isDirectory(index)) {
+      try (DirectoryStream<Path> stream = Files.newDirectoryStream(index)) {
+        for (Path p : stream) {
+          Files.delete(p);
+        }
+      }
     }
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(index)) {
-      for (Path p : stream) {
-        Files.delete(p);
+    Path refIndex = dir.resolve("journal").resolve("ref-index");
+    if (Files.isDirectory(refIndex)) {
+      try (java.util.stream.Stream<Path> tree = Files.walk(refIndex)) {
+        for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
       }
     }
   }
