@@ -1,35 +1,23 @@
 package io.pachyderm.replica;
 
-import io.pachyderm.api.RejectionKind;
-import io.pachyderm.codec.Encoded;
-import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
 import io.pachyderm.protocol.AdminAction;
 import io.pachyderm.protocol.BatchReply;
-import io.pachyderm.protocol.Conflict;
 import io.pachyderm.protocol.DeadLetterAction;
 import io.pachyderm.protocol.DedupSnapshot;
 import io.pachyderm.protocol.EffectFailure;
 import io.pachyderm.protocol.EffectReport;
-import io.pachyderm.protocol.EntitySnapshot;
 import io.pachyderm.protocol.LogEntry;
 import io.pachyderm.protocol.Outcome;
 import io.pachyderm.protocol.OutboxItem;
 import io.pachyderm.protocol.PendingEffect;
-import io.pachyderm.protocol.PendingMessage;
-import io.pachyderm.protocol.PendingTimer;
-import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.Protos.RequestKey;
 import io.pachyderm.protocol.Record;
-import io.pachyderm.protocol.TimerFire;
 import io.pachyderm.protocol.WorkStatus;
-import io.pachyderm.runtime.CommandExecutor;
 import io.pachyderm.runtime.EntityKey;
-import io.pachyderm.runtime.TimerKey;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The replicated state machine's rules with no IO (DESIGN.md section 2): per record, answer
@@ -46,34 +34,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safety: {@link #apply}, {@link #restore}, {@link #writeSnapshot} and {@link #clear} on
  * one thread (the apply thread); {@link #get}, {@link #remembered}, {@link #outbox()}'s reads and the
  * counters from any thread. {@link #digest()} on the apply thread.
+ *
+ * <p>The parts: this class applies entries (the admin action, effect reports and dead-letter
+ * actions itself) and answers reads; {@link RecordApplier} applies the records that change
+ * entities; {@link ReplicaSnapshots} writes and restores snapshots.
  */
 public final class Replica {
   private final String nodeId;
-  private final EntityTypes types;
   private final StateStore store;
   private final Dedup dedup;
   private final ReplicatedBounds bounds;
   private final Outbox outbox;
-  /** The seeded replica test plants a missing version check here, to show that its checks catch one. */
-  private final boolean versionCheck;
   /** Whether {@link Applied#journalRecords()} are built: a node without a journal needs none. */
   private final boolean journaled;
   /** Whether the {@link ReplicaDigest} is kept: off only for {@link #withoutDigest} replicas. */
   private final boolean digested;
-  /** The entities' part of the {@link ReplicaDigest}; apply thread only. */
-  private long entityDigest;
   /** Replicated (an {@link AdminAction} in the log, kept in snapshots); volatile for status. */
   private volatile boolean effectsPaused;
-  private final AtomicLong conflicts = new AtomicLong();
-  private final AtomicLong messagesDelivered = new AtomicLong();
-  private final AtomicLong messagesRejected = new AtomicLong();
-  private final AtomicLong timersFired = new AtomicLong();
-  /**
-   * Entities loaded from a snapshot per store commit: a disk store buffers a commit's writes in one
-   * batch, so a million-entity snapshot must not become one batch. Nothing depends on the
-   * boundaries: a crash while loading starts the load again from the snapshot.
-   */
-  private static final int RESTORE_COMMIT_ENTITIES = 10_000;
+  /** Client commands, deliveries and timer fires; the entities' digest and the counters. */
+  private final RecordApplier records;
+  private final ReplicaSnapshots snapshots;
 
   /**
    * @param nodeId names this replica in broken-invariant errors
@@ -99,7 +79,6 @@ public final class Replica {
   private Replica(String nodeId, EntityTypes types, StateStore store, int dedupEntriesMax,
                   ReplicatedTableLimits tables, boolean journaled, boolean versionCheck, boolean digested) {
     this.nodeId = Objects.requireNonNull(nodeId, "node id");
-    this.types = Objects.requireNonNull(types, "types");
     this.store = Objects.requireNonNull(store, "state store");
     // A disk store keeps the table in its own per-entry batch (and checkpoints); a heap store has no tables.
     this.dedup = store.tables() != null
@@ -107,9 +86,11 @@ public final class Replica {
         : new DedupTable(dedupEntriesMax, tables, digested);
     this.bounds = new ReplicatedBounds(tables);
     this.outbox = store.tables() != null ? new Outbox(store.tables(), digested) : new Outbox(digested);
-    this.versionCheck = versionCheck;
     this.journaled = journaled;
     this.digested = digested;
+    this.records = new RecordApplier(nodeId, Objects.requireNonNull(types, "types"), store, dedup, bounds, outbox,
+        versionCheck, digested);
+    this.snapshots = new ReplicaSnapshots(this, nodeId, types, store, dedup, bounds, outbox, records);
   }
 
   /**
@@ -140,11 +121,11 @@ public final class Replica {
     BatchReply.Builder reply = BatchReply.newBuilder();
     for (Record record : entry.getRecordsList()) {
       if (record.hasDelivery()) {
-        reply.addWork(applyDelivery(record, run));
+        reply.addWork(records.applyDelivery(record, run));
       } else if (record.hasTimerFire()) {
-        reply.addWork(applyTimerFire(record, run));
+        reply.addWork(records.applyTimerFire(record, run));
       } else {
-        Outcome outcome = applyCommand(record, run);
+        Outcome outcome = records.applyCommand(record, run);
         reply.addOutcomes(outcome);
         if (!record.getLookupOnly()) {
           run.commandOutcome(record.getRef(), outcome);
@@ -168,164 +149,6 @@ public final class Replica {
     return run.applied(reply.build(), entry.getRecordsCount());
   }
 
-  private Outcome applyCommand(Record record, EntryRun run) {
-    RequestKey requestKey = RequestKey.of(record.getRequestId());
-    Outcome known = dedup.get(requestKey);
-    if (known != null) {
-      return known;
-    }
-    Outcome.Builder outcome = Outcome.newBuilder().setRequestId(record.getRequestId());
-    if (record.getDeferred()) {
-      return outcome.setConflict(Conflict.getDefaultInstance()).build();
-    }
-    if (record.getLookupOnly()) {
-      // Evicted between the leader's lookup and now: the old outcome is gone for good.
-      return outcome.setRejected(Protos.rejection(RejectionKind.INVALID_REQUEST, "request "
-          + requestKey + " was applied before but has left the de-duplication window")).build();
-    }
-    if (record.hasRejection()) {
-      Outcome rejected = outcome.setRejected(record.getRejection()).build();
-      dedup.remember(requestKey, rejected, run.index());
-      return rejected;
-    }
-    EntityKey key = Protos.key(record.getRef());
-    EntityType<?, ?, ?> type = requireType(key, run);
-    Versioned current = store.get(key);
-    if (isConflict(record, current, key, run)) {
-      return outcome.setConflict(Conflict.newBuilder().setExpectedVersion(record.getExpectedVersion())
-          .setActualVersion(current == null ? 0 : current.version())).build();
-    }
-    String refusal = bounds.refusal(record, key, current == null && record.getEventsCount() > 0,
-        outbox.pendingItems(), name -> outbox.timer(new TimerKey(key, name)) != null);
-    if (refusal != null) {
-      run.dropSpeculation(key);
-      Outcome refused = outcome.setRejected(Protos.rejection(RejectionKind.LIMIT_EXCEEDED, refusal)).build();
-      dedup.remember(requestKey, refused, run.index());
-      return refused;
-    }
-    Commit.Committed committed = commit(record, key, type, current, run);
-    io.pachyderm.protocol.Applied.Builder applied = io.pachyderm.protocol.Applied.newBuilder()
-        .setVersion(committed.version());
-    if (record.getReplyFromState()) {
-      applied.setReply(Protos.payload(stateAfter(key, type, committed))).setReplyIsState(true);
-    } else if (record.hasReply()) {
-      applied.setReply(record.getReply()).setReplyIsState(record.getReplyIsState());
-    }
-    Outcome result = outcome.setApplied(applied).build();
-    dedup.remember(requestKey, result, run.index());
-    return result;
-  }
-
-  /**
-   * Exactly once: the message leaves the outbox in the same entry that applies its events, and a
-   * delivery is accepted only while {@code (source, seq)} is pending and is the oldest pending
-   * message from that source to that target.
-   */
-  private WorkStatus applyDelivery(Record record, EntryRun run) {
-    Outbox.Id id = new Outbox.Id(Protos.key(record.getDelivery().getSource()), record.getDelivery().getSeq());
-    PendingMessage message = outbox.message(id);
-    EntityKey key = Protos.key(record.getRef());
-    if (message == null) {
-      run.dropSpeculation(key);
-      return WorkStatus.GONE;
-    }
-    if (record.getDeferred() || record.getLookupOnly() || !outbox.isNextOfItsPair(id, message)) {
-      run.dropSpeculation(key);
-      return WorkStatus.RETRY;
-    }
-    if (record.hasRejection()) {
-      // The receiver refused it (or its handler threw): the message is consumed, nothing applied.
-      outbox.removeMessage(id, message);
-      messagesRejected.incrementAndGet();
-      run.refused("message " + id, key, record.getRejection().getMessage());
-      return WorkStatus.DONE;
-    }
-    EntityType<?, ?, ?> type = requireType(key, run);
-    Versioned current = store.get(key);
-    if (isConflict(record, current, key, run)) {
-      return WorkStatus.RETRY;
-    }
-    outbox.removeMessage(id, message);
-    commit(record, key, type, current, run);
-    messagesDelivered.incrementAndGet();
-    return WorkStatus.DONE;
-  }
-
-  /** Exactly once: the timer is removed in the entry that applies its command's events. */
-  private WorkStatus applyTimerFire(Record record, EntryRun run) {
-    TimerFire fire = record.getTimerFire();
-    TimerKey timerKey = new TimerKey(Protos.key(fire.getOwner()), fire.getName());
-    PendingTimer timer = outbox.timer(timerKey);
-    EntityKey key = Protos.key(record.getRef());
-    if (timer == null || timer.getSeq() != fire.getSeq()) {
-      run.dropSpeculation(key);
-      return WorkStatus.GONE;
-    }
-    if (record.getDeferred() || record.getLookupOnly()) {
-      run.dropSpeculation(key);
-      return WorkStatus.RETRY;
-    }
-    if (record.hasRejection()) {
-      outbox.removeTimer(timerKey);
-      timersFired.incrementAndGet();
-      run.refused("timer '" + fire.getName() + "' of " + timerKey.owner(), key, record.getRejection().getMessage());
-      return WorkStatus.DONE;
-    }
-    EntityType<?, ?, ?> type = requireType(key, run);
-    Versioned current = store.get(key);
-    if (isConflict(record, current, key, run)) {
-      return WorkStatus.RETRY;
-    }
-    // Removed before the command's own timer operations, so that it can schedule the same name again.
-    outbox.removeTimer(timerKey);
-    commit(record, key, type, current, run);
-    timersFired.incrementAndGet();
-    return WorkStatus.DONE;
-  }
-
-  /** Whether the record expected another version than {@code current}'s; counts it and drops stale speculation. */
-  private boolean isConflict(Record record, Versioned current, EntityKey key, EntryRun run) {
-    long version = current == null ? 0 : current.version();
-    if (record.getExpectedVersion() == version || !versionCheck) {
-      return false;
-    }
-    conflicts.incrementAndGet();
-    run.dropSpeculation(key);
-    return true;
-  }
-
-  private EntityType<?, ?, ?> requireType(EntityKey key, EntryRun run) {
-    EntityType<?, ?, ?> type = types.find(key.type());
-    if (type == null) {
-      throw new IllegalStateException(nodeId + ": entry " + run.where() + " holds events of entity type '"
-          + key.type() + "' which this node does not have; registered: " + types.names());
-    }
-    return type;
-  }
-
-  /**
-   * The encoding of {@code key}'s applied state, as the leader encoded it for the default reply:
-   * reuses the encoding {@link #commit} just made for the digest when it folded events.
-   */
-  private Encoded stateAfter(EntityKey key, EntityType<?, ?, ?> type, Commit.Committed committed) {
-    if (committed.encodedState() != null) {
-      return committed.encodedState();
-    }
-    Versioned v = store.get(key);
-    return type.codec().encode(v == null ? CommandExecutor.initialState(type, key.id()) : v.state());
-  }
-
-  private Commit.Committed commit(Record record, EntityKey key, EntityType<?, ?, ?> type, Versioned current,
-                                  EntryRun run) {
-    Commit.Committed committed = Commit.commit(record, key, type, current, run, outbox, digested);
-    if (committed.next() != null) {
-      entityDigest += committed.next().digest() - (current == null ? 0 : current.digest());
-      if (store.put(key, committed.next(), committed.encodedState()) == null) {
-        bounds.entityAdded(key);
-      }
-    }
-    return committed;
-  }
 
   private WorkStatus applyEffectReport(EffectReport report) {
     Outbox.Id id = Outbox.Id.of(report.getId());
@@ -423,29 +246,34 @@ public final class Replica {
 
   /** Records that expected another version than the applied one, since start. */
   public long conflicts() {
-    return conflicts.get();
+    return records.conflicts();
   }
 
   public long messagesDelivered() {
-    return messagesDelivered.get();
+    return records.messagesDelivered();
   }
 
   /** Messages their receiver rejected (consumed, nothing applied), since start. */
   public long messagesRejected() {
-    return messagesRejected.get();
+    return records.messagesRejected();
   }
 
   public long timersFired() {
-    return timersFired.get();
+    return records.timersFired();
   }
 
   /** The {@link ReplicaDigest} of the replicated state now. Apply thread (or before the node runs). */
   public long digest() {
     requireDigest("digest");
-    return entityDigest + dedup.digest() + outbox.digest() + (effectsPaused ? ReplicaDigest.effectsPaused() : 0);
+    return records.entityDigest() + dedup.digest() + outbox.digest() + (effectsPaused ? ReplicaDigest.effectsPaused() : 0);
   }
 
-  private void requireDigest(String what) {
+  /** Sets the replicated pause of effects: a snapshot's, as it is restored. */
+  void effectsPaused(boolean paused) {
+    effectsPaused = paused;
+  }
+
+  void requireDigest(String what) {
     if (!digested) {
       throw new IllegalStateException(nodeId + ": a replica made withoutDigest() keeps no digest, so it has no " + what);
     }
@@ -455,47 +283,7 @@ public final class Replica {
 
   /** Writes the replicated state to {@code sink}, in the order that makes equal states equal bytes. */
   public void writeSnapshot(ReplicaSnapshot.Sink sink) throws IOException {
-    requireDigest("snapshot");
-    sink.begin(store.size(), dedup.size(), outbox.itemCount(), digest(), effectsPaused);
-    store.forEachInOrder((key, v) -> {
-      EntityType<?, ?, ?> type = types.find(key.type());
-      sink.entity(EntitySnapshot.newBuilder().setRef(Protos.ref(key)).setVersion(v.version())
-          .setState(Protos.payload(type.codec().encode(v.state()))).build());
-    });
-    writeDedupAndOutbox(sink, true, true);
-  }
-
-  private void writeDedupAndOutbox(ReplicaSnapshot.Sink sink, boolean withDedup, boolean withOutbox)
-      throws IOException {
-    IOException[] failure = new IOException[1];
-    if (withDedup) {
-      dedup.forEach(d -> {
-        if (failure[0] == null) {
-          try {
-            sink.dedup(d);
-          } catch (IOException e) {
-            failure[0] = e;
-          }
-        }
-      });
-    }
-    if (failure[0] != null) {
-      throw failure[0];
-    }
-    if (withOutbox) {
-      outbox.forEachItem(item -> {
-        if (failure[0] == null) {
-          try {
-            sink.outbox(item);
-          } catch (IOException e) {
-            failure[0] = e;
-          }
-        }
-      });
-    }
-    if (failure[0] != null) {
-      throw failure[0];
-    }
+    snapshots.writeSnapshot(sink);
   }
 
   /**
@@ -505,61 +293,7 @@ public final class Replica {
    * or from a node with larger ones).
    */
   public long restore(ReplicaSnapshot.Source source) throws IOException {
-    clear();
-    int sinceCommit = 0;
-    for (EntitySnapshot e = source.nextEntity(); e != null; e = source.nextEntity()) {
-      EntityKey key = Protos.key(e.getRef());
-      EntityType<?, ?, ?> type = types.find(key.type());
-      if (type == null) {
-        throw new IOException(nodeId + ": the snapshot holds entity type '" + key.type()
-            + "' which this node does not have; registered: " + types.names());
-      }
-      Encoded state = Protos.encoded(e.getState());
-      long itemDigest = ReplicaDigest.entity(key, e.getVersion(), state);
-      store.put(key, new Versioned(type.codec().decode(state), e.getVersion(), itemDigest));
-      bounds.entityAdded(key);
-      entityDigest += itemDigest;
-      if (++sinceCommit == RESTORE_COMMIT_ENTITIES) {
-        store.commit(0);
-        sinceCommit = 0;
-      }
-    }
-    store.commit(0);
-    restoreDedup(source);
-    restoreOutbox(source);
-    effectsPaused = source.effectsPaused();
-    long asWritten = digest();
-    dedup.enforceLimits();
-    dedup.beforeCommit();
-    outbox.beforeCommit();
-    store.commit(0);
-    return asWritten;
-  }
-
-  /** Loads the snapshot's outbox records, committing a disk outbox's writes in bounded batches. */
-  private void restoreOutbox(ReplicaSnapshot.Source source) throws IOException {
-    int sinceCommit = 0;
-    for (OutboxItem item = source.nextOutbox(); item != null; item = source.nextOutbox()) {
-      outbox.restore(item);
-      if (outbox.inStore() && ++sinceCommit == RESTORE_COMMIT_ENTITIES) {
-        outbox.beforeCommit();
-        store.commit(0);
-        sinceCommit = 0;
-      }
-    }
-  }
-
-  /** Loads the snapshot's de-duplication records, committing a disk table's writes in bounded batches. */
-  private void restoreDedup(ReplicaSnapshot.Source source) throws IOException {
-    int sinceCommit = 0;
-    for (DedupSnapshot d = source.nextDedup(); d != null; d = source.nextDedup()) {
-      dedup.restore(RequestKey.of(d.getRequestId()), d.getOutcome(), d.getRememberedIndex());
-      if (dedup.inStore() && ++sinceCommit == RESTORE_COMMIT_ENTITIES) {
-        dedup.beforeCommit();
-        store.commit(0);
-        sinceCommit = 0;
-      }
-    }
+    return snapshots.restore(source);
   }
 
   /**
@@ -569,8 +303,7 @@ public final class Replica {
    * {@link ReplicaSnapshot.Sink#begin} still gets the entity count and the whole digest.
    */
   public void writeSnapshotBesideStore(ReplicaSnapshot.Sink sink) throws IOException {
-    sink.begin(store.size(), dedup.size(), outbox.itemCount(), digest(), effectsPaused);
-    writeDedupAndOutbox(sink, !dedup.inStore(), !outbox.inStore());
+    snapshots.writeSnapshotBesideStore(sink);
   }
 
   /** Whether the de-duplication table lives in the state store: a checkpoint of it holds the table. */
@@ -585,7 +318,7 @@ public final class Replica {
 
   /** The entities' part of {@link #digest()}. Apply thread. */
   public long entityDigest() {
-    return entityDigest;
+    return records.entityDigest();
   }
 
   /** Entities per ecosystem (what the quota counts), in ecosystem order. Apply thread. */
@@ -605,47 +338,7 @@ public final class Replica {
   public long restoreBesideStore(ReplicaSnapshot.Source source, long entityDigest,
                                  java.util.Map<String, Long> entitiesByEcosystem, boolean dedupInStore,
                                  boolean outboxInStore) throws IOException {
-    if (source.nextEntity() != null) {
-      throw new IOException(nodeId + ": the snapshot holds entity records, but its entities were to be in the"
-          + " state store already");
-    }
-    bounds.restore(entitiesByEcosystem);
-    this.entityDigest = entityDigest;
-    outbox.clear();
-    if (dedupInStore) {
-      if (!(dedup instanceof DiskDedupTable disk)) {
-        throw new IllegalStateException(nodeId + ": the snapshot's de-duplication table is in its checkpoint, but"
-            + " this replica keeps its table in the heap; read the checkpoint's table with dedupOfCheckpoint");
-      }
-      disk.load();
-      if (source.nextDedup() != null) {
-        throw new IOException(nodeId + ": the snapshot holds de-duplication records, but its table was to be in"
-            + " the checkpoint");
-      }
-    } else {
-      dedup.clear();
-      restoreDedup(source);
-    }
-    if (outboxInStore) {
-      if (!outbox.inStore()) {
-        throw new IllegalStateException(nodeId + ": the snapshot's outbox is in its checkpoint, but this replica"
-            + " keeps its outbox in the heap; read the checkpoint's outbox with outboxOfCheckpoint");
-      }
-      outbox.load();
-      if (source.nextOutbox() != null) {
-        throw new IOException(nodeId + ": the snapshot holds outbox records, but its outbox was to be in the"
-            + " checkpoint");
-      }
-    } else {
-      restoreOutbox(source);
-    }
-    effectsPaused = source.effectsPaused();
-    long asWritten = digest();
-    dedup.enforceLimits();
-    dedup.beforeCommit();
-    outbox.beforeCommit();
-    store.commit(0);
-    return asWritten;
+    return snapshots.restoreBesideStore(source, entityDigest, entitiesByEcosystem, dedupInStore, outboxInStore);
   }
 
   /**
@@ -672,7 +365,7 @@ public final class Replica {
   public void clear() {
     store.clear();
     bounds.clear();
-    entityDigest = 0;
+    records.entityDigest(0);
     dedup.clear();
     outbox.clear();
     effectsPaused = false;
