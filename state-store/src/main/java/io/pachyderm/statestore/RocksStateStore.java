@@ -17,9 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.rocksdb.Checkpoint;
-import org.rocksdb.FlushOptions;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -43,7 +40,8 @@ import org.rocksdb.WriteOptions;
  * <p>Thread-safety: {@link #put}, {@link #commit}, {@link #clear} and {@link #close} on the apply
  * thread; {@link #get}, {@link #size} and {@link #keysInOrder} from any thread. A get sees the
  * entry being applied as the heap store would (its puts at once), then the cache, then RocksDB.
- * A read lock keeps RocksDB open under a reader; clear and close take the write lock.
+ * A read lock keeps RocksDB open under a reader; clear and close take the write lock. The
+ * database itself (open, destroy, checkpoint, close) and that lock live in {@link RocksHandle}.
  */
 public final class RocksStateStore implements StateStore, AutoCloseable {
   static {
@@ -56,18 +54,17 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   private final Path dir;
   private final EntityTypes types;
   private final HotCache cache;
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /** The database and its life; the store's reads and writes hold its lock's read side. */
+  private final RocksHandle rocks;
+  private final ReentrantReadWriteLock lock;
   private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
   private final WriteBatch batch = new WriteBatch();
   /** The puts of the entry being applied, with their encoded sizes; readers see them at once. */
   private final Map<EntityKey, Pending> pending = new ConcurrentHashMap<>();
   /** The replicated tables (de-duplication) beside the entities, in the same batch. */
   private final RocksTables tables = new RocksTables(this);
-  private Options options;
-  private RocksDB db;
   private volatile long entities;
   private volatile long appliedIndex;
-  private boolean closed;
 
   private record Pending(Versioned value, long bytes) {}
 
@@ -75,6 +72,8 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     this.dir = dir;
     this.types = types;
     this.cache = new HotCache(cacheLimits);
+    this.rocks = new RocksHandle(dir);
+    this.lock = rocks.lock;
   }
 
   /**
@@ -118,17 +117,10 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   public void openEmpty() throws IOException {
     lock.writeLock().lock();
     try {
-      if (db != null || closed) {
+      if (rocks.usedBefore()) {
         throw new IllegalStateException("the disk state store in " + dir + " was opened before");
       }
-      if (Files.isDirectory(dir)) {
-        try (Options destroy = new Options()) {
-          RocksDB.destroyDB(dir.toString(), destroy);
-        } catch (RocksDBException e) {
-          throw new IOException("cannot delete the previous disk state store in " + dir + ": " + e.getMessage()
-              + "; delete " + dir + " (the node rebuilds it from its snapshot and Raft log) and restart", e);
-        }
-      }
+      rocks.deleteLeftover();
       openDb();
     } finally {
       lock.writeLock().unlock();
@@ -141,22 +133,13 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   private void openDb() throws IOException {
-    Files.createDirectories(dir);
-    options = new Options().setCreateIfMissing(true)
-        // No WAL, so a memtable holds only what the next flush writes; 32 MB keeps flushes short.
-        .setWriteBufferSize(32L << 20);
-    try {
-      db = RocksDB.open(options, dir.toString());
-      appliedIndex = readLong(META_APPLIED_INDEX);
-      entities = readLong(META_ENTITIES);
-    } catch (RocksDBException e) {
-      options.close();
-      throw new IOException("cannot open the disk state store in " + dir + ": " + e.getMessage()
-          + "; the node rebuilds it from its snapshot and Raft log: move " + dir + " aside and restart", e);
-    }
+    rocks.open(db -> {
+      appliedIndex = readLong(db, META_APPLIED_INDEX);
+      entities = readLong(db, META_ENTITIES);
+    });
   }
 
-  private long readLong(byte[] key) throws RocksDBException {
+  private static long readLong(RocksDB db, byte[] key) throws RocksDBException {
     byte[] v = db.get(key);
     return v == null ? 0 : ByteBuffer.wrap(v).getLong();
   }
@@ -186,8 +169,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   private byte[] read(EntityKey key) {
     lock.readLock().lock();
     try {
-      requireOpen();
-      return db.get(EntityKeyBytes.encode(key));
+      return rocks.db().get(EntityKeyBytes.encode(key));
     } catch (RocksDBException e) {
       throw new IllegalStateException("the disk state store in " + dir + " failed to read " + key + ": "
           + e.getMessage(), e);
@@ -235,13 +217,13 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   @Override
   public void forEachInOrder(Visitor visitor) throws IOException {
     lock.readLock().lock();
-    try (RocksIterator it = iterator()) {
+    try (RocksIterator it = rocks.iterator()) {
       for (it.seek(new byte[] {EntityKeyBytes.ENTITY_PREFIX}); it.isValid() && EntityKeyBytes.isEntity(it.key());
            it.next()) {
         EntityKey key = EntityKeyBytes.decode(it.key());
         visitor.visit(key, decode(key, it.value()));
       }
-      status(it);
+      rocks.status(it);
     } finally {
       lock.readLock().unlock();
     }
@@ -249,27 +231,14 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   private void forEachKey(java.util.function.Consumer<EntityKey> keys) throws IOException {
     lock.readLock().lock();
-    try (RocksIterator it = iterator()) {
+    try (RocksIterator it = rocks.iterator()) {
       for (it.seek(new byte[] {EntityKeyBytes.ENTITY_PREFIX}); it.isValid() && EntityKeyBytes.isEntity(it.key());
            it.next()) {
         keys.accept(EntityKeyBytes.decode(it.key()));
       }
-      status(it);
+      rocks.status(it);
     } finally {
       lock.readLock().unlock();
-    }
-  }
-
-  private RocksIterator iterator() {
-    requireOpen();
-    return db.newIterator();
-  }
-
-  private void status(RocksIterator it) throws IOException {
-    try {
-      it.status();
-    } catch (RocksDBException e) {
-      throw new IOException("the disk state store in " + dir + " failed while iterating: " + e.getMessage(), e);
     }
   }
 
@@ -350,7 +319,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   public void commit(long appliedIndex) {
     lock.readLock().lock();
     try {
-      requireOpen();
+      RocksDB db = rocks.db();
       batch.put(META_APPLIED_INDEX, longBytes(appliedIndex));
       batch.put(META_ENTITIES, longBytes(entities));
       db.write(writeOptions, batch);
@@ -380,16 +349,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   /** A table key's committed value, or null (any thread). */
   byte[] readRaw(byte[] key) {
-    lock.readLock().lock();
-    try {
-      requireOpen();
-      return db.get(key);
-    } catch (RocksDBException e) {
-      throw new IllegalStateException("the disk state store in " + dir + " failed to read a table key: "
-          + e.getMessage(), e);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return rocks.readRaw(key);
   }
 
   void batchPut(byte[] key, byte[] value) {
@@ -410,31 +370,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   /** Visits the committed keys starting with {@code prefix}, in key order, until the visitor says stop. */
   void forEachRaw(byte[] prefix, byte[] fromKey, StoreTables.Visitor visitor) {
-    lock.readLock().lock();
-    try (RocksIterator it = iterator()) {
-      for (it.seek(fromKey); it.isValid() && startsWith(it.key(), prefix); it.next()) {
-        if (!visitor.visit(it.key(), it.value())) {
-          return;
-        }
-      }
-      status(it);
-    } catch (IOException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
-  private static boolean startsWith(byte[] key, byte[] prefix) {
-    if (key.length < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (key[i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
+    rocks.forEachRaw(prefix, fromKey, visitor);
   }
 
   // ---- checkpoints (apply thread) ---------------------------------------------------------------
@@ -452,19 +388,12 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   public long checkpoint(Path target) throws IOException {
     lock.readLock().lock();
     try {
-      requireOpen();
+      rocks.requireOpen();
       if (!pending.isEmpty() || tables.pendingWrites() > 0) {
         throw new IllegalStateException("the disk state store in " + dir + " has writes of an entry not committed:"
             + " a checkpoint is taken at an entry boundary only");
       }
-      try (FlushOptions flush = new FlushOptions().setWaitForFlush(true); Checkpoint checkpoint = Checkpoint.create(db)) {
-        db.flush(flush);
-        checkpoint.createCheckpoint(target.toString());
-      } catch (RocksDBException e) {
-        throw new IOException("the disk state store in " + dir + " could not write checkpoint " + target + ": "
-            + e.getMessage(), e);
-      }
-      StoreFiles.fsyncTree(target);
+      rocks.checkpoint(target);
       return appliedIndex;
     } finally {
       lock.readLock().unlock();
@@ -482,12 +411,12 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   public void replaceWith(Path checkpointDir) throws IOException {
     lock.writeLock().lock();
     try {
-      requireOpen();
+      rocks.requireOpen();
       destroyDb();
       StoreFiles.linkOrCopyTree(checkpointDir, dir);
       openDb();
     } catch (RocksDBException | IOException e) {
-      closed = true;
+      rocks.markClosed();
       throw new IOException("the disk state store in " + dir + " could not be replaced by checkpoint "
           + checkpointDir + ": " + e.getMessage(), e);
     } finally {
@@ -502,7 +431,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   public EntityCursor cursor() {
     lock.readLock().lock();
     try {
-      RocksIterator it = iterator();
+      RocksIterator it = rocks.iterator();
       it.seek(new byte[] {EntityKeyBytes.ENTITY_PREFIX});
       return new EntityCursor(it);
     } finally {
@@ -525,9 +454,9 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     public Entity next() throws IOException {
       lock.readLock().lock();
       try {
-        requireOpen();
+        rocks.requireOpen();
         if (!it.isValid() || !EntityKeyBytes.isEntity(it.key())) {
-          status(it);
+          rocks.status(it);
           return null;
         }
         EntityKey key = EntityKeyBytes.decode(it.key());
@@ -550,21 +479,17 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   public void clear() {
     lock.writeLock().lock();
     try {
-      requireOpen();
+      rocks.requireOpen();
       destroyDb();
       openDb();
       entities = 0;
       appliedIndex = 0;
     } catch (RocksDBException | IOException e) {
-      closed = true;
+      rocks.markClosed();
       throw new IllegalStateException("the disk state store in " + dir + " could not be emptied: " + e.getMessage(), e);
     } finally {
       lock.writeLock().unlock();
     }
-  }
-
-  private void closeDb() {
-    db.close();
   }
 
   /**
@@ -576,45 +501,15 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     pending.clear();
     tables.committed();
     cache.clear();
-    closeDb();
-    RocksDB.destroyDB(dir.toString(), options);
-    options.close();
-  }
-
-  /**
-   * Writes the memtables to table files, so that a store closed cleanly holds its last entry on
-   * disk (nothing depends on it today: a node deletes its store unread at start). A failure here
-   * loses nothing the node needs, so it is not an error.
-   */
-  private void flushQuietly() {
-    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-      db.flush(flush);
-    } catch (RocksDBException e) {
-      // The Raft log and the snapshot hold everything; see above.
-    }
-  }
-
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException("the disk state store in " + dir + " is closed");
-    }
-    if (db == null) {
-      throw new IllegalStateException("the disk state store in " + dir + " is not open yet (a node opens it at start)");
-    }
+    rocks.destroy();
   }
 
   @Override
   public void close() {
     lock.writeLock().lock();
     try {
-      if (closed) {
+      if (!rocks.close()) {
         return;
-      }
-      closed = true;
-      if (db != null) {
-        flushQuietly();
-        db.close();
-        options.close();
       }
       batch.close();
       writeOptions.close();
