@@ -3,9 +3,12 @@ package io.pachyderm.statestore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pachyderm.replica.OrderedKeyBytes;
 import io.pachyderm.runtime.EntityKey;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,28 @@ class EntityKeyBytesTest {
           .isEqualTo(Integer.signum(a.compareTo(b)));
       assertThat(EntityKeyBytes.decode(ab)).isEqualTo(a);
     }
+  }
+
+  @Test
+  void theStoresEntityKeysAreThePrefixThenTheReplicasOrderedKeyBytesSoTheStoreAndOutboxOrdersAgree() {
+    long seed = 24;
+    SplittableRandom random = new SplittableRandom(seed);
+    List<EntityKey> keys = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      keys.add(new EntityKey(string(random), string(random), string(random)));
+    }
+    for (EntityKey key : keys) {
+      ByteArrayOutputStream replicas = new ByteArrayOutputStream();
+      replicas.write(EntityKeyBytes.ENTITY_PREFIX);
+      OrderedKeyBytes.entity(replicas, key);
+      assertThat(EntityKeyBytes.encode(key)).as("seed %d: %s", seed, key).isEqualTo(replicas.toByteArray());
+    }
+    List<EntityKey> byStoreBytes = new ArrayList<>(keys);
+    byStoreBytes.sort(Comparator.comparing(EntityKeyBytes::encode, Arrays::compareUnsigned));
+    List<EntityKey> byFields = new ArrayList<>(keys);
+    byFields.sort(Comparator.comparing(EntityKey::ecosystem).thenComparing(EntityKey::type)
+        .thenComparing(EntityKey::id));
+    assertThat(byStoreBytes).as("seed %d", seed).isEqualTo(byFields);
   }
 
   @Test
