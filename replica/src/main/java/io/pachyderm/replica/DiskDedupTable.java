@@ -26,7 +26,7 @@ final class DiskDedupTable implements Dedup {
   private static final byte[] ENTRY = {StoreTables.PREFIX, 'd', 'e'};
   private static final byte[] ORDER = {StoreTables.PREFIX, 'd', 'o'};
   private static final byte[] META = {StoreTables.PREFIX, 'd', 'm'};
-  private static final int META_BYTES = 8 * 9;
+  private static final int META_LONGS = 9;
   private static final int REQUEST_KEY_BYTES = 24;
 
   private final StoreTables tables;
@@ -167,10 +167,8 @@ final class DiskDedupTable implements Dedup {
     if (!dirty) {
       return;
     }
-    ByteBuffer b = ByteBuffer.allocate(META_BYTES);
-    b.putLong(headSeq).putLong(nextSeq).putLong(replyCursorSeq).putLong(headIndex).putLong(repliesKept)
-        .putLong(bytes).putLong(replyBytes).putLong(digest).putLong(digested ? 1 : 0);
-    tables.put(META, b.array());
+    CountersRow.write(tables, META, META_LONGS, headSeq, nextSeq, replyCursorSeq, headIndex, repliesKept, bytes,
+        replyBytes, digest, digested ? 1 : 0);
     dirty = false;
   }
 
@@ -180,15 +178,10 @@ final class DiskDedupTable implements Dedup {
    */
   void load() {
     clear();
-    byte[] m = tables.get(META);
-    if (m == null) {
+    ByteBuffer b = CountersRow.read(tables, META, META_LONGS, "the disk de-duplication table's counters");
+    if (b == null) {
       return;
     }
-    if (m.length != META_BYTES) {
-      throw new IllegalStateException("the disk de-duplication table's counters are " + m.length + " bytes, not "
-          + META_BYTES + ": the state store is corrupt");
-    }
-    ByteBuffer b = ByteBuffer.wrap(m);
     headSeq = b.getLong();
     nextSeq = b.getLong();
     replyCursorSeq = b.getLong();

@@ -49,7 +49,7 @@ final class DiskOutboxTables implements OutboxTables {
   private static final byte[] TIMERS = {StoreTables.PREFIX, 'o', 't'};
   private static final byte[] PAIRS = {StoreTables.PREFIX, 'o', 'p'};
   private static final byte[] META = {StoreTables.PREFIX, 'o', 'x'};
-  private static final int META_BYTES = 8 * 8;
+  private static final int META_LONGS = 8;
   private static final byte[] NOTHING = new byte[0];
 
   private final StoreTables tables;
@@ -308,25 +308,18 @@ final class DiskOutboxTables implements OutboxTables {
     if (!dirty) {
       return;
     }
-    ByteBuffer b = ByteBuffer.allocate(META_BYTES);
-    b.putLong(counters).putLong(messages).putLong(effects).putLong(deadLetters).putLong(timers).putLong(pendingItems)
-        .putLong(digest).putLong(digested ? 1 : 0);
-    tables.put(META, b.array());
+    CountersRow.write(tables, META, META_LONGS, counters, messages, effects, deadLetters, timers, pendingItems, digest,
+        digested ? 1 : 0);
     dirty = false;
   }
 
   /** Takes the counts from the store (just replaced by a checkpoint that holds the outbox); empty when it holds none. */
   void load() {
     clear();
-    byte[] m = tables.get(META);
-    if (m == null) {
+    ByteBuffer b = CountersRow.read(tables, META, META_LONGS, "the disk outbox's counts");
+    if (b == null) {
       return;
     }
-    if (m.length != META_BYTES) {
-      throw new IllegalStateException("the disk outbox's counts are " + m.length + " bytes, not " + META_BYTES
-          + ": the state store is corrupt");
-    }
-    ByteBuffer b = ByteBuffer.wrap(m);
     counters = (int) b.getLong();
     messages = (int) b.getLong();
     effects = (int) b.getLong();
