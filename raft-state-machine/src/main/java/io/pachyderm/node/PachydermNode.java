@@ -15,8 +15,6 @@ import io.pachyderm.node.internal.HealthCheck;
 import io.pachyderm.node.internal.NodeInternals;
 import io.pachyderm.node.internal.NodeLifecycle;
 import io.pachyderm.node.internal.NodeMeters;
-import io.pachyderm.node.internal.NodeMetrics;
-import io.pachyderm.node.internal.RatisConfig;
 import io.pachyderm.node.settings.EffectRetry;
 import io.pachyderm.node.settings.FatalErrorPolicy;
 import io.pachyderm.node.settings.NodeLimits;
@@ -24,12 +22,10 @@ import io.pachyderm.node.settings.QueueLimits;
 import io.pachyderm.node.status.AppliedDigest;
 import io.pachyderm.node.status.NodeHealth;
 import io.pachyderm.node.status.OutboxStats;
-import io.pachyderm.replica.ReplicatedTableLimits;
 import io.pachyderm.node.security.AuthorizationPolicy;
 import io.pachyderm.node.internal.CallAuthorizer;
 import io.pachyderm.node.security.Refusals;
 import io.pachyderm.storage.journal.JournalOptions;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -37,10 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.server.RaftServer;
 
 /**
@@ -78,6 +71,8 @@ public final class PachydermNode implements AutoCloseable {
   private final NodeMeters meters;
   private final NodeLifecycle lifecycle;
   private final FailStop failStop;
+  /** Leadership and snapshot requests, asked of the Ratis server. */
+  private final RaftDivisionCalls raft;
 
   static {
     // Tests and tooling reach the Ratis server through NodeInternals, not through this API.
@@ -98,6 +93,7 @@ public final class PachydermNode implements AutoCloseable {
     this.meters = parts.meters();
     this.lifecycle = parts.lifecycle();
     this.failStop = parts.failStop();
+    this.raft = new RaftDivisionCalls(nodeId, server, group);
   }
 
   /** Starts a node builder; {@code peers} is the whole cluster including this node. */
@@ -124,21 +120,12 @@ public final class PachydermNode implements AutoCloseable {
 
   /** Whether this node is currently the leader. */
   public boolean isLeader() {
-    try {
-      return server.getDivision(group.getGroupId()).getInfo().isLeader();
-    } catch (IOException e) {
-      return false;
-    }
+    return raft.isLeader();
   }
 
   /** Whether this node is leader and has applied every earlier-term entry, i.e. serves writes. */
   public boolean isReadyLeader() {
-    try {
-      var info = server.getDivision(group.getGroupId()).getInfo();
-      return info.isLeader() && info.isLeaderReady();
-    } catch (IOException e) {
-      return false;
-    }
+    return raft.isReadyLeader();
   }
 
   /** Index of the last entry applied by the state machine. */
@@ -227,19 +214,7 @@ public final class PachydermNode implements AutoCloseable {
    * @throws UncheckedIOException naming the node and Ratis' reason when the snapshot fails
    */
   public long takeSnapshot() {
-    SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(ClientId.randomId(), server.getId(),
-        group.getGroupId(), 0, SNAPSHOT_TIMEOUT_MS, 1);
-    RaftClientReply reply;
-    try {
-      reply = server.snapshotManagement(request);
-    } catch (IOException e) {
-      throw new UncheckedIOException("node " + nodeId + ": snapshot failed", e);
-    }
-    if (!reply.isSuccess()) {
-      throw new UncheckedIOException("node " + nodeId + ": snapshot failed", reply.getException() != null
-          ? new IOException(reply.getException()) : new IOException("Ratis refused the snapshot: " + reply));
-    }
-    return reply.getLogIndex();
+    return raft.takeSnapshot(SNAPSHOT_TIMEOUT_MS);
   }
 
   /** How long {@link #takeSnapshot()} waits for Ratis' apply thread to take the snapshot. */
