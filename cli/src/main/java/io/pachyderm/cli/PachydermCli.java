@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
         NodeCommand.class, CallCommand.class, SendCommand.class, QueryCommand.class, HistoryCommand.class,
         FollowCommand.class, StatusCommand.class,
-        DeadLettersCommand.class, AdminCommand.class, DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
+        DeadLettersCommand.class, AdminCommand.class, ReseedCommand.class, DemoCommand.class, ClusterCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         " 0:success",

@@ -192,7 +192,7 @@ class DiskCheckpointTest {
       assertThatThrownBy(again::start).isInstanceOf(UncheckedIOException.class)
           .hasMessageContaining(table.toString())
           .hasMessageContaining("MD5")
-          .hasMessageContaining("move the node's data directory aside");
+          .hasMessageContaining("pachyderm reseed --data");
     } finally {
       again.close();
     }

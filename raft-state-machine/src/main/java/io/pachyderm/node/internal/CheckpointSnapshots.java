@@ -112,8 +112,8 @@ final class CheckpointSnapshots {
       if (problem != null) {
         throw new IOException(nodeId + ": checkpoint file " + file + " " + problem + ": the snapshot at index "
             + header.getLastAppliedIndex() + " is damaged and the node will not serve from it (earlier snapshots"
-            + " share its table files); move the node's data directory aside and start it empty to fetch a"
-            + " snapshot from the leader");
+            + " share its table files); in a cluster, re-seed it from the leader: with it stopped, run"
+            + " 'pachyderm reseed --data <its data directory> --peers ...', then start it (README, Re-seeding a node)");
       }
     }
   }

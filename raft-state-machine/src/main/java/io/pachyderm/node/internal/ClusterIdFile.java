@@ -20,7 +20,7 @@ import org.apache.ratis.protocol.RaftGroupId;
  * keeps under {@code raft/}, so existing clusters keep their id.
  */
 public final class ClusterIdFile {
-  static final String FILE_NAME = "cluster-id";
+  public static final String FILE_NAME = "cluster-id";
 
   private ClusterIdFile() {}
 

@@ -82,7 +82,20 @@ final class NodeJournal implements AutoCloseable {
       }
     }
     if (failure != null) {
+      // The start fails: Ratis never closes a state machine it could not start, and an open journal
+      // keeps its ref index's RocksDB lock, so this process could not start the node again.
+      closeAfterFailure(failure);
       throw failure;
+    }
+  }
+
+  private void closeAfterFailure(IOException failure) {
+    try {
+      close();
+    } catch (RuntimeException closeFailure) {
+      failure.addSuppressed(closeFailure);
+    } finally {
+      journal = null;
     }
   }
 

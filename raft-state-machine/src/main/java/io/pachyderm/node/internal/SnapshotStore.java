@@ -204,7 +204,8 @@ final class SnapshotStore {
       // Ratis returns null for a snapshot it cannot read; starting empty over a log that no
       // longer begins at index 1 would leave a node that never applies anything.
       throw new IOException(nodeId + ": the snapshots in " + snapshotDir + " cannot be read (Ratis found none"
-          + " usable); move the node's data directory aside and start it empty to fetch a snapshot from the leader");
+          + " usable); in a cluster, re-seed it from the leader: with it stopped, run 'pachyderm reseed --data"
+          + " <its data directory> --peers ...', then start it (README, Re-seeding a node)");
     }
     replica.clear();
     if (snapshot == null) {

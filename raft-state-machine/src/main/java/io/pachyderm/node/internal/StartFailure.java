@@ -35,8 +35,8 @@ public final class StartFailure {
     if (t instanceof SnapshotFormatException) {
       // The message starts with the snapshot's path.
       return "corrupt snapshot: " + message + ". The node cannot rebuild its state from it. In a cluster, "
-          + "stop this node, move its data directory " + dataDir + " aside and start it empty: it fetches a "
-          + "snapshot from the leader. A single node must be restored from a backup of its data directory";
+          + "re-seed it from the leader: 'pachyderm reseed --data " + dataDir + " --peers ...', then start it "
+          + "(README, Re-seeding a node). A single node must be restored from a backup of its data directory";
     }
     if (t instanceof JournalCorruptException) {
       return "corrupt event journal: " + message + ". In a cluster, stop this node, move its data directory "
