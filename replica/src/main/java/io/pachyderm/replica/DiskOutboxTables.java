@@ -13,8 +13,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.AbstractMap;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
@@ -31,7 +33,8 @@ import java.util.function.ObjLongConsumer;
  * {@link OutboxCounter}; {@code Tom}, {@code Toe}, {@code Tod} entity and sequence number to the
  * pending message, effect or dead letter; {@code Tot} owner and name to the pending timer; {@code Top}
  * sender, receiver and sequence number to nothing (the pair order rule: the first key under a pair's
- * prefix is its oldest pending message); {@code Tox} the counts below.
+ * prefix is its oldest pending message); {@code Tox} the counts below; {@code Tou} and {@code Tov} the
+ * timers in due order ({@link DiskTimerDueIndex}).
  *
  * <p>The heap holds only counts, and the pair keys written since the last commit (a table's scan sees
  * only committed keys; bounded by one entry's messages, or by the restore's commit interval).
@@ -65,10 +68,15 @@ final class DiskOutboxTables implements OutboxTables {
   /** Pair keys written since the last commit: true added, false deleted. Apply thread. */
   private final TreeMap<byte[], Boolean> pairWrites = new TreeMap<>(Arrays::compareUnsigned);
   private boolean dirty;
+  private final DiskTimerDueIndex timersByDue;
 
   DiskOutboxTables(StoreTables tables, boolean digested) {
     this.tables = tables;
     this.digested = digested;
+    this.timersByDue = new DiskTimerDueIndex(tables, DiskOutboxTables::key);
+    if (tables.get(META) == null) {
+      timersByDue.cleared(); // a store that holds no outbox: its (empty) index is whole
+    }
   }
 
   @Override
@@ -171,6 +179,7 @@ final class DiskOutboxTables implements OutboxTables {
   public PendingTimer putTimer(TimerKey key, PendingTimer t) {
     PendingTimer before = timer(key);
     tables.put(key(key), t.toByteArray());
+    timersByDue.timerPut(key, before, t);
     timers += before == null ? 1 : 0;
     dirty = true;
     return before;
@@ -181,6 +190,7 @@ final class DiskOutboxTables implements OutboxTables {
     PendingTimer removed = timer(key);
     if (removed != null) {
       tables.delete(key(key));
+      timersByDue.timerRemoved(key, removed);
       timers--;
       dirty = true;
     }
@@ -256,6 +266,39 @@ final class DiskOutboxTables implements OutboxTables {
     });
   }
 
+  @Override
+  public List<Outbox.Id> messageIdsAfter(Outbox.Id after, int max) {
+    return idsAfter(MESSAGES, after, max, v -> {
+      PendingMessage m = parse(v, PendingMessage.parser(), "a message");
+      return new Outbox.Id(Protos.key(m.getSource()), m.getSeq());
+    });
+  }
+
+  @Override
+  public List<Outbox.Id> effectIdsAfter(Outbox.Id after, int max) {
+    return idsAfter(EFFECTS, after, max, v -> effectEntry(v).getKey());
+  }
+
+  @Override
+  public List<PendingTimer> timersDueAfter(Outbox.DuePoint after, int max) {
+    return timersByDue.page(after, max);
+  }
+
+  private List<Outbox.Id> idsAfter(byte[] table, Outbox.Id after, int max, Function<byte[], Outbox.Id> parseId) {
+    byte[] from = after == null ? table : justAfter(key(table, after));
+    List<Outbox.Id> page = new ArrayList<>(Math.min(max, PAGE_ITEMS));
+    tables.forEachFrom(table, from, (k, v) -> {
+      page.add(parseId.apply(v));
+      return page.size() < max;
+    });
+    return page;
+  }
+
+  /** The smallest key after {@code key}: {@code key} with a 0 byte appended. */
+  private static byte[] justAfter(byte[] key) {
+    return Arrays.copyOf(key, key.length + 1);
+  }
+
   private static Map.Entry<Outbox.Id, PendingEffect> effectEntry(byte[] v) {
     PendingEffect e = parse(v, PendingEffect.parser(), "an effect");
     return new AbstractMap.SimpleImmutableEntry<>(Outbox.Id.of(e.getId()), e);
@@ -305,6 +348,7 @@ final class DiskOutboxTables implements OutboxTables {
   @Override
   public void beforeCommit(long digest, int pendingItems) {
     pairWrites.clear();
+    timersByDue.beforeCommit();
     if (!dirty) {
       return;
     }
@@ -315,8 +359,12 @@ final class DiskOutboxTables implements OutboxTables {
     dirty = false;
   }
 
-  /** Takes the counts from the store (just replaced by a checkpoint that holds the outbox); empty when it holds none. */
-  void load() {
+  /**
+   * Takes the counts from the store (just replaced by a checkpoint that holds the outbox); empty when
+   * it holds none. A store written before the timers' due index existed gets it here, once
+   * ({@link DiskTimerDueIndex#load}; {@code commitPage} commits a page of its rows).
+   */
+  void load(Runnable commitPage) {
     clear();
     byte[] m = tables.get(META);
     if (m == null) {
@@ -341,6 +389,7 @@ final class DiskOutboxTables implements OutboxTables {
           + " items) or were written with another digest setting: the state store is corrupt");
     }
     dirty = false;
+    timersByDue.load(timers(), PAGE_ITEMS, commitPage);
   }
 
   long loadedDigest() {
@@ -366,6 +415,7 @@ final class DiskOutboxTables implements OutboxTables {
     loadedDigest = 0;
     loadedPendingItems = 0;
     pairWrites.clear();
+    timersByDue.cleared();
     dirty = true;
   }
 
