@@ -12,13 +12,9 @@ import io.pachyderm.runtime.TimerKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.AbstractMap;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
@@ -285,18 +281,8 @@ final class DiskOutboxTables implements OutboxTables {
   }
 
   private List<Outbox.Id> idsAfter(byte[] table, Outbox.Id after, int max, Function<byte[], Outbox.Id> parseId) {
-    byte[] from = after == null ? table : justAfter(key(table, after));
-    List<Outbox.Id> page = new ArrayList<>(Math.min(max, PAGE_ITEMS));
-    tables.forEachFrom(table, from, (k, v) -> {
-      page.add(parseId.apply(v));
-      return page.size() < max;
-    });
-    return page;
-  }
-
-  /** The smallest key after {@code key}: {@code key} with a 0 byte appended. */
-  private static byte[] justAfter(byte[] key) {
-    return Arrays.copyOf(key, key.length + 1);
+    return DiskTablePages.page(tables, table, after == null ? table : DiskTablePages.justAfter(key(table, after)), max,
+        parseId);
   }
 
   private static Map.Entry<Outbox.Id, PendingEffect> effectEntry(byte[] v) {
@@ -423,42 +409,7 @@ final class DiskOutboxTables implements OutboxTables {
 
   /** A table's items in key order, read from the store {@link #PAGE_ITEMS} at a time. */
   private <K, V> Iterable<Map.Entry<K, V>> paged(byte[] prefix, Function<byte[], Map.Entry<K, V>> parse) {
-    return () -> new Iterator<>() {
-      private final ArrayDeque<Map.Entry<K, V>> page = new ArrayDeque<>();
-      private byte[] fromKey = prefix;
-      private boolean last;
-
-      @Override
-      public boolean hasNext() {
-        if (page.isEmpty() && !last) {
-          fill();
-        }
-        return !page.isEmpty();
-      }
-
-      @Override
-      public Map.Entry<K, V> next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        return page.pollFirst();
-      }
-
-      private void fill() {
-        byte[][] lastKey = {null};
-        tables.forEachFrom(prefix, fromKey, (k, v) -> {
-          page.addLast(parse.apply(v));
-          lastKey[0] = k;
-          return page.size() < PAGE_ITEMS;
-        });
-        if (page.size() < PAGE_ITEMS) {
-          last = true;
-        } else {
-          // The smallest key after the page's last: that key with a 0 byte appended.
-          fromKey = Arrays.copyOf(lastKey[0], lastKey[0].length + 1);
-        }
-      }
-    };
+    return DiskTablePages.paged(tables, prefix, PAGE_ITEMS, parse);
   }
 
   private <T> T get(byte[] key, Parser<T> parser, String what) {

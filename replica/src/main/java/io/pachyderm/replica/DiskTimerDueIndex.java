@@ -61,7 +61,7 @@ final class DiskTimerDueIndex {
    * removed or moved to another due time is passed over: its new row comes with that entry's commit.
    */
   List<PendingTimer> page(Outbox.DuePoint after, int max) {
-    byte[] from = after == null ? DUE : justAfter(key(after.dueMs(), after.key()));
+    byte[] from = after == null ? DUE : DiskTablePages.justAfter(key(after.dueMs(), after.key()));
     List<PendingTimer> page = new ArrayList<>(Math.min(max, 1_024));
     // Bounded: every round reads at least one row past the last, or ends.
     while (page.size() < max) {
@@ -83,7 +83,7 @@ final class DiskTimerDueIndex {
       if (rows.size() < wanted) {
         break;
       }
-      from = justAfter(keys.get(keys.size() - 1));
+      from = DiskTablePages.justAfter(keys.get(keys.size() - 1));
     }
     return page;
   }
@@ -137,11 +137,6 @@ final class DiskTimerDueIndex {
     OrderedKeyBytes.entity(out, key.owner());
     OrderedKeyBytes.string(out, key.name());
     return out.toByteArray();
-  }
-
-  /** The smallest key after {@code key}: {@code key} with a 0 byte appended. */
-  private static byte[] justAfter(byte[] key) {
-    return Arrays.copyOf(key, key.length + 1);
   }
 
   private static PendingTimer parse(byte[] v) {
