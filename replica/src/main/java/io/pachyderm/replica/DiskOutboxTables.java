@@ -69,10 +69,9 @@ final class DiskOutboxTables implements OutboxTables {
   DiskOutboxTables(StoreTables tables, boolean digested) {
     this.tables = tables;
     this.digested = digested;
+    // Not whole until cleared or loaded: a node makes its replica before it opens its store, so
+    // nothing is read here (a store never marked gets its index built, idempotently, at its load).
     this.timersByDue = new DiskTimerDueIndex(tables, DiskOutboxTables::key);
-    if (tables.get(META) == null) {
-      timersByDue.cleared(); // a store that holds no outbox: its (empty) index is whole
-    }
   }
 
   @Override

@@ -163,6 +163,7 @@ class DiskOutboxTest {
   void aStoreWrittenBeforeTheDueIndexGetsItAtItsFirstLoadInCommittedPages() {
     BatchedTables tables = new BatchedTables();
     Outbox disk = new Outbox(tables, true);
+    disk.clear(); // a new store: its index is whole from the start, and marked so
     Outbox heap = new Outbox();
     int timers = 3 * DiskOutboxTables.PAGE_ITEMS + 7;
     for (int i = 0; i < timers; i++) {

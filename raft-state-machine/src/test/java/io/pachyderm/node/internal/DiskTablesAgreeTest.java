@@ -127,10 +127,9 @@ class DiskTablesAgreeTest {
     assertThat(heap.outbox().timerCount()).as("timers pending").isGreaterThan(3);
     // The store as the code before the index wrote it: timers, no index rows, no mark.
     List<byte[]> indexRows = new ArrayList<>();
-    for (byte[] prefix : new byte[][] {{'T', 'o', 'u'}, {'T', 'o', 'v'}}) {
-      live.tables().forEach(prefix, (k, v) -> indexRows.add(k));
-    }
-    assertThat(indexRows).as("one row per timer and the mark").hasSize(heap.outbox().timerCount() + 1);
+    live.tables().forEach(new byte[] {'T', 'o', 'u'}, (k, v) -> indexRows.add(k));
+    assertThat(indexRows).as("one row per timer").hasSize(heap.outbox().timerCount());
+    live.tables().forEach(new byte[] {'T', 'o', 'v'}, (k, v) -> indexRows.add(k)); // the mark, if written
     indexRows.forEach(live.tables()::delete);
     live.commit(index);
     assertThat(disk.outbox().timersDueAfter(null, 100)).as("no timer in due order without the index").isEmpty();
