@@ -12,11 +12,9 @@ import io.pachyderm.runtime.TimerKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.AbstractMap;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
@@ -31,7 +29,8 @@ import java.util.function.ObjLongConsumer;
  * {@link OutboxCounter}; {@code Tom}, {@code Toe}, {@code Tod} entity and sequence number to the
  * pending message, effect or dead letter; {@code Tot} owner and name to the pending timer; {@code Top}
  * sender, receiver and sequence number to nothing (the pair order rule: the first key under a pair's
- * prefix is its oldest pending message); {@code Tox} the counts below.
+ * prefix is its oldest pending message); {@code Tox} the counts below; {@code Tou} and {@code Tov} the
+ * timers in due order ({@link DiskTimerDueIndex}).
  *
  * <p>The heap holds only counts, and the pair keys written since the last commit (a table's scan sees
  * only committed keys; bounded by one entry's messages, or by the restore's commit interval).
@@ -65,10 +64,14 @@ final class DiskOutboxTables implements OutboxTables {
   /** Pair keys written since the last commit: true added, false deleted. Apply thread. */
   private final TreeMap<byte[], Boolean> pairWrites = new TreeMap<>(Arrays::compareUnsigned);
   private boolean dirty;
+  private final DiskTimerDueIndex timersByDue;
 
   DiskOutboxTables(StoreTables tables, boolean digested) {
     this.tables = tables;
     this.digested = digested;
+    // Not whole until cleared or loaded: a node makes its replica before it opens its store, so
+    // nothing is read here (a store never marked gets its index built, idempotently, at its load).
+    this.timersByDue = new DiskTimerDueIndex(tables, DiskOutboxTables::key);
   }
 
   @Override
@@ -171,6 +174,7 @@ final class DiskOutboxTables implements OutboxTables {
   public PendingTimer putTimer(TimerKey key, PendingTimer t) {
     PendingTimer before = timer(key);
     tables.put(key(key), t.toByteArray());
+    timersByDue.timerPut(key, before, t);
     timers += before == null ? 1 : 0;
     dirty = true;
     return before;
@@ -181,6 +185,7 @@ final class DiskOutboxTables implements OutboxTables {
     PendingTimer removed = timer(key);
     if (removed != null) {
       tables.delete(key(key));
+      timersByDue.timerRemoved(key, removed);
       timers--;
       dirty = true;
     }
@@ -256,6 +261,29 @@ final class DiskOutboxTables implements OutboxTables {
     });
   }
 
+  @Override
+  public List<Outbox.Id> messageIdsAfter(Outbox.Id after, int max) {
+    return idsAfter(MESSAGES, after, max, v -> {
+      PendingMessage m = parse(v, PendingMessage.parser(), "a message");
+      return new Outbox.Id(Protos.key(m.getSource()), m.getSeq());
+    });
+  }
+
+  @Override
+  public List<Outbox.Id> effectIdsAfter(Outbox.Id after, int max) {
+    return idsAfter(EFFECTS, after, max, v -> effectEntry(v).getKey());
+  }
+
+  @Override
+  public List<PendingTimer> timersDueAfter(Outbox.DuePoint after, int max) {
+    return timersByDue.page(after, max);
+  }
+
+  private List<Outbox.Id> idsAfter(byte[] table, Outbox.Id after, int max, Function<byte[], Outbox.Id> parseId) {
+    return DiskTablePages.page(tables, table, after == null ? table : DiskTablePages.justAfter(key(table, after)), max,
+        parseId);
+  }
+
   private static Map.Entry<Outbox.Id, PendingEffect> effectEntry(byte[] v) {
     PendingEffect e = parse(v, PendingEffect.parser(), "an effect");
     return new AbstractMap.SimpleImmutableEntry<>(Outbox.Id.of(e.getId()), e);
@@ -305,6 +333,7 @@ final class DiskOutboxTables implements OutboxTables {
   @Override
   public void beforeCommit(long digest, int pendingItems) {
     pairWrites.clear();
+    timersByDue.beforeCommit();
     if (!dirty) {
       return;
     }
@@ -313,8 +342,12 @@ final class DiskOutboxTables implements OutboxTables {
     dirty = false;
   }
 
-  /** Takes the counts from the store (just replaced by a checkpoint that holds the outbox); empty when it holds none. */
-  void load() {
+  /**
+   * Takes the counts from the store (just replaced by a checkpoint that holds the outbox); empty when
+   * it holds none. A store written before the timers' due index existed gets it here, once
+   * ({@link DiskTimerDueIndex#load}; {@code commitPage} commits a page of its rows).
+   */
+  void load(Runnable commitPage) {
     clear();
     ByteBuffer b = CountersRow.read(tables, META, META_LONGS, "the disk outbox's counts");
     if (b == null) {
@@ -334,6 +367,7 @@ final class DiskOutboxTables implements OutboxTables {
           + " items) or were written with another digest setting: the state store is corrupt");
     }
     dirty = false;
+    timersByDue.load(timers(), PAGE_ITEMS, commitPage);
   }
 
   long loadedDigest() {
@@ -359,6 +393,7 @@ final class DiskOutboxTables implements OutboxTables {
     loadedDigest = 0;
     loadedPendingItems = 0;
     pairWrites.clear();
+    timersByDue.cleared();
     dirty = true;
   }
 
@@ -366,42 +401,7 @@ final class DiskOutboxTables implements OutboxTables {
 
   /** A table's items in key order, read from the store {@link #PAGE_ITEMS} at a time. */
   private <K, V> Iterable<Map.Entry<K, V>> paged(byte[] prefix, Function<byte[], Map.Entry<K, V>> parse) {
-    return () -> new Iterator<>() {
-      private final ArrayDeque<Map.Entry<K, V>> page = new ArrayDeque<>();
-      private byte[] fromKey = prefix;
-      private boolean last;
-
-      @Override
-      public boolean hasNext() {
-        if (page.isEmpty() && !last) {
-          fill();
-        }
-        return !page.isEmpty();
-      }
-
-      @Override
-      public Map.Entry<K, V> next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        return page.pollFirst();
-      }
-
-      private void fill() {
-        byte[][] lastKey = {null};
-        tables.forEachFrom(prefix, fromKey, (k, v) -> {
-          page.addLast(parse.apply(v));
-          lastKey[0] = k;
-          return page.size() < PAGE_ITEMS;
-        });
-        if (page.size() < PAGE_ITEMS) {
-          last = true;
-        } else {
-          // The smallest key after the page's last: that key with a 0 byte appended.
-          fromKey = Arrays.copyOf(lastKey[0], lastKey[0].length + 1);
-        }
-      }
-    };
+    return DiskTablePages.paged(tables, prefix, PAGE_ITEMS, parse);
   }
 
   private <T> T get(byte[] key, Parser<T> parser, String what) {

@@ -6,8 +6,10 @@ import io.pachyderm.protocol.PendingTimer;
 import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.runtime.TimerKey;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +27,8 @@ final class HeapOutboxTables implements OutboxTables {
   private final NavigableMap<Outbox.Id, PendingEffect> effects = new ConcurrentSkipListMap<>();
   private final NavigableMap<Outbox.Id, PendingEffect> deadLetters = new ConcurrentSkipListMap<>();
   private final NavigableMap<TimerKey, PendingTimer> timers = new ConcurrentSkipListMap<>();
+  /** The timers again, in due order: the leader's timer pump reads a page of the earliest at a time. */
+  private final NavigableMap<Outbox.DuePoint, PendingTimer> timersByDue = new ConcurrentSkipListMap<>();
   private final Map<EntityKey, Long> lastSeq = new ConcurrentHashMap<>();
   // Apply thread only: pending sequence numbers per (sender, receiver), ascending, so that a
   // delivery is accepted only when it is the oldest pending message of its pair (order kept).
@@ -92,12 +96,21 @@ final class HeapOutboxTables implements OutboxTables {
 
   @Override
   public PendingTimer putTimer(TimerKey key, PendingTimer t) {
-    return timers.put(key, t);
+    PendingTimer before = timers.put(key, t);
+    if (before != null) {
+      timersByDue.remove(new Outbox.DuePoint(before.getDueMs(), key));
+    }
+    timersByDue.put(new Outbox.DuePoint(t.getDueMs(), key), t);
+    return before;
   }
 
   @Override
   public PendingTimer removeTimer(TimerKey key) {
-    return timers.remove(key);
+    PendingTimer removed = timers.remove(key);
+    if (removed != null) {
+      timersByDue.remove(new Outbox.DuePoint(removed.getDueMs(), key));
+    }
+    return removed;
   }
 
   @Override
@@ -141,6 +154,39 @@ final class HeapOutboxTables implements OutboxTables {
   @Override
   public Iterable<Map.Entry<TimerKey, PendingTimer>> timers() {
     return timers.entrySet();
+  }
+
+  @Override
+  public List<Outbox.Id> messageIdsAfter(Outbox.Id after, int max) {
+    return firstKeys(after == null ? messages : messages.tailMap(after, false), max);
+  }
+
+  @Override
+  public List<Outbox.Id> effectIdsAfter(Outbox.Id after, int max) {
+    return firstKeys(after == null ? effects : effects.tailMap(after, false), max);
+  }
+
+  @Override
+  public List<PendingTimer> timersDueAfter(Outbox.DuePoint after, int max) {
+    List<PendingTimer> page = new ArrayList<>(Math.min(max, 1_024));
+    for (PendingTimer t : (after == null ? timersByDue : timersByDue.tailMap(after, false)).values()) {
+      if (page.size() >= max) {
+        break;
+      }
+      page.add(t);
+    }
+    return page;
+  }
+
+  private static <K> List<K> firstKeys(NavigableMap<K, ?> map, int max) {
+    List<K> page = new ArrayList<>(Math.min(max, 1_024));
+    for (K key : map.keySet()) {
+      if (page.size() >= max) {
+        break;
+      }
+      page.add(key);
+    }
+    return page;
   }
 
   @Override
@@ -193,6 +239,7 @@ final class HeapOutboxTables implements OutboxTables {
     effects.clear();
     deadLetters.clear();
     timers.clear();
+    timersByDue.clear();
     lastSeq.clear();
     pairQueues.clear();
   }

@@ -54,6 +54,26 @@ public final class Outbox {
     }
   }
 
+  /**
+   * A timer's place in due order: its due time (wall ms, as written in the log), then its key. The
+   * order in which the leader's timer pump reads the timers ({@link #timersDueAfter}).
+   */
+  public record DuePoint(long dueMs, TimerKey key) implements Comparable<DuePoint> {
+    public DuePoint {
+      java.util.Objects.requireNonNull(key, "timer key");
+    }
+
+    public static DuePoint of(PendingTimer t) {
+      return new DuePoint(t.getDueMs(), new TimerKey(Protos.key(t.getOwner()), t.getName()));
+    }
+
+    @Override
+    public int compareTo(DuePoint o) {
+      int byDue = Long.compare(dueMs, o.dueMs);
+      return byDue != 0 ? byDue : key.compareTo(o.key);
+    }
+  }
+
   /** Where the items live: the heap, or a DISK node's store tables. */
   private final OutboxTables tables;
   /** {@link ReplicaDigest} of every item, each hashed in its snapshot form; apply thread only. */
@@ -215,6 +235,37 @@ public final class Outbox {
     return tables.timers();
   }
 
+  /**
+   * The leader's pumps page through the outbox with these, so that none holds the whole of it:
+   * at most {@code max} message ids after {@code after} (null: from the first), in key order.
+   * Weakly consistent; a DISK node's outbox reads what is committed.
+   */
+  public List<Id> messageIdsAfter(Id after, int max) {
+    return tables.messageIdsAfter(after, requirePage(max));
+  }
+
+  /** As {@link #messageIdsAfter}, for the at-least-once effects. */
+  public List<Id> effectIdsAfter(Id after, int max) {
+    return tables.effectIdsAfter(after, requirePage(max));
+  }
+
+  /**
+   * At most {@code max} pending timers after {@code after} (null: from the earliest), in due order
+   * (due time, then key): the timers a leader fires next. Weakly consistent; on a DISK node a timer
+   * replaced by the entry being applied may come with its new due time (its place is then checked by
+   * the reader).
+   */
+  public List<PendingTimer> timersDueAfter(DuePoint after, int max) {
+    return tables.timersDueAfter(after, requirePage(max));
+  }
+
+  private static int requirePage(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("a page of the outbox holds at least one item, asked for " + max);
+    }
+    return max;
+  }
+
   public List<PendingEffect> deadLetters(int limit) {
     List<PendingEffect> list = new ArrayList<>();
     for (Map.Entry<Id, PendingEffect> e : tables.deadLetters()) {
@@ -293,10 +344,19 @@ public final class Outbox {
    * the outbox; an empty outbox when it holds none.
    */
   void load() {
+    load(() -> { });
+  }
+
+  /**
+   * As {@link #load()}; {@code commitPage} commits the store's writes so far (the due-time index a
+   * store written before it existed gets at its first load is written in pages, see
+   * {@link DiskOutboxTables#load}).
+   */
+  void load(Runnable commitPage) {
     if (!(tables instanceof DiskOutboxTables disk)) {
       throw new IllegalStateException("this outbox keeps its items in the heap; there is no store to load it from");
     }
-    disk.load();
+    disk.load(commitPage);
     digest = disk.loadedDigest();
     pendingItems = disk.loadedPendingItems();
   }
@@ -309,7 +369,7 @@ public final class Outbox {
     if (tables instanceof DiskOutboxTables disk) {
       return disk.heapEntries();
     }
-    return (long) itemCount() + tables.messageCount();
+    return (long) itemCount() + tables.messageCount() + tables.timerCount(); // + pair queues, the due index
   }
 
   /** Every item of the outbox a DISK node's checkpoint holds in {@code tables} (a store no replica writes), in snapshot order. */

@@ -5,6 +5,7 @@ import io.pachyderm.protocol.PendingMessage;
 import io.pachyderm.protocol.PendingTimer;
 import io.pachyderm.runtime.EntityKey;
 import io.pachyderm.runtime.TimerKey;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ObjLongConsumer;
 
@@ -66,6 +67,18 @@ sealed interface OutboxTables permits HeapOutboxTables, DiskOutboxTables {
   Iterable<Map.Entry<Outbox.Id, PendingEffect>> deadLetters();
 
   Iterable<Map.Entry<TimerKey, PendingTimer>> timers();
+
+  /** At most {@code max} message ids after {@code after} (null: from the first), in key order. */
+  List<Outbox.Id> messageIdsAfter(Outbox.Id after, int max);
+
+  /** At most {@code max} effect ids after {@code after} (null: from the first), in key order. */
+  List<Outbox.Id> effectIdsAfter(Outbox.Id after, int max);
+
+  /**
+   * At most {@code max} pending timers after {@code after} (null: from the first) in due order
+   * ({@link Outbox.DuePoint}: due time, then key); any thread, weakly consistent.
+   */
+  List<PendingTimer> timersDueAfter(Outbox.DuePoint after, int max);
 
   /** Every entity's last sequence number, in entity key order. Apply thread. */
   void forEachCounter(ObjLongConsumer<EntityKey> action);

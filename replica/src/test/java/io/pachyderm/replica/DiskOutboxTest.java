@@ -76,6 +76,14 @@ class DiskOutboxTest {
       }
     }
 
+    /** Removes the committed keys under {@code prefix}; returns how many. */
+    int removePrefix(byte[] prefix) {
+      List<byte[]> keys = new ArrayList<>();
+      forEach(prefix, (k, v) -> keys.add(k));
+      keys.forEach(committed::remove);
+      return keys.size();
+    }
+
     void commit() {
       for (var e : pending.entrySet()) {
         if (e.getValue() == DELETED) {
@@ -149,6 +157,96 @@ class DiskOutboxTest {
     }
     assertThat(seen).as("every timer, a page at a time").isEqualTo(timers);
     assertThat(disk.digest()).isEqualTo(heap.digest());
+  }
+
+  @Test
+  void aStoreWrittenBeforeTheDueIndexGetsItAtItsFirstLoadInCommittedPages() {
+    BatchedTables tables = new BatchedTables();
+    Outbox disk = new Outbox(tables, true);
+    disk.clear(); // a new store: its index is whole from the start, and marked so
+    Outbox heap = new Outbox();
+    int timers = 3 * DiskOutboxTables.PAGE_ITEMS + 7;
+    for (int i = 0; i < timers; i++) {
+      EntityKey owner = ENTITIES.get(i % ENTITIES.size());
+      TimerKey key = new TimerKey(owner, "t" + i);
+      for (Outbox outbox : List.of(disk, heap)) {
+        // Due times in another order than the keys; some equal, so the key breaks the tie.
+        outbox.putTimer(key, PendingTimer.newBuilder().setOwner(Protos.ref(owner)).setName(key.name())
+            .setSeq(outbox.nextSeq(owner)).setPayload(P).setDueMs((i * 31L) % 500).build());
+      }
+    }
+    disk.beforeCommit();
+    tables.commit();
+    assertThat(dueOrder(disk, 64)).as("written with its index").isEqualTo(dueOrder(heap, 64));
+    // What the code before the index wrote: the same timers, no index rows and no mark.
+    int removed = tables.removePrefix(new byte[] {StoreTables.PREFIX, 'o', 'u'})
+        + tables.removePrefix(new byte[] {StoreTables.PREFIX, 'o', 'v'});
+    assertThat(removed).as("index rows and mark").isEqualTo(timers + 1);
+    Outbox old = new Outbox(tables, true);
+    assertThat(old.timersDueAfter(null, 10)).as("no index: no timer in due order").isEmpty();
+
+    int[] commits = {0};
+    Outbox upgraded = new Outbox(tables, true);
+    upgraded.load(() -> {
+      commits[0]++;
+      tables.commit();
+    });
+    assertThat(commits[0]).as("the index written a page per commit").isEqualTo(timers / DiskOutboxTables.PAGE_ITEMS);
+    upgraded.beforeCommit();
+    tables.commit();
+    assertThat(dueOrder(upgraded, 64)).as("the index built at load").isEqualTo(dueOrder(heap, 64));
+    assertThat(upgraded.digest()).isEqualTo(heap.digest());
+
+    Outbox again = new Outbox(tables, true);
+    again.load(() -> {
+      throw new AssertionError("a store with the mark is not indexed again");
+    });
+    assertThat(dueOrder(again, 1_000)).isEqualTo(dueOrder(heap, 1_000));
+  }
+
+  @Test
+  void pagesOfTheDueIndexPassOverATimerTheEntryBeingAppliedMovedOrRemoved() {
+    BatchedTables tables = new BatchedTables();
+    Outbox disk = new Outbox(tables, true);
+    EntityKey a = ENTITIES.get(0);
+    for (int i = 0; i < 5; i++) {
+      disk.putTimer(new TimerKey(a, "t" + i), PendingTimer.newBuilder().setOwner(Protos.ref(a)).setName("t" + i)
+          .setSeq(disk.nextSeq(a)).setDueMs(10 * i).build());
+    }
+    disk.beforeCommit();
+    tables.commit();
+    // Inside the next entry: t1 moves after t4, t2 leaves.
+    disk.putTimer(new TimerKey(a, "t1"), PendingTimer.newBuilder().setOwner(Protos.ref(a)).setName("t1")
+        .setSeq(disk.nextSeq(a)).setDueMs(100).build());
+    disk.removeTimer(new TimerKey(a, "t2"));
+    assertThat(disk.timersDueAfter(null, 2)).extracting(PendingTimer::getName).as("a full page of what stays put")
+        .containsExactly("t0", "t3");
+    assertThat(disk.timersDueAfter(null, 10)).extracting(PendingTimer::getName).containsExactly("t0", "t3", "t4");
+    disk.beforeCommit();
+    tables.commit();
+    assertThat(disk.timersDueAfter(null, 10)).extracting(PendingTimer::getName)
+        .containsExactly("t0", "t3", "t4", "t1");
+    assertThat(disk.timersDueAfter(new Outbox.DuePoint(30, new TimerKey(a, "t3")), 10))
+        .extracting(PendingTimer::getName).as("strictly after a point").containsExactly("t4", "t1");
+  }
+
+  /** Every timer in due order, read {@code page} at a time as the leader's timer pump does. */
+  private static List<Outbox.DuePoint> dueOrder(Outbox outbox, int page) {
+    List<Outbox.DuePoint> points = new ArrayList<>();
+    Outbox.DuePoint after = null;
+    // Bounded: each round reads a page or ends.
+    for (int round = 0; round <= outbox.timerCount() / page + 1; round++) {
+      List<PendingTimer> timers = outbox.timersDueAfter(after, page);
+      for (PendingTimer t : timers) {
+        after = Outbox.DuePoint.of(t);
+        points.add(after);
+      }
+      if (timers.size() < page) {
+        break;
+      }
+    }
+    assertThat(points).as("due order").isSorted();
+    return points;
   }
 
   @Test
@@ -248,6 +346,9 @@ class DiskOutboxTest {
     assertThat(disk.timerCount()).isEqualTo(heap.timerCount());
     assertThat(disk.deadLetters(7)).isEqualTo(heap.deadLetters(7));
     assertThat(keys(disk.messages())).as("the pumps' view of the messages").isEqualTo(keys(heap.messages()));
+    assertThat(disk.messageIdsAfter(null, 5_000)).isEqualTo(keys(heap.messages()));
+    assertThat(disk.effectIdsAfter(null, 5_000)).isEqualTo(keys(heap.effects()));
+    assertThat(dueOrder(disk, 7)).as("the timer pump's view").isEqualTo(dueOrder(heap, 7));
     for (Map.Entry<Outbox.Id, PendingMessage> e : pending.entrySet()) {
       assertThat(disk.isNextOfItsPair(e.getKey(), e.getValue())).as("pair order of %s", e.getKey())
           .isEqualTo(heap.isNextOfItsPair(e.getKey(), e.getValue()));

@@ -13,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -36,9 +35,14 @@ import org.slf4j.LoggerFactory;
  * the pause began is dispatched on resume, with every other pending effect.
  *
  * <p>Bounds: an effect is {@code busy} from its dispatch until its report is applied (or its
- * retry starts), at most once, so attempts under way, reports queued and retries waiting are each
- * at most the outbox's effects ({@code outboxItemsMax}); attempts run on the {@link AttemptRunner}
- * (per handler: {@code effectHandlerThreadsMax} threads, {@code effectsQueuedPerHandlerMax} queued).
+ * retry starts), at most once, and at most {@link #WINDOW_ITEMS_MAX} effects are busy, so attempts
+ * under way, reports queued and retries waiting are each at most a window, never the whole outbox
+ * ({@code outboxItemsMax}); attempts run on the {@link AttemptRunner} (per handler:
+ * {@code effectHandlerThreadsMax} threads, {@code effectsQueuedPerHandlerMax} queued). The pump
+ * reads the outbox's effects in key order from a cursor, a page at a time once less than half a
+ * window is busy; an effect applied after the scan came to the end (or before its cursor) is
+ * dispatched at once if the window has room, else the pump makes one more pass from the beginning
+ * once this one ends. A new leadership and a resume start from the beginning.
  *
  * <p>Not thread-safe: touched on the leader's work loop only; the attempts run elsewhere.
  */
@@ -52,6 +56,8 @@ final class EffectPump {
   static final int ERROR_CHARS_MAX = 2000;
   /** A retry waits its backoff plus up to this share of it, so that retries of many effects spread out. */
   static final double JITTER_SHARE_MAX = 0.2;
+  /** Effects busy at most (attempts, reports, retries waiting): each holds a closure and its report. */
+  static final int WINDOW_ITEMS_MAX = 4_096;
 
   private final String nodeId;
   private final Outbox outbox;
@@ -66,6 +72,14 @@ final class EffectPump {
   private final Set<Outbox.Id> busy = new HashSet<>();
   private final ArrayDeque<EffectReport> reports = new ArrayDeque<>();
   private boolean reportInFlight;
+  private int windowItemsMax = WINDOW_ITEMS_MAX;
+  /** The last id the scan read from the outbox; null: the scan starts at the beginning. */
+  private Outbox.Id cursor;
+  /** The scan came to the outbox's end: new effects come by hand-over. */
+  private boolean readAll;
+  /** An effect may have been passed over (window full, paused, rescan during a pass): pass again. */
+  private boolean passAgain;
+  private int busyPeak;
 
   /**
    * @param stillLeader asked on the attempt's thread right before the handler runs: Ratis may know
@@ -93,19 +107,83 @@ final class EffectPump {
     busy.clear();
     reports.clear();
     reportInFlight = false;
+    cursor = null;
+    readAll = false;
+    passAgain = false;
   }
 
-  /** Dispatches every effect of the outbox not already under way; returns how many the outbox holds. */
+  /**
+   * Dispatches the outbox's effects not already under way from its beginning (a new leadership, a
+   * resume, dropped hand-overs: after the pass under way, if any), a window at a time; returns how
+   * many effects the outbox holds.
+   */
   int dispatchPending() {
-    int pending = 0;
-    for (Map.Entry<Outbox.Id, PendingEffect> entry : outbox.effects()) {
-      dispatch(entry.getKey());
-      pending++;
+    if (readAll) {
+      cursor = null;
+      readAll = false;
+    } else if (cursor != null) {
+      passAgain = true;
     }
-    return pending;
+    refill();
+    return outbox.effectCount();
   }
 
-  void dispatch(Outbox.Id id) {
+  /** An effect was applied: dispatched now if the scan is past it and the window has room. */
+  void effectAdded(Outbox.Id id) {
+    if (!loop.active() || busy.contains(id)) {
+      return;
+    }
+    boolean scanWillReadIt = !readAll && (cursor == null || id.compareTo(cursor) > 0);
+    if (scanWillReadIt) {
+      refill();
+    } else if (busy.size() < windowItemsMax) {
+      dispatch(id);
+    } else {
+      passAgain = true;
+    }
+  }
+
+  /** Tests: the window's size, set before the leadership starts. */
+  void windowItemsMax(int max) {
+    if (max < 2) {
+      throw new IllegalArgumentException("an effect window holds at least 2 effects, got " + max);
+    }
+    windowItemsMax = max;
+  }
+
+  /** Effects busy now. */
+  int heldItems() {
+    return busy.size();
+  }
+
+  /** The most effects busy at once since this pump was made. */
+  int heldItemsPeak() {
+    return busyPeak;
+  }
+
+  /** Reads the next page of the outbox's effects once less than half a window is busy; not while paused. */
+  private void refill() {
+    int room = windowItemsMax - busy.size();
+    if (!loop.active() || paused.getAsBoolean() || room < windowItemsMax / 2) {
+      return;
+    }
+    if (readAll) {
+      if (!passAgain) {
+        return;
+      }
+      passAgain = false;
+      readAll = false;
+      cursor = null;
+    }
+    List<Outbox.Id> page = outbox.effectIdsAfter(cursor, room);
+    for (Outbox.Id id : page) {
+      cursor = id;
+      dispatch(id);
+    }
+    readAll = page.size() < room;
+  }
+
+  private void dispatch(Outbox.Id id) {
     if (!loop.active() || paused.getAsBoolean() || busy.contains(id)) {
       return;
     }
@@ -114,6 +192,7 @@ final class EffectPump {
       return;
     }
     busy.add(id);
+    busyPeak = Math.max(busyPeak, busy.size());
     int attempt = effect.getAttempts() + 1;
     EffectContext ctx = new EffectContext(id.source().ecosystem(), EntityRef.of(id.source().type(), id.source().id()),
         effect.getVersion(), effect.getLogIndex(), effect.getTerm(), (int) Math.min(id.seq(), Integer.MAX_VALUE),
@@ -177,6 +256,7 @@ final class EffectPump {
   private void redispatch(Outbox.Id id) {
     busy.remove(id);
     dispatch(id);
+    refill();
   }
 
   /** The pause before the attempt after failed attempt {@code attempt}: its backoff plus jitter. */
@@ -213,6 +293,7 @@ final class EffectPump {
           busy.remove(id);
         }
       }
+      refill();
       pumpReports();
     });
   }

@@ -50,9 +50,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounds: hand-overs from the apply thread wait in the inbox up to
  * {@link QueueLimits#leaderWorkTasksQueuedMax()}; past it they are dropped and one rescan of the
- * outbox is queued instead, which finds the same work (the outbox is the truth; the pumps only
- * mirror it, one entry per outbox item). Answers in the inbox are bounded by what is in flight: one
- * proposal per pump and one attempt per busy effect. A turn runs at most {@link #TASKS_PER_TURN_MAX}
+ * outbox is queued instead, which finds the same work (the outbox is the truth). Each pump holds a
+ * bounded window of the outbox's items (a few thousand: {@link DeliveryPump#WINDOW_ITEMS_MAX},
+ * {@link TimerPump#WINDOW_ITEMS_MAX}, {@link EffectPump#WINDOW_ITEMS_MAX}) and reads the next page
+ * from the outbox when it runs low, so a leader's heap does not grow with {@code outboxItemsMax}.
+ * Answers in the inbox are bounded by what is in flight: one proposal per pump and one attempt per
+ * busy effect. A turn runs at most {@link #TASKS_PER_TURN_MAX}
  * inbox tasks and as many due deadlines, so no source starves the other.
  */
 final class LeaderWork implements AutoCloseable, WorkLoop {
@@ -189,7 +192,7 @@ final class LeaderWork implements AutoCloseable, WorkLoop {
 
   void effectAdded(Outbox.Id id) {
     if (active) {
-      handOver(() -> effects.dispatch(id));
+      handOver(() -> effects.effectAdded(id));
     }
   }
 
@@ -209,6 +212,23 @@ final class LeaderWork implements AutoCloseable, WorkLoop {
     if (resumed && active) {
       post(effects::dispatchPending);
     }
+  }
+
+  /** Tests: every pump's window, set before the first activation. */
+  void pumpWindowItemsMax(int max) {
+    deliveries.windowItemsMax(max);
+    timers.windowItemsMax(max);
+    effects.windowItemsMax(max);
+  }
+
+  /** Tests: the most items each pump held at once (deliveries, timers, effects), read between turns. */
+  int[] pumpHeldItemsPeaks() {
+    return new int[] {deliveries.heldItemsPeak(), timers.heldItemsPeak(), effects.heldItemsPeak()};
+  }
+
+  /** Tests: the items each pump holds now (deliveries, timers, effects), read between turns. */
+  int[] pumpHeldItems() {
+    return new int[] {deliveries.heldItems(), timers.heldItems(), effects.heldItems()};
   }
 
   /** Hand-overs dropped because the inbox was full (each was found again by a rescan). */

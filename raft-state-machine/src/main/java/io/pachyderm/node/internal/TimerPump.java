@@ -9,7 +9,6 @@ import io.pachyderm.runtime.TimerKey;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -23,9 +22,15 @@ import java.util.TreeSet;
  * timer, for as long as the step). While it waits for a due time the pump looks at the wall clock
  * at least every {@link #WALL_CLOCK_RECHECK_MS}, so a step forward is noticed within that.
  *
- * <p>Bounds: the due set mirrors the replicated outbox's timers (a set, not a queue: a rescan adds
- * every timer again, and one timer must be proposed once), so it holds at most
- * {@code outboxItemsMax} entries.
+ * <p>Bounds: the pump holds a window of the earliest timers, at most {@link #WINDOW_ITEMS_MAX}
+ * (fires in flight included), never the whole outbox ({@code outboxItemsMax} timers would be
+ * hundreds of MB). The window is always a prefix of the outbox's timers in due order
+ * ({@link Outbox#timersDueAfter}): it holds every timer up to {@code readUpTo}, the last point read,
+ * or every timer when {@code readAll}. So a timer scheduled at or before that point joins the window
+ * and one after it is left to the next page, read when the window runs below half. When a scheduled
+ * timer overflows the window, the latest one leaves it and the point moves back to the new latest
+ * (the outbox still holds the one that left, after that point). A set, not a queue: a timer read
+ * twice is held once, and one timer is proposed once.
  *
  * <p>Not thread-safe: touched on the leader's work loop only.
  */
@@ -36,8 +41,14 @@ final class TimerPump {
   static final long RETRY_PAUSE_MS = 100;
   /** After a proposal that failed. */
   static final long FAILURE_PAUSE_MS = 200;
+  /** Timers the pump holds at most (the window and the fires in flight): ~100 B each. */
+  static final int WINDOW_ITEMS_MAX = 4_096;
 
-  private record Due(long dueMs, TimerKey key, long seq) {}
+  private record Due(long dueMs, TimerKey key, long seq) {
+    Outbox.DuePoint point() {
+      return new Outbox.DuePoint(dueMs, key);
+    }
+  }
 
   private final Outbox outbox;
   private final LeaderWork.Submitter submitter;
@@ -45,6 +56,15 @@ final class TimerPump {
   private final double firesPerSecondMax;
   private final TreeSet<Due> dueTimers = new TreeSet<>(
       Comparator.comparingLong(Due::dueMs).thenComparing(Due::key).thenComparingLong(Due::seq));
+  private int windowItemsMax = WINDOW_ITEMS_MAX;
+  /** The last point read from the outbox (null: none yet); the window holds every timer up to it. */
+  private Outbox.DuePoint readUpTo;
+  /** The last page read came to the outbox's end: the window holds every timer. */
+  private boolean readAll;
+  /** Fires in the proposal in flight, and fires waiting out a retry pause (held too: they come back). */
+  private int firesInFlight;
+  private int firesRetrying;
+  private int heldPeak;
   private boolean inFlight;
   private Deadlines.Wake wake;
   private long wakeAtMs = Long.MAX_VALUE;
@@ -65,6 +85,10 @@ final class TimerPump {
   /** Forgets everything and fills the rate limit: a new leadership starts from the outbox. */
   void reset() {
     dueTimers.clear();
+    readUpTo = null;
+    readAll = false;
+    firesInFlight = 0;
+    firesRetrying = 0;
     inFlight = false;
     if (wake != null) {
       wake.cancel();
@@ -75,24 +99,81 @@ final class TimerPump {
     fireTokensAtNs = loop.clock().monotonicNs();
   }
 
-  /** Takes every timer of the outbox, then fires those due; returns how many the outbox holds. */
+  /**
+   * Reads the outbox's earliest timers again from its start (a new leadership, or hand-overs were
+   * dropped), then fires those due; returns how many timers the outbox holds.
+   */
   int takeOver() {
-    int timers = 0;
-    for (Map.Entry<TimerKey, PendingTimer> entry : outbox.timers()) {
-      dueTimers.add(new Due(entry.getValue().getDueMs(), entry.getKey(), entry.getValue().getSeq()));
-      timers++;
-    }
+    dueTimers.clear();
+    readUpTo = null;
+    readAll = false;
     arm();
-    return timers;
+    return outbox.timerCount();
   }
 
   void scheduled(TimerKey key, long seq, long dueMs) {
-    dueTimers.add(new Due(dueMs, key, seq));
+    offer(new Due(dueMs, key, seq));
     arm();
   }
 
+  /** Tests: the window's size, set before the leadership starts. */
+  void windowItemsMax(int max) {
+    if (max < 2) {
+      throw new IllegalArgumentException("a timer window holds at least 2 timers, got " + max);
+    }
+    windowItemsMax = max;
+  }
+
+  /** Timers held now: the window and the fires in flight. */
+  int heldItems() {
+    return dueTimers.size() + firesInFlight + firesRetrying;
+  }
+
+  /** The most timers held at once since this pump was made. */
+  int heldItemsPeak() {
+    return heldPeak;
+  }
+
+  /** A timer of the outbox joins the window if it falls inside the part of the due order it holds. */
+  private void offer(Due due) {
+    if (!readAll && (readUpTo == null || due.point().compareTo(readUpTo) > 0)) {
+      return; // after the window: a later page reads it from the outbox
+    }
+    dueTimers.add(due);
+    while (heldItems() > windowItemsMax && !dueTimers.isEmpty()) {
+      Due latest = dueTimers.pollLast();
+      // Every timer at that point leaves with it, so the window stays a prefix of the due order.
+      while (!dueTimers.isEmpty() && dueTimers.last().point().equals(latest.point())) {
+        dueTimers.pollLast();
+      }
+      readUpTo = dueTimers.isEmpty() ? null : dueTimers.last().point();
+      readAll = false;
+    }
+    heldPeak = Math.max(heldPeak, heldItems());
+  }
+
+  /** Reads the next page of the outbox's timers once the window runs below half. */
+  private void refill() {
+    int room = windowItemsMax - heldItems();
+    if (readAll || room < windowItemsMax / 2) {
+      return;
+    }
+    List<PendingTimer> page = outbox.timersDueAfter(readUpTo, room);
+    for (PendingTimer t : page) {
+      Outbox.DuePoint point = Outbox.DuePoint.of(t);
+      dueTimers.add(new Due(t.getDueMs(), point.key(), t.getSeq()));
+      readUpTo = point;
+    }
+    readAll = page.size() < room;
+    heldPeak = Math.max(heldPeak, heldItems());
+  }
+
   private void arm() {
-    if (!loop.active() || inFlight || dueTimers.isEmpty()) {
+    if (!loop.active() || inFlight) {
+      return;
+    }
+    refill();
+    if (dueTimers.isEmpty()) {
       return;
     }
     long nowMs = loop.clock().wallMs();
@@ -148,16 +229,23 @@ final class TimerPump {
       return;
     }
     inFlight = true;
+    firesInFlight = batch.size();
     loop.whenDone(submitter.submit(proposal.build()), (reply, error) -> {
       inFlight = false;
       List<Due> again = error != null ? batch : WorkLoop.retried(batch, reply);
+      firesInFlight = 0;
+      // The retried fires stay held through their pause: the window does not read past them meanwhile.
+      firesRetrying += again.size();
       if (again.isEmpty()) {
         arm();
         return;
       }
       // The pause runs on the monotonic clock; the timers keep their (past) due times.
       loop.later(error != null ? FAILURE_PAUSE_MS : RETRY_PAUSE_MS, () -> {
-        dueTimers.addAll(again);
+        firesRetrying -= again.size();
+        for (Due due : again) {
+          offer(due);
+        }
         arm();
       });
       arm();

@@ -117,6 +117,31 @@ class DiskTablesAgreeTest {
   }
 
   @Test
+  void aDiskStoreWrittenBeforeTheTimersDueIndexGetsItWhenItsCheckpointLoads() throws Exception {
+    Replica heap = new Replica("heap", TYPES, new HeapStateStore(), DEDUP_ENTRIES_MAX, LIMITS);
+    RocksStateStore live = rocks("live");
+    Replica disk = new Replica("disk", TYPES, live, DEDUP_ENTRIES_MAX, LIMITS);
+    for (int i = 0; i < 300; i++) {
+      applyBoth(heap, disk, nextEntry(heap));
+    }
+    assertThat(heap.outbox().timerCount()).as("timers pending").isGreaterThan(3);
+    // The store as the code before the index wrote it: timers, no index rows, no mark.
+    List<byte[]> indexRows = new ArrayList<>();
+    live.tables().forEach(new byte[] {'T', 'o', 'u'}, (k, v) -> indexRows.add(k));
+    assertThat(indexRows).as("one row per timer").hasSize(heap.outbox().timerCount());
+    live.tables().forEach(new byte[] {'T', 'o', 'v'}, (k, v) -> indexRows.add(k)); // the mark, if written
+    indexRows.forEach(live.tables()::delete);
+    live.commit(index);
+    assertThat(disk.outbox().timersDueAfter(null, 100)).as("no timer in due order without the index").isEmpty();
+
+    Replica restarted = checkpointAndRestart(disk, live);
+    assertAgree(heap, restarted);
+    for (int i = 0; i < 100; i++) {
+      applyBoth(heap, restarted, nextEntry(heap));
+    }
+  }
+
+  @Test
   void aHeapReplicaLoadsTheDedupTableOutOfADiskReplicasCheckpoint() throws Exception {
     Replica heap = new Replica("heap", TYPES, new HeapStateStore(), DEDUP_ENTRIES_MAX, LIMITS);
     RocksStateStore store = rocks("live");
@@ -300,6 +325,49 @@ class DiskTablesAgreeTest {
       assertThat(other.remembered(k)).as("request %s at index %s", k, index).isEqualTo(heap.remembered(k));
     }
     assertThat(other.outbox().snapshotItems()).as("outbox at index %s", index).isEqualTo(heap.outbox().snapshotItems());
+    assertThat(pumpsView(other.outbox())).as("the leader pumps' pages at index %s", index)
+        .isEqualTo(pumpsView(heap.outbox()));
+  }
+
+  /**
+   * What the leader's pumps read, three items a page so that pages part often: the messages and
+   * effects in key order, the timers in due order.
+   */
+  private static List<Object> pumpsView(Outbox outbox) {
+    List<Object> view = new ArrayList<>();
+    // Bounded: each round reads a page or ends; the outbox holds fewer than 10,000 items here.
+    Outbox.Id after = null;
+    for (int round = 0; round < 10_000; round++) {
+      List<Outbox.Id> page = outbox.messageIdsAfter(after, 3);
+      view.addAll(page);
+      if (page.size() < 3) {
+        break;
+      }
+      after = page.get(2);
+    }
+    view.add("effects");
+    after = null;
+    for (int round = 0; round < 10_000; round++) {
+      List<Outbox.Id> page = outbox.effectIdsAfter(after, 3);
+      view.addAll(page);
+      if (page.size() < 3) {
+        break;
+      }
+      after = page.get(2);
+    }
+    view.add("timers");
+    Outbox.DuePoint point = null;
+    for (int round = 0; round < 10_000; round++) {
+      List<PendingTimer> page = outbox.timersDueAfter(point, 3);
+      for (PendingTimer t : page) {
+        point = Outbox.DuePoint.of(t);
+        view.add(point);
+      }
+      if (page.size() < 3) {
+        break;
+      }
+    }
+    return view;
   }
 
   /** The newest request whose command applied and which the table still remembers. */

@@ -52,7 +52,7 @@ final class DrivenLeaderWork implements AutoCloseable {
   }
 
   final ManualClock clock = new ManualClock(WALL_START_MS);
-  final Outbox outbox = new Outbox();
+  final Outbox outbox;
   /** Proposals in the order the agent made them, not yet taken by {@link #next()}. */
   final ArrayDeque<Proposal> proposals = new ArrayDeque<>();
   /** What the loop reported as unexpected (the node's fail-stop in production). */
@@ -65,6 +65,13 @@ final class DrivenLeaderWork implements AutoCloseable {
    */
   DrivenLeaderWork(LeaderWork.HandlerInvoker handlers, EffectRetry retry, int firesPerSecondMax,
                    int handOversQueuedMax, long randomSeed, LeaderWork.Submitter submitter) {
+    this(new Outbox(), handlers, retry, firesPerSecondMax, handOversQueuedMax, randomSeed, submitter);
+  }
+
+  /** @param outbox the outbox the work reads (a DISK replica's, say); the test writes and commits it */
+  DrivenLeaderWork(Outbox outbox, LeaderWork.HandlerInvoker handlers, EffectRetry retry, int firesPerSecondMax,
+                   int handOversQueuedMax, long randomSeed, LeaderWork.Submitter submitter) {
+    this.outbox = outbox;
     LeaderWork.Submitter recording = batch -> {
       CompletableFuture<BatchReply> f = new CompletableFuture<>();
       proposals.addLast(new Proposal(batch, f));
