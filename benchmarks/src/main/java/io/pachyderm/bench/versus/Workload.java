@@ -27,7 +27,13 @@ enum Workload {
    * balances; raw Ratis' one log entry that moves the unit; PostgreSQL's transaction of two
    * conditional updates. Needs at least two entities.
    */
-  BANK;
+  BANK,
+  /**
+   * Follow fan-out ({@link FanOut}): --callers followers of one entity, one publisher updating it;
+   * a row's ops are deliveries (events x followers) and its latency is publish start to receipt.
+   * Pachyderm's {@code Entities.follow}, etcd's watch.
+   */
+  FOLLOW;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);
@@ -39,6 +45,8 @@ enum Workload {
       case UNIFORM, ZIPFIAN, HOT -> true;
       // etcd-put is etcd's blind write row: it runs the uniform workload only (versus.sh).
       case READ, BANK -> system != SystemKind.ETCD_PUT;
+      case FOLLOW -> system == SystemKind.PACHYDERM_CLUSTER || system == SystemKind.PACHYDERM_LOCAL
+          || system == SystemKind.ETCD_TXN;
     };
   }
 
@@ -47,7 +55,7 @@ enum Workload {
     return switch (this) {
       case UNIFORM, READ, BANK -> new KeyChooser.Uniform(entities);
       case ZIPFIAN -> KeyChooser.Zipfian.over(entities, KeyChooser.Zipfian.THETA_YCSB);
-      case HOT -> new KeyChooser.Hot();
+      case HOT, FOLLOW -> new KeyChooser.Hot();
     };
   }
 
@@ -57,6 +65,7 @@ enum Workload {
       case UNIFORM, ZIPFIAN, HOT -> driver.update(caller, key);
       case READ -> driver.read(caller, key);
       case BANK -> driver.transfer(caller, key, payee(key, entities));
+      case FOLLOW -> throw new IllegalStateException("the follow workload runs as a whole (FanOut), not call by call");
     };
   }
 
@@ -75,6 +84,6 @@ enum Workload {
         return w;
       }
     }
-    throw new IllegalArgumentException("unknown workload '" + label + "': use uniform, zipfian, hot, read or bank");
+    throw new IllegalArgumentException("unknown workload '" + label + "': use uniform, zipfian, hot, read, bank or follow");
   }
 }

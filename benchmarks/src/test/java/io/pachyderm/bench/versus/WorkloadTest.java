@@ -55,7 +55,9 @@ class WorkloadTest {
     assertThat(Workload.BANK.supports(SystemKind.ETCD_PUT)).isFalse();
     assertThat(Workload.HOT.supports(SystemKind.POSTGRES_OCC)).isTrue();
     assertThat(Workload.parse(" Bank ")).isEqualTo(Workload.BANK);
-    assertThatThrownBy(() -> Workload.parse("scan")).hasMessageContaining("uniform, zipfian, hot, read or bank");
+    assertThatThrownBy(() -> Workload.parse("scan")).hasMessageContaining("uniform, zipfian, hot, read, bank or follow");
+    assertThat(Workload.FOLLOW.supports(SystemKind.ETCD_TXN)).isTrue();
+    assertThat(Workload.FOLLOW.supports(SystemKind.RAW_RATIS)).isFalse();
   }
 
   @Test
