@@ -259,6 +259,7 @@ final class SnapshotStore {
     if (disk == null) {
       return restoreIntoHeap(reader, dir);
     }
+    checkpointDigests.rememberLoaded(dir, header.getCheckpointFilesList());
     // Links, not a copy of the entities: what makes a DISK node's start independent of its entity count.
     disk.replaceWith(dir);
     if (disk.size() != header.getEntities() || disk.appliedIndex() > header.getLastAppliedIndex()) {
