@@ -8,6 +8,8 @@
 #   benchmarks/versus.sh --systems pachyderm-cluster,etcd-txn    # only these (names below)
 #   benchmarks/versus.sh --callers 64 --entities 1000 --payload-bytes 256 --seconds 30 --calls-max 500000
 #   benchmarks/versus.sh --open-loop --quick   # throughput-latency curves instead (below)
+#   benchmarks/versus.sh --workloads read,bank  # only these workloads (uniform, zipfian, hot, read, bank;
+#                                 # default all; each system runs those it has: etcd-put only uniform)
 #
 # --open-loop: per system a closed loop of --callers first (its rate is the sweep's 100%, or give
 # --max-rate N calls/s), then offered rates of --rates percents (default 25,50,75,100,125,150), each
@@ -93,6 +95,9 @@ while [[ $# -gt 0 ]]; do
       loadgen_args+=("$1" "$2"); shift 2 ;;
     --max-rate|--inflight-max|--trials|--history)
       [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "versus.sh: $1 needs a whole number" >&2; exit 2; }
+      loadgen_args+=("$1" "$2"); shift 2 ;;
+    --workloads)
+      [[ $# -ge 2 && "$2" =~ ^[a-z]+(,[a-z]+)*$ ]] || { echo "versus.sh: --workloads needs names like uniform,read,bank" >&2; exit 2; }
       loadgen_args+=("$1" "$2"); shift 2 ;;
     --rates)
       [[ $# -ge 2 && "$2" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "versus.sh: --rates needs percents like 25,50,100" >&2; exit 2; }

@@ -28,7 +28,9 @@ import picocli.CommandLine.Parameters;
  * The child JVM of {@link StateStoreBenchmark} for one local node ({@code LocalPachyderm}) and
  * one state store: {@code populate} creates N counters and reads each back; {@code latency}
  * reopens that directory (its first call times the restart) and runs calls over the existing
- * counters until the node has taken at least {@code --snapshots-min} snapshots. It speaks
+ * counters until the node has taken at least {@code --snapshots-min} snapshots; {@code readback}
+ * reopens a populated directory and only reads every counter back (populate's second half, for a
+ * directory kept with {@code --keep}). It speaks
  * {@link ChildLine}s on stdout; its own progress and errors go to stderr.
  */
 @Command(name = "state-store-child", description = "One local node under the state-store benchmark (started by it).")
@@ -42,7 +44,7 @@ final class StoreChild implements Callable<Integer> {
   private static final long LATENCY_US_MAX = TimeUnit.MINUTES.toMicros(10);
   private static final long POLL_MS = 200;
 
-  @Parameters(index = "0", description = "populate or latency")
+  @Parameters(index = "0", description = "populate, latency or readback")
   String mode;
 
   @Option(names = "--dir", required = true)
@@ -91,8 +93,9 @@ final class StoreChild implements Callable<Integer> {
     switch (mode) {
       case "populate" -> populate(kind);
       case "latency" -> latency(kind);
+      case "readback" -> readBackOnly(kind);
       default -> throw new CommandLine.ParameterException(new CommandLine(this),
-          "mode must be populate or latency, was '" + mode + "'");
+          "mode must be populate, latency or readback, was '" + mode + "'");
     }
     ChildLine.done(out);
     return 0;
@@ -121,21 +124,37 @@ final class StoreChild implements Callable<Integer> {
         stderr("populate: first failed create: " + created.firstFailure());
       }
       // Stale reads on the only node, after every create was acknowledged: its applied state.
-      stderr("populate: reading back " + entities + " counters");
-      Callers.Outcome read = Callers.run(callers, entities, progress, i -> {
-        EntityState<Counter.State> s = local.queryAsync(counter(i), ReadMode.STALE).get(60, TimeUnit.SECONDS);
-        return s.version() == 1 && s.state().count() == 1;
-      });
-      ChildLine.result(out, "read-ok", read.ok());
-      ChildLine.result(out, "read-wrong", read.failed());
-      ChildLine.result(out, "read-ms", read.wallNs() / 1_000_000);
-      if (read.firstFailure() != null) {
-        stderr("populate: first failed read: " + read.firstFailure());
-      }
+      readBack(local);
       ChildLine.result(out, "heap-after-gc-bytes", Callers.heapAfterGcBytes());
     }
     // At rest, after close: the log, the snapshots and the journal as a restart finds them.
     ChildLine.result(out, "disk-bytes", Callers.diskBytes(dir));
+  }
+
+  /** Reopens a populated directory (populate's counters, each at version 1) and reads each back. */
+  private void readBackOnly(StoreKind kind) throws InterruptedException {
+    long openStartNs = System.nanoTime();
+    try (LocalPachyderm local = open(kind)) {
+      ChildLine.result(out, "open-ms", (System.nanoTime() - openStartNs) / 1_000_000);
+      readBack(local);
+      ChildLine.result(out, "heap-after-gc-bytes", Callers.heapAfterGcBytes());
+    }
+    ChildLine.result(out, "disk-bytes", Callers.diskBytes(dir));
+  }
+
+  /** A stale read of every counter: each must be at version 1 with count 1. */
+  private void readBack(LocalPachyderm local) throws InterruptedException {
+    stderr("reading back " + entities + " counters");
+    Callers.Outcome read = Callers.run(callers, entities, progress, i -> {
+      EntityState<Counter.State> s = local.queryAsync(counter(i), ReadMode.STALE).get(60, TimeUnit.SECONDS);
+      return s.version() == 1 && s.state().count() == 1;
+    });
+    ChildLine.result(out, "read-ok", read.ok());
+    ChildLine.result(out, "read-wrong", read.failed());
+    ChildLine.result(out, "read-ms", read.wallNs() / 1_000_000);
+    if (read.firstFailure() != null) {
+      stderr("first failed read: " + read.firstFailure());
+    }
   }
 
   /**

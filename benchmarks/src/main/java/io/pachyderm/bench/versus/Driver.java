@@ -47,6 +47,25 @@ interface Driver extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " has no bank workload");
   }
 
+  /**
+   * Updates entity {@code key} once (the {@code follow} workload's publisher), blocking until it
+   * is acknowledged.
+   *
+   * @return the update's marker: the number each follower sees with the event (Pachyderm's entity
+   *     version, etcd's revision), higher for each later update
+   */
+  default long publish(int key) throws Exception {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no follow workload");
+  }
+
+  /**
+   * Starts one follower of entity {@code key} from its next change; every later event's marker
+   * goes to {@code onEvent}, from a thread of the follower's. Closing the result stops it.
+   */
+  default AutoCloseable follow(int key, java.util.function.LongConsumer onEvent) throws Exception {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no follow workload");
+  }
+
   @Override
   void close() throws Exception;
 }

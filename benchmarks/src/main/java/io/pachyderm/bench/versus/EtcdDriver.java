@@ -3,17 +3,20 @@ package io.pachyderm.bench.versus;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.watch.WatchEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * etcd through jetcd (its gRPC API), one client shared by all callers. {@link Mode#TXN} is etcd's
@@ -143,6 +146,38 @@ final class EtcdDriver implements Driver {
           .commit();
     }).thenCompose(txn -> txn.isSucceeded()
         ? CompletableFuture.completedFuture(conflicts) : txnAsync(k, key, conflicts + 1));
+  }
+
+  /**
+   * The update's transaction (read, conditional put, retried on a lost race) returning its
+   * revision, which the watchers see as the event's mod revision.
+   */
+  @Override
+  public long publish(int key) throws Exception {
+    ByteSequence k = keys.get(key);
+    for (int conflicts = 0; conflicts <= CONFLICT_RETRIES_MAX; conflicts++) {
+      GetResponse current = kv.get(k).get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      long revision = current.getKvs().isEmpty() ? 0 : current.getKvs().get(0).getModRevision();
+      TxnResponse txn = kv.txn()
+          .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
+          .Then(Op.put(k, value, PutOption.DEFAULT))
+          .commit().get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      if (txn.isSucceeded()) {
+        return txn.getHeader().getRevision();
+      }
+    }
+    throw new IllegalStateException("etcd update of key " + key + " lost " + CONFLICT_RETRIES_MAX + " races in a row");
+  }
+
+  /** A watch of the key from now (jetcd multiplexes every watch of this client on one stream). */
+  @Override
+  public AutoCloseable follow(int key, LongConsumer onEvent) {
+    Watch.Watcher watcher = client.getWatchClient().watch(keys.get(key), Watch.listener(response -> {
+      for (WatchEvent e : response.getEvents()) {
+        onEvent.accept(e.getKeyValue().getModRevision());
+      }
+    }));
+    return watcher::close;
   }
 
   @Override

@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroup;
@@ -47,16 +49,87 @@ final class RawRatis {
   /** PachydermNode.Builder's default minimum election timeout. */
   private static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(500);
 
-  /** Request: the key (4 bytes, big-endian) then the payload. */
+  /** The first byte of a request: what it does. */
+  static final byte OP_INCREMENT = 0;
+  static final byte OP_TRANSFER = 1;
+  /** Every account's balance before its first transfer (a transfer never takes one below zero). */
+  static final long INITIAL_BALANCE = 1_000_000_000L;
+
+  /** Increment: the op, the key (4 bytes, big-endian), then the payload. */
   static byte[] request(int key, byte[] payload) {
-    return ByteBuffer.allocate(4 + payload.length).putInt(key).put(payload).array();
+    return ByteBuffer.allocate(1 + 4 + payload.length).put(OP_INCREMENT).putInt(key).put(payload).array();
   }
 
-  static int key(ByteBuffer request) {
-    if (request.remaining() < 4) {
-      throw new IllegalArgumentException("a raw-Ratis request needs at least 4 bytes (the key), had "
-          + request.remaining());
+  /** Transfer of one unit: the op, the paying key, the paid key, then the payload. */
+  static byte[] transfer(int from, int to, byte[] payload) {
+    return ByteBuffer.allocate(1 + 8 + payload.length).put(OP_TRANSFER).putInt(from).putInt(to).put(payload).array();
+  }
+
+  /** A read-only query of a key's count: its 4 bytes. */
+  static byte[] query(int key) {
+    return ByteBuffer.allocate(4).putInt(key).array();
+  }
+
+  /**
+   * The state of the raw-Ratis baseline: a counter and a balance per key. Applied in log order on
+   * Ratis' one apply thread; the maps are never iterated.
+   */
+  static final class Counters {
+    private final Map<Integer, Long> counts = new HashMap<>();
+    private final Map<Integer, Long> balances = new HashMap<>();
+    private final long initialBalance;
+
+    Counters() {
+      this(INITIAL_BALANCE);
     }
-    return request.getInt(request.position());
+
+    Counters(long initialBalance) {
+      this.initialBalance = initialBalance;
+    }
+
+    /**
+     * Applies one request; returns the increment's new count, or the transfer's new balance of the
+     * paying key (-1 when it had nothing to pay: the transfer is refused, nothing changes).
+     */
+    long apply(ByteBuffer request) {
+      if (request.remaining() < 5) {
+        throw new IllegalArgumentException("a raw-Ratis request needs an op and a key (5 bytes), had "
+            + request.remaining());
+      }
+      int at = request.position();
+      byte op = request.get(at);
+      return switch (op) {
+        case OP_INCREMENT -> counts.merge(request.getInt(at + 1), 1L, Long::sum);
+        case OP_TRANSFER -> {
+          if (request.remaining() < 9) {
+            throw new IllegalArgumentException("a raw-Ratis transfer needs two keys (9 bytes), had "
+                + request.remaining());
+          }
+          int from = request.getInt(at + 1);
+          int to = request.getInt(at + 5);
+          long paying = balances.getOrDefault(from, initialBalance);
+          if (paying < 1) {
+            yield -1;
+          }
+          balances.put(from, paying - 1);
+          balances.put(to, balances.getOrDefault(to, initialBalance) + 1);
+          yield paying - 1;
+        }
+        default -> throw new IllegalArgumentException("unknown raw-Ratis op " + op);
+      };
+    }
+
+    /** The count of the key a {@link #query} names. */
+    long count(ByteBuffer query) {
+      if (query.remaining() != 4) {
+        throw new IllegalArgumentException("a raw-Ratis query is a key (4 bytes), had " + query.remaining());
+      }
+      return counts.getOrDefault(query.getInt(query.position()), 0L);
+    }
+
+    /** A key's balance (for tests). */
+    long balance(int key) {
+      return balances.getOrDefault(key, initialBalance);
+    }
   }
 }

@@ -4,9 +4,7 @@ import io.pachyderm.cluster.Peer;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -18,9 +16,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * One server of the raw-Ratis baseline, a JVM of its own: the node's Ratis settings with a state
- * machine that does the least a durable write can, a counter per key incremented by each committed
- * entry, and replies the new count. No entity layer, no batching of its own, no snapshots (the
- * runs are short; Ratis keeps the whole log).
+ * machine that does the least a durable write can ({@link RawRatis.Counters}: a counter per key
+ * incremented by each committed entry, a balance per key for transfers), and replies the new count;
+ * linearizable reads by Ratis' ReadIndex. No entity layer, no batching of its own, no snapshots
+ * (the runs are short; Ratis keeps the whole log).
  *
  * <p>Usage: {@code RawRatisServer ID PEERS DATA_DIR} with PEERS as {@code r1=127.0.0.1:7001,...}.
  * Runs until SIGTERM (the shutdown hook closes the server).
@@ -43,7 +42,7 @@ public final class RawRatisServer {
         .setServerId(RaftPeerId.valueOf(self.id()))
         .setGroup(RawRatis.group(peers))
         .setProperties(RawRatis.properties(self, data))
-        .setStateMachine(new Counters())
+        .setStateMachine(new CountersMachine())
         .build();
     server.start();
     System.out.println("raw-ratis server " + self.id() + " serving on " + self.address());
@@ -57,19 +56,33 @@ public final class RawRatisServer {
     Thread.currentThread().join();
   }
 
-  /**
-   * A counter per key. Ratis calls applyTransaction in log order on one thread; the map is read
-   * only there, and never iterated.
-   */
-  static final class Counters extends BaseStateMachine {
-    private final Map<Integer, Long> counts = new HashMap<>();
+  /** {@link RawRatis.Counters} as a Ratis state machine: writes through the log, reads by query. */
+  static final class CountersMachine extends BaseStateMachine {
+    private final RawRatis.Counters counters = new RawRatis.Counters();
 
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
       LogEntryProto entry = trx.getLogEntry();
-      ByteBuffer request = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
-      long count = counts.merge(RawRatis.key(request), 1L, Long::sum);
+      long result;
+      synchronized (counters) {
+        result = counters.apply(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+      }
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+      return CompletableFuture.completedFuture(
+          Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(result).flip())));
+    }
+
+    /**
+     * A linearizable read: Ratis calls this after its ReadIndex (the node's read option,
+     * LINEARIZABLE, in {@link RawRatis#properties}) once the applied index has caught up. Reads run
+     * on Ratis' threads while applies run on the updater thread, so the read takes the machine's lock.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+      long count;
+      synchronized (counters) {
+        count = counters.count(request.getContent().asReadOnlyByteBuffer());
+      }
       return CompletableFuture.completedFuture(
           Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(count).flip())));
     }

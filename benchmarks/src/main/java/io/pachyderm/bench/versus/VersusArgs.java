@@ -9,7 +9,7 @@ import java.util.List;
  * The load generator's arguments, validated at once. Four commands:
  *
  * <pre>
- * run --system SYSTEM [--endpoints A,B,C] [--workloads uniform,zipfian,hot,read,bank] [--callers 32]
+ * run --system SYSTEM [--endpoints A,B,C] [--workloads uniform,zipfian,hot,read,bank,follow] [--callers 32]
  *     [--entities 10000] [--payload-bytes 100] [--seconds 20] [--calls-max 200000]
  *     [--warmup-seconds 15] [--quick] [--out DIR] [--data DIR] [--seed 1]
  * open (the options of run, and) [--rates 25,50,75,100,125,150] [--max-rate N] [--inflight-max 1024]
@@ -68,7 +68,7 @@ record VersusArgs(Command command, SystemKind system, List<String> endpoints, Li
     SystemKind system = null;
     List<String> endpoints = List.of();
     List<Workload> workloads = command == Command.OPEN ? List.of(Workload.UNIFORM)
-        : List.of(Workload.UNIFORM, Workload.ZIPFIAN, Workload.HOT, Workload.READ, Workload.BANK);
+        : List.of(Workload.values());
     List<Integer> ratePercents = RATE_PERCENTS_DEFAULT;
     long maxRatePerS = 0;
     int inflightMax = INFLIGHT_MAX_DEFAULT;

@@ -16,16 +16,24 @@ enum Workload {
   HOT,
   /**
    * A linearizable read of one entity, uniform: Pachyderm's query at {@code ReadMode.LINEARIZABLE},
-   * etcd's range with serializable=false (jetcd's default).
+   * etcd's range with serializable=false (jetcd's default), raw Ratis' read-only query through its
+   * ReadIndex, PostgreSQL's {@code SELECT} on its one primary.
    */
   READ,
   /**
    * A transfer of one cent from account i (uniform) to account i+1: Pachyderm's example
    * {@code Account.Transfer}, acknowledged once the debit commits (the credit travels as a message,
    * exactly once, afterwards); etcd's transaction that checks both keys' mod revisions and puts both
-   * balances. Needs at least two entities.
+   * balances; raw Ratis' one log entry that moves the unit; PostgreSQL's transaction of two
+   * conditional updates. Needs at least two entities.
    */
-  BANK;
+  BANK,
+  /**
+   * Follow fan-out ({@link FanOut}): --callers followers of one entity, one publisher updating it;
+   * a row's ops are deliveries (events x followers) and its latency is publish start to receipt.
+   * Pachyderm's {@code Entities.follow}, etcd's watch.
+   */
+  FOLLOW;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);
@@ -35,9 +43,9 @@ enum Workload {
   public boolean supports(SystemKind system) {
     return switch (this) {
       case UNIFORM, ZIPFIAN, HOT -> true;
-      case READ -> system == SystemKind.PACHYDERM_CLUSTER || system == SystemKind.PACHYDERM_LOCAL
-          || system == SystemKind.ETCD_TXN;
-      case BANK -> system == SystemKind.PACHYDERM_CLUSTER || system == SystemKind.PACHYDERM_LOCAL
+      // etcd-put is etcd's blind write row: it runs the uniform workload only (versus.sh).
+      case READ, BANK -> system != SystemKind.ETCD_PUT;
+      case FOLLOW -> system == SystemKind.PACHYDERM_CLUSTER || system == SystemKind.PACHYDERM_LOCAL
           || system == SystemKind.ETCD_TXN;
     };
   }
@@ -47,7 +55,7 @@ enum Workload {
     return switch (this) {
       case UNIFORM, READ, BANK -> new KeyChooser.Uniform(entities);
       case ZIPFIAN -> KeyChooser.Zipfian.over(entities, KeyChooser.Zipfian.THETA_YCSB);
-      case HOT -> new KeyChooser.Hot();
+      case HOT, FOLLOW -> new KeyChooser.Hot();
     };
   }
 
@@ -57,6 +65,7 @@ enum Workload {
       case UNIFORM, ZIPFIAN, HOT -> driver.update(caller, key);
       case READ -> driver.read(caller, key);
       case BANK -> driver.transfer(caller, key, payee(key, entities));
+      case FOLLOW -> throw new IllegalStateException("the follow workload runs as a whole (FanOut), not call by call");
     };
   }
 
@@ -75,6 +84,6 @@ enum Workload {
         return w;
       }
     }
-    throw new IllegalArgumentException("unknown workload '" + label + "': use uniform, zipfian, hot, read or bank");
+    throw new IllegalArgumentException("unknown workload '" + label + "': use uniform, zipfian, hot, read, bank or follow");
   }
 }

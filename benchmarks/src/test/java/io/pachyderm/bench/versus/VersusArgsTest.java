@@ -16,7 +16,7 @@ class VersusArgsTest {
     assertThat(a.system()).isEqualTo(SystemKind.ETCD_TXN);
     assertThat(a.endpoints()).containsExactly("http://127.0.0.1:1", "http://127.0.0.1:2");
     assertThat(a.workloads()).containsExactly(Workload.UNIFORM, Workload.ZIPFIAN, Workload.HOT, Workload.READ,
-        Workload.BANK);
+        Workload.BANK, Workload.FOLLOW);
     assertThat(a.callers()).isEqualTo(32);
     assertThat(a.entities()).isEqualTo(10_000);
     assertThat(a.payloadBytes()).isEqualTo(100);

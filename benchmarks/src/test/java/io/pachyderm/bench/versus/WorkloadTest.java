@@ -50,11 +50,14 @@ class WorkloadTest {
   void reads_and_transfers_run_only_where_the_system_has_them() {
     assertThat(Workload.READ.supports(SystemKind.ETCD_TXN)).isTrue();
     assertThat(Workload.BANK.supports(SystemKind.PACHYDERM_CLUSTER)).isTrue();
-    assertThat(Workload.READ.supports(SystemKind.RAW_RATIS)).isFalse();
-    assertThat(Workload.BANK.supports(SystemKind.POSTGRES_OCC)).isFalse();
+    assertThat(Workload.READ.supports(SystemKind.RAW_RATIS)).isTrue();
+    assertThat(Workload.BANK.supports(SystemKind.POSTGRES_OCC)).isTrue();
+    assertThat(Workload.BANK.supports(SystemKind.ETCD_PUT)).isFalse();
     assertThat(Workload.HOT.supports(SystemKind.POSTGRES_OCC)).isTrue();
     assertThat(Workload.parse(" Bank ")).isEqualTo(Workload.BANK);
-    assertThatThrownBy(() -> Workload.parse("scan")).hasMessageContaining("uniform, zipfian, hot, read or bank");
+    assertThatThrownBy(() -> Workload.parse("scan")).hasMessageContaining("uniform, zipfian, hot, read, bank or follow");
+    assertThat(Workload.FOLLOW.supports(SystemKind.ETCD_TXN)).isTrue();
+    assertThat(Workload.FOLLOW.supports(SystemKind.RAW_RATIS)).isFalse();
   }
 
   @Test

@@ -1,10 +1,12 @@
 package io.pachyderm.node.internal;
 
+import io.pachyderm.protocol.CheckpointFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.util.MD5FileUtil;
@@ -46,6 +48,23 @@ final class CheckpointDigests {
       current.put(id, md5);
     }
     return md5;
+  }
+
+  /**
+   * Remembers the files of a checkpoint just loaded, whose MD5s were checked against the bytes
+   * ({@code CheckpointSnapshots.verify}): the first snapshot after a start then reads only the
+   * files new since, as every later one does (at 10 million entities it read all ~220 MB: 1.2 s
+   * on the apply thread, the slowest call of the run). The loaded checkpoint stays on disk until
+   * a newer snapshot exists, so its inodes are not reused meanwhile.
+   */
+  void rememberLoaded(Path dir, List<CheckpointFile> files) throws IOException {
+    forget();
+    for (CheckpointFile f : files) {
+      Identity id = Identity.of(dir.resolve(f.getName()));
+      if (id.inode() != null) {
+        previous.put(id, MD5Hash.newInstance(f.getMd5().toByteArray()));
+      }
+    }
   }
 
   /** Ends a checkpoint: from now on, only its files are remembered. */

@@ -2,6 +2,7 @@ package io.pachyderm.node.internal;
 
 import io.pachyderm.entity.EntityType;
 import io.pachyderm.entity.EntityTypes;
+import io.pachyderm.protocol.CheckpointFile;
 import io.pachyderm.protocol.DedupSnapshot;
 import io.pachyderm.protocol.EcosystemEntities;
 import io.pachyderm.protocol.EntitySnapshot;
@@ -182,7 +183,12 @@ final class SnapshotStore {
     }
     MD5Hash md5 = SnapshotFiles.saveMd5OrDelete(nodeId, file);
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-    metrics.snapshotTaken(System.nanoTime() - startNs, file.length());
+    // On DISK the snapshot is its header file plus the checkpoint's files (what an install ships).
+    long bytes = file.length();
+    for (CheckpointFile f : sink.header.getCheckpointFilesList()) {
+      bytes += f.getBytes();
+    }
+    metrics.snapshotTaken(System.nanoTime() - startNs, bytes);
     LOG.info("{} took snapshot at {}{} in {} ms ({} entities, {} dedup entries, digest {})", nodeId, last,
         disk != null ? " (checkpoint " + sink.header.getCheckpointFilesCount() + " files)" : "",
         (System.nanoTime() - startNs) / 1_000_000, sink.header.getEntities(), sink.header.getDedupEntries(), ReplicaDigest.hex(sink.header.getDigest()));
@@ -254,6 +260,7 @@ final class SnapshotStore {
     if (disk == null) {
       return restoreIntoHeap(reader, dir);
     }
+    checkpointDigests.rememberLoaded(dir, header.getCheckpointFilesList());
     // Links, not a copy of the entities: what makes a DISK node's start independent of its entity count.
     disk.replaceWith(dir);
     if (disk.size() != header.getEntities() || disk.appliedIndex() > header.getLastAppliedIndex()) {

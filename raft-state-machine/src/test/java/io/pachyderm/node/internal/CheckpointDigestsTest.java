@@ -2,9 +2,12 @@ package io.pachyderm.node.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import io.pachyderm.protocol.CheckpointFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.util.MD5FileUtil;
 import org.junit.jupiter.api.Test;
@@ -54,5 +57,21 @@ class CheckpointDigestsTest {
     MD5Hash after = digests.md5(sst);
     assertThat(after).isNotEqualTo(before).isEqualTo(MD5FileUtil.computeMd5ForFile(sst.toFile()));
     assertThat(digests.filesRead()).isEqualTo(2);
+  }
+
+  @Test
+  void theFilesOfALoadedCheckpointAreNotReadAgainByTheFirstSnapshotAfterIt() throws Exception {
+    Path loaded = Files.createDirectories(dir.resolve("checkpoint.1_10"));
+    Path sst = Files.writeString(loaded.resolve("000007.sst"), "table seven", StandardCharsets.UTF_8);
+    MD5Hash seven = MD5FileUtil.computeMd5ForFile(sst.toFile());
+    CheckpointDigests digests = new CheckpointDigests();
+    digests.rememberLoaded(loaded, List.of(CheckpointFile.newBuilder().setName("000007.sst")
+        .setBytes(Files.size(sst)).setMd5(ByteString.copyFrom(seven.getDigest())).build()));
+
+    Path next = Files.createDirectories(dir.resolve("checkpoint.2_20"));
+    assertThat(digests.md5(Files.createLink(next.resolve("000007.sst"), sst))).isEqualTo(seven);
+    assertThat(digests.filesRead()).as("a link of a loaded file: its MD5 is the one checked at load").isZero();
+    digests.md5(Files.writeString(next.resolve("000009.sst"), "table nine", StandardCharsets.UTF_8));
+    assertThat(digests.filesRead()).isEqualTo(1);
   }
 }
