@@ -23,8 +23,9 @@
  * changes one, and then the checkpoint's MD5 check stops the start naming it.
  *
  * <p>Beside the entities, under keys starting with {@link io.pachyderm.replica.StoreTables#PREFIX}
- * ({@code RocksTables}), the replica's de-duplication table, in the same per-entry batch and so in
- * every checkpoint. Still in the heap: the outbox (bounded as before, written in the snapshot
- * file), and the per-ecosystem entity counts the quota checks.
+ * ({@code RocksTables}), the replica's de-duplication table and its outbox (messages, effects,
+ * dead letters, timers and the timers' due-time index), in the same per-entry batch and so in every
+ * checkpoint. Still in the heap: the tables' counters and digests, and the per-ecosystem entity
+ * counts the quota checks (a few numbers per ecosystem, restored from the snapshot header).
  */
 package io.pachyderm.statestore;
