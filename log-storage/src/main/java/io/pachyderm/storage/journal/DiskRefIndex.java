@@ -113,6 +113,8 @@ final class DiskRefIndex implements RefRuns {
   private IndexEnd end = new IndexEnd(Position.EMPTY, -1, 0, -1, 0);
   private long rowsSinceFlush;
   private long rowsFlushedLast;
+  /** Batches written to the database since open, for tests and figures (one per committed change). */
+  private long batchesWritten;
   private boolean closed;
 
   private DiskRefIndex(Path dir, long cacheBytesMax) throws RocksDBException {
@@ -164,6 +166,11 @@ final class DiskRefIndex implements RefRuns {
   /** Rows in the memtables that the last {@link #flush()} wrote (RocksDB's count), for tests and figures. */
   long rowsFlushedLast() {
     return rowsFlushedLast;
+  }
+
+  /** Batches written to the database since open (one per committed change), for tests and figures. */
+  long batchesWritten() {
+    return batchesWritten;
   }
 
   /**
@@ -230,7 +237,8 @@ final class DiskRefIndex implements RefRuns {
       first = t.firstVersion();
     }
     put(rowKey(ref, version), longBytes(excerpt));
-    put(tailKey(ref), tailValue(first, version, excerpt));
+    // The 't' row is written by write(), once per ref and batch: an entry of 256 records on one ref
+    // (one hot entity) then costs one 't' row, not 256.
     records++;
     excerptsFrom = Math.min(excerptsFrom, excerpt);
     pending.put(key, new DiskTail(first, version, excerpt));
@@ -249,7 +257,6 @@ final class DiskRefIndex implements RefRuns {
     delete(rowKey(ref, t.lastVersion()));
     records--;
     if (t.firstVersion() == t.lastVersion()) {
-      delete(tailKey(ref));
       refs--;
       pending.put(key, null);
       return;
@@ -262,9 +269,7 @@ final class DiskRefIndex implements RefRuns {
           + (t.lastVersion() - 1) + " is missing inside its run " + t.firstVersion() + ".." + t.lastVersion()
           + "; delete the directory (the journal rebuilds it) and reopen");
     }
-    DiskTail shorter = new DiskTail(t.firstVersion(), t.lastVersion() - 1, longAt(previous, 0));
-    put(tailKey(ref), tailValue(shorter.firstVersion(), shorter.lastVersion(), shorter.lastExcerpt()));
-    pending.put(key, shorter);
+    pending.put(key, new DiskTail(t.firstVersion(), t.lastVersion() - 1, longAt(previous, 0)));
   }
 
   @Override
@@ -301,6 +306,7 @@ final class DiskRefIndex implements RefRuns {
   @Override
   public void dropBefore(long firstExcerpt) {
     checkOpen();
+    checkCommitted("a trim");
     deleteRange(new byte[] {CHECKPOINT}, prefixKey(CHECKPOINT, firstExcerpt));
     deleteRange(new byte[] {MARKER}, prefixKey(MARKER, firstExcerpt));
     if (firstExcerpt <= excerptsFrom) {
@@ -412,6 +418,7 @@ final class DiskRefIndex implements RefRuns {
    */
   void save(SavePoint savePoint) {
     checkOpen();
+    checkCommitted("a save");
     put(SAVE_POINT, ByteBuffer.allocate(16).putLong(savePoint.excerpt()).putLong(savePoint.crc()).array());
     write();
     flush();
@@ -469,11 +476,24 @@ final class DiskRefIndex implements RefRuns {
     return t;
   }
 
-  /** Writes the batch with the 'm' row, then lets the cache see the batch's runs. */
+  /**
+   * Writes the batch with the 't' row of every run it changed and the 'm' row, then lets the cache
+   * see the batch's runs.
+   */
   private void write() {
+    for (Map.Entry<RefIndex.Key, DiskTail> e : pending.entrySet()) {
+      byte[] tailKey = tailKey(refBytes(e.getKey()));
+      DiskTail t = e.getValue();
+      if (t == null) {
+        delete(tailKey);
+      } else {
+        put(tailKey, tailValue(t.firstVersion(), t.lastVersion(), t.lastExcerpt()));
+      }
+    }
     put(META, DiskIndexRows.meta(end, records, refs, excerptsFrom));
     try {
       db.write(writeOptions, batch);
+      batchesWritten++;
     } catch (RocksDBException e) {
       throw failure("writing", e);
     } finally {
@@ -549,6 +569,17 @@ final class DiskRefIndex implements RefRuns {
   private JournalWriteException failure(String doing, RocksDBException e) {
     return new JournalWriteException("journal ref index " + dir + ": " + doing + " failed (" + e.getMessage()
         + "); stop the node and restart it: open re-indexes the records after the index's last write", e);
+  }
+
+  /**
+   * A pass that writes 't' rows itself (and batches of its own) must start after the last change
+   * was committed: {@link JournalIndex} commits before any such pass.
+   */
+  private void checkCommitted(String what) {
+    if (!pending.isEmpty()) {
+      throw new IllegalStateException("journal ref index " + dir + ": " + what + " began with " + pending.size()
+          + " uncommitted runs (the index commits its change first)");
+    }
   }
 
   private void checkOpen() {

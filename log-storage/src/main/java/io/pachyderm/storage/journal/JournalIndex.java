@@ -59,6 +59,14 @@ final class JournalIndex {
    */
   private long runChanges;
   private long checkedRunChanges;
+  /**
+   * Records indexed by {@link #addDeferred} since the last {@link #persist}: the appending thread
+   * indexes an entry's records one by one and commits them once ({@link #commitDeferred}), so the
+   * disk ref index writes one RocksDB batch per log entry instead of one per record. Every other
+   * method that reads the database's rows or changes the index commits them first ({@link
+   * #persistDeferred}); until then the disk kind answers {@link RefRuns#tail} from its pending runs.
+   */
+  private int deferredRecords;
   // ---- end guarded ----
 
   /** An index with its refs in the heap ({@link RefIndex}). */
@@ -90,6 +98,7 @@ final class JournalIndex {
   /** Makes every change so far durable in the disk ref index (its {@code saveIndex}); nothing for the heap kind. */
   void flush() {
     synchronized (lock) {
+      persistDeferred();
       refs.flush();
     }
   }
@@ -103,6 +112,7 @@ final class JournalIndex {
 
   void close() {
     synchronized (lock) {
+      persistDeferred();
       refs.close();
     }
   }
@@ -138,6 +148,7 @@ final class JournalIndex {
    */
   Run run(Ref ref, long fromVersion, int limit) {
     synchronized (lock) {
+      persistDeferred();
       RefRuns.Page page = refs.page(RefIndex.Key.of(ref), fromVersion, limit);
       if (page == null) {
         return null;
@@ -217,6 +228,26 @@ final class JournalIndex {
   }
 
   /**
+   * {@link #add} without the commit: the record is indexed (readers of the index see it: {@link
+   * #versions}, and {@link #run} after committing it), and the disk kind writes it with the next
+   * commit, {@link #commitDeferred} or any other change. A crash before that loses only index rows,
+   * which open re-indexes from the queue (as it does for every change after the last flush).
+   */
+  void addDeferred(long excerpt, JournalRecord r) {
+    synchronized (lock) {
+      index(excerpt, r);
+      deferredRecords++;
+    }
+  }
+
+  /** Commits the records {@link #addDeferred} indexed since the last commit, if any: one batch for all. */
+  void commitDeferred() {
+    synchronized (lock) {
+      persistDeferred();
+    }
+  }
+
+  /**
    * Applies one entry read by open's scan at {@code excerpt}, checking it as {@link #admit} checks
    * a record before its write.
    *
@@ -225,6 +256,7 @@ final class JournalIndex {
    */
   void applyScanned(long excerpt, JournalEntry entry) {
     synchronized (lock) {
+      persistDeferred();
       if (entry.hasTruncation()) {
         long after = entry.getTruncation().getAfterLogIndex();
         if (after < gapFloorLogIndex) {
@@ -279,6 +311,7 @@ final class JournalIndex {
   /** Applies the truncation marker at {@code markerExcerpt}; see {@link #voidBefore}. */
   void applyTruncation(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
     synchronized (lock) {
+      persistDeferred();
       voidBefore(markerExcerpt, afterLogIndex, tornExcerpt);
       persist();
     }
@@ -287,6 +320,7 @@ final class JournalIndex {
   /** Makes the gap marker at {@code excerpt} the journal's end. */
   void applyGap(long excerpt, long toLogIndex) {
     synchronized (lock) {
+      persistDeferred();
       gap(excerpt, toLogIndex);
       persist();
     }
@@ -298,6 +332,7 @@ final class JournalIndex {
    */
   void trimBefore(long first) {
     synchronized (lock) {
+      persistDeferred();
       runChanges++;
       refs.dropBefore(first);
       int drop = 0;
@@ -320,6 +355,7 @@ final class JournalIndex {
   /** Back to the index of an empty journal. */
   void reset() {
     synchronized (lock) {
+      persistDeferred();
       runChanges++;
       refs.clear();
       cpLogIndex = new long[64];
@@ -417,6 +453,7 @@ final class JournalIndex {
    */
   void installSaved(DiskRefIndex.Saved saved) {
     synchronized (lock) {
+      persistDeferred();
       runChanges++;
       RefRuns.IndexEnd end = saved.end();
       cpLogIndex = saved.cpLogIndex();
@@ -451,6 +488,14 @@ final class JournalIndex {
   /** Ends one change: the disk ref index writes it, atomically, with the index's new end. */
   private void persist() {
     refs.commit(new RefRuns.IndexEnd(last, lastGapExcerpt, gapFloorLogIndex, indexedExcerpt, sinceCheckpoint));
+    deferredRecords = 0;
+  }
+
+  /** Commits records indexed by {@link #addDeferred}: before a read of the rows or any other change. */
+  private void persistDeferred() {
+    if (deferredRecords > 0) {
+      persist();
+    }
   }
 
   /** Why {@code r} may not follow the journal's end, or null; remembers the ref's look-up for {@link #index}. */
