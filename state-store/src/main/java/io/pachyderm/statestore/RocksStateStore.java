@@ -144,7 +144,8 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     Files.createDirectories(dir);
     options = new Options().setCreateIfMissing(true)
         // No WAL, so a memtable holds only what the next flush writes; 32 MB keeps flushes short.
-        .setWriteBufferSize(32L << 20);
+        .setWriteBufferSize(32L << 20)
+        .setTableFormatConfig(TableFilters.tableConfig());
     try {
       db = RocksDB.open(options, dir.toString());
       appliedIndex = readLong(META_APPLIED_INDEX);
