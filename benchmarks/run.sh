@@ -3,7 +3,7 @@
 #
 #   benchmarks/run.sh            # all scenarios, about 5 minutes on 2 cores
 #   benchmarks/run.sh --quick    # about 1 minute
-#   benchmarks/run.sh --help     # every flag (--threads, --calls, --scenarios a,c, ...)
+#   benchmarks/run.sh --help     # every flag (--threads, --calls, --scenarios a,c, --store heap,disk, ...)
 #   benchmarks/run.sh timers     # durable timers: live vs came-due-while-down (about 20 s)
 #   benchmarks/run.sh journal    # journal overhead: rows h-m, journal off vs on (about 3 minutes)
 #   benchmarks/run.sh restart [EVENTS]   # restart time after EVENTS events (default 10,000,000)

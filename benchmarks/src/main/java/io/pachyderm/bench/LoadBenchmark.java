@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,12 +67,13 @@ public final class LoadBenchmark implements Callable<Integer> {
       + "that hits it is marked +T. Default 60, quick 20.")
   Integer phaseSecondsMax;
 
-  @Option(names = "--store", description = "Entity state store of every row's nodes: heap or disk (issue 14)."
-      + " Default ${DEFAULT-VALUE}.")
-  String store = "heap";
+  @Option(names = "--store", split = ",", description = "Entity state store of every row's nodes: heap, disk, or"
+      + " both (heap,disk: each row runs on each store back to back, so that both share the machine's load, and a"
+      + " table prints DISK/HEAP per row; issue 14). Default heap.")
+  List<String> store = List.of("heap");
 
-  /** {@link #store}, parsed in {@link #call()}. */
-  private StoreKind storeKind;
+  /** {@link #store}, parsed in {@link #call()}: the stores each row runs on, in this order. */
+  private List<StoreKind> storeKinds;
 
   @Option(names = "--request-timeout-seconds", description = "Client request timeout. Default ${DEFAULT-VALUE}.")
   int requestTimeoutSeconds = 15;
@@ -97,7 +100,7 @@ public final class LoadBenchmark implements Callable<Integer> {
       return 2;
     }
     try {
-      storeKind = StoreKind.parse(store);
+      storeKinds = StoreKind.parseList(store);
     } catch (IllegalArgumentException e) {
       System.err.println("load-benchmark: " + e.getMessage());
       return 2;
@@ -111,11 +114,23 @@ public final class LoadBenchmark implements Callable<Integer> {
     String started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
 
     ErrorTally jitErrors = new ErrorTally();
-    String jitSummary = jitMax.isZero() ? "skipped" : warmJit(jitMax, phaseMax, requestTimeout, jitErrors);
+    List<String> jitSummaries = new ArrayList<>();
+    for (StoreKind store : storeKinds) {
+      jitSummaries.add(store.flag() + ": " + (jitMax.isZero() ? "skipped"
+          : warmJit(store, jitMax, phaseMax, requestTimeout, jitErrors)));
+    }
+    String jitSummary = String.join("; ", jitSummaries);
     System.gc();
-    List<Result> results = new ArrayList<>();
+    // Row by row, each row on every store before the next row: the stores of one row then share
+    // the machine's load of that moment (this machine is shared; figures drift over minutes).
+    Map<StoreKind, List<Result>> resultsByStore = new EnumMap<>(StoreKind.class);
+    for (StoreKind store : storeKinds) {
+      resultsByStore.put(store, new ArrayList<>());
+    }
     for (Scenario s : scenarios) {
-      results.add(run(s, warmup, measuredCalls, phaseMax, requestTimeout));
+      for (StoreKind store : storeKinds) {
+        resultsByStore.get(store).add(run(s, store, warmup, measuredCalls, phaseMax, requestTimeout));
+      }
     }
 
     // Ratis logs to stdout too (config/logback.xml), so the report is one block at the very end.
@@ -130,10 +145,18 @@ public final class LoadBenchmark implements Callable<Integer> {
             + "%,d measured calls per row after %s of %,d calls; phase limit %d s; request timeout %d s%n",
         threads, measuredCalls, quick ? "1 warm-up chunk" : "1-" + ROW_WARMUP_CHUNKS_MAX + " warm-up chunks", warmup,
         phaseMax.toSeconds(), requestTimeout.toSeconds());
-    out.println("state store of every node: " + storeKind.flag() + " (--store)");
+    out.println("state store of every node: " + String.join(", ", storeKinds.stream().map(StoreKind::flag).toList())
+        + " (--store)" + (storeKinds.size() > 1 ? "; each row on each store back to back" : ""));
     out.println("JIT warm-up before the first row: " + jitSummary);
-    out.println();
-    ResultTable.print(out, results);
+    List<Result> results = new ArrayList<>();
+    for (Map.Entry<StoreKind, List<Result>> e : resultsByStore.entrySet()) {
+      out.println();
+      if (storeKinds.size() > 1) {
+        out.println("--- state store " + e.getKey().flag() + " ---");
+      }
+      ResultTable.print(out, e.getValue());
+      results.addAll(e.getValue());
+    }
     out.println();
     out.println("calls/s over the measured phase; vs base = calls/s relative to the named row. Latencies in ms per"
         + " successful call,");
@@ -155,9 +178,14 @@ public final class LoadBenchmark implements Callable<Integer> {
         + " during the");
     out.println("  measured phase (all compiler threads); large means the row was not measured at steady state.");
     out.println("GC ms: stop-the-world collection time during the measured phase (whole JVM).");
-    ResultTable.printDelivery(out, results);
-    ResultTable.printJournal(out, results);
-    printErrors(out, jitErrors, results);
+    for (List<Result> ofStore : resultsByStore.values()) {
+      ResultTable.printDelivery(out, ofStore);
+      ResultTable.printJournal(out, ofStore);
+    }
+    if (storeKinds.size() > 1) {
+      StoreComparison.print(out, resultsByStore);
+    }
+    printErrors(out, jitErrors, resultsByStore);
     out.flush();
     awaitOwnThreadsGone();
     return results.stream().allMatch(Result::ran) ? 0 : 1;
@@ -226,7 +254,8 @@ public final class LoadBenchmark implements Callable<Integer> {
   }
 
   /** Load on one deployment of each kind at once (rows a, c, d), until the JIT is quiet; see {@link JitWarmup}. */
-  private String warmJit(Duration timeMax, Duration phaseMax, Duration requestTimeout, ErrorTally errors)
+  private String warmJit(StoreKind storeKind, Duration timeMax, Duration phaseMax, Duration requestTimeout,
+                         ErrorTally errors)
       throws InterruptedException {
     List<Scenario> kinds = new ArrayList<>();
     for (Scenario s : jitKinds()) {
@@ -280,12 +309,13 @@ public final class LoadBenchmark implements Callable<Integer> {
     return kinds;
   }
 
-  private Result run(Scenario s, long warmup, long measuredCalls, Duration phaseMax, Duration requestTimeout)
+  private Result run(Scenario s, StoreKind storeKind, long warmup, long measuredCalls, Duration phaseMax,
+                     Duration requestTimeout)
       throws InterruptedException {
     // Every row starts from a collected heap: the previous deployment's garbage (hundreds of MB
     // after the JIT warm-up) made young pauses of 100-180 ms in the next row's measurement.
     System.gc();
-    progress(s, "starting (" + s.title() + ")");
+    progress(s, "starting (" + s.title() + ", store " + storeKind.flag() + ")");
     ErrorTally errors = new ErrorTally();
     TempDeployment deployment = null;
     try {
@@ -463,16 +493,18 @@ public final class LoadBenchmark implements Callable<Integer> {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
   }
 
-  private static void printErrors(PrintStream out, ErrorTally jitErrors, List<Result> results) {
+  private static void printErrors(PrintStream out, ErrorTally jitErrors, Map<StoreKind, List<Result>> results) {
     List<String> lines = new ArrayList<>();
     if (!jitErrors.isEmpty()) {
       lines.add("[jit] JIT warm-up");
       jitErrors.report().forEach(l -> lines.add("  " + l));
     }
-    for (Result r : results) {
-      if (!r.errors().isEmpty()) {
-        lines.add("[" + r.scenario().id() + "] " + r.scenario().title());
-        r.errors().report().forEach(l -> lines.add("  " + l));
+    for (Map.Entry<StoreKind, List<Result>> e : results.entrySet()) {
+      for (Result r : e.getValue()) {
+        if (!r.errors().isEmpty()) {
+          lines.add("[" + r.scenario().id() + ", " + e.getKey().flag() + "] " + r.scenario().title());
+          r.errors().report().forEach(l -> lines.add("  " + l));
+        }
       }
     }
     out.println();

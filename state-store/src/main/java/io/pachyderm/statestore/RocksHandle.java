@@ -59,7 +59,8 @@ final class RocksHandle {
     Files.createDirectories(dir);
     options = new Options().setCreateIfMissing(true)
         // No WAL, so a memtable holds only what the next flush writes; 32 MB keeps flushes short.
-        .setWriteBufferSize(32L << 20);
+        .setWriteBufferSize(32L << 20)
+        .setTableFormatConfig(TableFilters.tableConfig());
     try {
       db = RocksDB.open(options, dir.toString());
       onOpen.opened(db);

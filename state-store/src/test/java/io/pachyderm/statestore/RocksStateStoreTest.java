@@ -9,8 +9,12 @@ import io.pachyderm.runtime.EntityKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.TableProperties;
 
 class RocksStateStoreTest {
   @TempDir
@@ -22,6 +26,23 @@ class RocksStateStoreTest {
 
   private static Versioned state(long total, long version) {
     return new Versioned(new Counter.Count(total, "n"), version, total * 31 + version);
+  }
+
+  @Test
+  void everyTableFileTheStoreWritesCarriesABloomFilterSoThatAMissReadsNoBlock() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 1 << 20)) {
+      for (int i = 0; i < 1_000; i++) {
+        store.put(key(i), state(i, 1));
+      }
+      store.commit(1);
+    }
+    try (Options options = new Options(); RocksDB db = RocksDB.openReadOnly(options, dir.toString())) {
+      Map<String, TableProperties> tables = db.getPropertiesOfAllTables();
+      assertThat(tables).as("table files after close's flush").isNotEmpty();
+      for (Map.Entry<String, TableProperties> t : tables.entrySet()) {
+        assertThat(t.getValue().getFilterPolicyName()).as("filter of %s", t.getKey()).containsIgnoringCase("bloom");
+      }
+    }
   }
 
   @Test

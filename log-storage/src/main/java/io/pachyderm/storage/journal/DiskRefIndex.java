@@ -16,23 +16,13 @@ import static io.pachyderm.storage.journal.DiskIndexRows.tailValue;
 import io.pachyderm.protocol.Ref;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
-import org.rocksdb.FlushOptions;
-import org.rocksdb.LRUCache;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * 's'              -> excerpt, CRC32 of its bytes   written by each save: proves the queue is this index's
  * </pre>
  *
- * <p>Each change of the index (one appended record, one marker, one trim) is one {@link WriteBatch}
- * that ends with the 'm' row, written with the WAL off. RocksDB persists batches in order and whole
+ * <p>Each committed change of the index (one log entry's records, {@link EventJournal#appendEntry};
+ * one marker; one trim) is one RocksDB batch, with one 't' row per run it changed, that ends with
+ * the 'm' row, written with the WAL off. RocksDB persists batches in order and whole
  * (one column family: a batch lands in one memtable), so after a crash the database holds the index
  * exactly as it was after some change, and its 'm' row says which excerpt that was: open re-indexes
  * only the excerpts after it. What a crash loses is the unflushed tail, which that scan rebuilds;
@@ -63,14 +54,11 @@ import org.slf4j.LoggerFactory;
  * <p>Retention ({@link #dropBefore}) reads every 'r' row once, as the heap kind visits every ref: it
  * runs when a cycle file is deleted (a roll, a compaction), not on the snapshot path.
  *
- * <p>Not thread-safe: {@link JournalIndex} calls every method under its lock, close included, so no
- * call ever reaches a closed database (a JNI use-after-close would crash the JVM).
+ * <p>The database itself, the batch and their failures are {@link DiskIndexDb}'s. Not thread-safe:
+ * {@link JournalIndex} calls every method under its lock, close included, so no call ever reaches
+ * a closed database (a JNI use-after-close would crash the JVM).
  */
 final class DiskRefIndex implements RefRuns {
-  static {
-    RocksDB.loadLibrary();
-  }
-
   static final String DIRECTORY = "ref-index";
 
   private static final Logger LOG = LoggerFactory.getLogger(EventJournal.class); // see JournalQueue
@@ -91,12 +79,7 @@ final class DiskRefIndex implements RefRuns {
 
   private final Path dir;
   private final long cacheBytesMax;
-  private final Options options;
-  private final BloomFilter bloom;
-  private final LRUCache blockCache;
-  private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
-  private final WriteBatch batch = new WriteBatch();
-  private final RocksDB db;
+  private final DiskIndexDb db;
   /** The hottest runs, least recently used first; bounded by {@link #cacheBytesMax}. */
   private final LinkedHashMap<RefIndex.Key, DiskTail> cache = new LinkedHashMap<>(1024, 0.75f, true);
   private long cacheBytes;
@@ -111,26 +94,11 @@ final class DiskRefIndex implements RefRuns {
    */
   private long excerptsFrom = Long.MAX_VALUE;
   private IndexEnd end = new IndexEnd(Position.EMPTY, -1, 0, -1, 0);
-  private long rowsSinceFlush;
-  private long rowsFlushedLast;
-  private boolean closed;
 
-  private DiskRefIndex(Path dir, long cacheBytesMax) throws RocksDBException {
-    this.dir = dir;
+  private DiskRefIndex(DiskIndexDb db, long cacheBytesMax) {
+    this.dir = db.directory();
+    this.db = db;
     this.cacheBytesMax = cacheBytesMax;
-    this.bloom = new BloomFilter(10);
-    // Native memory, not heap: 8 MiB of blocks keeps the upper levels' index and recent rows hot.
-    this.blockCache = new LRUCache(8L << 20);
-    this.options = new Options().setCreateIfMissing(true)
-        // No WAL: a memtable holds the rows since the last flush; 16 MiB keeps flushes short.
-        .setWriteBufferSize(16L << 20)
-        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(bloom).setBlockCache(blockCache));
-    try {
-      this.db = RocksDB.open(options, dir.toString());
-    } catch (RocksDBException e) {
-      releaseOptions();
-      throw e;
-    }
   }
 
   /**
@@ -141,20 +109,7 @@ final class DiskRefIndex implements RefRuns {
    * @throws IOException naming {@code dir} when even an empty database cannot be created there
    */
   static DiskRefIndex open(Path dir, long cacheBytesMax) throws IOException {
-    Files.createDirectories(dir);
-    try {
-      return new DiskRefIndex(dir, cacheBytesMax);
-    } catch (RocksDBException damaged) {
-      LOG.warn("journal ref index {} cannot be opened ({}); deleting it and rebuilding it by a full scan of the journal",
-          dir, damaged.getMessage());
-      try (Options destroy = new Options()) {
-        RocksDB.destroyDB(dir.toString(), destroy);
-        return new DiskRefIndex(dir, cacheBytesMax);
-      } catch (RocksDBException e) {
-        throw new IOException("journal ref index " + dir + " cannot be created: " + e.getMessage()
-            + "; delete the directory (the journal rebuilds it) and reopen", e);
-      }
-    }
+    return new DiskRefIndex(DiskIndexDb.open(dir), cacheBytesMax);
   }
 
   Path directory() {
@@ -163,7 +118,12 @@ final class DiskRefIndex implements RefRuns {
 
   /** Rows in the memtables that the last {@link #flush()} wrote (RocksDB's count), for tests and figures. */
   long rowsFlushedLast() {
-    return rowsFlushedLast;
+    return db.rowsFlushedLast();
+  }
+
+  /** Batches written to the database since open (one per committed change), for tests and figures. */
+  long batchesWritten() {
+    return db.batchesWritten();
   }
 
   /**
@@ -230,7 +190,8 @@ final class DiskRefIndex implements RefRuns {
       first = t.firstVersion();
     }
     put(rowKey(ref, version), longBytes(excerpt));
-    put(tailKey(ref), tailValue(first, version, excerpt));
+    // The 't' row is written by write(), once per ref and batch: an entry of 256 records on one ref
+    // (one hot entity) then costs one 't' row, not 256.
     records++;
     excerptsFrom = Math.min(excerptsFrom, excerpt);
     pending.put(key, new DiskTail(first, version, excerpt));
@@ -249,7 +210,6 @@ final class DiskRefIndex implements RefRuns {
     delete(rowKey(ref, t.lastVersion()));
     records--;
     if (t.firstVersion() == t.lastVersion()) {
-      delete(tailKey(ref));
       refs--;
       pending.put(key, null);
       return;
@@ -262,9 +222,7 @@ final class DiskRefIndex implements RefRuns {
           + (t.lastVersion() - 1) + " is missing inside its run " + t.firstVersion() + ".." + t.lastVersion()
           + "; delete the directory (the journal rebuilds it) and reopen");
     }
-    DiskTail shorter = new DiskTail(t.firstVersion(), t.lastVersion() - 1, longAt(previous, 0));
-    put(tailKey(ref), tailValue(shorter.firstVersion(), shorter.lastVersion(), shorter.lastExcerpt()));
-    pending.put(key, shorter);
+    pending.put(key, new DiskTail(t.firstVersion(), t.lastVersion() - 1, longAt(previous, 0)));
   }
 
   @Override
@@ -301,6 +259,7 @@ final class DiskRefIndex implements RefRuns {
   @Override
   public void dropBefore(long firstExcerpt) {
     checkOpen();
+    checkCommitted("a trim");
     deleteRange(new byte[] {CHECKPOINT}, prefixKey(CHECKPOINT, firstExcerpt));
     deleteRange(new byte[] {MARKER}, prefixKey(MARKER, firstExcerpt));
     if (firstExcerpt <= excerptsFrom) {
@@ -358,7 +317,7 @@ final class DiskRefIndex implements RefRuns {
   @Override
   public void clear() {
     checkOpen();
-    batch.clear();
+    db.clearBatch();
     pending.clear();
     cache.clear();
     cacheBytes = 0;
@@ -412,6 +371,7 @@ final class DiskRefIndex implements RefRuns {
    */
   void save(SavePoint savePoint) {
     checkOpen();
+    checkCommitted("a save");
     put(SAVE_POINT, ByteBuffer.allocate(16).putLong(savePoint.excerpt()).putLong(savePoint.crc()).array());
     write();
     flush();
@@ -420,33 +380,13 @@ final class DiskRefIndex implements RefRuns {
   /** Writes the memtables to disk and waits: afterwards a crash loses nothing committed. */
   @Override
   public void flush() {
-    checkOpen();
-    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
-      rowsFlushedLast = db.getLongProperty("rocksdb.num-entries-active-mem-table")
-          + db.getLongProperty("rocksdb.num-entries-imm-mem-tables");
-      db.flush(wait);
-    } catch (RocksDBException e) {
-      throw failure("flushing", e);
-    }
-    rowsSinceFlush = 0;
+    db.flush();
   }
 
   /** Flushes (so the next open scans nothing) and closes; a failed flush costs only open time. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
-      db.flush(wait);
-    } catch (RocksDBException e) {
-      LOG.warn("journal ref index {}: flush at close failed ({}); the next open re-indexes more", dir, e.getMessage());
-    }
-    closed = true;
     db.close();
-    batch.close();
-    writeOptions.close();
-    releaseOptions();
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -469,16 +409,22 @@ final class DiskRefIndex implements RefRuns {
     return t;
   }
 
-  /** Writes the batch with the 'm' row, then lets the cache see the batch's runs. */
+  /**
+   * Writes the batch with the 't' row of every run it changed and the 'm' row, then lets the cache
+   * see the batch's runs.
+   */
   private void write() {
-    put(META, DiskIndexRows.meta(end, records, refs, excerptsFrom));
-    try {
-      db.write(writeOptions, batch);
-    } catch (RocksDBException e) {
-      throw failure("writing", e);
-    } finally {
-      batch.clear();
+    for (Map.Entry<RefIndex.Key, DiskTail> e : pending.entrySet()) {
+      byte[] tailKey = tailKey(refBytes(e.getKey()));
+      DiskTail t = e.getValue();
+      if (t == null) {
+        delete(tailKey);
+      } else {
+        put(tailKey, tailValue(t.firstVersion(), t.lastVersion(), t.lastExcerpt()));
+      }
     }
+    put(META, DiskIndexRows.meta(end, records, refs, excerptsFrom));
+    db.write();
     for (Map.Entry<RefIndex.Key, DiskTail> e : pending.entrySet()) {
       if (e.getValue() == null) {
         DiskTail gone = cache.remove(e.getKey());
@@ -508,58 +454,33 @@ final class DiskRefIndex implements RefRuns {
   }
 
   private void put(byte[] key, byte[] value) {
-    try {
-      batch.put(key, value);
-    } catch (RocksDBException e) {
-      throw failure("batching", e);
-    }
-    rowsSinceFlush++;
+    db.put(key, value);
   }
 
   private void delete(byte[] key) {
-    try {
-      batch.delete(key);
-    } catch (RocksDBException e) {
-      throw failure("batching", e);
-    }
-    rowsSinceFlush++;
+    db.delete(key);
   }
 
   private void deleteRange(byte[] from, byte[] to) {
-    try {
-      batch.deleteRange(from, to);
-    } catch (RocksDBException e) {
-      throw failure("batching", e);
-    }
-    rowsSinceFlush++;
+    db.deleteRange(from, to);
   }
 
   private byte[] get(byte[] key) {
-    try {
-      return db.get(key);
-    } catch (RocksDBException e) {
-      throw failure("reading", e);
-    }
+    return db.get(key);
   }
 
   /**
-   * A failed index write or read. The journal's records are in the queue, so the caller stops (the
-   * node halts) and the next open re-indexes from the last change the database holds.
+   * A pass that writes 't' rows itself (and batches of its own) must start after the last change
+   * was committed: {@link JournalIndex} commits before any such pass.
    */
-  private JournalWriteException failure(String doing, RocksDBException e) {
-    return new JournalWriteException("journal ref index " + dir + ": " + doing + " failed (" + e.getMessage()
-        + "); stop the node and restart it: open re-indexes the records after the index's last write", e);
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("journal ref index " + dir + " is closed");
+  private void checkCommitted(String what) {
+    if (!pending.isEmpty()) {
+      throw new IllegalStateException("journal ref index " + dir + ": " + what + " began with " + pending.size()
+          + " uncommitted runs (the index commits its change first)");
     }
   }
 
-  private void releaseOptions() {
-    options.close();
-    bloom.close();
-    blockCache.close();
+  private void checkOpen() {
+    db.checkOpen();
   }
 }

@@ -4,14 +4,8 @@ import io.pachyderm.protocol.JournalEntry;
 import io.pachyderm.protocol.JournalGap;
 import io.pachyderm.protocol.JournalRecord;
 import io.pachyderm.protocol.Ref;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.TailerDirection;
-import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * The journal's in-memory index: where the journal ends ({@link Position}), ref -> excerpts of its
@@ -36,9 +30,7 @@ final class JournalIndex {
   private final Object lock = new Object();
   // ---- guarded by lock ----
   private final RefRuns refs;
-  private long[] cpLogIndex = new long[64];
-  private long[] cpExcerpt = new long[64];
-  private int cpSize;
+  private final JournalCheckpoints checkpoints = new JournalCheckpoints();
   private long sinceCheckpoint;
   /** Truncation markers: excerpt index -> after_log_index, in journal order. */
   private final TreeMap<Long, Long> markers = new TreeMap<>();
@@ -59,6 +51,14 @@ final class JournalIndex {
    */
   private long runChanges;
   private long checkedRunChanges;
+  /**
+   * Records indexed by {@link #addDeferred} since the last {@link #persist}: the appending thread
+   * indexes an entry's records one by one and commits them once ({@link #commitDeferred}), so the
+   * disk ref index writes one RocksDB batch per log entry instead of one per record. Every other
+   * method that reads the database's rows or changes the index commits them first ({@link
+   * #persistDeferred}); until then the disk kind answers {@link RefRuns#tail} from its pending runs.
+   */
+  private int deferredRecords;
   // ---- end guarded ----
 
   /** An index with its refs in the heap ({@link RefIndex}). */
@@ -90,6 +90,7 @@ final class JournalIndex {
   /** Makes every change so far durable in the disk ref index (its {@code saveIndex}); nothing for the heap kind. */
   void flush() {
     synchronized (lock) {
+      persistDeferred();
       refs.flush();
     }
   }
@@ -97,12 +98,13 @@ final class JournalIndex {
   /** Estimated heap bytes the index retains: the ref index's own accounting plus checkpoints and markers. */
   long heapBytesEstimate() {
     synchronized (lock) {
-      return refs.heapBytesEstimate() + cpLogIndex.length * 16L + markers.size() * 64L;
+      return refs.heapBytesEstimate() + checkpoints.heapBytes() + markers.size() * 64L;
     }
   }
 
   void close() {
     synchronized (lock) {
+      persistDeferred();
       refs.close();
     }
   }
@@ -138,6 +140,7 @@ final class JournalIndex {
    */
   Run run(Ref ref, long fromVersion, int limit) {
     synchronized (lock) {
+      persistDeferred();
       RefRuns.Page page = refs.page(RefIndex.Key.of(ref), fromVersion, limit);
       if (page == null) {
         return null;
@@ -149,23 +152,9 @@ final class JournalIndex {
 
   /** The excerpt of the last checkpoint strictly below {@code logIndex}, -1 if none. */
   long checkpointBefore(long logIndex) {
-    long startExcerpt = -1;
     synchronized (lock) {
-      // Strictly below: the entry logIndex may begin before a checkpoint that carries the same
-      // log index.
-      int lo = 0;
-      int hi = cpSize - 1;
-      while (lo <= hi) {
-        int mid = (lo + hi) >>> 1;
-        if (cpLogIndex[mid] < logIndex) {
-          startExcerpt = cpExcerpt[mid];
-          lo = mid + 1;
-        } else {
-          hi = mid - 1;
-        }
-      }
+      return checkpoints.excerptBefore(logIndex);
     }
-    return startExcerpt;
   }
 
   boolean isVoid(long excerpt, long logIndex) {
@@ -217,6 +206,26 @@ final class JournalIndex {
   }
 
   /**
+   * {@link #add} without the commit: the record is indexed (readers of the index see it: {@link
+   * #versions}, and {@link #run} after committing it), and the disk kind writes it with the next
+   * commit, {@link #commitDeferred} or any other change. A crash before that loses only index rows,
+   * which open re-indexes from the queue (as it does for every change after the last flush).
+   */
+  void addDeferred(long excerpt, JournalRecord r) {
+    synchronized (lock) {
+      index(excerpt, r);
+      deferredRecords++;
+    }
+  }
+
+  /** Commits the records {@link #addDeferred} indexed since the last commit, if any: one batch for all. */
+  void commitDeferred() {
+    synchronized (lock) {
+      persistDeferred();
+    }
+  }
+
+  /**
    * Applies one entry read by open's scan at {@code excerpt}, checking it as {@link #admit} checks
    * a record before its write.
    *
@@ -225,6 +234,7 @@ final class JournalIndex {
    */
   void applyScanned(long excerpt, JournalEntry entry) {
     synchronized (lock) {
+      persistDeferred();
       if (entry.hasTruncation()) {
         long after = entry.getTruncation().getAfterLogIndex();
         if (after < gapFloorLogIndex) {
@@ -279,6 +289,7 @@ final class JournalIndex {
   /** Applies the truncation marker at {@code markerExcerpt}; see {@link #voidBefore}. */
   void applyTruncation(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
     synchronized (lock) {
+      persistDeferred();
       voidBefore(markerExcerpt, afterLogIndex, tornExcerpt);
       persist();
     }
@@ -287,6 +298,7 @@ final class JournalIndex {
   /** Makes the gap marker at {@code excerpt} the journal's end. */
   void applyGap(long excerpt, long toLogIndex) {
     synchronized (lock) {
+      persistDeferred();
       gap(excerpt, toLogIndex);
       persist();
     }
@@ -298,15 +310,10 @@ final class JournalIndex {
    */
   void trimBefore(long first) {
     synchronized (lock) {
+      persistDeferred();
       runChanges++;
       refs.dropBefore(first);
-      int drop = 0;
-      while (drop < cpSize && cpExcerpt[drop] < first) {
-        drop++;
-      }
-      System.arraycopy(cpLogIndex, drop, cpLogIndex, 0, cpSize - drop);
-      System.arraycopy(cpExcerpt, drop, cpExcerpt, 0, cpSize - drop);
-      cpSize -= drop;
+      checkpoints.dropBefore(first);
       markers.headMap(first).clear();
       if (lastGapExcerpt >= 0 && lastGapExcerpt < first && !last.gap()) {
         // A scan would not see the gap marker any more; every record before it is gone as well.
@@ -320,11 +327,10 @@ final class JournalIndex {
   /** Back to the index of an empty journal. */
   void reset() {
     synchronized (lock) {
+      persistDeferred();
       runChanges++;
       refs.clear();
-      cpLogIndex = new long[64];
-      cpExcerpt = new long[64];
-      cpSize = 0;
+      checkpoints.clear();
       sinceCheckpoint = 0;
       markers.clear();
       last = Position.EMPTY;
@@ -352,9 +358,9 @@ final class JournalIndex {
       im.lastGapExcerpt = lastGapExcerpt;
       im.gapFloorLogIndex = gapFloorLogIndex;
       im.sinceCheckpoint = sinceCheckpoint;
-      im.checkpoints = cpSize;
-      im.cpLogIndex = Arrays.copyOf(cpLogIndex, cpSize);
-      im.cpExcerpt = Arrays.copyOf(cpExcerpt, cpSize);
+      im.checkpoints = checkpoints.size();
+      im.cpLogIndex = checkpoints.logIndexesCopy();
+      im.cpExcerpt = checkpoints.excerptsCopy();
       im.markers = markers.size();
       im.markerExcerpt = new long[im.markers];
       im.markerAfterLogIndex = new long[im.markers];
@@ -397,9 +403,7 @@ final class JournalIndex {
       for (int i = 0; i < im.refs; i++) {
         heapRefs.put(im.keys[i], im.excerpts[i], im.sizes[i], im.firstVersions[i]);
       }
-      cpLogIndex = im.cpLogIndex;
-      cpExcerpt = im.cpExcerpt;
-      cpSize = im.checkpoints;
+      checkpoints.install(im.cpLogIndex, im.cpExcerpt, im.checkpoints);
       sinceCheckpoint = im.sinceCheckpoint;
       for (int m = 0; m < im.markers; m++) {
         markers.put(im.markerExcerpt[m], im.markerAfterLogIndex[m]);
@@ -417,11 +421,10 @@ final class JournalIndex {
    */
   void installSaved(DiskRefIndex.Saved saved) {
     synchronized (lock) {
+      persistDeferred();
       runChanges++;
       RefRuns.IndexEnd end = saved.end();
-      cpLogIndex = saved.cpLogIndex();
-      cpExcerpt = saved.cpExcerpt();
-      cpSize = saved.checkpoints();
+      checkpoints.install(saved.cpLogIndex(), saved.cpExcerpt(), saved.checkpoints());
       sinceCheckpoint = end.sinceCheckpoint();
       markers.clear();
       markers.putAll(saved.markers());
@@ -451,6 +454,14 @@ final class JournalIndex {
   /** Ends one change: the disk ref index writes it, atomically, with the index's new end. */
   private void persist() {
     refs.commit(new RefRuns.IndexEnd(last, lastGapExcerpt, gapFloorLogIndex, indexedExcerpt, sinceCheckpoint));
+    deferredRecords = 0;
+  }
+
+  /** Commits records indexed by {@link #addDeferred}: before a read of the rows or any other change. */
+  private void persistDeferred() {
+    if (deferredRecords > 0) {
+      persist();
+    }
   }
 
   /** Why {@code r} may not follow the journal's end, or null; remembers the ref's look-up for {@link #index}. */
@@ -477,13 +488,7 @@ final class JournalIndex {
     last = Position.of(r, excerpt);
     indexedExcerpt = excerpt;
     if (sinceCheckpoint++ % CHECKPOINT_EVERY == 0) {
-      if (cpSize == cpLogIndex.length) {
-        cpLogIndex = Arrays.copyOf(cpLogIndex, cpSize * 2);
-        cpExcerpt = Arrays.copyOf(cpExcerpt, cpSize * 2);
-      }
-      cpLogIndex[cpSize] = r.getLogIndex();
-      cpExcerpt[cpSize] = excerpt;
-      cpSize++;
+      checkpoints.add(r.getLogIndex(), excerpt);
       refs.putCheckpoint(excerpt, r.getLogIndex());
     }
   }
@@ -496,82 +501,22 @@ final class JournalIndex {
   }
 
   /**
-   * Applies the marker at {@code markerExcerpt}: walks backward from it, removing from the index
-   * every record with log index above {@code afterLogIndex} that an earlier marker had not already
-   * voided, and stops at the first valid record at or below it, which becomes the last record, or
-   * at a gap marker, which becomes the last position (a truncation never goes below a gap's
-   * to_log_index, checked by the callers). A bad excerpt on the way is skipped only if this marker
-   * or one passed cuts it as a torn tail ({@code tornExcerpt}, 0 for none). Bounded by the number
-   * of excerpts before the marker.
+   * Applies the marker at {@code markerExcerpt}: records it, voids the records it cuts ({@link
+   * TruncationWalk}), and makes the record or gap the walk stopped at the journal's end (a
+   * truncation never goes below a gap's to_log_index, checked by the callers).
    */
   private void voidBefore(long markerExcerpt, long afterLogIndex, long tornExcerpt) {
     runChanges++;
     markers.put(markerExcerpt, afterLogIndex);
     refs.putMarker(markerExcerpt, afterLogIndex);
-    long earlierMarkersMin = Long.MAX_VALUE; // records above this were voided by a marker we passed
-    Position newLast = Position.EMPTY; // a gap marker met going back, or the last valid record
-    Set<Long> cut = new HashSet<>(); // torn excerpts cut by this marker and the ones passed
-    if (tornExcerpt != 0) {
-      cut.add(tornExcerpt);
-    }
-    JournalQueue.ReadBuffer buffer = new JournalQueue.ReadBuffer();
-    try (ExcerptTailer tailer = queue.createTailer()) {
-      tailer.direction(TailerDirection.BACKWARD);
-      if (!tailer.moveToIndex(markerExcerpt)) {
-        throw queue.corrupt(markerExcerpt, "truncation marker not found");
-      }
-      for (;;) {
-        JournalEntry entry;
-        long excerpt;
-        try (DocumentContext dc = tailer.readingDocument()) {
-          if (!dc.isPresent()) {
-            break;
-          }
-          excerpt = dc.index();
-          if (excerpt >= markerExcerpt) {
-            continue;
-          }
-          RecordFrame.Decoded decoded = queue.decode(dc, buffer);
-          if (decoded instanceof RecordFrame.Bad bad) {
-            if (cut.contains(excerpt)) {
-              continue;
-            }
-            throw queue.badExcerpt(excerpt, bad, null);
-          }
-          entry = ((RecordFrame.Valid) decoded).entry();
-        }
-        if (entry.hasTruncation()) {
-          earlierMarkersMin = Math.min(earlierMarkersMin, entry.getTruncation().getAfterLogIndex());
-          if (entry.getTruncation().getTornExcerpt() != 0) {
-            cut.add(entry.getTruncation().getTornExcerpt());
-          }
-          continue;
-        }
-        if (entry.hasGap()) {
-          newLast = Position.gap(entry.getGap().getToLogIndex(), excerpt);
-          break;
-        }
-        JournalRecord r = entry.getRecord();
-        if (r.getLogIndex() > earlierMarkersMin) {
-          continue;
-        }
-        if (r.getLogIndex() > afterLogIndex) {
-          refs.removeLast(r.getRef(), excerpt);
-          continue;
-        }
-        newLast = Position.of(r, excerpt);
-        break;
-      }
-    }
+    Position newLast = TruncationWalk.voidBackward(queue, refs, markerExcerpt, afterLogIndex, tornExcerpt);
     if (newLast.gap()) {
       gap(newLast.excerpt(), newLast.logIndex());
     } else {
       last = newLast;
     }
     indexedExcerpt = markerExcerpt;
-    while (cpSize > 0 && cpExcerpt[cpSize - 1] > newLast.excerpt()) {
-      cpSize--;
-    }
+    checkpoints.dropAfter(newLast.excerpt());
     refs.dropCheckpointsAfter(newLast.excerpt());
   }
 }

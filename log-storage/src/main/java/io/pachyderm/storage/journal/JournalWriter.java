@@ -65,6 +65,14 @@ final class JournalWriter {
 
   /** See {@link EventJournal#append}. */
   boolean append(JournalRecord record) {
+    return append(record, false);
+  }
+
+  /**
+   * See {@link EventJournal#append}; {@code deferIndexCommit}: the index commits the record with
+   * the next commit ({@link JournalIndex#addDeferred}), see {@link EventJournal#appendEntry}.
+   */
+  boolean append(JournalRecord record, boolean deferIndexCommit) {
     RecordOrder.checkComplete(record);
     if (!index.admit(record)) {
       return false;
@@ -78,7 +86,11 @@ final class JournalWriter {
         + " version " + record.getVersion() + " at log index " + record.getLogIndex();
     try {
       long excerpt = write(appendBuffer, length, what);
-      index.add(excerpt, record);
+      if (deferIndexCommit) {
+        index.addDeferred(excerpt, record);
+      } else {
+        index.add(excerpt, record);
+      }
     } catch (InternalError e) {
       // A fault in a mapped write from compiled code is thrown late, at the thread's next VM
       // transition: here, after write() returned, or on the next append. The excerpt it hit was

@@ -89,11 +89,6 @@ public final class EntityStateMachine extends BaseStateMachine {
   private volatile Thread applyThread;
   /** Where a fatal error goes; the node replaces the default (mark failed, rethrow) with its policy. */
   private volatile FailStop failStop;
-  /**
-   * Held while an entry applies and while a snapshot is taken: uncontended on Ratis' own path (one
-   * thread does both), it makes a snapshot asked for from another thread wait for an entry boundary.
-   */
-  private final Object applyLock = new Object();
   /** Null when no free-space check runs (a bare state machine in tests). */
   private volatile DiskReserve diskReserve;
   /** The leader's clock (the time its records carry, when timers are due); replaceable before the server starts. */
@@ -335,13 +330,11 @@ public final class EntityStateMachine extends BaseStateMachine {
     if (f.failed()) {
       throw new IllegalStateException(nodeId + " stopped after a fatal error and applies nothing: " + f.failure());
     }
-    synchronized (applyLock) {
-      try {
-        return applyEntry(trx);
-      } catch (Throwable t) {
-        f.fatal("applying log entry " + TermIndex.valueOf(trx.getLogEntry()), t);
-        throw t;
-      }
+    try {
+      return applyEntry(trx);
+    } catch (Throwable t) {
+      f.fatal("applying log entry " + TermIndex.valueOf(trx.getLogEntry()), t);
+      throw t;
     }
   }
 
@@ -429,19 +422,23 @@ public final class EntityStateMachine extends BaseStateMachine {
   // ---- snapshots ----------------------------------------------------------------------
 
   /**
-   * Ratis calls this on the apply thread (its StateMachineUpdater), so the state is still;
-   * {@code PachydermNode.takeSnapshot} calls it from another thread, where {@link #applyLock} keeps
-   * the state still instead (a DISK checkpoint would otherwise hold an entry past the snapshot's
-   * index, and a HEAP snapshot half of one).
+   * Called only on the apply thread, between two entries, so the state is still without a lock:
+   * Ratis 3.3.0 calls {@code StateMachine.takeSnapshot} from its {@code StateMachineUpdater}
+   * thread alone (every {@code snapshotAutoTriggerThreshold} entries, at stop, and on a
+   * {@code snapshotManagement} request, which is how {@code PachydermNode.takeSnapshot} asks for
+   * one). From any other thread it would race the apply thread (1. this notes applied index 6;
+   * 2. the apply thread applies entry 7 to the store; 3. a DISK checkpoint holds entry 7 labelled
+   * 6, and the replay after a restart applies 7 twice): refused.
+   *
+   * @throws IllegalStateException when called off the thread that applies entries
    */
   @Override
   public long takeSnapshot() throws IOException {
-    synchronized (applyLock) {
-      return takeSnapshotApplyLocked();
+    Thread applier = applyThread;
+    if (applier != null && applier != Thread.currentThread()) {
+      throw new IllegalStateException(nodeId + ": a snapshot is taken on the apply thread (" + applier.getName()
+          + "), not on " + Thread.currentThread().getName() + "; ask Ratis for one (PachydermNode.takeSnapshot)");
     }
-  }
-
-  private long takeSnapshotApplyLocked() throws IOException {
     return snapshots.take(getLastAppliedTermIndex(), journal.get(), failStop, index -> {
       // Ratis purges up to what every node has; past this bound a lagging node must install a snapshot.
       long laggardBound = index - logEntriesKeptForLaggingNodesMax;
