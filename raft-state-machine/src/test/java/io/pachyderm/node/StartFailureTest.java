@@ -57,7 +57,8 @@ class StartFailureTest {
       assertThatThrownBy(again::start).isInstanceOf(UncheckedIOException.class)
           .hasMessageContaining(snapshot.getFileName().toString())
           .hasMessageContaining("corrupt snapshot")
-          .hasMessageContaining("move its data directory")
+          .hasMessageContaining("pachyderm reseed --data " + data)
+          .hasMessageContaining("restored from a backup")
           .hasMessageNotContaining("port in use");
     } finally {
       again.close();
