@@ -10,6 +10,7 @@ import io.pachyderm.protocol.Protos;
 import io.pachyderm.protocol.Protos.RequestKey;
 import io.pachyderm.runtime.EntityKey;
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /**
  * Writes a {@link Replica}'s state to a snapshot and restores it from one (split out of {@link
@@ -63,36 +64,36 @@ final class ReplicaSnapshots {
 
   private void writeDedupAndOutbox(ReplicaSnapshot.Sink sink, boolean withDedup, boolean withOutbox)
       throws IOException {
-    IOException[] failure = new IOException[1];
     if (withDedup) {
-      dedup.forEach(d -> {
-        if (failure[0] == null) {
-          try {
-            sink.dedup(d);
-          } catch (IOException e) {
-            failure[0] = e;
-          }
-        }
-      });
-    }
-    if (failure[0] != null) {
-      throw failure[0];
+      writeEach(dedup::forEach, sink::dedup);
     }
     if (withOutbox) {
-      outbox.forEachItem(item -> {
-        if (failure[0] == null) {
-          try {
-            sink.outbox(item);
-          } catch (IOException e) {
-            failure[0] = e;
-          }
-        }
-      });
+      writeEach(outbox::forEachItem, sink::outbox);
     }
+  }
+
+  /** A sink's write of one record, which may fail. */
+  private interface RecordWrite<T> {
+    void write(T record) throws IOException;
+  }
+
+  /** Writes every record {@code forEach} visits; after the first failure, skips the rest and throws it. */
+  private static <T> void writeEach(Consumer<Consumer<T>> forEach, RecordWrite<T> write) throws IOException {
+    IOException[] failure = new IOException[1];
+    forEach.accept(record -> {
+      if (failure[0] == null) {
+        try {
+          write.write(record);
+        } catch (IOException e) {
+          failure[0] = e;
+        }
+      }
+    });
     if (failure[0] != null) {
       throw failure[0];
     }
   }
+
 
   /** See {@link Replica#restore}. */
   long restore(ReplicaSnapshot.Source source) throws IOException {

@@ -64,6 +64,15 @@ final class EtcdDriver implements Driver {
       kv.put(k, value).get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       return 0;
     }
+    return conditionalPut(key).conflicts();
+  }
+
+  /** A conditional put's outcome: the lost races before it, and the revision it made. */
+  private record Put(int conflicts, long revision) {}
+
+  /** Reads the key's mod revision, then puts only if it is unchanged; retried on a lost race, bounded. */
+  private Put conditionalPut(int key) throws Exception {
+    ByteSequence k = keys.get(key);
     for (int conflicts = 0; conflicts <= CONFLICT_RETRIES_MAX; conflicts++) {
       GetResponse current = kv.get(k).get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       // An absent key compares as mod revision 0, so the first update of a key is conditional too.
@@ -73,7 +82,7 @@ final class EtcdDriver implements Driver {
           .Then(Op.put(k, value, PutOption.DEFAULT))
           .commit().get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       if (txn.isSucceeded()) {
-        return conflicts;
+        return new Put(conflicts, txn.getHeader().getRevision());
       }
     }
     throw new IllegalStateException("etcd update of key " + key + " lost " + CONFLICT_RETRIES_MAX + " races in a row");
@@ -154,19 +163,7 @@ final class EtcdDriver implements Driver {
    */
   @Override
   public long publish(int key) throws Exception {
-    ByteSequence k = keys.get(key);
-    for (int conflicts = 0; conflicts <= CONFLICT_RETRIES_MAX; conflicts++) {
-      GetResponse current = kv.get(k).get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      long revision = current.getKvs().isEmpty() ? 0 : current.getKvs().get(0).getModRevision();
-      TxnResponse txn = kv.txn()
-          .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
-          .Then(Op.put(k, value, PutOption.DEFAULT))
-          .commit().get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      if (txn.isSucceeded()) {
-        return txn.getHeader().getRevision();
-      }
-    }
-    throw new IllegalStateException("etcd update of key " + key + " lost " + CONFLICT_RETRIES_MAX + " races in a row");
+    return conditionalPut(key).revision();
   }
 
   /** A watch of the key from now (jetcd multiplexes every watch of this client on one stream). */
