@@ -30,16 +30,21 @@ import picocli.CommandLine.Spec;
             + "segments and disk store (state) into DIR/reseed-<UTC time>/, deleting nothing, and keeps its "
             + "cluster id, Raft term and vote, peers and event journal. Then the leader steps down (the "
             + "others elect one that knows nothing of this node's old log). Then start the node as before.",
-        "Run it on one node at a time, with the other nodes of the cluster up. --peers names the cluster "
+        "Run it on one node at a time, with the other nodes of the cluster up: it checks first that every other "
+            + "node answers and has applied what the leader committed. --peers names the cluster "
             + "(the other nodes suffice); the cluster id is read from DIR/cluster-id."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         " 0:moved aside (or nothing left to move) and the leader stepped down: start the node",
         " 1:failure: a move failed (what moved is under DIR/reseed-*), or the step-down did not happen (run this "
             + "again, or 'pachyderm admin step-down', before starting the node)",
-        " 2:refused, nothing changed: a node is running on DIR",
+        " 2:refused, nothing changed: a node is running on DIR, or another node is down, no leader answers, or a"
+            + " node has not applied what the leader committed (an emptied log must not vote with a lagging node)",
         "64:bad input: DIR is not a node's data directory, or bad options"})
 final class ReseedCommand implements Callable<Integer> {
+  /** How long a node behind the leader's commit index gets to catch up before the command refuses. */
+  static final java.time.Duration CATCH_UP_WAIT = java.time.Duration.ofSeconds(30);
+
   @Spec
   CommandSpec spec;
 
@@ -58,6 +63,28 @@ final class ReseedCommand implements Callable<Integer> {
     }
     // Built first: bad client options are bad input before anything moves.
     try (PachydermClient c = client.connect()) {
+      PrintWriter err = spec.commandLine().getErr();
+      // This directory first (no cluster needed to refuse it), then the cluster, then the moves.
+      try {
+        NodeReseed.check(dataDir);
+      } catch (IllegalArgumentException e) {
+        err.println("reseed: " + PachydermCli.oneLine(e.getMessage()));
+        return PachydermCli.EXIT_BAD_INPUT;
+      } catch (IllegalStateException e) {
+        err.println("reseed: refused, nothing changed: " + PachydermCli.oneLine(e.getMessage()));
+        return PachydermCli.EXIT_REJECTED;
+      }
+      String refusal;
+      try {
+        refusal = ReseedPrecondition.whyNot(c::status, CATCH_UP_WAIT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        refusal = "interrupted while checking the other nodes";
+      }
+      if (refusal != null) {
+        err.println("reseed: refused, nothing changed: " + PachydermCli.oneLine(refusal));
+        return PachydermCli.EXIT_REJECTED;
+      }
       return reseed(c.admin(), spec.commandLine().getOut(), spec.commandLine().getErr());
     }
   }

@@ -19,7 +19,8 @@ import picocli.CommandLine;
  * {@code pachyderm reseed}: refuses a directory a running node holds and one that is no node's,
  * each with a clear error and nothing moved; on a stopped node's directory it moves aside the
  * snapshots, log segments and disk store, keeps the cluster id, term, vote and journal, and says so
- * (the whole re-seed on a cluster: {@code CorruptCheckpointReseedTest} in raft-state-machine).
+ * (the whole re-seed on a cluster: {@code CorruptCheckpointReseedTest} in raft-state-machine); with
+ * no leader to re-seed from it refuses before moving anything ({@link ReseedPrecondition}).
  */
 class ReseedCliTest {
   @TempDir
@@ -51,36 +52,66 @@ class ReseedCliTest {
   }
 
   @Test
-  void aStoppedNodesFilesAreMovedAsideAndAFailedStepDownSaysWhatToDoNext() throws Exception {
+  void aStoppedNodeWithNoLeaderToReseedFromIsRefusedAndNothingMoves() throws Exception {
     Path data = dir.resolve("n1");
     String peers = "n1=127.0.0.1:" + FreePorts.one();
     oneWrite(data, peers).close();
-    Path group;
-    try (Stream<Path> groups = Files.list(data.resolve("raft"))) {
-      group = groups.findFirst().orElseThrow();
-    }
-    // The only node is down: no leader can step down, which the command reports after moving.
+    // The only node is down: no leader holds what this node's log would lose.
     CliRun run = CliRun.of("reseed", "--data", data.toString(), "--peers", peers, "--timeout-ms", "3000");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_FAILURE);
-    Path aside = reseedDirs(data).get(0);
-    assertThat(run.out()).contains("moved " + group.resolve("sm") + " -> " + aside.resolve(data.relativize(group))
-            .resolve("sm"))
-        .contains("moved " + data.resolve("state") + " -> " + aside.resolve("state"))
-        .contains("kept  " + data.resolve("cluster-id")).contains("kept  " + data.resolve("journal"));
-    assertThat(run.err()).contains("files moved aside, but the leader did not step down")
-        .contains("run this command again");
-    assertThat(group.resolve("sm")).isEmptyDirectory();
-    assertThat(group.resolve("current").resolve("raft-meta")).exists();
-    assertThat(aside.resolve("state")).isDirectory();
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_REJECTED);
+    assertThat(run.err()).contains("refused, nothing changed: no node answers as leader");
+    assertThat(data.resolve("state")).isDirectory();
+    assertThat(reseedDirs(data)).isEmpty();
+  }
 
-    CliRun again = CliRun.of("reseed", "--data", data.toString(), "--peers", peers, "--timeout-ms", "3000");
-    assertThat(again.out()).as(again.toString()).contains("nothing to move aside");
-    assertThat(reseedDirs(data)).hasSize(1);
+  @Test
+  void aStoppedFollowersFilesAreMovedAsideAndTheLeaderStepsDown() throws Exception {
+    int base = FreePorts.consecutive(3);
+    String peers = "n1=127.0.0.1:" + base + ",n2=127.0.0.1:" + (base + 1) + ",n3=127.0.0.1:" + (base + 2);
+    Path data = dir.resolve("n1");
+    try (PachydermNode n2 = node("n2", dir.resolve("n2"), peers); PachydermNode n3 = node("n3", dir.resolve("n3"), peers)) {
+      write(peers);
+      node("n1", data, peers).close();
+      Path group;
+      try (Stream<Path> groups = Files.list(data.resolve("raft"))) {
+        group = groups.findFirst().orElseThrow();
+      }
+      CliRun run = CliRun.of("reseed", "--data", data.toString(), "--peers", peers, "--timeout-ms", "20000");
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(PachydermCli.EXIT_OK);
+      Path aside = reseedDirs(data).get(0);
+      assertThat(run.out()).contains("moved " + group.resolve("sm") + " -> " + aside.resolve(data.relativize(group))
+              .resolve("sm"))
+          .contains("moved " + data.resolve("state") + " -> " + aside.resolve("state"))
+          .contains("kept  " + data.resolve("cluster-id")).contains("kept  " + data.resolve("journal"))
+          .contains("stepped down");
+      assertThat(group.resolve("sm")).isEmptyDirectory();
+      assertThat(group.resolve("current").resolve("raft-meta")).exists();
+      assertThat(aside.resolve("state")).isDirectory();
+
+      CliRun again = CliRun.of("reseed", "--data", data.toString(), "--peers", peers, "--timeout-ms", "20000");
+      assertThat(again.out()).as(again.toString()).contains("nothing to move aside");
+      assertThat(reseedDirs(data)).hasSize(1);
+    }
   }
 
   private static java.util.List<Path> reseedDirs(Path data) throws Exception {
     try (Stream<Path> entries = Files.list(data)) {
       return entries.filter(p -> p.getFileName().toString().startsWith("reseed-")).sorted().toList();
+    }
+  }
+
+  /** Node {@code id} of {@code peers} on {@code data} (the node command's own builder), started. */
+  private static PachydermNode node(String id, Path data, String peers) {
+    CommandLine.ParseResult parsed = PachydermCli.commandLine().parseArgs("node", "--id", id, "--peers", peers,
+        "--data", data.toString(), "--disk-reserve", "0");
+    NodeCommand command = (NodeCommand) parsed.subcommand().commandSpec().userObject();
+    return command.builder().build().start();
+  }
+
+  private static void write(String peers) {
+    try (PachydermClient client = PachydermClient.builder(Peer.parseList(peers)).entityTypes(ExampleTypes.all())
+        .requestTimeout(Duration.ofSeconds(60)).build()) {
+      client.call(Counter.TYPE.ref("c"), new Counter.Increment(2));
     }
   }
 

@@ -72,11 +72,8 @@ public final class NodeReseed {
    * @throws IOException when a move fails; what was moved before it is in place under {@code movedAsideDir}
    */
   public static Result moveAside(Path dataDir, ZonedDateTime nowUtc) throws IOException {
-    Path group = groupDir(dataDir);
+    Path group = check(dataDir);
     Path state = StateStores.directory(dataDir);
-    refuseIfHeld(group.resolve("in_use.lock"));
-    refuseIfHeld(state.resolve("LOCK"));
-    refuseIfHeld(dataDir.resolve("journal").resolve("ref-index").resolve("LOCK"));
 
     List<Path> sources = new ArrayList<>();
     Path sm = group.resolve("sm");
@@ -107,6 +104,22 @@ public final class NodeReseed {
     // Empty, as a node that never took a snapshot has it.
     Files.createDirectories(sm);
     return new Result(moved, aside, kept);
+  }
+
+  /**
+   * Checks, moving nothing, that {@code dataDir} is a stopped node's data directory: what
+   * {@link #moveAside} refuses, it refuses too (so a caller can check the cluster in between).
+   *
+   * @return the node's Raft group directory
+   * @throws IllegalArgumentException naming what is missing, when {@code dataDir} is not a node's data directory
+   * @throws IllegalStateException naming the lock, when a process holds {@code dataDir} (the node runs)
+   */
+  public static Path check(Path dataDir) throws IOException {
+    Path group = groupDir(dataDir);
+    refuseIfHeld(group.resolve("in_use.lock"));
+    refuseIfHeld(StateStores.directory(dataDir).resolve("LOCK"));
+    refuseIfHeld(dataDir.resolve("journal").resolve("ref-index").resolve("LOCK"));
+    return group;
   }
 
   /** The one Raft group directory of {@code dataDir}, or a clear refusal naming what is missing. */
