@@ -119,13 +119,7 @@ final class ReplicaSnapshots {
     store.commit(0);
     restoreDedup(source);
     restoreOutbox(source);
-    replica.effectsPaused(source.effectsPaused());
-    long asWritten = replica.digest();
-    dedup.enforceLimits();
-    dedup.beforeCommit();
-    outbox.beforeCommit();
-    store.commit(0);
-    return asWritten;
+    return finishRestore(source);
   }
 
   /** Loads the snapshot's outbox records, committing a disk outbox's writes in bounded batches. */
@@ -198,6 +192,14 @@ final class ReplicaSnapshots {
     } else {
       restoreOutbox(source);
     }
+    return finishRestore(source);
+  }
+
+  /**
+   * The end of both restores: the effects setting, the digest as the snapshot was written, then the
+   * bounds this node enforces and one commit of the tables' counters.
+   */
+  private long finishRestore(ReplicaSnapshot.Source source) throws IOException {
     replica.effectsPaused(source.effectsPaused());
     long asWritten = replica.digest();
     dedup.enforceLimits();
