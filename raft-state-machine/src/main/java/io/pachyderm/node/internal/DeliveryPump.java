@@ -48,18 +48,15 @@ final class DeliveryPump {
   /** Every id held: those in {@link #deliveries} and those in the proposal in flight. */
   private final Set<Outbox.Id> held = new HashSet<>();
   private int windowItemsMax = WINDOW_ITEMS_MAX;
-  /** The last id the scan read from the outbox; null: the scan starts at the beginning. */
-  private Outbox.Id cursor;
-  /** The scan came to the outbox's end: new messages come by hand-over. */
-  private boolean readAll;
-  /** A message may have been passed over (hand-over into a full window, rescan during a pass): pass again. */
-  private boolean passAgain;
+  /** The pass over the outbox, a page at a time. */
+  private final OutboxScan scan;
   private int heldPeak;
   private boolean inFlight;
 
   DeliveryPump(String nodeId, Outbox outbox, LeaderWork.Submitter submitter, WorkLoop loop) {
     this.nodeId = nodeId;
     this.outbox = outbox;
+    this.scan = new OutboxScan(outbox::messageIdsAfter);
     this.submitter = submitter;
     this.loop = loop;
   }
@@ -68,9 +65,7 @@ final class DeliveryPump {
   void reset() {
     deliveries.clear();
     held.clear();
-    cursor = null;
-    readAll = false;
-    passAgain = false;
+    scan.reset();
     inFlight = false;
   }
 
@@ -79,12 +74,7 @@ final class DeliveryPump {
    * the pass under way, if any), then proposes; returns how many messages the outbox holds.
    */
   int takeOver() {
-    if (readAll) {
-      cursor = null;
-      readAll = false;
-    } else if (cursor != null) {
-      passAgain = true;
-    }
+    scan.rescan();
     pump();
     return outbox.messageCount();
   }
@@ -93,13 +83,13 @@ final class DeliveryPump {
     if (!loop.active() || held.contains(id)) {
       return;
     }
-    boolean scanWillReadIt = !readAll && (cursor == null || id.compareTo(cursor) > 0);
+    boolean scanWillReadIt = scan.willRead(id);
     if (!scanWillReadIt) {
       if (held.size() < windowItemsMax) {
         held.add(id);
         deliveries.addLast(id);
       } else {
-        passAgain = true;
+        scan.passOverlooked();
       }
     }
     pump();
@@ -129,22 +119,11 @@ final class DeliveryPump {
     if (room < windowItemsMax / 2) {
       return;
     }
-    if (readAll) {
-      if (!passAgain) {
-        return;
-      }
-      passAgain = false;
-      readAll = false;
-      cursor = null;
-    }
-    List<Outbox.Id> page = outbox.messageIdsAfter(cursor, room);
-    for (Outbox.Id id : page) {
-      cursor = id;
+    for (Outbox.Id id : scan.next(room)) {
       if (held.add(id)) {
         deliveries.addLast(id);
       }
     }
-    readAll = page.size() < room;
     heldPeak = Math.max(heldPeak, held.size());
   }
 

@@ -73,12 +73,8 @@ final class EffectPump {
   private final ArrayDeque<EffectReport> reports = new ArrayDeque<>();
   private boolean reportInFlight;
   private int windowItemsMax = WINDOW_ITEMS_MAX;
-  /** The last id the scan read from the outbox; null: the scan starts at the beginning. */
-  private Outbox.Id cursor;
-  /** The scan came to the outbox's end: new effects come by hand-over. */
-  private boolean readAll;
-  /** An effect may have been passed over (window full, paused, rescan during a pass): pass again. */
-  private boolean passAgain;
+  /** The pass over the outbox, a page at a time. */
+  private final OutboxScan scan;
   private int busyPeak;
 
   /**
@@ -92,6 +88,7 @@ final class EffectPump {
              RandomGenerator random, WorkLoop loop) {
     this.nodeId = nodeId;
     this.outbox = outbox;
+    this.scan = new OutboxScan(outbox::effectIdsAfter);
     this.submitter = submitter;
     this.handlers = handlers;
     this.stillLeader = stillLeader;
@@ -107,9 +104,7 @@ final class EffectPump {
     busy.clear();
     reports.clear();
     reportInFlight = false;
-    cursor = null;
-    readAll = false;
-    passAgain = false;
+    scan.reset();
   }
 
   /**
@@ -118,12 +113,7 @@ final class EffectPump {
    * many effects the outbox holds.
    */
   int dispatchPending() {
-    if (readAll) {
-      cursor = null;
-      readAll = false;
-    } else if (cursor != null) {
-      passAgain = true;
-    }
+    scan.rescan();
     refill();
     return outbox.effectCount();
   }
@@ -133,13 +123,13 @@ final class EffectPump {
     if (!loop.active() || busy.contains(id)) {
       return;
     }
-    boolean scanWillReadIt = !readAll && (cursor == null || id.compareTo(cursor) > 0);
+    boolean scanWillReadIt = scan.willRead(id);
     if (scanWillReadIt) {
       refill();
     } else if (busy.size() < windowItemsMax) {
       dispatch(id);
     } else {
-      passAgain = true;
+      scan.passOverlooked();
     }
   }
 
@@ -167,20 +157,9 @@ final class EffectPump {
     if (!loop.active() || paused.getAsBoolean() || room < windowItemsMax / 2) {
       return;
     }
-    if (readAll) {
-      if (!passAgain) {
-        return;
-      }
-      passAgain = false;
-      readAll = false;
-      cursor = null;
-    }
-    List<Outbox.Id> page = outbox.effectIdsAfter(cursor, room);
-    for (Outbox.Id id : page) {
-      cursor = id;
+    for (Outbox.Id id : scan.next(room)) {
       dispatch(id);
     }
-    readAll = page.size() < room;
   }
 
   private void dispatch(Outbox.Id id) {
