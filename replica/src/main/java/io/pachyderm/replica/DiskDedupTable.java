@@ -5,6 +5,8 @@ import io.pachyderm.protocol.Outcome;
 import io.pachyderm.protocol.Protos.RequestKey;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -13,11 +15,18 @@ import java.util.function.Consumer;
  * and part of every checkpoint. Same rules and order as the heap {@link DedupTable} ({@link Dedup}).
  *
  * <p>On disk, three tables: {@code Tde} request id (24 bytes) to its outcome; {@code Tdo} sequence
- * number (8 bytes, big-endian, so key order is apply order) to the entry's remembered index, a
- * flag "held a reply when remembered" and its request id; {@code Tdm} the counters below. The heap
- * holds only those counters (a few dozen bytes, whatever the entry count): the oldest entry is the
- * one at {@link #headSeq}; the entries still holding a reply are those at or after {@link
- * #replyCursorSeq} whose flag is set (replies are forgotten oldest first, so none before it holds one).
+ * number (8 bytes, big-endian, so key order is apply order) to a {@link DedupOrder} (the entry's
+ * remembered index, a flag "held a reply when remembered", its request id, and its outcome's sizes
+ * and digest now); {@code Tdm} the counters below. The oldest entry is the one at {@link #headSeq};
+ * the entries still holding a reply are those at or after {@link #replyCursorSeq} whose flag is set
+ * (replies are forgotten oldest first, so none before it holds one).
+ *
+ * <p>What the heap holds is bounded whatever the entry count: the counters, and two pages of at most
+ * {@link #PAGE_RECORDS} order records, one at each cursor, read in one scan of the committed table.
+ * At the count bound every new entry evicts the oldest one; with the sizes in its order record that
+ * costs no read of its outcome, and the order records a page read per {@link #PAGE_RECORDS} entries
+ * (before: three point reads per eviction, most from table files, the largest part of a DISK node's
+ * apply time once the table was full).
  *
  * <p>Thread-safety: written by the apply thread only; {@link #get} from any thread reads the
  * store's tables, which show the entry being applied at once (as the heap table's map does).
@@ -27,7 +36,8 @@ final class DiskDedupTable implements Dedup {
   private static final byte[] ORDER = {StoreTables.PREFIX, 'd', 'o'};
   private static final byte[] META = {StoreTables.PREFIX, 'd', 'm'};
   private static final int META_LONGS = 9;
-  private static final int REQUEST_KEY_BYTES = 24;
+  /** Order records a page holds: 1,024 x ~100 bytes of heap per page. */
+  static final int PAGE_RECORDS = 1024;
 
   private final StoreTables tables;
   private final int entriesMax;
@@ -49,11 +59,22 @@ final class DiskDedupTable implements Dedup {
   private long digest;
   /** Whether the counters changed since {@link #beforeCommit} last wrote them. */
   private boolean dirty;
-
-  /** One {@code Tdo} record. */
-  private record Order(long index, boolean hadReply, RequestKey key) {}
+  /** Order records from {@link #headSeq} on. */
+  private final DedupOrder.Page headPage;
+  /** Order records from the reply cursor on. */
+  private final DedupOrder.Page replyPage;
+  /**
+   * Order records rewritten by the entry being applied, which a scan of the committed table would
+   * still read in their old form; cleared at {@link #beforeCommit}. At most one per forgotten reply.
+   */
+  private final Map<Long, DedupOrder> rewritten = new HashMap<>();
 
   DiskDedupTable(StoreTables tables, int entriesMax, ReplicatedTableLimits limits, boolean digested) {
+    this(tables, entriesMax, limits, digested, PAGE_RECORDS);
+  }
+
+  /** @param pageRecords order records per page (tests page through small tables with a few) */
+  DiskDedupTable(StoreTables tables, int entriesMax, ReplicatedTableLimits limits, boolean digested, int pageRecords) {
     if (entriesMax < 1) {
       throw new IllegalArgumentException("dedup entries max must be >= 1: " + entriesMax);
     }
@@ -64,6 +85,8 @@ final class DiskDedupTable implements Dedup {
     this.replyBytesMax = limits.dedupReplyBytesMax();
     this.ageEntriesMax = limits.dedupAgeEntriesMax();
     this.digested = digested;
+    this.headPage = new DedupOrder.Page(pageRecords);
+    this.replyPage = new DedupOrder.Page(pageRecords);
   }
 
   @Override
@@ -90,17 +113,21 @@ final class DiskDedupTable implements Dedup {
 
   private void add(RequestKey key, byte[] entryKey, Outcome outcome, long index) {
     boolean hasReply = DedupTable.hasReply(outcome);
+    long entryBytes = DedupTable.entryBytes(outcome);
+    long entryReplyBytes = hasReply ? DedupTable.replyBytes(outcome) : 0;
+    long entryDigest = digested ? ReplicaDigest.dedup(key, outcome) : 0;
     tables.put(entryKey, outcome.toByteArray());
-    tables.put(orderKey(nextSeq), order(index, hasReply, key));
+    tables.put(orderKey(nextSeq), new DedupOrder(index, hasReply, key, hasReply, Math.toIntExact(entryBytes),
+        Math.toIntExact(entryReplyBytes), entryDigest).encode());
     if (headSeq == nextSeq) {
       headIndex = index;
     }
     nextSeq++;
-    bytes += DedupTable.entryBytes(outcome);
-    digest += digested ? ReplicaDigest.dedup(key, outcome) : 0;
+    bytes += entryBytes;
+    digest += entryDigest;
     if (hasReply) {
       repliesKept++;
-      replyBytes += DedupTable.replyBytes(outcome);
+      replyBytes += entryReplyBytes;
     }
     dirty = true;
   }
@@ -124,18 +151,24 @@ final class DiskDedupTable implements Dedup {
 
   private void forgetOldestReply() {
     for (long seq = Math.max(replyCursorSeq, headSeq); seq < nextSeq; seq++) {
-      Order o = readOrder(seq);
-      if (!o.hadReply()) {
+      DedupOrder o = order(seq, replyPage);
+      if (!o.heldReply()) {
         continue;
       }
+      // At or after the cursor, a record that held a reply holds it still: rewrite it without.
       byte[] entryKey = entryKey(o.key());
       Outcome full = parseOutcome(requirePresent(tables.get(entryKey), o.key()), o.key());
       Outcome kept = DedupTable.withoutReply(full);
       tables.put(entryKey, kept.toByteArray());
+      long fullBytes = o.sized() ? o.entryBytes() : DedupTable.entryBytes(full);
+      long fullDigest = o.sized() ? o.digest() : digested ? ReplicaDigest.dedup(o.key(), full) : 0;
+      long keptBytes = DedupTable.entryBytes(kept);
+      long keptDigest = digested ? ReplicaDigest.dedup(o.key(), kept) : 0;
+      rewrite(seq, o.withoutReply(keptBytes, keptDigest));
       repliesKept--;
       replyBytes -= DedupTable.replyBytes(full);
-      bytes += DedupTable.entryBytes(kept) - DedupTable.entryBytes(full);
-      digest += digested ? ReplicaDigest.dedup(o.key(), kept) - ReplicaDigest.dedup(o.key(), full) : 0;
+      bytes += keptBytes - fullBytes;
+      digest += keptDigest - fullDigest;
       replyCursorSeq = seq + 1;
       dirty = true;
       return;
@@ -145,25 +178,72 @@ final class DiskDedupTable implements Dedup {
   }
 
   private void evictOldest() {
-    Order o = readOrder(headSeq);
+    DedupOrder o = order(headSeq, headPage);
     byte[] entryKey = entryKey(o.key());
-    Outcome outcome = parseOutcome(requirePresent(tables.get(entryKey), o.key()), o.key());
+    if (!o.sized()) {
+      // Written before order records knew their outcome's sizes: read it once more.
+      Outcome outcome = parseOutcome(requirePresent(tables.get(entryKey), o.key()), o.key());
+      boolean holds = DedupTable.hasReply(outcome);
+      o = new DedupOrder(o.index(), o.heldReply(), o.key(), holds, Math.toIntExact(DedupTable.entryBytes(outcome)),
+          holds ? Math.toIntExact(DedupTable.replyBytes(outcome)) : 0,
+          digested ? ReplicaDigest.dedup(o.key(), outcome) : 0);
+    }
     tables.delete(entryKey);
     tables.delete(orderKey(headSeq));
-    if (DedupTable.hasReply(outcome)) {
+    rewritten.remove(headSeq);
+    if (o.holdsReply()) {
       repliesKept--;
-      replyBytes -= DedupTable.replyBytes(outcome);
+      replyBytes -= o.replyBytes();
     }
-    bytes -= DedupTable.entryBytes(outcome);
-    digest -= digested ? ReplicaDigest.dedup(o.key(), outcome) : 0;
+    bytes -= o.entryBytes();
+    digest -= o.digest();
     headSeq++;
     replyCursorSeq = Math.max(replyCursorSeq, headSeq);
-    headIndex = headSeq < nextSeq ? readOrder(headSeq).index() : 0;
+    headIndex = headSeq < nextSeq ? order(headSeq, headPage).index() : 0;
     dirty = true;
+  }
+
+  /** Writes {@code seq}'s record anew, and every copy the heap holds of it. */
+  private void rewrite(long seq, DedupOrder record) {
+    tables.put(orderKey(seq), record.encode());
+    headPage.update(seq, record);
+    replyPage.update(seq, record);
+    rewritten.put(seq, record);
+  }
+
+  /**
+   * The order record at {@code seq}, from {@code page}, which reads the committed table from
+   * {@code seq} on when it does not hold it; a record the entry being applied wrote is not in the
+   * committed table yet, and is read by itself (the table's reads see the entry being applied).
+   */
+  private DedupOrder order(long seq, DedupOrder.Page page) {
+    DedupOrder o = page.at(seq);
+    if (o == null) {
+      fill(page, seq);
+      o = page.at(seq);
+    }
+    return o != null ? o : readOrder(seq);
+  }
+
+  private void fill(DedupOrder.Page page, long seq) {
+    page.reset(seq);
+    long end = Math.min(nextSeq, seq + page.capacity());
+    if (seq >= end) {
+      return;
+    }
+    tables.forEachFrom(ORDER, orderKey(seq), (k, v) -> {
+      long s = ByteBuffer.wrap(k, ORDER.length, 8).getLong();
+      if (s >= end) {
+        return false;
+      }
+      DedupOrder r = rewritten.get(s);
+      return page.add(s, r != null ? r : DedupOrder.decode(v));
+    });
   }
 
   @Override
   public void beforeCommit() {
+    rewritten.clear();
     if (!dirty) {
       return;
     }
@@ -233,7 +313,7 @@ final class DiskDedupTable implements Dedup {
    */
   static void forEachIn(StoreTables tables, Consumer<DedupSnapshot> action) {
     tables.forEach(ORDER, (k, v) -> {
-      Order o = parseOrder(v);
+      DedupOrder o = DedupOrder.decode(v);
       byte[] outcome = requirePresent(tables.get(entryKey(o.key())), o.key());
       action.accept(DedupSnapshot.newBuilder().setRequestId(o.key().toProto()).setOutcome(parseOutcome(outcome, o.key()))
           .setRememberedIndex(o.index()).build());
@@ -253,15 +333,18 @@ final class DiskDedupTable implements Dedup {
     replyBytes = 0;
     digest = 0;
     dirty = true;
+    headPage.clear();
+    replyPage.clear();
+    rewritten.clear();
   }
 
-  private Order readOrder(long seq) {
+  private DedupOrder readOrder(long seq) {
     byte[] v = tables.get(orderKey(seq));
     if (v == null) {
       throw new IllegalStateException("the disk de-duplication table has no entry at sequence " + seq + " (head "
           + headSeq + ", next " + nextSeq + "): the state store is corrupt");
     }
-    return parseOrder(v);
+    return DedupOrder.decode(v);
   }
 
   private static byte[] requirePresent(byte[] outcome, RequestKey key) {
@@ -273,28 +356,12 @@ final class DiskDedupTable implements Dedup {
   }
 
   private static byte[] entryKey(RequestKey key) {
-    return ByteBuffer.allocate(ENTRY.length + REQUEST_KEY_BYTES).put(ENTRY).putLong(key.clientHi())
+    return ByteBuffer.allocate(ENTRY.length + DedupOrder.REQUEST_KEY_BYTES).put(ENTRY).putLong(key.clientHi())
         .putLong(key.clientLo()).putLong(key.sequence()).array();
   }
 
   private static byte[] orderKey(long seq) {
     return ByteBuffer.allocate(ORDER.length + 8).put(ORDER).putLong(seq).array();
-  }
-
-  private static byte[] order(long index, boolean hadReply, RequestKey key) {
-    return ByteBuffer.allocate(8 + 1 + REQUEST_KEY_BYTES).putLong(index).put((byte) (hadReply ? 1 : 0))
-        .putLong(key.clientHi()).putLong(key.clientLo()).putLong(key.sequence()).array();
-  }
-
-  private static Order parseOrder(byte[] v) {
-    if (v.length != 8 + 1 + REQUEST_KEY_BYTES) {
-      throw new IllegalStateException("a disk de-duplication order record is " + v.length + " bytes, not "
-          + (8 + 1 + REQUEST_KEY_BYTES) + ": the state store is corrupt");
-    }
-    ByteBuffer b = ByteBuffer.wrap(v);
-    long index = b.getLong();
-    boolean hadReply = b.get() == 1;
-    return new Order(index, hadReply, new RequestKey(b.getLong(), b.getLong(), b.getLong()));
   }
 
   private static Outcome parseOutcome(byte[] v, RequestKey key) {

@@ -25,6 +25,9 @@ class DiskDedupTableTest {
   private static final ReplicatedTableLimits LIMITS = ReplicatedTableLimits.DEFAULT.withDedup(40 << 10, 25, 6 << 10)
       .withDedupAgeEntriesMax(300);
   private static final int ENTRIES_MAX = 80;
+  /** Replies forgotten right behind the oldest entry: both cursors in the same records. */
+  private static final ReplicatedTableLimits REPLY_CURSOR_AT_HEAD = ReplicatedTableLimits.DEFAULT
+      .withDedup(1 << 20, ENTRIES_MAX * 3 / 4 - 2, 1 << 20).withDedupAgeEntriesMax(300);
 
   /** {@link StoreTables} in a sorted map; every write is "committed" at once. */
   static final class MemoryTables implements StoreTables {
@@ -61,15 +64,109 @@ class DiskDedupTableTest {
     }
   }
 
+  /**
+   * {@link StoreTables} as the disk store keeps them: writes wait in the entry being applied (which
+   * {@link #get} sees) until {@link #commit}; a scan ({@link #forEachFrom}) reads only what was committed.
+   */
+  static final class CommittingTables implements StoreTables {
+    private static final byte[] DELETED = new byte[0];
+    final MemoryTables committed = new MemoryTables();
+    private final TreeMap<byte[], byte[]> pending = new TreeMap<>(Arrays::compareUnsigned);
+
+    @Override
+    public byte[] get(byte[] key) {
+      byte[] p = pending.get(key);
+      return p == null ? committed.get(key) : p == DELETED ? null : p;
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+      pending.put(key.clone(), value);
+    }
+
+    @Override
+    public void delete(byte[] key) {
+      pending.put(key.clone(), DELETED);
+    }
+
+    @Override
+    public void forEach(byte[] prefix, Visitor visitor) {
+      committed.forEach(prefix, visitor);
+    }
+
+    @Override
+    public void forEachFrom(byte[] prefix, byte[] fromKey, Visitor visitor) {
+      committed.forEachFrom(prefix, fromKey, visitor);
+    }
+
+    void commit() {
+      pending.forEach((k, v) -> {
+        if (v == DELETED) {
+          committed.delete(k);
+        } else {
+          committed.put(k, v);
+        }
+      });
+      pending.clear();
+    }
+  }
+
   @Test
   void theDiskTableFollowsTheHeapTablesRulesStepForStep() {
-    DedupTable heap = new DedupTable(ENTRIES_MAX, LIMITS);
     MemoryTables tables = new MemoryTables();
-    DiskDedupTable disk = new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true);
+    stepForStep(tables, new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true), () -> { }, -1, LIMITS);
+  }
+
+  /**
+   * Pages of a few order records over tables whose scans see only committed writes: each cursor
+   * pages many times, crosses records the entry being applied wrote (not scannable yet) and
+   * records whose reply it forgot in the same entry (a scan would read them in their old form).
+   */
+  @Test
+  void smallPagesOverCommittedScansGiveWhatTheHeapTableGives() {
+    for (ReplicatedTableLimits limits : List.of(LIMITS, REPLY_CURSOR_AT_HEAD)) {
+      for (int pageRecords : new int[] {1, 2, 7}) {
+        CommittingTables tables = new CommittingTables();
+        stepForStep(tables, new DiskDedupTable(tables, ENTRIES_MAX, limits, true, pageRecords), tables::commit, -1,
+            limits);
+      }
+    }
+  }
+
+  /**
+   * A store written before order records carried their outcome's sizes (33-byte records): the
+   * table, loaded from it, evicts and forgets replies as before, reading those outcomes, and writes
+   * its records in the new form from then on.
+   */
+  @Test
+  void orderRecordsWrittenByTheEarlierReleaseAreReadAndReplaced() {
+    CommittingTables tables = new CommittingTables();
+    stepForStep(tables, new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true, 5), tables::commit, 1_200, LIMITS);
+    long oldForm = tables.committed.map.entrySet().stream()
+        .filter(e -> e.getKey()[1] == 'd' && e.getKey()[2] == 'o' && e.getValue().length == 33).count();
+    assertThat(oldForm).as("order records still in the earlier form at the end").isZero();
+  }
+
+  /**
+   * Runs 3,000 steps of remembering, bounding and expiring on {@code disk} and a heap table,
+   * comparing them after each. At step {@code downgradeAt} (when >= 0) every order record is
+   * rewritten in the earlier release's 33-byte form and the table is loaded anew from the tables.
+   */
+  private static void stepForStep(StoreTables tables, DiskDedupTable first, Runnable commit, int downgradeAt,
+                                  ReplicatedTableLimits limits) {
+    DedupTable heap = new DedupTable(ENTRIES_MAX, limits);
+    DiskDedupTable disk = first;
     Random random = new Random(14);
     List<RequestKey> keys = new ArrayList<>();
     long index = 0;
     for (int step = 0; step < 3_000; step++) {
+      if (step == downgradeAt) {
+        downgrade(tables);
+        commit.run();
+        disk = new DiskDedupTable(tables, ENTRIES_MAX, limits, true, 5);
+        disk.load();
+        assertSame(heap, disk, keys, "loaded after the downgrade");
+      }
       index += 1 + (step > 2_000 ? random.nextInt(20) : 0); // late steps far apart: age bound
       int records = random.nextInt(4);
       for (int r = 0; r < records; r++) {
@@ -82,12 +179,13 @@ class DiskDedupTableTest {
       heap.expire(index);
       disk.expire(index);
       disk.beforeCommit();
+      commit.run();
       assertSame(heap, disk, keys, "step " + step);
     }
     assertThat(keys).hasSizeGreaterThan(10 * ENTRIES_MAX);
     assertThat(heap.size()).as("age evicted below the count bound").isLessThan(ENTRIES_MAX);
 
-    DiskDedupTable loaded = new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true);
+    DiskDedupTable loaded = new DiskDedupTable(tables, ENTRIES_MAX, limits, true);
     loaded.load();
     assertSame(heap, loaded, keys, "after load");
     List<io.pachyderm.protocol.DedupSnapshot> onDisk = new ArrayList<>();
@@ -95,6 +193,18 @@ class DiskDedupTableTest {
     List<io.pachyderm.protocol.DedupSnapshot> inHeap = new ArrayList<>();
     heap.forEach(inHeap::add);
     assertThat(onDisk).isEqualTo(inHeap);
+  }
+
+  /** Rewrites every order record as the earlier release wrote it: index, "held a reply", request id. */
+  private static void downgrade(StoreTables tables) {
+    List<byte[][]> records = new ArrayList<>();
+    tables.forEach(new byte[] {StoreTables.PREFIX, 'd', 'o'}, (k, v) -> records.add(new byte[][] {k, v}));
+    assertThat(records).isNotEmpty();
+    for (byte[][] r : records) {
+      DedupOrder o = DedupOrder.decode(r[1]);
+      tables.put(r[0], java.nio.ByteBuffer.allocate(33).putLong(o.index()).put((byte) (o.heldReply() ? 1 : 0))
+          .putLong(o.key().clientHi()).putLong(o.key().clientLo()).putLong(o.key().sequence()).array());
+    }
   }
 
   @Test
