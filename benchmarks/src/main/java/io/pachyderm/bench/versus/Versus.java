@@ -27,6 +27,15 @@ public final class Versus {
   /** How long a system may take, once started, to accept its first write. */
   private static final Duration READY_WAIT_MAX = Duration.ofSeconds(120);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** Length of one warm-up round. */
+  static final Duration WARMUP_ROUND = Duration.ofSeconds(5);
+  /**
+   * JIT compile time per wall second, summed over the watched processes, under which a round is
+   * quiet (the in-process benchmark's {@code JitWarmup} uses the same figure for its one JVM).
+   */
+  static final double QUIET_COMPILE_MS_PER_S = 50;
+  /** Quiet rounds in a row that end the warm-up. */
+  static final int QUIET_ROUNDS = 2;
   private static final String ROWS_PREFIX = "rows-";
 
 
@@ -65,10 +74,7 @@ public final class Versus {
     try (Driver driver = open(a, payload)) {
       awaitReady(driver, a.system());
       if (!a.warmup().isZero()) {
-        progress(a, "warm-up, uniform, up to " + a.warmup().toSeconds() + " s");
-        ClosedLoop.Measured w = new ClosedLoop(driver, a.callers(), Workload.UNIFORM, a.entities(), a.seed() + 99)
-            .run(a.callsMax(), a.warmup());
-        progress(a, String.format(Locale.ROOT, "warm-up: %,d ops in %.1f s, %d errors", w.ops(), w.seconds(), w.errors()));
+        warmUp(a, driver);
       }
       if (a.command() == VersusArgs.Command.OPEN) {
         OpenSweep.run(a, driver, referenceRate(a, driver), REQUEST_TIMEOUT, message -> progress(a, message));
@@ -209,6 +215,51 @@ public final class Versus {
 
   private static double ms(long us) {
     return us / 1000.0;
+  }
+
+  /**
+   * Uniform updates in rounds of {@link #WARMUP_ROUND} until the JIT compilers of every watched
+   * process ({@code --pids}, the system's JVMs, and this one) have been quiet for {@link
+   * #QUIET_ROUNDS} rounds, or {@code --warmup-seconds} passed. Without {@code /proc} it runs the
+   * whole time.
+   */
+  private static void warmUp(VersusArgs a, Driver driver) throws InterruptedException {
+    ProcessJit jit = ProcessJit.available() ? new ProcessJit(a.pids()) : null;
+    progress(a, "warm-up, uniform, until the JIT is quiet" + (jit == null ? " (no /proc here: the whole time)"
+        : " in " + jit.processes() + " processes") + ", up to " + a.warmup().toSeconds() + " s");
+    long deadlineNs = System.nanoTime() + a.warmup().toNanos();
+    int quietRounds = 0;
+    long ops = 0;
+    long errors = 0;
+    long compileMsBefore = jit == null ? 0 : jit.compileMs();
+    for (int round = 1; ; round++) {
+      long leftNs = deadlineNs - System.nanoTime();
+      if (leftNs <= 0) {
+        break;
+      }
+      long startNs = System.nanoTime();
+      ClosedLoop.Measured w = new ClosedLoop(driver, a.callers(), Workload.UNIFORM, a.entities(), a.seed() + 99 + round)
+          .run(a.callsMax(), Duration.ofNanos(Math.min(WARMUP_ROUND.toNanos(), leftNs)));
+      double seconds = (System.nanoTime() - startNs) / 1e9;
+      ops += w.ops();
+      errors += w.errors();
+      if (jit == null) {
+        continue;
+      }
+      long compileMs = jit.compileMs();
+      double compileMsPerS = (compileMs - compileMsBefore) / seconds;
+      compileMsBefore = compileMs;
+      quietRounds = compileMsPerS < QUIET_COMPILE_MS_PER_S ? quietRounds + 1 : 0;
+      progress(a, String.format(Locale.ROOT, "warm-up round %d: %,.0f ops/s, JIT compiling %.0f ms/s", round,
+          w.ops() / seconds, compileMsPerS));
+      if (quietRounds >= QUIET_ROUNDS) {
+        progress(a, String.format(Locale.ROOT, "warm-up: %,d ops, %d errors; the JIT is quiet", ops, errors));
+        return;
+      }
+    }
+    progress(a, String.format(Locale.ROOT, "warm-up: %,d ops, %d errors; %s", ops, errors, jit == null
+        ? "ran its whole time" : "the JIT was NOT quiet after " + a.warmup().toSeconds()
+        + " s: the rows below may be measured before steady state (raise --warmup-seconds)"));
   }
 
   private static void progress(VersusArgs a, String message) {

@@ -11,15 +11,17 @@ import java.util.List;
  * <pre>
  * run --system SYSTEM [--endpoints A,B,C] [--workloads uniform,zipfian,hot,read,bank,follow] [--callers 32]
  *     [--entities 10000] [--payload-bytes 100] [--seconds 20] [--calls-max 200000]
- *     [--warmup-seconds 15] [--quick] [--out DIR] [--data DIR] [--seed 1]
+ *     [--warmup-seconds 120] [--pids P1,P2,P3] [--quick] [--out DIR] [--data DIR] [--seed 1]
  * open (the options of run, and) [--rates 25,50,75,100,125,150] [--max-rate N] [--inflight-max 1024]
  * failover (the options of run, and) --pids P1,P2,P3 --pid-file FILE [--trials 5] [--history 10000]
  * report [--out DIR]
  * curve [--out DIR]
  * </pre>
  *
- * {@code --quick} changes the defaults of the three bounds only (5 s, 50,000 calls, 5 s of
- * warm-up; for {@code open}, 4 s per offered rate instead of 10); a bound given explicitly wins,
+ * {@code --pids}: the system's processes, whose JIT compilers the warm-up waits for (with the
+ * load generator's own) until they are quiet, for at most {@code --warmup-seconds}.
+ * {@code --quick} changes the defaults of the three bounds only (5 s, 50,000 calls, 30 s of
+ * warm-up at most; for {@code open}, 4 s per offered rate instead of 10); a bound given explicitly wins,
  * whatever the order. {@code open} sweeps offered rates given as percents of {@code --max-rate}
  * (calls/s), or, without it, of the rate a closed loop of {@code --callers} measures first; its
  * workloads default to uniform only. {@code failover} kills the leader's process (of {@code --pids},
@@ -30,7 +32,8 @@ import java.util.List;
  *     client URLs, or one JDBC URL; none for {@code pachyderm-local}, which opens its store in {@code data}
  * @param measure the measured phase's length limit per workload
  * @param callsMax the measured phase's call limit per workload
- * @param warmup the warm-up before the first workload (uniform, not measured)
+ * @param warmup the longest warm-up before the first workload (uniform, not measured; it ends
+ *     earlier once the JIT of every process in {@code pids} and of the load generator is quiet)
  */
 record VersusArgs(Command command, SystemKind system, List<String> endpoints, List<Workload> workloads,
                          int callers, int entities, int payloadBytes, Duration measure, long callsMax, Duration warmup,
@@ -172,7 +175,7 @@ record VersusArgs(Command command, SystemKind system, List<String> endpoints, Li
     return new VersusArgs(command, system, endpoints, workloads, callers, entities, payloadBytes,
         Duration.ofSeconds(seconds != null ? seconds : command == Command.OPEN ? (quick ? 4 : 10) : quick ? 5 : 20),
         callsMax != null ? callsMax : quick ? 50_000 : 200_000,
-        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 5 : 15), out, data, seed, ratePercents,
+        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 30 : 120), out, data, seed, ratePercents,
         maxRatePerS, inflightMax, trials != null ? trials : quick ? 3 : 5, pids, pidFile,
         history != null ? history : quick ? 2_000 : 10_000);
   }
