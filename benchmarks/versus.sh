@@ -3,9 +3,9 @@
 # against a three-node Pachyderm cluster, raw Ratis, etcd, PostgreSQL and the local ecosystem, all
 # started here on this machine in this run; one table at the end, with issue 15's targets checked.
 #
-#   benchmarks/versus.sh            # full run: warm-up until every JVM's JIT is quiet (at most 120 s), then
-#                                 # up to 20 s / 200,000 calls per row (~15-20 min)
-#   benchmarks/versus.sh --quick    # warm-up at most 30 s, then up to 5 s / 50,000 calls per row (~6-8 min)
+#   benchmarks/versus.sh            # full run: warm-up until every JVM's JIT is quiet (at most 180 s), then
+#                                 # up to 20 s / 200,000 calls per row (~20 min)
+#   benchmarks/versus.sh --quick    # warm-up at most 90 s, then up to 5 s / 50,000 calls per row (~10 min)
 #   benchmarks/versus.sh --systems pachyderm-cluster,etcd-txn    # only these (names below)
 #   benchmarks/versus.sh --callers 64 --entities 1000 --payload-bytes 256 --seconds 30 --calls-max 500000
 #   benchmarks/versus.sh --open-loop --quick   # throughput-latency curves instead (below)

@@ -11,7 +11,7 @@ import java.util.List;
  * <pre>
  * run --system SYSTEM [--endpoints A,B,C] [--workloads uniform,zipfian,hot,read,bank,follow] [--callers 32]
  *     [--entities 10000] [--payload-bytes 100] [--seconds 20] [--calls-max 200000]
- *     [--warmup-seconds 120] [--pids P1,P2,P3] [--quick] [--out DIR] [--data DIR] [--seed 1]
+ *     [--warmup-seconds 180] [--pids P1,P2,P3] [--quick] [--out DIR] [--data DIR] [--seed 1]
  * open (the options of run, and) [--rates 25,50,75,100,125,150] [--max-rate N] [--inflight-max 1024]
  * failover (the options of run, and) --pids P1,P2,P3 --pid-file FILE [--trials 5] [--history 10000]
  * report [--out DIR]
@@ -20,7 +20,7 @@ import java.util.List;
  *
  * {@code --pids}: the system's processes, whose JIT compilers the warm-up waits for (with the
  * load generator's own) until they are quiet, for at most {@code --warmup-seconds}.
- * {@code --quick} changes the defaults of the three bounds only (5 s, 50,000 calls, 30 s of
+ * {@code --quick} changes the defaults of the three bounds only (5 s, 50,000 calls, 90 s of
  * warm-up at most; for {@code open}, 4 s per offered rate instead of 10); a bound given explicitly wins,
  * whatever the order. {@code open} sweeps offered rates given as percents of {@code --max-rate}
  * (calls/s), or, without it, of the rate a closed loop of {@code --callers} measures first; its
@@ -175,7 +175,7 @@ record VersusArgs(Command command, SystemKind system, List<String> endpoints, Li
     return new VersusArgs(command, system, endpoints, workloads, callers, entities, payloadBytes,
         Duration.ofSeconds(seconds != null ? seconds : command == Command.OPEN ? (quick ? 4 : 10) : quick ? 5 : 20),
         callsMax != null ? callsMax : quick ? 50_000 : 200_000,
-        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 30 : 120), out, data, seed, ratePercents,
+        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 90 : 180), out, data, seed, ratePercents,
         maxRatePerS, inflightMax, trials != null ? trials : quick ? 3 : 5, pids, pidFile,
         history != null ? history : quick ? 2_000 : 10_000);
   }

@@ -22,7 +22,7 @@ class VersusArgsTest {
     assertThat(a.payloadBytes()).isEqualTo(100);
     assertThat(a.measure()).isEqualTo(Duration.ofSeconds(20));
     assertThat(a.callsMax()).isEqualTo(200_000);
-    assertThat(a.warmup()).as("at most: it ends once the JIT is quiet").isEqualTo(Duration.ofSeconds(120));
+    assertThat(a.warmup()).as("at most: it ends once the JIT is quiet").isEqualTo(Duration.ofSeconds(180));
   }
 
   @Test
@@ -30,7 +30,7 @@ class VersusArgsTest {
     VersusArgs quick = VersusArgs.parse("run", "--system", "raw-ratis", "--endpoints", "r1=127.0.0.1:1", "--quick");
     assertThat(quick.measure()).isEqualTo(Duration.ofSeconds(5));
     assertThat(quick.callsMax()).isEqualTo(50_000);
-    assertThat(quick.warmup()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(quick.warmup()).isEqualTo(Duration.ofSeconds(90));
 
     VersusArgs before = VersusArgs.parse("run", "--seconds", "9", "--quick", "--system", "raw-ratis", "--endpoints", "x");
     VersusArgs after = VersusArgs.parse("run", "--quick", "--seconds", "9", "--system", "raw-ratis", "--endpoints", "x");
