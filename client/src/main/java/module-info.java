@@ -19,5 +19,5 @@ module io.pachyderm.client {
 
   exports io.pachyderm.client;
   // The chaos suite's follow workload reads raw history pages to check them against the journal.
-  exports io.pachyderm.client.internal to io.pachyderm.cli, io.pachyderm.chaos;
+  exports io.pachyderm.client.internal to io.pachyderm.cli, io.pachyderm.chaos, io.pachyderm.local;
 }

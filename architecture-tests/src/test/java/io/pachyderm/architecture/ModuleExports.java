@@ -57,7 +57,7 @@ final class ModuleExports {
       .exports("io.pachyderm.node.settings")
       .exports("io.pachyderm.node.status")
       // NodeInternals.raftServer: the chaos nodes and the benchmarks read Raft's term and log sizes.
-      .exports(Set.of(), "io.pachyderm.node.internal", Set.of("io.pachyderm.chaos", "io.pachyderm.bench"))
+      .exports(Set.of(), "io.pachyderm.node.internal", Set.of("io.pachyderm.chaos", "io.pachyderm.bench", "io.pachyderm.local"))
       .build();
 
   /** Local requires the node, which is not a named module, so it has no module-info either. */

@@ -63,7 +63,8 @@ public final class PachydermClient extends ForwardingEntities implements AutoClo
     JulLevels.apply();
     String ecosystem = EntityKey.requireValidEcosystem(b.ecosystem);
     this.connection = new Connection(new Connection.Settings(b.peers, b.clusterName, b.clusterId, b.transport, b.tls,
-        b.token, b.requestTimeout, b.inflightBatchesMax, b.commandsPerBatchMax, b.batchBytesMax, b.queuedCommandsMax));
+        b.token, b.requestTimeout, b.inflightBatchesMax, b.commandsPerBatchMax, b.batchBytesMax, b.queuedCommandsMax,
+        b.inProcess));
     this.encoded = new EncodedOperations(connection);
     this.history = new ClusterHistory(encoded, b.requestTimeout, b.historyReadsQueuedMax);
     this.entities = new EcosystemEntities(ecosystem, b.types, encoded, history, b.requestTimeout);
@@ -150,6 +151,7 @@ public final class PachydermClient extends ForwardingEntities implements AutoClo
     private int historyReadsQueuedMax = 1_000;
     private TlsMaterial tls;
     private String token;
+    private io.pachyderm.client.internal.InProcessServer inProcess;
 
     private Builder(List<Peer> peers) {
       if (peers == null || peers.isEmpty()) {
@@ -265,7 +267,21 @@ public final class PachydermClient extends ForwardingEntities implements AutoClo
       return this;
     }
 
+    /**
+     * Hands every write and read to a node in this JVM directly instead of sending it over the
+     * network (what {@code LocalPachyderm} does with its own node; the type is not exported to
+     * applications). The peers must name that node; admin calls still use the network.
+     */
+    public Builder inProcess(io.pachyderm.client.internal.InProcessServer server) {
+      this.inProcess = Objects.requireNonNull(server, "server");
+      return this;
+    }
+
     public PachydermClient build() {
+      if (inProcess != null && peers.stream().noneMatch(p -> p.id().equals(inProcess.peerId().toString()))) {
+        throw new IllegalArgumentException("the in-process node " + inProcess.peerId() + " is not among the peers "
+            + peers.stream().map(io.pachyderm.cluster.Peer::id).toList());
+      }
       if (tls != null && transport != Transport.GRPC) {
         throw new IllegalArgumentException("TLS needs the gRPC transport: Ratis 3.3.0's Netty transport has no TLS");
       }

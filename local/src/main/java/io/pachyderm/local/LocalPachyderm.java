@@ -7,6 +7,8 @@ import io.pachyderm.api.PachydermException;
 import io.pachyderm.api.ReadMode;
 import io.pachyderm.api.Reply;
 import io.pachyderm.client.PachydermClient;
+import io.pachyderm.client.internal.InProcessServer;
+import io.pachyderm.node.internal.NodeInternals;
 import io.pachyderm.cluster.Peer;
 import io.pachyderm.entity.EffectHandler;
 import io.pachyderm.entity.EntityRef;
@@ -23,13 +25,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.apache.ratis.protocol.RaftPeerId;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Pachyderm embedded in one JVM, on local disk: a single-node Raft group (the same state machine,
- * log and snapshots as a cluster) plus a client bound to it over loopback.
+ * log and snapshots as a cluster) plus a client that hands its requests to that node's Raft server
+ * in this JVM (no socket on the call path; the node's loopback port serves admin calls).
  *
  * <pre>{@code
  * try (LocalPachyderm local = LocalPachyderm.builder(Path.of("data"))
@@ -207,7 +211,10 @@ public final class LocalPachyderm extends ForwardingEntities implements AutoClos
         awaitReady(node);
         // The node's own id, not one derived from the peer list: the data directory keeps the id of
         // its first start, and the port (so the peer list) changes when the saved one is taken.
+        // Calls go to the node in this JVM directly, not through its loopback port (which stays
+        // open for admin calls): the round trip over the socket was most of a call's cost.
         PachydermClient client = PachydermClient.builder(peers)
+            .inProcess(new InProcessServer(NodeInternals.raftServer(node), RaftPeerId.valueOf(NODE_ID)))
             .clusterId(node.clusterId())
             .entityTypes(types)
             .ecosystem(ecosystem)

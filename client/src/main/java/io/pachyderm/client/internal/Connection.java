@@ -69,7 +69,7 @@ public final class Connection implements AutoCloseable {
    */
   public record Settings(List<Peer> peers, String clusterName, UUID clusterId, Transport transport, TlsMaterial tls,
                          String token, Duration requestTimeout, int inflightBatchesMax, int commandsPerBatchMax,
-                         int batchBytesMax, int queuedCommandsMax) {
+                         int batchBytesMax, int queuedCommandsMax, InProcessServer inProcess) {
     public Settings {
       peers = List.copyOf(peers);
       Objects.requireNonNull(transport, "transport");
@@ -141,7 +141,8 @@ public final class Connection implements AutoCloseable {
         .setRetryPolicy(DeliveryRetryPolicy.observing(
             RetryPolicies.retryUpToMaximumCountWithFixedSleep(20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS))))
         .build();
-    this.requests = new RaftRequests(raft, s.inflightBatchesMax() + READ_THREADS, s.queuedCommandsMax());
+    this.requests = new RaftRequests(raft, s.inflightBatchesMax() + READ_THREADS, s.queuedCommandsMax(), s.inProcess(),
+        group.getGroupId());
     this.pollRaft = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
         .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -255,7 +256,10 @@ public final class Connection implements AutoCloseable {
   public <T> T readOnce(String peerId, ReadRequest request, ReplyParser<T> parser, String what) throws IOException {
     RaftClientReply reply;
     try {
-      reply = pollRaft.io().sendStaleRead(message(request.toByteArray()), 0, RaftPeerId.valueOf(peerId));
+      RaftPeerId peer = RaftPeerId.valueOf(peerId);
+      reply = requests.inProcess(peer) ? awaitInProcess(requests.submitInProcess(
+          org.apache.ratis.protocol.RaftClientRequest.staleReadRequestType(0), message(request.toByteArray())), what)
+          : pollRaft.io().sendStaleRead(message(request.toByteArray()), 0, peer);
     } catch (IOException e) {
       PachydermException refused = ReadFailures.refusal(e);
       if (refused != null) {
@@ -272,6 +276,24 @@ public final class Connection implements AutoCloseable {
       throw new IOException(what + " on " + peerId + " failed: " + cause, cause);
     }
     return parser.parse(ReadFailures.result(reply.getMessage().getContent().asReadOnlyByteBuffer()));
+  }
+
+  /**
+   * Waits for an in-process request as a blocking Ratis call would (a long poll parks on the node
+   * for less than the request timeout); a failure is an {@link IOException} as over the network.
+   */
+  private RaftClientReply awaitInProcess(CompletableFuture<RaftClientReply> f, String what) throws IOException {
+    try {
+      return f.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(what + " failed: " + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      f.cancel(false);
+      throw new IOException("no answer to " + what + " within " + requestTimeout.toMillis() + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted waiting for " + what);
+    }
   }
 
   private RaftPeerId nextStalePeer() {

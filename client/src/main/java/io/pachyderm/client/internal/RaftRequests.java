@@ -7,7 +7,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -39,9 +45,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftRequests implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftRequests.class);
+  /** Threads that hand in-process replies on to the client (the batcher's and the readers' callbacks). */
+  private static final int REPLY_THREADS = 2;
 
   private final RaftClient raft;
   private final ExecutorService blocking;
+  /** Null over the network; else the node in this JVM every request goes to directly. */
+  private final InProcessServer inProcess;
+  private final RaftGroupId groupId;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  /**
+   * Where an in-process request's reply is handed on: not the server's thread that completes it
+   * (the one that applies the log), which would otherwise also run the client's reply handling.
+   */
+  private final ExecutorService replies;
   /** The server that answered the write with the highest log index so far. */
   private final AtomicReference<Answered> leader = new AtomicReference<>();
 
@@ -53,6 +71,24 @@ public final class RaftRequests implements AutoCloseable {
    *     once; those beyond wait in a queue of {@code queueMax}, and beyond that are refused
    */
   public RaftRequests(RaftClient raft, int threadsMax, int queueMax) {
+    this(raft, threadsMax, queueMax, null, null);
+  }
+
+  /**
+   * @param inProcess when not null, every write and read goes to this node in this JVM, in group
+   *     {@code groupId}, as a Ratis request handed to its server; {@code raft} is then unused here
+   */
+  public RaftRequests(RaftClient raft, int threadsMax, int queueMax, InProcessServer inProcess, RaftGroupId groupId) {
+    if (inProcess != null) {
+      Objects.requireNonNull(groupId, "groupId");
+    }
+    this.inProcess = inProcess;
+    this.groupId = groupId;
+    this.replies = inProcess == null ? null : Executors.newFixedThreadPool(REPLY_THREADS, r -> {
+      Thread t = new Thread(r, "pachyderm-client-reply");
+      t.setDaemon(true);
+      return t;
+    });
     if (threadsMax < 1 || queueMax < 1) {
       throw new IllegalArgumentException("request threads and queue must be >= 1: " + threadsMax + ", " + queueMax);
     }
@@ -73,7 +109,8 @@ public final class RaftRequests implements AutoCloseable {
    * delivery is settled before the returned future completes.
    */
   public CompletableFuture<RaftClientReply> write(Message message, Delivery delivery) {
-    CompletableFuture<RaftClientReply> sent = runBlocking(() -> delivery.during(() -> raft.io().send(message)))
+    CompletableFuture<RaftClientReply> sent = inProcess != null
+        ? submitInProcess(RaftClientRequest.writeRequestType(), message) : runBlocking(() -> delivery.during(() -> raft.io().send(message)))
         .whenComplete((reply, failure) -> {
           if (reply != null) {
             delivery.reached();
@@ -87,12 +124,52 @@ public final class RaftRequests implements AutoCloseable {
 
   /** A linearizable read on the leader (ReadIndex). */
   public CompletableFuture<RaftClientReply> leaderRead(Message message) {
-    return runBlocking(() -> raft.io().sendReadOnly(message));
+    return inProcess != null ? submitInProcess(RaftClientRequest.readRequestType(), message)
+        : runBlocking(() -> raft.io().sendReadOnly(message));
   }
 
   /** A read of {@code server}'s applied state, whatever its role. */
   public CompletableFuture<RaftClientReply> staleRead(Message message, RaftPeerId server) {
-    return runBlocking(() -> raft.io().sendStaleRead(message, 0, server));
+    return inProcess != null && inProcess.peerId().equals(server)
+        ? submitInProcess(RaftClientRequest.staleReadRequestType(0), message)
+        : runBlocking(() -> raft.io().sendStaleRead(message, 0, server));
+  }
+
+  /** Whether requests to {@code server} go to a node in this JVM directly. */
+  public boolean inProcess(RaftPeerId server) {
+    return inProcess != null && inProcess.peerId().equals(server);
+  }
+
+  /**
+   * One Ratis request handed to the in-process server. Handed over on the request pool (so that the
+   * caller, often the batcher under its own bookkeeping, never runs the server's admission path,
+   * and the pool's queue bounds what is outstanding as it does over the network); the reply is
+   * handed on by the reply threads. A refusal (not leader yet, a state machine error) comes back
+   * in the reply, as over the network, for the caller's own retry loop.
+   */
+  public CompletableFuture<RaftClientReply> submitInProcess(RaftClientRequest.Type type, Message message) {
+    RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId).setServerId(inProcess.peerId())
+        .setGroupId(groupId).setCallId(callIds.incrementAndGet()).setMessage(message).setType(type).build();
+    CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
+    try {
+      blocking.execute(() -> {
+        try {
+          inProcess.server().submitClientRequestAsync(request).whenCompleteAsync((reply, failure) -> {
+            if (failure != null) {
+              f.completeExceptionally(failure instanceof java.util.concurrent.CompletionException c
+                  && c.getCause() != null ? c.getCause() : failure);
+            } else {
+              f.complete(reply);
+            }
+          }, replies);
+        } catch (IOException | RuntimeException e) {
+          f.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(new IOException("client overloaded or closed: request queue full", e));
+    }
+    return f;
   }
   private interface BlockingRequest {
     RaftClientReply send() throws IOException;
@@ -150,5 +227,8 @@ public final class RaftRequests implements AutoCloseable {
   @Override
   public void close() {
     blocking.shutdownNow();
+    if (replies != null) {
+      replies.shutdownNow();
+    }
   }
 }
