@@ -2,6 +2,8 @@ package io.pachyderm.node.internal;
 
 import io.pachyderm.runtime.EntityKey;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +19,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * an event or the wait runs out. Answers run on this class's own thread, never on the apply
  * thread, which only hands them over ({@link #wake}). Bounded: past {@code waitersMax} parked
  * reads, a read is answered at once (the follower polls again, a little later).
+ *
+ * <p>The answers one wake runs may share what they compute ({@link #shared}): N followers parked
+ * at the same version of one entity get one page read from the journal, not N.
  */
 final class HistoryWaiters implements AutoCloseable {
   private final Map<EntityKey, List<Waiter>> byKey = new ConcurrentHashMap<>();
   private final AtomicInteger parked = new AtomicInteger();
   private final int waitersMax;
   private final ScheduledExecutorService thread;
+  /** While a wake's answers run (on {@link #thread}): what they computed, by what they asked. */
+  private final ThreadLocal<Map<Object, Object>> wakeBatch = new ThreadLocal<>();
 
   private static final class Waiter {
     final AtomicBoolean answered = new AtomicBoolean();
@@ -78,8 +85,13 @@ final class HistoryWaiters implements AutoCloseable {
     }
     try {
       thread.execute(() -> {
-        for (Waiter w : list) {
-          answer(w);
+        wakeBatch.set(new HashMap<>());
+        try {
+          for (Waiter w : list) {
+            answer(w);
+          }
+        } finally {
+          wakeBatch.remove();
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -107,6 +119,25 @@ final class HistoryWaiters implements AutoCloseable {
       t.cancel(false);
     }
     w.answer.run();
+  }
+
+  /**
+   * Within the answers of one {@link #wake}, the value the first of them computed for {@code key}
+   * (the answers of one wake see the same journal and applied state: a later event wakes them again);
+   * anywhere else, {@code compute}'s value. A failed computation is not kept.
+   */
+  @SuppressWarnings("unchecked")
+  <T> T shared(Object key, Supplier<T> compute) {
+    Map<Object, Object> batch = wakeBatch.get();
+    if (batch == null) {
+      return compute.get();
+    }
+    Object v = batch.get(key);
+    if (v == null) {
+      v = compute.get();
+      batch.put(key, v);
+    }
+    return (T) v;
   }
 
   int parkedCount() {

@@ -247,9 +247,11 @@ final class NodeReads {
     }
     CompletableFuture<Message> answer = new CompletableFuture<>();
     long waitMs = Math.min(q.getWaitMs(), HISTORY_WAIT_MS_MAX);
+    // Followers parked at the same version get the same page: read once per wake (HistoryWaiters.shared).
+    HistoryQuery samePage = q.toBuilder().clearWaitMs().build();
     Runnable reply = () -> {
       try {
-        answer.complete(message(historyPage(key, type, q)));
+        answer.complete(historyWaiters.shared(samePage, () -> message(historyPage(key, type, q))));
       } catch (RuntimeException e) {
         answer.completeExceptionally(new StateMachineException("history of " + key + " on " + nodeId + ": " + e));
       }
