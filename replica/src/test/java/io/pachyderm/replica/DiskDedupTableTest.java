@@ -64,53 +64,6 @@ class DiskDedupTableTest {
     }
   }
 
-  /**
-   * {@link StoreTables} as the disk store keeps them: writes wait in the entry being applied (which
-   * {@link #get} sees) until {@link #commit}; a scan ({@link #forEachFrom}) reads only what was committed.
-   */
-  static final class CommittingTables implements StoreTables {
-    private static final byte[] DELETED = new byte[0];
-    final MemoryTables committed = new MemoryTables();
-    private final TreeMap<byte[], byte[]> pending = new TreeMap<>(Arrays::compareUnsigned);
-
-    @Override
-    public byte[] get(byte[] key) {
-      byte[] p = pending.get(key);
-      return p == null ? committed.get(key) : p == DELETED ? null : p;
-    }
-
-    @Override
-    public void put(byte[] key, byte[] value) {
-      pending.put(key.clone(), value);
-    }
-
-    @Override
-    public void delete(byte[] key) {
-      pending.put(key.clone(), DELETED);
-    }
-
-    @Override
-    public void forEach(byte[] prefix, Visitor visitor) {
-      committed.forEach(prefix, visitor);
-    }
-
-    @Override
-    public void forEachFrom(byte[] prefix, byte[] fromKey, Visitor visitor) {
-      committed.forEachFrom(prefix, fromKey, visitor);
-    }
-
-    void commit() {
-      pending.forEach((k, v) -> {
-        if (v == DELETED) {
-          committed.delete(k);
-        } else {
-          committed.put(k, v);
-        }
-      });
-      pending.clear();
-    }
-  }
-
   @Test
   void theDiskTableFollowsTheHeapTablesRulesStepForStep() {
     MemoryTables tables = new MemoryTables();
@@ -126,7 +79,7 @@ class DiskDedupTableTest {
   void smallPagesOverCommittedScansGiveWhatTheHeapTableGives() {
     for (ReplicatedTableLimits limits : List.of(LIMITS, REPLY_CURSOR_AT_HEAD)) {
       for (int pageRecords : new int[] {1, 2, 7}) {
-        CommittingTables tables = new CommittingTables();
+        DiskOutboxTest.BatchedTables tables = new DiskOutboxTest.BatchedTables(); // scans see committed writes only
         stepForStep(tables, new DiskDedupTable(tables, ENTRIES_MAX, limits, true, pageRecords), tables::commit, -1,
             limits);
       }
@@ -140,9 +93,9 @@ class DiskDedupTableTest {
    */
   @Test
   void orderRecordsWrittenByTheEarlierReleaseAreReadAndReplaced() {
-    CommittingTables tables = new CommittingTables();
+    DiskOutboxTest.BatchedTables tables = new DiskOutboxTest.BatchedTables(); // scans see committed writes only
     stepForStep(tables, new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true, 5), tables::commit, 1_200, LIMITS);
-    long oldForm = tables.committed.map.entrySet().stream()
+    long oldForm = tables.committed.entrySet().stream()
         .filter(e -> e.getKey()[1] == 'd' && e.getKey()[2] == 'o' && e.getValue().length == 33).count();
     assertThat(oldForm).as("order records still in the earlier form at the end").isZero();
   }
