@@ -109,16 +109,17 @@ public final class RaftRequests implements AutoCloseable {
    * delivery is settled before the returned future completes.
    */
   public CompletableFuture<RaftClientReply> write(Message message, Delivery delivery) {
-    CompletableFuture<RaftClientReply> sent = inProcess != null
-        ? submitInProcess(RaftClientRequest.writeRequestType(), message) : runBlocking(() -> delivery.during(() -> raft.io().send(message)))
-        .whenComplete((reply, failure) -> {
-          if (reply != null) {
-            delivery.reached();
-          } else {
-            delivery.failed(null, failure);
-          }
-          delivery.settle();
-        });
+    CompletableFuture<RaftClientReply> attempt = inProcess != null
+        ? submitInProcess(RaftClientRequest.writeRequestType(), message)
+        : runBlocking(() -> delivery.during(() -> raft.io().send(message)));
+    CompletableFuture<RaftClientReply> sent = attempt.whenComplete((reply, failure) -> {
+      if (reply != null) {
+        delivery.reached();
+      } else {
+        delivery.failed(null, failure);
+      }
+      delivery.settle();
+    });
     return noteLeader(sent);
   }
 
@@ -161,7 +162,7 @@ public final class RaftRequests implements AutoCloseable {
             } else {
               f.complete(reply);
             }
-          }, replies);
+          }, this::handOnReply);
         } catch (IOException | RuntimeException e) {
           f.completeExceptionally(e);
         }
@@ -171,6 +172,15 @@ public final class RaftRequests implements AutoCloseable {
     }
     return f;
   }
+  /** On a reply thread; on the completing thread once the client is closed (the answer still arrives). */
+  private void handOnReply(Runnable r) {
+    try {
+      replies.execute(r);
+    } catch (RejectedExecutionException closed) {
+      r.run();
+    }
+  }
+
   private interface BlockingRequest {
     RaftClientReply send() throws IOException;
   }

@@ -46,8 +46,11 @@ class InProcessRequestsTest {
     try (RaftRequests requests = new RaftRequests(null, 4, 16, new InProcessServer(server, NODE), GROUP)) {
       Message m = Message.valueOf("batch");
       List<String> replyThreads = new CopyOnWriteArrayList<>();
-      RaftClientReply w = requests.write(m, new Delivery(System.nanoTime() + TimeUnit.SECONDS.toNanos(5)))
+      Delivery delivery = new Delivery(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+      RaftClientReply w = requests.write(m, delivery)
           .whenComplete((r, e) -> replyThreads.add(Thread.currentThread().getName())).get(5, TimeUnit.SECONDS);
+      assertThat(delivery.settled()).as("the write's delivery is settled with its reply").isDone();
+      assertThat(delivery.certainlyNotSent()).isFalse();
       RaftClientReply lr = requests.leaderRead(m).get(5, TimeUnit.SECONDS);
       RaftClientReply sr = requests.staleRead(m, NODE).get(5, TimeUnit.SECONDS);
       assertThat(List.of(w, lr, sr)).allMatch(RaftClientReply::isSuccess);
