@@ -67,12 +67,8 @@ final class ReseedCommand implements Callable<Integer> {
       // This directory first (no cluster needed to refuse it), then the cluster, then the moves.
       try {
         NodeReseed.check(dataDir);
-      } catch (IllegalArgumentException e) {
-        err.println("reseed: " + PachydermCli.oneLine(e.getMessage()));
-        return PachydermCli.EXIT_BAD_INPUT;
-      } catch (IllegalStateException e) {
-        err.println("reseed: refused, nothing changed: " + PachydermCli.oneLine(e.getMessage()));
-        return PachydermCli.EXIT_REJECTED;
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        return refused(err, e);
       }
       String refusal;
       try {
@@ -89,16 +85,25 @@ final class ReseedCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * NodeReseed's two refusals: not a node's directory (bad input, exit 64), or a node that must not
+   * be re-seeded now (a lock held, exit 2); either way nothing was moved.
+   */
+  private static int refused(PrintWriter err, RuntimeException e) {
+    if (e instanceof IllegalArgumentException) {
+      err.println("reseed: " + PachydermCli.oneLine(e.getMessage()));
+      return PachydermCli.EXIT_BAD_INPUT;
+    }
+    err.println("reseed: refused, nothing changed: " + PachydermCli.oneLine(e.getMessage()));
+    return PachydermCli.EXIT_REJECTED;
+  }
+
   private int reseed(Admin admin, PrintWriter out, PrintWriter err) throws IOException {
     NodeReseed.Result result;
     try {
       result = NodeReseed.moveAside(dataDir, ZonedDateTime.now(ZoneOffset.UTC));
-    } catch (IllegalArgumentException e) {
-      err.println("reseed: " + PachydermCli.oneLine(e.getMessage()));
-      return PachydermCli.EXIT_BAD_INPUT;
-    } catch (IllegalStateException e) {
-      err.println("reseed: refused, nothing changed: " + PachydermCli.oneLine(e.getMessage()));
-      return PachydermCli.EXIT_REJECTED;
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return refused(err, e);
     }
     if (result.moved().isEmpty()) {
       out.println("nothing to move aside in " + dataDir + " (no snapshot, log segment or disk store left)");

@@ -131,8 +131,7 @@ public final class RaftRequests implements AutoCloseable {
 
   /** A read of {@code server}'s applied state, whatever its role. */
   public CompletableFuture<RaftClientReply> staleRead(Message message, RaftPeerId server) {
-    return inProcess != null && inProcess.peerId().equals(server)
-        ? submitInProcess(RaftClientRequest.staleReadRequestType(0), message)
+    return inProcess(server) ? submitInProcess(RaftClientRequest.staleReadRequestType(0), message)
         : runBlocking(() -> raft.io().sendStaleRead(message, 0, server));
   }
 
