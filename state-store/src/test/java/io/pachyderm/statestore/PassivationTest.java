@@ -15,9 +15,11 @@ class PassivationTest {
 
   @Test
   void anEntityIdleForThePassivationTimeLeavesTheCacheAndIsReadBackWithTheSameStateAndVersion() throws Exception {
+    // Dirty bound 0: the commit writes the state, so a passivated entity is read back from RocksDB (a
+    // written-back state waits in the heap until a checkpoint or the bound writes it).
     EntityKey key = new EntityKey("default", "counter", "c1");
     Versioned written = new Versioned(new Counter.Count(42, "kept"), 7, 99);
-    try (RocksStateStore store = RocksStateStore.unopened(dir, Counter.TYPES, new CacheLimits(1 << 20, 50))) {
+    try (RocksStateStore store = RocksStateStore.unopened(dir, Counter.TYPES, new CacheLimits(1 << 20, 50), 0)) {
       store.openEmpty();
       assertThat(store.cachePassivateAfterMs()).isEqualTo(50);
       store.put(key, written);

@@ -87,7 +87,8 @@ class RocksStateStoreTest {
   void tenThousandEntitiesInATinyCacheAreEachReadableAndTheCacheStaysWithinItsBytes() throws Exception {
     long cacheBytesMax = 16 * 1024;
     int entities = 10_000;
-    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, cacheBytesMax)) {
+    // Dirty bound 0: every commit writes its states, so the reads below come from RocksDB.
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, cacheBytesMax, 0)) {
       int cachedAtHalf = 0;
       for (int i = 0; i < entities; i++) {
         store.put(key(i), state(i, i % 7 + 1));
@@ -109,6 +110,61 @@ class RocksStateStoreTest {
       }
       assertThat(store.cachedBytes()).isLessThanOrEqualTo(cacheBytesMax);
       assertThat(store.cachedEntities()).isLessThan(entities / 50);
+    }
+  }
+
+  /**
+   * Write-back: a committed state waits in the heap (readable there) until a checkpoint writes it,
+   * and a state written many times between two checkpoints reaches RocksDB once, as its last value.
+   */
+  @Test
+  void committedStatesWaitInTheHeapUntilACheckpointWritesTheLastOfEach() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir.resolve("live"), Counter.TYPES, 0)) {
+      for (int v = 1; v <= 100; v++) {
+        store.put(key(1), state(v, v));
+        store.put(key(v + 1), state(v, 1));
+        store.commit(v);
+      }
+      assertThat(store.dirtyBytes()).isPositive();
+      assertThat(store.readRaw(EntityKeyBytes.encode(key(1)))).as("not written before a checkpoint").isNull();
+      assertThat(store.get(key(1))).isEqualTo(state(100, 100));
+      assertThat(store.get(key(50))).isEqualTo(state(49, 1));
+      assertThat(store.keysInOrder()).hasSize(101).contains(key(1), key(101));
+      assertThat(store.size()).isEqualTo(101);
+
+      assertThat(store.checkpoint(dir.resolve("cp"))).isEqualTo(100);
+      assertThat(store.dirtyBytes()).isZero();
+      assertThat(StoredState.decode(store.readRaw(EntityKeyBytes.encode(key(1))), key(1)).version()).isEqualTo(100);
+      assertThat(store.get(key(1))).isEqualTo(state(100, 100));
+    }
+    try (RocksStateStore copy = RocksStateStore.open(dir.resolve("cp"), Counter.TYPES, 0)) {
+      assertThat(copy.appliedIndex()).isEqualTo(100);
+      assertThat(copy.get(key(1))).isEqualTo(state(100, 100));
+      assertThat(copy.get(key(101))).isEqualTo(state(100, 1));
+      assertThat(copy.size()).isEqualTo(101);
+    }
+  }
+
+  /** The dirty bound: the commit that passes it writes every waiting state in its own batch. */
+  @Test
+  void theCommitThatPassesTheDirtyBoundWritesEveryWaitingState() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir, Counter.TYPES, 1 << 20, 2_000)) {
+      int v = 0;
+      while (store.dirtyBytes() <= 2_000) {
+        v++;
+        long before = store.dirtyBytes();
+        store.put(key(v), state(v, 1));
+        store.commit(v);
+        if (store.dirtyBytes() == 0) {
+          assertThat(before).as("written only past the bound").isPositive();
+          break;
+        }
+      }
+      assertThat(store.dirtyBytes()).isZero();
+      for (int i = 1; i <= v; i++) {
+        assertThat(store.readRaw(EntityKeyBytes.encode(key(i)))).as("entity %d written", i).isNotNull();
+      }
+      assertThat(v).as("several entries waited before the write").isGreaterThan(3);
     }
   }
 

@@ -89,7 +89,7 @@ class RocksTablesTest {
     EntityKey key = new EntityKey("default", "counter", "c1");
     // Bytes that encoding the state would not give: only a store that writes what it is given stores them.
     Encoded given = Counter.TYPE.codec().encode(new Counter.Count(4, "given"));
-    try (RocksStateStore store = RocksStateStore.open(dir.resolve("s"), Counter.TYPES, 0)) {
+    try (RocksStateStore store = RocksStateStore.open(dir.resolve("s"), Counter.TYPES, 0, 0)) {
       store.put(key, new Versioned(new Counter.Count(3, "n"), 1, 9), given);
       store.put(new EntityKey("default", "counter", "c2"), new Versioned(new Counter.Count(5, "n"), 1, 9));
       store.commit(1);

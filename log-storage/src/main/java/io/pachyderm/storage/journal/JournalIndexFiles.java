@@ -56,7 +56,7 @@ final class JournalIndexFiles {
       // The disk ref index wrote every change as it happened: saving is making them durable, with
       // the CRC of the excerpt it ends at (as an index file records it). Only this (the appending)
       // thread appends, so that excerpt cannot change under the read.
-      index.commitDeferred();
+      index.commitAllDeferred();
       long through = index.indexedExcerpt();
       if (through >= 0) {
         index.diskRefs().save(new DiskRefIndex.SavePoint(through, reader.excerptCrc(through)));
