@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -380,15 +381,20 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   private void write(long appliedIndex, boolean withDirty) {
     try {
       RocksDB db = rocks.db();
+      // In key order (entities 'E', metadata 'M', tables 'T'): see RocksTables on why.
       if (withDirty && !dirty.isEmpty()) {
-        List<Map.Entry<EntityKey, Pending>> states = new ArrayList<>(dirty.entrySet());
-        states.sort(Map.Entry.comparingByKey());
-        for (Map.Entry<EntityKey, Pending> e : states) {
-          batch.put(EntityKeyBytes.encode(e.getKey()), e.getValue().stored());
+        List<byte[][]> states = new ArrayList<>(dirty.size());
+        for (Map.Entry<EntityKey, Pending> e : dirty.entrySet()) {
+          states.add(new byte[][] {EntityKeyBytes.encode(e.getKey()), e.getValue().stored()});
+        }
+        states.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+        for (byte[][] state : states) {
+          batch.put(state[0], state[1]);
         }
       }
       batch.put(META_APPLIED_INDEX, longBytes(appliedIndex));
       batch.put(META_ENTITIES, longBytes(entities));
+      tables.addTo(batch);
       db.write(writeOptions, batch);
       batch.clear();
     } catch (RocksDBException e) {
@@ -434,22 +440,6 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   /** A table key's committed value, or null (any thread). */
   byte[] readRaw(byte[] key) {
     return rocks.readRaw(key);
-  }
-
-  void batchPut(byte[] key, byte[] value) {
-    try {
-      batch.put(key, value);
-    } catch (RocksDBException e) {
-      throw new IllegalStateException("the disk state store could not batch a table write: " + e.getMessage(), e);
-    }
-  }
-
-  void batchDelete(byte[] key) {
-    try {
-      batch.delete(key);
-    } catch (RocksDBException e) {
-      throw new IllegalStateException("the disk state store could not batch a table delete: " + e.getMessage(), e);
-    }
   }
 
   /** Visits the committed keys starting with {@code prefix}, in key order, until the visitor says stop. */

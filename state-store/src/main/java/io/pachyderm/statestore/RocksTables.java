@@ -1,15 +1,23 @@
 package io.pachyderm.statestore;
 
 import io.pachyderm.replica.StoreTables;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
 
 /**
- * {@link StoreTables} in the {@link RocksStateStore}: writes go into the store's per-entry batch and,
- * until its commit, into an overlay that {@link #get} reads first, so a reader sees the entry being
- * applied at once (as it sees the entity states: {@code RocksStateStore.pending}) and never a key
- * missing between the batch's write and the overlay's clearing (the store writes first, then clears).
+ * {@link StoreTables} in the {@link RocksStateStore}: writes go into an overlay that {@link #get}
+ * reads first, so a reader sees the entry being applied at once (as it sees the entity states:
+ * {@code RocksStateStore.pending}), and at the entry's commit into the store's batch in key order
+ * ({@link #addTo}); a reader never misses a key between the batch's write and the overlay's
+ * clearing (the store writes first, then clears). Key order because a RocksDB memtable insert next
+ * to the previous one is ~10 times cheaper than one elsewhere, and an entry's rows are runs of
+ * neighbouring keys (a client's request ids, the order records' sequence numbers) that it would
+ * otherwise write interleaved; a key written twice in an entry is written once.
  */
 final class RocksTables implements StoreTables {
   /** An overlay value meaning "deleted in the entry being applied"; compared by identity. */
@@ -51,14 +59,12 @@ final class RocksTables implements StoreTables {
     if (value == null) {
       throw new IllegalArgumentException("a table value cannot be null; delete the key instead");
     }
-    store.batchPut(key, value);
     pending.put(new Key(key.clone()), value);
   }
 
   @Override
   public void delete(byte[] key) {
     requireTableKey(key);
-    store.batchDelete(key);
     pending.put(new Key(key.clone()), DELETED);
   }
 
@@ -75,6 +81,22 @@ final class RocksTables implements StoreTables {
       throw new IllegalArgumentException("a table page must start at or after its prefix");
     }
     store.forEachRaw(prefix, fromKey, visitor);
+  }
+
+  /** Adds the entry's writes to {@code batch}, in key order. */
+  void addTo(WriteBatch batch) throws RocksDBException {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<Map.Entry<Key, byte[]>> writes = new ArrayList<>(pending.entrySet());
+    writes.sort((a, b) -> Arrays.compareUnsigned(a.getKey().bytes(), b.getKey().bytes()));
+    for (Map.Entry<Key, byte[]> w : writes) {
+      if (w.getValue() == DELETED) {
+        batch.delete(w.getKey().bytes());
+      } else {
+        batch.put(w.getKey().bytes(), w.getValue());
+      }
+    }
   }
 
   /** The batch was written (or dropped): the store holds what the overlay held. */
