@@ -21,6 +21,14 @@ sealed interface Dedup permits DedupTable, DiskDedupTable {
   /** The outcome remembered for {@code key}, or null. Any thread. */
   Outcome get(RequestKey key);
 
+  /**
+   * As {@link #get}, on the apply thread, which the replica calls for every command: a table may
+   * answer most misses without reading its store ({@link DiskDedupTable}'s {@link RequestFilter}).
+   */
+  default Outcome getApplying(RequestKey key) {
+    return get(key);
+  }
+
   /** Remembers an outcome produced by entry {@code index}, then enforces the count and byte bounds. */
   void remember(RequestKey key, Outcome outcome, long index);
 

@@ -68,12 +68,17 @@ final class DiskDedupTable implements Dedup {
    * still read in their old form; cleared at {@link #beforeCommit}. At most one per forgotten reply.
    */
   private final Map<Long, DedupOrder> rewritten = new HashMap<>();
+  /** The held request ids, as generations of bloom filters: most new ids are told apart without a read. */
+  private final RequestFilter held;
 
   DiskDedupTable(StoreTables tables, int entriesMax, ReplicatedTableLimits limits, boolean digested) {
     this(tables, entriesMax, limits, digested, PAGE_RECORDS);
   }
 
-  /** @param pageRecords order records per page (tests page through small tables with a few) */
+  /**
+   * @param pageRecords order records per page (tests page through small tables with a few; they get
+   *     filter generations of as many sequence numbers, so that generations are dropped too)
+   */
   DiskDedupTable(StoreTables tables, int entriesMax, ReplicatedTableLimits limits, boolean digested, int pageRecords) {
     if (entriesMax < 1) {
       throw new IllegalArgumentException("dedup entries max must be >= 1: " + entriesMax);
@@ -87,12 +92,19 @@ final class DiskDedupTable implements Dedup {
     this.digested = digested;
     this.headPage = new DedupOrder.Page(pageRecords);
     this.replyPage = new DedupOrder.Page(pageRecords);
+    this.held = new RequestFilter(pageRecords == PAGE_RECORDS ? RequestFilter.GENERATION_SEQS : pageRecords);
   }
 
   @Override
   public Outcome get(RequestKey key) {
     byte[] v = tables.get(entryKey(key));
     return v == null ? null : parseOutcome(v, key);
+  }
+
+  /** A new request id (nearly every command) is answered from {@link #held}, without a store read. */
+  @Override
+  public Outcome getApplying(RequestKey key) {
+    return held.mayContain(key) ? get(key) : null;
   }
 
   /** Apply thread; the replica looked {@code key} up just before (no second disk read here). */
@@ -122,6 +134,7 @@ final class DiskDedupTable implements Dedup {
     if (headSeq == nextSeq) {
       headIndex = index;
     }
+    held.add(nextSeq, key);
     nextSeq++;
     bytes += entryBytes;
     digest += entryDigest;
@@ -198,6 +211,7 @@ final class DiskDedupTable implements Dedup {
     bytes -= o.entryBytes();
     digest -= o.digest();
     headSeq++;
+    held.dropBefore(headSeq);
     replyCursorSeq = Math.max(replyCursorSeq, headSeq);
     headIndex = headSeq < nextSeq ? order(headSeq, headPage).index() : 0;
     dirty = true;
@@ -275,6 +289,23 @@ final class DiskDedupTable implements Dedup {
           + ", next " + nextSeq + ") or were written with another digest setting: the state store is corrupt");
     }
     dirty = false;
+    // The held ids' filters, from the order records (one scan; ~50 bytes an entry).
+    long[] scanned = {0};
+    if (headSeq < nextSeq) {
+      tables.forEachFrom(ORDER, orderKey(headSeq), (k, v) -> {
+        long s = ByteBuffer.wrap(k, ORDER.length, 8).getLong();
+        if (s >= nextSeq) {
+          return false;
+        }
+        held.add(s, DedupOrder.decode(v).key());
+        scanned[0]++;
+        return true;
+      });
+    }
+    if (scanned[0] != nextSeq - headSeq) {
+      throw new IllegalStateException("the disk de-duplication table holds " + scanned[0] + " order records from "
+          + headSeq + " to " + nextSeq + ", not " + (nextSeq - headSeq) + ": the state store is corrupt");
+    }
   }
 
   @Override
@@ -336,6 +367,7 @@ final class DiskDedupTable implements Dedup {
     headPage.clear();
     replyPage.clear();
     rewritten.clear();
+    held.clear();
   }
 
   private DedupOrder readOrder(long seq) {

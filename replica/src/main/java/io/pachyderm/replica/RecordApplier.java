@@ -91,7 +91,7 @@ final class RecordApplier {
 
   Outcome applyCommand(Record record, EntryRun run) {
     RequestKey requestKey = RequestKey.of(record.getRequestId());
-    Outcome known = dedup.get(requestKey);
+    Outcome known = dedup.getApplying(requestKey);
     if (known != null) {
       return known;
     }

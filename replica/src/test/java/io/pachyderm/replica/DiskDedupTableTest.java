@@ -30,7 +30,7 @@ class DiskDedupTableTest {
       .withDedup(1 << 20, ENTRIES_MAX * 3 / 4 - 2, 1 << 20).withDedupAgeEntriesMax(300);
 
   /** {@link StoreTables} in a sorted map; every write is "committed" at once. */
-  static final class MemoryTables implements StoreTables {
+  static class MemoryTables implements StoreTables {
     final TreeMap<byte[], byte[]> map = new TreeMap<>(Arrays::compareUnsigned);
 
     @Override
@@ -160,6 +160,45 @@ class DiskDedupTableTest {
     }
   }
 
+  /** The apply path's look-up of a new request id reads nothing from the store; a held one is read. */
+  @Test
+  void aNewRequestIdIsAnsweredWithoutAStoreReadAlsoAfterALoad() {
+    CountingTables tables = new CountingTables();
+    DiskDedupTable disk = new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true);
+    for (int i = 1; i <= 50; i++) {
+      assertThat(disk.getApplying(key(i))).isNull();
+      disk.remember(key(i), applied(key(i), 10), i);
+      disk.beforeCommit();
+    }
+    DiskDedupTable loaded = new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true);
+    loaded.load();
+    int readsBefore = tables.entryReads;
+    int falsePositives = 0;
+    for (int i = 1_000; i < 2_000; i++) {
+      assertThat(loaded.getApplying(key(i))).isNull();
+    }
+    falsePositives = tables.entryReads - readsBefore;
+    assertThat(falsePositives).as("store reads for 1,000 new ids").isLessThan(50);
+    for (int i = 1; i <= 50; i++) {
+      assertThat(loaded.getApplying(key(i))).as("held %d, after load", i).isEqualTo(loaded.get(key(i)))
+          .isNotNull();
+    }
+    assertThat(tables.entryReads - readsBefore - falsePositives).as("one read per held id, and one per get").isEqualTo(100);
+  }
+
+  /** Tables that count the reads of request-id rows ({@code Tde}). */
+  private static final class CountingTables extends MemoryTables {
+    int entryReads;
+
+    @Override
+    public byte[] get(byte[] key) {
+      if (key.length > 2 && key[1] == 'd' && key[2] == 'e') {
+        entryReads++;
+      }
+      return super.get(key);
+    }
+  }
+
   @Test
   void restoringALargerTableThenEnforcingTheBoundsGivesWhatTheHeapTableGives() {
     ReplicatedTableLimits small = ReplicatedTableLimits.DEFAULT.withDedup(16 << 10, 3, 1 << 10);
@@ -185,6 +224,8 @@ class DiskDedupTableTest {
     assertThat(disk.repliesKept()).as("replies, %s", where).isEqualTo(heap.repliesKept());
     for (int i = Math.max(0, keys.size() - 3 * ENTRIES_MAX); i < keys.size(); i++) {
       assertThat(disk.get(keys.get(i))).as("%s, %s", keys.get(i), where).isEqualTo(heap.get(keys.get(i)));
+      assertThat(disk.getApplying(keys.get(i))).as("%s through the filter, %s", keys.get(i), where)
+          .isEqualTo(heap.get(keys.get(i)));
     }
   }
 
