@@ -17,9 +17,11 @@ import io.pachyderm.protocol.Ref;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.rocksdb.RocksIterator;
@@ -85,6 +87,13 @@ final class DiskRefIndex implements RefRuns {
   private long cacheBytes;
   /** Runs changed by the batch being built (null: removed); readers of the batch see them first. */
   private final LinkedHashMap<RefIndex.Key, DiskTail> pending = new LinkedHashMap<>();
+  /**
+   * The 'r' rows {@link #add} put in the batch being built, put into it in key order before any
+   * other row and when it is written: a batch spans entries ({@link JournalIndex#commitDeferred}),
+   * so its rows are runs of neighbouring keys (a ref's consecutive versions), and RocksDB inserts a
+   * key next to the previous one far faster than one elsewhere in its memtable.
+   */
+  private final List<byte[][]> rowPuts = new ArrayList<>();
   private long records;
   private long refs;
   /**
@@ -189,7 +198,7 @@ final class DiskRefIndex implements RefRuns {
     } else {
       first = t.firstVersion();
     }
-    put(rowKey(ref, version), longBytes(excerpt));
+    putRow(rowKey(ref, version), longBytes(excerpt));
     // The 't' row is written by write(), once per ref and batch: an entry of 256 records on one ref
     // (one hot entity) then costs one 't' row, not 256.
     records++;
@@ -318,6 +327,7 @@ final class DiskRefIndex implements RefRuns {
   public void clear() {
     checkOpen();
     db.clearBatch();
+    rowPuts.clear();
     pending.clear();
     cache.clear();
     cacheBytes = 0;
@@ -414,13 +424,19 @@ final class DiskRefIndex implements RefRuns {
    * see the batch's runs.
    */
   private void write() {
+    putRowsInOrder();
+    List<byte[][]> tails = new ArrayList<>(pending.size());
     for (Map.Entry<RefIndex.Key, DiskTail> e : pending.entrySet()) {
-      byte[] tailKey = tailKey(refBytes(e.getKey()));
       DiskTail t = e.getValue();
-      if (t == null) {
-        delete(tailKey);
+      tails.add(new byte[][] {tailKey(refBytes(e.getKey())),
+          t == null ? null : tailValue(t.firstVersion(), t.lastVersion(), t.lastExcerpt())});
+    }
+    tails.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+    for (byte[][] tail : tails) {
+      if (tail[1] == null) {
+        delete(tail[0]);
       } else {
-        put(tailKey, tailValue(t.firstVersion(), t.lastVersion(), t.lastExcerpt()));
+        put(tail[0], tail[1]);
       }
     }
     put(META, DiskIndexRows.meta(end, records, refs, excerptsFrom));
@@ -453,15 +469,34 @@ final class DiskRefIndex implements RefRuns {
     return CACHED_RUN_BYTES + key.ecosystem().length() + key.type().length() + key.id().length();
   }
 
+  private void putRow(byte[] key, byte[] value) {
+    rowPuts.add(new byte[][] {key, value});
+  }
+
+  /** Puts the waiting 'r' rows into the batch, in key order; every other row goes after them. */
+  private void putRowsInOrder() {
+    if (rowPuts.isEmpty()) {
+      return;
+    }
+    rowPuts.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+    for (byte[][] row : rowPuts) {
+      db.put(row[0], row[1]);
+    }
+    rowPuts.clear();
+  }
+
   private void put(byte[] key, byte[] value) {
+    putRowsInOrder();
     db.put(key, value);
   }
 
   private void delete(byte[] key) {
+    putRowsInOrder();
     db.delete(key);
   }
 
   private void deleteRange(byte[] from, byte[] to) {
+    putRowsInOrder();
     db.deleteRange(from, to);
   }
 
