@@ -343,8 +343,8 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   /**
-   * Writes the entry's batch with {@code appliedIndex} and the entity count, and its states into the
-   * dirty map and the cache; the batch takes the dirty states too once they pass {@link
+   * Writes the entry's table rows, and its states into the dirty map and the cache; the batch takes
+   * the dirty states (with {@code appliedIndex} and the entity count) too once they pass {@link
    * #DIRTY_BYTES_MAX}. A failed write is a broken durability path: the caller's fail-stop takes over.
    */
   @Override
@@ -373,10 +373,10 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   /**
-   * Writes the batch with {@code appliedIndex} and the entity count, and with every dirty state
-   * when {@code withDirty} (in key order: RocksDB's memtable inserts neighbouring keys faster), then
-   * empties the dirty map: after the write, so a reader that misses the map finds the database
-   * holding the state. Under the lock's read side.
+   * Writes the entry's table rows and, when {@code withDirty}, every dirty state with {@code
+   * appliedIndex} and the entity count (in key order: RocksDB's memtable inserts neighbouring keys
+   * faster), then empties the dirty map: after the write, so a reader that misses the map finds the
+   * database holding the state. Under the lock's read side.
    */
   private void write(long appliedIndex, boolean withDirty) {
     try {
