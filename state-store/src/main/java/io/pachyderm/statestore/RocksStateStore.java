@@ -72,6 +72,11 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   private final RocksHandle rocks;
   private final ReentrantReadWriteLock lock;
   private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+  /**
+   * A close's write: fails at once rather than wait for RocksDB to make room (a full disk stops its
+   * flushes, and a write waiting for one would never return, holding the node's shutdown).
+   */
+  private final WriteOptions closeWriteOptions = new WriteOptions().setDisableWAL(true).setNoSlowdown(true);
   private final WriteBatch batch = new WriteBatch();
   /** The puts of the entry being applied, with their encodings; readers see them at once. */
   private final Map<EntityKey, Pending> pending = new ConcurrentHashMap<>();
@@ -379,6 +384,10 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
    * database holding the state. Under the lock's read side.
    */
   private void write(long appliedIndex, boolean withDirty) {
+    write(appliedIndex, withDirty, writeOptions);
+  }
+
+  private void write(long appliedIndex, boolean withDirty, WriteOptions options) {
     try {
       RocksDB db = rocks.db();
       // In key order (entities 'E', metadata 'M', tables 'T'): see RocksTables on why.
@@ -400,7 +409,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
         batch.put(META_ENTITIES, longBytes(entities));
       }
       tables.addTo(batch);
-      db.write(writeOptions, batch);
+      db.write(options, batch);
       batch.clear();
     } catch (RocksDBException e) {
       throw new IllegalStateException("the disk state store in " + dir + " failed to write entry " + appliedIndex
@@ -422,7 +431,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     }
   }
 
-  /** As {@link #writeDirty}, and the applied index and entity count even with no dirty state: before a checkpoint and a close. */
+  /** As {@link #writeDirty}, and the applied index and entity count even with no dirty state: before a checkpoint. */
   private void writeWhole() {
     write(appliedIndex, true);
   }
@@ -592,8 +601,9 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
 
   /**
    * Writes the written-back states (a tool that opens the store later reads whole entries; a node
-   * deletes it unread anyway), then closes. A failed write is not reported: the live store is
-   * never trusted at a node's start, so nothing depends on it.
+   * deletes it unread anyway), then closes. That write never waits (a full disk would make it wait
+   * for good), and a failed one is not reported: the live store is never trusted at a node's
+   * start, so nothing depends on it.
    */
   @Override
   public void close() {
@@ -601,7 +611,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     try {
       if (rocks.isOpen() && pending.isEmpty() && tables.pendingWrites() == 0) {
         try {
-          writeWhole();
+          write(appliedIndex, true, closeWriteOptions);
         } catch (IllegalStateException e) {
           // see above: a store that cannot write its states is deleted at the next start
         }
@@ -611,6 +621,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
       }
       batch.close();
       writeOptions.close();
+      closeWriteOptions.close();
     } finally {
       lock.writeLock().unlock();
     }
