@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -258,7 +257,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   @Override
   public void forEachInOrder(Visitor visitor) throws IOException {
     lock.readLock().lock();
-    try (RocksIterator it = writeDirtyThenIterate()) {
+    try (RocksIterator it = writeWholeThenIterate()) {
       for (it.seek(new byte[] {EntityKeyBytes.ENTITY_PREFIX}); it.isValid() && EntityKeyBytes.isEntity(it.key());
            it.next()) {
         EntityKey key = EntityKeyBytes.decode(it.key());
@@ -361,7 +360,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     }
     lock.readLock().lock();
     try {
-      write(appliedIndex, dirtyBytes > dirtyBytesMax);
+      write(appliedIndex, dirtyBytes > dirtyBytesMax, writeOptions);
     } finally {
       lock.readLock().unlock();
     }
@@ -383,25 +382,16 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
    * faster), then empties the dirty map: after the write, so a reader that misses the map finds the
    * database holding the state. Under the lock's read side.
    */
-  private void write(long appliedIndex, boolean withDirty) {
-    write(appliedIndex, withDirty, writeOptions);
-  }
-
   private void write(long appliedIndex, boolean withDirty, WriteOptions options) {
     try {
       RocksDB db = rocks.db();
       // In key order (entities 'E', metadata 'M', tables 'T'): see RocksTables on why.
-      if (withDirty && !dirty.isEmpty()) {
+      if (withDirty) {
         List<byte[][]> states = new ArrayList<>(dirty.size());
         for (Map.Entry<EntityKey, Pending> e : dirty.entrySet()) {
           states.add(new byte[][] {EntityKeyBytes.encode(e.getKey()), e.getValue().stored()});
         }
-        states.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
-        for (byte[][] state : states) {
-          batch.put(state[0], state[1]);
-        }
-      }
-      if (withDirty) {
+        RocksTables.putInKeyOrder(batch, states);
         // The metadata only with the states: the live database is never trusted (see the class
         // documentation), so only a whole write (a checkpoint's, a close's) needs them, and two
         // rows fewer per entry is two memtable inserts fewer on the apply thread.
@@ -422,22 +412,15 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   /**
-   * Writes the dirty states (with the applied index and entity count) when there are any: before
-   * an iteration over the entities. Apply thread, under the lock's read side, at an entry boundary.
+   * Writes the dirty states with the applied index and entity count: before a checkpoint and an
+   * iteration over the entities. Apply thread, under the lock's read side, at an entry boundary.
    */
-  private void writeDirty() {
-    if (!dirty.isEmpty()) {
-      write(appliedIndex, true);
-    }
-  }
-
-  /** As {@link #writeDirty}, and the applied index and entity count even with no dirty state: before a checkpoint. */
   private void writeWhole() {
-    write(appliedIndex, true);
+    write(appliedIndex, true, writeOptions);
   }
 
-  private RocksIterator writeDirtyThenIterate() {
-    writeDirty();
+  private RocksIterator writeWholeThenIterate() {
+    writeWhole();
     return rocks.iterator();
   }
 
@@ -524,7 +507,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   public EntityCursor cursor() {
     lock.readLock().lock();
     try {
-      RocksIterator it = writeDirtyThenIterate();
+      RocksIterator it = writeWholeThenIterate();
       it.seek(new byte[] {EntityKeyBytes.ENTITY_PREFIX});
       return new EntityCursor(it);
     } finally {

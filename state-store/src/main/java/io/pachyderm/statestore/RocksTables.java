@@ -85,16 +85,21 @@ final class RocksTables implements StoreTables {
 
   /** Adds the entry's writes to {@code batch}, in key order. */
   void addTo(WriteBatch batch) throws RocksDBException {
-    if (pending.isEmpty()) {
-      return;
+    List<byte[][]> writes = new ArrayList<>(pending.size());
+    for (Map.Entry<Key, byte[]> w : pending.entrySet()) {
+      writes.add(new byte[][] {w.getKey().bytes(), w.getValue() == DELETED ? null : w.getValue()});
     }
-    List<Map.Entry<Key, byte[]>> writes = new ArrayList<>(pending.entrySet());
-    writes.sort((a, b) -> Arrays.compareUnsigned(a.getKey().bytes(), b.getKey().bytes()));
-    for (Map.Entry<Key, byte[]> w : writes) {
-      if (w.getValue() == DELETED) {
-        batch.delete(w.getKey().bytes());
+    putInKeyOrder(batch, writes);
+  }
+
+  /** Puts {@code rows} (key, value; a null value deletes the key) into {@code batch} in unsigned key order. */
+  static void putInKeyOrder(WriteBatch batch, List<byte[][]> rows) throws RocksDBException {
+    rows.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+    for (byte[][] row : rows) {
+      if (row[1] == null) {
+        batch.delete(row[0]);
       } else {
-        batch.put(w.getKey().bytes(), w.getValue());
+        batch.put(row[0], row[1]);
       }
     }
   }

@@ -88,10 +88,11 @@ final class DiskRefIndex implements RefRuns {
   /** Runs changed by the batch being built (null: removed); readers of the batch see them first. */
   private final LinkedHashMap<RefIndex.Key, DiskTail> pending = new LinkedHashMap<>();
   /**
-   * The 'r' rows {@link #add} put in the batch being built, put into it in key order before any
-   * other row and when it is written: a batch spans entries ({@link JournalIndex#commitDeferred}),
-   * so its rows are runs of neighbouring keys (a ref's consecutive versions), and RocksDB inserts a
-   * key next to the previous one far faster than one elsewhere in its memtable.
+   * The 'r' rows {@link #add} put in the batch being built, and the 't' rows {@link #write} adds
+   * (a null value deletes), put into it in key order before any other row: a batch spans entries
+   * ({@link JournalIndex#commitDeferred}), so its rows are runs of neighbouring keys (a ref's
+   * consecutive versions), and RocksDB inserts a key next to the previous one far faster than one
+   * elsewhere in its memtable.
    */
   private final List<byte[][]> rowPuts = new ArrayList<>();
   private long records;
@@ -424,20 +425,9 @@ final class DiskRefIndex implements RefRuns {
    * see the batch's runs.
    */
   private void write() {
-    putRowsInOrder();
-    List<byte[][]> tails = new ArrayList<>(pending.size());
     for (Map.Entry<RefIndex.Key, DiskTail> e : pending.entrySet()) {
       DiskTail t = e.getValue();
-      tails.add(new byte[][] {tailKey(refBytes(e.getKey())),
-          t == null ? null : tailValue(t.firstVersion(), t.lastVersion(), t.lastExcerpt())});
-    }
-    tails.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
-    for (byte[][] tail : tails) {
-      if (tail[1] == null) {
-        delete(tail[0]);
-      } else {
-        put(tail[0], tail[1]);
-      }
+      putRow(tailKey(refBytes(e.getKey())), t == null ? null : tailValue(t.firstVersion(), t.lastVersion(), t.lastExcerpt()));
     }
     put(META, DiskIndexRows.meta(end, records, refs, excerptsFrom));
     db.write();
@@ -473,14 +463,18 @@ final class DiskRefIndex implements RefRuns {
     rowPuts.add(new byte[][] {key, value});
   }
 
-  /** Puts the waiting 'r' rows into the batch, in key order; every other row goes after them. */
+  /** Puts the waiting rows into the batch, in key order; every other row goes after them. */
   private void putRowsInOrder() {
     if (rowPuts.isEmpty()) {
       return;
     }
     rowPuts.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
     for (byte[][] row : rowPuts) {
-      db.put(row[0], row[1]);
+      if (row[1] == null) {
+        db.delete(row[0]);
+      } else {
+        db.put(row[0], row[1]);
+      }
     }
     rowPuts.clear();
   }
