@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The de-duplication table in a disk store's {@link StoreTables} (a DISK node's), written in the
- * store's batch of each applied entry, so it is atomic with the entities and the applied index
+ * The de-duplication table in a disk store's {@link StoreTables} (a DISK node's), committed with
+ * each applied entry, so it is atomic with the entities and the applied index
  * and part of every checkpoint. Same rules and order as the heap {@link DedupTable} ({@link Dedup}).
  *
  * <p>On disk, three tables: {@code Tde} request id (24 bytes) to its outcome; {@code Tdo} sequence

@@ -20,8 +20,8 @@ import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
 
 /**
- * The outbox's items in a disk store's {@link StoreTables} (a DISK node's), written in the store's
- * batch of each applied entry, so they are atomic with the entities and the applied index and part
+ * The outbox's items in a disk store's {@link StoreTables} (a DISK node's), committed with each
+ * applied entry, so they are atomic with the entities and the applied index and part
  * of every checkpoint. Readers page through them in key order, {@link #PAGE_ITEMS} at a time.
  *
  * <p>On disk, one table per kind, each key the table's three bytes then the item's key in an encoding

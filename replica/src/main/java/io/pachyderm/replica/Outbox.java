@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * <p>Written only by the apply thread, in log order, so every replica holds the same outbox;
  * sorted maps make snapshots byte-identical across replicas. The items live in the heap
  * ({@link HeapOutboxTables}) or, on a DISK node, in its state store's tables ({@link DiskOutboxTables}:
- * written in each entry's batch, part of every checkpoint, read a page at a time); the rules, the
+ * committed with each applied entry, part of every checkpoint, read a page at a time); the rules, the
  * digest and the item count are kept here once for both. Leader threads and reads see it
  * through concurrent maps and only ever act on what is already applied.
  *
@@ -96,7 +96,7 @@ public final class Outbox {
     this.digested = digested;
   }
 
-  /** An outbox whose items live in a disk store's {@code tables}, written in its per-entry batch. */
+  /** An outbox whose items live in a disk store's {@code tables}, committed with each applied entry. */
   Outbox(StoreTables tables, boolean digested) {
     this.tables = new DiskOutboxTables(tables, digested);
     this.digested = digested;

@@ -11,8 +11,8 @@ import java.util.function.ObjLongConsumer;
 
 /**
  * Where the {@link Outbox} keeps its items: in the heap ({@link HeapOutboxTables}, HEAP nodes, tests
- * and the simulation) or in a disk store's tables ({@link DiskOutboxTables}, DISK nodes), written in
- * the store's per-entry batch. The {@link Outbox} keeps the rules (sequence numbers, the pair order,
+ * and the simulation) or in a disk store's tables ({@link DiskOutboxTables}, DISK nodes), committed
+ * with each applied entry. The {@link Outbox} keeps the rules (sequence numbers, the pair order,
  * the digest and the item count) once for both, so replicas of either kind fed one log hold the same
  * outbox and the same digest.
  *

@@ -80,7 +80,7 @@ public final class Replica {
                   ReplicatedTableLimits tables, boolean journaled, boolean versionCheck, boolean digested) {
     this.nodeId = Objects.requireNonNull(nodeId, "node id");
     this.store = Objects.requireNonNull(store, "state store");
-    // A disk store keeps the table in its own per-entry batch (and checkpoints); a heap store has no tables.
+    // A disk store keeps the table in its own tables, committed with each entry (and checkpointed); a heap store has no tables.
     this.dedup = store.tables() != null
         ? new DiskDedupTable(store.tables(), dedupEntriesMax, tables, digested)
         : new DedupTable(dedupEntriesMax, tables, digested);

@@ -37,7 +37,7 @@ public interface StateStore {
   }
 
   /**
-   * The tables this store keeps beside the entities in its per-entry batch (a disk store's), or
+   * The tables this store keeps beside the entities, committed with them (a disk store's), or
    * null when the replica keeps its tables in the heap (a heap store's: nothing outlives it).
    */
   default StoreTables tables() {

@@ -1,8 +1,8 @@
 package io.pachyderm.replica;
 
 /**
- * Ordered byte tables a disk {@link StateStore} keeps beside the entities, written in the same
- * per-entry batch as their states and the applied index, so that the replicated tables (the
+ * Ordered byte tables a disk {@link StateStore} keeps beside the entities, committed with them at
+ * each entry and written to disk in the same batches as their states and the applied index, so that the replicated tables (the
  * de-duplication table: {@link DiskDedupTable}; the outbox: {@link DiskOutboxTables}) are part of every checkpoint and never half an
  * entry ahead of the entities. Keys start with {@link #PREFIX}; the byte after it names the table.
  *

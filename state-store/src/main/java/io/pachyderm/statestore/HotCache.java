@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 /**
  * The hot entities' decoded states, least recently used first out, bounded in bytes and in idle
  * time ({@link CacheLimits}). Holds applied values only (the store puts a state here once its
- * entry's batch is written; speculation never reaches a store). An entity that leaves is read back
+ * entry is committed; speculation never reaches a store). An entity that leaves is read back
  * from RocksDB on its next get: passivation with nothing else changing for the caller.
  *
  * <p>A value's size is an estimate: its encoded bytes plus its key's characters plus a fixed

@@ -4,6 +4,9 @@ import io.pachyderm.replica.StoreTables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.FlushOptions;
@@ -135,12 +138,38 @@ final class RocksHandle {
     }
   }
 
-  /** Visits the committed keys starting with {@code prefix}, in key order, until the visitor says stop. */
-  void forEachRaw(byte[] prefix, byte[] fromKey, StoreTables.Visitor visitor) {
+  /**
+   * Visits the keys starting with {@code prefix} from {@code fromKey} on, in key order, until the
+   * visitor says stop: the database's merged with {@code rows} (in unsigned key order, none before
+   * {@code fromKey}; a null value deletes its key), whose value wins where both hold a key.
+   */
+  void forEachRaw(byte[] prefix, byte[] fromKey, Iterator<Map.Entry<byte[], byte[]>> rows,
+                  StoreTables.Visitor visitor) {
     lock.readLock().lock();
     try (RocksIterator it = iterator()) {
-      for (it.seek(fromKey); it.isValid() && startsWith(it.key(), prefix); it.next()) {
-        if (!visitor.visit(it.key(), it.value())) {
+      it.seek(fromKey);
+      Map.Entry<byte[], byte[]> row = nextIn(rows, prefix);
+      while (true) {
+        byte[] dbKey = it.isValid() && startsWith(it.key(), prefix) ? it.key() : null;
+        if (dbKey == null && row == null) {
+          break;
+        }
+        int order = dbKey == null ? 1 : row == null ? -1 : Arrays.compareUnsigned(dbKey, row.getKey());
+        byte[] key;
+        byte[] value;
+        if (order < 0) {
+          key = dbKey;
+          value = it.value();
+          it.next();
+        } else {
+          key = row.getKey();
+          value = row.getValue();
+          if (order == 0) {
+            it.next();
+          }
+          row = nextIn(rows, prefix);
+        }
+        if (value != null && !visitor.visit(key, value)) {
           return;
         }
       }
@@ -150,6 +179,15 @@ final class RocksHandle {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** The next of {@code rows} if it starts with {@code prefix}; null once past it (they are in key order). */
+  private static Map.Entry<byte[], byte[]> nextIn(Iterator<Map.Entry<byte[], byte[]>> rows, byte[] prefix) {
+    if (!rows.hasNext()) {
+      return null;
+    }
+    Map.Entry<byte[], byte[]> row = rows.next();
+    return startsWith(row.getKey(), prefix) ? row : null;
   }
 
   private static boolean startsWith(byte[] key, byte[] prefix) {

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,21 +29,21 @@ import org.rocksdb.WriteOptions;
  * The entities' applied states in RocksDB (issue 14), behind a {@link HotCache} of decoded hot
  * entities bounded in bytes: the number of entities a node holds is bounded by its disk, not its heap.
  *
- * <p>Writes: each log entry's writes to the replicated tables ({@link #tables()}: the
- * de-duplication table, the outbox) go into one {@link WriteBatch}, in key order, written at
- * {@link #commit}. The entities' states are written back: {@link #commit} moves them into a dirty
- * map in the heap (readers see them there), where a later write of the same entity replaces an
- * earlier one, and they reach RocksDB, with the applied index and the entity count, in the batch
- * of the entry that takes the dirty map past {@link #DIRTY_BYTES_MAX}, and before a checkpoint, a
- * scan of the entities and a close. So a checkpoint always holds the state after a whole entry, but the
- * live database between two such writes holds the tables of a later entry than its entities. Why
- * that is safe: the WAL is off (the Raft log is the write-ahead log), so a crash loses what was
- * not flushed anyway, and the node never trusts the live database at start: it deletes it unread
- * ({@link #openEmpty}) and rebuilds it from the latest snapshot, and Ratis replays the log from
- * that snapshot's index. No entry is ever applied on top of a state that already holds it (see the
- * package documentation). Why write back: a RocksDB memtable insert at a random key costs ~2 us on
- * the apply path, and a working set of a thousand entities updated ~60,000 times between two
- * checkpoints is then written ~1,000 times instead of ~60,000.
+ * <p>Writes are written back: {@link #commit} moves an entry's entity states into a dirty map in
+ * the heap, and its rows of the replicated tables ({@link #tables()}: the de-duplication table, the
+ * outbox) into their unwritten rows ({@link RocksTables}); readers and table scans see both there,
+ * a later write of the same key replaces an earlier one, and all of it reaches RocksDB, with the
+ * applied index and the entity count, in one {@link WriteBatch} in key order: at the commit that
+ * takes the two past {@link #DIRTY_BYTES_MAX}, and before a checkpoint, a scan of the entities and
+ * a close. Other commits write nothing to RocksDB. So the database, a checkpoint included, always
+ * holds the state after a whole entry. Why skipping the writes in between is safe: the WAL is off
+ * (the Raft log is the write-ahead log), so a crash loses what was not flushed anyway, and the node
+ * never trusts the live database at start: it deletes it unread ({@link #openEmpty}) and rebuilds it
+ * from the latest snapshot, and Ratis replays the log from that snapshot's index. No entry is ever
+ * applied on top of a state that already holds it (see the package documentation). Why write back:
+ * a RocksDB memtable insert at a random key costs ~2 us on the apply path, a working set of a
+ * thousand entities updated ~60,000 times between two checkpoints is then written ~1,000 times
+ * instead of ~60,000, and each command's two to four de-duplication rows go in as one sorted run.
  *
  * <p>Thread-safety: {@link #put}, {@link #commit}, {@link #clear} and {@link #close} on the apply
  * thread; {@link #get}, {@link #size} and {@link #keysInOrder} from any thread. A get sees the
@@ -58,9 +59,9 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   private static final byte[] META_APPLIED_INDEX = {'M', 'a'};
   private static final byte[] META_ENTITIES = {'M', 'n'};
   /**
-   * The estimated heap bytes of written-back states (decoded and encoded) past which a commit writes
-   * them all: bounds the heap they take (a store of ten million entities in {@code -Xmx512m}
-   * creating new ones writes about every 50,000 of them) whatever the cache's bound.
+   * The estimated heap bytes of written-back states (decoded and encoded) and unwritten table rows
+   * past which a commit writes them all: bounds the heap they take (a store of ten million entities
+   * in {@code -Xmx512m} creating new ones writes about every 25,000 of them) whatever the cache's bound.
    */
   static final long DIRTY_BYTES_MAX = 8L << 20;
 
@@ -84,7 +85,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   /** The estimated heap bytes of {@link #dirty}. Apply thread. */
   private long dirtyBytes;
   private final long dirtyBytesMax;
-  /** The replicated tables (de-duplication) beside the entities, in the same batch. */
+  /** The replicated tables (de-duplication, outbox) beside the entities, written back with them. */
   private final RocksTables tables = new RocksTables(this);
   private volatile long entities;
   private volatile long appliedIndex;
@@ -347,25 +348,29 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   /**
-   * Writes the entry's table rows, and its states into the dirty map and the cache; the batch takes
-   * the dirty states (with {@code appliedIndex} and the entity count) too once they pass {@link
-   * #DIRTY_BYTES_MAX}. A failed write is a broken durability path: the caller's fail-stop takes over.
+   * Moves the entry's states into the dirty map and the cache, and its table rows into the
+   * unwritten ones; writes them all (with {@code appliedIndex} and the entity count) once they pass
+   * {@link #DIRTY_BYTES_MAX}. A failed write is a broken durability path: the caller's fail-stop takes over.
    */
   @Override
   public void commit(long appliedIndex) {
+    // Most commits write nothing to RocksDB: a closed store must still say so, not take the entry.
+    rocks.requireOpen();
     for (Map.Entry<EntityKey, Pending> e : pending.entrySet()) {
       Pending p = e.getValue();
       Pending before = dirty.put(e.getKey(), p);
       dirtyBytes += dirtyBytes(p) - (before == null ? 0 : dirtyBytes(before));
     }
-    lock.readLock().lock();
-    try {
-      write(appliedIndex, dirtyBytes > dirtyBytesMax, writeOptions);
-    } finally {
-      lock.readLock().unlock();
+    tables.commitPending();
+    if (dirtyBytes() > dirtyBytesMax) {
+      lock.readLock().lock();
+      try {
+        write(appliedIndex, writeOptions);
+      } finally {
+        lock.readLock().unlock();
+      }
     }
     this.appliedIndex = appliedIndex;
-    tables.committed();
     for (Map.Entry<EntityKey, Pending> e : pending.entrySet()) {
       cache.update(e.getKey(), e.getValue().value(), e.getValue().bytes());
     }
@@ -377,27 +382,22 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   /**
-   * Writes the entry's table rows and, when {@code withDirty}, every dirty state with {@code
-   * appliedIndex} and the entity count (in key order: RocksDB's memtable inserts neighbouring keys
-   * faster), then empties the dirty map: after the write, so a reader that misses the map finds the
-   * database holding the state. Under the lock's read side.
+   * Writes every dirty state and unwritten table row with {@code appliedIndex} and the entity count,
+   * in key order (RocksDB's memtable inserts neighbouring keys faster), then empties the dirty map
+   * and the unwritten rows: after the write, so a reader that misses them finds the database holding
+   * what they held. Under the lock's read side, at an entry boundary.
    */
-  private void write(long appliedIndex, boolean withDirty, WriteOptions options) {
+  private void write(long appliedIndex, WriteOptions options) {
     try {
       RocksDB db = rocks.db();
       // In key order (entities 'E', metadata 'M', tables 'T'): see RocksTables on why.
-      if (withDirty) {
-        List<byte[][]> states = new ArrayList<>(dirty.size());
-        for (Map.Entry<EntityKey, Pending> e : dirty.entrySet()) {
-          states.add(new byte[][] {EntityKeyBytes.encode(e.getKey()), e.getValue().stored()});
-        }
-        RocksTables.putInKeyOrder(batch, states);
-        // The metadata only with the states: the live database is never trusted (see the class
-        // documentation), so only a whole write (a checkpoint's, a close's) needs them, and two
-        // rows fewer per entry is two memtable inserts fewer on the apply thread.
-        batch.put(META_APPLIED_INDEX, longBytes(appliedIndex));
-        batch.put(META_ENTITIES, longBytes(entities));
+      List<byte[][]> states = new ArrayList<>(dirty.size());
+      for (Map.Entry<EntityKey, Pending> e : dirty.entrySet()) {
+        states.add(new byte[][] {EntityKeyBytes.encode(e.getKey()), e.getValue().stored()});
       }
+      RocksTables.putInKeyOrder(batch, states);
+      batch.put(META_APPLIED_INDEX, longBytes(appliedIndex));
+      batch.put(META_ENTITIES, longBytes(entities));
       tables.addTo(batch);
       db.write(options, batch);
       batch.clear();
@@ -405,18 +405,17 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
       throw new IllegalStateException("the disk state store in " + dir + " failed to write entry " + appliedIndex
           + ": " + e.getMessage(), e);
     }
-    if (withDirty) {
-      dirty.clear();
-      dirtyBytes = 0;
-    }
+    dirty.clear();
+    dirtyBytes = 0;
+    tables.written();
   }
 
   /**
-   * Writes the dirty states with the applied index and entity count: before a checkpoint and an
-   * iteration over the entities. Apply thread, under the lock's read side, at an entry boundary.
+   * Writes what is written back: before a checkpoint and an iteration over the entities. Apply
+   * thread, under the lock's read side, at an entry boundary.
    */
   private void writeWhole() {
-    write(appliedIndex, true, writeOptions);
+    write(appliedIndex, writeOptions);
   }
 
   private RocksIterator writeWholeThenIterate() {
@@ -424,9 +423,9 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     return rocks.iterator();
   }
 
-  /** Estimated heap bytes of the committed states not yet written to RocksDB. */
+  /** Estimated heap bytes of the committed states and table rows not yet written to RocksDB. */
   public long dirtyBytes() {
-    return dirtyBytes;
+    return dirtyBytes + tables.unwrittenBytes();
   }
 
   private static byte[] longBytes(long v) {
@@ -438,14 +437,19 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     return tables;
   }
 
-  /** A table key's committed value, or null (any thread). */
+  /** A table key's value in the database, or null (any thread). */
   byte[] readRaw(byte[] key) {
     return rocks.readRaw(key);
   }
 
-  /** Visits the committed keys starting with {@code prefix}, in key order, until the visitor says stop. */
-  void forEachRaw(byte[] prefix, byte[] fromKey, StoreTables.Visitor visitor) {
-    rocks.forEachRaw(prefix, fromKey, visitor);
+  /**
+   * Visits the keys starting with {@code prefix} from {@code fromKey} on, in key order, until the
+   * visitor says stop: the database's, merged with {@code rows} (in key order from {@code
+   * fromKey}; a null value deletes its key), which win. Any thread.
+   */
+  void forEachRaw(byte[] prefix, byte[] fromKey, Iterator<Map.Entry<byte[], byte[]>> rows,
+                  StoreTables.Visitor visitor) {
+    rocks.forEachRaw(prefix, fromKey, rows, visitor);
   }
 
   // ---- checkpoints (apply thread) ---------------------------------------------------------------
@@ -577,7 +581,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     pending.clear();
     dirty.clear();
     dirtyBytes = 0;
-    tables.committed();
+    tables.dropUnwritten();
     cache.clear();
     rocks.destroy();
   }
@@ -594,7 +598,7 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
     try {
       if (rocks.isOpen() && pending.isEmpty() && tables.pendingWrites() == 0) {
         try {
-          write(appliedIndex, true, closeWriteOptions);
+          write(appliedIndex, closeWriteOptions);
         } catch (IllegalStateException e) {
           // see above: a store that cannot write its states is deleted at the next start
         }

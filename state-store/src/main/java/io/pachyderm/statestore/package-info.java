@@ -24,8 +24,8 @@
  *
  * <p>Beside the entities, under keys starting with {@link io.pachyderm.replica.StoreTables#PREFIX}
  * ({@code RocksTables}), the replica's de-duplication table and its outbox (messages, effects,
- * dead letters, timers and the timers' due-time index), in the same per-entry batch and so in every
- * checkpoint. Still in the heap: the tables' counters and digests, and the per-ecosystem entity
+ * dead letters, timers and the timers' due-time index), committed with the entities at each entry,
+ * written back with them, and so in every checkpoint. Still in the heap: the tables' counters and digests, and the per-ecosystem entity
  * counts the quota checks (a few numbers per ecosystem, restored from the snapshot header).
  */
 package io.pachyderm.statestore;

@@ -114,4 +114,76 @@ class RocksTablesTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at or after its prefix");
     }
   }
+
+  private static List<String> scan(StoreTables tables, String prefix, String from, int max) {
+    List<String> seen = new ArrayList<>();
+    tables.forEachFrom(key(prefix), key(from), (k, v) -> {
+      seen.add(new String(k, StandardCharsets.UTF_8).substring(1) + "=" + new String(v, StandardCharsets.UTF_8));
+      return seen.size() < max;
+    });
+    return seen;
+  }
+
+  /**
+   * Committed rows are written back with the states: readable and scanned at once, in RocksDB only
+   * once the store writes (here at the checkpoint), and a scan merges them into the database's:
+   * an unwritten value replaces a written one, an unwritten delete hides it, the prefix, the page's
+   * start and the visitor's stop hold across both.
+   */
+  @Test
+  void committedRowsWaitInTheHeapAndAScanMergesThemIntoTheDatabasesRows() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir.resolve("s"), Counter.TYPES, 1 << 20)) {
+      StoreTables tables = store.tables();
+      for (String k : List.of("a0", "b1", "b3", "b5", "c0")) {
+        tables.put(key(k), value("old"));
+      }
+      store.commit(1);
+      assertThat(store.readRaw(key("b1"))).as("committed, not yet written").isNull();
+      assertThat(tables.get(key("b1"))).isEqualTo(value("old"));
+      assertThat(scan(tables, "b", "b", 10)).containsExactly("b1=old", "b3=old", "b5=old");
+      store.checkpoint(dir.resolve("checkpoint-1"));
+      assertThat(store.readRaw(key("b1"))).as("written with the checkpoint").isEqualTo(value("old"));
+      assertThat(store.dirtyBytes()).isZero();
+
+      tables.put(key("b3"), value("new"));
+      tables.delete(key("b5"));
+      tables.put(key("b2"), value("new"));
+      tables.put(key("b6"), value("new"));
+      tables.put(key("b0"), value("gone"));
+      tables.delete(key("b0"));
+      tables.put(key("a9"), value("other"));
+      store.commit(2);
+      assertThat(store.readRaw(key("b3"))).isEqualTo(value("old"));
+      assertThat(store.dirtyBytes()).isPositive();
+      assertThat(scan(tables, "b", "b", 10)).containsExactly("b1=old", "b2=new", "b3=new", "b6=new");
+      assertThat(scan(tables, "b", "b3", 10)).containsExactly("b3=new", "b6=new");
+      assertThat(scan(tables, "b", "b", 2)).containsExactly("b1=old", "b2=new");
+      assertThat(tables.get(key("b5"))).isNull();
+      assertThat(tables.get(key("b0"))).isNull();
+
+      store.checkpoint(dir.resolve("checkpoint-2"));
+      assertThat(store.readRaw(key("b3"))).isEqualTo(value("new"));
+      assertThat(store.readRaw(key("b5"))).as("the delete reached the database").isNull();
+      assertThat(scan(tables, "b", "b", 10)).containsExactly("b1=old", "b2=new", "b3=new", "b6=new");
+    }
+  }
+
+  /** Rows count toward the store's write-back bound: the commit that passes it writes them all. */
+  @Test
+  void theCommitThatTakesTheRowsPastTheBoundWritesThemAll() throws Exception {
+    try (RocksStateStore store = RocksStateStore.open(dir.resolve("s"), Counter.TYPES, 1 << 20, 2_000)) {
+      int written = -1;
+      for (int i = 0; i < 100 && written < 0; i++) {
+        store.tables().put(key(String.format("r%03d", i)), value("row " + i));
+        store.commit(i + 1);
+        if (store.dirtyBytes() == 0) {
+          written = i;
+        }
+      }
+      assertThat(written).as("a commit wrote the rows").isPositive();
+      for (int i = 0; i <= written; i++) {
+        assertThat(store.readRaw(key(String.format("r%03d", i)))).isEqualTo(value("row " + i));
+      }
+    }
+  }
 }
