@@ -60,8 +60,8 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   private static final byte[] META_ENTITIES = {'M', 'n'};
   /**
    * The estimated heap bytes of written-back states (decoded and encoded) and unwritten table rows
-   * past which a commit writes them all: bounds the heap they take (a store of ten million entities
-   * in {@code -Xmx512m} creating new ones writes about every 25,000 of them) whatever the cache's bound.
+   * past which a commit writes them all: bounds the heap they take whatever the cache's bound (a
+   * node of ten million entities in {@code -Xmx512m} creating new ones writes every few ten thousand).
    */
   static final long DIRTY_BYTES_MAX = 8L << 20;
 
