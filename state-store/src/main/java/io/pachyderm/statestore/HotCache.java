@@ -33,10 +33,10 @@ final class HotCache {
   /** Per cached entity beyond its encoded state and key: map entry, key record, Versioned, sizes. */
   static final int ENTRY_OVERHEAD_BYTES = 160;
 
-  /** Mutable only in its access time, under the cache's lock. */
+  /** Mutable under the cache's lock: an update replaces the value in place (one map look-up, not two). */
   private static final class Entry {
-    final Versioned value;
-    final long bytes;
+    Versioned value;
+    long bytes;
     long lastAccessMs;
 
     Entry(Versioned value, long bytes, long lastAccessMs) {
@@ -135,15 +135,25 @@ final class HotCache {
   private void insert(EntityKey key, Versioned value, long valueBytes) {
     long now = nowMs.getAsLong();
     dropIdle(now);
-    Entry old = entries.remove(key);
-    if (old != null) {
-      bytes -= old.bytes;
-    }
     if (valueBytes > bytesMax) {
-      return; // larger than the whole cache: read from RocksDB every time
+      Entry old = entries.remove(key); // larger than the whole cache: read from RocksDB every time
+      if (old != null) {
+        bytes -= old.bytes;
+      }
+      return;
     }
-    entries.put(key, new Entry(value, valueBytes, now));
-    bytes += valueBytes;
+    // A hot entity is updated at nearly every entry: the look-up (access order) makes it the
+    // youngest, and its entry takes the new value where it is.
+    Entry e = entries.get(key);
+    if (e == null) {
+      entries.put(key, new Entry(value, valueBytes, now));
+      bytes += valueBytes;
+    } else {
+      bytes += valueBytes - e.bytes;
+      e.value = value;
+      e.bytes = valueBytes;
+      e.lastAccessMs = now;
+    }
     Iterator<Map.Entry<EntityKey, Entry>> eldest = entries.entrySet().iterator();
     while (bytes > bytesMax && eldest.hasNext()) {
       bytes -= eldest.next().getValue().bytes;

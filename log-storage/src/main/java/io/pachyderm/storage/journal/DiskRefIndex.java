@@ -88,8 +88,9 @@ final class DiskRefIndex implements RefRuns {
   /** Runs changed by the batch being built (null: removed); readers of the batch see them first. */
   private final LinkedHashMap<RefIndex.Key, DiskTail> pending = new LinkedHashMap<>();
   /**
-   * The 'r' rows {@link #add} put in the batch being built, and the 't' rows {@link #write} adds
-   * (a null value deletes), put into it in key order before any other row: a batch spans entries
+   * The 'r' rows {@link #add} put in the batch being built, the 'c' and 'm' rows of checkpoints
+   * and markers, and the 't' rows {@link #write} adds (a null value deletes), put into it in key
+   * order (a stable sort: writes of one key stay in order) before any other row: a batch spans entries
    * ({@link JournalIndex#commitDeferred}), so its rows are runs of neighbouring keys (a ref's
    * consecutive versions), and RocksDB inserts a key next to the previous one far faster than one
    * elsewhere in its memtable.
@@ -357,7 +358,10 @@ final class DiskRefIndex implements RefRuns {
 
   @Override
   public void putCheckpoint(long excerpt, long logIndex) {
-    put(prefixKey(CHECKPOINT, excerpt), longBytes(logIndex));
+    // Buffered with the version rows (an entry adds one, and a direct put would put the buffer
+    // into the batch at every entry, sorting a handful of rows each time); every write, delete and
+    // range delete puts the buffer first, so an operation on the same key stays in order.
+    putRow(prefixKey(CHECKPOINT, excerpt), longBytes(logIndex));
   }
 
   @Override
@@ -367,7 +371,7 @@ final class DiskRefIndex implements RefRuns {
 
   @Override
   public void putMarker(long excerpt, long afterLogIndex) {
-    put(prefixKey(MARKER, excerpt), longBytes(afterLogIndex));
+    putRow(prefixKey(MARKER, excerpt), longBytes(afterLogIndex));
   }
 
   @Override
