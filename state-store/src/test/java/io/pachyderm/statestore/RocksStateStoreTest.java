@@ -165,6 +165,12 @@ class RocksStateStoreTest {
         assertThat(store.readRaw(EntityKeyBytes.encode(key(i)))).as("entity %d written", i).isNotNull();
       }
       assertThat(v).as("several entries waited before the write").isGreaterThan(3);
+      assertThat(store.cachedEntities()).as("the write put every state it wrote into the cache").isEqualTo(v);
+      store.put(key(v + 1), state(v + 1, 1));
+      store.commit(v + 1);
+      assertThat(store.cachedEntities()).as("a dirty state is read from the dirty map, cached when written")
+          .isEqualTo(v);
+      assertThat(store.get(key(v + 1))).isEqualTo(state(v + 1, 1));
     }
   }
 
