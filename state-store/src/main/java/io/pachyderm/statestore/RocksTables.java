@@ -24,7 +24,7 @@ import org.rocksdb.WriteBatch;
  * twice before a write is written once (a row put and deleted before it: as a delete).
  */
 final class RocksTables implements StoreTables {
-  /** An overlay value meaning "deleted in the entry being applied"; compared by identity. */
+  /** A pending or unwritten value meaning "deleted"; compared by identity. */
   private static final byte[] DELETED = new byte[0];
 
   /**
