@@ -349,8 +349,9 @@ public final class RocksStateStore implements StateStore, AutoCloseable {
   }
 
   /**
-   * Moves the entry's states into the dirty map, and its table rows into the unwritten ones; writes them all (with {@code appliedIndex} and the entity count) once they pass
-   * {@link #DIRTY_BYTES_MAX}. A failed write is a broken durability path: the caller's fail-stop takes over.
+   * Moves the entry's states into the dirty map, and its table rows into the unwritten ones; writes
+   * them all (with {@code appliedIndex} and the entity count) once they pass {@link
+   * #DIRTY_BYTES_MAX}. A failed write is a broken durability path: the caller's fail-stop takes over.
    */
   @Override
   public void commit(long appliedIndex) {

@@ -69,10 +69,7 @@ final class RocksTables implements StoreTables {
     if (p == null) {
       p = unwritten.get(key);
     }
-    if (p != null) {
-      return p == DELETED ? null : p;
-    }
-    return store.readRaw(key);
+    return p != null ? orNull(p) : store.readRaw(key);
   }
 
   @Override
@@ -117,7 +114,7 @@ final class RocksTables implements StoreTables {
       @Override
       public Map.Entry<byte[], byte[]> next() {
         Map.Entry<byte[], byte[]> row = rows.next();
-        return row.getValue() == DELETED ? new AbstractMap.SimpleImmutableEntry<>(row.getKey(), null) : row;
+        return new AbstractMap.SimpleImmutableEntry<>(row.getKey(), orNull(row.getValue()));
       }
     }, visitor);
   }
@@ -146,12 +143,13 @@ final class RocksTables implements StoreTables {
   /** Adds the unwritten rows to {@code batch}, in key order (a deleted row deletes its key). */
   void addTo(WriteBatch batch) throws RocksDBException {
     for (Map.Entry<byte[], byte[]> row : unwritten.entrySet()) {
-      if (row.getValue() == DELETED) {
-        batch.delete(row.getKey());
-      } else {
-        batch.put(row.getKey(), row.getValue());
-      }
+      putOrDelete(batch, row.getKey(), orNull(row.getValue()));
     }
+  }
+
+  /** A pending or unwritten value as readers see it: null for {@link #DELETED}. */
+  private static byte[] orNull(byte[] value) {
+    return value == DELETED ? null : value;
   }
 
   /** The batch of {@link #addTo} is in the database: the heap stops holding its rows. */
@@ -168,11 +166,15 @@ final class RocksTables implements StoreTables {
   static void putInKeyOrder(WriteBatch batch, List<byte[][]> rows) throws RocksDBException {
     rows.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
     for (byte[][] row : rows) {
-      if (row[1] == null) {
-        batch.delete(row[0]);
-      } else {
-        batch.put(row[0], row[1]);
-      }
+      putOrDelete(batch, row[0], row[1]);
+    }
+  }
+
+  private static void putOrDelete(WriteBatch batch, byte[] key, byte[] value) throws RocksDBException {
+    if (value == null) {
+      batch.delete(key);
+    } else {
+      batch.put(key, value);
     }
   }
 

@@ -90,8 +90,8 @@ final class DiskRefIndex implements RefRuns {
   /**
    * The 'r' rows {@link #add} put in the batch being built, the 'c' and 'm' rows of checkpoints
    * and markers, and the 't' rows {@link #write} adds (a null value deletes), put into it in key
-   * order (a stable sort: writes of one key stay in order) before any other row: a batch spans entries
-   * ({@link JournalIndex#commitDeferred}), so its rows are runs of neighbouring keys (a ref's
+   * order (a stable sort: writes of one key stay in order) before any other row: a batch spans
+   * entries ({@link JournalIndex#commitDeferred}), so its rows are runs of neighbouring keys (a ref's
    * consecutive versions), and RocksDB inserts a key next to the previous one far faster than one
    * elsewhere in its memtable.
    */
@@ -431,7 +431,8 @@ final class DiskRefIndex implements RefRuns {
   private void write() {
     for (Map.Entry<RefIndex.Key, DiskTail> e : pending.entrySet()) {
       DiskTail t = e.getValue();
-      putRow(tailKey(refBytes(e.getKey())), t == null ? null : tailValue(t.firstVersion(), t.lastVersion(), t.lastExcerpt()));
+      putRow(tailKey(refBytes(e.getKey())),
+          t == null ? null : tailValue(t.firstVersion(), t.lastVersion(), t.lastExcerpt()));
     }
     put(META, DiskIndexRows.meta(end, records, refs, excerptsFrom));
     db.write();
