@@ -114,7 +114,7 @@ final class RocksTables implements StoreTables {
       @Override
       public Map.Entry<byte[], byte[]> next() {
         Map.Entry<byte[], byte[]> row = rows.next();
-        return new AbstractMap.SimpleImmutableEntry<>(row.getKey(), orNull(row.getValue()));
+        return row.getValue() == DELETED ? new AbstractMap.SimpleImmutableEntry<>(row.getKey(), null) : row;
       }
     }, visitor);
   }
