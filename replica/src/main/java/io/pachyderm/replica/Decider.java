@@ -49,7 +49,10 @@ public final class Decider {
     /** Drops what {@link #speculate} kept for {@code key}: the record that made it will not apply. */
     void forget(EntityKey key);
 
-    /** Whether the replica's de-duplication table holds {@code request} (it then only looks it up). */
+    /**
+     * Whether the replica's de-duplication table holds {@code request} (it then only looks it up); a
+     * miss for a request being remembered at that moment is safe: the apply thread looks it up again.
+     */
     boolean remembered(RequestKey request);
   }
 

@@ -29,6 +29,15 @@ sealed interface Dedup permits DedupTable, DiskDedupTable {
     return get(key);
   }
 
+  /**
+   * Whether the table holds {@code key}, from any thread (the leader asks before deciding a
+   * command). A key the apply thread is remembering at that moment may be missed: the apply
+   * thread's own {@link #getApplying} is what decides whether a command is a duplicate.
+   */
+  default boolean holds(RequestKey key) {
+    return get(key) != null;
+  }
+
   /** Remembers an outcome produced by entry {@code index}, then enforces the count and byte bounds. */
   void remember(RequestKey key, Outcome outcome, long index);
 

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  *
  * <p>On disk, three tables: {@code Tde} request id (24 bytes) to its outcome; {@code Tdo} sequence
  * number (8 bytes, big-endian, so key order is apply order) to a {@link DedupOrder} (the entry's
- * remembered index, a flag "held a reply when remembered", its request id, and its outcome's sizes
- * and digest now); {@code Tdm} the counters below. The oldest entry is the one at {@link #headSeq};
+ * remembered index, a flag "held a reply when remembered", its request id, its outcome's sizes
+ * and digest, and for an entry holding a reply its outcome without it); {@code Tdm} the counters below. The oldest entry is the one at {@link #headSeq};
  * the entries still holding a reply are those at or after {@link #replyCursorSeq} whose flag is set
  * (replies are forgotten oldest first, so none before it holds one).
  *
@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  * At the count bound every new entry evicts the oldest one; with the sizes in its order record that
  * costs no read of its outcome, and the order records a page read per {@link #PAGE_RECORDS} entries
  * (before: three point reads per eviction, most from table files: 13% of the apply thread's wall
- * time in a profile of the local load row past the 200,000-entry bound).
+ * time in a profile of the local load row past the 200,000-entry bound). At the replies bound every
+ * new entry forgets the oldest reply: one write of the outcome without it, which its order record
+ * carries (before: a point read of the outcome and a rewrite of the record, ~15% of that thread).
  *
  * <p>Thread-safety: written by the apply thread only; {@link #get} from any thread reads the
  * store's tables, which show the entry being applied at once (as the heap table's map does).
@@ -65,7 +67,8 @@ final class DiskDedupTable implements Dedup {
   private final DedupOrder.Page replyPage;
   /**
    * Order records rewritten by the entry being applied, which a scan of the committed table would
-   * still read in their old form; cleared at {@link #beforeCommit}. At most one per forgotten reply.
+   * still read in their old form; cleared at {@link #beforeCommit}. At most one per forgotten reply
+   * of a record written by an earlier release (this release's records are never rewritten).
    */
   private final Map<Long, DedupOrder> rewritten = new HashMap<>();
   /** The held request ids, as generations of bloom filters: most new ids are told apart without a read. */
@@ -107,6 +110,12 @@ final class DiskDedupTable implements Dedup {
     return held.mayContain(key) ? get(key) : null;
   }
 
+  /** Asks the store only for the ids {@link #held} may hold (its filters are readable from any thread). */
+  @Override
+  public boolean holds(RequestKey key) {
+    return held.mayContain(key) && get(key) != null;
+  }
+
   /** Apply thread; the replica looked {@code key} up just before (no second disk read here). */
   @Override
   public void remember(RequestKey key, Outcome outcome, long index) {
@@ -129,8 +138,16 @@ final class DiskDedupTable implements Dedup {
     long entryReplyBytes = hasReply ? DedupTable.replyBytes(outcome) : 0;
     long entryDigest = digested ? ReplicaDigest.dedup(key, outcome) : 0;
     tables.put(entryKey, outcome.toByteArray());
+    byte[] kept = null;
+    long keptDigest = 0;
+    if (hasReply) {
+      // What forgetting the reply will write, computed now, so that it reads nothing then.
+      Outcome withoutReply = DedupTable.withoutReply(outcome);
+      kept = withoutReply.toByteArray();
+      keptDigest = digested ? ReplicaDigest.dedup(key, withoutReply) : 0;
+    }
     tables.put(orderKey(nextSeq), new DedupOrder(index, hasReply, key, hasReply, Math.toIntExact(entryBytes),
-        Math.toIntExact(entryReplyBytes), entryDigest).encode());
+        Math.toIntExact(entryReplyBytes), entryDigest, kept, keptDigest).encode());
     if (headSeq == nextSeq) {
       headIndex = index;
     }
@@ -168,8 +185,20 @@ final class DiskDedupTable implements Dedup {
       if (!o.heldReply()) {
         continue;
       }
-      // At or after the cursor, a record that held a reply holds it still: rewrite it without.
+      // At or after the cursor, a record that held a reply holds it still.
       byte[] entryKey = entryKey(o.key());
+      if (o.hasKept()) {
+        // The outcome without its reply is in the record, which the cursor's move marks as forgotten.
+        tables.put(entryKey, o.kept());
+        repliesKept--;
+        replyBytes -= o.replyBytes();
+        bytes += DedupTable.ENTRY_OVERHEAD_BYTES + o.kept().length - o.entryBytes();
+        digest += o.keptDigest() - o.digest();
+        replyCursorSeq = seq + 1;
+        dirty = true;
+        return;
+      }
+      // Written by an earlier release: read the outcome, and rewrite the record without the reply.
       Outcome full = parseOutcome(requirePresent(tables.get(entryKey), o.key()), o.key());
       Outcome kept = DedupTable.withoutReply(full);
       tables.put(entryKey, kept.toByteArray());
@@ -191,7 +220,7 @@ final class DiskDedupTable implements Dedup {
   }
 
   private void evictOldest() {
-    DedupOrder o = order(headSeq, headPage);
+    DedupOrder o = order(headSeq, headPage).at(headSeq, replyCursorSeq);
     byte[] entryKey = entryKey(o.key());
     if (!o.sized()) {
       // Written before order records knew their outcome's sizes: read it once more.

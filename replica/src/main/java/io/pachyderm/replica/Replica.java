@@ -217,9 +217,12 @@ public final class Replica {
     return store.get(key);
   }
 
-  /** Whether the de-duplication table holds {@code request}. */
+  /**
+   * Whether the de-duplication table holds {@code request}; any thread. A request being remembered
+   * by the apply thread at that moment may be missed (see {@link Dedup#holds}).
+   */
   public boolean remembered(RequestKey request) {
-    return dedup.get(request) != null;
+    return dedup.holds(request);
   }
 
   /** The replicated outbox: read it from any thread; only this replica writes it. */

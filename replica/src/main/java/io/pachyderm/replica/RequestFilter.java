@@ -1,8 +1,7 @@
 package io.pachyderm.replica;
 
 import io.pachyderm.protocol.Protos.RequestKey;
-import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.Arrays;
 
 /**
  * Says "not held" for most request ids the {@link DiskDedupTable} does not hold, from the heap, so
@@ -17,7 +16,12 @@ import java.util.Iterator;
  * About 10 bits per held entry (~250 KB at the default 200,000 entries), and ~1.5% of misses go to
  * the store anyway (false positives).
  *
- * <p>Only speed depends on it: the table's answers are the store's. Apply thread only.
+ * <p>Only speed depends on it: the table's answers are the store's. Written by the apply thread;
+ * {@link #mayContain} from any thread, where it is a hint: the leader's look-up of a request before
+ * deciding it reads it too (a RocksDB miss per new command there was ~20% of the local row's
+ * deciding threads), and may miss a key the apply thread is adding at that moment, which is safe
+ * because the apply thread looks every command up again ({@link Dedup#getApplying}) and answers a
+ * known one from the table.
  */
 final class RequestFilter {
   /** Sequence numbers per generation (and per filter). */
@@ -29,8 +33,15 @@ final class RequestFilter {
   /** 10 bits per key: at 65,536 keys a generation, 1,280 blocks of 512 bits (80 KB). */
   private final int blocks;
 
-  /** Filters of generations {@link #firstGeneration} on, oldest first. */
-  private final ArrayDeque<long[]> generations = new ArrayDeque<>();
+  private static final long[][] NONE = new long[0][];
+
+  /**
+   * Filters of generations {@link #firstGeneration} on, oldest first. Replaced, never changed in
+   * place (a generation is added or dropped once per {@link #generationSeqs} sequence numbers), so a
+   * reader on another thread walks a consistent list; only the newest filter's bits change under it.
+   */
+  private volatile long[][] generations = NONE;
+  /** Apply thread. */
   private long firstGeneration;
 
   RequestFilter() {
@@ -49,17 +60,23 @@ final class RequestFilter {
   /** Notes that the table holds {@code key} at {@code seq}; sequence numbers never go down between clears. */
   void add(long seq, RequestKey key) {
     long generation = seq / generationSeqs;
-    if (generations.isEmpty()) {
+    long[][] gens = generations;
+    if (gens.length == 0) {
       firstGeneration = generation;
     }
     if (generation < firstGeneration) {
       throw new IllegalArgumentException("sequence " + seq + " is before the filter's first generation "
           + firstGeneration + " (sequence numbers only grow)");
     }
-    while (firstGeneration + generations.size() <= generation) {
-      generations.addLast(new long[blocks * BLOCK_LONGS]);
+    if (firstGeneration + gens.length <= generation) {
+      int count = Math.toIntExact(generation - firstGeneration + 1);
+      long[][] grown = Arrays.copyOf(gens, count);
+      for (int i = gens.length; i < count; i++) {
+        grown[i] = new long[blocks * BLOCK_LONGS];
+      }
+      generations = gens = grown;
     }
-    long[] bits = generations.peekLast();
+    long[] bits = gens[gens.length - 1];
     long h1 = hash(key);
     long h2 = mix(h1 ^ 0x9E3779B97F4A7C15L);
     int block = block(h1);
@@ -69,17 +86,20 @@ final class RequestFilter {
     }
   }
 
-  /** False only if {@link #add} never noted {@code key} in a generation still kept. */
+  /**
+   * False only if {@link #add} never noted {@code key} in a generation still kept (on another thread
+   * than the apply thread: or is noting it at this moment).
+   */
   boolean mayContain(RequestKey key) {
-    if (generations.isEmpty()) {
+    long[][] gens = generations;
+    if (gens.length == 0) {
       return false;
     }
     long h1 = hash(key);
     long h2 = mix(h1 ^ 0x9E3779B97F4A7C15L);
     int block = block(h1);
-    Iterator<long[]> it = generations.descendingIterator(); // newest first: retries are usually recent
-    while (it.hasNext()) {
-      long[] bits = it.next();
+    for (int g = gens.length - 1; g >= 0; g--) { // newest first: retries are usually recent
+      long[] bits = gens[g];
       boolean all = true;
       for (int i = 0; i < BITS_PER_KEY_SET && all; i++) {
         int bit = (int) (h2 >>> (9 * i)) & 511;
@@ -94,21 +114,22 @@ final class RequestFilter {
 
   /** Drops the generations wholly before {@code headSeq}: the table no longer holds any of their keys. */
   void dropBefore(long headSeq) {
-    long headGeneration = headSeq / generationSeqs;
-    while (!generations.isEmpty() && firstGeneration < headGeneration) {
-      generations.removeFirst();
-      firstGeneration++;
+    long[][] gens = generations;
+    long drop = Math.min(gens.length, Math.max(0, headSeq / generationSeqs - firstGeneration));
+    if (drop > 0) {
+      generations = Arrays.copyOfRange(gens, (int) drop, gens.length);
+      firstGeneration += drop;
     }
   }
 
   void clear() {
-    generations.clear();
+    generations = NONE;
     firstGeneration = 0;
   }
 
   /** Generations kept: one filter of 80 KB each. */
   int generations() {
-    return generations.size();
+    return generations.length;
   }
 
   private int block(long h1) {

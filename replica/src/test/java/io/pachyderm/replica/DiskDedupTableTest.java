@@ -94,19 +94,65 @@ class DiskDedupTableTest {
   @Test
   void orderRecordsWrittenByTheEarlierReleaseAreReadAndReplaced() {
     DiskOutboxTest.BatchedTables tables = new DiskOutboxTest.BatchedTables(); // scans see committed writes only
-    stepForStep(tables, new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true, 5), tables::commit, 1_200, LIMITS);
+    stepForStep(tables, new DiskDedupTable(tables, ENTRIES_MAX, LIMITS, true, 5), tables::commit, 1_200, 33, LIMITS);
     long oldForm = tables.committed.entrySet().stream()
         .filter(e -> e.getKey()[1] == 'd' && e.getKey()[2] == 'o' && e.getValue().length == 33).count();
     assertThat(oldForm).as("order records still in the earlier form at the end").isZero();
   }
 
   /**
+   * A store written by the release before order records carried the outcome kept after the reply
+   * (49-byte records, sizes as they are now): loaded, the table forgets their replies by reading
+   * the outcome and rewriting the record, as that release did, and its own records by the cursor.
+   */
+  @Test
+  void sizedOrderRecordsWithoutTheKeptOutcomeStillForgetTheirReplies() {
+    for (ReplicatedTableLimits limits : List.of(LIMITS, REPLY_CURSOR_AT_HEAD)) {
+      DiskOutboxTest.BatchedTables tables = new DiskOutboxTest.BatchedTables();
+      stepForStep(tables, new DiskDedupTable(tables, ENTRIES_MAX, limits, true, 5), tables::commit, 1_200, 49, limits);
+    }
+  }
+
+  /**
+   * At the replies bound each new entry forgets the oldest reply: one write of the outcome without
+   * it (carried by its order record), no read of the outcome and no second write of the record.
+   */
+  @Test
+  void forgettingAReplyReadsNoOutcomeAndRewritesNoOrderRecord() {
+    ReplicatedTableLimits fewReplies = ReplicatedTableLimits.DEFAULT.withDedup(1 << 20, 3, 1 << 20);
+    CountingTables tables = new CountingTables();
+    DedupTable heap = new DedupTable(1_000, fewReplies);
+    DiskDedupTable disk = new DiskDedupTable(tables, 1_000, fewReplies, true);
+    List<RequestKey> keys = new ArrayList<>();
+    for (int i = 1; i <= 200; i++) {
+      RequestKey key = key(i);
+      keys.add(key);
+      heap.remember(key, applied(key, 40), i);
+      disk.remember(key, applied(key, 40), i);
+      disk.beforeCommit();
+    }
+    assertThat(tables.entryReads).as("outcome reads").isZero();
+    assertThat(tables.orderPuts).as("order record writes: one per entry").isEqualTo(200);
+    assertThat(disk.repliesKept()).isEqualTo(3);
+    assertSame(heap, disk, keys, "after 200 entries");
+    DiskDedupTable loaded = new DiskDedupTable(tables, 1_000, fewReplies, true);
+    loaded.load();
+    assertSame(heap, loaded, keys, "loaded");
+  }
+
+  /**
    * Runs 3,000 steps of remembering, bounding and expiring on {@code disk} and a heap table,
    * comparing them after each. At step {@code downgradeAt} (when >= 0) every order record is
-   * rewritten in the earlier release's 33-byte form and the table is loaded anew from the tables.
+   * rewritten in an earlier release's form ({@code downgradeBytes}: 33 or 49) and the table is
+   * loaded anew from the tables.
    */
   private static void stepForStep(StoreTables tables, DiskDedupTable first, Runnable commit, int downgradeAt,
                                   ReplicatedTableLimits limits) {
+    stepForStep(tables, first, commit, downgradeAt, 0, limits);
+  }
+
+  private static void stepForStep(StoreTables tables, DiskDedupTable first, Runnable commit, int downgradeAt,
+                                  int downgradeBytes, ReplicatedTableLimits limits) {
     DedupTable heap = new DedupTable(ENTRIES_MAX, limits);
     DiskDedupTable disk = first;
     Random random = new Random(14);
@@ -114,7 +160,7 @@ class DiskDedupTableTest {
     long index = 0;
     for (int step = 0; step < 3_000; step++) {
       if (step == downgradeAt) {
-        downgrade(tables);
+        downgrade(tables, downgradeBytes);
         commit.run();
         disk = new DiskDedupTable(tables, ENTRIES_MAX, limits, true, 5);
         disk.load();
@@ -148,16 +194,29 @@ class DiskDedupTableTest {
     assertThat(onDisk).isEqualTo(inHeap);
   }
 
-  /** Rewrites every order record as the earlier release wrote it: index, "held a reply", request id. */
-  private static void downgrade(StoreTables tables) {
+  /**
+   * Rewrites every order record as an earlier release wrote it: 33 bytes (index, "held a reply",
+   * request id) or 49 (and the sizes and digest as they count now, without the kept outcome).
+   */
+  private static void downgrade(StoreTables tables, int bytes) {
     List<byte[][]> records = new ArrayList<>();
     tables.forEach(new byte[] {StoreTables.PREFIX, 'd', 'o'}, (k, v) -> records.add(new byte[][] {k, v}));
     assertThat(records).isNotEmpty();
+    // The reply cursor: the counters' third long.
+    long replyCursorSeq = java.nio.ByteBuffer.wrap(tables.get(new byte[] {StoreTables.PREFIX, 'd', 'm'})).getLong(16);
+    long withKept = 0;
     for (byte[][] r : records) {
+      long seq = java.nio.ByteBuffer.wrap(r[0]).getLong(3);
       DedupOrder o = DedupOrder.decode(r[1]);
-      tables.put(r[0], java.nio.ByteBuffer.allocate(33).putLong(o.index()).put((byte) (o.heldReply() ? 1 : 0))
-          .putLong(o.key().clientHi()).putLong(o.key().clientLo()).putLong(o.key().sequence()).array());
+      withKept += o.hasKept() ? 1 : 0;
+      DedupOrder now = o.at(seq, replyCursorSeq);
+      tables.put(r[0], bytes == 33
+          ? java.nio.ByteBuffer.allocate(33).putLong(o.index()).put((byte) (o.heldReply() ? 1 : 0))
+              .putLong(o.key().clientHi()).putLong(o.key().clientLo()).putLong(o.key().sequence()).array()
+          : new DedupOrder(now.index(), now.heldReply(), now.key(), now.holdsReply(), now.entryBytes(),
+              now.replyBytes(), now.digest()).encode());
     }
+    assertThat(withKept).as("records carrying the kept outcome before the downgrade").isPositive();
   }
 
   /** The apply path's look-up of a new request id reads nothing from the store; a held one is read. */
@@ -184,11 +243,30 @@ class DiskDedupTableTest {
           .isNotNull();
     }
     assertThat(tables.entryReads - readsBefore - falsePositives).as("one read per held id, and one per get").isEqualTo(100);
+
+    // The leader's look-up before deciding (any thread) goes through the same filter.
+    readsBefore = tables.entryReads;
+    for (int i = 1_000; i < 2_000; i++) {
+      assertThat(loaded.holds(key(i))).isFalse();
+    }
+    assertThat(tables.entryReads - readsBefore).as("store reads for 1,000 new ids, leader look-up").isLessThan(50);
+    for (int i = 1; i <= 50; i++) {
+      assertThat(loaded.holds(key(i))).as("held %d", i).isTrue();
+    }
   }
 
-  /** Tables that count the reads of request-id rows ({@code Tde}). */
+  /** Tables that count the reads of request-id rows ({@code Tde}) and the writes of order records ({@code Tdo}). */
   private static final class CountingTables extends MemoryTables {
     int entryReads;
+    int orderPuts;
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+      if (key.length > 2 && key[1] == 'd' && key[2] == 'o') {
+        orderPuts++;
+      }
+      super.put(key, value);
+    }
 
     @Override
     public byte[] get(byte[] key) {
