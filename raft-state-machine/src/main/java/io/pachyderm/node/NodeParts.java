@@ -119,11 +119,6 @@ record NodeParts(RaftGroup group, RaftServer server, EntityStateMachine stateMac
   }
 
   /**
-   * Whether {@code peerId} is a member of the group now (its configuration as this node has it,
-   * old and new members both during a change); before the server or the group is loaded, whether
-   * it is one of the configured peers.
-   */
-  /**
    * The journal's options for this node: with the disk state store the journal's ref index is on
    * disk too (in the heap it would again bound the entity count by the heap: ~150 bytes per entity).
    */
@@ -132,6 +127,11 @@ record NodeParts(RaftGroup group, RaftServer server, EntityStateMachine stateMac
         ? b.journalOptions().withIndexKind(JournalOptions.IndexKind.DISK) : b.journalOptions();
   }
 
+  /**
+   * Whether {@code peerId} is a member of the group now (its configuration as this node has it,
+   * old and new members both during a change); before the server or the group is loaded, whether
+   * it is one of the configured peers.
+   */
   private static boolean isGroupMember(RaftServer server, RaftGroup group, String peerId) {
     RaftPeerId id = RaftPeerId.valueOf(peerId);
     try {
