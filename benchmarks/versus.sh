@@ -5,7 +5,7 @@
 #
 #   benchmarks/versus.sh            # full run: warm-up until every JVM's JIT is quiet (at most 180 s), then
 #                                 # up to 20 s / 200,000 calls per row (~20 min)
-#   benchmarks/versus.sh --quick    # warm-up at most 90 s, then up to 5 s / 50,000 calls per row (~10 min)
+#   benchmarks/versus.sh --quick    # warm-up at most 90 s (180 s for the 3-JVM systems), then up to 5 s / 50,000 calls per row
 #   benchmarks/versus.sh --systems pachyderm-cluster,etcd-txn    # only these (names below)
 #   benchmarks/versus.sh --callers 64 --entities 1000 --payload-bytes 256 --seconds 30 --calls-max 500000
 #   benchmarks/versus.sh --open-loop --quick   # throughput-latency curves instead (below)

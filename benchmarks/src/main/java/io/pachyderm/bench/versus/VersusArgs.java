@@ -21,7 +21,9 @@ import java.util.List;
  * {@code --pids}: the system's processes, whose JIT compilers the warm-up waits for (with the
  * load generator's own) until they are quiet, for at most {@code --warmup-seconds}.
  * {@code --quick} changes the defaults of the three bounds only (5 s, 50,000 calls, 90 s of
- * warm-up at most; for {@code open}, 4 s per offered rate instead of 10); a bound given explicitly wins,
+ * warm-up at most, but for the systems of three JVMs, pachyderm-cluster and raw-ratis, whose JIT
+ * was still compiling after 90 s on a 2-core machine and whose quick rows were then half their
+ * steady rate; for {@code open}, 4 s per offered rate instead of 10); a bound given explicitly wins,
  * whatever the order. {@code open} sweeps offered rates given as percents of {@code --max-rate}
  * (calls/s), or, without it, of the rate a closed loop of {@code --callers} measures first; its
  * workloads default to uniform only. {@code failover} kills the leader's process (of {@code --pids},
@@ -175,9 +177,15 @@ record VersusArgs(Command command, SystemKind system, List<String> endpoints, Li
     return new VersusArgs(command, system, endpoints, workloads, callers, entities, payloadBytes,
         Duration.ofSeconds(seconds != null ? seconds : command == Command.OPEN ? (quick ? 4 : 10) : quick ? 5 : 20),
         callsMax != null ? callsMax : quick ? 50_000 : 200_000,
-        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 90 : 180), out, data, seed, ratePercents,
+        Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick && !threeJvms(system) ? 90 : 180), out, data,
+        seed, ratePercents,
         maxRatePerS, inflightMax, trials != null ? trials : quick ? 3 : 5, pids, pidFile,
         history != null ? history : quick ? 2_000 : 10_000);
+  }
+
+  /** Whether {@code system} runs as three JVMs besides the load generator (null: no system named). */
+  private static boolean threeJvms(SystemKind system) {
+    return system == SystemKind.PACHYDERM_CLUSTER || system == SystemKind.RAW_RATIS;
   }
 
   private static List<String> split(String v) {

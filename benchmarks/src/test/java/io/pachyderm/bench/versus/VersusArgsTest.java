@@ -30,7 +30,9 @@ class VersusArgsTest {
     VersusArgs quick = VersusArgs.parse("run", "--system", "raw-ratis", "--endpoints", "r1=127.0.0.1:1", "--quick");
     assertThat(quick.measure()).isEqualTo(Duration.ofSeconds(5));
     assertThat(quick.callsMax()).isEqualTo(50_000);
-    assertThat(quick.warmup()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(quick.warmup()).as("three JVMs: the full warm-up bound").isEqualTo(Duration.ofSeconds(180));
+    VersusArgs quickLocal = VersusArgs.parse("run", "--system", "pachyderm-local", "--data", "/tmp/x", "--quick");
+    assertThat(quickLocal.warmup()).isEqualTo(Duration.ofSeconds(90));
 
     VersusArgs before = VersusArgs.parse("run", "--seconds", "9", "--quick", "--system", "raw-ratis", "--endpoints", "x");
     VersusArgs after = VersusArgs.parse("run", "--quick", "--seconds", "9", "--system", "raw-ratis", "--endpoints", "x");
