@@ -72,6 +72,11 @@ public final class LoadBenchmark implements Callable<Integer> {
       + " table prints DISK/HEAP per row; issue 14). Default heap.")
   List<String> store = List.of("heap");
 
+  @Option(names = "--store-rounds", description = "With two stores or more: each row runs this many times on every"
+      + " store, the order alternating (round 1 in --store's order, round 2 reversed, ...), and the comparison adds"
+      + " each store's mean: the store run second measured lower in most pairs on the 2-core machine. Default 1.")
+  int storeRounds = 1;
+
   /** {@link #store}, parsed in {@link #call()}: the stores each row runs on, in this order. */
   private List<StoreKind> storeKinds;
 
@@ -94,9 +99,9 @@ public final class LoadBenchmark implements Callable<Integer> {
     Duration phaseMax = Duration.ofSeconds(phaseSecondsMax != null ? phaseSecondsMax : quick ? 20 : 60);
     Duration requestTimeout = Duration.ofSeconds(requestTimeoutSeconds);
     if (threads < 1 || threads > RATIS_OUTSTANDING_MAX || measuredCalls < 1 || warmup < 0 || jitMax.isNegative()
-        || phaseMax.isNegative() || phaseMax.isZero() || requestTimeoutSeconds < 1) {
+        || phaseMax.isNegative() || phaseMax.isZero() || requestTimeoutSeconds < 1 || storeRounds < 1) {
       System.err.println("load-benchmark: --threads must be 1.." + RATIS_OUTSTANDING_MAX + ", --calls >= 1, "
-          + "--warmup-calls and --jit-warmup-seconds-max >= 0, the other limits >= 1");
+          + "--warmup-calls and --jit-warmup-seconds-max >= 0, the other limits and --store-rounds >= 1");
       return 2;
     }
     try {
@@ -127,9 +132,14 @@ public final class LoadBenchmark implements Callable<Integer> {
     for (StoreKind store : storeKinds) {
       resultsByStore.put(store, new ArrayList<>());
     }
+    List<StoreKind> reversed = new ArrayList<>(storeKinds);
+    java.util.Collections.reverse(reversed);
+    int rounds = storeKinds.size() > 1 ? storeRounds : 1;
     for (Scenario s : scenarios) {
-      for (StoreKind store : storeKinds) {
-        resultsByStore.get(store).add(run(s, store, warmup, measuredCalls, phaseMax, requestTimeout));
+      for (int round = 0; round < rounds; round++) {
+        for (StoreKind store : round % 2 == 0 ? storeKinds : reversed) {
+          resultsByStore.get(store).add(run(s, store, warmup, measuredCalls, phaseMax, requestTimeout));
+        }
       }
     }
 
@@ -146,7 +156,8 @@ public final class LoadBenchmark implements Callable<Integer> {
         threads, measuredCalls, quick ? "1 warm-up chunk" : "1-" + ROW_WARMUP_CHUNKS_MAX + " warm-up chunks", warmup,
         phaseMax.toSeconds(), requestTimeout.toSeconds());
     out.println("state store of every node: " + String.join(", ", storeKinds.stream().map(StoreKind::flag).toList())
-        + " (--store)" + (storeKinds.size() > 1 ? "; each row on each store back to back" : ""));
+        + " (--store)" + (storeKinds.size() > 1 ? "; each row on each store back to back" : "")
+        + (rounds > 1 ? ", " + rounds + " rounds, the order alternating" : ""));
     out.println("JIT warm-up before the first row: " + jitSummary);
     List<Result> results = new ArrayList<>();
     for (Map.Entry<StoreKind, List<Result>> e : resultsByStore.entrySet()) {
@@ -183,7 +194,7 @@ public final class LoadBenchmark implements Callable<Integer> {
       ResultTable.printJournal(out, ofStore);
     }
     if (storeKinds.size() > 1) {
-      StoreComparison.print(out, resultsByStore);
+      StoreComparison.print(out, resultsByStore, rounds);
     }
     printErrors(out, jitErrors, resultsByStore);
     out.flush();

@@ -40,6 +40,23 @@ class StoreComparisonTest {
   }
 
   @Test
+  void roundsAreNumberedAndEachStoresMeanIsComparedWithTheBasesMean() {
+    Scenario a = LoadBenchmark.scenarios(32).get(0);
+    Map<StoreKind, List<Result>> byStore = new EnumMap<>(StoreKind.class);
+    byStore.put(StoreKind.HEAP, List.of(result(a, 1_000), result(a, 1_200)));
+    byStore.put(StoreKind.DISK, List.of(result(a, 800), result(a, 1_180)));
+
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    StoreComparison.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), byStore, 2);
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+
+    assertThat(printed).containsPattern("a\\.1 +gRPC cluster.* disk +800 +0\\.80 ");
+    assertThat(printed).containsPattern("a\\.2 +gRPC cluster.* disk +1,180 +0\\.98 ");
+    assertThat(printed).containsPattern("a +mean of 2 round\\(s\\) +heap +1,100 +\\(base\\)");
+    assertThat(printed).containsPattern("a +mean of 2 round\\(s\\) +disk +990 +0\\.90 ");
+  }
+
+  @Test
   void oneStoreAloneHasNoComparison() {
     Map<StoreKind, List<Result>> byStore = new EnumMap<>(StoreKind.class);
     byStore.put(StoreKind.DISK, List.of(result(LoadBenchmark.scenarios(32).get(0), 900)));
