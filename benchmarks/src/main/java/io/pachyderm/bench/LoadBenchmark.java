@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -133,7 +134,7 @@ public final class LoadBenchmark implements Callable<Integer> {
       resultsByStore.put(store, new ArrayList<>());
     }
     List<StoreKind> reversed = new ArrayList<>(storeKinds);
-    java.util.Collections.reverse(reversed);
+    Collections.reverse(reversed);
     int rounds = storeKinds.size() > 1 ? storeRounds : 1;
     for (Scenario s : scenarios) {
       for (int round = 0; round < rounds; round++) {

@@ -87,7 +87,7 @@ final class StoreComparison {
   private static String line(String id, Result r, StoreKind store, Result base) {
     Scenario s = r.scenario();
     if (!r.ran()) {
-      return String.format(Locale.ROOT, "%-2s %-44s %-5s did not run: %s%n", id, s.title(), store.flag(),
+      return String.format(Locale.ROOT, "%-4s %-44s %-5s did not run: %s%n", id, s.title(), store.flag(),
           r.failure());
     }
     double callsPerSecond = r.measured().callsPerSecond();
