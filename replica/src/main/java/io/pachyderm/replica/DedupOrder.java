@@ -69,8 +69,12 @@ record DedupOrder(long index, boolean heldReply, RequestKey key, boolean holdsRe
    * reply is forgotten exactly when the cursor has passed it (replies are forgotten oldest first).
    */
   DedupOrder at(long seq, long replyCursorSeq) {
-    return kept != null && seq < replyCursorSeq ? withoutReply(DedupTable.ENTRY_OVERHEAD_BYTES + kept.length, keptDigest)
-        : this;
+    return kept != null && seq < replyCursorSeq ? forgotten() : this;
+  }
+
+  /** A record carrying {@link #kept}, as it counts once its reply is forgotten. */
+  DedupOrder forgotten() {
+    return withoutReply(DedupTable.ENTRY_OVERHEAD_BYTES + kept.length, keptDigest);
   }
 
   /** Whether the record knows the outcome's sizes and digest (written by this release). */

@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * <p>On disk, three tables: {@code Tde} request id (24 bytes) to its outcome; {@code Tdo} sequence
  * number (8 bytes, big-endian, so key order is apply order) to a {@link DedupOrder} (the entry's
  * remembered index, a flag "held a reply when remembered", its request id, its outcome's sizes
- * and digest, and for an entry holding a reply its outcome without it); {@code Tdm} the counters below. The oldest entry is the one at {@link #headSeq};
- * the entries still holding a reply are those at or after {@link #replyCursorSeq} whose flag is set
+ * and digest, and for an entry holding a reply its outcome without it); {@code Tdm} the counters
+ * below. The oldest entry is the one at {@link #headSeq}; the entries still holding a reply are those at or after {@link #replyCursorSeq} whose flag is set
  * (replies are forgotten oldest first, so none before it holds one).
  *
  * <p>What the heap holds is bounded whatever the entry count: the counters, and two pages of at most
@@ -187,30 +187,32 @@ final class DiskDedupTable implements Dedup {
       }
       // At or after the cursor, a record that held a reply holds it still.
       byte[] entryKey = entryKey(o.key());
+      DedupOrder forgotten;
+      long fullBytes;
+      long fullReplyBytes;
+      long fullDigest;
       if (o.hasKept()) {
         // The outcome without its reply is in the record, which the cursor's move marks as forgotten.
         tables.put(entryKey, o.kept());
-        repliesKept--;
-        replyBytes -= o.replyBytes();
-        bytes += DedupTable.ENTRY_OVERHEAD_BYTES + o.kept().length - o.entryBytes();
-        digest += o.keptDigest() - o.digest();
-        replyCursorSeq = seq + 1;
-        dirty = true;
-        return;
+        forgotten = o.forgotten();
+        fullBytes = o.entryBytes();
+        fullReplyBytes = o.replyBytes();
+        fullDigest = o.digest();
+      } else {
+        // Written by an earlier release: read the outcome, and rewrite the record without the reply.
+        Outcome full = parseOutcome(requirePresent(tables.get(entryKey), o.key()), o.key());
+        Outcome kept = DedupTable.withoutReply(full);
+        tables.put(entryKey, kept.toByteArray());
+        forgotten = o.withoutReply(DedupTable.entryBytes(kept), digested ? ReplicaDigest.dedup(o.key(), kept) : 0);
+        rewrite(seq, forgotten);
+        fullBytes = o.sized() ? o.entryBytes() : DedupTable.entryBytes(full);
+        fullReplyBytes = DedupTable.replyBytes(full);
+        fullDigest = o.sized() ? o.digest() : digested ? ReplicaDigest.dedup(o.key(), full) : 0;
       }
-      // Written by an earlier release: read the outcome, and rewrite the record without the reply.
-      Outcome full = parseOutcome(requirePresent(tables.get(entryKey), o.key()), o.key());
-      Outcome kept = DedupTable.withoutReply(full);
-      tables.put(entryKey, kept.toByteArray());
-      long fullBytes = o.sized() ? o.entryBytes() : DedupTable.entryBytes(full);
-      long fullDigest = o.sized() ? o.digest() : digested ? ReplicaDigest.dedup(o.key(), full) : 0;
-      long keptBytes = DedupTable.entryBytes(kept);
-      long keptDigest = digested ? ReplicaDigest.dedup(o.key(), kept) : 0;
-      rewrite(seq, o.withoutReply(keptBytes, keptDigest));
       repliesKept--;
-      replyBytes -= DedupTable.replyBytes(full);
-      bytes += keptBytes - fullBytes;
-      digest += keptDigest - fullDigest;
+      replyBytes -= fullReplyBytes;
+      bytes += forgotten.entryBytes() - fullBytes;
+      digest += forgotten.digest() - fullDigest;
       replyCursorSeq = seq + 1;
       dirty = true;
       return;
