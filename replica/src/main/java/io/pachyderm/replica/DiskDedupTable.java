@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * number (8 bytes, big-endian, so key order is apply order) to a {@link DedupOrder} (the entry's
  * remembered index, a flag "held a reply when remembered", its request id, its outcome's sizes
  * and digest, and for an entry holding a reply its outcome without it); {@code Tdm} the counters
- * below. The oldest entry is the one at {@link #headSeq}; the entries still holding a reply are those at or after {@link #replyCursorSeq} whose flag is set
- * (replies are forgotten oldest first, so none before it holds one).
+ * below. The oldest entry is the one at {@link #headSeq}; the entries still holding a reply are
+ * those at or after {@link #replyCursorSeq} whose flag is set (replies are forgotten oldest first,
+ * so none before it holds one).
  *
  * <p>What the heap holds is bounded whatever the entry count: the counters, and two pages of at most
  * {@link #PAGE_RECORDS} order records, one at each cursor, read in one scan of the committed table.
